@@ -1,0 +1,1 @@
+//! Smithy code generator (skeleton).

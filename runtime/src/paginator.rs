@@ -1,0 +1,1 @@
+//! paginator (in progress).
