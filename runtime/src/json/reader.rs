@@ -1,0 +1,692 @@
+//! [`JsonReader`]: a borrowing, depth-limited pull parser.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use super::JsonError;
+use crate::types::{base64_decode, DateTime, Document, Number, TimestampFormat};
+
+type JResult<T> = Result<T, JsonError>;
+
+/// Default maximum nesting depth of arrays and objects.
+pub const DEFAULT_MAX_DEPTH: usize = 128;
+
+/// The kind of the next value, as reported by [`JsonReader::peek_kind`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueKind {
+    /// `null`
+    Null,
+    /// `true` or `false`
+    Bool,
+    /// a number
+    Number,
+    /// a string
+    String,
+    /// an array
+    Array,
+    /// an object
+    Object,
+}
+
+/// A pull parser over a complete JSON text.
+///
+/// Values are read with the typed methods; containers are walked with [`begin_object`] +
+/// [`next_key`] and [`begin_array`] + [`next_element`], which also check the commas and the
+/// closing brackets. Strings are borrowed from the input when they contain no escapes.
+/// Nesting deeper than the limit ([`DEFAULT_MAX_DEPTH`] unless set with [`with_max_depth`]) is
+/// an error. No input makes any method panic.
+///
+/// [`begin_object`]: JsonReader::begin_object
+/// [`next_key`]: JsonReader::next_key
+/// [`begin_array`]: JsonReader::begin_array
+/// [`next_element`]: JsonReader::next_element
+/// [`with_max_depth`]: JsonReader::with_max_depth
+#[derive(Clone, Debug)]
+pub struct JsonReader<'a> {
+    input: &'a [u8],
+    pos: usize,
+    /// Open containers, innermost last: `true` for an object, `false` for an array.
+    stack: Vec<bool>,
+    /// True right after `begin_*`: the next member needs no comma.
+    first: bool,
+    max_depth: usize,
+}
+
+/// A scanned number token: its bytes and whether it has a fraction or exponent.
+struct NumTok<'a> {
+    start: usize,
+    text: &'a [u8],
+    integer: bool,
+}
+
+/// Exact decomposition of a decimal number: `|value| = int + nanos / 1e9 + rest`.
+struct Decimal {
+    neg: bool,
+    /// Integer part; `None` if it overflows `u128`.
+    int: Option<u128>,
+    /// First nine fractional digits.
+    nanos: u32,
+    /// Any non-zero fractional digit at all.
+    frac_nonzero: bool,
+}
+
+impl<'a> JsonReader<'a> {
+    /// Creates a reader over `input` with the default depth limit.
+    pub fn new(input: &'a [u8]) -> JsonReader<'a> {
+        JsonReader::with_max_depth(input, DEFAULT_MAX_DEPTH)
+    }
+
+    /// Creates a reader with a custom nesting limit.
+    pub fn with_max_depth(input: &'a [u8], max_depth: usize) -> JsonReader<'a> {
+        JsonReader { input, pos: 0, stack: Vec::new(), first: false, max_depth }
+    }
+
+    /// Current byte offset into the input.
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
+    fn err<T>(&self, reason: impl Into<String>) -> JResult<T> {
+        Err(JsonError::new(self.pos, reason))
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(&b) = self.input.get(self.pos) {
+            if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// Skips whitespace and returns the next byte without consuming it.
+    fn peek_byte(&mut self) -> JResult<u8> {
+        self.skip_ws();
+        match self.input.get(self.pos) {
+            Some(&b) => Ok(b),
+            None => self.err("unexpected end of input"),
+        }
+    }
+
+    fn expect_byte(&mut self, want: u8) -> JResult<()> {
+        if self.peek_byte()? == want {
+            self.pos += 1;
+            Ok(())
+        } else {
+            self.err(format!("expected '{}'", want as char))
+        }
+    }
+
+    fn expect_literal(&mut self, lit: &[u8]) -> JResult<()> {
+        if self.input.get(self.pos..self.pos + lit.len()) == Some(lit) {
+            self.pos += lit.len();
+            Ok(())
+        } else {
+            self.err("invalid literal")
+        }
+    }
+
+    /// Reports the kind of the next value without consuming it.
+    pub fn peek_kind(&mut self) -> JResult<ValueKind> {
+        Ok(match self.peek_byte()? {
+            b'n' => ValueKind::Null,
+            b't' | b'f' => ValueKind::Bool,
+            b'"' => ValueKind::String,
+            b'[' => ValueKind::Array,
+            b'{' => ValueKind::Object,
+            b'-' | b'0'..=b'9' => ValueKind::Number,
+            _ => return self.err("expected a value"),
+        })
+    }
+
+    /// If the next value is `null`, consumes it and returns true; otherwise consumes nothing.
+    pub fn take_null(&mut self) -> JResult<bool> {
+        if self.peek_byte()? == b'n' {
+            self.expect_literal(b"null")?;
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+
+    fn push(&mut self, object: bool) -> JResult<()> {
+        if self.stack.len() >= self.max_depth {
+            return self.err("nesting too deep");
+        }
+        self.stack.push(object);
+        self.first = true;
+        Ok(())
+    }
+
+    /// Consumes `{`.
+    pub fn begin_object(&mut self) -> JResult<()> {
+        self.expect_byte(b'{')?;
+        self.push(true)
+    }
+
+    /// Consumes `[`.
+    pub fn begin_array(&mut self) -> JResult<()> {
+        self.expect_byte(b'[')?;
+        self.push(false)
+    }
+
+    /// Handles the separator before a member: returns false (having consumed `close`) at the
+    /// end of the container, true when a member follows.
+    fn next_member(&mut self, object: bool) -> JResult<bool> {
+        if self.stack.last() != Some(&object) {
+            return self.err(if object { "not inside an object" } else { "not inside an array" });
+        }
+        let close = if object { b'}' } else { b']' };
+        let b = self.peek_byte()?;
+        if b == close {
+            self.pos += 1;
+            self.stack.pop();
+            self.first = false;
+            return Ok(false);
+        }
+        if self.first {
+            self.first = false;
+        } else if b == b',' {
+            self.pos += 1;
+            if self.peek_byte()? == close {
+                return self.err("trailing comma");
+            }
+        } else {
+            return self.err(format!("expected ',' or '{}'", close as char));
+        }
+        Ok(true)
+    }
+
+    /// Reads the next key of the current object (and its `:`), or returns `None` after
+    /// consuming the closing `}`.
+    pub fn next_key(&mut self) -> JResult<Option<Cow<'a, str>>> {
+        if !self.next_member(true)? {
+            return Ok(None);
+        }
+        if self.peek_byte()? != b'"' {
+            return self.err("expected a string key");
+        }
+        let key = self.string()?;
+        self.expect_byte(b':')?;
+        Ok(Some(key))
+    }
+
+    /// Moves to the next element of the current array: true if there is one, false after
+    /// consuming the closing `]`.
+    pub fn next_element(&mut self) -> JResult<bool> {
+        self.next_member(false)
+    }
+
+    /// Reads a string, borrowed from the input when it contains no escapes.
+    pub fn string(&mut self) -> JResult<Cow<'a, str>> {
+        self.expect_byte(b'"')?;
+        let input = self.input;
+        let start = self.pos;
+        let mut i = start;
+        loop {
+            match input.get(i) {
+                None => {
+                    self.pos = i;
+                    return self.err("unterminated string");
+                }
+                Some(b'"') => {
+                    let s = utf8(input, start, i)?;
+                    self.pos = i + 1;
+                    return Ok(Cow::Borrowed(s));
+                }
+                Some(b'\\') => break,
+                Some(&b) if b < 0x20 => {
+                    self.pos = i;
+                    return self.err("control character in string");
+                }
+                Some(_) => i += 1,
+            }
+        }
+        // Slow path: at least one escape.
+        let mut out = String::with_capacity(i - start + 16);
+        let mut run = start;
+        loop {
+            match input.get(i) {
+                None => {
+                    self.pos = i;
+                    return self.err("unterminated string");
+                }
+                Some(b'"') => {
+                    out.push_str(utf8(input, run, i)?);
+                    self.pos = i + 1;
+                    return Ok(Cow::Owned(out));
+                }
+                Some(b'\\') => {
+                    out.push_str(utf8(input, run, i)?);
+                    self.pos = i;
+                    i = self.escape(&mut out)?;
+                    run = i;
+                }
+                Some(&b) if b < 0x20 => {
+                    self.pos = i;
+                    return self.err("control character in string");
+                }
+                Some(_) => i += 1,
+            }
+        }
+    }
+
+    /// Decodes the escape at `self.pos` (a backslash) into `out`; returns the offset after it.
+    fn escape(&mut self, out: &mut String) -> JResult<usize> {
+        let at = self.pos;
+        let c = match self.input.get(at + 1) {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                let hi = self.hex4(at + 2)?;
+                let (code, end) = if (0xD800..0xDC00).contains(&hi) {
+                    if self.input.get(at + 6..at + 8) != Some(b"\\u") {
+                        return self.err("unpaired surrogate in \\u escape");
+                    }
+                    let lo = self.hex4(at + 8)?;
+                    if !(0xDC00..0xE000).contains(&lo) {
+                        return self.err("unpaired surrogate in \\u escape");
+                    }
+                    (0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00), at + 12)
+                } else {
+                    (hi, at + 6)
+                };
+                match char::from_u32(code) {
+                    Some(c) => {
+                        out.push(c);
+                        return Ok(end);
+                    }
+                    None => return self.err("unpaired surrogate in \\u escape"),
+                }
+            }
+            _ => return self.err("invalid escape"),
+        };
+        out.push(c);
+        Ok(at + 2)
+    }
+
+    fn hex4(&mut self, at: usize) -> JResult<u32> {
+        let Some(digits) = self.input.get(at..at + 4) else {
+            self.pos = at;
+            return self.err("truncated \\u escape");
+        };
+        let mut v = 0u32;
+        for (k, &d) in digits.iter().enumerate() {
+            let n = match d {
+                b'0'..=b'9' => d - b'0',
+                b'a'..=b'f' => d - b'a' + 10,
+                b'A'..=b'F' => d - b'A' + 10,
+                _ => {
+                    self.pos = at + k;
+                    return self.err("invalid hex digit in \\u escape");
+                }
+            };
+            v = v * 16 + u32::from(n);
+        }
+        Ok(v)
+    }
+
+    /// Reads a string into an owned `String`.
+    pub fn string_owned(&mut self) -> JResult<String> {
+        Ok(self.string()?.into_owned())
+    }
+
+    /// Reads `true` or `false`.
+    pub fn bool(&mut self) -> JResult<bool> {
+        match self.peek_byte()? {
+            b't' => self.expect_literal(b"true").map(|_| true),
+            b'f' => self.expect_literal(b"false").map(|_| false),
+            _ => self.err("expected a boolean"),
+        }
+    }
+
+    /// Scans a number token per RFC 8259.
+    fn number_token(&mut self) -> JResult<NumTok<'a>> {
+        self.skip_ws();
+        let input = self.input;
+        let start = self.pos;
+        let digit = |i: usize| input.get(i).is_some_and(u8::is_ascii_digit);
+        let mut i = start;
+        if input.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        match input.get(i) {
+            Some(b'0') => i += 1,
+            Some(b'1'..=b'9') => {
+                while digit(i) {
+                    i += 1;
+                }
+            }
+            _ => {
+                self.pos = i;
+                return self.err(if i == start { "expected a number" } else { "expected a digit" });
+            }
+        }
+        let mut integer = true;
+        if input.get(i) == Some(&b'.') {
+            i += 1;
+            if !digit(i) {
+                self.pos = i;
+                return self.err("expected a digit after '.'");
+            }
+            while digit(i) {
+                i += 1;
+            }
+            integer = false;
+        }
+        if matches!(input.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(input.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            if !digit(i) {
+                self.pos = i;
+                return self.err("expected a digit in exponent");
+            }
+            while digit(i) {
+                i += 1;
+            }
+            integer = false;
+        }
+        self.pos = i;
+        Ok(NumTok { start, text: &input[start..i], integer })
+    }
+
+    /// Reads an integral number (fractions/exponents allowed only if the value is integral)
+    /// within `[min, max]`.
+    fn integer(&mut self, min: i64, max: i64) -> JResult<i64> {
+        let tok = self.number_token()?;
+        let d = decimal(tok.text);
+        if d.frac_nonzero {
+            return Err(JsonError::new(tok.start, "expected an integer, found a fraction"));
+        }
+        let v = d
+            .int
+            .and_then(|m| i128::try_from(m).ok())
+            .map(|m| if d.neg { -m } else { m })
+            .filter(|&v| v >= i128::from(min) && v <= i128::from(max));
+        match v {
+            Some(v) => Ok(v as i64),
+            None => Err(JsonError::new(tok.start, "integer out of range")),
+        }
+    }
+
+    /// Reads an `i8`.
+    pub fn i8(&mut self) -> JResult<i8> {
+        self.integer(i8::MIN.into(), i8::MAX.into()).map(|v| v as i8)
+    }
+
+    /// Reads an `i16`.
+    pub fn i16(&mut self) -> JResult<i16> {
+        self.integer(i16::MIN.into(), i16::MAX.into()).map(|v| v as i16)
+    }
+
+    /// Reads an `i32`.
+    pub fn i32(&mut self) -> JResult<i32> {
+        self.integer(i32::MIN.into(), i32::MAX.into()).map(|v| v as i32)
+    }
+
+    /// Reads an `i64`.
+    pub fn i64(&mut self) -> JResult<i64> {
+        self.integer(i64::MIN, i64::MAX)
+    }
+
+    /// Reads a number (or `"NaN"`, `"Infinity"`, `"-Infinity"`) as text.
+    fn float_text(&mut self) -> JResult<(usize, Cow<'a, str>, bool)> {
+        if self.peek_byte()? == b'"' {
+            let start = self.pos;
+            let s = self.string()?;
+            return match &*s {
+                "NaN" | "Infinity" | "-Infinity" => Ok((start, s, true)),
+                _ => Err(JsonError::new(start, "expected a number or NaN/Infinity/-Infinity")),
+            };
+        }
+        let tok = self.number_token()?;
+        // The token is ASCII, checked by `number_token`.
+        let text = std::str::from_utf8(tok.text).unwrap_or("");
+        Ok((tok.start, Cow::Borrowed(text), false))
+    }
+
+    /// Reads an `f64`: a number, or one of the strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
+    pub fn f64(&mut self) -> JResult<f64> {
+        let (start, text, special) = self.float_text()?;
+        match text.parse::<f64>() {
+            Ok(v) if special || v.is_finite() => Ok(v),
+            _ => Err(JsonError::new(start, "number out of range")),
+        }
+    }
+
+    /// Reads an `f32`: a number, or one of the strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
+    pub fn f32(&mut self) -> JResult<f32> {
+        let (start, text, special) = self.float_text()?;
+        match text.parse::<f32>() {
+            Ok(v) if special || v.is_finite() => Ok(v),
+            _ => Err(JsonError::new(start, "number out of range")),
+        }
+    }
+
+    /// Reads a base64 string.
+    pub fn blob(&mut self) -> JResult<Vec<u8>> {
+        self.skip_ws();
+        let start = self.pos;
+        let s = self.string()?;
+        base64_decode(&s).map_err(|e| JsonError::new(start, format!("invalid base64: {e}")))
+    }
+
+    /// Reads a timestamp: a number of seconds for `EpochSeconds` (fractions kept), a string
+    /// otherwise.
+    pub fn timestamp(&mut self, format: TimestampFormat) -> JResult<DateTime> {
+        self.skip_ws();
+        let start = self.pos;
+        if format == TimestampFormat::EpochSeconds {
+            let tok = self.number_token()?;
+            let d = decimal(tok.text);
+            let secs = d.int.and_then(|v| i64::try_from(v).ok());
+            let Some(secs) = secs else {
+                return Err(JsonError::new(start, "timestamp out of range"));
+            };
+            let (secs, nanos) = match (d.neg, d.nanos) {
+                (false, n) => (secs, n),
+                (true, 0) => (-secs, 0),
+                (true, n) => (-secs - 1, 1_000_000_000 - n),
+            };
+            return Ok(DateTime::from_secs_and_nanos(secs, nanos));
+        }
+        let s = self.string()?;
+        DateTime::parse(&s, format).map_err(|e| JsonError::new(start, format!("invalid timestamp: {e}")))
+    }
+
+    /// Reads any value as a [`Document`].
+    pub fn document(&mut self) -> JResult<Document> {
+        Ok(match self.peek_kind()? {
+            ValueKind::Null => {
+                self.expect_literal(b"null")?;
+                Document::Null
+            }
+            ValueKind::Bool => Document::Bool(self.bool()?),
+            ValueKind::String => Document::String(self.string_owned()?),
+            ValueKind::Number => Document::Number(self.number()?),
+            ValueKind::Array => {
+                self.begin_array()?;
+                let mut items = Vec::new();
+                while self.next_element()? {
+                    items.push(self.document()?);
+                }
+                Document::Array(items)
+            }
+            ValueKind::Object => {
+                self.begin_object()?;
+                let mut map = BTreeMap::new();
+                while let Some(k) = self.next_key()? {
+                    let k = k.into_owned();
+                    let v = self.document()?;
+                    map.insert(k, v);
+                }
+                Document::Object(map)
+            }
+        })
+    }
+
+    /// Reads a number as a [`Number`].
+    pub fn number(&mut self) -> JResult<Number> {
+        let tok = self.number_token()?;
+        if tok.integer {
+            let d = decimal(tok.text);
+            if let Some(m) = d.int {
+                if !d.neg {
+                    if let Ok(v) = u64::try_from(m) {
+                        return Ok(Number::PosInt(v));
+                    }
+                } else if m == 0 {
+                    return Ok(Number::PosInt(0));
+                } else if m <= 1 << 63 {
+                    // -2^63 ..= -1 always fits.
+                    return Ok(Number::NegInt((-(m as i128)) as i64));
+                }
+            }
+        }
+        let text = std::str::from_utf8(tok.text).unwrap_or("");
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(Number::Float(v)),
+            _ => Err(JsonError::new(tok.start, "number out of range")),
+        }
+    }
+
+    /// Skips the next value, whatever it is (validating it).
+    pub fn skip_value(&mut self) -> JResult<()> {
+        match self.peek_kind()? {
+            ValueKind::Null => self.expect_literal(b"null"),
+            ValueKind::Bool => self.bool().map(drop),
+            ValueKind::String => self.string().map(drop),
+            ValueKind::Number => self.number_token().map(drop),
+            ValueKind::Array => {
+                self.begin_array()?;
+                while self.next_element()? {
+                    self.skip_value()?;
+                }
+                Ok(())
+            }
+            ValueKind::Object => {
+                self.begin_object()?;
+                while self.next_key()?.is_some() {
+                    self.skip_value()?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Checks that only whitespace remains and that every container was closed.
+    pub fn finish(&mut self) -> JResult<()> {
+        if !self.stack.is_empty() {
+            return self.err("unclosed array or object");
+        }
+        self.skip_ws();
+        if self.pos < self.input.len() {
+            return self.err("trailing characters after the value");
+        }
+        Ok(())
+    }
+}
+
+/// Validates `input[start..end]` as UTF-8.
+fn utf8(input: &[u8], start: usize, end: usize) -> JResult<&str> {
+    std::str::from_utf8(&input[start..end])
+        .map_err(|e| JsonError::new(start + e.valid_up_to(), "invalid UTF-8 in string"))
+}
+
+/// Exact integer/fraction split of a validated number token (see [`Decimal`]).
+fn decimal(tok: &[u8]) -> Decimal {
+    let neg = tok.first() == Some(&b'-');
+    let body = if neg { &tok[1..] } else { tok };
+    let mant_end = body.iter().position(|&b| b == b'e' || b == b'E').unwrap_or(body.len());
+    let (mant, exp_part) = body.split_at(mant_end);
+    let mut exp: i64 = 0;
+    if let Some(e) = exp_part.get(1..) {
+        let (eneg, edigits) = match e.first() {
+            Some(b'-') => (true, &e[1..]),
+            Some(b'+') => (false, &e[1..]),
+            _ => (false, e),
+        };
+        for &d in edigits {
+            // Saturate: beyond a million digits of shift the result is decided anyway.
+            exp = (exp * 10 + i64::from(d - b'0')).min(1_000_000);
+        }
+        if eneg {
+            exp = -exp;
+        }
+    }
+    let int_len = mant.iter().position(|&b| b == b'.').unwrap_or(mant.len());
+    let digits = mant.iter().filter(|b| b.is_ascii_digit()).map(|b| b - b'0');
+    let point = int_len as i64 + exp;
+    let mut int: Option<u128> = Some(0);
+    let mut nanos = 0u32;
+    let mut frac_nonzero = false;
+    let mut count = 0i64;
+    for (i, d) in digits.enumerate() {
+        let i = i as i64;
+        count = i + 1;
+        if i < point {
+            int = int.and_then(|v| v.checked_mul(10)).and_then(|v| v.checked_add(u128::from(d)));
+        } else {
+            let fi = i - point;
+            if fi < 9 {
+                nanos += u32::from(d) * 10u32.pow((8 - fi) as u32);
+            }
+            frac_nonzero |= d != 0;
+        }
+    }
+    let mut extra = point - count;
+    while extra > 0 && int.is_some_and(|v| v != 0) {
+        int = int.and_then(|v| v.checked_mul(10));
+        extra -= 1;
+    }
+    Decimal { neg, int, nanos, frac_nonzero }
+}
+
+/// Walks one value with the typed methods, trying several interpretations of each scalar.
+/// Used by [`validate_fuzz_input`](super::validate_fuzz_input); results are irrelevant, only
+/// the absence of panics matters.
+pub(super) fn walk_typed(r: &mut JsonReader<'_>) -> JResult<()> {
+    match r.peek_kind()? {
+        ValueKind::Object => {
+            r.begin_object()?;
+            while r.next_key()?.is_some() {
+                walk_typed(r)?;
+            }
+            Ok(())
+        }
+        ValueKind::Array => {
+            r.begin_array()?;
+            while r.next_element()? {
+                walk_typed(r)?;
+            }
+            Ok(())
+        }
+        _ => {
+            let _ = r.clone().i8();
+            let _ = r.clone().i32();
+            let _ = r.clone().f32();
+            let _ = r.clone().f64();
+            let _ = r.clone().blob();
+            let _ = r.clone().take_null();
+            for f in [TimestampFormat::EpochSeconds, TimestampFormat::DateTime, TimestampFormat::HttpDate] {
+                let _ = r.clone().timestamp(f);
+            }
+            let mut c = r.clone();
+            if c.i64().is_ok() {
+                *r = c;
+                Ok(())
+            } else {
+                r.skip_value()
+            }
+        }
+    }
+}
