@@ -1,1 +1,0 @@
-//! sigv4 (in progress).

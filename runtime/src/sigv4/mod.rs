@@ -1,0 +1,580 @@
+//! AWS Signature Version 4 request signing (header-based and query-string presigning).
+//!
+//! ```
+//! use awsrt::sigv4::{sign, SigningParams, SigningSettings};
+//! let mut headers = http::HeaderMap::new();
+//! let params = SigningParams {
+//!     access_key: "AKIDEXAMPLE",
+//!     secret_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+//!     session_token: None,
+//!     region: "us-east-1",
+//!     service: "service",
+//!     time: std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_440_938_160),
+//!     settings: SigningSettings::default(),
+//! };
+//! let out = sign("GET", "https://example.amazonaws.com/", &mut headers, b"", &params).unwrap();
+//! assert_eq!(out.signature, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+//! assert!(headers.contains_key("authorization"));
+//! ```
+
+mod canonical;
+mod key;
+pub(crate) mod time;
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use http::header::{HeaderName, HeaderValue, AUTHORIZATION, HOST};
+use http::HeaderMap;
+use ring::{digest, hmac};
+
+/// The algorithm name that starts every string to sign and `Authorization` header.
+pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+/// `x-amz-date`, the signing time header.
+pub const X_AMZ_DATE: &str = "x-amz-date";
+/// `x-amz-security-token`, the session token header.
+pub const X_AMZ_SECURITY_TOKEN: &str = "x-amz-security-token";
+/// `x-amz-content-sha256`, the payload hash header.
+pub const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
+
+/// Knobs that differ between services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SigningSettings {
+    /// Remove `.`/`..` and empty segments from the path before signing (every service but S3).
+    pub uri_path_normalization: bool,
+    /// Percent-encode the (already encoded) path once more (every service but S3). When false,
+    /// existing `%XX` escapes are kept and only other reserved characters are encoded.
+    pub double_uri_encode: bool,
+    /// Sign without the session token and add `x-amz-security-token` afterwards (a few
+    /// services, e.g. IoT, want it outside the signature).
+    pub omit_session_token: bool,
+    /// Add a signed `x-amz-content-sha256` header carrying the payload hash (S3 style).
+    pub content_sha256_header: bool,
+}
+
+impl Default for SigningSettings {
+    fn default() -> Self {
+        SigningSettings {
+            uri_path_normalization: true,
+            double_uri_encode: true,
+            omit_session_token: false,
+            content_sha256_header: false,
+        }
+    }
+}
+
+/// Everything needed to sign one request.
+#[derive(Clone, Copy)]
+pub struct SigningParams<'a> {
+    /// Access key id.
+    pub access_key: &'a str,
+    /// Secret access key (never logged).
+    pub secret_key: &'a str,
+    /// Session token of temporary credentials.
+    pub session_token: Option<&'a str>,
+    /// Signing region, e.g. `us-east-1`.
+    pub region: &'a str,
+    /// Signing name of the service (`aws.auth#sigv4` `name`).
+    pub service: &'a str,
+    /// Signing time (`x-amz-date`).
+    pub time: SystemTime,
+    /// Service-specific settings.
+    pub settings: SigningSettings,
+}
+
+impl fmt::Debug for SigningParams<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningParams")
+            .field("access_key", &self.access_key)
+            .field("secret_key", &"** redacted **")
+            .field(
+                "session_token",
+                &self.session_token.map(|_| "** redacted **"),
+            )
+            .field("region", &self.region)
+            .field("service", &self.service)
+            .field("time", &self.time)
+            .field("settings", &self.settings)
+            .finish()
+    }
+}
+
+/// What a signature was computed from; returned for tests and debugging.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SigningOutput {
+    /// The canonical request.
+    pub canonical_request: String,
+    /// The string to sign.
+    pub string_to_sign: String,
+    /// Lowercase hex signature.
+    pub signature: String,
+    /// `host;x-amz-date;...`.
+    pub signed_headers: String,
+    /// Presigning only: the request URI with the `X-Amz-*` parameters appended (empty for
+    /// header signing).
+    pub presigned_uri: String,
+}
+
+/// Why a request could not be signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SigningError {
+    /// Neither a `host` header nor an absolute URI gave the host to sign.
+    MissingHost,
+    /// The URI could not be split into authority, path and query.
+    InvalidUri(String),
+    /// A value (access key, token, host) is not a valid HTTP header value.
+    InvalidHeaderValue(&'static str),
+    /// The signing time is before 1970 or after 9999.
+    TimeOutOfRange,
+}
+
+impl fmt::Display for SigningError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SigningError::MissingHost => {
+                f.write_str("cannot sign: no host header and the URI is not absolute")
+            }
+            SigningError::InvalidUri(reason) => write!(f, "cannot sign: invalid URI: {reason}"),
+            SigningError::InvalidHeaderValue(what) => {
+                write!(f, "cannot sign: {what} is not a valid header value")
+            }
+            SigningError::TimeOutOfRange => {
+                f.write_str("cannot sign: signing time outside years 1970-9999")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SigningError {}
+
+/// A URI split into its parts, borrowing the input.
+struct UriParts<'u> {
+    authority: Option<&'u str>,
+    default_port: Option<&'u str>,
+    path: &'u str,
+    query: &'u str,
+}
+
+fn split_uri(uri: &str) -> Result<UriParts<'_>, SigningError> {
+    let uri = uri.split('#').next().unwrap_or(uri);
+    let (authority, default_port, rest) = match uri.split_once("://") {
+        Some((scheme, rest)) if !scheme.contains('/') && !scheme.contains('?') => {
+            let default_port = match scheme.to_ascii_lowercase().as_str() {
+                "https" => Some("443"),
+                "http" => Some("80"),
+                _ => None,
+            };
+            let end = rest.find(['/', '?']).unwrap_or(rest.len());
+            let authority = &rest[..end];
+            let authority = authority.rsplit('@').next().unwrap_or(authority);
+            if authority.is_empty() {
+                return Err(SigningError::InvalidUri("empty authority".to_owned()));
+            }
+            (Some(authority), default_port, &rest[end..])
+        }
+        _ => (None, None, uri),
+    };
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    Ok(UriParts {
+        authority,
+        default_port,
+        path,
+        query,
+    })
+}
+
+fn host_value<'u>(parts: &UriParts<'u>) -> Option<&'u str> {
+    let authority = parts.authority?;
+    match (authority.rsplit_once(':'), parts.default_port) {
+        (Some((host, port)), Some(default)) if port == default && !host.ends_with(':') => {
+            Some(host)
+        }
+        _ => Some(authority),
+    }
+}
+
+fn ensure_host(headers: &mut HeaderMap, parts: &UriParts<'_>) -> Result<(), SigningError> {
+    if headers.contains_key(HOST) {
+        return Ok(());
+    }
+    let host = host_value(parts).ok_or(SigningError::MissingHost)?;
+    let value =
+        HeaderValue::from_str(host).map_err(|_| SigningError::InvalidHeaderValue("host"))?;
+    headers.insert(HOST, value);
+    Ok(())
+}
+
+fn hex_into(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for b in bytes {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+    }
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    let mut out = String::with_capacity(64);
+    hex_into(&mut out, digest::digest(&digest::SHA256, data).as_ref());
+    out
+}
+
+fn into_string(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Signing date, credential scope and the (cached) signing key.
+struct Scope {
+    amz_date: [u8; 16],
+    scope: String,
+    key: hmac::Key,
+}
+
+impl Scope {
+    fn new(params: &SigningParams<'_>) -> Result<Scope, SigningError> {
+        let amz_date = time::amz_date(params.time).ok_or(SigningError::TimeOutOfRange)?;
+        let date: [u8; 8] = [
+            amz_date[0],
+            amz_date[1],
+            amz_date[2],
+            amz_date[3],
+            amz_date[4],
+            amz_date[5],
+            amz_date[6],
+            amz_date[7],
+        ];
+        let mut scope = String::with_capacity(8 + params.region.len() + params.service.len() + 16);
+        scope.push_str(std::str::from_utf8(&date).unwrap_or_default());
+        scope.push('/');
+        scope.push_str(params.region);
+        scope.push('/');
+        scope.push_str(params.service);
+        scope.push_str("/aws4_request");
+        let key = key::signing_key(params.secret_key, &date, params.region, params.service);
+        Ok(Scope {
+            amz_date,
+            scope,
+            key,
+        })
+    }
+
+    fn date_str(&self) -> &str {
+        std::str::from_utf8(&self.amz_date).unwrap_or_default()
+    }
+
+    /// Returns (string to sign, hex signature) for a canonical request.
+    fn finish(&self, canonical_request: &[u8]) -> (String, String) {
+        let mut sts = String::with_capacity(ALGORITHM.len() + self.scope.len() + 16 + 67);
+        sts.push_str(ALGORITHM);
+        sts.push('\n');
+        sts.push_str(self.date_str());
+        sts.push('\n');
+        sts.push_str(&self.scope);
+        sts.push('\n');
+        hex_into(
+            &mut sts,
+            digest::digest(&digest::SHA256, canonical_request).as_ref(),
+        );
+        let mut signature = String::with_capacity(64);
+        hex_into(
+            &mut signature,
+            hmac::sign(&self.key, sts.as_bytes()).as_ref(),
+        );
+        (sts, signature)
+    }
+}
+
+/// Signs a request in place: sets `host` (from an absolute `uri` when missing), `x-amz-date`,
+/// `x-amz-security-token` (when a token is given), optionally `x-amz-content-sha256`, and
+/// `authorization`. Any previous values of those headers are replaced, so a retried request
+/// can be signed again.
+///
+/// `uri` is either absolute (`https://host/path?query`) or a path with optional query; it is
+/// used exactly as it will be sent (already percent-encoded).
+pub fn sign(
+    method: &str,
+    uri: &str,
+    headers: &mut HeaderMap,
+    body: &[u8],
+    params: &SigningParams<'_>,
+) -> Result<SigningOutput, SigningError> {
+    let parts = split_uri(uri)?;
+    let settings = params.settings;
+    let scope = Scope::new(params)?;
+    ensure_host(headers, &parts)?;
+    headers.remove(AUTHORIZATION);
+    headers.remove(X_AMZ_SECURITY_TOKEN);
+    headers.insert(
+        HeaderName::from_static(X_AMZ_DATE),
+        HeaderValue::from_bytes(&scope.amz_date).map_err(|_| SigningError::TimeOutOfRange)?,
+    );
+    let token_value = match params.session_token {
+        Some(token) => Some(
+            HeaderValue::from_str(token)
+                .map_err(|_| SigningError::InvalidHeaderValue("session token"))?,
+        ),
+        None => None,
+    };
+    if let (Some(value), false) = (&token_value, settings.omit_session_token) {
+        headers.insert(HeaderName::from_static(X_AMZ_SECURITY_TOKEN), value.clone());
+    }
+    let payload_hash = sha256_hex(body);
+    if settings.content_sha256_header {
+        let value = HeaderValue::from_str(&payload_hash)
+            .map_err(|_| SigningError::InvalidHeaderValue("payload hash"))?;
+        headers.insert(HeaderName::from_static(X_AMZ_CONTENT_SHA256), value);
+    }
+
+    let names = canonical::signed_header_names(headers, &[]);
+    let mut creq = Vec::with_capacity(256 + parts.path.len() + parts.query.len());
+    creq.extend_from_slice(method.as_bytes());
+    creq.push(b'\n');
+    canonical::push_path(
+        &mut creq,
+        parts.path,
+        settings.uri_path_normalization,
+        settings.double_uri_encode,
+    );
+    creq.push(b'\n');
+    canonical::push_query(&mut creq, parts.query, &[]);
+    creq.push(b'\n');
+    canonical::push_headers(&mut creq, headers, &names);
+    creq.push(b'\n');
+    let signed_from = creq.len();
+    canonical::push_signed_header_list(&mut creq, &names);
+    let signed_headers = into_string(creq[signed_from..].to_vec());
+    creq.push(b'\n');
+    creq.extend_from_slice(payload_hash.as_bytes());
+
+    let (string_to_sign, signature) = scope.finish(&creq);
+    let mut auth = String::with_capacity(
+        ALGORITHM.len() + params.access_key.len() + scope.scope.len() + signed_headers.len() + 110,
+    );
+    auth.push_str(ALGORITHM);
+    auth.push_str(" Credential=");
+    auth.push_str(params.access_key);
+    auth.push('/');
+    auth.push_str(&scope.scope);
+    auth.push_str(", SignedHeaders=");
+    auth.push_str(&signed_headers);
+    auth.push_str(", Signature=");
+    auth.push_str(&signature);
+    let auth =
+        HeaderValue::from_str(&auth).map_err(|_| SigningError::InvalidHeaderValue("access key"))?;
+    headers.insert(AUTHORIZATION, auth);
+    if let (Some(value), true) = (token_value, settings.omit_session_token) {
+        headers.insert(HeaderName::from_static(X_AMZ_SECURITY_TOKEN), value);
+    }
+    Ok(SigningOutput {
+        canonical_request: into_string(creq),
+        string_to_sign,
+        signature,
+        signed_headers,
+        presigned_uri: String::new(),
+    })
+}
+
+/// Presigns a request: the signature and credentials travel in the query string
+/// (`X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires`,
+/// `X-Amz-SignedHeaders`, `X-Amz-Security-Token`, `X-Amz-Signature`) and
+/// [`SigningOutput::presigned_uri`] is `uri` with them appended. Every header in `headers` is
+/// signed (a `host` header is added from an absolute `uri` when missing) and must be sent
+/// unchanged. The payload hash is the SHA-256 of `body`.
+pub fn presign(
+    method: &str,
+    uri: &str,
+    headers: &mut HeaderMap,
+    body: &[u8],
+    params: &SigningParams<'_>,
+    expires_in: Duration,
+) -> Result<SigningOutput, SigningError> {
+    let parts = split_uri(uri)?;
+    let settings = params.settings;
+    let scope = Scope::new(params)?;
+    ensure_host(headers, &parts)?;
+    let names = canonical::signed_header_names(headers, &[X_AMZ_DATE, X_AMZ_SECURITY_TOKEN]);
+    let mut signed_list = Vec::with_capacity(names.len() * 16);
+    canonical::push_signed_header_list(&mut signed_list, &names);
+    let signed_headers = into_string(signed_list);
+    let mut credential = String::with_capacity(params.access_key.len() + 1 + scope.scope.len());
+    credential.push_str(params.access_key);
+    credential.push('/');
+    credential.push_str(&scope.scope);
+    let expires = expires_in.as_secs().to_string();
+
+    let mut amz_params: Vec<(&str, &str)> = vec![
+        ("X-Amz-Algorithm", ALGORITHM),
+        ("X-Amz-Credential", &credential),
+        ("X-Amz-Date", scope.date_str()),
+        ("X-Amz-SignedHeaders", &signed_headers),
+        ("X-Amz-Expires", &expires),
+    ];
+    if let (Some(token), false) = (params.session_token, settings.omit_session_token) {
+        amz_params.push(("X-Amz-Security-Token", token));
+    }
+    let mut creq = Vec::with_capacity(512 + parts.path.len() + parts.query.len());
+    creq.extend_from_slice(method.as_bytes());
+    creq.push(b'\n');
+    canonical::push_path(
+        &mut creq,
+        parts.path,
+        settings.uri_path_normalization,
+        settings.double_uri_encode,
+    );
+    creq.push(b'\n');
+    canonical::push_query(&mut creq, parts.query, &amz_params);
+    creq.push(b'\n');
+    canonical::push_headers(&mut creq, headers, &names);
+    creq.push(b'\n');
+    creq.extend_from_slice(signed_headers.as_bytes());
+    creq.push(b'\n');
+    creq.extend_from_slice(sha256_hex(body).as_bytes());
+    let (string_to_sign, signature) = scope.finish(&creq);
+
+    if let (Some(token), true) = (params.session_token, settings.omit_session_token) {
+        amz_params.push(("X-Amz-Security-Token", token));
+    }
+    amz_params.push(("X-Amz-Signature", &signature));
+    let base = uri.split('#').next().unwrap_or(uri);
+    let mut presigned = Vec::with_capacity(base.len() + 512);
+    presigned.extend_from_slice(base.as_bytes());
+    let mut separator = if parts.query.is_empty() {
+        if base.ends_with('?') {
+            None
+        } else {
+            Some(b'?')
+        }
+    } else if base.ends_with('&') {
+        None
+    } else {
+        Some(b'&')
+    };
+    for (name, value) in &amz_params {
+        if let Some(sep) = separator {
+            presigned.push(sep);
+        }
+        separator = Some(b'&');
+        canonical::push_encoded(&mut presigned, name.as_bytes(), false, false);
+        presigned.push(b'=');
+        canonical::push_encoded(&mut presigned, value.as_bytes(), false, false);
+    }
+    Ok(SigningOutput {
+        canonical_request: into_string(creq),
+        string_to_sign,
+        signature,
+        signed_headers,
+        presigned_uri: into_string(presigned),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::UNIX_EPOCH;
+
+    fn params<'a>(token: Option<&'a str>) -> SigningParams<'a> {
+        SigningParams {
+            access_key: "AKIDEXAMPLE",
+            secret_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            session_token: token,
+            region: "us-east-1",
+            service: "service",
+            time: UNIX_EPOCH + Duration::from_secs(1_440_938_160),
+            settings: SigningSettings::default(),
+        }
+    }
+
+    #[test]
+    fn host_from_absolute_uri_drops_default_port() {
+        let mut headers = HeaderMap::new();
+        sign(
+            "GET",
+            "https://example.amazonaws.com:443/",
+            &mut headers,
+            b"",
+            &params(None),
+        )
+        .unwrap();
+        assert_eq!(headers["host"], "example.amazonaws.com");
+        let mut headers = HeaderMap::new();
+        sign(
+            "GET",
+            "http://127.0.0.1:8080/x?a=b",
+            &mut headers,
+            b"",
+            &params(None),
+        )
+        .unwrap();
+        assert_eq!(headers["host"], "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn relative_uri_without_host_is_an_error() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(
+            sign("GET", "/", &mut headers, b"", &params(None)),
+            Err(SigningError::MissingHost)
+        );
+    }
+
+    #[test]
+    fn resigning_replaces_previous_signature() {
+        let mut headers = HeaderMap::new();
+        let first = sign(
+            "GET",
+            "https://example.amazonaws.com/",
+            &mut headers,
+            b"",
+            &params(Some("tok")),
+        )
+        .unwrap();
+        let second = sign(
+            "GET",
+            "https://example.amazonaws.com/",
+            &mut headers,
+            b"",
+            &params(Some("tok")),
+        )
+        .unwrap();
+        assert_eq!(first, second);
+        assert_eq!(headers.get_all("authorization").iter().count(), 1);
+        assert_eq!(headers.get_all(X_AMZ_SECURITY_TOKEN).iter().count(), 1);
+    }
+
+    #[test]
+    fn user_agent_is_not_signed() {
+        let mut headers = HeaderMap::new();
+        headers.insert("user-agent", HeaderValue::from_static("x"));
+        let out = sign(
+            "GET",
+            "https://example.amazonaws.com/",
+            &mut headers,
+            b"",
+            &params(None),
+        )
+        .unwrap();
+        assert_eq!(out.signed_headers, "host;x-amz-date");
+        assert_eq!(
+            out.signature,
+            "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
+        );
+    }
+
+    #[test]
+    fn debug_redacts_secret() {
+        let text = format!("{:?}", params(Some("tok")));
+        assert!(!text.contains("wJalr") && !text.contains("tok\""), "{text}");
+    }
+
+    #[test]
+    fn time_out_of_range_is_an_error() {
+        let mut p = params(None);
+        p.time = UNIX_EPOCH - Duration::from_secs(1);
+        let mut headers = HeaderMap::new();
+        assert_eq!(
+            sign("GET", "https://h/", &mut headers, b"", &p),
+            Err(SigningError::TimeOutOfRange)
+        );
+    }
+}
