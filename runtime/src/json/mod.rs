@@ -20,16 +20,16 @@
 //! r.finish().unwrap();
 //! ```
 
-mod reader;
-mod writer;
 #[cfg(test)]
 mod fuzz_tests;
+mod reader;
+mod writer;
 
 use std::fmt;
 
 pub use self::reader::{JsonReader, ValueKind, DEFAULT_MAX_DEPTH};
-pub use self::writer::JsonWriter;
 pub(crate) use self::writer::format_u64;
+pub use self::writer::JsonWriter;
 
 /// A JSON syntax or type error, with the byte offset where it was detected.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,7 +43,10 @@ pub struct JsonError {
 impl JsonError {
     /// Creates an error at `offset`.
     pub fn new(offset: usize, reason: impl Into<String>) -> JsonError {
-        JsonError { offset, reason: reason.into() }
+        JsonError {
+            offset,
+            reason: reason.into(),
+        }
     }
 }
 

@@ -78,7 +78,13 @@ impl<'a> JsonReader<'a> {
 
     /// Creates a reader with a custom nesting limit.
     pub fn with_max_depth(input: &'a [u8], max_depth: usize) -> JsonReader<'a> {
-        JsonReader { input, pos: 0, stack: Vec::new(), first: false, max_depth }
+        JsonReader {
+            input,
+            pos: 0,
+            stack: Vec::new(),
+            first: false,
+            max_depth,
+        }
     }
 
     /// Current byte offset into the input.
@@ -175,7 +181,11 @@ impl<'a> JsonReader<'a> {
     /// end of the container, true when a member follows.
     fn next_member(&mut self, object: bool) -> JResult<bool> {
         if self.stack.last() != Some(&object) {
-            return self.err(if object { "not inside an object" } else { "not inside an array" });
+            return self.err(if object {
+                "not inside an object"
+            } else {
+                "not inside an array"
+            });
         }
         let close = if object { b'}' } else { b']' };
         let b = self.peek_byte()?;
@@ -366,7 +376,11 @@ impl<'a> JsonReader<'a> {
             }
             _ => {
                 self.pos = i;
-                return self.err(if i == start { "expected a number" } else { "expected a digit" });
+                return self.err(if i == start {
+                    "expected a number"
+                } else {
+                    "expected a digit"
+                });
             }
         }
         let mut integer = true;
@@ -396,7 +410,11 @@ impl<'a> JsonReader<'a> {
             integer = false;
         }
         self.pos = i;
-        Ok(NumTok { start, text: &input[start..i], integer })
+        Ok(NumTok {
+            start,
+            text: &input[start..i],
+            integer,
+        })
     }
 
     /// Reads an integral number (fractions/exponents allowed only if the value is integral)
@@ -405,7 +423,10 @@ impl<'a> JsonReader<'a> {
         let tok = self.number_token()?;
         let d = decimal(tok.text);
         if d.frac_nonzero {
-            return Err(JsonError::new(tok.start, "expected an integer, found a fraction"));
+            return Err(JsonError::new(
+                tok.start,
+                "expected an integer, found a fraction",
+            ));
         }
         let v = d
             .int
@@ -420,17 +441,20 @@ impl<'a> JsonReader<'a> {
 
     /// Reads an `i8`.
     pub fn i8(&mut self) -> JResult<i8> {
-        self.integer(i8::MIN.into(), i8::MAX.into()).map(|v| v as i8)
+        self.integer(i8::MIN.into(), i8::MAX.into())
+            .map(|v| v as i8)
     }
 
     /// Reads an `i16`.
     pub fn i16(&mut self) -> JResult<i16> {
-        self.integer(i16::MIN.into(), i16::MAX.into()).map(|v| v as i16)
+        self.integer(i16::MIN.into(), i16::MAX.into())
+            .map(|v| v as i16)
     }
 
     /// Reads an `i32`.
     pub fn i32(&mut self) -> JResult<i32> {
-        self.integer(i32::MIN.into(), i32::MAX.into()).map(|v| v as i32)
+        self.integer(i32::MIN.into(), i32::MAX.into())
+            .map(|v| v as i32)
     }
 
     /// Reads an `i64`.
@@ -445,7 +469,10 @@ impl<'a> JsonReader<'a> {
             let s = self.string()?;
             return match &*s {
                 "NaN" | "Infinity" | "-Infinity" => Ok((start, s, true)),
-                _ => Err(JsonError::new(start, "expected a number or NaN/Infinity/-Infinity")),
+                _ => Err(JsonError::new(
+                    start,
+                    "expected a number or NaN/Infinity/-Infinity",
+                )),
             };
         }
         let tok = self.number_token()?;
@@ -500,7 +527,8 @@ impl<'a> JsonReader<'a> {
             return Ok(DateTime::from_secs_and_nanos(secs, nanos));
         }
         let s = self.string()?;
-        DateTime::parse(&s, format).map_err(|e| JsonError::new(start, format!("invalid timestamp: {e}")))
+        DateTime::parse(&s, format)
+            .map_err(|e| JsonError::new(start, format!("invalid timestamp: {e}")))
     }
 
     /// Reads any value as a [`Document`].
@@ -606,7 +634,10 @@ fn utf8(input: &[u8], start: usize, end: usize) -> JResult<&str> {
 fn decimal(tok: &[u8]) -> Decimal {
     let neg = tok.first() == Some(&b'-');
     let body = if neg { &tok[1..] } else { tok };
-    let mant_end = body.iter().position(|&b| b == b'e' || b == b'E').unwrap_or(body.len());
+    let mant_end = body
+        .iter()
+        .position(|&b| b == b'e' || b == b'E')
+        .unwrap_or(body.len());
     let (mant, exp_part) = body.split_at(mant_end);
     let mut exp: i64 = 0;
     if let Some(e) = exp_part.get(1..) {
@@ -634,7 +665,9 @@ fn decimal(tok: &[u8]) -> Decimal {
         let i = i as i64;
         count = i + 1;
         if i < point {
-            int = int.and_then(|v| v.checked_mul(10)).and_then(|v| v.checked_add(u128::from(d)));
+            int = int
+                .and_then(|v| v.checked_mul(10))
+                .and_then(|v| v.checked_add(u128::from(d)));
         } else {
             let fi = i - point;
             if fi < 9 {
@@ -648,7 +681,12 @@ fn decimal(tok: &[u8]) -> Decimal {
         int = int.and_then(|v| v.checked_mul(10));
         extra -= 1;
     }
-    Decimal { neg, int, nanos, frac_nonzero }
+    Decimal {
+        neg,
+        int,
+        nanos,
+        frac_nonzero,
+    }
 }
 
 /// Walks one value with the typed methods, trying several interpretations of each scalar.
@@ -677,7 +715,11 @@ pub(super) fn walk_typed(r: &mut JsonReader<'_>) -> JResult<()> {
             let _ = r.clone().f64();
             let _ = r.clone().blob();
             let _ = r.clone().take_null();
-            for f in [TimestampFormat::EpochSeconds, TimestampFormat::DateTime, TimestampFormat::HttpDate] {
+            for f in [
+                TimestampFormat::EpochSeconds,
+                TimestampFormat::DateTime,
+                TimestampFormat::HttpDate,
+            ] {
                 let _ = r.clone().timestamp(f);
             }
             let mut c = r.clone();
@@ -690,3 +732,7 @@ pub(super) fn walk_typed(r: &mut JsonReader<'_>) -> JResult<()> {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "reader_tests.rs"]
+mod tests;

@@ -39,7 +39,10 @@ impl JsonWriter {
 
     /// Creates a writer whose buffer starts with `capacity` bytes reserved.
     pub fn with_capacity(capacity: usize) -> JsonWriter {
-        JsonWriter { buf: Vec::with_capacity(capacity), comma: false }
+        JsonWriter {
+            buf: Vec::with_capacity(capacity),
+            comma: false,
+        }
     }
 
     /// Returns the JSON written so far.
@@ -279,7 +282,10 @@ mod tests {
         w.key("c");
         w.u64(u64::MAX);
         w.end_object();
-        assert_eq!(text(w), r#"{"a":[1,-2,{},[],null],"b":true,"c":18446744073709551615}"#);
+        assert_eq!(
+            text(w),
+            r#"{"a":[1,-2,{},[],null],"b":true,"c":18446744073709551615}"#
+        );
     }
 
     #[test]
@@ -314,7 +320,10 @@ mod tests {
         w.f64(i64::MIN as f64);
         w.i64(i64::MIN);
         w.end_array();
-        assert_eq!(text(w), r#"[0.1,"NaN",-9.223372036854776e18,-9223372036854775808]"#);
+        assert_eq!(
+            text(w),
+            r#"[0.1,"NaN",-9.223372036854776e18,-9223372036854775808]"#
+        );
     }
 
     #[test]
@@ -324,7 +333,10 @@ mod tests {
         w.begin_array();
         w.blob(b"hello");
         w.timestamp(&t, TimestampFormat::EpochSeconds);
-        w.timestamp(&DateTime::from_secs(1_398_796_238), TimestampFormat::EpochSeconds);
+        w.timestamp(
+            &DateTime::from_secs(1_398_796_238),
+            TimestampFormat::EpochSeconds,
+        );
         w.timestamp(&t, TimestampFormat::DateTime);
         w.timestamp(&t, TimestampFormat::HttpDate);
         w.end_array();

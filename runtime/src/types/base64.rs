@@ -39,7 +39,12 @@ pub(crate) fn encode_into(data: &[u8], out: &mut Vec<u8>) {
     match *chunks.remainder() {
         [a] => {
             let n = u32::from(a) << 16;
-            out.extend_from_slice(&[ALPHABET[(n >> 18) as usize & 63], ALPHABET[(n >> 12) as usize & 63], b'=', b'=']);
+            out.extend_from_slice(&[
+                ALPHABET[(n >> 18) as usize & 63],
+                ALPHABET[(n >> 12) as usize & 63],
+                b'=',
+                b'=',
+            ]);
         }
         [a, b] => {
             let n = u32::from(a) << 16 | u32::from(b) << 8;
@@ -75,22 +80,35 @@ impl std::error::Error for Base64DecodeError {}
 /// appear as final padding, no whitespace, and unused trailing bits must be zero.
 pub fn base64_decode(input: &str) -> Result<Vec<u8>, Base64DecodeError> {
     let bytes = input.as_bytes();
-    if bytes.len() % 4 != 0 {
-        return Err(Base64DecodeError { offset: bytes.len(), reason: "length is not a multiple of 4" });
+    if bytes.len() & 3 != 0 {
+        return Err(Base64DecodeError {
+            offset: bytes.len(),
+            reason: "length is not a multiple of 4",
+        });
     }
     let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
     let last = bytes.len() / 4;
     for (q, quad) in bytes.chunks_exact(4).enumerate() {
         let base = q * 4;
-        let pad = if q + 1 == last { quad.iter().rev().take_while(|&&b| b == b'=').count() } else { 0 };
+        let pad = if q + 1 == last {
+            quad.iter().rev().take_while(|&&b| b == b'=').count()
+        } else {
+            0
+        };
         if pad > 2 {
-            return Err(Base64DecodeError { offset: base + 4 - pad, reason: "too much padding" });
+            return Err(Base64DecodeError {
+                offset: base + 4 - pad,
+                reason: "too much padding",
+            });
         }
         let mut n = 0u32;
         for (k, &b) in quad[..4 - pad].iter().enumerate() {
             let v = DECODE[b as usize];
             if v == 0xFF {
-                return Err(Base64DecodeError { offset: base + k, reason: "invalid base64 character" });
+                return Err(Base64DecodeError {
+                    offset: base + k,
+                    reason: "invalid base64 character",
+                });
             }
             n = n << 6 | u32::from(v);
         }
@@ -100,7 +118,12 @@ pub fn base64_decode(input: &str) -> Result<Vec<u8>, Base64DecodeError> {
             0 => out.extend_from_slice(&[a, b, c]),
             1 if c == 0 => out.extend_from_slice(&[a, b]),
             2 if b == 0 && c == 0 => out.push(a),
-            _ => return Err(Base64DecodeError { offset: base + 3 - pad, reason: "non-zero trailing bits" }),
+            _ => {
+                return Err(Base64DecodeError {
+                    offset: base + 3 - pad,
+                    reason: "non-zero trailing bits",
+                })
+            }
         }
     }
     Ok(out)
@@ -136,7 +159,8 @@ fn fallback_random(out: &mut [u8; 16]) {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(0);
-    let mut x = nanos ^ COUNTER.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed) ^ (out.as_ptr() as u64);
+    let mut x =
+        nanos ^ COUNTER.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed) ^ (out.as_ptr() as u64);
     for chunk in out.chunks_mut(8) {
         // splitmix64
         x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -154,7 +178,15 @@ mod tests {
 
     #[test]
     fn rfc4648_vectors() {
-        let v = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")];
+        let v = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ];
         for (plain, enc) in v {
             assert_eq!(base64_encode(plain.as_bytes()), enc);
             assert_eq!(base64_decode(enc).unwrap(), plain.as_bytes());
@@ -166,7 +198,19 @@ mod tests {
 
     #[test]
     fn strict_rejections() {
-        for bad in ["Zg", "Zg=", "Z===", "Zm9v\n", "Zg==Zg==", "Zh==", "Zm9=", "Zm9v Zg==", "====", "Zm=v", "é123"] {
+        for bad in [
+            "Zg",
+            "Zg=",
+            "Z===",
+            "Zm9v\n",
+            "Zg==Zg==",
+            "Zh==",
+            "Zm9=",
+            "Zm9v Zg==",
+            "====",
+            "Zm=v",
+            "é123",
+        ] {
             assert!(base64_decode(bad).is_err(), "{bad}");
         }
         assert_eq!(base64_decode("Zm9v!A==").unwrap_err().offset, 4);
@@ -179,10 +223,15 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.len(), 36);
         let parts: Vec<&str> = a.split('-').collect();
-        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12]);
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
         assert!(parts[2].starts_with('4'));
         assert!(matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'));
-        assert!(a.bytes().all(|c| c == b'-' || c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
+        assert!(a
+            .bytes()
+            .all(|c| c == b'-' || c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
         let mut f = [0u8; 16];
         fallback_random(&mut f);
         assert_ne!(f, [0u8; 16]);

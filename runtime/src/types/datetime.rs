@@ -4,8 +4,12 @@ use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const NANOS_PER_SEC: u32 = 1_000_000_000;
+/// 2^63, exactly representable: `i64` covers `[-2^63, 2^63)`.
+const TWO_POW_63: f64 = i64::MAX as f64;
 const DAY_NAMES: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const MONTH_NAMES: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTH_NAMES: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// How a timestamp is represented on the wire (Smithy `@timestampFormat`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -52,7 +56,12 @@ impl DateTimeParseError {
 
 impl fmt::Display for DateTimeParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid {} timestamp: {}", self.format.name(), self.reason)
+        write!(
+            f,
+            "invalid {} timestamp: {}",
+            self.format.name(),
+            self.reason
+        )
     }
 }
 
@@ -78,12 +87,18 @@ impl DateTime {
 
     /// Milliseconds since the epoch (may be negative).
     pub fn from_millis(millis: i64) -> DateTime {
-        DateTime { secs: millis.div_euclid(1000), nanos: millis.rem_euclid(1000) as u32 * 1_000_000 }
+        DateTime {
+            secs: millis.div_euclid(1000),
+            nanos: millis.rem_euclid(1000) as u32 * 1_000_000,
+        }
     }
 
     /// Seconds plus nanoseconds; nanoseconds beyond one second carry into the seconds.
     pub fn from_secs_and_nanos(secs: i64, nanos: u32) -> DateTime {
-        DateTime { secs: secs.saturating_add(i64::from(nanos / NANOS_PER_SEC)), nanos: nanos % NANOS_PER_SEC }
+        DateTime {
+            secs: secs.saturating_add(i64::from(nanos / NANOS_PER_SEC)),
+            nanos: nanos % NANOS_PER_SEC,
+        }
     }
 
     /// Fractional seconds since the epoch, rounded to the nearest nanosecond. Saturates at the
@@ -93,11 +108,17 @@ impl DateTime {
             return DateTime::default();
         }
         let floor = value.floor();
-        if floor >= 9.223_372_036_854_775_807e18 {
-            return DateTime { secs: i64::MAX, nanos: NANOS_PER_SEC - 1 };
+        if floor >= TWO_POW_63 {
+            return DateTime {
+                secs: i64::MAX,
+                nanos: NANOS_PER_SEC - 1,
+            };
         }
-        if floor < -9.223_372_036_854_775_808e18 {
-            return DateTime { secs: i64::MIN, nanos: 0 };
+        if floor < -TWO_POW_63 {
+            return DateTime {
+                secs: i64::MIN,
+                nanos: 0,
+            };
         }
         let nanos = ((value - floor) * 1e9).round() as u32;
         DateTime::from_secs_and_nanos(floor as i64, nanos)
@@ -210,17 +231,32 @@ impl From<SystemTime> for DateTime {
     fn from(t: SystemTime) -> DateTime {
         match t.duration_since(UNIX_EPOCH) {
             Ok(d) => match i64::try_from(d.as_secs()) {
-                Ok(secs) => DateTime { secs, nanos: d.subsec_nanos() },
-                Err(_) => DateTime { secs: i64::MAX, nanos: NANOS_PER_SEC - 1 },
+                Ok(secs) => DateTime {
+                    secs,
+                    nanos: d.subsec_nanos(),
+                },
+                Err(_) => DateTime {
+                    secs: i64::MAX,
+                    nanos: NANOS_PER_SEC - 1,
+                },
             },
             Err(e) => {
                 let d = e.duration();
                 let Ok(secs) = i64::try_from(d.as_secs()) else {
-                    return DateTime { secs: i64::MIN, nanos: 0 };
+                    return DateTime {
+                        secs: i64::MIN,
+                        nanos: 0,
+                    };
                 };
                 match d.subsec_nanos() {
-                    0 => DateTime { secs: -secs, nanos: 0 },
-                    n => DateTime { secs: -secs - 1, nanos: NANOS_PER_SEC - n },
+                    0 => DateTime {
+                        secs: -secs,
+                        nanos: 0,
+                    },
+                    n => DateTime {
+                        secs: -secs - 1,
+                        nanos: NANOS_PER_SEC - n,
+                    },
                 }
             }
         }
@@ -259,11 +295,16 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z - era * 146_097;
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_from_march = (5 * day_of_year + 2) / 153;
     let d = (day_of_year - (153 * month_from_march + 2) / 5 + 1) as u32;
-    let m = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 } as u32;
+    let m = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    } as u32;
     let y = year_of_era + era * 400 + i64::from(m <= 2);
     (y, m, d)
 }
@@ -323,7 +364,10 @@ fn to_instant(y: i64, m: u32, d: u32, sod: i64, nanos: u32) -> Result<DateTime, 
     if d == 0 || d > days_in_month(y, m) {
         return Err("day out of range");
     }
-    Ok(DateTime { secs: days_from_civil(y, m, d) * 86_400 + sod, nanos })
+    Ok(DateTime {
+        secs: days_from_civil(y, m, d) * 86_400 + sod,
+        nanos,
+    })
 }
 
 fn time_of_day(h: u32, mi: u32, s: u32) -> Result<i64, &'static str> {
@@ -347,7 +391,11 @@ fn parse_rfc3339(b: &[u8]) -> Result<DateTime, &'static str> {
     let mi = num(b, 14..16)?;
     expect(b, 16, b":", "expected ':'")?;
     let s = num(b, 17..19)?;
-    let (nanos, mut i) = if b.get(19) == Some(&b'.') { fraction(b, 20)? } else { (0, 19) };
+    let (nanos, mut i) = if b.get(19) == Some(&b'.') {
+        fraction(b, 20)?
+    } else {
+        (0, 19)
+    };
     let offset = match b.get(i) {
         Some(b'Z' | b'z') => {
             i += 1;
@@ -375,7 +423,10 @@ fn parse_rfc3339(b: &[u8]) -> Result<DateTime, &'static str> {
     }
     let sod = time_of_day(h, mi, s)?;
     let t = to_instant(y.into(), m, d, sod, nanos)?;
-    Ok(DateTime { secs: t.secs - offset, nanos })
+    Ok(DateTime {
+        secs: t.secs - offset,
+        nanos,
+    })
 }
 
 fn parse_http_date(b: &[u8]) -> Result<DateTime, &'static str> {
@@ -388,7 +439,11 @@ fn parse_http_date(b: &[u8]) -> Result<DateTime, &'static str> {
     let d = num(b, 5..7)?;
     expect(b, 7, b" ", "expected ' '")?;
     let month = b.get(8..11).ok_or("too short")?;
-    let m = MONTH_NAMES.iter().position(|n| n.as_bytes() == month).ok_or("invalid month name")? as u32 + 1;
+    let m = MONTH_NAMES
+        .iter()
+        .position(|n| n.as_bytes() == month)
+        .ok_or("invalid month name")? as u32
+        + 1;
     expect(b, 11, b" ", "expected ' '")?;
     let y = num(b, 12..16)?;
     expect(b, 16, b" ", "expected ' '")?;
@@ -397,7 +452,11 @@ fn parse_http_date(b: &[u8]) -> Result<DateTime, &'static str> {
     let mi = num(b, 20..22)?;
     expect(b, 22, b":", "expected ':'")?;
     let s = num(b, 23..25)?;
-    let (nanos, i) = if b.get(25) == Some(&b'.') { fraction(b, 26)? } else { (0, 25) };
+    let (nanos, i) = if b.get(25) == Some(&b'.') {
+        fraction(b, 26)?
+    } else {
+        (0, 25)
+    };
     if b.get(i..) != Some(b" GMT") {
         return Err("expected ' GMT' at the end");
     }
@@ -410,20 +469,33 @@ fn parse_epoch(b: &[u8]) -> Result<DateTime, &'static str> {
     let start = i;
     let mut secs: i64 = 0;
     while let Some(&c) = b.get(i).filter(|c| c.is_ascii_digit()) {
-        secs = secs.checked_mul(10).and_then(|v| v.checked_add(i64::from(c - b'0'))).ok_or("out of range")?;
+        secs = secs
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(i64::from(c - b'0')))
+            .ok_or("out of range")?;
         i += 1;
     }
     if i == start {
         return Err("expected digits");
     }
-    let (nanos, i) = if b.get(i) == Some(&b'.') { fraction(b, i + 1)? } else { (0, i) };
+    let (nanos, i) = if b.get(i) == Some(&b'.') {
+        fraction(b, i + 1)?
+    } else {
+        (0, i)
+    };
     if i != b.len() {
         return Err("unexpected characters after the number");
     }
     Ok(match (neg, nanos) {
         (false, n) => DateTime { secs, nanos: n },
-        (true, 0) => DateTime { secs: -secs, nanos: 0 },
-        (true, n) => DateTime { secs: -secs - 1, nanos: NANOS_PER_SEC - n },
+        (true, 0) => DateTime {
+            secs: -secs,
+            nanos: 0,
+        },
+        (true, n) => DateTime {
+            secs: -secs - 1,
+            nanos: NANOS_PER_SEC - n,
+        },
     })
 }
 
@@ -435,7 +507,10 @@ struct StackBuf {
 
 impl Default for StackBuf {
     fn default() -> StackBuf {
-        StackBuf { buf: [0; 64], len: 0 }
+        StackBuf {
+            buf: [0; 64],
+            len: 0,
+        }
     }
 }
 
@@ -480,8 +555,12 @@ impl StackBuf {
 
     /// Writes a `digits`-digit fraction without trailing zeros (`frac` must be non-zero).
     fn frac(&mut self, mut frac: u32, mut digits: usize) {
-        while frac % 10 == 0 && digits > 1 {
-            frac /= 10;
+        while digits > 1 {
+            let (q, r) = (frac / 10, frac % 10);
+            if r != 0 {
+                break;
+            }
+            frac = q;
             digits -= 1;
         }
         self.int(frac.into(), digits);

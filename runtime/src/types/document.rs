@@ -35,7 +35,7 @@ impl Number {
             Number::NegInt(v) => Some(v),
             Number::Float(v) => {
                 // 2^63 is exactly representable; the valid range is [-2^63, 2^63).
-                if v.fract() == 0.0 && (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&v) {
+                if v.fract() == 0.0 && (i64::MIN as f64..-(i64::MIN as f64)).contains(&v) {
                     Some(v as i64)
                 } else {
                     None
@@ -50,7 +50,7 @@ impl Number {
             Number::PosInt(v) => Some(v),
             Number::NegInt(v) => u64::try_from(v).ok(),
             Number::Float(v) => {
-                if v.fract() == 0.0 && (0.0..1.844_674_407_370_955_2e19).contains(&v) {
+                if v.fract() == 0.0 && (0.0..u64::MAX as f64).contains(&v) {
                     Some(v as u64)
                 } else {
                     None
@@ -215,7 +215,8 @@ mod tests {
 
     #[test]
     fn parse_all_kinds() {
-        let d = Document::parse(br#" {"a": [1, -2, 3.5, true, false, null, "x\n"], "b": {}} "#).unwrap();
+        let d = Document::parse(br#" {"a": [1, -2, 3.5, true, false, null, "x\n"], "b": {}} "#)
+            .unwrap();
         let a = d.get("a").unwrap().as_array().unwrap();
         assert_eq!(a[0], Document::Number(Number::PosInt(1)));
         assert_eq!(a[1], Document::Number(Number::NegInt(-2)));
@@ -232,9 +233,15 @@ mod tests {
     fn number_classification() {
         let n = |s: &str| Document::parse(s.as_bytes()).unwrap().as_number().unwrap();
         assert_eq!(n("18446744073709551615"), Number::PosInt(u64::MAX));
-        assert_eq!(n("18446744073709551616"), Number::Float(18446744073709551616.0));
+        assert_eq!(
+            n("18446744073709551616"),
+            Number::Float(18446744073709551616.0)
+        );
         assert_eq!(n("-9223372036854775808"), Number::NegInt(i64::MIN));
-        assert_eq!(n("-9223372036854775809"), Number::Float(-9223372036854775809.0));
+        assert_eq!(
+            n("-9223372036854775809"),
+            Number::Float(-9223372036854775809.0)
+        );
         assert_eq!(n("-0"), Number::PosInt(0));
         assert_eq!(n("1e2"), Number::Float(100.0));
         assert!(Document::parse(b"1e400").is_err());
@@ -258,7 +265,10 @@ mod tests {
         let src = r#"{"k":[1,-2,0.5,1e300,"\u0001é\"",{"z":null}],"t":true}"#;
         let d = Document::parse(src.as_bytes()).unwrap();
         let out = d.to_json();
-        assert_eq!(out, r#"{"k":[1,-2,0.5,1e300,"\u0001é\"",{"z":null}],"t":true}"#);
+        assert_eq!(
+            out,
+            r#"{"k":[1,-2,0.5,1e300,"\u0001é\"",{"z":null}],"t":true}"#
+        );
         assert_eq!(Document::parse(out.as_bytes()).unwrap(), d);
         assert_eq!(Document::from(f64::NAN).to_json(), r#""NaN""#);
         assert_eq!(Document::from(-5i64), Document::Number(Number::NegInt(-5)));
@@ -267,8 +277,22 @@ mod tests {
 
     #[test]
     fn parse_errors() {
-        for bad in [&b""[..], b"{", b"[1,]", b"{\"a\":1,}", b"nul", b"1 2", b"\"\\x\"", b"01", b"[1}"] {
-            assert!(Document::parse(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
+        for bad in [
+            &b""[..],
+            b"{",
+            b"[1,]",
+            b"{\"a\":1,}",
+            b"nul",
+            b"1 2",
+            b"\"\\x\"",
+            b"01",
+            b"[1}",
+        ] {
+            assert!(
+                Document::parse(bad).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 }

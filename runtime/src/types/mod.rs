@@ -6,8 +6,8 @@ mod datetime;
 mod document;
 mod sensitive;
 
-pub use self::base64::{base64_decode, base64_encode, uuid_v4, Base64DecodeError};
 pub(crate) use self::base64::encode_into as base64_encode_into;
+pub use self::base64::{base64_decode, base64_encode, uuid_v4, Base64DecodeError};
 pub use self::datetime::{DateTime, DateTimeParseError, DateTimeRangeError, TimestampFormat};
 pub use self::document::{Document, Number};
 pub use self::sensitive::{SensitiveBlob, SensitiveString};

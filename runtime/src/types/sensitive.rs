@@ -128,7 +128,10 @@ mod tests {
     fn string_redacted_and_accessible() {
         let s = SensitiveString::from("hunter2");
         assert_eq!(format!("{s:?}"), "*** Sensitive Data Redacted ***");
-        assert_eq!(format!("{:?}", Some(s.clone())), "Some(*** Sensitive Data Redacted ***)");
+        assert_eq!(
+            format!("{:?}", Some(s.clone())),
+            "Some(*** Sensitive Data Redacted ***)"
+        );
         assert_eq!(s.expose_secret(), "hunter2");
         assert_eq!(s, SensitiveString::from(String::from("hunter2")));
         assert_ne!(s, SensitiveString::from("hunter3"));

@@ -1,0 +1,268 @@
+use super::*;
+
+fn r(s: &str) -> JsonReader<'_> {
+    JsonReader::new(s.as_bytes())
+}
+
+#[test]
+fn object_walk_with_borrowed_strings() {
+    let src = r#" { "Name" : "plain", "Esc": "a\"b", "N": 5, "Skip": {"x": [1, {"y": null}]}, "Arr": [1,2] } "#;
+    let mut rd = r(src);
+    rd.begin_object().unwrap();
+    let mut seen = Vec::new();
+    while let Some(k) = rd.next_key().unwrap() {
+        assert!(matches!(k, Cow::Borrowed(_)));
+        match &*k {
+            "Name" => assert!(matches!(rd.string().unwrap(), Cow::Borrowed("plain"))),
+            "Esc" => assert!(matches!(rd.string().unwrap(), Cow::Owned(ref s) if s == "a\"b")),
+            "N" => assert_eq!(rd.i32().unwrap(), 5),
+            "Arr" => {
+                rd.begin_array().unwrap();
+                let mut v = Vec::new();
+                while rd.next_element().unwrap() {
+                    v.push(rd.i64().unwrap());
+                }
+                assert_eq!(v, [1, 2]);
+            }
+            _ => rd.skip_value().unwrap(),
+        }
+        seen.push(k.into_owned());
+    }
+    rd.finish().unwrap();
+    assert_eq!(seen, ["Name", "Esc", "N", "Skip", "Arr"]);
+}
+
+#[test]
+fn take_null_and_peek() {
+    let mut rd = r("[null, 1, nul]");
+    rd.begin_array().unwrap();
+    assert!(rd.next_element().unwrap());
+    assert_eq!(rd.peek_kind().unwrap(), ValueKind::Null);
+    assert!(rd.take_null().unwrap());
+    assert!(rd.next_element().unwrap());
+    assert!(!rd.take_null().unwrap());
+    assert_eq!(rd.i8().unwrap(), 1);
+    assert!(rd.next_element().unwrap());
+    assert!(rd.take_null().is_err());
+}
+
+#[test]
+fn escapes_and_unicode() {
+    let s = |src: &str| r(src).string_owned();
+    assert_eq!(s(r#""\"\\\/\b\f\n\r\t""#).unwrap(), "\"\\/\u{8}\u{c}\n\r\t");
+    assert_eq!(s(r#""\u00e9\u0041""#).unwrap(), "éA");
+    assert_eq!(s(r#""\ud83d\ude00x""#).unwrap(), "😀x");
+    assert_eq!(s("\"é😀\"").unwrap(), "é😀");
+    for bad in [
+        r#""\ud83d""#,
+        r#""\ud83dx""#,
+        r#""\ude00""#,
+        r#""\ud83d\u0041""#,
+        r#""\u12""#,
+        r#""\u12g4""#,
+        r#""\x""#,
+        "\"a\nb\"",
+        "\"abc",
+    ] {
+        assert!(s(bad).is_err(), "{bad}");
+    }
+    let bad_utf8 = b"\"ab\xff\"";
+    let e = JsonReader::new(bad_utf8).string().unwrap_err();
+    assert_eq!(e.offset, 3);
+    assert!(JsonReader::new(b"\"\\n\xc3\"").string().is_err());
+    assert!(
+        JsonReader::new(b"\"\xed\xa0\x80\"").string().is_err(),
+        "encoded surrogate"
+    );
+}
+
+#[test]
+fn integers_range_checked() {
+    assert_eq!(r("127").i8().unwrap(), 127);
+    assert!(r("128").i8().is_err());
+    assert_eq!(r("-128").i8().unwrap(), -128);
+    assert!(r("-129").i8().is_err());
+    assert_eq!(r("-32768").i16().unwrap(), i16::MIN);
+    assert!(r("32768").i16().is_err());
+    assert_eq!(r("2147483647").i32().unwrap(), i32::MAX);
+    assert!(r("2147483648").i32().is_err());
+    assert_eq!(r("-9223372036854775808").i64().unwrap(), i64::MIN);
+    assert!(r("9223372036854775808").i64().is_err());
+    assert!(r("99999999999999999999999999999999999999999999")
+        .i64()
+        .is_err());
+    assert_eq!(r("1e2").i32().unwrap(), 100);
+    assert_eq!(r("1.50e1").i32().unwrap(), 15);
+    assert_eq!(r("-0.0").i32().unwrap(), 0);
+    assert_eq!(r("0e999999999999999999").i64().unwrap(), 0);
+    assert_eq!(r("1000e-3").i64().unwrap(), 1);
+    assert!(r("1.5").i32().is_err());
+    assert!(r("1e-1").i32().is_err());
+    assert!(r("1e999999999999").i64().is_err());
+    assert!(r("\"1\"").i32().is_err());
+    let e = r("  1.5").i64().unwrap_err();
+    assert_eq!(e.offset, 2);
+}
+
+#[test]
+fn number_grammar() {
+    for bad in [
+        "01", "-", "1.", ".5", "1e", "1e+", "+1", "--1", "0x10", "1.e3", "-a",
+    ] {
+        let mut rd = r(bad);
+        let ok = rd.f64().is_ok() && rd.finish().is_ok();
+        assert!(!ok, "{bad}");
+    }
+    for good in [
+        "0",
+        "-0",
+        "0.5",
+        "-1.5e-3",
+        "1E+2",
+        "123456789012345678901234567890",
+    ] {
+        let mut rd = r(good);
+        assert!(rd.f64().is_ok() && rd.finish().is_ok(), "{good}");
+    }
+}
+
+#[test]
+fn floats_and_specials() {
+    assert_eq!(r("1.5").f64().unwrap(), 1.5);
+    assert_eq!(r("-2").f32().unwrap(), -2.0);
+    assert!(r("\"NaN\"").f64().unwrap().is_nan());
+    assert_eq!(r("\"Infinity\"").f64().unwrap(), f64::INFINITY);
+    assert_eq!(r("\"-Infinity\"").f32().unwrap(), f32::NEG_INFINITY);
+    assert!(r("\"nan\"").f64().is_err());
+    assert!(r("1e400").f64().is_err());
+    assert!(r("1e39").f32().is_err());
+    assert_eq!(r("0.1").f32().unwrap(), 0.1f32);
+    assert_eq!(r("1e-400").f64().unwrap(), 0.0);
+}
+
+#[test]
+fn blobs_and_timestamps() {
+    assert_eq!(r("\"aGVsbG8=\"").blob().unwrap(), b"hello");
+    assert!(r("\"aGVsbG8\"").blob().is_err());
+    let ts = |s: &str, f| r(s).timestamp(f);
+    let want = DateTime::from_millis(1_398_796_238_123);
+    assert_eq!(
+        ts("1398796238.123", TimestampFormat::EpochSeconds).unwrap(),
+        want
+    );
+    assert_eq!(
+        ts("1.398796238123e9", TimestampFormat::EpochSeconds).unwrap(),
+        want
+    );
+    assert_eq!(
+        ts("1398796238", TimestampFormat::EpochSeconds).unwrap(),
+        DateTime::from_secs(1_398_796_238)
+    );
+    assert_eq!(
+        ts("-1.5", TimestampFormat::EpochSeconds).unwrap(),
+        DateTime::from_millis(-1_500)
+    );
+    assert_eq!(
+        ts("\"2014-04-29T18:30:38.123Z\"", TimestampFormat::DateTime).unwrap(),
+        want
+    );
+    assert_eq!(
+        ts(
+            "\"Tue, 29 Apr 2014 18:30:38 GMT\"",
+            TimestampFormat::HttpDate
+        )
+        .unwrap(),
+        DateTime::from_secs(1_398_796_238)
+    );
+    assert!(ts("\"1398796238\"", TimestampFormat::EpochSeconds).is_err());
+    assert!(ts("1398796238", TimestampFormat::DateTime).is_err());
+    assert!(ts("1e30", TimestampFormat::EpochSeconds).is_err());
+    let e = ts("  \"2014-13-01T00:00:00Z\"", TimestampFormat::DateTime).unwrap_err();
+    assert_eq!(e.offset, 2);
+    assert!(e.reason.contains("month out of range"), "{e}");
+}
+
+#[test]
+fn structure_errors() {
+    let walk = |s: &str| {
+        let mut rd = r(s);
+        rd.skip_value().and_then(|_| rd.finish())
+    };
+    for bad in [
+        "",
+        " ",
+        "[",
+        "[1",
+        "[1,",
+        "[1,]",
+        "[,1]",
+        "[1 2]",
+        "{",
+        "{\"a\"}",
+        "{\"a\":}",
+        "{\"a\":1,}",
+        "{,}",
+        "{1:2}",
+        "{\"a\":1]",
+        "[1}",
+        "]",
+        "}",
+        "tru",
+        "nulll",
+        "[] []",
+        "\"a\" x",
+    ] {
+        assert!(walk(bad).is_err(), "{bad:?}");
+    }
+    for good in [
+        "[]",
+        "{}",
+        " [ ] ",
+        "[[],{}]",
+        "{\"a\":{\"b\":[]}}",
+        "\"s\"",
+        "true",
+        "null",
+        "-1.5e3",
+    ] {
+        assert!(walk(good).is_ok(), "{good:?}");
+    }
+    let e = r("{\"a\" 1}").skip_value().unwrap_err();
+    assert_eq!(e.to_string(), "invalid JSON at byte 5: expected ':'");
+    let mut rd = r("[1]");
+    rd.begin_array().unwrap();
+    assert!(rd.next_key().is_err(), "next_key inside an array");
+    assert!(r("{}").finish().is_err(), "finish before reading the value");
+    let mut rd = r("{}");
+    rd.begin_object().unwrap();
+    assert!(rd.finish().is_err(), "unclosed object");
+}
+
+#[test]
+fn depth_limit() {
+    let deep = "[".repeat(100_000);
+    let e = JsonReader::new(deep.as_bytes()).skip_value().unwrap_err();
+    assert_eq!(e.reason, "nesting too deep");
+    assert_eq!(e.offset, 129);
+    let ok = format!("{}{}", "[".repeat(128), "]".repeat(128));
+    assert!(JsonReader::new(ok.as_bytes()).skip_value().is_ok());
+    assert!(crate::types::Document::parse(ok.as_bytes()).is_ok());
+    let too_deep = format!("{}{}", "[".repeat(129), "]".repeat(129));
+    assert!(crate::types::Document::parse(too_deep.as_bytes()).is_err());
+    let objs = "{\"a\":".repeat(100_000);
+    assert!(crate::types::Document::parse(objs.as_bytes()).is_err());
+    let mut shallow = JsonReader::with_max_depth(b"[[1]]", 1);
+    assert!(shallow.skip_value().is_err());
+}
+
+#[test]
+fn document_from_reader() {
+    let mut rd = r(r#"{"k": [true, 2, "x"]}"#);
+    rd.begin_object().unwrap();
+    assert_eq!(rd.next_key().unwrap().as_deref(), Some("k"));
+    let d = rd.document().unwrap();
+    assert_eq!(d.as_array().map(|a| a.len()), Some(3));
+    assert_eq!(rd.next_key().unwrap(), None);
+    rd.finish().unwrap();
+    assert_eq!(rd.offset(), 21);
+}
