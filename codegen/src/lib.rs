@@ -1,1 +1,36 @@
-//! Smithy code generator (skeleton).
+//! Smithy 2.0 JSON AST → Rust client code generator.
+//!
+//! A pipeline of small named stages: [`model`] (serde types for the AST), [`transform`]
+//! (normalisation passes), [`ir`] (the resolved picture emitters need), [`emit`] (token streams)
+//! and [`write`] (formatting, headers, writing only changed files).
+
+pub mod docs;
+pub mod emit;
+pub mod error;
+pub mod ir;
+pub mod manifest;
+pub mod model;
+pub mod names;
+pub mod partitions;
+pub mod prelude;
+pub mod transform;
+pub mod write;
+
+use std::collections::BTreeMap;
+
+pub use emit::crate_files::CrateOptions;
+pub use error::{CodegenError, Result};
+
+/// Generates a whole crate from a model's JSON text. Returns file contents keyed by path relative
+/// to the crate directory. `source` names the model in error messages.
+pub fn generate_crate(
+    model_json: &str,
+    source: &str,
+    service: Option<&str>,
+    crate_name: &str,
+    opts: &CrateOptions,
+) -> Result<BTreeMap<String, String>> {
+    let model = model::Model::from_json(model_json, source)?;
+    let svc = ir::build(model, service, crate_name)?;
+    write::render(emit::crate_files::crate_files(&svc, opts))
+}

@@ -1,1 +1,131 @@
-fn main() {}
+//! `cargo xtask`: the project's command line. Thin: the logic lives in the `codegen` library.
+//!
+//! ```text
+//! cargo xtask codegen [--check]          regenerate generated/ (and the runtime's partitions table)
+//! cargo xtask sweep [--no-compile] [--compile a,b] [--models DIR]
+//!                                        generate (and type-check) a crate for every model
+//! cargo xtask test                       the whole test suite (what CI runs)
+//! cargo xtask bench [measurement...]     benchmarks against the official SDK (not in CI)
+//! ```
+
+mod bench;
+mod sweep;
+mod testcmd;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use codegen::manifest::{self, Lookup, Manifest};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => codegen_cmd(&args[1..]),
+        Some("sweep") => sweep::run(&args[1..]),
+        Some("test") => testcmd::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
+        _ => Err("usage: cargo xtask <codegen [--check] | sweep [--no-compile] [--compile a,b] | test | bench [what...]>".to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of `xtask/`).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// `$name` as a path (relative values are taken from the current directory).
+pub fn env_dir(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
+fn codegen_cmd(args: &[String]) -> Result<(), String> {
+    let mut check = false;
+    for a in args {
+        match a.as_str() {
+            "--check" => check = true,
+            other => return Err(format!("codegen: unknown argument `{other}`")),
+        }
+    }
+    let start = Instant::now();
+    let root = root();
+    let outputs = generate_all(&root)?;
+    let mut stale = Vec::new();
+    let mut written = 0;
+    for (dir, files) in &outputs {
+        let report = codegen::write::write_tree(dir, files, check).map_err(|e| format!("writing {}: {e}", dir.display()))?;
+        written += report.written.len();
+        stale.extend(report.stale().into_iter().cloned());
+        if !check {
+            for p in &report.removed {
+                eprintln!("removed {}", p.display());
+            }
+        }
+    }
+    let elapsed = start.elapsed();
+    if check {
+        if !stale.is_empty() {
+            let list: Vec<String> = stale.iter().map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string()).collect();
+            return Err(format!(
+                "generated code is stale; run `cargo xtask codegen`. Differs: {}",
+                list.join(", ")
+            ));
+        }
+        eprintln!("generated code is up to date ({:.0} ms)", elapsed.as_secs_f64() * 1000.0);
+    } else {
+        eprintln!("codegen: {written} file(s) written in {:.0} ms", elapsed.as_secs_f64() * 1000.0);
+    }
+    Ok(())
+}
+
+/// Renders every output of the manifest in memory: `(directory, files relative to it)`.
+/// Nothing is written here, so a broken model leaves the tree exactly as it was.
+pub fn generate_all(root: &Path) -> Result<Vec<(PathBuf, BTreeMap<String, String>)>, String> {
+    let manifest = Manifest::load(&root.join("model/manifest.json"))?;
+    let lookup = Lookup {
+        local_dir: root.join("model"),
+        models_dir: env_dir("SMITHY_MODELS_DIR"),
+        url_template: std::env::var("SMITHY_MODELS_URL").unwrap_or_else(|_| manifest::DEFAULT_URL.to_string()),
+        allow_download: true,
+    };
+    let mut outputs = Vec::new();
+    for entry in &manifest.services {
+        let (bytes, path) = manifest::locate(entry, &lookup)?;
+        let text = String::from_utf8(bytes).map_err(|_| format!("model {}: not UTF-8", path.display()))?;
+        let opts = codegen::CrateOptions { runtime_path: relative_runtime(&entry.output), ..Default::default() };
+        let files = codegen::generate_crate(&text, &path.display().to_string(), None, &entry.crate_name, &opts)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        outputs.push((root.join(&entry.output), files));
+    }
+    if let Some(p) = &manifest.partitions {
+        let dir = env_dir("SMITHY_TESTDATA_DIR").ok_or_else(|| {
+            format!("the partitions table needs {} from the test data: set SMITHY_TESTDATA_DIR (e.g. ../shared/testdata)", p.testdata_path)
+        })?;
+        let src = dir.join(&p.testdata_path);
+        let bytes = std::fs::read(&src).map_err(|e| format!("cannot read {}: {e} (set SMITHY_TESTDATA_DIR)", src.display()))?;
+        let got = manifest::sha256_hex(&bytes);
+        if got != p.sha256 {
+            return Err(format!("{}: sha256 is {got}, the manifest pins {}", src.display(), p.sha256));
+        }
+        let text = String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8", src.display()))?;
+        let rust = codegen::partitions::generate(&text).map_err(|e| format!("{}: {e}", src.display()))?;
+        let out = root.join(&p.output);
+        let (dir, name) = (out.parent().map(Path::to_path_buf).unwrap_or_default(), out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default());
+        outputs.push((dir, BTreeMap::from([(name, rust)])));
+    }
+    Ok(outputs)
+}
+
+/// `generated/secretsmanager` → `../../runtime`.
+fn relative_runtime(output: &str) -> String {
+    let depth = output.split('/').filter(|s| !s.is_empty()).count();
+    format!("{}runtime", "../".repeat(depth))
+}

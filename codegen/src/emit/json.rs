@@ -1,0 +1,308 @@
+//! awsJson serializers and deserializers: straight-line code over the runtime's `JsonWriter` and
+//! pull-parsing `JsonReader`, one function per shape that needs it.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::common::*;
+use crate::ir::{Field, RType, Struct};
+use crate::names;
+
+/// The serializer function name of a type.
+pub fn ser_fn(type_name: &str) -> proc_macro2::Ident {
+    format_ident!("ser_{}", bare(&names::snake_case(type_name)))
+}
+
+/// The deserializer function name of a type.
+pub fn de_fn(type_name: &str) -> proc_macro2::Ident {
+    format_ident!("de_{}", bare(&names::snake_case(type_name)))
+}
+
+/// Path to a type's serializer.
+fn ser_path(type_name: &str) -> TokenStream {
+    let f = ser_fn(type_name);
+    quote!(crate::types::#f)
+}
+
+fn de_path(type_name: &str) -> TokenStream {
+    let f = de_fn(type_name);
+    quote!(crate::types::#f)
+}
+
+/// Writes the value `v` (an expression of type `&T`) of IR type `t`.
+pub fn write_value(t: &RType, v: TokenStream) -> TokenStream {
+    match t {
+        RType::String => quote!(w.string(#v);),
+        RType::SensitiveString => quote!(w.string(#v.expose_secret());),
+        RType::Bool => quote!(w.bool(*#v);),
+        RType::I8 | RType::I16 | RType::I32 => quote!(w.i64(i64::from(*#v));),
+        RType::I64 => quote!(w.i64(*#v);),
+        RType::F32 => quote!(w.f32(*#v);),
+        RType::F64 => quote!(w.f64(*#v);),
+        RType::Blob => quote!(w.blob(#v.as_ref());),
+        RType::SensitiveBlob => quote!(w.blob(#v.expose_secret());),
+        RType::Timestamp(fmt) => {
+            let f = ts_format(*fmt);
+            quote!(w.timestamp(#v, #f);)
+        }
+        RType::Document => quote!(w.document(#v);),
+        RType::Enum(_) => quote!(w.string(#v.as_str());),
+        RType::IntEnum(_) => quote!(w.i64(i64::from(#v.value()));),
+        RType::Struct(n) | RType::Union(n) => {
+            let p = ser_path(n);
+            quote!(#p(w, #v);)
+        }
+        RType::List(inner, sparse) => {
+            let body = write_value(inner, quote!(item));
+            let body = if *sparse {
+                quote!(match item { ::std::option::Option::Some(item) => { #body } ::std::option::Option::None => w.null(), })
+            } else {
+                body
+            };
+            quote! {
+                w.begin_array();
+                for item in #v.iter() { #body }
+                w.end_array();
+            }
+        }
+        RType::Map(inner, sparse) => {
+            let body = write_value(inner, quote!(item));
+            let body = if *sparse {
+                quote!(match item { ::std::option::Option::Some(item) => { #body } ::std::option::Option::None => w.null(), })
+            } else {
+                body
+            };
+            quote! {
+                w.begin_object();
+                for (key, item) in #v.iter() { w.key(key); #body }
+                w.end_object();
+            }
+        }
+    }
+}
+
+/// Reads a value of IR type `t` (the next value is known not to be `null`).
+pub fn read_value(t: &RType) -> TokenStream {
+    match t {
+        RType::String => quote!(r.string_owned()?),
+        RType::SensitiveString => quote!(::awsrt::types::SensitiveString::new(r.string_owned()?)),
+        RType::Bool => quote!(r.bool()?),
+        RType::I8 => quote!(r.i8()?),
+        RType::I16 => quote!(r.i16()?),
+        RType::I32 => quote!(r.i32()?),
+        RType::I64 => quote!(r.i64()?),
+        RType::F32 => quote!(r.f32()?),
+        RType::F64 => quote!(r.f64()?),
+        RType::Blob => quote!(::awsrt::types::Blob::new(r.blob()?)),
+        RType::SensitiveBlob => quote!(::awsrt::types::SensitiveBlob::new(r.blob()?)),
+        RType::Timestamp(fmt) => {
+            let f = ts_format(*fmt);
+            quote!(r.timestamp(#f)?)
+        }
+        RType::Document => quote!(r.document()?),
+        RType::Enum(n) => {
+            let p = type_path(n);
+            quote!(#p::from(&*r.string()?))
+        }
+        RType::IntEnum(n) => {
+            let p = type_path(n);
+            quote!(#p::from(r.i32()?))
+        }
+        RType::Struct(n) | RType::Union(n) => {
+            let p = de_path(n);
+            quote!(#p(r)?)
+        }
+        RType::List(inner, sparse) => {
+            let item = read_value(inner);
+            let push = if *sparse {
+                quote!(if r.take_null()? { items.push(::std::option::Option::None); } else { items.push(::std::option::Option::Some(#item)); })
+            } else {
+                quote!(if !r.take_null()? { items.push(#item); })
+            };
+            quote!({
+                let mut items = ::std::vec::Vec::new();
+                r.begin_array()?;
+                while r.next_element()? { #push }
+                items
+            })
+        }
+        RType::Map(inner, sparse) => {
+            let item = read_value(inner);
+            let insert = if *sparse {
+                quote!(if r.take_null()? { map.insert(key, ::std::option::Option::None); } else { map.insert(key, ::std::option::Option::Some(#item)); })
+            } else {
+                quote!(if !r.take_null()? { map.insert(key, #item); })
+            };
+            quote!({
+                let mut map = ::std::collections::HashMap::new();
+                r.begin_object()?;
+                while let ::std::option::Option::Some(key) = r.next_key()? {
+                    let key = key.into_owned();
+                    #insert
+                }
+                map
+            })
+        }
+    }
+}
+
+/// The statements that write one structure member of `v` (a `&Struct` expression).
+fn write_member(f: &Field) -> TokenStream {
+    let n = ident(&f.name);
+    let key = &f.wire;
+    if f.optional {
+        let w = write_value(&f.ty, quote!(value));
+        quote! { if let ::std::option::Option::Some(value) = &v.#n { w.key(#key); #w } }
+    } else {
+        let w = write_value(&f.ty, quote!((&v.#n)));
+        quote! { w.key(#key); #w }
+    }
+}
+
+/// A structure serializer body: `fn(w, v: &T)`.
+pub fn ser_struct(
+    s: &Struct,
+    fn_name: &proc_macro2::Ident,
+    ty: TokenStream,
+    vis: TokenStream,
+) -> TokenStream {
+    let members = s.fields.iter().map(write_member);
+    let v = if s.fields.is_empty() {
+        quote!(_v)
+    } else {
+        quote!(v)
+    };
+    quote! {
+        #vis fn #fn_name(w: &mut ::awsrt::json::JsonWriter, #v: &#ty) {
+            w.begin_object();
+            #(#members)*
+            w.end_object();
+        }
+    }
+}
+
+/// A union serializer.
+pub fn ser_union(s: &Struct) -> TokenStream {
+    let name = ident(&s.name);
+    let f = ser_fn(&s.name);
+    let arms = s.fields.iter().map(|fld| {
+        let v = ident(&fld.variant);
+        let key = &fld.wire;
+        let w = write_value(&fld.ty, quote!(value));
+        quote!(#name::#v(value) => { w.key(#key); #w })
+    });
+    quote! {
+        pub(crate) fn #f(w: &mut ::awsrt::json::JsonWriter, v: &#name) {
+            w.begin_object();
+            match v {
+                #(#arms)*
+                #name::Unknown => {}
+            }
+            w.end_object();
+        }
+    }
+}
+
+/// A structure deserializer: `fn(r) -> Result<T, JsonError>`. Required members the response
+/// leaves out get their zero value (client error correction); unknown members are skipped.
+pub fn de_struct(
+    s: &Struct,
+    fn_name: &proc_macro2::Ident,
+    ty: TokenStream,
+    vis: TokenStream,
+) -> TokenStream {
+    let locals = s.fields.iter().map(|f| {
+        let l = format_ident!("f_{}", bare(&f.name));
+        let t = stored_type(f);
+        quote!(let mut #l: ::std::option::Option<#t> = ::std::option::Option::None;)
+    });
+    let arms = s.fields.iter().map(|f| {
+        let l = format_ident!("f_{}", bare(&f.name));
+        let key = &f.wire;
+        let read = read_value(&f.ty);
+        let read = if f.boxed {
+            quote!(::std::boxed::Box::new(#read))
+        } else {
+            read
+        };
+        quote!(#key => { if !r.take_null()? { #l = ::std::option::Option::Some(#read); } })
+    });
+    let assigns = s.fields.iter().map(|f| {
+        let n = ident(&f.name);
+        let l = format_ident!("f_{}", bare(&f.name));
+        if f.optional {
+            quote!(#n: #l,)
+        } else if let Some(d) = &f.default {
+            let e = default_expr(&f.ty, d);
+            let e = if f.boxed {
+                quote!(::std::boxed::Box::new(#e))
+            } else {
+                e
+            };
+            quote!(#n: #l.unwrap_or_else(|| #e),)
+        } else {
+            quote!(#n: #l.unwrap_or_default(),)
+        }
+    });
+    let meta = if s.error.is_some() {
+        quote!(meta: ::std::default::Default::default(),)
+    } else {
+        quote!()
+    };
+    let loop_body = if s.fields.is_empty() {
+        quote!(while r.next_key()?.is_some() {
+            r.skip_value()?;
+        })
+    } else {
+        quote! {
+            while let ::std::option::Option::Some(key) = r.next_key()? {
+                match &*key {
+                    #(#arms)*
+                    _ => r.skip_value()?,
+                }
+            }
+        }
+    };
+    quote! {
+        #vis fn #fn_name(r: &mut ::awsrt::json::JsonReader<'_>) -> ::std::result::Result<#ty, ::awsrt::json::JsonError> {
+            #(#locals)*
+            r.begin_object()?;
+            #loop_body
+            ::std::result::Result::Ok(#ty { #(#assigns)* #meta })
+        }
+    }
+}
+
+/// A union deserializer: the first non-null member decides the variant; an unknown member gives `Unknown`.
+pub fn de_union(s: &Struct) -> TokenStream {
+    let name = ident(&s.name);
+    let f = de_fn(&s.name);
+    let arms = s.fields.iter().map(|fld| {
+        let v = ident(&fld.variant);
+        let key = &fld.wire;
+        let read = read_value(&fld.ty);
+        let read = if fld.boxed {
+            quote!(::std::boxed::Box::new(#read))
+        } else {
+            read
+        };
+        quote!(#key => #name::#v(#read),)
+    });
+    quote! {
+        pub(crate) fn #f(r: &mut ::awsrt::json::JsonReader<'_>) -> ::std::result::Result<#name, ::awsrt::json::JsonError> {
+            let mut out = #name::Unknown;
+            r.begin_object()?;
+            while let ::std::option::Option::Some(key) = r.next_key()? {
+                if r.take_null()? || &*key == "__type" {
+                    if &*key == "__type" { r.skip_value()?; }
+                    continue;
+                }
+                out = match &*key {
+                    #(#arms)*
+                    _ => { r.skip_value()?; #name::Unknown }
+                };
+            }
+            ::std::result::Result::Ok(out)
+        }
+    }
+}

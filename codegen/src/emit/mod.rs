@@ -1,0 +1,26 @@
+//! Pure functions from the IR to token streams, one module per concern, assembled into the files
+//! of a crate.
+
+pub mod common;
+pub mod crate_files;
+pub mod json;
+pub mod operation;
+pub mod shapes;
+
+use proc_macro2::TokenStream;
+
+/// The contents of one generated file before formatting.
+pub enum FileContent {
+    /// Rust source, formatted by `prettyplease` when written.
+    Rust(TokenStream),
+    /// Any other text (written as is).
+    Text(String),
+}
+
+/// One generated file, its path relative to the crate directory.
+pub struct EmittedFile {
+    /// Relative path, `/`-separated.
+    pub path: String,
+    /// What goes in it.
+    pub content: FileContent,
+}

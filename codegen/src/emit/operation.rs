@@ -1,0 +1,347 @@
+//! One module per operation: input and output types, the error enum, the fluent builder, the
+//! serializer of the input, the deserializer of the output, and the call itself.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::common::*;
+use super::{json, shapes};
+use crate::ir::{Operation, Service, TypeDef};
+use crate::names;
+
+/// Names used for one operation.
+pub struct OpNames {
+    /// `GetSecretValueInput`
+    pub input: proc_macro2::Ident,
+    /// `GetSecretValueOutput`
+    pub output: proc_macro2::Ident,
+    /// `GetSecretValueError`
+    pub error: proc_macro2::Ident,
+    /// `GetSecretValueFluentBuilder`
+    pub fluent: proc_macro2::Ident,
+    /// `get_secret_value` module
+    pub module: proc_macro2::Ident,
+}
+
+/// The names of an operation's generated items.
+pub fn op_names(op: &Operation) -> OpNames {
+    let base = names::type_name(&op.name);
+    OpNames {
+        input: format_ident!("{}Input", base),
+        output: format_ident!("{}Output", base),
+        error: format_ident!("{}Error", base),
+        fluent: format_ident!("{}FluentBuilder", base),
+        module: ident(&op.module),
+    }
+}
+
+/// The operation's docs followed by a list of its errors.
+pub fn op_docs(svc: &Service, op: &Operation) -> String {
+    let mut d = if op.docs.trim().is_empty() {
+        format!("Calls the `{}` operation.", op.name)
+    } else {
+        op.docs.clone()
+    };
+    let n = op_names(op);
+    d.push_str(&format!(
+        "\n\n# Errors\n\nReturns [`SdkError`](::awsrt::error::SdkError) with [`{}`](crate::operation::{}::{}) as the service error:",
+        n.error, op.module, n.error
+    ));
+    for e in &op.errors {
+        let summary = match svc.ty(e) {
+            Some(TypeDef::Struct(s)) => crate::docs::first_sentence(&s.docs),
+            _ => String::new(),
+        };
+        d.push_str(&format!("\n- [`{e}`](crate::types::error::{e})"));
+        if !summary.is_empty() {
+            d.push_str(&format!(": {summary}"));
+        }
+    }
+    d
+}
+
+/// The whole `operation/<op>.rs` file.
+pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> TokenStream {
+    let n = op_names(op);
+    let OpNames {
+        input,
+        output,
+        error,
+        ..
+    } = &n;
+    let name = &op.name;
+    let retryable: Vec<&String> = op
+        .errors
+        .iter()
+        .filter(|e| matches!(svc.ty(e), Some(TypeDef::Struct(s)) if s.error.as_ref().is_some_and(|i| i.retryable.is_some())))
+        .collect();
+    let throttling: Vec<&String> = op
+        .errors
+        .iter()
+        .filter(|e| matches!(svc.ty(e), Some(TypeDef::Struct(s)) if s.error.as_ref().is_some_and(|i| i.retryable.is_some_and(|r| r.throttling))))
+        .collect();
+    let optional_auth = op.optional_auth;
+    let mut input_struct = op.input.clone();
+    input_struct.name = input.to_string();
+    let mut output_struct = op.output.clone();
+    output_struct.name = output.to_string();
+    let input_def = shapes::structure(&input_struct);
+    let output_def = shapes::structure(&output_struct);
+    let ser = json::ser_struct(
+        &input_struct,
+        &format_ident!("ser_input"),
+        quote!(#input),
+        quote!(pub(crate)),
+    );
+    let de = json::de_struct(
+        &output_struct,
+        &format_ident!("de_output"),
+        quote!(#output),
+        quote!(pub(crate)),
+    );
+    let error_enum = error_enum(op, &n);
+    let fluent_def = fluent_builder(svc, op, &n);
+    let token_fill = op
+        .input
+        .fields
+        .iter()
+        .filter(|f| f.idempotency_token && f.optional && f.ty == crate::ir::RType::String)
+        .map(|f| {
+            let fname = ident(&f.name);
+            quote! {
+                if input.#fname.is_none() {
+                    input.#fname = ::std::option::Option::Some(::awsrt::types::uuid_v4());
+                }
+            }
+        });
+    let mut_input = if op
+        .input
+        .fields
+        .iter()
+        .any(|f| f.idempotency_token && f.optional && f.ty == crate::ir::RType::String)
+    {
+        quote!(mut input)
+    } else {
+        quote!(input)
+    };
+    let send_doc = format!("Sends this input as a `{name}` request with `client`.");
+    let send_doc_doc = crate::emit::common::doc(&send_doc);
+    quote! {
+        /// What the runtime needs to know about this operation.
+        pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::OperationInfo {
+            name: #name,
+            retryable_errors: &[#(#retryable),*],
+            throttling_errors: &[#(#throttling),*],
+            optional_auth: #optional_auth,
+        };
+
+        #input_def
+
+        impl #input {
+            #send_doc_doc
+            pub async fn send_with(self, client: &crate::Client) -> ::std::result::Result<#output, ::awsrt::error::SdkError<#error>> {
+                send(client.handle(), self).await
+            }
+        }
+
+        #output_def
+        #error_enum
+        #fluent_def
+
+        pub(crate) async fn send(handle: &::awsrt::client::ClientHandle, #mut_input: #input) -> ::std::result::Result<#output, ::awsrt::error::SdkError<#error>> {
+            #(#token_fill)*
+            let mut w = ::awsrt::json::JsonWriter::new();
+            ser_input(&mut w, &input);
+            drop(input);
+            let resp = handle.call(&OPERATION, w.finish()).await.map_err(::awsrt::error::SdkError::cast)?;
+            if resp.is_success() {
+                let mut r = ::awsrt::json::JsonReader::new(crate::operation::json_body(&resp.body));
+                de_output(&mut r)
+                    .and_then(|out| { r.finish()?; ::std::result::Result::Ok(out) })
+                    .map_err(|e| ::awsrt::error::SdkError::Response(::awsrt::error::ResponseError::from_response(&resp, e.to_string())))
+            } else {
+                let meta = ::awsrt::protocol::parse_error_metadata(&resp);
+                match #error::from_response(&resp, meta.clone()) {
+                    ::std::result::Result::Ok(err) => ::std::result::Result::Err(::awsrt::error::SdkError::service(err, meta)),
+                    ::std::result::Result::Err(e) => ::std::result::Result::Err(::awsrt::error::SdkError::Response(
+                        ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
+                    )),
+                }
+            }
+        }
+
+        #ser
+        #de
+        #extra
+    }
+}
+
+fn error_enum(op: &Operation, n: &OpNames) -> TokenStream {
+    let error = &n.error;
+    let doc = format!(
+        "The errors `{}` can return: one variant per modeled error, plus `Unhandled`.",
+        op.name
+    );
+    let doc_doc = crate::emit::common::doc(&doc);
+    let variants = op.errors.iter().map(|e| {
+        let v = ident(e);
+        let d = format!("See [`{e}`](crate::types::error::{e}).");
+        let d_doc = crate::emit::common::doc(&d);
+        quote!(#d_doc #v(crate::types::error::#v),)
+    });
+    let is_fns = op.errors.iter().map(|e| {
+        let v = ident(e);
+        let f = format_ident!("is_{}", bare(&names::snake_case(e)));
+        let d = format!("Whether this is a `{e}`.");
+        let d_doc = crate::emit::common::doc(&d);
+        quote!(#d_doc pub fn #f(&self) -> bool { ::std::matches!(self, Self::#v(_)) })
+    });
+    let meta_arms = op.errors.iter().map(|e| {
+        let v = ident(e);
+        quote!(Self::#v(e) => e.meta(),)
+    });
+    let display_arms = op.errors.iter().map(|e| {
+        let v = ident(e);
+        quote!(Self::#v(e) => ::std::fmt::Display::fmt(e, f),)
+    });
+    let source_arms = op.errors.iter().map(|e| {
+        let v = ident(e);
+        quote!(Self::#v(e) => ::std::option::Option::Some(e),)
+    });
+    let parse_arms = op.errors.iter().map(|e| {
+        let v = ident(e);
+        let de = json::de_fn(e);
+        quote!(#e => Self::#v(crate::types::#de(&mut r)?.with_meta(meta)),)
+    });
+    let reader = if op.errors.is_empty() {
+        quote!()
+    } else {
+        quote!(let mut r = ::awsrt::json::JsonReader::new(crate::operation::json_body(&resp.body));)
+    };
+    let resp_arg = if op.errors.is_empty() {
+        quote!(_resp)
+    } else {
+        quote!(resp)
+    };
+    quote! {
+        #doc_doc
+        #[non_exhaustive]
+        #[derive(::std::fmt::Debug)]
+        pub enum #error {
+            #(#variants)*
+            /// An error the model does not describe (or one this client version does not know); code and message are kept.
+            Unhandled(::awsrt::error::Unhandled),
+        }
+        impl #error {
+            pub(crate) fn from_response(#resp_arg: &::awsrt::http::HttpResponse, meta: ::awsrt::error::ErrorMetadata) -> ::std::result::Result<Self, ::awsrt::json::JsonError> {
+                #reader
+                ::std::result::Result::Ok(match meta.code.as_deref().unwrap_or_default() {
+                    #(#parse_arms)*
+                    _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+                })
+            }
+            #(#is_fns)*
+            /// Whether this error is not one the model describes.
+            pub fn is_unhandled(&self) -> bool { ::std::matches!(self, Self::Unhandled(_)) }
+            /// Code, message, request id and HTTP status of the error response.
+            pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
+                match self { #(#meta_arms)* Self::Unhandled(e) => ::awsrt::error::ProvideErrorMetadata::meta(e) }
+            }
+            /// The error code, e.g. `ResourceNotFoundException`.
+            pub fn code(&self) -> ::std::option::Option<&str> { self.meta().code.as_deref() }
+            /// The service's message.
+            pub fn message(&self) -> ::std::option::Option<&str> { self.meta().message.as_deref() }
+            /// The request id of the failed request.
+            pub fn request_id(&self) -> ::std::option::Option<&str> { self.meta().request_id.as_deref() }
+        }
+        impl ::awsrt::error::ProvideErrorMetadata for #error {
+            fn meta(&self) -> &::awsrt::error::ErrorMetadata { #error::meta(self) }
+        }
+        impl ::std::fmt::Display for #error {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self { #(#display_arms)* Self::Unhandled(e) => ::std::fmt::Display::fmt(e, f) }
+            }
+        }
+        impl ::std::error::Error for #error {
+            fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+                match self { #(#source_arms)* Self::Unhandled(e) => ::std::option::Option::Some(e) }
+            }
+        }
+    }
+}
+
+fn fluent_builder(svc: &Service, op: &Operation, n: &OpNames) -> TokenStream {
+    let OpNames {
+        input,
+        output,
+        error,
+        fluent,
+        ..
+    } = n;
+    let builder = format_ident!("{}Builder", input);
+    let doc = format!(
+        "Fluent builder for [`Client::{0}`](crate::Client::{0}): set members, then call `send()`.",
+        op.fn_name
+    );
+    let doc_doc = crate::emit::common::doc(&doc);
+    let setters = op.input.fields.iter().map(|f| shapes::setters(f, false));
+    let required_token = op
+        .input
+        .fields
+        .iter()
+        .filter(|f| f.idempotency_token && !f.optional && f.ty == crate::ir::RType::String)
+        .map(|f| {
+            let fname = ident(&f.name);
+            quote! {
+                if inner.#fname.is_none() {
+                    inner.#fname = ::std::option::Option::Some(::awsrt::types::uuid_v4());
+                }
+            }
+        });
+    let has_required_token = op
+        .input
+        .fields
+        .iter()
+        .any(|f| f.idempotency_token && !f.optional);
+    let inner_binding = if has_required_token {
+        quote!(let mut inner = self.inner;)
+    } else {
+        quote!(let inner = self.inner;)
+    };
+    let build = if op.input.fallible_build() {
+        quote!(inner
+            .build()
+            .map_err(::awsrt::error::SdkError::Construction)?)
+    } else {
+        quote!(inner.build())
+    };
+    let _ = svc;
+    quote! {
+        #doc_doc
+        #[derive(::std::clone::Clone, ::std::fmt::Debug)]
+        pub struct #fluent {
+            handle: ::awsrt::client::ClientHandle,
+            inner: #builder,
+        }
+        impl #fluent {
+            pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
+                Self { handle, inner: ::std::default::Default::default() }
+            }
+            /// The input built so far.
+            pub fn as_input(&self) -> &#builder { &self.inner }
+            /// Builds the input and sends the request.
+            ///
+            /// # Errors
+            ///
+            /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+            /// the response could not be parsed, or the service returned an error.
+            pub async fn send(self) -> ::std::result::Result<#output, ::awsrt::error::SdkError<#error>> {
+                #inner_binding
+                #(#required_token)*
+                let input = #build;
+                send(&self.handle, input).await
+            }
+            #(#setters)*
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! `cargo xtask sweep`: generate a crate for every model in `$SMITHY_MODELS_DIR` (and its `aws/`
+//! folder) into a scratch directory, then type-check them. Prints one line per failure and a last
+//! line `generated N/M, compiled K/M`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::{env_dir, root};
+
+struct Options {
+    compile: Option<Vec<String>>,
+    no_compile: bool,
+    models: Option<PathBuf>,
+}
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    let mut o = Options { compile: None, no_compile: false, models: None };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--no-compile" => o.no_compile = true,
+            "--compile" => {
+                let v = it.next().ok_or("--compile needs a comma-separated list of model names")?;
+                o.compile = Some(v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect());
+            }
+            "--models" => o.models = Some(PathBuf::from(it.next().ok_or("--models needs a directory")?)),
+            other => return Err(format!("sweep: unknown argument `{other}`")),
+        }
+    }
+    Ok(o)
+}
+
+/// Model files in the directory and its `aws/` subfolder, sorted.
+pub fn model_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for d in [dir.to_path_buf(), dir.join("aws")] {
+        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "json") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    if out.is_empty() {
+        return Err(format!("no model files (*.json) in {} or {}/aws", dir.display(), dir.display()));
+    }
+    Ok(out)
+}
+
+/// The crate name used for a model file in the sweep.
+pub fn crate_name_for(path: &Path) -> String {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    // Drop the API version suffix (`kms-2014-11-01` → `kms`).
+    let parts: Vec<&str> = stem.split('-').collect();
+    let base = if parts.len() > 3 && parts[parts.len() - 3].len() == 4 && parts[parts.len() - 3].chars().all(|c| c.is_ascii_digit()) {
+        parts[..parts.len() - 3].join("_")
+    } else {
+        parts.join("_")
+    };
+    format!("sweep_{base}")
+}
+
+/// Runs the sweep.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let opts = parse(args)?;
+    let root = root();
+    let models_dir = opts.models.clone().or_else(|| env_dir("SMITHY_MODELS_DIR")).ok_or("set SMITHY_MODELS_DIR (e.g. ../shared/models) or pass --models DIR")?;
+    let files = model_files(&models_dir)?;
+    let scratch = root.join("target/sweep");
+    std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
+    let runtime = root.join("runtime");
+    let total = files.len();
+    let mut generated = Vec::new();
+    let mut failures = 0;
+    let start = Instant::now();
+    let mut lines = 0usize;
+    for f in &files {
+        let name = crate_name_for(f);
+        let result = std::fs::read_to_string(f).map_err(|e| e.to_string()).and_then(|text| {
+            let opts = codegen::CrateOptions { runtime_path: runtime.display().to_string(), ..Default::default() };
+            codegen::generate_crate(&text, &f.display().to_string(), None, &name, &opts).map_err(|e| e.to_string())
+        });
+        match result {
+            Ok(files) => {
+                lines += files.values().map(|t| t.lines().count()).sum::<usize>();
+                let dir = scratch.join(&name);
+                codegen::write::write_tree(&dir, &files, false).map_err(|e| format!("{}: {e}", dir.display()))?;
+                generated.push((name, f.clone()));
+            }
+            Err(e) => {
+                failures += 1;
+                println!("FAILED generate {}: {e}", f.display());
+            }
+        }
+    }
+    let gen_time = start.elapsed();
+    eprintln!(
+        "generation: {} models in {:.2} s ({} lines of Rust)",
+        generated.len(),
+        gen_time.as_secs_f64(),
+        lines
+    );
+    let _ = failures;
+    let to_compile: Vec<&(String, PathBuf)> = match (&opts.compile, opts.no_compile) {
+        (_, true) => Vec::new(),
+        (None, false) => generated.iter().collect(),
+        (Some(list), false) => {
+            for want in list {
+                if !generated.iter().any(|(n, _)| n == &format!("sweep_{}", want.replace('-', "_"))) {
+                    return Err(format!("--compile {want}: no generated crate for that model"));
+                }
+            }
+            generated.iter().filter(|(n, _)| list.iter().any(|w| n == &format!("sweep_{}", w.replace('-', "_")))).collect()
+        }
+    };
+    let compiled = if to_compile.is_empty() {
+        0
+    } else {
+        compile(&scratch, &to_compile)?
+    };
+    if opts.no_compile {
+        println!("generated {}/{total}, compiled skipped", generated.len());
+    } else {
+        println!("generated {}/{total}, compiled {compiled}/{}", generated.len(), to_compile.len());
+    }
+    if generated.len() != total || (!opts.no_compile && compiled != to_compile.len()) {
+        return Err("sweep found failures".to_string());
+    }
+    Ok(())
+}
+
+/// `cargo check` over a scratch workspace of the given crates; returns how many compiled cleanly
+/// (no errors and no warnings).
+fn compile(scratch: &Path, crates: &[&(String, PathBuf)]) -> Result<usize, String> {
+    let members: Vec<String> = crates.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+    let toml = format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", members.join(", "));
+    std::fs::write(scratch.join("Cargo.toml"), toml).map_err(|e| e.to_string())?;
+    let start = Instant::now();
+    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(scratch)
+        .args(["check", "--workspace", "--keep-going", "--message-format", "short", "--quiet"])
+        .env("CARGO_TARGET_DIR", scratch.join("target"))
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mut bad: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for line in stderr.lines() {
+        // Short messages look like `sweep_x/src/lib.rs:1:2: warning: ...`.
+        if let Some(first) = line.split('/').next() {
+            if crates.iter().any(|(n, _)| n == first) && (line.contains(": error") || line.contains(": warning")) {
+                bad.entry(first.to_string()).or_default().push(line.to_string());
+            }
+        }
+        if let Some(rest) = line.strip_prefix("error: could not compile `") {
+            let n = rest.split('`').next().unwrap_or_default().to_string();
+            bad.entry(n).or_default().push(line.to_string());
+        }
+    }
+    for (n, msgs) in &bad {
+        println!("FAILED compile {n}: {} problem(s); first: {}", msgs.len(), msgs.first().map(String::as_str).unwrap_or(""));
+    }
+    if !out.status.success() && bad.is_empty() {
+        return Err(format!("cargo check failed: {}", stderr.lines().take(20).collect::<Vec<_>>().join("\n")));
+    }
+    eprintln!("type-check: {} crate(s) in {:.1} s", crates.len(), start.elapsed().as_secs_f64());
+    Ok(crates.iter().filter(|(n, _)| !bad.contains_key(n)).count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crate_names_drop_the_api_version() {
+        assert_eq!(crate_name_for(Path::new("aws/kms-2014-11-01.json")), "sweep_kms");
+        assert_eq!(crate_name_for(Path::new("aws/acm-pca-2017-08-22.json")), "sweep_acm_pca");
+        assert_eq!(crate_name_for(Path::new("secretsmanager.json")), "sweep_secretsmanager");
+    }
+}

@@ -1,0 +1,93 @@
+//! `cargo xtask test`: the whole test suite, as CI runs it.
+//!
+//! Sets `SMITHY_MODELS_DIR` / `SMITHY_TESTDATA_DIR` to `../shared/...` when unset, installs the moto
+//! server into a virtualenv under `target/` (once), checks that `generated/` is fresh, runs every
+//! workspace test with `INSTA_UPDATE=no`, then the generality sweep (all models generated, a few
+//! type-checked).
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::root;
+
+/// The pinned moto release the end-to-end tests run against.
+pub const MOTO: &str = "moto[server]==5.2.5";
+
+/// Runs the suite.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let quick = args.iter().any(|a| a == "--no-sweep");
+    let root = root();
+    for (var, sub) in [("SMITHY_MODELS_DIR", "models"), ("SMITHY_TESTDATA_DIR", "testdata")] {
+        if std::env::var_os(var).is_none_or(|v| v.is_empty()) {
+            let default = root.join("..").join("shared").join(sub);
+            if !default.is_dir() {
+                return Err(format!("{var} is not set and {} does not exist: point {var} at the shared {sub} folder", default.display()));
+            }
+            // SAFETY-free: single-threaded at this point; children inherit it.
+            unsafe_set_env(var, &default);
+        }
+    }
+    let moto = ensure_moto(&root)?;
+    unsafe_set_env("MOTO_SERVER_BIN", &moto);
+
+    step("codegen --check", &root, Command::new(exe()?).args(["codegen", "--check"]))?;
+    step(
+        "cargo test --workspace",
+        &root,
+        Command::new(cargo()).args(["test", "--workspace", "--all-targets"]).env("INSTA_UPDATE", "no"),
+    )?;
+    step("cargo test --doc", &root, Command::new(cargo()).args(["test", "--workspace", "--doc"]).env("INSTA_UPDATE", "no"))?;
+    if !quick {
+        step("sweep", &root, Command::new(exe()?).args(["sweep", "--compile", "dynamodb,kms,ssm,glue"]))?;
+    }
+    eprintln!("all tests passed");
+    Ok(())
+}
+
+fn unsafe_set_env(var: &str, value: &Path) {
+    // Only called before any thread is spawned.
+    unsafe { std::env::set_var(var, value) };
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string())
+}
+
+fn exe() -> Result<std::path::PathBuf, String> {
+    std::env::current_exe().map_err(|e| format!("cannot find the xtask binary: {e}"))
+}
+
+fn step(name: &str, root: &Path, cmd: &mut Command) -> Result<(), String> {
+    eprintln!("==> {name}");
+    let status = cmd.current_dir(root).status().map_err(|e| format!("{name}: cannot start: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{name} failed ({status})"))
+    }
+}
+
+/// Installs moto into `target/moto-venv` unless it is already there; returns the server binary.
+fn ensure_moto(root: &Path) -> Result<std::path::PathBuf, String> {
+    let venv = root.join("target/moto-venv");
+    let bin = venv.join("bin/moto_server");
+    let stamp = venv.join(".installed");
+    if bin.exists() && std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == MOTO) {
+        return Ok(bin);
+    }
+    eprintln!("==> installing {MOTO} into {}", venv.display());
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
+    let ok = Command::new(&python).args(["-m", "venv"]).arg(&venv).status().map_err(|e| format!("cannot run {python}: {e}"))?;
+    if !ok.success() {
+        return Err(format!("`{python} -m venv {}` failed", venv.display()));
+    }
+    let ok = Command::new(venv.join("bin/pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check", MOTO])
+        .status()
+        .map_err(|e| format!("cannot run pip: {e}"))?;
+    if !ok.success() || !bin.exists() {
+        return Err(format!("pip install '{MOTO}' failed"));
+    }
+    std::fs::write(&stamp, MOTO).map_err(|e| e.to_string())?;
+    Ok(bin)
+}
