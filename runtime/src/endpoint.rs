@@ -1,1 +1,0 @@
-//! endpoint (in progress).
