@@ -49,6 +49,12 @@ pub fn crate_files(svc: &Service, opts: &CrateOptions) -> Vec<EmittedFile> {
     ];
     files.extend(type_files(svc));
     files.extend(operation_files(svc));
+    if let Some(t) = super::tests::endpoint_tests(svc) {
+        files.push(rust("src/endpoint_tests.rs", t));
+    }
+    if let Some(t) = super::tests::smoke_tests(svc) {
+        files.push(rust("src/smoke_tests.rs", t));
+    }
     files
 }
 
@@ -71,6 +77,9 @@ fn cargo_toml(svc: &Service, opts: &CrateOptions) -> String {
          \n\
          [dependencies]\n\
          awsrt = {{ path = \"{rt}\" }}\n\
+         \n\
+         [features]\n\
+         test-util = [\"awsrt/test-util\"]\n\
          \n\
          [dev-dependencies]\n\
          tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n",
@@ -97,6 +106,22 @@ fn lib_rs(svc: &Service) -> TokenStream {
             format!(" {l}")
         }
     });
+    let endpoint_mod = if super::tests::endpoint_tests(svc).is_some() {
+        quote!(
+            #[cfg(test)]
+            mod endpoint_tests;
+        )
+    } else {
+        quote!()
+    };
+    let smoke_mod = if super::tests::smoke_tests(svc).is_some() {
+        quote! {
+            #[cfg(feature = "test-util")]
+            pub mod smoke_tests;
+        }
+    } else {
+        quote!()
+    };
     quote! {
         #( #![doc = #lines] )*
         #![deny(missing_docs)]
@@ -124,6 +149,9 @@ fn lib_rs(svc: &Service) -> TokenStream {
         pub mod error;
         pub mod operation;
         pub mod types;
+
+        #endpoint_mod
+        #smoke_mod
 
         pub use client::Client;
         pub use config::{Config, ConfigBuilder};
@@ -174,7 +202,11 @@ fn client_rs(svc: &Service) -> TokenStream {
         let f = ident(&op.fn_name);
         let module = &n.module;
         let fluent = &n.fluent;
-        let d = doc(&op_docs(svc, op));
+        let d = doc(&format!(
+            "{}{}",
+            op_docs(svc, op),
+            super::tests::example_docs(svc, op)
+        ));
         let dep = deprecated(&op.deprecated);
         quote! {
             #d

@@ -239,7 +239,21 @@ pub fn de_struct(
             } else {
                 e
             };
-            quote!(#n: #l.unwrap_or_else(|| #e),)
+            if matches!(
+                f.ty,
+                RType::Bool
+                    | RType::I8
+                    | RType::I16
+                    | RType::I32
+                    | RType::I64
+                    | RType::F32
+                    | RType::F64
+            ) && !f.boxed
+            {
+                quote!(#n: #l.unwrap_or(#e),)
+            } else {
+                quote!(#n: #l.unwrap_or_else(|| #e),)
+            }
         } else {
             quote!(#n: #l.unwrap_or_default(),)
         }

@@ -4,8 +4,10 @@
 pub mod common;
 pub mod crate_files;
 pub mod json;
+pub mod literal;
 pub mod operation;
 pub mod shapes;
+pub mod tests;
 
 use proc_macro2::TokenStream;
 

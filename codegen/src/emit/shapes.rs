@@ -323,7 +323,11 @@ fn build_fn(s: &Struct, name: &proc_macro2::Ident) -> TokenStream {
         } else if let Some(d) = &f.default {
             let e = default_expr(&f.ty, d);
             let e = if f.boxed { quote!(::std::boxed::Box::new(#e)) } else { e };
-            quote!(#n: self.#n.unwrap_or_else(|| #e),)
+            if matches!(f.ty, RType::Bool | RType::I8 | RType::I16 | RType::I32 | RType::I64 | RType::F32 | RType::F64) && !f.boxed {
+                quote!(#n: self.#n.unwrap_or(#e),)
+            } else {
+                quote!(#n: self.#n.unwrap_or_else(|| #e),)
+            }
         } else {
             let field = bare(&f.name);
             let why = format!("`{}` is required when building a `{}`", field, s.name);

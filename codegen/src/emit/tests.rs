@@ -1,0 +1,294 @@
+//! Tests generated from the model: `smithy.rules#endpointTests`, `smithy.api#examples` and
+//! `smithy.test#smokeTests`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::common::*;
+use super::literal::setter_calls;
+use super::operation::op_names;
+use crate::ir::{Operation, Service};
+use crate::names;
+
+fn test_name(i: usize, text: &str) -> proc_macro2::Ident {
+    let mut s: String = names::snake_case(&text.replace(|c: char| !c.is_ascii_alphanumeric(), " "));
+    s.truncate(80);
+    let s = s.trim_end_matches('_').to_string();
+    format_ident!("case_{:02}_{}", i + 1, s)
+}
+
+/// `src/endpoint_tests.rs`: one `#[test]` per endpoint test case of the model.
+pub fn endpoint_tests(svc: &Service) -> Option<TokenStream> {
+    if svc.endpoint_tests.is_empty() || svc.endpoint_rules.is_empty() {
+        return None;
+    }
+    let mut tests = Vec::new();
+    for (i, case) in svc.endpoint_tests.iter().enumerate() {
+        let docs = case
+            .get("documentation")
+            .and_then(Value::as_str)
+            .unwrap_or("endpoint test");
+        let name = test_name(i, docs);
+        let mut params = Vec::new();
+        if let Some(Value::Object(p)) = case.get("params") {
+            for (k, v) in p {
+                let val = match v {
+                    Value::String(s) => {
+                        quote!(::awsrt::endpoint::Value::String(::std::string::String::from(#s)))
+                    }
+                    Value::Bool(b) => quote!(::awsrt::endpoint::Value::Bool(#b)),
+                    Value::Array(a) => {
+                        let items = a.iter().filter_map(Value::as_str);
+                        quote!(::awsrt::endpoint::Value::StringArray(
+                            ::std::vec![#(::std::string::String::from(#items)),*]
+                        ))
+                    }
+                    _ => continue,
+                };
+                params.push(quote!(params.set(#k, #val);));
+            }
+        }
+        let expect = case.get("expect");
+        let check = if let Some(err) = expect.and_then(|e| e.get("error")).and_then(Value::as_str) {
+            quote! {
+                let err = result.expect_err("the rules must refuse these parameters");
+                ::std::assert_eq!(err.to_string(), #err);
+            }
+        } else if let Some(ep) = expect.and_then(|e| e.get("endpoint")) {
+            let url = ep.get("url").and_then(Value::as_str).unwrap_or_default();
+            let headers = match ep.get("headers") {
+                Some(Value::Object(h)) => {
+                    let entries = h.iter().map(|(k, v)| {
+                        let vals = v.as_array().map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>()).unwrap_or_default();
+                        quote!((::std::string::String::from(#k), ::std::vec![#(::std::string::String::from(#vals)),*]))
+                    });
+                    quote!(::std::assert_eq!(endpoint.headers, ::std::collections::BTreeMap::from([#(#entries),*]));)
+                }
+                _ => {
+                    quote!(::std::assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);)
+                }
+            };
+            let props = match ep.get("properties") {
+                Some(p @ Value::Object(_)) => {
+                    let json = p.to_string();
+                    quote! {
+                        let expected = ::awsrt::types::Document::parse(#json.as_bytes()).expect("expected properties parse");
+                        ::std::assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
+                    }
+                }
+                _ => {
+                    quote!(::std::assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);)
+                }
+            };
+            quote! {
+                let endpoint = result.expect("the rules must resolve an endpoint");
+                ::std::assert_eq!(endpoint.url, #url);
+                #headers
+                #props
+            }
+        } else {
+            continue;
+        };
+        let d = doc(docs);
+        tests.push(quote! {
+            #d
+            #[test]
+            fn #name() {
+                let mut params = ::awsrt::endpoint::Params::new();
+                #(#params)*
+                let result = rules().resolve(&params, ::awsrt::endpoint::Partitions::builtin());
+                #check
+            }
+        });
+    }
+    Some(quote! {
+        //! The model's endpoint test cases (`smithy.rules#endpointTests`), resolved with the embedded rule set.
+
+        fn rules() -> ::awsrt::endpoint::RuleSet {
+            ::awsrt::endpoint::RuleSet::parse(crate::config::SERVICE.endpoint_rules).expect("the embedded rule set parses")
+        }
+
+        #(#tests)*
+    })
+}
+
+/// Rustdoc examples for an operation, one per `smithy.api#examples` entry, written with the
+/// fluent builder. Entries that cannot be rendered are left out with a comment in the docs.
+pub fn example_docs(svc: &Service, op: &Operation) -> String {
+    let mut out = String::new();
+    let crate_ident = svc.crate_name.replace('-', "_");
+    for ex in &op.examples {
+        let title = ex.get("title").and_then(Value::as_str).unwrap_or("Example");
+        let input = ex
+            .get("input")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let Ok(calls) = setter_calls(svc, &op.input.fields, &input, |f| ident(&f.name)) else {
+            continue;
+        };
+        let f = ident(&op.fn_name);
+        let body = quote!(let output = client.#f() #calls .send().await?;);
+        let Ok(file) = syn::parse2::<syn::File>(quote!(async fn example() { #body })) else {
+            continue;
+        };
+        let pretty = prettyplease::unparse(&file);
+        let inner: Vec<&str> = pretty.lines().skip(1).collect();
+        let inner = &inner[..inner.len().saturating_sub(1)];
+        let docs = ex
+            .get("documentation")
+            .and_then(Value::as_str)
+            .map(crate::docs::html_to_markdown)
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "\n\n## Example: {}\n\n",
+            crate::docs::escape_plain(title)
+        ));
+        if !docs.is_empty() {
+            out.push_str(&docs);
+            out.push_str("\n\n");
+        }
+        out.push_str("```no_run\n");
+        out.push_str(&format!("# async fn example(client: &{crate_ident}::Client) -> Result<(), {crate_ident}::Error> {{\n"));
+        for l in inner {
+            out.push_str(l.strip_prefix("    ").unwrap_or(l));
+            out.push('\n');
+        }
+        out.push_str("println!(\"{output:?}\");\n# Ok(())\n# }\n```");
+    }
+    out
+}
+
+/// A `#[cfg(test)]` module checking every example of the operation against the generated
+/// serializer and deserializer.
+pub fn example_tests(svc: &Service, op: &Operation) -> TokenStream {
+    let n = op_names(op);
+    let (input_t, output_t) = (&n.input, &n.output);
+    let mut tests = Vec::new();
+    for (i, ex) in op.examples.iter().enumerate() {
+        let title = ex.get("title").and_then(Value::as_str).unwrap_or("example");
+        let name = test_name(i, title);
+        let input = ex
+            .get("input")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let Ok(in_calls) = setter_calls(svc, &op.input.fields, &input, |f| ident(&f.name)) else {
+            continue;
+        };
+        let in_build = if op.input.fallible_build() {
+            quote!(.build()?)
+        } else {
+            quote!(.build())
+        };
+        let in_json = Value::Object(input).to_string();
+        let output_check = match ex.get("output").and_then(Value::as_object) {
+            Some(o) => {
+                let Ok(out_calls) = setter_calls(svc, &op.output.fields, o, |f| ident(&f.name))
+                else {
+                    continue;
+                };
+                let out_build = if op.output.fallible_build() {
+                    quote!(.build()?)
+                } else {
+                    quote!(.build())
+                };
+                let out_json = Value::Object(o.clone()).to_string();
+                quote! {
+                    let mut r = ::awsrt::json::JsonReader::new(#out_json.as_bytes());
+                    let parsed = super::de_output(&mut r)?;
+                    let expected = #output_t::builder() #out_calls #out_build;
+                    ::std::assert_eq!(parsed, expected);
+                }
+            }
+            None => quote!(),
+        };
+        tests.push(quote! {
+            #[test]
+            fn #name() -> ::std::result::Result<(), ::std::boxed::Box<dyn ::std::error::Error>> {
+                let input = #input_t::builder() #in_calls #in_build;
+                let mut w = ::awsrt::json::JsonWriter::new();
+                super::ser_input(&mut w, &input);
+                let sent = ::awsrt::types::Document::parse(&w.finish())?;
+                ::std::assert_eq!(sent, ::awsrt::types::Document::parse(#in_json.as_bytes())?);
+                #output_check
+                ::std::result::Result::Ok(())
+            }
+        });
+    }
+    if tests.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        #[cfg(test)]
+        mod examples {
+            use super::*;
+            #(#tests)*
+        }
+    }
+}
+
+/// `src/smoke_tests.rs` (feature `test-util`): the model's smoke tests as async functions a test
+/// harness runs against a server, each returning `Err` with the reason when the expectation fails.
+pub fn smoke_tests(svc: &Service) -> Option<TokenStream> {
+    if svc.smoke_tests.is_empty() {
+        return None;
+    }
+    let mut fns = Vec::new();
+    let mut entries = Vec::new();
+    for (fn_name, case) in &svc.smoke_tests {
+        let Some(op) = svc.operations.iter().find(|o| &o.fn_name == fn_name) else {
+            continue;
+        };
+        let id = case.get("id").and_then(Value::as_str).unwrap_or("smoke");
+        let f = format_ident!("{}", bare(&names::snake_case(id)));
+        let params = case
+            .get("params")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let Ok(calls) = setter_calls(svc, &op.input.fields, &params, |f| ident(&f.name)) else {
+            continue;
+        };
+        let op_f = ident(&op.fn_name);
+        let expect_success = case
+            .get("expect")
+            .is_some_and(|e| e.get("success").is_some());
+        let check = if expect_success {
+            quote!(result
+                .map(|_| ())
+                .map_err(|e| ::std::format!("{} expected success, got: {e}", #id)))
+        } else {
+            quote! {
+                match result {
+                    ::std::result::Result::Err(::awsrt::error::SdkError::Service(_)) => ::std::result::Result::Ok(()),
+                    other => ::std::result::Result::Err(::std::format!("{} expected a service error, got: {other:?}", #id)),
+                }
+            }
+        };
+        let region = case
+            .get("vendorParams")
+            .and_then(|v| v.get("region"))
+            .and_then(Value::as_str)
+            .unwrap_or("us-east-1");
+        let d = format!("Smoke test `{id}` (region {region} in the model).");
+        let d = doc(&d);
+        fns.push(quote! {
+            #d
+            pub async fn #f(client: &crate::Client) -> ::std::result::Result<(), ::std::string::String> {
+                let result = client.#op_f() #calls .send().await;
+                #check
+            }
+        });
+        entries.push(quote!((#id, #region)));
+    }
+    Some(quote! {
+        //! The model's smoke tests (`smithy.test#smokeTests`), for a test harness to run against a server.
+
+        /// `(id, region)` of every smoke test, in model order.
+        pub const CASES: &[(&str, &str)] = &[#(#entries),*];
+
+        #(#fns)*
+    })
+}
