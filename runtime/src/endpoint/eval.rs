@@ -466,6 +466,24 @@ mod tests {
     }
 
     #[test]
+    fn builtin_params_map_builtins_to_names() {
+        let rs = rules(
+            r#""region":{"type":"string","builtIn":"AWS::Region"},"UseFIPS":{"type":"boolean","builtIn":"AWS::UseFIPS"},
+               "Other":{"type":"string"}"#,
+            r#"{"conditions":[],"type":"endpoint","endpoint":{"url":"https://{region}"}}"#,
+        );
+        let params = rs.builtin_params(|b| match b {
+            "AWS::Region" => Some(Value::from("ap-south-1")),
+            _ => None,
+        });
+        assert_eq!(
+            params.iter().collect::<Vec<_>>(),
+            [("region", &Value::from("ap-south-1"))]
+        );
+        assert_eq!(resolve(&rs, params).unwrap(), "https://ap-south-1");
+    }
+
+    #[test]
     fn params_map() {
         let mut p = Params::new();
         p.set("A", Value::from("x")).set("B", Value::from(true));

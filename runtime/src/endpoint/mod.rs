@@ -302,6 +302,19 @@ impl RuleSet {
         &self.params
     }
 
+    /// Parameters supplied by built-ins: for each parameter declaring a `builtIn` (e.g.
+    /// `AWS::Region`, `AWS::UseFIPS`, `SDK::Endpoint`), `value_of(builtin)` if it gives a value.
+    /// Parameter names differ between rule sets (`Region`, `region`); built-in names do not.
+    pub fn builtin_params(&self, mut value_of: impl FnMut(&str) -> Option<Value>) -> Params {
+        let mut params = Params::new();
+        for p in &self.params {
+            if let Some(v) = p.builtin.as_deref().and_then(&mut value_of) {
+                params.set(&p.name, v);
+            }
+        }
+        params
+    }
+
     /// Resolves an endpoint: applies defaults, checks `required` and types, then evaluates the
     /// rules in order.
     pub fn resolve(
