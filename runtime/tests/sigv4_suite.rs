@@ -54,7 +54,7 @@ struct RawRequest {
 
 fn parse_request(text: &str) -> RawRequest {
     let (head, body) = match text.find("\n\n") {
-        Some(i) => (&text[..i], text[i + 2..].as_bytes().to_vec()),
+        Some(i) => (&text[..i], text.as_bytes()[i + 2..].to_vec()),
         None => (text, Vec::new()),
     };
     let mut lines = head.lines();

@@ -93,7 +93,7 @@ fn strip_inline_comment(value: &str) -> &str {
     value
 }
 
-fn section_map<'f>(file: &'f mut ParsedFile, target: Target) -> &'f mut BTreeMap<String, Profile> {
+fn section_map(file: &mut ParsedFile, target: Target) -> &mut BTreeMap<String, Profile> {
     match target {
         Target::Profiles => &mut file.profiles,
         Target::SsoSessions => &mut file.sso_sessions,
