@@ -1,1 +1,140 @@
-//! protocol (in progress).
+//! awsJson 1.0 / 1.1 protocol helpers: error code, message and request id of a response.
+//!
+//! The error code comes from the `X-Amzn-Errortype` header, else the body's `__type`, else its
+//! `code`; a namespace prefix (`aws.example#`) and a suffix starting at `:` are removed. The HTTP
+//! status is never used to guess the error.
+
+use crate::error::ErrorMetadata;
+use crate::http::HttpResponse;
+use crate::json::{JsonError, JsonReader};
+
+/// Header carrying the error code.
+pub const ERROR_TYPE_HEADER: &str = "x-amzn-errortype";
+
+/// Error code, message, request id and status of an (error) response. Never panics; a malformed
+/// body yields no code or message from the body.
+pub fn parse_error_metadata(resp: &HttpResponse) -> ErrorMetadata {
+    let body = parse_body(&resp.body).unwrap_or_default();
+    let code = resp
+        .header(ERROR_TYPE_HEADER)
+        .and_then(sanitize_error_code)
+        .or_else(|| body.type_field.as_deref().and_then(sanitize_error_code))
+        .or_else(|| body.code.as_deref().and_then(sanitize_error_code))
+        .map(str::to_string);
+    ErrorMetadata {
+        code,
+        message: body.message,
+        request_id: request_id(resp),
+        status: resp.status,
+    }
+}
+
+/// The request id from `x-amzn-RequestId`, else `x-amz-request-id`.
+pub fn request_id(resp: &HttpResponse) -> Option<String> {
+    ["x-amzn-requestid", "x-amz-request-id"]
+        .iter()
+        .filter_map(|h| resp.header(h))
+        .map(str::trim)
+        .find(|v| !v.is_empty())
+        .map(str::to_string)
+}
+
+/// Strips everything up to and including the last `#` and everything from the first `:`
+/// (after that), then surrounding whitespace. `None` when nothing is left.
+pub fn sanitize_error_code(raw: &str) -> Option<&str> {
+    let s = match raw.rfind('#') {
+        Some(i) => &raw[i + 1..],
+        None => raw,
+    };
+    let s = match s.find(':') {
+        Some(i) => &s[..i],
+        None => s,
+    };
+    let s = s.trim();
+    (!s.is_empty()).then_some(s)
+}
+
+#[derive(Default)]
+struct BodyFields {
+    type_field: Option<String>,
+    code: Option<String>,
+    message: Option<String>,
+}
+
+/// Reads the top-level members that matter; any JSON error discards everything.
+fn parse_body(body: &[u8]) -> Result<BodyFields, JsonError> {
+    let mut out = BodyFields::default();
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(out);
+    }
+    let mut r = JsonReader::new(body);
+    r.begin_object()?;
+    while let Some(key) = r.next_key()? {
+        let slot = match &*key {
+            "__type" => &mut out.type_field,
+            "code" | "Code" => &mut out.code,
+            k if k.eq_ignore_ascii_case("message") || k.eq_ignore_ascii_case("errormessage") => {
+                &mut out.message
+            }
+            _ => {
+                r.skip_value()?;
+                continue;
+            }
+        };
+        if r.take_null()? {
+            continue;
+        }
+        if slot.is_some() {
+            r.skip_value()?;
+            continue;
+        }
+        match r.peek_kind()? {
+            crate::json::ValueKind::String => *slot = Some(r.string_owned()?),
+            _ => r.skip_value()?,
+        }
+    }
+    r.finish()?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_table() {
+        let cases = [
+            ("FooError", Some("FooError")),
+            ("aws.protocoltests.restjson#FooError", Some("FooError")),
+            (
+                "aws.protocoltests.restjson#FooError:http://internal.amazon.com/coral/com.amazon.coral.validate/",
+                Some("FooError"),
+            ),
+            ("FooError:http://internal.amazon.com/", Some("FooError")),
+            ("  FooError ", Some("FooError")),
+            ("", None),
+            ("#", None),
+            (":x", None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(sanitize_error_code(raw), want, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn malformed_bodies_do_not_panic() {
+        for body in [
+            &b"{"[..],
+            b"{\"__type\":",
+            b"[1,2]",
+            b"\"str\"",
+            b"{\"__type\": 5}",
+            b"\xff\xfe",
+            b"{\"__type\":\"A\"} trailing",
+        ] {
+            let m = parse_error_metadata(&HttpResponse::new(400, body.to_vec()));
+            assert_eq!(m.code, None, "{body:?}");
+            assert_eq!(m.status, 400);
+        }
+    }
+}

@@ -1,0 +1,426 @@
+//! The default [`Transport`]: hyper 1 HTTP/1.1 connections over tokio TCP, TLS through rustls
+//! (ring provider, platform root certificates), with a keep-alive pool.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+
+use super::pool::{Conn, Pool, PoolKey};
+use super::{
+    AttemptTimeouts, BoxFuture, HttpRequest, HttpResponse, Target, Transport, TransportError,
+    TransportErrorKind, TransportTimeout,
+};
+
+/// Default limit for a response body: 64 MiB.
+pub const DEFAULT_MAX_BODY_SIZE: usize = 64 * 1024 * 1024;
+const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(45);
+const DEFAULT_MAX_IDLE_PER_HOST: usize = 32;
+
+/// HTTP/1.1 transport on hyper with its own connection pool. Cheap to clone (clones share the pool).
+///
+/// `https` uses rustls with the platform's root certificates (loaded on first use); plain `http`
+/// is supported for explicit endpoints such as local test servers.
+#[derive(Clone)]
+pub struct HyperTransport {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: Pool,
+    max_body_size: usize,
+    tls: OnceLock<Result<Arc<rustls::ClientConfig>, String>>,
+}
+
+impl fmt::Debug for HyperTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HyperTransport")
+            .field("max_body_size", &self.inner.max_body_size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for HyperTransport {
+    fn default() -> Self {
+        HyperTransport::new()
+    }
+}
+
+/// Settings for a [`HyperTransport`].
+#[derive(Clone, Debug)]
+pub struct HyperTransportBuilder {
+    max_body_size: usize,
+    idle_timeout: Duration,
+    max_idle_per_host: usize,
+    tls: Option<Arc<rustls::ClientConfig>>,
+}
+
+impl Default for HyperTransportBuilder {
+    fn default() -> Self {
+        HyperTransportBuilder {
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            max_idle_per_host: DEFAULT_MAX_IDLE_PER_HOST,
+            tls: None,
+        }
+    }
+}
+
+impl HyperTransportBuilder {
+    /// Largest accepted response body in bytes (default 64 MiB); larger bodies fail with
+    /// [`TransportErrorKind::Other`].
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// How long an unused connection stays in the pool (default 45 s).
+    pub fn pool_idle_timeout(mut self, d: Duration) -> Self {
+        self.idle_timeout = d;
+        self
+    }
+
+    /// Most idle connections kept per origin (default 32; 0 disables reuse).
+    pub fn max_idle_per_host(mut self, n: usize) -> Self {
+        self.max_idle_per_host = n;
+        self
+    }
+
+    /// Uses this rustls configuration instead of one built from the platform roots.
+    pub fn tls_config(mut self, config: Arc<rustls::ClientConfig>) -> Self {
+        self.tls = Some(config);
+        self
+    }
+
+    /// Builds the transport.
+    pub fn build(self) -> HyperTransport {
+        let tls = OnceLock::new();
+        if let Some(cfg) = self.tls {
+            let _ = tls.set(Ok(cfg));
+        }
+        HyperTransport {
+            inner: Arc::new(Inner {
+                pool: Pool::new(self.idle_timeout, self.max_idle_per_host),
+                max_body_size: self.max_body_size,
+                tls,
+            }),
+        }
+    }
+}
+
+impl HyperTransport {
+    /// A transport with default settings.
+    pub fn new() -> Self {
+        HyperTransportBuilder::default().build()
+    }
+
+    /// Settings for a transport.
+    pub fn builder() -> HyperTransportBuilder {
+        HyperTransportBuilder::default()
+    }
+
+    /// Number of idle pooled connections (for diagnostics and tests).
+    pub fn idle_connections(&self) -> usize {
+        self.inner.pool.idle_count()
+    }
+}
+
+impl Transport for HyperTransport {
+    fn send(
+        &self,
+        req: HttpRequest,
+        timeouts: &AttemptTimeouts,
+    ) -> BoxFuture<'static, Result<HttpResponse, TransportError>> {
+        let inner = Arc::clone(&self.inner);
+        let timeouts = *timeouts;
+        Box::pin(async move {
+            let origin = req.uri.clone();
+            match Target::parse(&req.uri) {
+                Ok(target) => {
+                    let origin = target.origin();
+                    inner
+                        .send(req, target, timeouts)
+                        .await
+                        .map_err(|e| e.with_target(origin))
+                }
+                Err(e) => Err(e.with_target(origin)),
+            }
+        })
+    }
+}
+
+fn read_timeout_error(d: Duration) -> TransportError {
+    TransportError::new(
+        TransportErrorKind::Timeout(TransportTimeout::Read),
+        format!("no data from server for {d:?} (read timeout)"),
+    )
+}
+
+/// Awaits `fut`, bounded by the read timeout when there is one.
+async fn with_read_timeout<F: std::future::Future>(
+    read: Option<Duration>,
+    fut: F,
+) -> Result<F::Output, TransportError> {
+    match read {
+        Some(d) => tokio::time::timeout(d, fut)
+            .await
+            .map_err(|_| read_timeout_error(d)),
+        None => Ok(fut.await),
+    }
+}
+
+fn build_request(
+    req: HttpRequest,
+    target: &Target,
+) -> Result<http::Request<Full<Bytes>>, TransportError> {
+    let HttpRequest {
+        method,
+        headers,
+        body,
+        ..
+    } = req;
+    let len = body.len();
+    let mut out = http::Request::new(Full::new(body));
+    *out.method_mut() = method;
+    *out.uri_mut() = target
+        .path_and_query
+        .parse()
+        .map_err(|_| TransportError::new(TransportErrorKind::Other, "invalid request path"))?;
+    *out.headers_mut() = headers;
+    let h = out.headers_mut();
+    if !h.contains_key(http::header::HOST) {
+        let v = http::HeaderValue::from_str(&target.host_header())
+            .map_err(|_| TransportError::new(TransportErrorKind::Other, "invalid host"))?;
+        h.insert(http::header::HOST, v);
+    }
+    if !h.contains_key(http::header::CONTENT_LENGTH) {
+        h.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
+    }
+    Ok(out)
+}
+
+/// Classifies a hyper error from sending a request or reading a body.
+fn map_hyper_error(e: hyper::Error) -> TransportError {
+    let (kind, msg) = if e.is_parse() || e.is_parse_status() {
+        (TransportErrorKind::Other, "invalid HTTP response")
+    } else if e.is_user() {
+        (TransportErrorKind::Other, "invalid request")
+    } else if e.is_incomplete_message() || e.is_closed() || e.is_canceled() {
+        (
+            TransportErrorKind::Io,
+            "connection closed before the response was complete",
+        )
+    } else {
+        (TransportErrorKind::Io, "connection error")
+    };
+    TransportError::new(kind, msg).with_source(e)
+}
+
+fn connect_error(e: std::io::Error) -> TransportError {
+    let msg = match e.kind() {
+        std::io::ErrorKind::ConnectionRefused => "connection refused",
+        _ => "connection failed",
+    };
+    TransportError::new(TransportErrorKind::Connect, msg).with_source(e)
+}
+
+fn tls_handshake_error(e: std::io::Error) -> TransportError {
+    let is_tls = e
+        .get_ref()
+        .map(|inner| inner.is::<rustls::Error>())
+        .unwrap_or(false);
+    if is_tls {
+        TransportError::new(TransportErrorKind::Tls, "TLS handshake failed").with_source(e)
+    } else {
+        TransportError::new(
+            TransportErrorKind::Io,
+            "connection failed during TLS handshake",
+        )
+        .with_source(e)
+    }
+}
+
+fn default_tls_config() -> Result<Arc<rustls::ClientConfig>, String> {
+    let loaded = rustls_native_certs::load_native_certs();
+    let mut roots = rustls::RootCertStore::empty();
+    let (added, _ignored) = roots.add_parsable_certificates(loaded.certs);
+    if added == 0 {
+        let detail = loaded
+            .errors
+            .first()
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default();
+        return Err(format!(
+            "no trusted root certificates found on this system{detail}"
+        ));
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS setup failed: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+async fn handshake<T>(io: T) -> Result<Conn, TransportError>
+where
+    T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let (sender, connection) = hyper::client::conn::http1::Builder::new()
+        .handshake::<_, Full<Bytes>>(TokioIo::new(io))
+        .await
+        .map_err(map_hyper_error)?;
+    let task = tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::debug!(error = %e, "connection closed with error");
+        }
+    });
+    Ok(Conn::new(sender, task.abort_handle()))
+}
+
+impl Inner {
+    fn tls_config(&self) -> Result<Arc<rustls::ClientConfig>, TransportError> {
+        self.tls
+            .get_or_init(default_tls_config)
+            .clone()
+            .map_err(|m| TransportError::new(TransportErrorKind::Tls, m))
+    }
+
+    async fn connect_inner(&self, target: &Target) -> Result<Conn, TransportError> {
+        let tcp = TcpStream::connect((target.host.as_str(), target.port))
+            .await
+            .map_err(connect_error)?;
+        let _ = tcp.set_nodelay(true);
+        if target.https {
+            let config = self.tls_config()?;
+            let name =
+                rustls::pki_types::ServerName::try_from(target.host.clone()).map_err(|e| {
+                    TransportError::new(TransportErrorKind::Tls, "invalid TLS server name")
+                        .with_source(e)
+                })?;
+            let tls = tokio_rustls::TlsConnector::from(config)
+                .connect(name, tcp)
+                .await
+                .map_err(tls_handshake_error)?;
+            handshake(tls).await
+        } else {
+            handshake(tcp).await
+        }
+    }
+
+    async fn connect(
+        &self,
+        target: &Target,
+        timeout: Option<Duration>,
+    ) -> Result<Conn, TransportError> {
+        match timeout {
+            Some(d) => tokio::time::timeout(d, self.connect_inner(target))
+                .await
+                .map_err(|_| {
+                    TransportError::new(
+                        TransportErrorKind::Timeout(TransportTimeout::Connect),
+                        format!("connect timed out after {d:?}"),
+                    )
+                })?,
+            None => self.connect_inner(target).await,
+        }
+    }
+
+    async fn send(
+        &self,
+        req: HttpRequest,
+        target: Target,
+        timeouts: AttemptTimeouts,
+    ) -> Result<HttpResponse, TransportError> {
+        let key = PoolKey::new(&target);
+        let mut request = build_request(req, &target)?;
+        // Pooled connections first. A request hyper hands back unsent is moved to the next one.
+        while let Some(mut conn) = self.pool.checkout(&key).await {
+            match with_read_timeout(timeouts.read, conn.sender.try_send_request(request)).await? {
+                Ok(resp) => return self.read_response(conn, key, resp, timeouts.read).await,
+                Err(mut e) => match e.take_message() {
+                    Some(unsent) => request = unsent,
+                    None => return Err(map_hyper_error(e.into_error())),
+                },
+            }
+        }
+        let mut conn = self.connect(&target, timeouts.connect).await?;
+        let resp = with_read_timeout(timeouts.read, conn.sender.send_request(request))
+            .await?
+            .map_err(map_hyper_error)?;
+        self.read_response(conn, key, resp, timeouts.read).await
+    }
+
+    /// Reads the whole body (each wait bounded by `read`), then returns the connection to the
+    /// pool. On any error the connection is dropped.
+    async fn read_response(
+        &self,
+        conn: Conn,
+        key: PoolKey,
+        resp: http::Response<Incoming>,
+        read: Option<Duration>,
+    ) -> Result<HttpResponse, TransportError> {
+        let (parts, mut body) = resp.into_parts();
+        let max = self.max_body_size;
+        let too_large = || {
+            TransportError::new(
+                TransportErrorKind::Other,
+                format!("response body exceeds the limit of {max} bytes"),
+            )
+        };
+        let declared = parts
+            .headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| n > max as u64) {
+            return Err(too_large());
+        }
+        let mut chunks: Vec<Bytes> = Vec::new();
+        let mut total = 0usize;
+        while let Some(frame) = with_read_timeout(read, body.frame()).await? {
+            let frame = frame.map_err(map_hyper_error)?;
+            if let Ok(data) = frame.into_data() {
+                total = total.saturating_add(data.len());
+                if total > max {
+                    return Err(too_large());
+                }
+                if !data.is_empty() {
+                    chunks.push(data);
+                }
+            }
+        }
+        let body = match chunks.len() {
+            0 => Bytes::new(),
+            1 => chunks.swap_remove(0),
+            _ => {
+                let mut all = Vec::with_capacity(total);
+                for c in &chunks {
+                    all.extend_from_slice(c);
+                }
+                Bytes::from(all)
+            }
+        };
+        let close = parts
+            .headers
+            .get(http::header::CONNECTION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("close")));
+        if !close {
+            self.pool.checkin(key, conn);
+        }
+        Ok(HttpResponse {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body,
+        })
+    }
+}

@@ -1,0 +1,366 @@
+//! HTTP request/response types, the [`Transport`] trait and the default hyper + rustls transport.
+//!
+//! The request pipeline ([`crate::client::ClientHandle::call`]) builds an [`HttpRequest`], hands it
+//! to a [`Transport`] together with the per-attempt [`AttemptTimeouts`] and gets back a fully read
+//! [`HttpResponse`] or a classified [`TransportError`].
+
+mod hyper_transport;
+mod pool;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::HeaderMap;
+
+pub use hyper_transport::{HyperTransport, HyperTransportBuilder};
+
+/// A boxed, sendable future (the runtime does not depend on the `futures` crate).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// An outgoing request: method, absolute URI, headers and a fully buffered body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// The HTTP method.
+    pub method: http::Method,
+    /// Absolute URI (`https://host[:port]/path?query`).
+    pub uri: String,
+    /// Request headers. A transport adds `host` and `content-length` when they are missing.
+    pub headers: HeaderMap,
+    /// The request body.
+    pub body: Bytes,
+}
+
+impl HttpRequest {
+    /// A request with no headers.
+    pub fn new(method: http::Method, uri: impl Into<String>, body: impl Into<Bytes>) -> Self {
+        HttpRequest {
+            method,
+            uri: uri.into(),
+            headers: HeaderMap::new(),
+            body: body.into(),
+        }
+    }
+
+    /// The value of header `name` if present and valid UTF-8.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// A response whose body has been read completely.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// The complete response body.
+    pub body: Bytes,
+}
+
+impl HttpResponse {
+    /// A response with the given status and body and no headers.
+    pub fn new(status: u16, body: impl Into<Bytes>) -> Self {
+        HttpResponse {
+            status,
+            headers: HeaderMap::new(),
+            body: body.into(),
+        }
+    }
+
+    /// Adds a header (builder style). Invalid names or values are ignored.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        if let (Ok(n), Ok(v)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(value),
+        ) {
+            self.headers.append(n, v);
+        }
+        self
+    }
+
+    /// `true` for a 2xx status.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The value of header `name` (case-insensitive) if present and valid UTF-8.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Timeouts a transport applies within one attempt.
+///
+/// The attempt and operation timeouts are enforced by the pipeline around [`Transport::send`];
+/// these are the ones only the transport can see.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AttemptTimeouts {
+    /// Limit for establishing a connection (TCP connect plus TLS handshake).
+    pub connect: Option<Duration>,
+    /// Limit for each wait on the server while reading the response: until the response head
+    /// arrives and then between body chunks, so a body that stalls midway times out.
+    pub read: Option<Duration>,
+}
+
+/// Sends requests. Implemented by [`HyperTransport`] and by test doubles.
+pub trait Transport: Send + Sync + fmt::Debug + 'static {
+    /// Sends `req` and reads the whole response, honouring `timeouts`.
+    fn send(
+        &self,
+        req: HttpRequest,
+        timeouts: &AttemptTimeouts,
+    ) -> BoxFuture<'static, Result<HttpResponse, TransportError>>;
+}
+
+/// Which phase of a request timed out inside the transport.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransportTimeout {
+    /// Connecting (TCP + TLS) took longer than [`AttemptTimeouts::connect`].
+    Connect,
+    /// The server sent nothing for [`AttemptTimeouts::read`].
+    Read,
+}
+
+/// The class of a [`TransportError`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransportErrorKind {
+    /// Could not connect (refused, unreachable, DNS failure). Retryable.
+    Connect,
+    /// TLS failure (bad certificate, handshake rejected). Not retryable.
+    Tls,
+    /// The connection broke during the exchange: reset, closed early, truncated response. Retryable.
+    Io,
+    /// A transport timeout. Retryable.
+    Timeout(TransportTimeout),
+    /// Anything else: malformed response, body too large, invalid request. Not retryable.
+    Other,
+}
+
+/// A failure to exchange a request and response with the server.
+#[derive(Debug)]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    message: String,
+    target: Option<String>,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl TransportError {
+    /// A new error of `kind` with a short lowercase description such as "connection refused".
+    pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
+        TransportError {
+            kind,
+            message: message.into(),
+            target: None,
+            source: None,
+        }
+    }
+
+    /// Attaches the underlying cause.
+    pub fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// Attaches the target (`scheme://host:port`) shown in the message.
+    pub fn with_target(mut self, target: impl Into<String>) -> Self {
+        self.target = Some(target.into());
+        self
+    }
+
+    /// The class of the error.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// The short description, without target.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The target the request went to, when known.
+    pub fn target(&self) -> Option<&str> {
+        self.target.as_deref()
+    }
+
+    /// `true` when retrying the request may succeed (connect, I/O and timeout failures).
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.kind,
+            TransportErrorKind::Connect | TransportErrorKind::Io | TransportErrorKind::Timeout(_)
+        )
+    }
+
+    /// `true` for [`TransportErrorKind::Timeout`].
+    pub fn is_timeout(&self) -> bool {
+        matches!(self.kind, TransportErrorKind::Timeout(_))
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(source) = &self.source {
+            let s = source.to_string();
+            if !s.is_empty() && s != self.message {
+                write!(f, ": {s}")?;
+            }
+        }
+        if let Some(t) = &self.target {
+            write!(f, " ({t})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// Splits an absolute `http`/`https` URI into its parts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Target {
+    pub https: bool,
+    pub host: String,
+    pub port: u16,
+    /// `/path?query`, never empty.
+    pub path_and_query: String,
+}
+
+impl Target {
+    pub(crate) fn parse(uri: &str) -> Result<Target, TransportError> {
+        let bad = |why: &str| {
+            TransportError::new(
+                TransportErrorKind::Other,
+                format!("invalid request URI {uri:?}: {why}"),
+            )
+        };
+        let parsed: http::Uri = uri.parse().map_err(|_| bad("not a URI"))?;
+        let https = match parsed.scheme_str() {
+            Some("https") => true,
+            Some("http") => false,
+            _ => return Err(bad("scheme must be http or https")),
+        };
+        let host = parsed.host().ok_or_else(|| bad("no host"))?;
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        if host.is_empty() {
+            return Err(bad("empty host"));
+        }
+        let port = parsed.port_u16().unwrap_or(if https { 443 } else { 80 });
+        let path_and_query = parsed
+            .path_and_query()
+            .map(|p| p.as_str())
+            .filter(|p| !p.is_empty())
+            .unwrap_or("/");
+        let path_and_query = if path_and_query.starts_with('/') {
+            path_and_query.to_string()
+        } else {
+            format!("/{path_and_query}")
+        };
+        Ok(Target {
+            https,
+            host,
+            port,
+            path_and_query,
+        })
+    }
+
+    /// `scheme://host:port`, used in messages and as the pool key display.
+    pub(crate) fn origin(&self) -> String {
+        format!(
+            "{}://{}:{}",
+            if self.https { "https" } else { "http" },
+            self.host_for_header(),
+            self.port
+        )
+    }
+
+    fn host_for_header(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        }
+    }
+
+    /// The `Host` header value: the port is left out when it is the scheme's default.
+    pub(crate) fn host_header(&self) -> String {
+        let default = if self.https { 443 } else { 80 };
+        if self.port == default {
+            self.host_for_header()
+        } else {
+            format!("{}:{}", self.host_for_header(), self.port)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_parses_defaults_and_ports() {
+        let t = Target::parse("https://example.com").unwrap();
+        assert!(t.https);
+        assert_eq!(t.port, 443);
+        assert_eq!(t.path_and_query, "/");
+        assert_eq!(t.host_header(), "example.com");
+        let t = Target::parse("http://127.0.0.1:8080/a/b?x=1").unwrap();
+        assert!(!t.https);
+        assert_eq!(t.port, 8080);
+        assert_eq!(t.path_and_query, "/a/b?x=1");
+        assert_eq!(t.host_header(), "127.0.0.1:8080");
+        assert_eq!(t.origin(), "http://127.0.0.1:8080");
+        let t = Target::parse("http://[::1]:9/").unwrap();
+        assert_eq!(t.host, "::1");
+        assert_eq!(t.host_header(), "[::1]:9");
+    }
+
+    #[test]
+    fn target_rejects_bad_uris() {
+        for bad in ["ftp://x/", "/relative", "", "http://"] {
+            let e = Target::parse(bad).unwrap_err();
+            assert_eq!(e.kind(), TransportErrorKind::Other, "{bad}");
+            assert!(!e.is_retryable());
+        }
+    }
+
+    #[test]
+    fn retryability_by_kind() {
+        let k = |kind| TransportError::new(kind, "x").is_retryable();
+        assert!(k(TransportErrorKind::Connect));
+        assert!(k(TransportErrorKind::Io));
+        assert!(k(TransportErrorKind::Timeout(TransportTimeout::Read)));
+        assert!(!k(TransportErrorKind::Tls));
+        assert!(!k(TransportErrorKind::Other));
+    }
+
+    #[test]
+    fn display_includes_target() {
+        let e = TransportError::new(TransportErrorKind::Connect, "connection refused")
+            .with_target("http://127.0.0.1:1");
+        assert_eq!(e.to_string(), "connection refused (http://127.0.0.1:1)");
+    }
+
+    #[test]
+    fn response_helpers() {
+        let r = HttpResponse::new(204, "").with_header("X-Amzn-RequestId", "abc");
+        assert!(r.is_success());
+        assert_eq!(r.header("x-amzn-requestid"), Some("abc"));
+        assert!(!HttpResponse::new(400, "").is_success());
+    }
+}
