@@ -1,109 +1,299 @@
-//! Identifier rules (minimal first cut by the lead so the crate builds; the names owner replaces
-//! this with the full table-driven module).
+//! Every identifier rule of the generator, in one place.
+//!
+//! Names are cut into words first ([`words`]), then joined in the wanted case. Word boundaries
+//! follow the names found in AWS models:
+//!
+//! * a case change: `secretId` → `secret` `Id`; an acronym ends where a capitalized word starts:
+//!   `KMSKeyId` → `KMS` `Key` `Id`;
+//! * digits stay with the word before them, and a capital after a digit starts a word:
+//!   `S3Bucket` → `S3` `Bucket`, `MD5OfBody` → `MD5` `Of` `Body`, `AES256` is one word;
+//! * a plural acronym stays whole: `ARNs` → `ARNs`, `KMSKeyIDs` → `KMS` `Key` `IDs`;
+//! * an acronym followed by `v` and a digit stays whole: `IPv6Address` → `IPv6` `Address`;
+//! * any other character separates words: `us-east-1` → `us` `east` `1`, `application/json`.
+//!
+//! Escaping turns a converted name into a valid Rust identifier ([`field_name`], [`type_name`],
+//! [`enum_variant`], [`fn_name`], [`module_name`]) and [`dedupe`] resolves names that collide
+//! after conversion.
 
-use heck::{ToPascalCase, ToShoutySnakeCase, ToSnakeCase};
+use std::collections::HashSet;
 
+/// Rust keywords (strict and reserved, every edition up to 2024) that need `r#` or a suffix.
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false",
-    "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
-    "return", "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while",
-    "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized",
-    "virtual", "yield", "try", "gen",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
-/// `snake_case`.
-pub fn snake_case(s: &str) -> String {
-    s.to_snake_case()
+/// Keywords that cannot be raw identifiers; they get a `_` suffix instead.
+const NOT_RAW: &[&str] = &["self", "Self", "super", "crate"];
+
+/// Type names that generated code would shadow: std prelude types, variants and traits. A type
+/// with one of these names gets the suffix `Value` (`Result` → `ResultValue`).
+const PRELUDE: &[&str] = &[
+    "AsMut",
+    "AsRef",
+    "Box",
+    "Clone",
+    "Copy",
+    "Default",
+    "Drop",
+    "Eq",
+    "Err",
+    "Extend",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "From",
+    "Into",
+    "IntoIterator",
+    "Iterator",
+    "None",
+    "Ok",
+    "Option",
+    "Ord",
+    "PartialEq",
+    "PartialOrd",
+    "Result",
+    "Send",
+    "Sized",
+    "Some",
+    "String",
+    "Sync",
+    "ToOwned",
+    "ToString",
+    "TryFrom",
+    "TryInto",
+    "Unpin",
+    "Vec",
+];
+
+/// Is `name` a Rust keyword or reserved word (including the 2024 edition's `gen`)?
+pub fn is_keyword(name: &str) -> bool {
+    KEYWORDS.contains(&name)
 }
 
-/// `PascalCase`.
-pub fn pascal_case(s: &str) -> String {
-    s.to_pascal_case()
-}
-
-/// `SCREAMING_SNAKE_CASE`.
-pub fn screaming_snake_case(s: &str) -> String {
-    s.to_shouty_snake_case()
-}
-
-fn escape(s: String) -> String {
-    if matches!(s.as_str(), "self" | "Self" | "super" | "crate") {
-        format!("{s}_")
-    } else if KEYWORDS.contains(&s.as_str()) {
-        format!("r#{s}")
-    } else if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("_{s}")
-    } else {
-        s
-    }
-}
-
-/// A field / method name for a member.
-pub fn field_name(member: &str) -> String {
-    escape(snake_case(member))
-}
-
-/// A type name for a shape.
-pub fn type_name(shape: &str) -> String {
-    let p = pascal_case(shape);
-    let p = if p.is_empty() || p.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("V{p}")
-    } else {
-        p
-    };
-    match p.as_str() {
-        "Option" | "Result" | "String" | "Vec" | "Box" | "Some" | "None" | "Ok" | "Err" => {
-            format!("{p}Value")
-        }
-        "Self" => "SelfValue".to_string(),
-        _ => p,
-    }
-}
-
-/// An enum variant for a value.
-pub fn enum_variant(value: &str) -> String {
-    let p: String = pascal_case(&value.replace(|c: char| !c.is_ascii_alphanumeric(), "_"));
-    let p = if p.is_empty() || p.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("V{p}")
-    } else {
-        p
-    };
-    if p == "Unknown" || p == "Self" {
-        format!("{p}Value")
-    } else {
-        p
-    }
-}
-
-/// The module for an operation.
-pub fn module_name(op: &str) -> String {
-    escape(snake_case(op))
-}
-
-/// The client method for an operation.
-pub fn fn_name(op: &str) -> String {
-    escape(snake_case(op))
-}
-
-/// Makes names unique in order: later duplicates get `_2`, `_3`, ...
-pub fn dedupe(names: impl IntoIterator<Item = String>) -> Vec<String> {
-    let mut seen = std::collections::BTreeSet::new();
+/// Cuts a name into words by the rules in the module documentation.
+pub fn words(name: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    for n in names {
-        let mut candidate = n.clone();
-        let mut i = 2;
-        while !seen.insert(candidate.clone()) {
-            candidate = format!(
-                "{n}{}{i}",
-                if n.ends_with(|c: char| c.is_ascii_digit()) {
-                    "_"
-                } else {
-                    ""
-                }
-            );
-            i += 1;
+    for segment in name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|s| !s.is_empty())
+    {
+        let chars: Vec<(usize, char)> = segment.char_indices().collect();
+        let mut start = 0;
+        for k in 1..chars.len() {
+            let (prev, cur) = (chars[k - 1].1, chars[k].1);
+            let next = chars.get(k + 1).map(|c| c.1);
+            // aB | 3B | ABc (an acronym, then a capitalized word)
+            let boundary = cur.is_uppercase()
+                && (prev.is_lowercase()
+                    || prev.is_numeric()
+                    || (prev.is_uppercase()
+                        && next.is_some_and(char::is_lowercase)
+                        && !plural_or_version(&chars, k)));
+            if boundary {
+                out.push(&segment[chars[start].0..chars[k].0]);
+                start = k;
+            }
         }
-        out.push(candidate);
+        out.push(&segment[chars[start].0..]);
+    }
+    out
+}
+
+/// At `k` an uppercase letter follows another one and precedes a lowercase one: is this the
+/// end of a plural acronym (`ARNs`, `k` at `N`) or of a versioned one (`IPv6`)?
+fn plural_or_version(chars: &[(usize, char)], k: usize) -> bool {
+    let at = |i: usize| chars.get(i).map(|c| c.1);
+    match at(k + 1) {
+        Some('s') => at(k + 2).is_none_or(|c| !c.is_lowercase()),
+        Some('v') => at(k + 2).is_some_and(|c| c.is_ascii_digit()),
+        _ => false,
+    }
+}
+
+/// `snake_case`: lower-case words joined by `_` (`KMSKeyId` → `kms_key_id`, `ARNs` → `arns`).
+pub fn snake_case(name: &str) -> String {
+    words(name)
+        .iter()
+        .map(|w| w.to_lowercase())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// `SCREAMING_SNAKE_CASE` (`KMSKeyId` → `KMS_KEY_ID`).
+pub fn screaming_snake_case(name: &str) -> String {
+    words(name)
+        .iter()
+        .map(|w| w.to_uppercase())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// `PascalCase`: each word capitalized, its rest lower-cased (`KMSKeyId` → `KmsKeyId`,
+/// `us-east-1` → `UsEast1`). Words that would join digit to digit keep a `_` between them
+/// (`1.0` → `1_0`), so that different values stay different.
+pub fn pascal_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for w in words(name) {
+        if out.ends_with(|c: char| c.is_ascii_digit())
+            && w.starts_with(|c: char| c.is_ascii_digit())
+        {
+            out.push('_');
+        }
+        let mut chars = w.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            out.push_str(&chars.as_str().to_lowercase());
+        }
+    }
+    out
+}
+
+/// Makes a snake-case name a valid identifier: `r#` for keywords, a `_` suffix for those that
+/// cannot be raw (`self`, `super`, `crate`), a `_` prefix before a leading digit, `empty` for
+/// nothing.
+fn escape_snake(name: String, empty: &str) -> String {
+    if name.is_empty() {
+        empty.to_string()
+    } else if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{name}")
+    } else if NOT_RAW.contains(&name.as_str()) {
+        format!("{name}_")
+    } else if is_keyword(&name) {
+        format!("r#{name}")
+    } else {
+        name
+    }
+}
+
+/// A struct field (or parameter, or accessor) for a member name: `SecretId` → `secret_id`,
+/// `KMSKeyId` → `kms_key_id`, `Type` → `r#type`, `gen` → `r#gen`, `Self`/`self` → `self_`,
+/// `super` → `super_`, `crate` → `crate_`; a leading digit gets a `_` prefix (`3DES` → `_3_des`);
+/// an empty name becomes `field`.
+pub fn field_name(member: &str) -> String {
+    escape_snake(snake_case(member), "field")
+}
+
+/// A client method for an operation: `GetSecretValue` → `get_secret_value` (escaped like
+/// [`field_name`]; an empty name becomes `operation`).
+pub fn fn_name(operation: &str) -> String {
+    escape_snake(snake_case(operation), "operation")
+}
+
+/// A module for an operation: `GetSecretValue` → `get_secret_value` (escaped like
+/// [`field_name`]; an empty name becomes `operation`).
+pub fn module_name(operation: &str) -> String {
+    escape_snake(snake_case(operation), "operation")
+}
+
+/// Escapes a PascalCase name: `empty` for nothing, `prefix` before a leading digit, the suffix
+/// `Value` for `Self` and for the names in `taken`.
+fn escape_pascal(name: String, prefix: &str, empty: &str, taken: &[&str]) -> String {
+    let name = if name.is_empty() {
+        empty.to_string()
+    } else if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("{prefix}{name}")
+    } else {
+        name
+    };
+    if name == "Self" || taken.contains(&name.as_str()) {
+        format!("{name}Value")
+    } else {
+        name
+    }
+}
+
+/// A type name for a shape name: PascalCase (`SecretListEntry`, `KMSKeyIdType` →
+/// `KmsKeyIdType`). A name that would shadow a std prelude item (`Option`, `Result`, `String`,
+/// `Vec`, `Box`, `Some`, `None`, `Ok`, `Err`, traits such as `Default` or `Clone`) or is `Self`
+/// gets the suffix `Value` (`Result` → `ResultValue`); a leading digit gets the prefix `Shape`
+/// (`3DSecure` → `Shape3DSecure`); an empty name becomes `Shape`.
+pub fn type_name(shape: &str) -> String {
+    escape_pascal(pascal_case(shape), "Shape", "Shape", PRELUDE)
+}
+
+/// An enum variant for an enum member name or value: PascalCase (`SYMMETRIC_DEFAULT` →
+/// `SymmetricDefault`, `us-east-1` → `UsEast1`, `application/json` → `ApplicationJson`,
+/// `AES256` → `Aes256`). A leading digit gets the prefix `V` (`1` → `V1`, `5.1` → `V5_1`); a value
+/// without letters or digits is named after its characters (`*` → `Asterisk`, `+` → `Plus`,
+/// empty → `Empty`); `Unknown` (the catch-all variant's name) and `Self` get the suffix `Value`.
+/// Collisions between the variants of one enum are left to [`dedupe`].
+pub fn enum_variant(value: &str) -> String {
+    let pascal = pascal_case(value);
+    let pascal = if pascal.is_empty() {
+        symbol_name(value)
+    } else {
+        pascal
+    };
+    escape_pascal(pascal, "V", "Empty", &["Unknown"])
+}
+
+/// Names a value made only of symbols: `*` → `Asterisk`, `+-` → `PlusMinus`.
+fn symbol_name(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '*' => "Asterisk",
+            '+' => "Plus",
+            '-' => "Minus",
+            '/' => "Slash",
+            '.' => "Dot",
+            ',' => "Comma",
+            ':' => "Colon",
+            '=' => "Equals",
+            '<' => "Less",
+            '>' => "Greater",
+            '!' => "Bang",
+            '?' => "Question",
+            '#' => "Hash",
+            '$' => "Dollar",
+            '%' => "Percent",
+            '&' => "Ampersand",
+            '@' => "At",
+            '_' => "Underscore",
+            '|' => "Pipe",
+            '~' => "Tilde",
+            _ => "Symbol",
+        })
+        .collect()
+}
+
+/// Makes names unique, keeping their order. The first occurrence of a name keeps it; each later
+/// duplicate gets the smallest suffix `2`, `3`, ... that makes it different from every name in
+/// the input and every name given out so far. Snake-case names get `_2` (`foo`, `foo` → `foo`,
+/// `foo_2`; `r#type` → `type_2`; `self_` → `self_2`); PascalCase names get `2` (`FooBar`,
+/// `FooBar` → `FooBar`, `FooBar2`), or `_2` after a digit (`V1` → `V1_2`). The result depends
+/// only on the input order.
+pub fn dedupe(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    let names: Vec<String> = names.into_iter().collect();
+    let mut taken: HashSet<String> = names.iter().cloned().collect();
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut out = Vec::with_capacity(names.len());
+    for name in &names {
+        if seen.insert(name.as_str()) {
+            out.push(name.clone());
+            continue;
+        }
+        let base = name
+            .strip_prefix("r#")
+            .unwrap_or(name)
+            .trim_end_matches('_');
+        let pascal = base.starts_with(char::is_uppercase);
+        let sep = if !pascal || base.ends_with(|c: char| c.is_ascii_digit()) {
+            "_"
+        } else {
+            ""
+        };
+        let unique = (2..)
+            .map(|n| format!("{base}{sep}{n}"))
+            .find(|candidate| !taken.contains(candidate))
+            .unwrap_or_default();
+        taken.insert(unique.clone());
+        out.push(unique);
     }
     out
 }
