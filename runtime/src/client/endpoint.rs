@@ -1,0 +1,135 @@
+//! Endpoint resolution for a handle: built-in parameters → rule set → URL, headers and signing
+//! scope.
+
+use http::{HeaderName, HeaderValue};
+
+use super::ServiceInfo;
+use crate::config::Config;
+use crate::endpoint::{RuleSet, Value};
+use crate::error::{BuildError, BuildErrorKind};
+
+/// The endpoint every call of a handle goes to.
+#[derive(Clone, Debug)]
+pub(crate) struct ResolvedEndpoint {
+    /// Absolute URL with at least `/` as path.
+    pub url: String,
+    /// Headers the endpoint requires.
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// SigV4 signing name.
+    pub signing_name: String,
+    /// SigV4 signing region.
+    pub signing_region: String,
+}
+
+fn endpoint_error(msg: impl Into<String>) -> BuildError {
+    BuildError::new(BuildErrorKind::Endpoint, msg)
+}
+
+/// `url` with `/` as path when it has none.
+fn with_root_path(url: &str) -> String {
+    match url.find("://") {
+        Some(i) if !url[i + 3..].contains('/') => {
+            // Keep a query, if any, after the added slash.
+            match url[i + 3..].find('?') {
+                Some(q) => format!("{}/{}", &url[..i + 3 + q], &url[i + 3 + q..]),
+                None => format!("{url}/"),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn check_url(url: &str) -> Result<(), BuildError> {
+    let parsed: http::Uri = url
+        .parse()
+        .map_err(|_| endpoint_error(format!("endpoint URL {url:?} is not a valid URI")))?;
+    match (parsed.scheme_str(), parsed.host()) {
+        (Some("http" | "https"), Some(h)) if !h.is_empty() => Ok(()),
+        _ => Err(endpoint_error(format!(
+            "endpoint URL {url:?} must be an absolute http:// or https:// URL"
+        ))),
+    }
+}
+
+/// Resolves the endpoint from the service's rules (or the override when it has none).
+pub(crate) fn resolve(
+    config: &Config,
+    service: &ServiceInfo,
+    override_url: Option<&str>,
+) -> Result<ResolvedEndpoint, BuildError> {
+    let region = config.region();
+    let (url, headers, name, signing_region) = if service.endpoint_rules.trim().is_empty() {
+        let url = override_url.ok_or_else(|| {
+            endpoint_error(format!(
+                "service {:?} has no endpoint rules; set an endpoint URL (in code, \
+                 AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_{})",
+                service.sdk_id,
+                crate::config::sdk_id_env_suffix(service.sdk_id)
+            ))
+        })?;
+        (url.to_string(), Vec::new(), None, None)
+    } else {
+        let rules =
+            RuleSet::parse(service.endpoint_rules).map_err(|e| endpoint_error(e.to_string()))?;
+        let params = rules.builtin_params(|builtin| match builtin {
+            "AWS::Region" => region.map(Value::from),
+            "AWS::UseFIPS" => Some(Value::Bool(config.use_fips())),
+            "AWS::UseDualStack" => Some(Value::Bool(config.use_dual_stack())),
+            "SDK::Endpoint" => override_url.map(Value::from),
+            _ => None,
+        });
+        let ep = rules
+            .resolve(&params, config.partitions())
+            .map_err(|e| endpoint_error(e.to_string()))?;
+        let (name, signing_region) = ep.sigv4_signing();
+        let mut headers = Vec::new();
+        for (k, values) in &ep.headers {
+            let hn = HeaderName::from_bytes(k.as_bytes())
+                .map_err(|_| endpoint_error(format!("endpoint header name {k:?} is invalid")))?;
+            for v in values {
+                let hv = HeaderValue::from_str(v).map_err(|_| {
+                    endpoint_error(format!("endpoint header {k:?} has an invalid value"))
+                })?;
+                headers.push((hn.clone(), hv));
+            }
+        }
+        (ep.url, headers, name, signing_region)
+    };
+    check_url(&url)?;
+    let signing_region = signing_region
+        .or_else(|| region.map(str::to_string))
+        .ok_or_else(|| {
+            endpoint_error(
+                "no region configured (set it in code, AWS_REGION, or the profile's `region`)",
+            )
+        })?;
+    Ok(ResolvedEndpoint {
+        url: with_root_path(&url),
+        headers,
+        signing_name: name.unwrap_or_else(|| service.signing_name.to_string()),
+        signing_region,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_path_is_added() {
+        assert_eq!(
+            with_root_path("https://a.example.com"),
+            "https://a.example.com/"
+        );
+        assert_eq!(with_root_path("http://127.0.0.1:9/"), "http://127.0.0.1:9/");
+        assert_eq!(with_root_path("http://h/p/q"), "http://h/p/q");
+        assert_eq!(with_root_path("http://h?x=1"), "http://h/?x=1");
+    }
+
+    #[test]
+    fn urls_are_checked() {
+        assert!(check_url("http://localhost:4566").is_ok());
+        assert!(check_url("localhost:4566").is_err());
+        assert!(check_url("ftp://x").is_err());
+    }
+}

@@ -1,0 +1,318 @@
+//! The attempt loop behind [`super::ClientHandle::call`].
+
+use std::sync::atomic::Ordering;
+use std::time::{Duration, SystemTime};
+
+use http::{HeaderName, HeaderValue, Method};
+use tracing::Instrument;
+
+use super::endpoint::ResolvedEndpoint;
+use super::{HandleInner, OperationInfo};
+use crate::credentials::Credentials;
+use crate::error::{BuildError, BuildErrorKind, Never, SdkError, TimeoutError, TimeoutKind};
+use crate::http::{AttemptTimeouts, HttpRequest, HttpResponse, TransportError};
+use crate::protocol::parse_error_metadata;
+use crate::retry::{classify_response, classify_transport, RetryClass, RetryMode, RetryQuota};
+use crate::sigv4::{sign, SigningParams, SigningSettings};
+use crate::types::{uuid_v4, DateTime, TimestampFormat};
+
+/// A clock-skew error is only acted on when the server's `Date` is this far from our
+/// (corrected) clock; smaller differences cannot have caused the rejection.
+const MIN_SKEW_CORRECTION_MS: i64 = 60_000;
+
+/// What one attempt produced.
+enum Attempt {
+    Response(HttpResponse),
+    Transport(TransportError),
+    AttemptTimeout(Duration),
+}
+
+impl Attempt {
+    fn into_result(self) -> Result<HttpResponse, SdkError<Never>> {
+        match self {
+            Attempt::Response(r) => Ok(r),
+            Attempt::Transport(e) => Err(SdkError::from_transport(e)),
+            Attempt::AttemptTimeout(d) => Err(SdkError::Timeout(TimeoutError::new(
+                TimeoutKind::Attempt,
+                Some(d),
+            ))),
+        }
+    }
+}
+
+pub(super) async fn call(
+    inner: &HandleInner,
+    op: &'static OperationInfo,
+    body: Vec<u8>,
+) -> Result<HttpResponse, SdkError<Never>> {
+    let span = tracing::debug_span!(
+        "operation",
+        service = inner.service.sdk_id,
+        operation = op.name
+    );
+    let endpoint = inner
+        .resolved_endpoint()
+        .map_err(|e| SdkError::Construction(e.clone()))?;
+    let body = bytes::Bytes::from(body);
+    let run = attempts(inner, op, endpoint, body).instrument(span);
+    match inner.config.timeout_config().operation {
+        Some(limit) => tokio::time::timeout(limit, run).await.unwrap_or_else(|_| {
+            Err(SdkError::Timeout(TimeoutError::new(
+                TimeoutKind::Operation,
+                Some(limit),
+            )))
+        }),
+        None => run.await,
+    }
+}
+
+async fn credentials(inner: &HandleInner) -> Result<Credentials, SdkError<Never>> {
+    let provider = inner.config.credentials_provider().ok_or_else(|| {
+        SdkError::Construction(BuildError::new(
+            BuildErrorKind::Credentials,
+            "no credentials provider configured",
+        ))
+    })?;
+    provider.provide_credentials().await.map_err(|e| {
+        SdkError::Construction(BuildError::new(BuildErrorKind::Credentials, e.to_string()))
+    })
+}
+
+fn signing_time(offset_ms: i64) -> SystemTime {
+    let now = SystemTime::now();
+    let delta = Duration::from_millis(offset_ms.unsigned_abs());
+    if offset_ms >= 0 {
+        now.checked_add(delta).unwrap_or(now)
+    } else {
+        now.checked_sub(delta).unwrap_or(now)
+    }
+}
+
+fn header(name: &'static str, value: &str) -> Result<(HeaderName, HeaderValue), SdkError<Never>> {
+    HeaderValue::from_str(value)
+        .map(|v| (HeaderName::from_static(name), v))
+        .map_err(|_| {
+            SdkError::Construction(BuildError::new(
+                BuildErrorKind::Other,
+                format!("invalid value for header {name}"),
+            ))
+        })
+}
+
+/// Builds and signs the request of one attempt.
+#[allow(clippy::too_many_arguments)]
+fn build_request(
+    inner: &HandleInner,
+    op: &OperationInfo,
+    endpoint: &ResolvedEndpoint,
+    body: &bytes::Bytes,
+    creds: &Credentials,
+    invocation_id: &str,
+    attempt: u32,
+    max_attempts: u32,
+) -> Result<HttpRequest, SdkError<Never>> {
+    let service = inner.service;
+    let mut req = HttpRequest::new(Method::POST, endpoint.url.clone(), body.clone());
+    let content_type = format!("application/x-amz-json-{}", service.json_version);
+    let target = format!("{}.{}", service.target_prefix, op.name);
+    let attempt_header = format!("attempt={attempt}; max={max_attempts}");
+    for (k, v) in [
+        header("content-type", &content_type)?,
+        header("x-amz-target", &target)?,
+        header("user-agent", &inner.user_agent)?,
+        header("amz-sdk-invocation-id", invocation_id)?,
+        header("amz-sdk-request", &attempt_header)?,
+    ] {
+        req.headers.insert(k, v);
+    }
+    for (k, v) in &endpoint.headers {
+        req.headers.append(k.clone(), v.clone());
+    }
+    let params = SigningParams {
+        access_key: creds.access_key_id(),
+        secret_key: creds.secret_access_key(),
+        session_token: creds.session_token(),
+        region: &endpoint.signing_region,
+        service: &endpoint.signing_name,
+        time: signing_time(inner.clock_offset_ms.load(Ordering::Relaxed)),
+        settings: SigningSettings::default(),
+    };
+    sign("POST", &req.uri, &mut req.headers, &req.body, &params).map_err(|e| {
+        SdkError::Construction(BuildError::new(
+            BuildErrorKind::Other,
+            format!("failed to sign the request: {e}"),
+        ))
+    })?;
+    Ok(req)
+}
+
+/// Learns the clock offset from a clock-skew error's `Date` header. Returns `true` when the
+/// correction changed enough that a retry can succeed.
+fn adjust_clock(inner: &HandleInner, resp: &HttpResponse) -> bool {
+    let Some(date) = resp.header("date") else {
+        return false;
+    };
+    let Ok(server) = DateTime::parse(date.trim(), TimestampFormat::HttpDate) else {
+        return false;
+    };
+    let local_ms = DateTime::now().secs().saturating_mul(1000);
+    let server_ms = server.secs().saturating_mul(1000);
+    let new_offset = server_ms.saturating_sub(local_ms);
+    let old_offset = inner.clock_offset_ms.load(Ordering::Relaxed);
+    if new_offset.saturating_sub(old_offset).abs() < MIN_SKEW_CORRECTION_MS {
+        return false;
+    }
+    inner.clock_offset_ms.store(new_offset, Ordering::Relaxed);
+    tracing::debug!(
+        offset_ms = new_offset,
+        "clock skew detected; adjusted signing time"
+    );
+    true
+}
+
+async fn send_once(inner: &HandleInner, req: HttpRequest, span: &tracing::Span) -> Attempt {
+    let timeouts = inner.config.timeout_config();
+    let t = AttemptTimeouts {
+        connect: timeouts.connect,
+        read: timeouts.read,
+    };
+    let fut = inner
+        .config
+        .transport()
+        .send(req, &t)
+        .instrument(span.clone());
+    let result = match timeouts.attempt {
+        Some(limit) => match tokio::time::timeout(limit, fut).await {
+            Ok(r) => r,
+            Err(_) => return Attempt::AttemptTimeout(limit),
+        },
+        None => fut.await,
+    };
+    match result {
+        Ok(resp) => Attempt::Response(resp),
+        Err(e) => Attempt::Transport(e),
+    }
+}
+
+fn now_secs(inner: &HandleInner) -> f64 {
+    inner.created.elapsed().as_secs_f64()
+}
+
+async fn attempts(
+    inner: &HandleInner,
+    op: &'static OperationInfo,
+    endpoint: &ResolvedEndpoint,
+    body: bytes::Bytes,
+) -> Result<HttpResponse, SdkError<Never>> {
+    let retry = inner.config.retry_config().clone();
+    let adaptive = retry.mode == RetryMode::Adaptive;
+    let max_attempts = retry.effective_max_attempts();
+    let invocation_id = uuid_v4();
+    let mut last_retry_cost: Option<u32> = None;
+    let mut attempt: u32 = 1;
+    loop {
+        if adaptive {
+            let delay = inner.lock_retry().limiter.acquire(1.0, now_secs(inner));
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+        }
+        let creds = credentials(inner).await?;
+        let req = build_request(
+            inner,
+            op,
+            endpoint,
+            &body,
+            &creds,
+            &invocation_id,
+            attempt,
+            max_attempts,
+        )?;
+        let span = tracing::debug_span!(
+            "attempt",
+            attempt,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty
+        );
+        let outcome = send_once(inner, req, &span).await;
+
+        let class = match &outcome {
+            Attempt::Response(resp) => {
+                span.record("status", resp.status);
+                let meta = (!resp.is_success()).then(|| parse_error_metadata(resp));
+                let request_id = match &meta {
+                    Some(m) => m.request_id.clone(),
+                    None => crate::protocol::request_id(resp),
+                };
+                if let Some(id) = &request_id {
+                    span.record("request_id", id.as_str());
+                }
+                let class = meta.as_ref().and_then(|m| {
+                    classify_response(resp, m, op.retryable_errors, op.throttling_errors)
+                });
+                tracing::debug!(
+                    parent: &span,
+                    status = resp.status,
+                    code = meta.as_ref().and_then(|m| m.code.as_deref()),
+                    "response received"
+                );
+                class
+            }
+            Attempt::Transport(e) => {
+                tracing::debug!(parent: &span, error = %e, "transport failure");
+                classify_transport(e)
+            }
+            Attempt::AttemptTimeout(d) => {
+                tracing::debug!(parent: &span, timeout = ?d, "attempt timed out");
+                Some(RetryClass::Timeout)
+            }
+        };
+
+        if adaptive {
+            let throttled = class == Some(RetryClass::Throttling);
+            inner
+                .lock_retry()
+                .limiter
+                .update(throttled, now_secs(inner));
+        }
+
+        let Some(class) = class else {
+            if matches!(&outcome, Attempt::Response(r) if r.is_success()) {
+                inner.lock_retry().quota.on_success(last_retry_cost);
+            }
+            return outcome.into_result();
+        };
+        if class == RetryClass::ClockSkew {
+            if let Attempt::Response(resp) = &outcome {
+                if !adjust_clock(inner, resp) {
+                    return outcome.into_result();
+                }
+            }
+        }
+        if attempt >= max_attempts {
+            tracing::debug!(attempt, "no attempts left");
+            return outcome.into_result();
+        }
+        let (cost, random) = {
+            let mut state = inner.lock_retry();
+            (state.quota.try_acquire(class), state.jitter.next_f64())
+        };
+        let Some(cost) = cost else {
+            tracing::debug!(
+                needed = RetryQuota::cost(class),
+                "retry quota exhausted; not retrying"
+            );
+            return outcome.into_result();
+        };
+        last_retry_cost = Some(cost);
+        let delay = match class {
+            RetryClass::ClockSkew => Duration::ZERO,
+            _ => retry.backoff(attempt - 1, random),
+        };
+        tracing::debug!(attempt, ?class, delay = ?delay, "retrying");
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        attempt += 1;
+    }
+}

@@ -1,0 +1,212 @@
+//! [`ConfigLoader`]: fills a [`ConfigBuilder`] from the environment and the shared config files.
+
+use std::fmt;
+use std::sync::Arc;
+
+use super::{Config, ConfigBuilder, EndpointSources, TimeoutConfig};
+use crate::credentials::{CachingProvider, DefaultChain, ProvideCredentials};
+use crate::http::Transport;
+use crate::profile::{region_from_env_or_profile, Env, Profile, ProfileSet};
+use crate::retry::{RetryConfig, RetryMode};
+
+/// The environment or a config file holds an invalid value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    message: String,
+}
+
+impl ConfigError {
+    fn new(message: impl Into<String>) -> Self {
+        ConfigError {
+            message: message.into(),
+        }
+    }
+
+    /// What is wrong, naming the variable or profile key.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid configuration: {}", self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Loads a [`Config`]: values set on the loader win, then environment variables, then the
+/// selected profile of the shared config files.
+///
+/// Reads `AWS_REGION`/`AWS_DEFAULT_REGION`/`region`, `AWS_ENDPOINT_URL`/`endpoint_url`,
+/// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`/`ignore_configured_endpoint_urls`,
+/// `AWS_USE_FIPS_ENDPOINT`/`use_fips_endpoint`, `AWS_USE_DUALSTACK_ENDPOINT`/`use_dualstack_endpoint`,
+/// `AWS_MAX_ATTEMPTS`/`max_attempts`, `AWS_RETRY_MODE`/`retry_mode`,
+/// `AWS_SDK_UA_APP_ID`/`sdk_ua_app_id`. Credentials come from the default chain, cached.
+#[derive(Debug, Default)]
+pub struct ConfigLoader {
+    builder: ConfigBuilder,
+}
+
+fn parse_bool(v: &str, name: &str) -> Result<bool, ConfigError> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(ConfigError::new(format!(
+            "{name} must be \"true\" or \"false\", got {v:?}"
+        ))),
+    }
+}
+
+/// Looks up a setting: environment variable first, then the profile key.
+struct Sources<'a> {
+    env: &'a Env,
+    profile: Option<&'a Profile>,
+    profile_name: &'a str,
+}
+
+impl Sources<'_> {
+    /// The raw value and a description of where it came from.
+    fn get(&self, env_var: &str, profile_key: &str) -> Option<(String, String)> {
+        if let Some(v) = self.env.get(env_var) {
+            return Some((v, env_var.to_string()));
+        }
+        let v = self.profile?.get(profile_key)?.trim();
+        (!v.is_empty()).then(|| {
+            (
+                v.to_string(),
+                format!("`{profile_key}` of profile {}", self.profile_name),
+            )
+        })
+    }
+
+    fn bool(&self, env_var: &str, profile_key: &str) -> Result<Option<bool>, ConfigError> {
+        self.get(env_var, profile_key)
+            .map(|(v, from)| parse_bool(&v, &from))
+            .transpose()
+    }
+}
+
+impl ConfigLoader {
+    /// Reads this environment instead of the process environment.
+    pub fn env(mut self, env: Env) -> Self {
+        self.builder = self.builder.env(env);
+        self
+    }
+
+    /// Sets the region (wins over the environment).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.builder = self.builder.region(region);
+        self
+    }
+
+    /// Sets the credentials provider (instead of the default chain).
+    pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.builder = self.builder.credentials_provider(provider);
+        self
+    }
+
+    /// Sets the endpoint URL (wins over every configured one).
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.builder = self.builder.endpoint_url(url);
+        self
+    }
+
+    /// Sets the retry settings (wins over the environment).
+    pub fn retry_config(mut self, retry: RetryConfig) -> Self {
+        self.builder = self.builder.retry_config(retry);
+        self
+    }
+
+    /// Sets the timeouts.
+    pub fn timeout_config(mut self, timeouts: TimeoutConfig) -> Self {
+        self.builder = self.builder.timeout_config(timeouts);
+        self
+    }
+
+    /// Sets the transport.
+    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.builder = self.builder.transport(transport);
+        self
+    }
+
+    /// Applies any other builder setting (values set here win over the environment).
+    pub fn configure(mut self, f: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Self {
+        self.builder = f(self.builder);
+        self
+    }
+
+    /// Reads the environment and files and builds the configuration.
+    pub async fn load(self) -> Result<Config, ConfigError> {
+        let mut b = self.builder;
+        let env = b.env.clone().unwrap_or_else(Env::real);
+        let profiles = match b.profiles.clone() {
+            Some(p) => p,
+            None => Arc::new(ProfileSet::load(&env).map_err(|e| ConfigError::new(e.to_string()))?),
+        };
+        let src = Sources {
+            env: &env,
+            profile: profiles.selected(),
+            profile_name: profiles.selected_name(),
+        };
+
+        if b.region.is_none() {
+            b.region = region_from_env_or_profile(&env, &profiles);
+        }
+        if b.credentials.is_none() {
+            b.credentials = Some(Arc::new(CachingProvider::new(DefaultChain::new(&env))));
+        }
+
+        let ignore = src
+            .bool(
+                "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+                "ignore_configured_endpoint_urls",
+            )?
+            .unwrap_or(false);
+        b.endpoint = EndpointSources {
+            code: b.endpoint.code.take(),
+            env_global: env.get("AWS_ENDPOINT_URL"),
+            profile_global: src
+                .profile
+                .and_then(|p| p.get("endpoint_url"))
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
+            ignore_configured: ignore,
+        };
+
+        if b.use_fips.is_none() {
+            b.use_fips = src.bool("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?;
+        }
+        if b.use_dual_stack.is_none() {
+            b.use_dual_stack = src.bool("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?;
+        }
+        if b.retry.is_none() {
+            let mut retry = RetryConfig::standard();
+            if let Some((v, from)) = src.get("AWS_RETRY_MODE", "retry_mode") {
+                retry.mode = v
+                    .parse::<RetryMode>()
+                    .map_err(|e| ConfigError::new(format!("{from}: {e}")))?;
+            }
+            if let Some((v, from)) = src.get("AWS_MAX_ATTEMPTS", "max_attempts") {
+                retry.max_attempts = match v.trim().parse::<u32>() {
+                    Ok(n) if n >= 1 => n,
+                    _ => {
+                        return Err(ConfigError::new(format!(
+                            "{from} must be a whole number >= 1, got {v:?}"
+                        )))
+                    }
+                };
+            }
+            b.retry = Some(retry);
+        }
+        if b.app_name.is_none() {
+            b.app_name = src
+                .get("AWS_SDK_UA_APP_ID", "sdk_ua_app_id")
+                .map(|(v, _)| v);
+        }
+        b.env = Some(env);
+        b.profiles = Some(profiles);
+        Ok(b.build())
+    }
+}

@@ -1,0 +1,476 @@
+//! Client configuration: [`Config`], built in code with [`ConfigBuilder`] or loaded from the
+//! environment and the shared config files with [`Config::from_env`] / [`Config::loader`].
+//!
+//! Precedence for every setting: value set in code, then environment variable, then the selected
+//! profile. For the endpoint URL the service-specific sources come before the global ones:
+//! code > `AWS_ENDPOINT_URL_<SERVICE>` > `AWS_ENDPOINT_URL` > profile `[services]` section
+//! `endpoint_url` > profile `endpoint_url`; the service-specific part is resolved per client in
+//! [`crate::client::ClientHandle::new`] through [`Config::endpoint_url_for`].
+
+mod loader;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::credentials::{ProvideCredentials, StaticProvider};
+use crate::endpoint::Partitions;
+use crate::http::{HyperTransport, Transport};
+use crate::profile::{Env, ProfileSet};
+use crate::retry::RetryConfig;
+
+pub use loader::{ConfigError, ConfigLoader};
+
+/// Timeouts of the request pipeline. `None` disables a timeout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeoutConfig {
+    /// Establishing a connection, TCP and TLS (default 3.1 s).
+    pub connect: Option<Duration>,
+    /// Longest wait for response data: until the response head, then between body chunks
+    /// (default 30 s), so a stalled response fails instead of hanging.
+    pub read: Option<Duration>,
+    /// One attempt, from sending to the last body byte (default none).
+    pub attempt: Option<Duration>,
+    /// The whole operation, including every retry and backoff sleep (default none).
+    pub operation: Option<Duration>,
+}
+
+impl Default for TimeoutConfig {
+    fn default() -> Self {
+        TimeoutConfig {
+            connect: Some(Duration::from_millis(3100)),
+            read: Some(Duration::from_secs(30)),
+            attempt: None,
+            operation: None,
+        }
+    }
+}
+
+impl TimeoutConfig {
+    /// No timeouts at all.
+    pub fn disabled() -> Self {
+        TimeoutConfig {
+            connect: None,
+            read: None,
+            attempt: None,
+            operation: None,
+        }
+    }
+
+    /// Sets the connect timeout.
+    pub fn with_connect(mut self, d: Duration) -> Self {
+        self.connect = Some(d);
+        self
+    }
+
+    /// Sets the read (stalled response) timeout.
+    pub fn with_read(mut self, d: Duration) -> Self {
+        self.read = Some(d);
+        self
+    }
+
+    /// Sets the per-attempt timeout.
+    pub fn with_attempt(mut self, d: Duration) -> Self {
+        self.attempt = Some(d);
+        self
+    }
+
+    /// Sets the whole-operation timeout.
+    pub fn with_operation(mut self, d: Duration) -> Self {
+        self.operation = Some(d);
+        self
+    }
+}
+
+/// Endpoint URL sources, kept apart so each client can apply the precedence with its own
+/// service-specific values.
+#[derive(Clone, Debug, Default)]
+struct EndpointSources {
+    /// Set in code: always wins.
+    code: Option<String>,
+    /// `AWS_ENDPOINT_URL`.
+    env_global: Option<String>,
+    /// The selected profile's `endpoint_url`.
+    profile_global: Option<String>,
+    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` / `ignore_configured_endpoint_urls`.
+    ignore_configured: bool,
+}
+
+struct Inner {
+    region: Option<String>,
+    credentials: Option<Arc<dyn ProvideCredentials>>,
+    endpoint: EndpointSources,
+    use_fips: bool,
+    use_dual_stack: bool,
+    retry: RetryConfig,
+    timeouts: TimeoutConfig,
+    transport: Arc<dyn Transport>,
+    env: Option<Env>,
+    profiles: Option<Arc<ProfileSet>>,
+    partitions: Option<Arc<Partitions>>,
+    app_name: Option<String>,
+}
+
+/// Shared client configuration. Cheap to clone (reference counted).
+#[derive(Clone)]
+pub struct Config {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("Config")
+            .field("region", &i.region)
+            .field("credentials", &i.credentials.as_ref().map(|_| "<provider>"))
+            .field("endpoint_url", &self.endpoint_url())
+            .field("use_fips", &i.use_fips)
+            .field("use_dual_stack", &i.use_dual_stack)
+            .field("retry", &i.retry)
+            .field("timeouts", &i.timeouts)
+            .field("transport", &i.transport)
+            .field("app_name", &i.app_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Converts an sdkId to its `AWS_ENDPOINT_URL_<SUFFIX>` suffix: upper snake case
+/// (`"Secrets Manager"` → `SECRETS_MANAGER`).
+pub fn sdk_id_env_suffix(sdk_id: &str) -> String {
+    sdk_id
+        .trim()
+        .chars()
+        .map(|c| match c {
+            ' ' | '-' => '_',
+            c => c.to_ascii_uppercase(),
+        })
+        .collect()
+}
+
+/// Converts an sdkId to its `[services]` section key: lower snake case
+/// (`"Secrets Manager"` → `secrets_manager`).
+pub fn sdk_id_profile_key(sdk_id: &str) -> String {
+    sdk_id_env_suffix(sdk_id).to_ascii_lowercase()
+}
+
+impl Config {
+    /// An empty builder (nothing is read from the environment).
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// A loader that reads the environment and the shared config files.
+    pub fn loader() -> ConfigLoader {
+        ConfigLoader::default()
+    }
+
+    /// Loads configuration from the process environment and `~/.aws/{config,credentials}`.
+    pub async fn from_env() -> Result<Config, ConfigError> {
+        Config::loader().load().await
+    }
+
+    /// A builder starting from this configuration's values.
+    pub fn to_builder(&self) -> ConfigBuilder {
+        let i = &self.inner;
+        ConfigBuilder {
+            region: i.region.clone(),
+            credentials: i.credentials.clone(),
+            endpoint: i.endpoint.clone(),
+            use_fips: Some(i.use_fips),
+            use_dual_stack: Some(i.use_dual_stack),
+            retry: Some(i.retry.clone()),
+            timeouts: Some(i.timeouts),
+            transport: Some(Arc::clone(&i.transport)),
+            env: i.env.clone(),
+            profiles: i.profiles.clone(),
+            partitions: i.partitions.clone(),
+            app_name: i.app_name.clone(),
+        }
+    }
+
+    /// The region.
+    pub fn region(&self) -> Option<&str> {
+        self.inner.region.as_deref()
+    }
+
+    /// The credentials provider.
+    pub fn credentials_provider(&self) -> Option<&Arc<dyn ProvideCredentials>> {
+        self.inner.credentials.as_ref()
+    }
+
+    /// The endpoint URL that applies to every service: the one set in code, else (unless
+    /// configured endpoints are ignored) `AWS_ENDPOINT_URL`, else the profile's `endpoint_url`.
+    pub fn endpoint_url(&self) -> Option<&str> {
+        let e = &self.inner.endpoint;
+        if e.code.is_some() || e.ignore_configured {
+            return e.code.as_deref();
+        }
+        e.env_global.as_deref().or(e.profile_global.as_deref())
+    }
+
+    /// The endpoint URL for the service with `sdk_id`, applying code > service env > global
+    /// env > service profile section > global profile.
+    pub fn endpoint_url_for(&self, sdk_id: &str) -> Option<String> {
+        let e = &self.inner.endpoint;
+        if let Some(url) = &e.code {
+            return Some(url.clone());
+        }
+        if e.ignore_configured {
+            return None;
+        }
+        let service_env =
+            self.inner.env.as_ref().and_then(|env| {
+                env.get(&format!("AWS_ENDPOINT_URL_{}", sdk_id_env_suffix(sdk_id)))
+            });
+        let service_profile = || {
+            self.inner.profiles.as_ref().and_then(|p| {
+                p.service_setting(&sdk_id_profile_key(sdk_id), "endpoint_url")
+                    .map(str::to_string)
+            })
+        };
+        service_env
+            .or_else(|| e.env_global.clone())
+            .or_else(service_profile)
+            .or_else(|| e.profile_global.clone())
+            .filter(|u| !u.trim().is_empty())
+    }
+
+    /// Whether FIPS endpoints are used.
+    pub fn use_fips(&self) -> bool {
+        self.inner.use_fips
+    }
+
+    /// Whether dual-stack endpoints are used.
+    pub fn use_dual_stack(&self) -> bool {
+        self.inner.use_dual_stack
+    }
+
+    /// Retry settings.
+    pub fn retry_config(&self) -> &RetryConfig {
+        &self.inner.retry
+    }
+
+    /// Timeout settings.
+    pub fn timeout_config(&self) -> &TimeoutConfig {
+        &self.inner.timeouts
+    }
+
+    /// The transport requests are sent with.
+    pub fn transport(&self) -> &Arc<dyn Transport> {
+        &self.inner.transport
+    }
+
+    /// The environment the configuration was loaded from, if any.
+    pub fn env(&self) -> Option<&Env> {
+        self.inner.env.as_ref()
+    }
+
+    /// The loaded shared config files, if any.
+    pub fn profiles(&self) -> Option<&ProfileSet> {
+        self.inner.profiles.as_deref()
+    }
+
+    /// The partitions used for endpoint resolution (the built-in ones unless overridden).
+    pub fn partitions(&self) -> &Partitions {
+        match &self.inner.partitions {
+            Some(p) => p,
+            None => Partitions::builtin(),
+        }
+    }
+
+    /// The application name added to the User-Agent.
+    pub fn app_name(&self) -> Option<&str> {
+        self.inner.app_name.as_deref()
+    }
+}
+
+/// Builds a [`Config`] from values set in code.
+#[derive(Default)]
+pub struct ConfigBuilder {
+    region: Option<String>,
+    credentials: Option<Arc<dyn ProvideCredentials>>,
+    endpoint: EndpointSources,
+    use_fips: Option<bool>,
+    use_dual_stack: Option<bool>,
+    retry: Option<RetryConfig>,
+    timeouts: Option<TimeoutConfig>,
+    transport: Option<Arc<dyn Transport>>,
+    env: Option<Env>,
+    profiles: Option<Arc<ProfileSet>>,
+    partitions: Option<Arc<Partitions>>,
+    app_name: Option<String>,
+}
+
+impl fmt::Debug for ConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigBuilder")
+            .field("region", &self.region)
+            .field("endpoint", &self.endpoint.code)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConfigBuilder {
+    /// Sets the region, e.g. `us-east-1`.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Sets the credentials provider.
+    pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.credentials = Some(Arc::new(provider));
+        self
+    }
+
+    /// Sets an already shared credentials provider.
+    pub fn shared_credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
+        self.credentials = Some(provider);
+        self
+    }
+
+    /// Shorthand for fixed credentials.
+    pub fn credentials(
+        self,
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+        session_token: Option<String>,
+    ) -> Self {
+        self.credentials_provider(StaticProvider::from_keys(
+            access_key_id,
+            secret_access_key,
+            session_token,
+        ))
+    }
+
+    /// Sets the endpoint URL for every service (overrides all configured ones).
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint.code = Some(url.into());
+        self
+    }
+
+    /// Uses FIPS endpoints.
+    pub fn use_fips(mut self, on: bool) -> Self {
+        self.use_fips = Some(on);
+        self
+    }
+
+    /// Uses dual-stack endpoints.
+    pub fn use_dual_stack(mut self, on: bool) -> Self {
+        self.use_dual_stack = Some(on);
+        self
+    }
+
+    /// Sets the retry settings.
+    pub fn retry_config(mut self, retry: RetryConfig) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// Sets the timeouts.
+    pub fn timeout_config(mut self, timeouts: TimeoutConfig) -> Self {
+        self.timeouts = Some(timeouts);
+        self
+    }
+
+    /// Sets the transport (default: a new [`HyperTransport`] shared by clients of this config).
+    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// Sets the environment consulted for service-specific endpoint URLs (and, with
+    /// [`Config::loader`], for everything else).
+    pub fn env(mut self, env: Env) -> Self {
+        self.env = Some(env);
+        self
+    }
+
+    /// Sets the shared config files consulted for service-specific endpoint URLs.
+    pub fn profiles(mut self, profiles: ProfileSet) -> Self {
+        self.profiles = Some(Arc::new(profiles));
+        self
+    }
+
+    /// Replaces the built-in partitions.
+    pub fn partitions(mut self, partitions: Partitions) -> Self {
+        self.partitions = Some(Arc::new(partitions));
+        self
+    }
+
+    /// Sets the application name added to the User-Agent (`app/<name>`).
+    pub fn app_name(mut self, name: impl Into<String>) -> Self {
+        self.app_name = Some(name.into());
+        self
+    }
+
+    /// Builds the configuration.
+    pub fn build(self) -> Config {
+        Config {
+            inner: Arc::new(Inner {
+                region: self.region.filter(|r| !r.trim().is_empty()),
+                credentials: self.credentials,
+                endpoint: self.endpoint,
+                use_fips: self.use_fips.unwrap_or(false),
+                use_dual_stack: self.use_dual_stack.unwrap_or(false),
+                retry: self.retry.unwrap_or_default(),
+                timeouts: self.timeouts.unwrap_or_default(),
+                transport: self
+                    .transport
+                    .unwrap_or_else(|| Arc::new(HyperTransport::new())),
+                env: self.env,
+                profiles: self.profiles,
+                partitions: self.partitions,
+                app_name: self.app_name,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sdk_id_keys() {
+        assert_eq!(sdk_id_env_suffix("Secrets Manager"), "SECRETS_MANAGER");
+        assert_eq!(sdk_id_env_suffix("ACM PCA"), "ACM_PCA");
+        assert_eq!(
+            sdk_id_env_suffix("Route 53 Recovery-Control"),
+            "ROUTE_53_RECOVERY_CONTROL"
+        );
+        assert_eq!(sdk_id_profile_key("Secrets Manager"), "secrets_manager");
+    }
+
+    #[test]
+    fn builder_defaults() {
+        let c = Config::builder().build();
+        assert_eq!(c.region(), None);
+        assert!(c.credentials_provider().is_none());
+        assert_eq!(c.retry_config(), &RetryConfig::standard());
+        assert_eq!(
+            c.timeout_config().connect,
+            Some(Duration::from_millis(3100))
+        );
+        assert_eq!(c.timeout_config().operation, None);
+        assert!(!c.use_fips());
+        assert_eq!(c.endpoint_url_for("Secrets Manager"), None);
+    }
+
+    #[test]
+    fn code_endpoint_wins_over_env() {
+        let env = Env::from_pairs([("AWS_ENDPOINT_URL_SECRETS_MANAGER", "http://svc-env")]);
+        let c = Config::builder().env(env.clone()).build();
+        assert_eq!(
+            c.endpoint_url_for("Secrets Manager").as_deref(),
+            Some("http://svc-env")
+        );
+        assert_eq!(c.endpoint_url_for("Other"), None);
+        let c = c.to_builder().endpoint_url("http://code").build();
+        assert_eq!(
+            c.endpoint_url_for("Secrets Manager").as_deref(),
+            Some("http://code")
+        );
+        assert_eq!(c.endpoint_url(), Some("http://code"));
+    }
+}
