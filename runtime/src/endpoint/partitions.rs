@@ -77,6 +77,14 @@ impl Partitions {
         build(raw).map_err(invalid)
     }
 
+    /// A copy with every partition's (and region override's) outputs passed through `f`, e.g. to
+    /// reproduce the partition data a set of endpoint tests was written against.
+    pub fn map_outputs(&self, f: impl Fn(&mut PartitionOutput)) -> Partitions {
+        let mut copy = self.clone();
+        copy.outputs.iter_mut().for_each(f);
+        copy
+    }
+
     /// The partition of `region`: the partition listing it exactly (with that region's
     /// overrides), else the first whose `regionRegex` matches, else the `aws` partition.
     pub fn resolve(&self, region: &str) -> &PartitionOutput {
@@ -568,6 +576,14 @@ mod tests {
         let err = Partitions::from_json(missing).unwrap_err().to_string();
         assert!(err.contains("dualStackDnsSuffix"), "{err}");
         assert!(Partitions::from_json(r#"{"partitions":[]}"#).is_err());
+
+        let no_dual_stack = p.map_outputs(|o| o.supports_dual_stack = false);
+        assert!(!no_dual_stack.resolve("special").supports_dual_stack);
+        assert!(!no_dual_stack.resolve("zzz").supports_dual_stack);
+        assert!(
+            p.resolve("zzz").supports_dual_stack,
+            "the original is unchanged"
+        );
         assert!(Partitions::from_json("{").is_err());
     }
 }
