@@ -3,9 +3,22 @@
 //! [`html_to_markdown`] runs three small stages: a forgiving tokenizer (entities decoded, tag-like
 //! placeholders such as `<region>` kept as text), a tree builder with HTML's implied end tags
 //! (unclosed `<p>`/`<li>`/`<dt>`, stray end tags ignored), and a renderer to Markdown blocks.
-//! The output is meant to sit in `#[doc = "..."]` attributes and produce no rustdoc warnings:
-//! code blocks are fenced as `text` (never compiled as doctests), brackets, tag-like text and
-//! Markdown punctuation in plain text are escaped, and bare URLs become `<https://...>` autolinks.
+//! The output is meant for `#[doc = "..."]` attributes and raises no rustdoc warnings (checked
+//! on every documentation string of the 127 AWS models). The mapping:
+//!
+//! * `<p>` → paragraphs separated by blank lines, whitespace collapsed; `<br>` → hard break (`\`);
+//! * `<code>` → a code span, or a ```` ```text ```` fence when it alone fills a paragraph and spans
+//!   lines; `<pre>` (and `<request>`/`<response>` of old examples) → a `text` fence, never a doctest;
+//!   inside code, only `<i>`/`<b>`/`<a>`-like markup is stripped, other `<...>` is literal text;
+//! * `<i>`/`<em>` → `*x*`, `<b>`/`<strong>` → `**x**`, spaces moved outside the delimiters;
+//!   emphasis CommonMark could not delimit at that spot is dropped (its text kept);
+//! * `<a href="https://...">` → `[text](url)`; relative or empty `href` → the text alone; bare
+//!   `http(s)://` URLs in text → `<https://...>` autolinks;
+//! * `<ul>`/`<ol>`/`<li>` → `-`/`1.` lists, nested by indentation; `<dl>` → a list whose items start
+//!   with the `**term**`; `<note>`, `<important>`, `<div class="note|important|warning|tip">` → a
+//!   paragraph starting `**Note:**` (etc.); `<fullname>` → a paragraph; `<h1>`..`<h6>` → bold;
+//! * plain text is escaped with [`escape_plain`]'s rules; unknown elements with an end tag are
+//!   dropped (their text kept), `<word>` without one is text (`\<region>`).
 
 /// Converts model documentation HTML to Markdown for rustdoc.
 ///
@@ -25,7 +38,7 @@ pub fn html_to_markdown(html: &str) -> String {
 ///
 /// Markdown punctuation (`*`, `` ` ``, `[`, `]`, `<`, `~`, `\`, `_` where it could delimit
 /// emphasis, `&` before an entity-like word) is backslash-escaped, block markers at the start of a
-/// line (`#`, `>`, `-`, `+`, `=`, `1.`) are escaped, leading and trailing whitespace of each line is
+/// line (`#`, `>`, `|`, `-`, `+`, `=`, `1.`, `1)`) are escaped, leading and trailing whitespace of each line is
 /// removed (so no line becomes an indented code block or a hard break), and bare URLs become
 /// `<https://...>` autolinks. Line breaks are kept.
 pub fn escape_plain(text: &str) -> String {
@@ -132,35 +145,41 @@ fn sentence_end(text: &str) -> Option<usize> {
 
 #[derive(Debug)]
 enum Token {
-    Start {
-        name: String,
-        href: Option<String>,
-        class: Option<String>,
-        self_closing: bool,
-    },
-    End {
-        name: String,
-    },
+    Tag(RawTag),
     Text(String),
+}
+
+/// Block-level tags; everything else (known inline tags and unknown elements) is inline.
+const BLOCK_TAGS: &str =
+    "p div ul ol li dl dt dd note important pre blockquote fullname h1 h2 h3 h4 h5 h6 \
+    table tr td th request response";
+
+/// Inline tags the converter understands.
+const INLINE_TAGS: &str = "a b br code em i kbd samp span strong sub sup tt u var";
+
+/// Tags still treated as markup inside `<code>`/`<pre>`; anything else there is literal text.
+const RAW_MARKUP: &str = "a b br code em i span strong u var";
+
+fn listed(list: &str, tag: &str) -> bool {
+    list.split_ascii_whitespace().any(|t| t == tag)
+}
+
+fn is_block(tag: &str) -> bool {
+    listed(BLOCK_TAGS, tag)
+}
+
+fn is_inline(tag: &str) -> bool {
+    !is_block(tag)
 }
 
 /// Tags the converter understands; any other `<word ...>` is text unless a matching end tag
 /// follows (then it is an unknown element whose tags are dropped). `request` and `response`
-/// (raw HTTP messages in old `<examples>`) are blocks but only when closed, like unknown tags.
+/// (raw HTTP messages in old `<examples>`) are blocks, but only when closed, like unknown tags.
 fn is_known(tag: &str) -> bool {
-    (is_block(tag) && !matches!(tag, "request" | "response"))
-        || matches!(
-            tag,
-            "a" | "b" | "br" | "code" | "em" | "i" | "kbd" | "samp" | "span" | "strong" | "sub" | "sup" | "tt"
-                | "u" | "var"
-        )
+    listed(INLINE_TAGS, tag) || (is_block(tag) && !matches!(tag, "request" | "response"))
 }
 
-/// Tags still treated as markup inside `<code>`/`<pre>`; anything else there is literal text.
-const RAW_MARKUP: &[&str] = &[
-    "a", "b", "br", "code", "em", "i", "span", "strong", "u", "var",
-];
-
+#[derive(Debug)]
 struct RawTag {
     end: bool,
     name: String,
@@ -276,7 +295,7 @@ fn tokenize(html: &str) -> Vec<Token> {
             lower[lt + tag.len..].contains(&format!("</{name}>"))
         };
         let markup = if let Some(raw_name) = raw {
-            RAW_MARKUP.contains(&tag.name.as_str()) || (tag.end && tag.name == raw_name)
+            listed(RAW_MARKUP, &tag.name) || (tag.end && tag.name == raw_name)
         } else if is_known(&tag.name) {
             true
         } else if tag.end {
@@ -300,7 +319,7 @@ fn tokenize(html: &str) -> Vec<Token> {
             if raw == Some(tag.name.as_str()) {
                 raw = None;
             }
-            tokens.push(Token::End { name: tag.name });
+            tokens.push(Token::Tag(tag));
         } else {
             if raw.is_none() && !tag.self_closing {
                 raw = match tag.name.as_str() {
@@ -309,12 +328,7 @@ fn tokenize(html: &str) -> Vec<Token> {
                     _ => None,
                 };
             }
-            tokens.push(Token::Start {
-                name: tag.name,
-                href: tag.href,
-                class: tag.class,
-                self_closing: tag.self_closing,
-            });
+            tokens.push(Token::Tag(tag));
         }
     }
     push_decoded(&html[pos..], &mut text);
@@ -361,33 +375,18 @@ fn decode_entity(name: &str) -> Option<char> {
         };
         return char::from_u32(code).filter(|&c| c != '\0');
     }
-    Some(match name {
-        "lt" => '<',
-        "gt" => '>',
-        "amp" => '&',
-        "quot" => '"',
-        "apos" => '\'',
-        "nbsp" => ' ',
-        "ndash" => '–',
-        "mdash" => '—',
-        "hellip" => '…',
-        "lsquo" => '‘',
-        "rsquo" => '’',
-        "ldquo" => '“',
-        "rdquo" => '”',
-        "laquo" => '«',
-        "raquo" => '»',
-        "copy" => '©',
-        "reg" => '®',
-        "trade" => '™',
-        "times" => '×',
-        "bull" => '•',
-        "middot" => '·',
-        "deg" => '°',
-        "euro" => '€',
-        _ => return None,
-    })
+    let at = ENTITY_NAMES
+        .split_ascii_whitespace()
+        .position(|n| n == name)?;
+    ENTITY_CHARS.chars().nth(at)
 }
+
+/// Named entities decoded (others stay as written); `ENTITY_CHARS` holds their characters in
+/// the same order (`&nbsp;` becomes a plain space).
+const ENTITY_NAMES: &str =
+    "lt gt amp quot apos nbsp ndash mdash hellip lsquo rsquo ldquo rdquo laquo \
+    raquo copy reg trade times bull middot deg euro";
+const ENTITY_CHARS: &str = "<>&\"' –—…‘’“”«»©®™×•·°€";
 
 // ------------------------------------------------------------------------------------------
 // Tree builder
@@ -401,20 +400,6 @@ struct Node {
     class: Option<String>,
     text: String,
     children: Vec<Node>,
-}
-
-/// Block-level tags; everything else (known inline tags and unknown elements) is inline.
-fn is_block(tag: &str) -> bool {
-    matches!(
-        tag,
-        "p" | "div" | "ul" | "ol" | "li" | "dl" | "dt" | "dd" | "note" | "important" | "pre" | "blockquote"
-            | "fullname" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "table" | "tr" | "td" | "th" | "request"
-            | "response"
-    )
-}
-
-fn is_inline(tag: &str) -> bool {
-    !is_block(tag)
 }
 
 fn build_tree(tokens: Vec<Token>) -> Node {
@@ -452,12 +437,26 @@ fn build_tree(tokens: Vec<Token>) -> Node {
                     }),
                 }
             }
-            Token::Start {
+            Token::Tag(RawTag {
+                end: true, name, ..
+            }) => {
+                if let Some(at) = stack
+                    .iter()
+                    .rposition(|n| n.tag == name)
+                    .filter(|&at| at > 0)
+                {
+                    while stack.len() > at {
+                        pop(&mut stack);
+                    }
+                }
+            }
+            Token::Tag(RawTag {
                 name,
                 href,
                 class,
                 self_closing,
-            } => {
+                ..
+            }) => {
                 if !is_inline(&name) && name != "br" {
                     // A block start closes an open paragraph and any inline element inside it.
                     while stack.len() > 1
@@ -485,17 +484,6 @@ fn build_tree(tokens: Vec<Token>) -> Node {
                     }
                 } else {
                     stack.push(node);
-                }
-            }
-            Token::End { name } => {
-                if let Some(at) = stack
-                    .iter()
-                    .rposition(|n| n.tag == name)
-                    .filter(|&at| at > 0)
-                {
-                    while stack.len() > at {
-                        pop(&mut stack);
-                    }
                 }
             }
         }
@@ -704,10 +692,10 @@ fn inlines_of(node: &Node, out: &mut Vec<Inline>) {
 fn absolute_url(href: &str) -> Option<String> {
     let href = href.trim();
     let lower = href.get(..8).unwrap_or(href).to_ascii_lowercase();
-    let absolute = lower.starts_with("http://")
-        || lower.starts_with("https://")
-        || lower.starts_with("mailto:");
-    if !absolute || href.len() <= "https://".len() {
+    let scheme = ["http://", "https://", "mailto:"]
+        .into_iter()
+        .find(|p| lower.starts_with(p))?;
+    if href.len() == scheme.len() {
         return None;
     }
     let mut url = String::with_capacity(href.len());
@@ -988,7 +976,11 @@ fn split_urls(text: &str) -> Vec<Inline> {
 fn write_blocks(blocks: &[Block], nested: bool, out: &mut String) {
     for (k, block) in blocks.iter().enumerate() {
         if k > 0 {
-            let tight = nested && matches!((&blocks[k - 1], block), (Block::Para(_), Block::List { .. }));
+            let tight = nested
+                && matches!(
+                    (&blocks[k - 1], block),
+                    (Block::Para(_), Block::List { .. })
+                );
             out.push_str(if tight { "\n" } else { "\n\n" });
         }
         match block {
@@ -1202,7 +1194,10 @@ fn escape_text(text: &str, out: &mut String, mut bol: bool) {
                 continue;
             }
             let digits = chars[k..].iter().take_while(|d| d.is_ascii_digit()).count();
-            if digits > 0 && matches!(chars.get(k + digits), Some('.' | ')')) && ends_marker(k + digits + 1) {
+            if digits > 0
+                && matches!(chars.get(k + digits), Some('.' | ')'))
+                && ends_marker(k + digits + 1)
+            {
                 out.extend(&chars[k..k + digits]);
                 out.push('\\');
                 out.push(chars[k + digits]);
@@ -1264,7 +1259,10 @@ mod tests {
         check(&[
             ("<p>One.</p><p>Two.</p>", "One.\n\nTwo."),
             ("Plain text, no tags.", "Plain text, no tags."),
-            ("<p>  lots \n of\t  space </p>\n\n   <p>y</p>", "lots of space\n\ny"),
+            (
+                "<p>  lots \n of\t  space </p>\n\n   <p>y</p>",
+                "lots of space\n\ny",
+            ),
             ("<p>a<br>b</p>", "a\\\nb"),
             ("<p>a <br/> b <br> </p>", "a\\\nb"),
             ("<fullname>Svc</fullname><p>Text.</p>", "Svc\n\nText."),
@@ -1276,17 +1274,29 @@ mod tests {
     #[test]
     fn inline_formatting_is_balanced_and_trimmed() {
         check(&[
-            ("<p><code>GetSecretValue</code> call</p>", "`GetSecretValue` call"),
-            ("<i>x</i> <em>y</em> <b>z</b> <strong>w</strong>", "*x* *y* **z** **w**"),
+            (
+                "<p><code>GetSecretValue</code> call</p>",
+                "`GetSecretValue` call",
+            ),
+            (
+                "<i>x</i> <em>y</em> <b>z</b> <strong>w</strong>",
+                "*x* *y* **z** **w**",
+            ),
             ("<p>a<b> bold </b>b</p>", "a **bold** b"),
             ("<p><b>Note: </b>text</p>", "**Note:** text"),
             ("<p><b> </b>x<i></i></p>", "x"),
             // Emphasis that cannot open or close here is dropped, its text kept.
             ("<p>x<b>(y)</b>z</p>", "x(y)z"),
-            ("<p><b><code>A</code></b>s and <b><code>B</code></b>.</p>", "`A`s and **`B`**."),
+            (
+                "<p><b><code>A</code></b>s and <b><code>B</code></b>.</p>",
+                "`A`s and **`B`**.",
+            ),
             // Adjacent delimiter runs would merge (`**a***b*`): the first emphasis is dropped.
             ("<p><b>a</b><i>b</i></p>", "a*b*"),
-            ("<p><code>a`b</code> <code>`a</code> <code> </code></p>", "``a`b`` `` `a ``"),
+            (
+                "<p><code>a`b</code> <code>`a</code> <code> </code></p>",
+                "``a`b`` `` `a ``",
+            ),
             ("<p><code>arn:<i>region</i>:x</code></p>", "`arn:region:x`"),
         ]);
     }
@@ -1301,6 +1311,7 @@ mod tests {
             ("<a href=\"https://x.com\"><code>Foo</code></a>", "[`Foo`](https://x.com)"),
             ("<code><a href=\"https://x.com\">Foo</a></code>", "[`Foo`](https://x.com)"),
             ("<a href=\"mailto:a@b.com\">a@b.com</a>", "[a@b.com](mailto:a@b.com)"),
+            ("<a href=\"http://a\">a</a> <a href=\"https://\">b</a>", "[a](http://a) b"),
             ("<a href=\"https://x.com\"> see [1] </a>", "[see \\[1\\]](https://x.com)"),
             ("see https://example.com/a. (http://e.com/b) \"https://e.com/q?a=1\"", "see <https://example.com/a>. (<http://e.com/b>) \"<https://e.com/q?a=1>\""),
             ("<code>https://x.com</code> https:// alone", "`https://x.com` https:// alone"),
@@ -1312,14 +1323,23 @@ mod tests {
         check(&[
             ("<ul><li>a</li><li>b</li></ul>", "- a\n- b"),
             ("<ol><li>a</li><li>b</li></ol>", "1. a\n2. b"),
-            ("<ul><li><p>a</p><ul><li>b</li></ul></li><li>c</li></ul>", "- a\n  - b\n- c"),
-            ("<ul><li><p>a</p><p>a2</p></li><li>b</li></ul>", "- a\n\n  a2\n\n- b"),
+            (
+                "<ul><li><p>a</p><ul><li>b</li></ul></li><li>c</li></ul>",
+                "- a\n  - b\n- c",
+            ),
+            (
+                "<ul><li><p>a</p><p>a2</p></li><li>b</li></ul>",
+                "- a\n\n  a2\n\n- b",
+            ),
             ("<ul><li>a<li>b</ul>", "- a\n- b"),
             ("<p>x:</p><ul><li>a</li></ul><p>y</p>", "x:\n\n- a\n\ny"),
             ("<ul><li></li><li> </li><li>a</li></ul><ul></ul>", "- a"),
             ("<ul>stray<li>a</li>text</ul>", "- stray\n\n- a\n\n  text"),
             ("<ol><li><ol><li>deep</li></ol></li></ol>", "1. 1. deep"),
-            ("<dl><dt>Term</dt><dd><p>Def</p></dd><dt>T2<dd>D2</dl>", "- **Term**\n\n  Def\n\n- **T2**\n\n  D2"),
+            (
+                "<dl><dt>Term</dt><dd><p>Def</p></dd><dt>T2<dd>D2</dl>",
+                "- **Term**\n\n  Def\n\n- **T2**\n\n  D2",
+            ),
             ("<li>lonely</li>", "- lonely"),
         ]);
     }
@@ -1329,7 +1349,10 @@ mod tests {
         check(&[
             ("<note><p>Be careful.</p></note>", "**Note:** Be careful."),
             ("<important>x</important>", "**Important:** x"),
-            ("<div class=\"warning\"><p>w</p></div><div>plain</div>", "**Warning:** w\n\nplain"),
+            (
+                "<div class=\"warning\"><p>w</p></div><div>plain</div>",
+                "**Warning:** w\n\nplain",
+            ),
             ("<note><ul><li>a</li></ul></note>", "**Note:**\n\n- a"),
             ("<note> </note><p>x</p>", "x"),
         ]);
@@ -1338,11 +1361,23 @@ mod tests {
     #[test]
     fn code_blocks_are_fenced_as_text() {
         check(&[
-            ("<pre>fn main() {\n    x\n}</pre>", "```text\nfn main() {\n    x\n}\n```"),
-            ("<p><code>{\n      \"a\": 1\n    }</code></p>", "```text\n{\n  \"a\": 1\n}\n```"),
+            (
+                "<pre>fn main() {\n    x\n}</pre>",
+                "```text\nfn main() {\n    x\n}\n```",
+            ),
+            (
+                "<p><code>{\n      \"a\": 1\n    }</code></p>",
+                "```text\n{\n  \"a\": 1\n}\n```",
+            ),
             ("<pre>a\n```\nb</pre>", "````text\na\n```\nb\n````"),
-            ("<ul><li><code>x\ny</code></li></ul>", "- ```text\n  x\n  y\n  ```"),
-            ("<p>Inline <code>a\nb</code> stays inline.</p>", "Inline `a b` stays inline."),
+            (
+                "<ul><li><code>x\ny</code></li></ul>",
+                "- ```text\n  x\n  y\n  ```",
+            ),
+            (
+                "<p>Inline <code>a\nb</code> stays inline.</p>",
+                "Inline `a b` stays inline.",
+            ),
             ("<pre>\n\n</pre>", ""),
         ]);
     }
@@ -1350,9 +1385,18 @@ mod tests {
     #[test]
     fn entities_are_decoded() {
         check(&[
-            ("&lt;b&gt; &amp; &quot;q&quot; &apos;a&apos; &#39;b&#39; a&#x2F;b&nbsp;c &#8212;", "\\<b> & \"q\" 'a' 'b' a/b c —"),
-            ("AT&T &IAM; &amp;lt; &#0; &#xZZ;", "AT&T \\&IAM; \\&lt; \\&#0; \\&#xZZ;"),
-            ("<code>&lt;tag&gt;</code> <a href=\"https://x.com/?a=1&amp;b=2\">q</a>", "`<tag>` [q](https://x.com/?a=1&b=2)"),
+            (
+                "&lt;b&gt; &amp; &quot;q&quot; &apos;a&apos; &#39;b&#39; a&#x2F;b&nbsp;c &#8212;",
+                "\\<b> & \"q\" 'a' 'b' a/b c —",
+            ),
+            (
+                "AT&T &IAM; &amp;lt; &#0; &#xZZ;",
+                "AT&T \\&IAM; \\&lt; \\&#0; \\&#xZZ;",
+            ),
+            (
+                "<code>&lt;tag&gt;</code> <a href=\"https://x.com/?a=1&amp;b=2\">q</a>",
+                "`<tag>` [q](https://x.com/?a=1&b=2)",
+            ),
         ]);
     }
 
@@ -1360,11 +1404,23 @@ mod tests {
     fn text_rustdoc_would_misread_is_escaped() {
         check(&[
             ("[foo] [a][b]", "\\[foo\\] \\[a\\]\\[b\\]"),
-            ("arn:aws:<region>:<account that owns it>:x", "arn:aws:\\<region>:\\<account that owns it>:x"),
+            (
+                "arn:aws:<region>:<account that owns it>:x",
+                "arn:aws:\\<region>:\\<account that owns it>:x",
+            ),
             ("<p>The <ARN> and <i>it</i></p>", "The \\<ARN> and *it*"),
-            ("a * b _c_ d`e snake_case_name ~x~ a\\b", "a \\* b \\_c\\_ d\\`e snake_case_name \\~x\\~ a\\\\b"),
-            ("<p># h</p><p>1. x</p><p>2) y</p><p>- z</p><p>+ w</p><p>---</p><p>> q</p><p>==</p>", "\\# h\n\n1\\. x\n\n2\\) y\n\n\\- z\n\n\\+ w\n\n\\---\n\n\\> q\n\n\\=="),
-            ("<p>#tag 2.5 GB -1 +x</p><p>    four spaces</p>", "#tag 2.5 GB -1 +x\n\nfour spaces"),
+            (
+                "a * b _c_ d`e snake_case_name ~x~ a\\b",
+                "a \\* b \\_c\\_ d\\`e snake_case_name \\~x\\~ a\\\\b",
+            ),
+            (
+                "<p># h</p><p>1. x</p><p>2) y</p><p>- z</p><p>+ w</p><p>---</p><p>> q</p><p>==</p>",
+                "\\# h\n\n1\\. x\n\n2\\) y\n\n\\- z\n\n\\+ w\n\n\\---\n\n\\> q\n\n\\==",
+            ),
+            (
+                "<p>#tag 2.5 GB -1 +x</p><p>    four spaces</p>",
+                "#tag 2.5 GB -1 +x\n\nfour spaces",
+            ),
             ("<p>a<br># b</p>", "a\\\n\\# b"),
             ("<ul><li># not heading</li></ul>", "- \\# not heading"),
         ]);
@@ -1381,16 +1437,23 @@ mod tests {
             ("<p>x <!-- comment --> y <!-- open", "x y"),
             ("< <a <a href=\"x <p>q</p>", "\\< \\<a \\<a href=\"x\n\nq"),
             ("<code>unclosed", "`unclosed`"),
-            ("<p>a <code><p>literal</p> <row a=\"1\"></row></code> b</p>", "a `<p>literal</p> <row a=\"1\"></row>` b"),
+            (
+                "<p>a <code><p>literal</p> <row a=\"1\"></row></code> b</p>",
+                "a `<p>literal</p> <row a=\"1\"></row>` b",
+            ),
             ("<p>a <b>b <p>c</b> d</p>", "a **b**\n\nc d"),
-            ("<examples><request>\nPOST / HTTP/1.1\n</request></examples>", "```text\nPOST / HTTP/1.1\n```"),
+            (
+                "<examples><request>\nPOST / HTTP/1.1\n</request></examples>",
+                "```text\nPOST / HTTP/1.1\n```",
+            ),
             ("<p>the <request> body</p>", "the \\<request> body"),
         ]);
     }
 
     #[test]
     fn output_never_has_trailing_whitespace() {
-        let html = "<p>a <br> b </p> <ul> <li> <p> c </p> <p> d </p> </li> </ul> <pre> e  \n  f \n</pre>";
+        let html =
+            "<p>a <br> b </p> <ul> <li> <p> c </p> <p> d </p> </li> </ul> <pre> e  \n  f \n</pre>";
         let md = html_to_markdown(html);
         assert!(md.lines().all(|l| l == l.trim_end()), "{md:?}");
         assert!(!md.ends_with('\n'), "{md:?}");
@@ -1402,7 +1465,10 @@ mod tests {
             ("Creates a secret. Then more.", "Creates a secret."),
             ("Use e.g. this one. Next.", "Use e.g. this one."),
             ("Set `a. b` now. Next", "Set `a. b` now."),
-            ("See [a. b](https://x.y/a.b) here. Next", "See [a. b](https://x.y/a.b) here."),
+            (
+                "See [a. b](https://x.y/a.b) here. Next",
+                "See [a. b](https://x.y/a.b) here.",
+            ),
             ("A **b. c** done. e", "A **b. c** done."),
             ("First para\nline two.\n\nSecond.", "First para line two."),
             ("No period here", "No period here"),
@@ -1434,7 +1500,19 @@ mod tests {
     fn deeply_nested_or_hostile_input_does_not_panic() {
         let deep = "<ul><li>".repeat(200) + "x";
         assert!(html_to_markdown(&deep).ends_with("- x"));
-        for s in ["<", "&", "&#", "&#x;", "</", "<a href='", "<a href=\"x", "<p/>", "</code>", "<code></code>", "\u{a0}é<b>ü</b>"] {
+        for s in [
+            "<",
+            "&",
+            "&#",
+            "&#x;",
+            "</",
+            "<a href='",
+            "<a href=\"x",
+            "<p/>",
+            "</code>",
+            "<code></code>",
+            "\u{a0}é<b>ü</b>",
+        ] {
             let _ = html_to_markdown(s);
         }
     }

@@ -5,8 +5,9 @@
 //!
 //! * a case change: `secretId` → `secret` `Id`; an acronym ends where a capitalized word starts:
 //!   `KMSKeyId` → `KMS` `Key` `Id`;
-//! * digits stay with the word before them, and a capital after a digit starts a word:
-//!   `S3Bucket` → `S3` `Bucket`, `MD5OfBody` → `MD5` `Of` `Body`, `AES256` is one word;
+//! * digits stay with the word before them, and in a name with lower-case letters a capital
+//!   after a digit starts a word: `S3Bucket` → `S3` `Bucket`, `MD5OfBody` → `MD5` `Of` `Body`;
+//!   `AES256` and `M7I` (in `ML_M7I_XLARGE`) are one word each;
 //! * a plural acronym stays whole: `ARNs` → `ARNs`, `KMSKeyIDs` → `KMS` `Key` `IDs`;
 //! * an acronym followed by `v` and a digit stays whole: `IPv6Address` → `IPv6` `Address`;
 //! * any other character separates words: `us-east-1` → `us` `east` `1`, `application/json`.
@@ -82,14 +83,16 @@ pub fn words(name: &str) -> Vec<&str> {
         .filter(|s| !s.is_empty())
     {
         let chars: Vec<(usize, char)> = segment.char_indices().collect();
+        let camel = segment.chars().any(char::is_lowercase);
         let mut start = 0;
         for k in 1..chars.len() {
             let (prev, cur) = (chars[k - 1].1, chars[k].1);
             let next = chars.get(k + 1).map(|c| c.1);
-            // aB | 3B | ABc (an acronym, then a capitalized word)
+            // aB | 3B (in a camel-case name: `S3Bucket`, not `M7I`) | ABc (an acronym, then a
+            // capitalized word)
             let boundary = cur.is_uppercase()
                 && (prev.is_lowercase()
-                    || prev.is_numeric()
+                    || (prev.is_numeric() && (camel || next.is_some_and(char::is_lowercase)))
                     || (prev.is_uppercase()
                         && next.is_some_and(char::is_lowercase)
                         && !plural_or_version(&chars, k)));
@@ -108,7 +111,10 @@ pub fn words(name: &str) -> Vec<&str> {
 fn plural_or_version(chars: &[(usize, char)], k: usize) -> bool {
     let at = |i: usize| chars.get(i).map(|c| c.1);
     match at(k + 1) {
-        Some('s') => at(k + 2).is_none_or(|c| !c.is_lowercase()),
+        // `As` and `Is` are words of their own: `MSKAsSource` → `MSK` `As` `Source`.
+        Some('s') => {
+            !matches!(at(k), Some('A' | 'I')) && at(k + 2).is_none_or(|c| !c.is_lowercase())
+        }
         Some('v') => at(k + 2).is_some_and(|c| c.is_ascii_digit()),
         _ => false,
     }
@@ -171,7 +177,7 @@ fn escape_snake(name: String, empty: &str) -> String {
 
 /// A struct field (or parameter, or accessor) for a member name: `SecretId` → `secret_id`,
 /// `KMSKeyId` → `kms_key_id`, `Type` → `r#type`, `gen` → `r#gen`, `Self`/`self` → `self_`,
-/// `super` → `super_`, `crate` → `crate_`; a leading digit gets a `_` prefix (`3DES` → `_3_des`);
+/// `super` → `super_`, `crate` → `crate_`; a leading digit gets a `_` prefix (`3DES` → `_3des`);
 /// an empty name becomes `field`.
 pub fn field_name(member: &str) -> String {
     escape_snake(snake_case(member), "field")
@@ -296,4 +302,293 @@ pub fn dedupe(names: impl IntoIterator<Item = String>) -> Vec<String> {
         out.push(unique);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Is `s` usable as an identifier: a non-keyword syn accepts, or `r#` + a keyword that may be raw?
+    fn is_ident(s: &str) -> bool {
+        let parses = syn::parse_str::<syn::Ident>(s).is_ok();
+        match s.strip_prefix("r#") {
+            Some(raw) => parses && is_keyword(raw) && !NOT_RAW.contains(&raw),
+            None => parses && !is_keyword(s),
+        }
+    }
+
+    #[test]
+    fn the_identifier_check_rejects_invalid_names() {
+        for bad in [
+            "type", "self", "gen", "1a", "a-b", "r#self", "r#crate", "", "_", "a b",
+        ] {
+            assert!(!is_ident(bad), "{bad:?}");
+        }
+        for good in ["a", "_1", "r#type", "r#gen", "self_", "FooBar", "union"] {
+            assert!(is_ident(good), "{good:?}");
+        }
+    }
+
+    #[test]
+    fn words_follow_aws_names() {
+        let cases: &[(&str, &[&str])] = &[
+            ("GetSecretValue", &["Get", "Secret", "Value"]),
+            ("KMSKeyId", &["KMS", "Key", "Id"]),
+            ("ARN", &["ARN"]),
+            ("ARNs", &["ARNs"]),
+            ("KMSKeyIDs", &["KMS", "Key", "IDs"]),
+            ("ACLsUpdateStatus", &["ACLs", "Update", "Status"]),
+            ("MSKAsSource", &["MSK", "As", "Source"]),
+            ("IPv6Address", &["IPv6", "Address"]),
+            ("S3Bucket", &["S3", "Bucket"]),
+            ("MD5OfBody", &["MD5", "Of", "Body"]),
+            ("AES256", &["AES256"]),
+            ("ML_M7I_XLARGE", &["ML", "M7I", "XLARGE"]),
+            ("us-east-1", &["us", "east", "1"]),
+            ("application/json", &["application", "json"]),
+            ("secretId", &["secret", "Id"]),
+            (
+                "SecretVersionsToStagesMapType",
+                &["Secret", "Versions", "To", "Stages", "Map", "Type"],
+            ),
+            ("", &[]),
+            ("--", &[]),
+        ];
+        for (name, want) in cases {
+            assert_eq!(words(name), *want, "{name}");
+        }
+    }
+
+    #[test]
+    fn case_conversions() {
+        let cases = [
+            // name, snake, pascal, screaming
+            (
+                "GetSecretValue",
+                "get_secret_value",
+                "GetSecretValue",
+                "GET_SECRET_VALUE",
+            ),
+            ("KMSKeyId", "kms_key_id", "KmsKeyId", "KMS_KEY_ID"),
+            ("ARN", "arn", "Arn", "ARN"),
+            ("ARNs", "arns", "Arns", "ARNS"),
+            (
+                "SecretVersionsToStagesMapType",
+                "secret_versions_to_stages_map_type",
+                "SecretVersionsToStagesMapType",
+                "SECRET_VERSIONS_TO_STAGES_MAP_TYPE",
+            ),
+            ("IPv6Address", "ipv6_address", "Ipv6Address", "IPV6_ADDRESS"),
+            ("S3Bucket", "s3_bucket", "S3Bucket", "S3_BUCKET"),
+            ("MD5OfBody", "md5_of_body", "Md5OfBody", "MD5_OF_BODY"),
+            ("ListSecrets", "list_secrets", "ListSecrets", "LIST_SECRETS"),
+            (
+                "SYMMETRIC_DEFAULT",
+                "symmetric_default",
+                "SymmetricDefault",
+                "SYMMETRIC_DEFAULT",
+            ),
+            ("us-east-1", "us_east_1", "UsEast1", "US_EAST_1"),
+            ("5.1", "5_1", "5_1", "5_1"),
+            ("maximumTTL", "maximum_ttl", "MaximumTtl", "MAXIMUM_TTL"),
+        ];
+        for (name, snake, pascal, screaming) in cases {
+            assert_eq!(snake_case(name), snake, "snake {name}");
+            assert_eq!(pascal_case(name), pascal, "pascal {name}");
+            assert_eq!(screaming_snake_case(name), screaming, "screaming {name}");
+        }
+    }
+
+    #[test]
+    fn field_and_fn_names_escape_keywords() {
+        let cases = [
+            ("SecretId", "secret_id"),
+            ("Type", "r#type"),
+            ("type", "r#type"),
+            ("gen", "r#gen"),
+            ("Async", "r#async"),
+            ("Match", "r#match"),
+            ("Self", "self_"),
+            ("self", "self_"),
+            ("super", "super_"),
+            ("Crate", "crate_"),
+            ("union", "union"),
+            ("3DES", "_3des"),
+            ("", "field"),
+        ];
+        for (member, want) in cases {
+            assert_eq!(field_name(member), want, "{member}");
+            assert!(is_ident(&field_name(member)), "{want}");
+        }
+        assert_eq!(fn_name("GetSecretValue"), "get_secret_value");
+        assert_eq!(module_name("GetSecretValue"), "get_secret_value");
+        assert_eq!(fn_name("Match"), "r#match");
+        assert_eq!(module_name("Self"), "self_");
+        assert_eq!(module_name(""), "operation");
+    }
+
+    #[test]
+    fn type_names_avoid_the_prelude() {
+        let cases = [
+            ("SecretListEntry", "SecretListEntry"),
+            ("KMSKeyIdType", "KmsKeyIdType"),
+            ("Result", "ResultValue"),
+            ("Option", "OptionValue"),
+            ("String", "StringValue"),
+            ("Vec", "VecValue"),
+            ("Box", "BoxValue"),
+            ("Some", "SomeValue"),
+            ("None", "NoneValue"),
+            ("Ok", "OkValue"),
+            ("Err", "ErrValue"),
+            ("Default", "DefaultValue"),
+            ("Self", "SelfValue"),
+            ("Error", "Error"),
+            ("3DSecure", "Shape3DSecure"),
+            ("", "Shape"),
+        ];
+        for (shape, want) in cases {
+            assert_eq!(type_name(shape), want, "{shape}");
+        }
+    }
+
+    #[test]
+    fn enum_variants_are_valid_and_never_unknown() {
+        let cases = [
+            ("us-east-1", "UsEast1"),
+            ("AES256", "Aes256"),
+            ("SYMMETRIC_DEFAULT", "SymmetricDefault"),
+            ("application/json", "ApplicationJson"),
+            ("AWS::EC2::Instance", "AwsEc2Instance"),
+            ("1", "V1"),
+            ("5.1", "V5_1"),
+            ("*", "Asterisk"),
+            ("*Other", "Other"),
+            ("", "Empty"),
+            ("  ", "Empty"),
+            ("Unknown", "UnknownValue"),
+            ("UNKNOWN", "UnknownValue"),
+            ("Self", "SelfValue"),
+            ("ml.m5.xlarge", "MlM5Xlarge"),
+        ];
+        for (value, want) in cases {
+            assert_eq!(enum_variant(value), want, "{value}");
+            assert!(is_ident(want), "{want}");
+        }
+    }
+
+    #[test]
+    fn dedupe_is_deterministic_and_complete() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let cases: &[(&[&str], &[&str])] = &[
+            (&["foo", "foo"], &["foo", "foo_2"]),
+            (&["foo", "foo", "foo_2"], &["foo", "foo_3", "foo_2"]),
+            (&["FooBar", "FooBar"], &["FooBar", "FooBar2"]),
+            (&["V1", "V1"], &["V1", "V1_2"]),
+            (&["r#type", "r#type"], &["r#type", "type_2"]),
+            (&["self_", "self_"], &["self_", "self_2"]),
+            (&["a", "b"], &["a", "b"]),
+            (&[], &[]),
+        ];
+        for (input, want) in cases {
+            assert_eq!(dedupe(s(input)), s(want), "{input:?}");
+        }
+        // Collisions after case conversion: `Foo`/`foo`, `fooBar`/`FooBar`, `A-B`/`A_B`.
+        assert_eq!(dedupe(["Foo", "foo"].map(field_name)), ["foo", "foo_2"]);
+        assert_eq!(
+            dedupe(["fooBar", "FooBar"].map(field_name)),
+            ["foo_bar", "foo_bar_2"]
+        );
+        assert_eq!(dedupe(["A-B", "A_B"].map(enum_variant)), ["AB", "AB2"]);
+    }
+
+    /// The models directory: `SMITHY_MODELS_DIR`, else `<workspace>/../shared/models`.
+    fn models_dir() -> std::path::PathBuf {
+        let dir = std::env::var_os("SMITHY_MODELS_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/models")
+            });
+        assert!(
+            dir.join("aws").is_dir(),
+            "no models at {}: set SMITHY_MODELS_DIR to the folder with secretsmanager.json and aws/*.json",
+            dir.display()
+        );
+        dir
+    }
+
+    #[test]
+    fn every_name_in_every_model_becomes_a_valid_unique_identifier() {
+        let dir = models_dir();
+        let mut files = vec![dir.join("secretsmanager.json")];
+        files.extend(
+            std::fs::read_dir(dir.join("aws"))
+                .unwrap()
+                .map(|e| e.unwrap().path()),
+        );
+        assert!(
+            files.len() > 100,
+            "expected ~127 models under {}",
+            dir.display()
+        );
+        let mut bad = Vec::new();
+        let (mut shapes, mut members) = (0, 0);
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            let model: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let Some(all) = model["shapes"].as_object() else {
+                continue;
+            };
+            let types = dedupe(
+                all.keys()
+                    .map(|id| type_name(id.rsplit('#').next().unwrap_or(id))),
+            );
+            for (id, shape) in all {
+                shapes += 1;
+                let name = id.rsplit('#').next().unwrap_or(id);
+                let mut idents = vec![type_name(name)];
+                if shape["type"] == "operation" {
+                    idents.extend([fn_name(name), module_name(name)]);
+                }
+                bad.extend(
+                    idents
+                        .iter()
+                        .filter(|n| !is_ident(n))
+                        .map(|n| format!("{id}: {n}")),
+                );
+                let Some(ms) = shape["members"].as_object() else {
+                    continue;
+                };
+                members += ms.len();
+                let mut groups = vec![dedupe(ms.keys().map(|m| field_name(m)))];
+                if matches!(shape["type"].as_str(), Some("enum" | "intEnum" | "union")) {
+                    groups.push(dedupe(ms.keys().map(|m| enum_variant(m))));
+                    let values = ms
+                        .values()
+                        .filter_map(|m| m["traits"]["smithy.api#enumValue"].as_str());
+                    groups.push(dedupe(values.map(enum_variant)));
+                }
+                for group in groups {
+                    let unique: HashSet<&String> = group.iter().collect();
+                    if unique.len() != group.len() {
+                        bad.push(format!("{id}: duplicates after dedupe {group:?}"));
+                    }
+                    let invalid = group.iter().filter(|n| !is_ident(n) || *n == "Unknown");
+                    bad.extend(invalid.map(|n| format!("{id}: member name {n}")));
+                }
+            }
+            let unique: HashSet<&String> = types.iter().collect();
+            assert_eq!(unique.len(), types.len(), "{}", file.display());
+        }
+        assert!(
+            shapes > 30_000 && members > 60_000,
+            "{shapes} shapes, {members} members"
+        );
+        assert!(
+            bad.is_empty(),
+            "{} bad names, first: {:?}",
+            bad.len(),
+            &bad[..bad.len().min(20)]
+        );
+    }
 }

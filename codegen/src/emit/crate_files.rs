@@ -55,6 +55,7 @@ pub fn crate_files(svc: &Service, opts: &CrateOptions) -> Vec<EmittedFile> {
     if let Some(t) = super::tests::smoke_tests(svc) {
         files.push(rust("src/smoke_tests.rs", t));
     }
+    files.push(rust("src/fuzz_entry.rs", fuzz_entry(svc)));
     files
 }
 
@@ -80,6 +81,8 @@ fn cargo_toml(svc: &Service, opts: &CrateOptions) -> String {
          \n\
          [features]\n\
          test-util = [\"awsrt/test-util\"]\n\
+         # Entry points for the fuzz targets (not a public API).\n\
+         fuzzing = []\n\
          \n\
          [dev-dependencies]\n\
          tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n",
@@ -152,6 +155,9 @@ fn lib_rs(svc: &Service) -> TokenStream {
 
         #endpoint_mod
         #smoke_mod
+        #[cfg(feature = "fuzzing")]
+        #[doc(hidden)]
+        pub mod fuzz_entry;
 
         pub use client::Client;
         pub use config::{Config, ConfigBuilder};
@@ -259,7 +265,8 @@ fn config_rs(svc: &Service) -> TokenStream {
         //!
         //! [`Config::from_env`] reads the standard AWS environment variables and `~/.aws` files.
 
-        pub use ::awsrt::config::{Config, ConfigBuilder, ConfigError, RetryConfig, RetryMode, TimeoutConfig};
+        pub use ::awsrt::config::{Config, ConfigBuilder, ConfigError, TimeoutConfig};
+        pub use ::awsrt::retry::{RetryConfig, RetryMode};
 
         /// The service description the runtime works from.
         pub(crate) static SERVICE: ::awsrt::client::ServiceInfo = ::awsrt::client::ServiceInfo {
@@ -426,7 +433,7 @@ fn operation_files(svc: &Service) -> Vec<EmittedFile> {
         mods.push(quote!(#d_doc pub mod #m;));
         files.push(rust(
             format!("src/operation/{}.rs", op.module),
-            operation_file(svc, op, TokenStream::new()),
+            operation_file(svc, op, super::tests::example_tests(svc, op)),
         ));
     }
     files.push(rust(
@@ -443,4 +450,47 @@ fn operation_files(svc: &Service) -> Vec<EmittedFile> {
         },
     ));
     files
+}
+
+/// `src/fuzz_entry.rs` (feature `fuzzing`): the response deserializers of every operation and the
+/// error parsing, reachable by fuzz targets.
+fn fuzz_entry(svc: &Service) -> TokenStream {
+    let names: Vec<&String> = svc.operations.iter().map(|o| &o.name).collect();
+    let out_arms = svc.operations.iter().map(|op| {
+        let n = op_names(op);
+        let m = &n.module;
+        let name = &op.name;
+        quote!(#name => crate::operation::#m::de_output(&mut r).is_ok(),)
+    });
+    let err_arms = svc.operations.iter().map(|op| {
+        let n = op_names(op);
+        let m = &n.module;
+        let e = &n.error;
+        let name = &op.name;
+        quote!(#name => crate::operation::#m::#e::from_response(resp, meta).is_ok(),)
+    });
+    quote! {
+        //! Fuzzing entry points. Not a public API: the items exist only with the `fuzzing` feature.
+
+        /// Every operation name.
+        pub const OPERATIONS: &[&str] = &[#(#names),*];
+
+        /// Runs the output deserializer of `operation` over `body`; whether it parsed.
+        pub fn output(operation: &str, body: &[u8]) -> bool {
+            let mut r = ::awsrt::json::JsonReader::new(crate::operation::json_body(body));
+            match operation {
+                #(#out_arms)*
+                _ => false,
+            }
+        }
+
+        /// Runs error parsing (metadata and the modeled error body) of `operation`; whether it parsed.
+        pub fn error(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
+            let meta = ::awsrt::protocol::parse_error_metadata(resp);
+            match operation {
+                #(#err_arms)*
+                _ => false,
+            }
+        }
+    }
 }

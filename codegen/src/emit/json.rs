@@ -154,8 +154,37 @@ fn write_member(f: &Field) -> TokenStream {
         let w = write_value(&f.ty, quote!(value));
         quote! { if let ::std::option::Option::Some(value) = &v.#n { w.key(#key); #w } }
     } else {
-        let w = write_value(&f.ty, quote!((&v.#n)));
-        quote! { w.key(#key); #w }
+        let w = write_value(&f.ty, quote!(value));
+        // A member left at its @default is not sent (the service applies the same default).
+        let skip = match (&f.default, &f.ty) {
+            (Some(d), RType::List(..) | RType::Map(..))
+                if d.as_array().is_some_and(Vec::is_empty)
+                    || d.as_object().is_some_and(serde_json::Map::is_empty) =>
+            {
+                Some(quote!(value.is_empty()))
+            }
+            (
+                Some(d),
+                RType::Bool
+                | RType::I8
+                | RType::I16
+                | RType::I32
+                | RType::I64
+                | RType::F32
+                | RType::F64
+                | RType::String
+                | RType::Enum(_)
+                | RType::IntEnum(_),
+            ) if !f.boxed => {
+                let e = default_expr(&f.ty, d);
+                Some(quote!(*value == #e))
+            }
+            _ => None,
+        };
+        match skip {
+            Some(cond) => quote! { { let value = &v.#n; if !(#cond) { w.key(#key); #w } } },
+            None => quote! { { let value = &v.#n; w.key(#key); #w } },
+        }
     }
 }
 

@@ -37,8 +37,27 @@ pub fn value_expr(svc: &Service, ty: &RType, v: &Value) -> Result<TokenStream, U
             quote!(#t::new(#b.to_vec()))
         }
         (RType::Timestamp(_), Value::Number(n)) => {
-            let l = Literal::f64_suffixed(n.as_f64().unwrap_or_default());
-            quote!(::awsrt::types::DateTime::from_secs_f64(#l))
+            // Exact decimal seconds: the float would round the fraction.
+            let text = n.to_string();
+            let (whole, frac) = text.split_once('.').unwrap_or((&text, ""));
+            let secs: i64 = whole
+                .parse()
+                .map_err(|_| format!("timestamp {text} out of range"))?;
+            let mut digits: String = frac.chars().take(9).collect();
+            while digits.len() < 9 {
+                digits.push('0');
+            }
+            let nanos: u32 = digits
+                .parse()
+                .map_err(|_| format!("timestamp {text} has an unusual fraction"))?;
+            if secs < 0 && nanos > 0 {
+                return Err(format!("negative fractional timestamp {text}"));
+            }
+            let (s, ns) = (
+                Literal::i64_unsuffixed(secs),
+                Literal::u32_unsuffixed(nanos),
+            );
+            quote!(::awsrt::types::DateTime::from_secs_and_nanos(#s, #ns))
         }
         (RType::Timestamp(_), Value::String(s)) => {
             let d = ::std::string::String::from(s.as_str());
@@ -146,13 +165,13 @@ pub fn setter_calls(
             .ok_or_else(|| format!("no member named {k}"))?;
         let n = name(f);
         match (&f.ty, v) {
-            (RType::List(inner, sparse), Value::Array(items)) if !*sparse => {
+            (RType::List(inner, sparse), Value::Array(items)) if !*sparse && !items.is_empty() => {
                 for i in items {
                     let e = value_expr(svc, inner, i)?;
                     calls.extend(quote!(.#n(#e)));
                 }
             }
-            (RType::Map(inner, sparse), Value::Object(m)) if !*sparse => {
+            (RType::Map(inner, sparse), Value::Object(m)) if !*sparse && !m.is_empty() => {
                 for (mk, mv) in m {
                     let e = value_expr(svc, inner, mv)?;
                     calls.extend(quote!(.#n(#mk, #e)));

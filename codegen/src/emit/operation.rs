@@ -80,7 +80,6 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
         .iter()
         .filter(|e| matches!(svc.ty(e), Some(TypeDef::Struct(s)) if s.error.as_ref().is_some_and(|i| i.retryable.is_some_and(|r| r.throttling))))
         .collect();
-    let optional_auth = op.optional_auth;
     let mut input_struct = op.input.clone();
     input_struct.name = input.to_string();
     let mut output_struct = op.output.clone();
@@ -132,7 +131,6 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
             name: #name,
             retryable_errors: &[#(#retryable),*],
             throttling_errors: &[#(#throttling),*],
-            optional_auth: #optional_auth,
         };
 
         #input_def
