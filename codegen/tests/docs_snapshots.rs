@@ -221,6 +221,15 @@ fn every_documentation_string_of_every_model_converts_cleanly() {
         let text = std::fs::read_to_string(f).unwrap();
         collect_docs(&serde_json::from_str(&text).unwrap(), &mut docs);
     }
+    let mut sm_docs = Vec::new();
+    collect_docs(&load(SM), &mut sm_docs);
+    let start = Instant::now();
+    let sm_bytes: usize = sm_docs.iter().map(|d| html_to_markdown(d).len()).sum();
+    eprintln!(
+        "secretsmanager.json: {} docs ({sm_bytes} bytes of Markdown) in {:?}",
+        sm_docs.len(),
+        start.elapsed()
+    );
     let bytes: usize = docs.iter().map(String::len).sum();
     let start = Instant::now();
     let converted: Vec<String> = docs.iter().map(|d| html_to_markdown(d)).collect();
