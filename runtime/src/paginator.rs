@@ -71,17 +71,18 @@ impl<T, E> PageStream<T, E> {
     /// The next page, an error, or `None` when there are no more pages. After an error the
     /// stream ends.
     pub async fn next(&mut self) -> Option<Result<T, SdkError<E>>> {
-        let sent =
-            match std::mem::replace(&mut self.state, State::Done) {
-                State::Done => return None,
-                State::Loop(token) => return Some(Err(SdkError::Construction(BuildError::new(
+        let sent = match std::mem::replace(&mut self.state, State::Done) {
+            State::Done => return None,
+            State::Loop(token) => {
+                return Some(Err(SdkError::Construction(BuildError::new(
                     BuildErrorKind::PaginationLoop,
                     format!(
                         "the service returned the same pagination token twice in a row ({token:?})"
                     ),
-                )))),
-                State::Next(token) => token,
-            };
+                ))))
+            }
+            State::Next(token) => token,
+        };
         match (self.fetch)(sent.clone()).await {
             Err(e) => Some(Err(e)),
             Ok((page, next)) => {
@@ -111,10 +112,10 @@ mod tests {
     use crate::error::Never;
     use std::sync::{Arc, Mutex};
 
+    type Seen = Arc<Mutex<Vec<Option<String>>>>;
+
     /// A fake service: page i returns `tokens[i]` as next token; records the tokens it was sent.
-    fn fake(
-        tokens: Vec<Option<&'static str>>,
-    ) -> (PageStream<usize, Never>, Arc<Mutex<Vec<Option<String>>>>) {
+    fn fake(tokens: Vec<Option<&'static str>>) -> (PageStream<usize, Never>, Seen) {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let seen2 = Arc::clone(&seen);
         let mut i = 0usize;

@@ -88,7 +88,7 @@ fn arbitrary_bodies_never_panic() {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            let b = if x % 5 == 0 {
+            let b = if x % 5 == 1 {
                 (x >> 8) as u8
             } else {
                 alphabet[(x % alphabet.len() as u64) as usize]

@@ -21,18 +21,18 @@ use crate::types::{uuid_v4, DateTime, TimestampFormat};
 const MIN_SKEW_CORRECTION_MS: i64 = 60_000;
 
 /// What one attempt produced.
-enum Attempt {
+enum Outcome {
     Response(HttpResponse),
     Transport(TransportError),
-    AttemptTimeout(Duration),
+    Timeout(Duration),
 }
 
-impl Attempt {
+impl Outcome {
     fn into_result(self) -> Result<HttpResponse, SdkError<Never>> {
         match self {
-            Attempt::Response(r) => Ok(r),
-            Attempt::Transport(e) => Err(SdkError::from_transport(e)),
-            Attempt::AttemptTimeout(d) => Err(SdkError::Timeout(TimeoutError::new(
+            Outcome::Response(r) => Ok(r),
+            Outcome::Transport(e) => Err(SdkError::from_transport(e)),
+            Outcome::Timeout(d) => Err(SdkError::Timeout(TimeoutError::new(
                 TimeoutKind::Attempt,
                 Some(d),
             ))),
@@ -170,7 +170,7 @@ fn adjust_clock(inner: &HandleInner, resp: &HttpResponse) -> bool {
     true
 }
 
-async fn send_once(inner: &HandleInner, req: HttpRequest, span: &tracing::Span) -> Attempt {
+async fn send_once(inner: &HandleInner, req: HttpRequest, span: &tracing::Span) -> Outcome {
     let timeouts = inner.config.timeout_config();
     let t = AttemptTimeouts {
         connect: timeouts.connect,
@@ -184,13 +184,13 @@ async fn send_once(inner: &HandleInner, req: HttpRequest, span: &tracing::Span) 
     let result = match timeouts.attempt {
         Some(limit) => match tokio::time::timeout(limit, fut).await {
             Ok(r) => r,
-            Err(_) => return Attempt::AttemptTimeout(limit),
+            Err(_) => return Outcome::Timeout(limit),
         },
         None => fut.await,
     };
     match result {
-        Ok(resp) => Attempt::Response(resp),
-        Err(e) => Attempt::Transport(e),
+        Ok(resp) => Outcome::Response(resp),
+        Err(e) => Outcome::Transport(e),
     }
 }
 
@@ -237,7 +237,7 @@ async fn attempts(
         let outcome = send_once(inner, req, &span).await;
 
         let class = match &outcome {
-            Attempt::Response(resp) => {
+            Outcome::Response(resp) => {
                 span.record("status", resp.status);
                 let meta = (!resp.is_success()).then(|| parse_error_metadata(resp));
                 let request_id = match &meta {
@@ -258,11 +258,11 @@ async fn attempts(
                 );
                 class
             }
-            Attempt::Transport(e) => {
+            Outcome::Transport(e) => {
                 tracing::debug!(parent: &span, error = %e, "transport failure");
                 classify_transport(e)
             }
-            Attempt::AttemptTimeout(d) => {
+            Outcome::Timeout(d) => {
                 tracing::debug!(parent: &span, timeout = ?d, "attempt timed out");
                 Some(RetryClass::Timeout)
             }
@@ -277,13 +277,13 @@ async fn attempts(
         }
 
         let Some(class) = class else {
-            if matches!(&outcome, Attempt::Response(r) if r.is_success()) {
+            if matches!(&outcome, Outcome::Response(r) if r.is_success()) {
                 inner.lock_retry().quota.on_success(last_retry_cost);
             }
             return outcome.into_result();
         };
         if class == RetryClass::ClockSkew {
-            if let Attempt::Response(resp) = &outcome {
+            if let Outcome::Response(resp) = &outcome {
                 if !adjust_clock(inner, resp) {
                     return outcome.into_result();
                 }

@@ -223,11 +223,11 @@ fn map_hyper_error(e: hyper::Error) -> TransportError {
 }
 
 fn connect_error(e: std::io::Error) -> TransportError {
-    let msg = match e.kind() {
-        std::io::ErrorKind::ConnectionRefused => "connection refused",
-        _ => "connection failed",
-    };
-    TransportError::new(TransportErrorKind::Connect, msg).with_source(e)
+    if e.kind() == std::io::ErrorKind::ConnectionRefused {
+        // The message says it all; the OS text would only repeat it.
+        return TransportError::new(TransportErrorKind::Connect, "connection refused");
+    }
+    TransportError::new(TransportErrorKind::Connect, "connection failed").with_source(e)
 }
 
 fn tls_handshake_error(e: std::io::Error) -> TransportError {

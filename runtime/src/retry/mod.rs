@@ -11,7 +11,9 @@ mod quota;
 use std::time::Duration;
 
 pub use adaptive::ClientRateLimiter;
-pub use quota::RetryQuota;
+pub use quota::{
+    RetryQuota, INITIAL_RETRY_TOKENS, NO_RETRY_INCREMENT, RETRY_COST, RETRY_TIMEOUT_COST,
+};
 
 use crate::error::ErrorMetadata;
 use crate::http::{HttpResponse, TransportError};

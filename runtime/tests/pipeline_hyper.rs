@@ -1,0 +1,447 @@
+//! `HyperTransport` against a tiny HTTP/1.1 server on 127.0.0.1: keep-alive reuse, timeouts,
+//! truncation, size limits, connection errors, and a full `ClientHandle` round trip.
+
+mod pipeline_support;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use awsrt::client::ClientHandle;
+use awsrt::config::{Config, TimeoutConfig};
+use awsrt::error::SdkError;
+use awsrt::http::{
+    AttemptTimeouts, HttpRequest, HyperTransport, Transport, TransportErrorKind, TransportTimeout,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// A request as the server saw it.
+#[derive(Clone, Debug)]
+struct Seen {
+    head: String,
+    body: Vec<u8>,
+}
+
+impl Seen {
+    fn header(&self, name: &str) -> Option<String> {
+        self.head.lines().skip(1).find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_string())
+        })
+    }
+}
+
+/// What the server does with a request.
+enum Action {
+    /// Write these bytes and keep serving the connection.
+    Reply(Vec<u8>),
+    /// Write these bytes, then close the connection.
+    ReplyAndClose(Vec<u8>),
+    /// Write these bytes, then hold the connection open without sending anything.
+    ReplyAndStall(Vec<u8>),
+    /// Wait, then write the bytes and keep serving.
+    DelayedReply(Duration, Vec<u8>),
+}
+
+type Handler = Arc<dyn Fn(usize, &Seen) -> Action + Send + Sync>;
+
+struct Server {
+    addr: SocketAddr,
+    accepts: Arc<AtomicUsize>,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl Server {
+    fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    fn accepts(&self) -> usize {
+        self.accepts.load(Ordering::SeqCst)
+    }
+}
+
+fn ok(body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nx-amzn-RequestId: rid\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// Reads one request (head + content-length body); `None` on EOF.
+async fn read_request(sock: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Seen> {
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_string();
+            let mut seen = Seen {
+                head,
+                body: Vec::new(),
+            };
+            let len: usize = seen
+                .header("content-length")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let start = end + 4;
+            while buf.len() < start + len {
+                let mut chunk = [0u8; 4096];
+                let n = sock.read(&mut chunk).await.ok()?;
+                if n == 0 {
+                    return None;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            seen.body = buf[start..start + len].to_vec();
+            buf.drain(..start + len);
+            return Some(seen);
+        }
+        let mut chunk = [0u8; 4096];
+        let n = sock.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+async fn serve(handler: impl Fn(usize, &Seen) -> Action + Send + Sync + 'static) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepts = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let counter = Arc::new(AtomicUsize::new(0));
+    let handler: Handler = Arc::new(handler);
+    let (a, s) = (accepts.clone(), seen.clone());
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            a.fetch_add(1, Ordering::SeqCst);
+            let (handler, seen, counter) = (handler.clone(), s.clone(), counter.clone());
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                while let Some(req) = read_request(&mut sock, &mut buf).await {
+                    let idx = counter.fetch_add(1, Ordering::SeqCst);
+                    seen.lock().unwrap().push(req.clone());
+                    match handler(idx, &req) {
+                        Action::Reply(bytes) => {
+                            if sock.write_all(&bytes).await.is_err() {
+                                return;
+                            }
+                        }
+                        Action::DelayedReply(d, bytes) => {
+                            tokio::time::sleep(d).await;
+                            if sock.write_all(&bytes).await.is_err() {
+                                return;
+                            }
+                        }
+                        Action::ReplyAndClose(bytes) => {
+                            let _ = sock.write_all(&bytes).await;
+                            let _ = sock.shutdown().await;
+                            return;
+                        }
+                        Action::ReplyAndStall(bytes) => {
+                            let _ = sock.write_all(&bytes).await;
+                            tokio::time::sleep(Duration::from_secs(30)).await;
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    Server {
+        addr,
+        accepts,
+        seen,
+    }
+}
+
+fn get(url: &str) -> HttpRequest {
+    HttpRequest::new(http::Method::POST, url, &b"{}"[..])
+}
+
+const T: AttemptTimeouts = AttemptTimeouts {
+    connect: Some(Duration::from_secs(2)),
+    read: Some(Duration::from_secs(5)),
+};
+
+#[tokio::test]
+async fn keep_alive_reuses_one_connection() {
+    let server = serve(|i, _| Action::Reply(ok(&format!("r{i}")))).await;
+    let t = HyperTransport::new();
+    for i in 0..3 {
+        let resp = t.send(get(&server.url()), &T).await.unwrap();
+        assert_eq!(resp.status, 200);
+        assert_eq!(&resp.body[..], format!("r{i}").as_bytes());
+        assert_eq!(resp.header("x-amzn-requestid"), Some("rid"));
+    }
+    assert_eq!(server.accepts(), 1);
+    assert_eq!(t.idle_connections(), 1);
+    let seen = server.seen.lock().unwrap().clone();
+    assert_eq!(seen[0].header("host"), Some(server.addr.to_string()));
+    assert_eq!(seen[0].header("content-length").as_deref(), Some("2"));
+    assert_eq!(seen[0].body, b"{}");
+    assert!(
+        seen[0].head.starts_with("POST / HTTP/1.1"),
+        "{}",
+        seen[0].head
+    );
+}
+
+#[tokio::test]
+async fn concurrent_requests_use_separate_connections_then_pool_them() {
+    let server = serve(|_, _| Action::DelayedReply(Duration::from_millis(150), ok("x"))).await;
+    let t = HyperTransport::new();
+    let (a, b) = tokio::join!(
+        t.send(get(&server.url()), &T),
+        t.send(get(&server.url()), &T)
+    );
+    assert_eq!(a.unwrap().status, 200);
+    assert_eq!(b.unwrap().status, 200);
+    assert_eq!(server.accepts(), 2);
+    assert_eq!(t.idle_connections(), 2);
+    t.send(get(&server.url()), &T).await.unwrap();
+    assert_eq!(server.accepts(), 2, "a pooled connection was reused");
+}
+
+#[tokio::test]
+async fn stalled_body_hits_the_read_timeout() {
+    let server = serve(|_, _| {
+        let mut bytes = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n".to_vec();
+        bytes.extend_from_slice(&[b'a'; 10]);
+        Action::ReplyAndStall(bytes)
+    })
+    .await;
+    let t = HyperTransport::new();
+    let timeouts = AttemptTimeouts {
+        connect: Some(Duration::from_secs(2)),
+        read: Some(Duration::from_millis(300)),
+    };
+    let start = Instant::now();
+    let err = t.send(get(&server.url()), &timeouts).await.unwrap_err();
+    assert_eq!(
+        err.kind(),
+        TransportErrorKind::Timeout(TransportTimeout::Read),
+        "{err}"
+    );
+    assert!(err.is_retryable());
+    assert!(start.elapsed() < Duration::from_secs(3));
+    assert_eq!(t.idle_connections(), 0, "a failed connection is not pooled");
+}
+
+#[tokio::test]
+async fn missing_response_hits_the_read_timeout() {
+    let server = serve(|_, _| Action::ReplyAndStall(Vec::new())).await;
+    let timeouts = AttemptTimeouts {
+        connect: None,
+        read: Some(Duration::from_millis(200)),
+    };
+    let err = HyperTransport::new()
+        .send(get(&server.url()), &timeouts)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        TransportErrorKind::Timeout(TransportTimeout::Read)
+    );
+    assert!(err.to_string().contains(&server.addr.to_string()), "{err}");
+}
+
+#[tokio::test]
+async fn truncated_body_is_a_retryable_io_error() {
+    let server = serve(|_, _| {
+        let mut bytes = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n".to_vec();
+        bytes.extend_from_slice(&[b'a'; 10]);
+        Action::ReplyAndClose(bytes)
+    })
+    .await;
+    let t = HyperTransport::new();
+    let err = t.send(get(&server.url()), &T).await.unwrap_err();
+    assert_eq!(err.kind(), TransportErrorKind::Io, "{err}");
+    assert!(err.is_retryable());
+    assert_eq!(t.idle_connections(), 0);
+}
+
+#[tokio::test]
+async fn garbage_response_is_not_retryable() {
+    let server = serve(|_, _| Action::ReplyAndClose(b"SMTP ready\r\n\r\n".to_vec())).await;
+    let err = HyperTransport::new()
+        .send(get(&server.url()), &T)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), TransportErrorKind::Other, "{err}");
+}
+
+#[tokio::test]
+async fn body_size_limit() {
+    let server = serve(|i, _| {
+        if i == 0 {
+            Action::Reply(ok(&"x".repeat(100)))
+        } else {
+            // Chunked, no length: the limit applies while streaming.
+            let mut b = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+            for _ in 0..5 {
+                b.extend_from_slice(b"a\r\n0123456789\r\n");
+            }
+            b.extend_from_slice(b"0\r\n\r\n");
+            Action::Reply(b)
+        }
+    })
+    .await;
+    let t = HyperTransport::builder().max_body_size(16).build();
+    let err = t.send(get(&server.url()), &T).await.unwrap_err();
+    assert_eq!(err.kind(), TransportErrorKind::Other);
+    assert!(
+        err.to_string().contains("exceeds the limit of 16 bytes"),
+        "{err}"
+    );
+    let err = t.send(get(&server.url()), &T).await.unwrap_err();
+    assert_eq!(err.kind(), TransportErrorKind::Other);
+
+    // The same chunked body within the limit is assembled from its chunks.
+    let t = HyperTransport::builder().max_body_size(50).build();
+    let resp = t.send(get(&server.url()), &T).await.unwrap();
+    assert_eq!(&resp.body[..], "0123456789".repeat(5).as_bytes());
+}
+
+#[tokio::test]
+async fn connection_close_and_silent_close_are_not_reused() {
+    let server = serve(|i, _| match i {
+        0 => Action::Reply(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close\r\n\r\na".to_vec(),
+        ),
+        1 => Action::ReplyAndClose(ok("b")),
+        _ => Action::Reply(ok("c")),
+    })
+    .await;
+    let t = HyperTransport::new();
+    assert_eq!(
+        &t.send(get(&server.url()), &T).await.unwrap().body[..],
+        b"a"
+    );
+    assert_eq!(t.idle_connections(), 0);
+    assert_eq!(
+        &t.send(get(&server.url()), &T).await.unwrap().body[..],
+        b"b"
+    );
+    // The server closed without saying so; give the client a moment to notice.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        &t.send(get(&server.url()), &T).await.unwrap().body[..],
+        b"c"
+    );
+    assert_eq!(server.accepts(), 3);
+}
+
+#[tokio::test]
+async fn connection_refused() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let url = format!("http://{addr}/");
+    let err = HyperTransport::new().send(get(&url), &T).await.unwrap_err();
+    assert_eq!(err.kind(), TransportErrorKind::Connect);
+    assert!(err.is_retryable());
+
+    let config = Config::builder()
+        .region("us-east-1")
+        .credentials("AKID", "secret", None)
+        .endpoint_url(format!("http://{addr}"))
+        .retry_config(pipeline_support::fast_retry(1))
+        .build();
+    let err = ClientHandle::new(&config, &pipeline_support::SERVICE)
+        .call(&pipeline_support::OP, b"{}".to_vec())
+        .await
+        .unwrap_err();
+    match &err {
+        SdkError::Dispatch(d) => assert!(d.is_connect()),
+        other => panic!("expected a dispatch failure, got {other:?}"),
+    }
+    assert_eq!(
+        err.to_string(),
+        format!("dispatch failure: connection refused (http://{addr})")
+    );
+}
+
+#[tokio::test]
+async fn https_to_a_plain_server_is_a_tls_error() {
+    let server = serve(|_, _| Action::ReplyAndClose(ok("x"))).await;
+    // The client's ClientHello is not an HTTP request; answer it with plain HTTP.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        if let Ok((mut sock, _)) = listener.accept().await {
+            let mut buf = [0u8; 1024];
+            let _ = sock.read(&mut buf).await;
+            let _ = sock.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+        }
+    });
+    let err = HyperTransport::new()
+        .send(get(&format!("https://{addr}/")), &T)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), TransportErrorKind::Tls, "{err}");
+    assert!(!err.is_retryable());
+    drop(server);
+}
+
+#[tokio::test]
+async fn client_handle_round_trip_with_retry_on_one_connection() {
+    let server = serve(|i, _| {
+        if i == 0 {
+            Action::Reply(
+                b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 2\r\n\r\n{}".to_vec(),
+            )
+        } else {
+            Action::Reply(ok(r#"{"Name":"n"}"#))
+        }
+    })
+    .await;
+    let config = Config::builder()
+        .region("us-east-1")
+        .credentials("AKID", "secret", None)
+        .endpoint_url(format!("http://{}", server.addr))
+        .retry_config(pipeline_support::fast_retry(3))
+        .timeout_config(TimeoutConfig::default().with_operation(Duration::from_secs(10)))
+        .build();
+    let handle = ClientHandle::new(&config, &pipeline_support::SERVICE);
+    let resp = handle
+        .call(&pipeline_support::OP, br#"{"SecretId":"s"}"#.to_vec())
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 200);
+    assert_eq!(&resp.body[..], br#"{"Name":"n"}"#);
+    assert_eq!(
+        server.accepts(),
+        1,
+        "the 503 connection was kept alive for the retry"
+    );
+    let seen = server.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    for s in &seen {
+        assert_eq!(
+            s.header("x-amz-target").as_deref(),
+            Some("TestService_20240101.DoThing")
+        );
+        assert_eq!(
+            s.header("content-type").as_deref(),
+            Some("application/x-amz-json-1.1")
+        );
+        assert!(s
+            .header("authorization")
+            .unwrap()
+            .starts_with("AWS4-HMAC-SHA256 "));
+        assert_eq!(s.header("host"), Some(server.addr.to_string()));
+        assert_eq!(s.body, br#"{"SecretId":"s"}"#);
+    }
+    assert_eq!(
+        seen[1].header("amz-sdk-request").as_deref(),
+        Some("attempt=2; max=3")
+    );
+}
