@@ -859,11 +859,11 @@ fn reachable(types: &BTreeMap<String, TypeDef>, roots: Vec<RType>) -> BTreeSet<S
     while let Some(t) = stack.pop() {
         match t {
             RType::List(inner, _) | RType::Map(inner, _) => stack.push(*inner),
-            RType::Struct(n) | RType::Union(n) | RType::Enum(n) | RType::IntEnum(n) => {
-                if out.insert(n.clone()) {
-                    if let Some(TypeDef::Struct(s) | TypeDef::Union(s)) = types.get(&n) {
-                        stack.extend(s.fields.iter().map(|f| f.ty.clone()));
-                    }
+            RType::Struct(n) | RType::Union(n) | RType::Enum(n) | RType::IntEnum(n)
+                if out.insert(n.clone()) =>
+            {
+                if let Some(TypeDef::Struct(s) | TypeDef::Union(s)) = types.get(&n) {
+                    stack.extend(s.fields.iter().map(|f| f.ty.clone()));
                 }
             }
             _ => {}

@@ -39,12 +39,17 @@ fn main() -> ExitCode {
 
 /// The workspace root (the parent of `xtask/`).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 /// `$name` as a path (relative values are taken from the current directory).
 pub fn env_dir(name: &str) -> Option<PathBuf> {
-    std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from)
+    std::env::var_os(name)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }
 
 fn codegen_cmd(args: &[String]) -> Result<(), String> {
@@ -61,7 +66,8 @@ fn codegen_cmd(args: &[String]) -> Result<(), String> {
     let mut stale = Vec::new();
     let mut written = 0;
     for (dir, files) in &outputs {
-        let report = codegen::write::write_tree(dir, files, check).map_err(|e| format!("writing {}: {e}", dir.display()))?;
+        let report = codegen::write::write_tree(dir, files, check)
+            .map_err(|e| format!("writing {}: {e}", dir.display()))?;
         written += report.written.len();
         stale.extend(report.stale().into_iter().cloned());
         if !check {
@@ -73,36 +79,59 @@ fn codegen_cmd(args: &[String]) -> Result<(), String> {
     let elapsed = start.elapsed();
     if check {
         if !stale.is_empty() {
-            let list: Vec<String> = stale.iter().map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string()).collect();
+            let list: Vec<String> = stale
+                .iter()
+                .map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string())
+                .collect();
             return Err(format!(
                 "generated code is stale; run `cargo xtask codegen`. Differs: {}",
                 list.join(", ")
             ));
         }
-        eprintln!("generated code is up to date ({:.0} ms)", elapsed.as_secs_f64() * 1000.0);
+        eprintln!(
+            "generated code is up to date ({:.0} ms)",
+            elapsed.as_secs_f64() * 1000.0
+        );
     } else {
-        eprintln!("codegen: {written} file(s) written in {:.0} ms", elapsed.as_secs_f64() * 1000.0);
+        eprintln!(
+            "codegen: {written} file(s) written in {:.0} ms",
+            elapsed.as_secs_f64() * 1000.0
+        );
     }
     Ok(())
 }
 
 /// Renders every output of the manifest in memory: `(directory, files relative to it)`.
 /// Nothing is written here, so a broken model leaves the tree exactly as it was.
-pub fn generate_all(root: &Path) -> Result<Vec<(PathBuf, BTreeMap<String, String>)>, String> {
+/// Rendered outputs: `(directory, files relative to it)`.
+pub type Outputs = Vec<(PathBuf, BTreeMap<String, String>)>;
+
+pub fn generate_all(root: &Path) -> Result<Outputs, String> {
     let manifest = Manifest::load(&root.join("model/manifest.json"))?;
     let lookup = Lookup {
         local_dir: root.join("model"),
         models_dir: env_dir("SMITHY_MODELS_DIR"),
-        url_template: std::env::var("SMITHY_MODELS_URL").unwrap_or_else(|_| manifest::DEFAULT_URL.to_string()),
+        url_template: std::env::var("SMITHY_MODELS_URL")
+            .unwrap_or_else(|_| manifest::DEFAULT_URL.to_string()),
         allow_download: true,
     };
     let mut outputs = Vec::new();
     for entry in &manifest.services {
         let (bytes, path) = manifest::locate(entry, &lookup)?;
-        let text = String::from_utf8(bytes).map_err(|_| format!("model {}: not UTF-8", path.display()))?;
-        let opts = codegen::CrateOptions { runtime_path: relative_runtime(&entry.output), ..Default::default() };
-        let files = codegen::generate_crate(&text, &path.display().to_string(), None, &entry.crate_name, &opts)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| format!("model {}: not UTF-8", path.display()))?;
+        let opts = codegen::CrateOptions {
+            runtime_path: relative_runtime(&entry.output),
+            ..Default::default()
+        };
+        let files = codegen::generate_crate(
+            &text,
+            &path.display().to_string(),
+            None,
+            &entry.crate_name,
+            &opts,
+        )
+        .map_err(|e| format!("{}: {e}", path.display()))?;
         outputs.push((root.join(&entry.output), files));
     }
     if let Some(p) = &manifest.partitions {
@@ -110,15 +139,30 @@ pub fn generate_all(root: &Path) -> Result<Vec<(PathBuf, BTreeMap<String, String
             format!("the partitions table needs {} from the test data: set SMITHY_TESTDATA_DIR (e.g. ../shared/testdata)", p.testdata_path)
         })?;
         let src = dir.join(&p.testdata_path);
-        let bytes = std::fs::read(&src).map_err(|e| format!("cannot read {}: {e} (set SMITHY_TESTDATA_DIR)", src.display()))?;
+        let bytes = std::fs::read(&src).map_err(|e| {
+            format!(
+                "cannot read {}: {e} (set SMITHY_TESTDATA_DIR)",
+                src.display()
+            )
+        })?;
         let got = manifest::sha256_hex(&bytes);
         if got != p.sha256 {
-            return Err(format!("{}: sha256 is {got}, the manifest pins {}", src.display(), p.sha256));
+            return Err(format!(
+                "{}: sha256 is {got}, the manifest pins {}",
+                src.display(),
+                p.sha256
+            ));
         }
         let text = String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8", src.display()))?;
-        let rust = codegen::partitions::generate(&text).map_err(|e| format!("{}: {e}", src.display()))?;
+        let rust =
+            codegen::partitions::generate(&text).map_err(|e| format!("{}: {e}", src.display()))?;
         let out = root.join(&p.output);
-        let (dir, name) = (out.parent().map(Path::to_path_buf).unwrap_or_default(), out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default());
+        let (dir, name) = (
+            out.parent().map(Path::to_path_buf).unwrap_or_default(),
+            out.file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default(),
+        );
         outputs.push((dir, BTreeMap::from([(name, rust)])));
     }
     Ok(outputs)
