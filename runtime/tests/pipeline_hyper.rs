@@ -445,3 +445,23 @@ async fn client_handle_round_trip_with_retry_on_one_connection() {
         Some("attempt=2; max=3")
     );
 }
+
+#[tokio::test]
+async fn idle_connections_are_evicted_and_reuse_can_be_disabled() {
+    let server = serve(|_, _| Action::Reply(ok("x"))).await;
+    let t = HyperTransport::builder()
+        .pool_idle_timeout(Duration::from_millis(100))
+        .build();
+    t.send(get(&server.url()), &T).await.unwrap();
+    assert_eq!(t.idle_connections(), 1);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(t.idle_connections(), 0, "expired connections are dropped");
+    t.send(get(&server.url()), &T).await.unwrap();
+    assert_eq!(server.accepts(), 2);
+
+    let t = HyperTransport::builder().max_idle_per_host(0).build();
+    t.send(get(&server.url()), &T).await.unwrap();
+    t.send(get(&server.url()), &T).await.unwrap();
+    assert_eq!(t.idle_connections(), 0);
+    assert_eq!(server.accepts(), 4);
+}
