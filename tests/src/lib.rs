@@ -4,6 +4,10 @@
 //!
 //! Module list (each file is owned by the engineer who wrote it; add your `pub mod` line here).
 
+pub mod fault_server;
+pub mod moto;
+pub mod stub_server;
+
 /// The workspace root.
 pub fn workspace_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
