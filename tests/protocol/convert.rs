@@ -1,0 +1,587 @@
+//! botocore service-model shapes (as the protocol-test suites carry them) → a Smithy 2.0 JSON AST
+//! model with one service, the operations the suite's cases name, and their shapes.
+//!
+//! Mapping: `structure` → structure (`union: true` → union, `document: true` → document),
+//! `required` → `smithy.api#required`, `exception`/`fault` → `smithy.api#error`
+//! (`client`/`server`), `error.httpStatusCode` → `smithy.api#httpError`, `sensitive`,
+//! `deprecated`, string `enum` → the `smithy.api#enum` trait, `timestampFormat` (`iso8601`,
+//! `rfc822`, `unixTimestamp`) → `smithy.api#timestampFormat`, member `locationName` →
+//! `smithy.api#jsonName`, `idempotencyToken`, `hostLabel`; operations: `idempotent`,
+//! `endpoint.hostPrefix` → `smithy.api#endpoint`, `requestcompression` →
+//! `smithy.api#requestCompression`. A `jsonvalue` member stays a string: in a JSON body botocore
+//! sends it as the string it is (the trait only changes header serialization).
+
+use std::collections::BTreeMap;
+
+use awsrt::types::Document;
+
+use super::data::Suite;
+
+/// Keys that carry no meaning for an awsJson client (documentation, constraints, other
+/// protocols' serialization hints).
+const IGNORED_KEYS: &[&str] = &[
+    "documentation",
+    "box",
+    "min",
+    "max",
+    "pattern",
+    "flattened",
+    "xmlNamespace",
+    "xmlAttribute",
+    "queryName",
+    "jsonvalue",
+    "wrapper",
+];
+
+/// The Smithy namespace of a suite's shapes.
+pub fn namespace(suite: &Suite) -> &'static str {
+    if suite.json_version == "1.0" {
+        "aws.protocoltests.json10"
+    } else {
+        "aws.protocoltests.json"
+    }
+}
+
+fn obj<const N: usize>(pairs: [(&str, Document); N]) -> Document {
+    Document::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+}
+
+fn s(v: &str) -> Document {
+    Document::String(v.to_owned())
+}
+
+fn empty() -> Document {
+    Document::Object(BTreeMap::new())
+}
+
+fn target(ns: &str, shape: &str) -> Document {
+    obj([("target", s(&format!("{ns}#{shape}")))])
+}
+
+fn check_keys(doc: &Document, known: &[&str], what: &str) -> Result<(), String> {
+    for k in doc.as_object().map(|o| o.keys()).into_iter().flatten() {
+        if !known.contains(&k.as_str()) && !IGNORED_KEYS.contains(&k.as_str()) {
+            return Err(format!("{what}: unsupported botocore key `{k}`"));
+        }
+    }
+    Ok(())
+}
+
+fn timestamp_format(v: &str, what: &str) -> Result<Document, String> {
+    Ok(s(match v {
+        "iso8601" => "date-time",
+        "rfc822" => "http-date",
+        "unixTimestamp" => "epoch-seconds",
+        other => return Err(format!("{what}: unknown timestampFormat {other:?}")),
+    }))
+}
+
+fn is_true(doc: &Document, key: &str) -> bool {
+    doc.get(key).and_then(Document::as_bool) == Some(true)
+}
+
+/// A member reference (`{"shape": ..., traits...}`) → a Smithy member.
+fn member(ns: &str, m: &Document, required: bool, what: &str) -> Result<Document, String> {
+    check_keys(
+        m,
+        &[
+            "shape",
+            "locationName",
+            "idempotencyToken",
+            "hostLabel",
+            "timestampFormat",
+            "deprecated",
+            "sensitive",
+        ],
+        what,
+    )?;
+    let shape = m
+        .get("shape")
+        .and_then(Document::as_str)
+        .ok_or_else(|| format!("{what}: member without `shape`"))?;
+    let mut traits = BTreeMap::new();
+    if required {
+        traits.insert("smithy.api#required".to_owned(), empty());
+    }
+    if let Some(name) = m.get("locationName").and_then(Document::as_str) {
+        traits.insert("smithy.api#jsonName".to_owned(), s(name));
+    }
+    if is_true(m, "idempotencyToken") {
+        traits.insert("smithy.api#idempotencyToken".to_owned(), empty());
+    }
+    if is_true(m, "hostLabel") {
+        traits.insert("smithy.api#hostLabel".to_owned(), empty());
+    }
+    if is_true(m, "deprecated") {
+        traits.insert("smithy.api#deprecated".to_owned(), empty());
+    }
+    if is_true(m, "sensitive") {
+        traits.insert("smithy.api#sensitive".to_owned(), empty());
+    }
+    if let Some(f) = m.get("timestampFormat").and_then(Document::as_str) {
+        traits.insert(
+            "smithy.api#timestampFormat".to_owned(),
+            timestamp_format(f, what)?,
+        );
+    }
+    let mut out = target(ns, shape);
+    if !traits.is_empty() {
+        if let Document::Object(o) = &mut out {
+            o.insert("traits".to_owned(), Document::Object(traits));
+        }
+    }
+    Ok(out)
+}
+
+/// One botocore shape → one Smithy shape.
+pub fn shape(ns: &str, name: &str, sh: &Document) -> Result<Document, String> {
+    let what = format!("shape {name}");
+    let ty = sh
+        .get("type")
+        .and_then(Document::as_str)
+        .ok_or_else(|| format!("{what}: no `type`"))?;
+    let mut traits = BTreeMap::new();
+    if is_true(sh, "sensitive") {
+        traits.insert("smithy.api#sensitive".to_owned(), empty());
+    }
+    if is_true(sh, "deprecated") {
+        traits.insert("smithy.api#deprecated".to_owned(), empty());
+    }
+    let mut out = BTreeMap::new();
+    let smithy_type = match ty {
+        "structure" => {
+            check_keys(
+                sh,
+                &[
+                    "type",
+                    "members",
+                    "required",
+                    "union",
+                    "document",
+                    "exception",
+                    "fault",
+                    "error",
+                    "sensitive",
+                    "deprecated",
+                ],
+                &what,
+            )?;
+            if is_true(sh, "document") {
+                "document"
+            } else {
+                let union = is_true(sh, "union");
+                let required: Vec<&str> = sh
+                    .get("required")
+                    .and_then(Document::as_array)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(Document::as_str)
+                    .collect();
+                let mut members = BTreeMap::new();
+                for (mname, m) in sh
+                    .get("members")
+                    .and_then(Document::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    let req = !union && required.contains(&mname.as_str());
+                    members.insert(
+                        mname.clone(),
+                        member(ns, m, req, &format!("{what} member {mname}"))?,
+                    );
+                }
+                out.insert("members".to_owned(), Document::Object(members));
+                if is_true(sh, "exception") || sh.get("error").is_some() {
+                    let fault = if is_true(sh, "fault") {
+                        "server"
+                    } else {
+                        "client"
+                    };
+                    traits.insert("smithy.api#error".to_owned(), s(fault));
+                    if let Some(status) = sh
+                        .get("error")
+                        .and_then(|e| e.get("httpStatusCode"))
+                        .and_then(Document::as_number)
+                    {
+                        traits.insert("smithy.api#httpError".to_owned(), Document::Number(status));
+                    }
+                }
+                if union {
+                    "union"
+                } else {
+                    "structure"
+                }
+            }
+        }
+        "list" => {
+            check_keys(sh, &["type", "member", "sensitive", "deprecated"], &what)?;
+            let m = sh
+                .get("member")
+                .ok_or_else(|| format!("{what}: list without `member`"))?;
+            out.insert(
+                "member".to_owned(),
+                member(ns, m, false, &format!("{what} member"))?,
+            );
+            "list"
+        }
+        "map" => {
+            check_keys(
+                sh,
+                &["type", "key", "value", "sensitive", "deprecated"],
+                &what,
+            )?;
+            for part in ["key", "value"] {
+                let m = sh
+                    .get(part)
+                    .ok_or_else(|| format!("{what}: map without `{part}`"))?;
+                out.insert(
+                    part.to_owned(),
+                    member(ns, m, false, &format!("{what} {part}"))?,
+                );
+            }
+            "map"
+        }
+        "string" => {
+            check_keys(sh, &["type", "enum", "sensitive", "deprecated"], &what)?;
+            if let Some(values) = sh.get("enum").and_then(Document::as_array) {
+                let defs = values
+                    .iter()
+                    .map(|v| {
+                        v.as_str()
+                            .map(|v| obj([("value", s(v))]))
+                            .ok_or_else(|| format!("{what}: non-string enum value"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                traits.insert("smithy.api#enum".to_owned(), Document::Array(defs));
+            }
+            "string"
+        }
+        "timestamp" => {
+            check_keys(
+                sh,
+                &["type", "timestampFormat", "sensitive", "deprecated"],
+                &what,
+            )?;
+            if let Some(f) = sh.get("timestampFormat").and_then(Document::as_str) {
+                traits.insert(
+                    "smithy.api#timestampFormat".to_owned(),
+                    timestamp_format(f, &what)?,
+                );
+            }
+            "timestamp"
+        }
+        "blob" | "boolean" | "byte" | "short" | "integer" | "long" | "float" | "double" => {
+            check_keys(sh, &["type", "sensitive", "deprecated"], &what)?;
+            ty
+        }
+        other => return Err(format!("{what}: unsupported botocore type {other:?}")),
+    };
+    out.insert("type".to_owned(), s(smithy_type));
+    if !traits.is_empty() {
+        out.insert("traits".to_owned(), Document::Object(traits));
+    }
+    Ok(Document::Object(out))
+}
+
+/// A case's `given` → a Smithy operation shape.
+pub fn operation(ns: &str, given: &Document) -> Result<Document, String> {
+    let name = given
+        .get("name")
+        .and_then(Document::as_str)
+        .ok_or_else(|| "operation without `name`".to_owned())?;
+    let what = format!("operation {name}");
+    check_keys(
+        given,
+        &[
+            "name",
+            "http",
+            "input",
+            "output",
+            "errors",
+            "idempotent",
+            "endpoint",
+            "requestcompression",
+            "deprecated",
+        ],
+        &what,
+    )?;
+    let mut out = BTreeMap::new();
+    out.insert("type".to_owned(), s("operation"));
+    for part in ["input", "output"] {
+        if let Some(shape) = given
+            .get(part)
+            .and_then(|p| p.get("shape"))
+            .and_then(Document::as_str)
+        {
+            out.insert(part.to_owned(), target(ns, shape));
+        }
+    }
+    let errors = given
+        .get("errors")
+        .and_then(Document::as_array)
+        .unwrap_or_default()
+        .iter()
+        .map(|e| {
+            e.get("shape")
+                .and_then(Document::as_str)
+                .map(|shape| target(ns, shape))
+                .ok_or_else(|| format!("{what}: error without `shape`"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if !errors.is_empty() {
+        out.insert("errors".to_owned(), Document::Array(errors));
+    }
+    let mut traits = BTreeMap::new();
+    if is_true(given, "idempotent") {
+        traits.insert("smithy.api#idempotent".to_owned(), empty());
+    }
+    if is_true(given, "deprecated") {
+        traits.insert("smithy.api#deprecated".to_owned(), empty());
+    }
+    if let Some(prefix) = given
+        .get("endpoint")
+        .and_then(|e| e.get("hostPrefix"))
+        .and_then(Document::as_str)
+    {
+        traits.insert(
+            "smithy.api#endpoint".to_owned(),
+            obj([("hostPrefix", s(prefix))]),
+        );
+    }
+    if let Some(enc) = given
+        .get("requestcompression")
+        .and_then(|r| r.get("encodings"))
+    {
+        traits.insert(
+            "smithy.api#requestCompression".to_owned(),
+            obj([("encodings", enc.clone())]),
+        );
+    }
+    if !traits.is_empty() {
+        out.insert("traits".to_owned(), Document::Object(traits));
+    }
+    Ok(Document::Object(out))
+}
+
+/// The whole suite as a Smithy JSON AST document (text). The service shape is named after the
+/// suite's `targetPrefix`, so the generator uses it as the `X-Amz-Target` prefix.
+pub fn to_smithy(suite: &Suite) -> Result<String, String> {
+    let ns = namespace(suite);
+    let mut shapes = BTreeMap::new();
+    for (name, sh) in suite.shapes.as_object().into_iter().flatten() {
+        shapes.insert(format!("{ns}#{name}"), shape(ns, name, sh)?);
+    }
+    let mut ops: BTreeMap<String, Document> = BTreeMap::new();
+    for case in &suite.cases {
+        let op = operation(ns, &case.given).map_err(|e| format!("case {}: {e}", case.id))?;
+        let id = format!("{ns}#{}", case.operation());
+        match ops.get(&id) {
+            Some(prev) if *prev != op => {
+                return Err(format!(
+                    "case {}: operation {} is described differently by another case of the suite",
+                    case.id,
+                    case.operation()
+                ))
+            }
+            _ => {
+                ops.insert(id, op);
+            }
+        }
+    }
+    for id in ops.keys() {
+        if shapes.contains_key(id) {
+            return Err(format!("{id} is both a shape and an operation"));
+        }
+    }
+    let service_id = format!("{ns}#{}", suite.target_prefix);
+    let protocol = if suite.json_version == "1.0" {
+        "aws.protocols#awsJson1_0"
+    } else {
+        "aws.protocols#awsJson1_1"
+    };
+    let service = obj([
+        ("type", s("service")),
+        ("version", s(&suite.api_version)),
+        (
+            "operations",
+            Document::Array(ops.keys().map(|id| obj([("target", s(id))])).collect()),
+        ),
+        (
+            "traits",
+            obj([
+                (protocol, empty()),
+                (
+                    "aws.auth#sigv4",
+                    obj([("name", s(&suite.target_prefix.to_lowercase()))]),
+                ),
+                ("aws.api#service", obj([("sdkId", s(&suite.target_prefix))])),
+            ]),
+        ),
+    ]);
+    shapes.extend(ops);
+    shapes.insert(service_id, service);
+    let model = obj([("smithy", s("2.0")), ("shapes", Document::Object(shapes))]);
+    Ok(model.to_json())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::data::parse_suites;
+
+    fn suite(shapes: &str, given: &str) -> Suite {
+        let text = format!(
+            r#"[{{"description": "d", "metadata": {{"targetPrefix": "JsonProtocol", "jsonVersion": "1.1", "apiVersion": "2018-01-01"}},
+               "shapes": {shapes}, "cases": [{{"id": "c", "given": {given}, "params": {{}}}}]}}]"#
+        );
+        parse_suites(text.as_bytes(), "t").unwrap().remove(0)
+    }
+
+    fn model(shapes: &str, given: &str) -> Document {
+        Document::parse(to_smithy(&suite(shapes, given)).unwrap().as_bytes()).unwrap()
+    }
+
+    fn at<'a>(d: &'a Document, path: &[&str]) -> &'a Document {
+        path.iter().fold(d, |d, k| {
+            d.get(k)
+                .unwrap_or_else(|| panic!("no {k} in {}", d.to_json()))
+        })
+    }
+
+    #[test]
+    fn service_carries_protocol_prefix_and_operations() {
+        let m = model(
+            r#"{"In": {"type": "structure", "members": {}}}"#,
+            r#"{"name": "Op", "input": {"shape": "In"}, "idempotent": true}"#,
+        );
+        let svc = at(&m, &["shapes", "aws.protocoltests.json#JsonProtocol"]);
+        assert_eq!(svc.get("type").and_then(Document::as_str), Some("service"));
+        assert!(at(svc, &["traits", "aws.protocols#awsJson1_1"])
+            .as_object()
+            .is_some());
+        assert_eq!(
+            at(svc, &["traits", "aws.auth#sigv4", "name"]).as_str(),
+            Some("jsonprotocol")
+        );
+        assert_eq!(
+            at(svc, &["operations"]).as_array().unwrap()[0]
+                .get("target")
+                .and_then(Document::as_str),
+            Some("aws.protocoltests.json#Op")
+        );
+        let op = at(&m, &["shapes", "aws.protocoltests.json#Op"]);
+        assert_eq!(
+            at(op, &["input", "target"]).as_str(),
+            Some("aws.protocoltests.json#In")
+        );
+        assert!(at(op, &["traits", "smithy.api#idempotent"])
+            .as_object()
+            .is_some());
+    }
+
+    #[test]
+    fn structures_members_and_traits() {
+        let m = model(
+            r#"{"S": {"type": "structure", "required": ["a"], "members": {
+                    "a": {"shape": "Str", "locationName": "A"},
+                    "t": {"shape": "Ts", "idempotencyToken": true}}},
+                "Str": {"type": "string", "enum": ["x", "1"]},
+                "Ts": {"type": "timestamp", "timestampFormat": "rfc822"},
+                "E": {"type": "structure", "members": {}, "exception": true, "fault": true},
+                "U": {"type": "structure", "union": true, "members": {"a": {"shape": "Str"}}},
+                "D": {"type": "structure", "members": {}, "document": true}}"#,
+            r#"{"name": "Op", "input": {"shape": "S"}, "errors": [{"shape": "E"}], "endpoint": {"hostPrefix": "foo."}}"#,
+        );
+        let sh = at(&m, &["shapes"]);
+        let a = at(sh, &["aws.protocoltests.json#S", "members", "a"]);
+        assert!(at(a, &["traits", "smithy.api#required"])
+            .as_object()
+            .is_some());
+        assert_eq!(
+            at(a, &["traits", "smithy.api#jsonName"]).as_str(),
+            Some("A")
+        );
+        let t = at(sh, &["aws.protocoltests.json#S", "members", "t"]);
+        assert!(at(t, &["traits", "smithy.api#idempotencyToken"])
+            .as_object()
+            .is_some());
+        assert_eq!(
+            at(
+                sh,
+                &["aws.protocoltests.json#Str", "traits", "smithy.api#enum"]
+            )
+            .as_array()
+            .map(<[Document]>::len),
+            Some(2)
+        );
+        assert_eq!(
+            at(
+                sh,
+                &[
+                    "aws.protocoltests.json#Ts",
+                    "traits",
+                    "smithy.api#timestampFormat"
+                ]
+            )
+            .as_str(),
+            Some("http-date")
+        );
+        assert_eq!(
+            at(
+                sh,
+                &["aws.protocoltests.json#E", "traits", "smithy.api#error"]
+            )
+            .as_str(),
+            Some("server")
+        );
+        assert_eq!(
+            at(sh, &["aws.protocoltests.json#U", "type"]).as_str(),
+            Some("union")
+        );
+        assert_eq!(
+            at(sh, &["aws.protocoltests.json#D", "type"]).as_str(),
+            Some("document")
+        );
+        assert_eq!(
+            at(
+                sh,
+                &[
+                    "aws.protocoltests.json#Op",
+                    "traits",
+                    "smithy.api#endpoint",
+                    "hostPrefix"
+                ]
+            )
+            .as_str(),
+            Some("foo.")
+        );
+    }
+
+    #[test]
+    fn unknown_keys_and_types_are_rejected() {
+        let bad = suite(
+            r#"{"S": {"type": "structure", "members": {"a": {"shape": "X", "location": "header"}}}}"#,
+            r#"{"name": "Op", "input": {"shape": "S"}}"#,
+        );
+        assert!(to_smithy(&bad).unwrap_err().contains("location"));
+        let bad = suite(r#"{"S": {"type": "character"}}"#, r#"{"name": "Op"}"#);
+        assert!(to_smithy(&bad).unwrap_err().contains("character"));
+    }
+
+    #[test]
+    fn every_suite_of_the_awsjson_files_converts_and_generates() {
+        let Ok(dir) = crate::protocol::data::testdata_dir() else {
+            panic!("{}", crate::protocol::data::testdata_dir().unwrap_err());
+        };
+        for (direction, file) in crate::protocol::FILES {
+            for suite in crate::protocol::data::load(&dir, direction, file).unwrap() {
+                let json =
+                    to_smithy(&suite).unwrap_or_else(|e| panic!("{file} #{}: {e}", suite.index));
+                let model = codegen::model::Model::from_json(&json, "suite")
+                    .unwrap_or_else(|e| panic!("{file} #{}: {e}", suite.index));
+                codegen::ir::build(model, None, "suite_crate")
+                    .unwrap_or_else(|e| panic!("{file} #{}: {e}\n{json}", suite.index));
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! Protocol-compliance harness: the botocore awsJson protocol tests, run through generated code.
+//!
+//! For each protocol file: every suite is converted to a Smithy model ([`convert`]), a client
+//! crate is generated from it with `codegen::generate_crate`, a test per case is rendered
+//! ([`render`]) into a cases crate whose support library is [`support`], and all of it is built
+//! and run with one `cargo test` in a scratch workspace under `target/protocol-tests/`
+//! ([`runner`]). Cases that do not apply are listed in [`skips`].
+
+pub mod convert;
+pub mod data;
+pub mod render;
+pub mod runner;
+pub mod skips;
+#[allow(dead_code)]
+pub mod support;
+
+use data::Direction;
+
+/// The protocol files this harness runs.
+pub const FILES: [(Direction, &str); 4] = [
+    (Direction::Input, "json.json"),
+    (Direction::Input, "json_1_0.json"),
+    (Direction::Output, "json.json"),
+    (Direction::Output, "json_1_0.json"),
+];
+
+/// Runs one file and panics unless every applicable case passed.
+pub fn check_file(direction: Direction, file: &str) {
+    let summary = runner::run_file(direction, file).unwrap_or_else(|e| panic!("{e}"));
+    let report = summary.report();
+    assert!(
+        summary.failed.is_empty()
+            && summary.passed.len() + summary.not_applicable.len() == summary.total,
+        "{report}"
+    );
+    println!("{report}");
+}

@@ -1,0 +1,52 @@
+//! The one list of cases that do not apply, each with its reason. A listed case gets no test and
+//! is reported as "not applicable", never as passed.
+
+/// `(case id, reason)`.
+pub const NOT_APPLICABLE: &[(&str, &str)] = &[
+    ("SDKAppliedContentEncoding_awsJson1_1", REQUEST_COMPRESSION),
+    (
+        "SDKAppendsGzipAndIgnoresHttpProvidedEncoding_awsJson1_1",
+        REQUEST_COMPRESSION,
+    ),
+    ("SDKAppliedContentEncoding_awsJson1_0", REQUEST_COMPRESSION),
+    (
+        "SDKAppendsGzipAndIgnoresHttpProvidedEncoding_awsJson1_0",
+        REQUEST_COMPRESSION,
+    ),
+];
+
+const REQUEST_COMPRESSION: &str = "@requestCompression (gzip request bodies): no awsJson model \
+     the generator targets uses the trait (0 of the models in SMITHY_MODELS_DIR), so the client \
+     has no compression; botocore's ignore list skips this suite as well";
+
+/// Why `case_id` does not apply, if it is listed.
+pub fn reason(case_id: &str) -> Option<&'static str> {
+    NOT_APPLICABLE
+        .iter()
+        .find(|(id, _)| *id == case_id)
+        .map(|(_, why)| *why)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_case_exists_in_the_data() {
+        let dir = crate::protocol::data::testdata_dir().unwrap_or_else(|e| panic!("{e}"));
+        let mut ids = Vec::new();
+        for (direction, file) in crate::protocol::FILES {
+            for suite in crate::protocol::data::load(&dir, direction, file).unwrap() {
+                ids.extend(suite.cases.into_iter().map(|c| c.id));
+            }
+        }
+        for (id, _) in NOT_APPLICABLE {
+            assert!(
+                ids.iter().any(|i| i == id),
+                "listed case {id} is not in the data"
+            );
+        }
+        assert_eq!(reason("AwsJson11Enums"), None);
+        assert!(reason("SDKAppliedContentEncoding_awsJson1_0").is_some());
+    }
+}

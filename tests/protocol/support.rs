@@ -1,0 +1,422 @@
+//! Support library of the generated protocol-test crate (written to
+//! `target/protocol-tests/<file>/cases/src/lib.rs`, and compiled into the harness so its own
+//! tests run there too): a recording transport, client configuration, request checks, JSON
+//! comparison and a wire check through the real HTTP transport.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use awsrt::config::Config;
+use awsrt::http::{
+    AttemptTimeouts, BoxFuture, HttpRequest, HttpResponse, HyperTransport, Transport,
+    TransportError,
+};
+use awsrt::retry::RetryConfig;
+use awsrt::types::{Document, Number};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A transport that records every request and answers each with the same canned response.
+#[derive(Debug)]
+pub struct Mock {
+    response: HttpResponse,
+    requests: Mutex<Vec<HttpRequest>>,
+}
+
+impl Mock {
+    /// A mock answering `status`, `headers`, `body`.
+    pub fn new(status: u16, headers: &[(&str, &str)], body: &str) -> Arc<Mock> {
+        let mut response = HttpResponse::new(status, body.as_bytes().to_vec());
+        for (k, v) in headers {
+            response = response.with_header(k, v);
+        }
+        Arc::new(Mock {
+            response,
+            requests: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The requests sent so far.
+    pub fn requests(&self) -> Vec<HttpRequest> {
+        self.requests
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_else(|e| e.into_inner().clone())
+    }
+
+    /// The one request sent (panics unless exactly one was).
+    pub fn single_request(&self) -> HttpRequest {
+        let mut all = self.requests();
+        assert_eq!(
+            all.len(),
+            1,
+            "expected exactly one request, got {}",
+            all.len()
+        );
+        all.remove(0)
+    }
+}
+
+impl Transport for Mock {
+    fn send(
+        &self,
+        req: HttpRequest,
+        _timeouts: &AttemptTimeouts,
+    ) -> BoxFuture<'static, Result<HttpResponse, TransportError>> {
+        match self.requests.lock() {
+            Ok(mut r) => r.push(req),
+            Err(e) => e.into_inner().push(req),
+        }
+        let resp = self.response.clone();
+        Box::pin(async move { Ok(resp) })
+    }
+}
+
+/// Static credentials, `us-east-1`, the given endpoint, no retries, the mock as transport.
+pub fn config(endpoint: &str, mock: &Arc<Mock>) -> Config {
+    let transport: Arc<dyn Transport> = mock.clone();
+    Config::builder()
+        .region("us-east-1")
+        .credentials(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            None,
+        )
+        .endpoint_url(endpoint)
+        .retry_config(RetryConfig::disabled())
+        .transport(transport)
+        .build()
+}
+
+/// `(authority, path-and-query)` of an absolute URI.
+pub fn split_uri(uri: &str) -> (&str, &str) {
+    let rest = uri.split_once("://").map_or(uri, |(_, r)| r);
+    match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    }
+}
+
+/// JSON equality with numbers compared by value (`1` equals `1.0`) and objects unordered.
+pub fn json_eq(a: &Document, b: &Document) -> bool {
+    match (a, b) {
+        (Document::Number(x), Document::Number(y)) => number_eq(*x, *y),
+        (Document::Array(x), Document::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_eq(x, y))
+        }
+        (Document::Object(x), Document::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn number_eq(x: Number, y: Number) -> bool {
+    match (x.to_i64(), y.to_i64()) {
+        (Some(a), Some(b)) => a == b,
+        _ => match (x.to_u64(), y.to_u64()) {
+            (Some(a), Some(b)) => a == b,
+            _ => x.as_f64() == y.as_f64(),
+        },
+    }
+}
+
+/// What a request case expects (`serialized`).
+#[derive(Debug, Default)]
+pub struct ExpectedRequest<'a> {
+    /// HTTP method.
+    pub method: &'a str,
+    /// Path and query.
+    pub uri: &'a str,
+    /// `host` (may include a base path, as botocore writes it for endpoints with a path).
+    pub host: Option<&'a str>,
+    /// Headers that must have exactly these values.
+    pub headers: &'a [(&'a str, &'a str)],
+    /// Headers that must be present (checked on the wire, see [`wire_request`]).
+    pub require_headers: &'a [&'a str],
+    /// Headers that must be absent.
+    pub forbid_headers: &'a [&'a str],
+    /// The JSON body; `None` when the case does not specify one (then it must be empty or `{}`).
+    pub body: Option<&'a str>,
+}
+
+/// Every way `req` differs from `exp` (empty when it matches). The wire check for
+/// `require_headers` is separate ([`check_required_headers`]).
+pub fn request_mismatches(req: &HttpRequest, exp: &ExpectedRequest<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    if req.method.as_str() != exp.method {
+        out.push(format!(
+            "method: expected {}, got {}",
+            exp.method, req.method
+        ));
+    }
+    let (authority, path) = split_uri(&req.uri);
+    if path != exp.uri {
+        out.push(format!("uri: expected {:?}, got {path:?}", exp.uri));
+    }
+    if let Some(host) = exp.host {
+        let joined = format!("{authority}{path}");
+        if joined != host && !joined.starts_with(&format!("{host}/")) {
+            out.push(format!(
+                "host: expected {host:?}, got {authority:?} (URI {})",
+                req.uri
+            ));
+        }
+    }
+    for (name, value) in exp.headers {
+        match req.header(name) {
+            Some(v) if v == *value => {}
+            got => out.push(format!("header {name}: expected {value:?}, got {got:?}")),
+        }
+    }
+    for name in exp.forbid_headers {
+        if let Some(v) = req.header(name) {
+            out.push(format!("header {name} must be absent, got {v:?}"));
+        }
+    }
+    let body = String::from_utf8_lossy(&req.body);
+    match exp.body {
+        Some(want) => match (Document::parse(want.as_bytes()), Document::parse(&req.body)) {
+            (Ok(w), Ok(g)) if json_eq(&w, &g) => {}
+            (Ok(w), Ok(g)) => out.push(format!(
+                "body: expected {}, got {}",
+                w.to_json(),
+                g.to_json()
+            )),
+            (Err(e), _) => out.push(format!("expected body is not JSON ({e}): {want}")),
+            (_, Err(e)) => out.push(format!("body is not JSON ({e}): {body:?}")),
+        },
+        None => {
+            let ok = req.body.is_empty()
+                || Document::parse(&req.body)
+                    .is_ok_and(|d| d.as_object().is_some_and(|o| o.is_empty()));
+            if !ok {
+                out.push(format!("body: expected none or {{}}, got {body:?}"));
+            }
+        }
+    }
+    out
+}
+
+/// Panics with every mismatch between `req` and `exp`.
+pub fn assert_request(req: &HttpRequest, exp: &ExpectedRequest<'_>) {
+    let problems = request_mismatches(req, exp);
+    assert!(
+        problems.is_empty(),
+        "request does not match:\n  {}\nrequest: {} {}\nheaders: {:?}\nbody: {}",
+        problems.join("\n  "),
+        req.method,
+        req.uri,
+        req.headers,
+        String::from_utf8_lossy(&req.body)
+    );
+}
+
+/// Sends `req` through the real HTTP transport to a local server and returns the raw request
+/// head as received (status line and headers), so headers the transport adds are visible.
+pub async fn wire_request(req: &HttpRequest) -> Result<String, String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| format!("bind: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let server = tokio::spawn(async move {
+        let (mut sock, _) = listener.accept().await?;
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        let head_len = loop {
+            let n = sock.read(&mut chunk).await?;
+            if n == 0 {
+                break buf.len();
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+        };
+        let head = String::from_utf8_lossy(&buf[..head_len]).into_owned();
+        let length = header_in_head(&head, "content-length")
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(0);
+        while buf.len() < head_len + length {
+            let n = sock.read(&mut chunk).await?;
+            if n == 0 {
+                break;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        }
+        sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}")
+            .await?;
+        Ok::<String, std::io::Error>(head)
+    });
+    let mut wire = req.clone();
+    wire.uri = format!("http://{addr}{}", split_uri(&req.uri).1);
+    let timeouts = AttemptTimeouts {
+        connect: Some(Duration::from_secs(5)),
+        read: Some(Duration::from_secs(5)),
+    };
+    let sent = tokio::time::timeout(
+        Duration::from_secs(10),
+        HyperTransport::new().send(wire, &timeouts),
+    )
+    .await;
+    match sent {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => return Err(format!("the HTTP transport failed: {e}")),
+        Err(_) => return Err("the HTTP transport did not finish within 10 s".into()),
+    }
+    match tokio::time::timeout(Duration::from_secs(10), server).await {
+        Ok(Ok(Ok(head))) => Ok(head),
+        Ok(Ok(Err(e))) => Err(format!("local server: {e}")),
+        Ok(Err(e)) => Err(format!("local server task: {e}")),
+        Err(_) => Err("local server did not finish within 10 s".into()),
+    }
+}
+
+/// The value of header `name` (case-insensitive) in a raw request head.
+pub fn header_in_head<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.split("\r\n").skip(1).find_map(|line| {
+        let (k, v) = line.split_once(':')?;
+        k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+/// Checks that each of `names` is present when `req` goes over the wire; `Content-Length` must
+/// also equal the body length.
+pub async fn check_required_headers(req: &HttpRequest, names: &[&str]) {
+    if names.is_empty() {
+        return;
+    }
+    let head = match wire_request(req).await {
+        Ok(h) => h,
+        Err(e) => panic!("wire check failed: {e}"),
+    };
+    for name in names {
+        let value = header_in_head(&head, name);
+        assert!(
+            value.is_some(),
+            "header {name} missing on the wire:\n{head}"
+        );
+        if name.eq_ignore_ascii_case("content-length") {
+            assert_eq!(
+                value,
+                Some(req.body.len().to_string().as_str()),
+                "content-length on the wire"
+            );
+        }
+    }
+}
+
+/// `actual` equals `expected`, where NaN equals NaN.
+pub fn same_f64(actual: Option<f64>, expected: f64) -> bool {
+    actual.is_some_and(|a| a == expected || (a.is_nan() && expected.is_nan()))
+}
+
+/// `actual` equals `expected`, where NaN equals NaN.
+pub fn same_f32(actual: Option<f32>, expected: f32) -> bool {
+    actual.is_some_and(|a| a == expected || (a.is_nan() && expected.is_nan()))
+}
+
+/// A document from JSON text (panics on bad JSON: test literals only).
+pub fn doc(json: &str) -> Document {
+    match Document::parse(json.as_bytes()) {
+        Ok(d) => d,
+        Err(e) => panic!("bad JSON literal {json:?}: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(uri: &str, body: &str) -> HttpRequest {
+        let method = "POST".parse().expect("method");
+        let mut r = HttpRequest::new(method, uri, body.as_bytes().to_vec());
+        r.headers.insert(
+            "content-type",
+            "application/x-amz-json-1.1".parse().expect("header value"),
+        );
+        r
+    }
+
+    #[test]
+    fn uri_split() {
+        assert_eq!(split_uri("https://a.b/c/?x=1"), ("a.b", "/c/?x=1"));
+        assert_eq!(split_uri("https://a.b"), ("a.b", ""));
+        assert_eq!(split_uri("http://h:9?q"), ("h:9", "?q"));
+    }
+
+    #[test]
+    fn json_comparison() {
+        assert!(json_eq(
+            &doc(r#"{"a":1,"b":[1.0,"x"]}"#),
+            &doc(r#"{"b":[1,"x"],"a":1.0}"#)
+        ));
+        assert!(!json_eq(&doc(r#"{"a":1}"#), &doc(r#"{"a":1,"b":null}"#)));
+        assert!(!json_eq(&doc("[1,2]"), &doc("[2,1]")));
+        assert!(json_eq(
+            &doc("1234567890123456789"),
+            &doc("1234567890123456789")
+        ));
+        assert!(!json_eq(
+            &doc("1234567890123456789"),
+            &doc("1234567890123456788")
+        ));
+    }
+
+    #[test]
+    fn request_checks_report_each_difference() {
+        let r = req("https://example.com/", r#"{"a":1}"#);
+        let exp = ExpectedRequest {
+            method: "POST",
+            uri: "/",
+            host: Some("example.com"),
+            headers: &[("Content-Type", "application/x-amz-json-1.1")],
+            body: Some(r#"{ "a": 1.0 }"#),
+            ..Default::default()
+        };
+        assert_eq!(request_mismatches(&r, &exp), Vec::<String>::new());
+        let bad = ExpectedRequest {
+            method: "GET",
+            uri: "/x",
+            host: Some("foo.example.com"),
+            headers: &[("X-Amz-Target", "P.Op")],
+            forbid_headers: &["content-type"],
+            body: Some("{}"),
+            ..Default::default()
+        };
+        assert_eq!(request_mismatches(&r, &bad).len(), 6);
+        let with_path = req("https://example.com/custom/", "{}");
+        let exp = ExpectedRequest {
+            method: "POST",
+            uri: "/custom/",
+            host: Some("example.com/custom"),
+            ..Default::default()
+        };
+        assert_eq!(request_mismatches(&with_path, &exp), Vec::<String>::new());
+        assert_eq!(request_mismatches(&req("https://e/", ""), &exp).len(), 2);
+    }
+
+    #[test]
+    fn float_helpers_treat_nan_as_equal() {
+        assert!(same_f64(Some(f64::NAN), f64::NAN));
+        assert!(same_f32(Some(f32::INFINITY), f32::INFINITY));
+        assert!(!same_f32(None, 1.0));
+        assert!(!same_f64(Some(1.0), f64::NAN));
+    }
+
+    #[test]
+    fn head_header_lookup() {
+        let head = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\n\r\n";
+        assert_eq!(header_in_head(head, "content-length"), Some("12"));
+        assert_eq!(header_in_head(head, "x-missing"), None);
+    }
+
+    #[tokio::test]
+    async fn the_wire_check_sees_content_length() {
+        let r = req("https://example.com/", r#"{"a":1}"#);
+        let head = wire_request(&r).await.unwrap();
+        assert_eq!(header_in_head(&head, "content-length"), Some("7"));
+        check_required_headers(&r, &["Content-Length"]).await;
+    }
+}
