@@ -16,3 +16,7 @@ pub mod error;
 pub mod client;
 pub mod protocol;
 pub mod paginator;
+#[cfg(feature = "test-util")]
+pub mod test_util;
+#[cfg(feature = "blocking")]
+pub mod blocking;
