@@ -1,0 +1,319 @@
+//! CI's bounded fuzz pass (issue 5.5): a deterministic mutation fuzzer (fixed seeds, fixed
+//! iteration counts, a few seconds) over the same three entry points as the cargo-fuzz targets
+//! in `fuzz/`: every output deserializer (`secretsmanager::fuzz_entry::output`), error parsing
+//! (`awsrt::protocol::parse_error_metadata` + `fuzz_entry::error`) and the JSON reader
+//! (`awsrt::json::validate_fuzz_input`). Inputs start from the committed seed corpora in
+//! `fuzz/seeds/<target>/`. A panic anywhere fails the test; the failing input is printed first.
+//!
+//! Run: `cargo test -p integration-tests --test fuzz_smoke`.
+
+use std::path::PathBuf;
+
+use awsrt::http::HttpResponse;
+use secretsmanager::fuzz_entry::{error, output, OPERATIONS};
+
+/// Mutants per target.
+const ITERATIONS: usize = 40_000;
+
+/// xorshift64*: deterministic, no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed.max(1))
+    }
+
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+}
+
+/// Tokens worth inserting into JSON.
+const TOKENS: &[&[u8]] = &[
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"\"",
+    b"\\",
+    b",",
+    b":",
+    b"null",
+    b"true",
+    b"false",
+    b"-",
+    b"0",
+    b"-0.0e-0",
+    b"1e999",
+    b"-1e-999",
+    b"18446744073709551616",
+    b"-9223372036854775809",
+    b"1.7976931348623157e308",
+    b"\"NaN\"",
+    b"\"-Infinity\"",
+    b"\\u0000",
+    b"\\ud800",
+    b"\\udc00\\ud800",
+    b"\\uZZZZ",
+    b"\xf0\x9f\x98\x80",
+    b"\xff\xfe",
+    b"\xc3",
+    b"\"AAECAwQ=\"",
+    b"\"====\"",
+    b"\"SecretString\":",
+    b"\"SecretBinary\":",
+    b"\"__type\":",
+    b"\"CreatedDate\":",
+    b"\"VersionIdsToStages\":{\"a\":",
+    b"\"SecretList\":[",
+];
+
+fn seeds_dir(target: &str) -> PathBuf {
+    integration_tests::workspace_root()
+        .join("fuzz")
+        .join("seeds")
+        .join(target)
+}
+
+/// The seed corpus of `target`; fails when it is missing (the seeds are committed).
+fn seeds(target: &str) -> Vec<Vec<u8>> {
+    let dir = seeds_dir(target);
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("seed corpus {} missing: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    paths.sort();
+    let out: Vec<Vec<u8>> = paths
+        .iter()
+        .map(|p| std::fs::read(p).unwrap_or_else(|e| panic!("read {}: {e}", p.display())))
+        .collect();
+    assert!(
+        out.len() >= 3,
+        "seed corpus {} has {} files",
+        dir.display(),
+        out.len()
+    );
+    out
+}
+
+/// One to four random mutations of `input`, sometimes spliced with `other`.
+fn mutate(rng: &mut Rng, input: &[u8], other: &[u8]) -> Vec<u8> {
+    let mut v = input.to_vec();
+    for _ in 0..=rng.below(4) {
+        let len = v.len();
+        match rng.below(10) {
+            0 if len > 0 => {
+                let i = rng.below(len);
+                v[i] ^= 1 << rng.below(8);
+            }
+            1 if len > 0 => {
+                let i = rng.below(len);
+                const BYTES: &[u8] = b"{}[]\",:\\0-e.ntfu\x00\x7f\xff";
+                v[i] = BYTES[rng.below(BYTES.len())];
+            }
+            2 => {
+                let t = TOKENS[rng.below(TOKENS.len())];
+                let i = rng.below(len + 1);
+                v.splice(i..i, t.iter().copied());
+            }
+            3 if len > 0 => {
+                let i = rng.below(len);
+                let n = 1 + rng.below((len - i).min(16));
+                v.drain(i..i + n);
+            }
+            4 if len > 0 => {
+                let i = rng.below(len);
+                let n = 1 + rng.below((len - i).min(32));
+                let copy = v[i..i + n].to_vec();
+                let at = rng.below(len + 1);
+                v.splice(at..at, copy);
+            }
+            5 => v.truncate(rng.below(len + 1)),
+            6 => {
+                let cut = rng.below(len + 1);
+                let from = rng.below(other.len() + 1);
+                v.truncate(cut);
+                v.extend_from_slice(&other[from..]);
+            }
+            7 => {
+                let depth = 1 + rng.below(200);
+                let i = rng.below(len + 1);
+                let open = if rng.below(2) == 0 { b'[' } else { b'{' };
+                v.splice(i..i, std::iter::repeat_n(open, depth));
+            }
+            8 if len > 0 => {
+                // Replace a byte with a random one.
+                let i = rng.below(len);
+                v[i] = rng.next() as u8;
+            }
+            _ => {
+                let t = TOKENS[rng.below(TOKENS.len())];
+                v.extend_from_slice(t);
+            }
+        }
+    }
+    v
+}
+
+/// Runs `check` over every seed and `ITERATIONS` mutants (mutants of mutants included).
+fn fuzz(target: &str, seed: u64, check: impl Fn(&[u8])) -> usize {
+    let corpus = seeds(target);
+    let mut rng = Rng::new(seed);
+    let mut pool: Vec<Vec<u8>> = corpus.clone();
+    for input in &corpus {
+        check(input);
+    }
+    for i in 0..ITERATIONS {
+        let base = &pool[rng.below(pool.len())];
+        let other = &corpus[rng.below(corpus.len())];
+        let mutant = mutate(&mut rng, base, other);
+        // On a panic, print the input so the failure is reproducible, then fail the test.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&mutant)));
+        if let Err(panic) = result {
+            eprintln!("{target}: iteration {i} panicked on input {mutant:?}");
+            std::panic::resume_unwind(panic);
+        }
+        if pool.len() < 256 {
+            pool.push(mutant);
+        } else {
+            let slot = rng.below(pool.len());
+            pool[slot] = mutant;
+        }
+    }
+    corpus.len() + ITERATIONS
+}
+
+#[test]
+fn output_deserializers_never_panic() {
+    // The seeds are real responses: each parses with its operation's deserializer.
+    for seed in seeds("output_deserializers") {
+        let (&pick, body) = seed.split_first().expect("non-empty seed");
+        let op = OPERATIONS[usize::from(pick) % OPERATIONS.len()];
+        assert!(
+            output(op, body),
+            "seed for {op} does not parse: {}",
+            String::from_utf8_lossy(body)
+        );
+    }
+    let runs = fuzz("output_deserializers", 0x5EC2_E75A, |data| {
+        if let Some((&pick, body)) = data.split_first() {
+            // The selected operation, plus every other one over the same body.
+            let _ = output(OPERATIONS[usize::from(pick) % OPERATIONS.len()], body);
+            if pick % 4 == 0 {
+                for op in OPERATIONS {
+                    let _ = output(op, body);
+                }
+            }
+        }
+    });
+    assert!(runs > ITERATIONS);
+}
+
+const STATUSES: &[u16] = &[200, 400, 403, 404, 409, 413, 429, 500, 502, 503, 504];
+const KNOWN_CODES: &[&str] = &[
+    "ResourceNotFoundException",
+    "com.amazonaws.secretsmanager#InvalidRequestException",
+    "InvalidParameterException:http://internal.amazon.com/coral/com.amazonaws.secretsmanager/",
+    "DecryptionFailure",
+    "EncryptionFailure",
+    "InternalServiceError",
+    "InvalidNextTokenException",
+    "LimitExceededException",
+    "MalformedPolicyDocumentException",
+    "PreconditionNotMetException",
+    "PublicPolicyException",
+    "ResourceExistsException",
+    "ThrottlingException",
+];
+
+/// The input layout of `fuzz/fuzz_targets/error_parsing.rs` (keep the two in sync).
+fn decode_error_input(data: &[u8]) -> Option<(&'static str, HttpResponse)> {
+    let (&op, rest) = data.split_first()?;
+    let (&status, rest) = rest.split_first()?;
+    let (&header, mut body) = rest.split_first()?;
+    let op = OPERATIONS[usize::from(op) % OPERATIONS.len()];
+    let status = if status < 0x80 {
+        STATUSES[usize::from(status) % STATUSES.len()]
+    } else {
+        100 + u16::from(status - 0x80) * 4
+    };
+    let mut header_value: Option<String> = None;
+    match usize::from(header) {
+        0 => {}
+        n if n <= KNOWN_CODES.len() => header_value = Some(KNOWN_CODES[n - 1].to_string()),
+        n => {
+            let len = ((n - KNOWN_CODES.len() - 1) % 64).min(body.len());
+            header_value = Some(String::from_utf8_lossy(&body[..len]).into_owned());
+            body = &body[len..];
+        }
+    }
+    let mut resp = HttpResponse::new(status, body.to_vec());
+    if let Some(v) = header_value {
+        resp = resp.with_header("x-amzn-errortype", &v);
+    }
+    resp = resp.with_header("x-amzn-requestid", "fuzz-request");
+    Some((op, resp))
+}
+
+fn check_error(data: &[u8]) {
+    if let Some((op, resp)) = decode_error_input(data) {
+        let meta = awsrt::protocol::parse_error_metadata(&resp);
+        assert_eq!(meta.status, resp.status);
+        assert_eq!(meta.request_id.as_deref(), Some("fuzz-request"));
+        if let Some(code) = &meta.code {
+            assert!(!code.is_empty() && code.trim() == code, "code {code:?}");
+            assert!(!code.contains('#') && !code.contains(':'), "code {code:?}");
+        }
+        let _ = error(op, &resp);
+    }
+}
+
+#[test]
+fn error_parsing_never_panics() {
+    for seed in seeds("error_parsing") {
+        let (op, resp) = decode_error_input(&seed).expect("seed has the 3-byte prefix");
+        assert!(error(op, &resp), "error seed for {op} does not parse");
+    }
+    // The layout: a known code from the header wins over the body.
+    let mut input = vec![8u8, 1, 1];
+    input.extend_from_slice(br#"{"__type":"Other","message":"m"}"#);
+    let (op, resp) = decode_error_input(&input).expect("decodes");
+    assert_eq!(op, "GetSecretValue");
+    let meta = awsrt::protocol::parse_error_metadata(&resp);
+    assert_eq!(meta.code.as_deref(), Some("ResourceNotFoundException"));
+    assert_eq!(meta.status, 400);
+    fuzz("error_parsing", 0xE220_2BAD, check_error);
+}
+
+#[test]
+fn json_reader_never_panics() {
+    fuzz("json_reader", 0x0150_4E11, awsrt::json::validate_fuzz_input);
+    // Response bodies of the output seeds are JSON too.
+    let bodies: Vec<Vec<u8>> = seeds("output_deserializers")
+        .into_iter()
+        .map(|s| s.get(1..).unwrap_or_default().to_vec())
+        .collect();
+    let mut rng = Rng::new(0xB0D1_E5);
+    for i in 0..ITERATIONS / 2 {
+        let base = &bodies[rng.below(bodies.len())];
+        let other = &bodies[rng.below(bodies.len())];
+        let mutant = mutate(&mut rng, base, other);
+        if std::panic::catch_unwind(|| awsrt::json::validate_fuzz_input(&mutant)).is_err() {
+            panic!("json_reader: body mutant {i} panicked on input {mutant:?}");
+        }
+    }
+}
