@@ -244,6 +244,8 @@ pub struct Operation {
     pub deprecated: Option<Deprecated>,
     /// The operation does not require authentication (`@optionalAuth` or `@auth([])`).
     pub optional_auth: bool,
+    /// `smithy.api#endpoint` host prefix template (e.g. `{Bucket}.data-`), labels named by input members.
+    pub host_prefix: Option<String>,
 }
 
 /// Everything the emitters need for one service.
@@ -541,6 +543,20 @@ impl<'m> Builder<'m> {
                 examples: shape.traits.examples(&op_id)?.cloned().unwrap_or_default(),
                 deprecated: shape.traits.deprecated(&op_id)?,
                 optional_auth,
+                host_prefix: match shape.traits.get("smithy.api#endpoint") {
+                    None => None,
+                    Some(v) => Some(
+                        v.get("hostPrefix")
+                            .and_then(Value::as_str)
+                            .ok_or_else(|| {
+                                CodegenError::shape(
+                                    &op_id,
+                                    "trait smithy.api#endpoint must have a string `hostPrefix`",
+                                )
+                            })?
+                            .to_string(),
+                    ),
+                },
             });
         }
         let ser = reachable(&types, ser_roots);

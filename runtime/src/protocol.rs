@@ -138,3 +138,37 @@ mod tests {
         }
     }
 }
+
+/// Checks a `@hostLabel` input value before it goes into a host prefix: 1 to 63 ASCII letters,
+/// digits and `-`, starting with a letter or digit.
+pub fn check_host_label(member: &str, value: &str) -> Result<(), crate::error::BuildError> {
+    let ok = !value.is_empty()
+        && value.len() <= 63
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && value.as_bytes()[0].is_ascii_alphanumeric();
+    if ok {
+        Ok(())
+    } else {
+        Err(crate::error::BuildError::invalid_field(
+            member,
+            format!("`{member}` is used in the endpoint host and must be a valid host label (letters, digits, `-`; at most 63)"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod host_label_tests {
+    use super::check_host_label;
+
+    #[test]
+    fn host_labels() {
+        for ok in ["bar", "a-1", "0x", "x".repeat(63).as_str()] {
+            assert!(check_host_label("m", ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "-a", "a.b", "a b", "x".repeat(64).as_str()] {
+            assert!(check_host_label("m", bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -73,7 +73,7 @@ pub fn type_path(name: &str) -> TokenStream {
 /// The Rust type of an IR type (no `Option`).
 pub fn rust_type(t: &RType) -> TokenStream {
     match t {
-        RType::String => quote!(::std::string::String),
+        RType::String => quote!(String),
         RType::SensitiveString => quote!(::awsrt::types::SensitiveString),
         RType::Bool => quote!(bool),
         RType::I8 => quote!(i8),
@@ -90,17 +90,17 @@ pub fn rust_type(t: &RType) -> TokenStream {
         RType::List(inner, sparse) => {
             let i = rust_type(inner);
             if *sparse {
-                quote!(::std::vec::Vec<::std::option::Option<#i>>)
+                quote!(Vec<Option<#i>>)
             } else {
-                quote!(::std::vec::Vec<#i>)
+                quote!(Vec<#i>)
             }
         }
         RType::Map(inner, sparse) => {
             let i = rust_type(inner);
             if *sparse {
-                quote!(::std::collections::HashMap<::std::string::String, ::std::option::Option<#i>>)
+                quote!(::std::collections::HashMap<String, Option<#i>>)
             } else {
-                quote!(::std::collections::HashMap<::std::string::String, #i>)
+                quote!(::std::collections::HashMap<String, #i>)
             }
         }
     }
@@ -110,7 +110,7 @@ pub fn rust_type(t: &RType) -> TokenStream {
 pub fn field_type(f: &Field) -> TokenStream {
     let t = stored_type(f);
     if f.optional {
-        quote!(::std::option::Option<#t>)
+        quote!(Option<#t>)
     } else {
         t
     }
@@ -120,7 +120,7 @@ pub fn field_type(f: &Field) -> TokenStream {
 pub fn stored_type(f: &Field) -> TokenStream {
     let t = rust_type(&f.ty);
     if f.boxed {
-        quote!(::std::boxed::Box<#t>)
+        quote!(Box<#t>)
     } else {
         t
     }
@@ -195,7 +195,7 @@ pub fn default_expr(t: &RType, v: &serde_json::Value) -> TokenStream {
         }
         RType::String => {
             let s = v.as_str().unwrap_or("");
-            quote!(::std::string::String::from(#s))
+            quote!(String::from(#s))
         }
         RType::SensitiveString => {
             let s = v.as_str().unwrap_or("");
@@ -227,12 +227,12 @@ pub fn default_expr(t: &RType, v: &serde_json::Value) -> TokenStream {
                 quote!(::awsrt::types::DateTime::from_secs_f64(#n))
             }
         },
-        RType::List(..) => quote!(::std::vec::Vec::new()),
+        RType::List(..) => quote!(Vec::new()),
         RType::Map(..) => quote!(::std::collections::HashMap::new()),
         RType::Document => {
             let json = v.to_string();
             quote!(::awsrt::types::Document::parse(#json.as_bytes()).unwrap_or(::awsrt::types::Document::Null))
         }
-        RType::Struct(_) | RType::Union(_) => quote!(::std::default::Default::default()),
+        RType::Struct(_) | RType::Union(_) => quote!(Default::default()),
     }
 }

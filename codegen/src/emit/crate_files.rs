@@ -166,15 +166,56 @@ fn lib_rs(svc: &Service) -> TokenStream {
 }
 
 fn quick_start(svc: &Service, crate_ident: &str) -> String {
-    let Some(op) = svc
+    // One call: a Get/Describe operation whose required members are all strings (set to a
+    // placeholder), else any operation that needs no input.
+    let simple = |o: &&crate::ir::Operation| {
+        o.input
+            .fields
+            .iter()
+            .all(|f| f.optional || f.default.is_some() || f.ty == crate::ir::RType::String)
+    };
+    let call = svc
         .operations
         .iter()
-        .find(|o| !o.input.fallible_build())
-        .or(svc.operations.first())
-    else {
-        return String::new();
-    };
+        .filter(simple)
+        .find(|o| {
+            (o.name.starts_with("Get") || o.name.starts_with("Describe"))
+                && o.input.fallible_build()
+        })
+        .or_else(|| svc.operations.iter().find(|o| !o.input.fallible_build()));
+    let Some(op) = call else { return String::new() };
     let n = op_names(op);
+    let setters: String = op
+        .input
+        .fields
+        .iter()
+        .filter(|f| !f.optional && f.default.is_none())
+        .map(|f| format!(".{}(\"example\")", f.name))
+        .collect();
+    let paged = svc
+        .operations
+        .iter()
+        .filter(|o| !o.input.fallible_build() && !super::paginator::paginator(svc, o).is_empty())
+        .min_by_key(|o| !o.name.starts_with("List"));
+    let paging = match paged {
+        Some(p) if p.paginated.as_ref().is_some_and(|p| p.items.is_none()) => format!(
+            "\n// Paginated operations stream whole pages (`collect()` gathers them all).\n\
+             let mut pages = client.{}().into_paginator().send();\n\
+             while let Some(page) = pages.next().await {{\n\
+             \x20   println!(\"{{:?}}\", page?);\n\
+             }}\n",
+            p.fn_name
+        ),
+        Some(p) => format!(
+            "\n// Paginated operations stream their items page by page.\n\
+             let mut items = client.{}().into_paginator().items();\n\
+             while let Some(item) = items.next().await {{\n\
+             \x20   println!(\"{{:?}}\", item?);\n\
+             }}\n",
+            p.fn_name
+        ),
+        None => String::new(),
+    };
     format!(
         "## Quick start\n\n\
          ```no_run\n\
@@ -182,13 +223,13 @@ fn quick_start(svc: &Service, crate_ident: &str) -> String {
          // Region, credentials and endpoint come from the standard AWS environment variables and ~/.aws files.\n\
          let config = {c}::Config::from_env().await?;\n\
          let client = {c}::Client::new(&config);\n\
-         match client.{f}().send().await {{\n\
+         match client.{f}(){setters}.send().await {{\n\
          \x20   Ok(output) => println!(\"{{output:?}}\"),\n\
          \x20   Err(err) => match err.as_service_error() {{\n\
          \x20       Some(service_error) => eprintln!(\"the service refused: {{service_error}}\"),\n\
          \x20       None => eprintln!(\"the request failed: {{err}}\"),\n\
          \x20   }},\n\
-         }}\n\
+         }}\n{paging}\
          # Ok(())\n\
          # }}\n\
          ```\n\n\
@@ -231,7 +272,7 @@ fn client_rs(svc: &Service) -> TokenStream {
         //! The service client.
 
         #doc_client_doc
-        #[derive(::std::clone::Clone, ::std::fmt::Debug)]
+        #[derive(Clone, ::std::fmt::Debug)]
         pub struct Client {
             handle: ::awsrt::client::ClientHandle,
         }
@@ -292,7 +333,7 @@ fn error_rs() -> TokenStream {
 
         /// A boxed error that any operation's [`SdkError`] converts into, for code that does not
         /// match on specific errors.
-        pub type Error = ::std::boxed::Box<dyn ::std::error::Error + ::std::marker::Send + ::std::marker::Sync + 'static>;
+        pub type Error = Box<dyn ::std::error::Error + ::std::marker::Send + ::std::marker::Sync + 'static>;
     }
 }
 
@@ -433,7 +474,11 @@ fn operation_files(svc: &Service) -> Vec<EmittedFile> {
         mods.push(quote!(#d_doc pub mod #m;));
         files.push(rust(
             format!("src/operation/{}.rs", op.module),
-            operation_file(svc, op, super::tests::example_tests(svc, op)),
+            operation_file(svc, op, {
+                let mut extra = super::paginator::paginator(svc, op);
+                extra.extend(super::tests::example_tests(svc, op));
+                extra
+            }),
         ));
     }
     files.push(rust(

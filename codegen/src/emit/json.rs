@@ -55,7 +55,7 @@ pub fn write_value(t: &RType, v: TokenStream) -> TokenStream {
         RType::List(inner, sparse) => {
             let body = write_value(inner, quote!(item));
             let body = if *sparse {
-                quote!(match item { ::std::option::Option::Some(item) => { #body } ::std::option::Option::None => w.null(), })
+                quote!(match item { Some(item) => { #body } None => w.null(), })
             } else {
                 body
             };
@@ -68,7 +68,7 @@ pub fn write_value(t: &RType, v: TokenStream) -> TokenStream {
         RType::Map(inner, sparse) => {
             let body = write_value(inner, quote!(item));
             let body = if *sparse {
-                quote!(match item { ::std::option::Option::Some(item) => { #body } ::std::option::Option::None => w.null(), })
+                quote!(match item { Some(item) => { #body } None => w.null(), })
             } else {
                 body
             };
@@ -115,12 +115,12 @@ pub fn read_value(t: &RType) -> TokenStream {
         RType::List(inner, sparse) => {
             let item = read_value(inner);
             let push = if *sparse {
-                quote!(if r.take_null()? { items.push(::std::option::Option::None); } else { items.push(::std::option::Option::Some(#item)); })
+                quote!(if r.take_null()? { items.push(None); } else { items.push(Some(#item)); })
             } else {
                 quote!(if !r.take_null()? { items.push(#item); })
             };
             quote!({
-                let mut items = ::std::vec::Vec::new();
+                let mut items = Vec::new();
                 r.begin_array()?;
                 while r.next_element()? { #push }
                 items
@@ -129,14 +129,14 @@ pub fn read_value(t: &RType) -> TokenStream {
         RType::Map(inner, sparse) => {
             let item = read_value(inner);
             let insert = if *sparse {
-                quote!(if r.take_null()? { map.insert(key, ::std::option::Option::None); } else { map.insert(key, ::std::option::Option::Some(#item)); })
+                quote!(if r.take_null()? { map.insert(key, None); } else { map.insert(key, Some(#item)); })
             } else {
                 quote!(if !r.take_null()? { map.insert(key, #item); })
             };
             quote!({
                 let mut map = ::std::collections::HashMap::new();
                 r.begin_object()?;
-                while let ::std::option::Option::Some(key) = r.next_key()? {
+                while let Some(key) = r.next_key()? {
                     let key = key.into_owned();
                     #insert
                 }
@@ -152,16 +152,17 @@ fn write_member(f: &Field) -> TokenStream {
     let key = &f.wire;
     if f.optional {
         let w = write_value(&f.ty, quote!(value));
-        quote! { if let ::std::option::Option::Some(value) = &v.#n { w.key(#key); #w } }
+        quote! { if let Some(value) = &v.#n { w.key(#key); #w } }
     } else {
         let w = write_value(&f.ty, quote!(value));
-        // A member left at its @default is not sent (the service applies the same default).
-        let skip = match (&f.default, &f.ty) {
+        // A member left at its @default is not sent (the service applies the same default):
+        // `not_default` says when to write it.
+        let write_when = match (&f.default, &f.ty) {
             (Some(d), RType::List(..) | RType::Map(..))
                 if d.as_array().is_some_and(Vec::is_empty)
                     || d.as_object().is_some_and(serde_json::Map::is_empty) =>
             {
-                Some(quote!(value.is_empty()))
+                Some(quote!(!value.is_empty()))
             }
             (
                 Some(d),
@@ -175,14 +176,20 @@ fn write_member(f: &Field) -> TokenStream {
                 | RType::String
                 | RType::Enum(_)
                 | RType::IntEnum(_),
-            ) if !f.boxed => {
-                let e = default_expr(&f.ty, d);
-                Some(quote!(*value == #e))
-            }
+            ) if !f.boxed => Some(match (&f.ty, d.as_bool()) {
+                (RType::Bool, Some(false)) => quote!(*value),
+                (RType::Bool, Some(true)) => quote!(!*value),
+                _ => {
+                    let e = default_expr(&f.ty, d);
+                    quote!(*value != #e)
+                }
+            }),
             _ => None,
         };
-        match skip {
-            Some(cond) => quote! { { let value = &v.#n; if !(#cond) { w.key(#key); #w } } },
+        match write_when {
+            Some(not_default) => {
+                quote! { { let value = &v.#n; if #not_default { w.key(#key); #w } } }
+            }
             None => quote! { { let value = &v.#n; w.key(#key); #w } },
         }
     }
@@ -243,18 +250,18 @@ pub fn de_struct(
     let locals = s.fields.iter().map(|f| {
         let l = format_ident!("f_{}", bare(&f.name));
         let t = stored_type(f);
-        quote!(let mut #l: ::std::option::Option<#t> = ::std::option::Option::None;)
+        quote!(let mut #l: Option<#t> = None;)
     });
     let arms = s.fields.iter().map(|f| {
         let l = format_ident!("f_{}", bare(&f.name));
         let key = &f.wire;
         let read = read_value(&f.ty);
         let read = if f.boxed {
-            quote!(::std::boxed::Box::new(#read))
+            quote!(Box::new(#read))
         } else {
             read
         };
-        quote!(#key => { if !r.take_null()? { #l = ::std::option::Option::Some(#read); } })
+        quote!(#key => { if !r.take_null()? { #l = Some(#read); } })
     });
     let assigns = s.fields.iter().map(|f| {
         let n = ident(&f.name);
@@ -263,11 +270,7 @@ pub fn de_struct(
             quote!(#n: #l,)
         } else if let Some(d) = &f.default {
             let e = default_expr(&f.ty, d);
-            let e = if f.boxed {
-                quote!(::std::boxed::Box::new(#e))
-            } else {
-                e
-            };
+            let e = if f.boxed { quote!(Box::new(#e)) } else { e };
             if matches!(
                 f.ty,
                 RType::Bool
@@ -288,7 +291,7 @@ pub fn de_struct(
         }
     });
     let meta = if s.error.is_some() {
-        quote!(meta: ::std::default::Default::default(),)
+        quote!(meta: Default::default(),)
     } else {
         quote!()
     };
@@ -298,7 +301,7 @@ pub fn de_struct(
         })
     } else {
         quote! {
-            while let ::std::option::Option::Some(key) = r.next_key()? {
+            while let Some(key) = r.next_key()? {
                 match &*key {
                     #(#arms)*
                     _ => r.skip_value()?,
@@ -307,11 +310,11 @@ pub fn de_struct(
         }
     };
     quote! {
-        #vis fn #fn_name(r: &mut ::awsrt::json::JsonReader<'_>) -> ::std::result::Result<#ty, ::awsrt::json::JsonError> {
+        #vis fn #fn_name(r: &mut ::awsrt::json::JsonReader<'_>) -> Result<#ty, ::awsrt::json::JsonError> {
             #(#locals)*
             r.begin_object()?;
             #loop_body
-            ::std::result::Result::Ok(#ty { #(#assigns)* #meta })
+            Ok(#ty { #(#assigns)* #meta })
         }
     }
 }
@@ -325,17 +328,17 @@ pub fn de_union(s: &Struct) -> TokenStream {
         let key = &fld.wire;
         let read = read_value(&fld.ty);
         let read = if fld.boxed {
-            quote!(::std::boxed::Box::new(#read))
+            quote!(Box::new(#read))
         } else {
             read
         };
         quote!(#key => #name::#v(#read),)
     });
     quote! {
-        pub(crate) fn #f(r: &mut ::awsrt::json::JsonReader<'_>) -> ::std::result::Result<#name, ::awsrt::json::JsonError> {
+        pub(crate) fn #f(r: &mut ::awsrt::json::JsonReader<'_>) -> Result<#name, ::awsrt::json::JsonError> {
             let mut out = #name::Unknown;
             r.begin_object()?;
-            while let ::std::option::Option::Some(key) = r.next_key()? {
+            while let Some(key) = r.next_key()? {
                 if r.take_null()? || &*key == "__type" {
                     if &*key == "__type" { r.skip_value()?; }
                     continue;
@@ -345,7 +348,7 @@ pub fn de_union(s: &Struct) -> TokenStream {
                     _ => { r.skip_value()?; #name::Unknown }
                 };
             }
-            ::std::result::Result::Ok(out)
+            Ok(out)
         }
     }
 }

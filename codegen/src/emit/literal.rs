@@ -60,7 +60,7 @@ pub fn value_expr(svc: &Service, ty: &RType, v: &Value) -> Result<TokenStream, U
             quote!(::awsrt::types::DateTime::from_secs_and_nanos(#s, #ns))
         }
         (RType::Timestamp(_), Value::String(s)) => {
-            let d = ::std::string::String::from(s.as_str());
+            let d = String::from(s.as_str());
             quote!(::awsrt::types::DateTime::parse(#d, ::awsrt::types::TimestampFormat::DateTime)?)
         }
         (RType::Document, v) => {
@@ -113,7 +113,7 @@ pub fn value_expr(svc: &Service, ty: &RType, v: &Value) -> Result<TokenStream, U
                 .iter()
                 .map(|i| value_expr(svc, inner, i).map(|e| into_owned(inner, e)))
                 .collect::<Result<Vec<_>, _>>()?;
-            quote!(::std::vec![#(#items),*])
+            quote!(vec![#(#items),*])
         }
         (RType::Map(inner, _), Value::Object(o)) => {
             let entries = o
@@ -121,7 +121,7 @@ pub fn value_expr(svc: &Service, ty: &RType, v: &Value) -> Result<TokenStream, U
                 .map(|(k, v)| {
                     value_expr(svc, inner, v).map(|e| {
                         let e = into_owned(inner, e);
-                        quote!((::std::string::String::from(#k), #e))
+                        quote!((String::from(#k), #e))
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
@@ -134,7 +134,7 @@ pub fn value_expr(svc: &Service, ty: &RType, v: &Value) -> Result<TokenStream, U
 /// Converts a rendered literal to the owned type (for collections, where `Into` is not applied).
 fn into_owned(t: &RType, e: TokenStream) -> TokenStream {
     match t {
-        RType::String => quote!(::std::string::String::from(#e)),
+        RType::String => quote!(String::from(#e)),
         RType::SensitiveString => quote!(::awsrt::types::SensitiveString::from(#e)),
         _ => e,
     }
@@ -143,7 +143,7 @@ fn into_owned(t: &RType, e: TokenStream) -> TokenStream {
 fn into_stored(f: &Field, t: &RType, e: TokenStream) -> TokenStream {
     let e = into_owned(t, e);
     if f.boxed {
-        quote!(::std::boxed::Box::new(#e))
+        quote!(Box::new(#e))
     } else {
         e
     }
@@ -181,7 +181,7 @@ pub fn setter_calls(
                 let e = value_expr(svc, t, v)?;
                 let e = if matches!(t, RType::List(..) | RType::Map(..)) {
                     let set = format_ident!("set_{}", bare(&f.name));
-                    calls.extend(quote!(.#set(::std::option::Option::Some(#e))));
+                    calls.extend(quote!(.#set(Some(#e))));
                     continue;
                 } else {
                     e

@@ -6,6 +6,7 @@ pub mod crate_files;
 pub mod json;
 pub mod literal;
 pub mod operation;
+pub mod paginator;
 pub mod shapes;
 pub mod tests;
 

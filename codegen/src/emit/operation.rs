@@ -109,7 +109,7 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
             let fname = ident(&f.name);
             quote! {
                 if input.#fname.is_none() {
-                    input.#fname = ::std::option::Option::Some(::awsrt::types::uuid_v4());
+                    input.#fname = Some(::awsrt::types::uuid_v4());
                 }
             }
         });
@@ -123,6 +123,7 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
     } else {
         quote!(input)
     };
+    let (host_prefix, call) = host_prefix(op);
     let send_doc = format!("Sends this input as a `{name}` request with `client`.");
     let send_doc_doc = crate::emit::common::doc(&send_doc);
     quote! {
@@ -137,7 +138,7 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
 
         impl #input {
             #send_doc_doc
-            pub async fn send_with(self, client: &crate::Client) -> ::std::result::Result<#output, ::awsrt::error::SdkError<#error>> {
+            pub async fn send_with(self, client: &crate::Client) -> Result<#output, ::awsrt::error::SdkError<#error>> {
                 send(client.handle(), self).await
             }
         }
@@ -146,22 +147,23 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
         #error_enum
         #fluent_def
 
-        pub(crate) async fn send(handle: &::awsrt::client::ClientHandle, #mut_input: #input) -> ::std::result::Result<#output, ::awsrt::error::SdkError<#error>> {
+        pub(crate) async fn send(handle: &::awsrt::client::ClientHandle, #mut_input: #input) -> Result<#output, ::awsrt::error::SdkError<#error>> {
             #(#token_fill)*
+            #host_prefix
             let mut w = ::awsrt::json::JsonWriter::new();
             ser_input(&mut w, &input);
             drop(input);
-            let resp = handle.call(&OPERATION, w.finish()).await.map_err(::awsrt::error::SdkError::cast)?;
+            let resp = #call.await.map_err(::awsrt::error::SdkError::cast)?;
             if resp.is_success() {
                 let mut r = ::awsrt::json::JsonReader::new(crate::operation::json_body(&resp.body));
                 de_output(&mut r)
-                    .and_then(|out| { r.finish()?; ::std::result::Result::Ok(out) })
+                    .and_then(|out| { r.finish()?; Ok(out) })
                     .map_err(|e| ::awsrt::error::SdkError::Response(::awsrt::error::ResponseError::from_response(&resp, e.to_string())))
             } else {
                 let meta = ::awsrt::protocol::parse_error_metadata(&resp);
                 match #error::from_response(&resp, meta.clone()) {
-                    ::std::result::Result::Ok(err) => ::std::result::Result::Err(::awsrt::error::SdkError::service(err, meta)),
-                    ::std::result::Result::Err(e) => ::std::result::Result::Err(::awsrt::error::SdkError::Response(
+                    Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
+                    Err(e) => Err(::awsrt::error::SdkError::Response(
                         ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
                     )),
                 }
@@ -192,7 +194,7 @@ fn error_enum(op: &Operation, n: &OpNames) -> TokenStream {
         let f = format_ident!("is_{}", bare(&names::snake_case(e)));
         let d = format!("Whether this is a `{e}`.");
         let d_doc = crate::emit::common::doc(&d);
-        quote!(#d_doc pub fn #f(&self) -> bool { ::std::matches!(self, Self::#v(_)) })
+        quote!(#d_doc pub fn #f(&self) -> bool { matches!(self, Self::#v(_)) })
     });
     let meta_arms = op.errors.iter().map(|e| {
         let v = ident(e);
@@ -204,7 +206,7 @@ fn error_enum(op: &Operation, n: &OpNames) -> TokenStream {
     });
     let source_arms = op.errors.iter().map(|e| {
         let v = ident(e);
-        quote!(Self::#v(e) => ::std::option::Option::Some(e),)
+        quote!(Self::#v(e) => Some(e),)
     });
     let parse_arms = op.errors.iter().map(|e| {
         let v = ident(e);
@@ -231,26 +233,26 @@ fn error_enum(op: &Operation, n: &OpNames) -> TokenStream {
             Unhandled(::awsrt::error::Unhandled),
         }
         impl #error {
-            pub(crate) fn from_response(#resp_arg: &::awsrt::http::HttpResponse, meta: ::awsrt::error::ErrorMetadata) -> ::std::result::Result<Self, ::awsrt::json::JsonError> {
+            pub(crate) fn from_response(#resp_arg: &::awsrt::http::HttpResponse, meta: ::awsrt::error::ErrorMetadata) -> Result<Self, ::awsrt::json::JsonError> {
                 #reader
-                ::std::result::Result::Ok(match meta.code.as_deref().unwrap_or_default() {
+                Ok(match meta.code.as_deref().unwrap_or_default() {
                     #(#parse_arms)*
                     _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
                 })
             }
             #(#is_fns)*
             /// Whether this error is not one the model describes.
-            pub fn is_unhandled(&self) -> bool { ::std::matches!(self, Self::Unhandled(_)) }
+            pub fn is_unhandled(&self) -> bool { matches!(self, Self::Unhandled(_)) }
             /// Code, message, request id and HTTP status of the error response.
             pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
                 match self { #(#meta_arms)* Self::Unhandled(e) => ::awsrt::error::ProvideErrorMetadata::meta(e) }
             }
             /// The error code, e.g. `ResourceNotFoundException`.
-            pub fn code(&self) -> ::std::option::Option<&str> { self.meta().code.as_deref() }
+            pub fn code(&self) -> Option<&str> { self.meta().code.as_deref() }
             /// The service's message.
-            pub fn message(&self) -> ::std::option::Option<&str> { self.meta().message.as_deref() }
+            pub fn message(&self) -> Option<&str> { self.meta().message.as_deref() }
             /// The request id of the failed request.
-            pub fn request_id(&self) -> ::std::option::Option<&str> { self.meta().request_id.as_deref() }
+            pub fn request_id(&self) -> Option<&str> { self.meta().request_id.as_deref() }
         }
         impl ::awsrt::error::ProvideErrorMetadata for #error {
             fn meta(&self) -> &::awsrt::error::ErrorMetadata { #error::meta(self) }
@@ -261,8 +263,8 @@ fn error_enum(op: &Operation, n: &OpNames) -> TokenStream {
             }
         }
         impl ::std::error::Error for #error {
-            fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-                match self { #(#source_arms)* Self::Unhandled(e) => ::std::option::Option::Some(e) }
+            fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+                match self { #(#source_arms)* Self::Unhandled(e) => Some(e) }
             }
         }
     }
@@ -292,7 +294,7 @@ fn fluent_builder(svc: &Service, op: &Operation, n: &OpNames) -> TokenStream {
             let fname = ident(&f.name);
             quote! {
                 if inner.#fname.is_none() {
-                    inner.#fname = ::std::option::Option::Some(::awsrt::types::uuid_v4());
+                    inner.#fname = Some(::awsrt::types::uuid_v4());
                 }
             }
         });
@@ -316,14 +318,14 @@ fn fluent_builder(svc: &Service, op: &Operation, n: &OpNames) -> TokenStream {
     let _ = svc;
     quote! {
         #doc_doc
-        #[derive(::std::clone::Clone, ::std::fmt::Debug)]
+        #[derive(Clone, ::std::fmt::Debug)]
         pub struct #fluent {
             handle: ::awsrt::client::ClientHandle,
             inner: #builder,
         }
         impl #fluent {
             pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
-                Self { handle, inner: ::std::default::Default::default() }
+                Self { handle, inner: Default::default() }
             }
             /// The input built so far.
             pub fn as_input(&self) -> &#builder { &self.inner }
@@ -333,7 +335,7 @@ fn fluent_builder(svc: &Service, op: &Operation, n: &OpNames) -> TokenStream {
             ///
             /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
             /// the response could not be parsed, or the service returned an error.
-            pub async fn send(self) -> ::std::result::Result<#output, ::awsrt::error::SdkError<#error>> {
+            pub async fn send(self) -> Result<#output, ::awsrt::error::SdkError<#error>> {
                 #inner_binding
                 #(#required_token)*
                 let input = #build;
@@ -342,4 +344,51 @@ fn fluent_builder(svc: &Service, op: &Operation, n: &OpNames) -> TokenStream {
             #(#setters)*
         }
     }
+}
+
+/// The statements computing the host prefix of an operation with `smithy.api#endpoint`, and the
+/// runtime call to make.
+fn host_prefix(op: &Operation) -> (TokenStream, TokenStream) {
+    let Some(template) = &op.host_prefix else {
+        return (
+            TokenStream::new(),
+            quote!(handle.call(&OPERATION, w.finish())),
+        );
+    };
+    let mut checks = TokenStream::new();
+    let mut fmt = String::new();
+    let mut args = Vec::new();
+    let mut rest = template.as_str();
+    while let Some(start) = rest.find('{') {
+        fmt.push_str(&rest[..start].replace('}', "}}"));
+        let Some(end) = rest[start..].find('}') else {
+            break;
+        };
+        let label = &rest[start + 1..start + end];
+        if let Some(f) = op.input.fields.iter().find(|f| f.member == label) {
+            let n = ident(&f.name);
+            let member = &f.member;
+            let value = if f.optional {
+                quote!(input.#n.as_deref().unwrap_or_default())
+            } else {
+                quote!(input.#n.as_str())
+            };
+            let var = format_ident!("label_{}", args.len());
+            checks.extend(quote! {
+                let #var = #value;
+                ::awsrt::protocol::check_host_label(#member, #var).map_err(::awsrt::error::SdkError::Construction)?;
+            });
+            args.push(var);
+        }
+        fmt.push_str("{}");
+        rest = &rest[start + end + 1..];
+    }
+    fmt.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+    (
+        quote! {
+            #checks
+            let host_prefix = format!(#fmt #(, #args)*);
+        },
+        quote!(handle.call_with_host_prefix(&OPERATION, w.finish(), &host_prefix)),
+    )
 }

@@ -32,13 +32,13 @@ pub fn structure(s: &Struct) -> TokenStream {
         .iter()
         .filter(|f| f.name != "builder")
         .map(accessor);
-    let derive_default = quote!(::std::default::Default,);
+    let derive_default = quote!(Default,);
     let derive_debug = if needs_manual_debug(s) {
         quote!()
     } else {
         quote!(::std::fmt::Debug,)
     };
-    let derive_eq = quote!(::std::cmp::PartialEq,);
+    let derive_eq = quote!(PartialEq,);
     let debug_impl = if needs_manual_debug(s) {
         debug_impl(&name, s, is_error)
     } else {
@@ -56,7 +56,7 @@ pub fn structure(s: &Struct) -> TokenStream {
         #docs
         #dep
         #[non_exhaustive]
-        #[derive(::std::clone::Clone, #derive_eq #derive_default #derive_debug)]
+        #[derive(Clone, #derive_eq #derive_default #derive_debug)]
         pub struct #name {
             #(#fields)*
             #meta_field
@@ -117,22 +117,18 @@ fn debug_impl(name: &proc_macro2::Ident, s: &Struct, is_error: bool) -> TokenStr
 
 fn accessor(f: &Field) -> TokenStream {
     let n = ident(&f.name);
-    let d = doc_or(&f.docs, &format!("The `{}` member.", f.member));
+    let d = doc_or(
+        &crate::docs::first_sentence(&f.docs),
+        &format!("The `{}` member.", f.member),
+    );
     let dep = deprecated(&f.deprecated);
     let inner = rust_type(&f.ty);
     let (ret, body) = match (&f.ty, f.optional) {
-        (RType::String, true) => (
-            quote!(::std::option::Option<&str>),
-            quote!(self.#n.as_deref()),
-        ),
+        (RType::String, true) => (quote!(Option<&str>), quote!(self.#n.as_deref())),
         (RType::String, false) => (quote!(&str), quote!(&self.#n)),
         (RType::List(elem, sparse), opt) => {
             let e = rust_type(elem);
-            let e = if *sparse {
-                quote!(::std::option::Option<#e>)
-            } else {
-                e
-            };
+            let e = if *sparse { quote!(Option<#e>) } else { e };
             if opt {
                 (
                     quote!(&[#e]),
@@ -142,16 +138,10 @@ fn accessor(f: &Field) -> TokenStream {
                 (quote!(&[#e]), quote!(&self.#n))
             }
         }
-        (t, true) if t.is_copy() => (quote!(::std::option::Option<#inner>), quote!(self.#n)),
+        (t, true) if t.is_copy() => (quote!(Option<#inner>), quote!(self.#n)),
         (t, false) if t.is_copy() => (quote!(#inner), quote!(self.#n)),
-        (_, true) if f.boxed => (
-            quote!(::std::option::Option<&#inner>),
-            quote!(self.#n.as_deref()),
-        ),
-        (_, true) => (
-            quote!(::std::option::Option<&#inner>),
-            quote!(self.#n.as_ref()),
-        ),
+        (_, true) if f.boxed => (quote!(Option<&#inner>), quote!(self.#n.as_deref())),
+        (_, true) => (quote!(Option<&#inner>), quote!(self.#n.as_ref())),
         (_, false) => (quote!(&#inner), quote!(&self.#n)),
     };
     quote! {
@@ -168,7 +158,7 @@ fn builder_struct(s: &Struct, builder: &proc_macro2::Ident) -> TokenStream {
     let fields = s.fields.iter().map(|f| {
         let n = ident(&f.name);
         let t = stored_type(f);
-        quote!(pub(crate) #n: ::std::option::Option<#t>,)
+        quote!(pub(crate) #n: Option<#t>,)
     });
     let setters = s.fields.iter().map(|f| setters(f, true));
     let build = build_fn(s, &name);
@@ -198,11 +188,11 @@ fn builder_struct(s: &Struct, builder: &proc_macro2::Ident) -> TokenStream {
     } else {
         quote!()
     };
-    let derive_eq = quote!(::std::cmp::PartialEq,);
+    let derive_eq = quote!(PartialEq,);
     quote! {
         #doc_doc
         #[non_exhaustive]
-        #[derive(::std::clone::Clone, ::std::default::Default, #derive_eq #derive_debug)]
+        #[derive(Clone, Default, #derive_eq #derive_debug)]
         pub struct #builder {
             #(#fields)*
         }
@@ -221,7 +211,10 @@ pub fn setters(f: &Field, own: bool) -> TokenStream {
     let b = bare(&f.name);
     let set = format_ident!("set_{}", b);
     let get = format_ident!("get_{}", b);
-    let d = doc_or(&f.docs, &format!("The `{}` member.", f.member));
+    let d = doc_or(
+        &crate::docs::first_sentence(&f.docs),
+        &format!("The `{}` member.", f.member),
+    );
     let dep = deprecated(&f.deprecated);
     let stored = stored_type(f);
     let required_note = if !f.optional && f.default.is_none() {
@@ -237,15 +230,15 @@ pub fn setters(f: &Field, own: bool) -> TokenStream {
         RType::List(elem, sparse) => {
             let e = rust_type(elem);
             let (param, val) = if *sparse {
-                (quote!(::std::option::Option<#e>), quote!(input))
+                (quote!(Option<#e>), quote!(input))
             } else if takes_into(elem) {
-                (quote!(impl ::std::convert::Into<#e>), quote!(input.into()))
+                (quote!(impl Into<#e>), quote!(input.into()))
             } else {
                 (quote!(#e), quote!(input))
             };
             let d2 = doc(&format!("Appends an item to the `{}` list.", f.member));
             if own {
-                quote! { #d2 #d #dep pub fn #n(mut self, input: #param) -> Self { self.#n.get_or_insert_with(::std::vec::Vec::new).push(#val); self } }
+                quote! { #d2 #d #dep pub fn #n(mut self, input: #param) -> Self { self.#n.get_or_insert_with(Vec::new).push(#val); self } }
             } else {
                 quote! { #d2 #d #dep pub fn #n(mut self, input: #param) -> Self { self.inner = self.inner.#n(input); self } }
             }
@@ -253,35 +246,31 @@ pub fn setters(f: &Field, own: bool) -> TokenStream {
         RType::Map(val_t, sparse) => {
             let v = rust_type(val_t);
             let (param, val) = if *sparse {
-                (quote!(::std::option::Option<#v>), quote!(value))
+                (quote!(Option<#v>), quote!(value))
             } else if takes_into(val_t) {
-                (quote!(impl ::std::convert::Into<#v>), quote!(value.into()))
+                (quote!(impl Into<#v>), quote!(value.into()))
             } else {
                 (quote!(#v), quote!(value))
             };
             let d2 = doc(&format!("Inserts an entry into the `{}` map.", f.member));
             if own {
-                quote! { #d2 #d #dep pub fn #n(mut self, key: impl ::std::convert::Into<::std::string::String>, value: #param) -> Self {
+                quote! { #d2 #d #dep pub fn #n(mut self, key: impl Into<String>, value: #param) -> Self {
                 self.#n.get_or_insert_with(::std::collections::HashMap::new).insert(key.into(), #val); self } }
             } else {
-                quote! { #d2 #d #dep pub fn #n(mut self, key: impl ::std::convert::Into<::std::string::String>, value: #param) -> Self {
+                quote! { #d2 #d #dep pub fn #n(mut self, key: impl Into<String>, value: #param) -> Self {
                 self.inner = self.inner.#n(key, value); self } }
             }
         }
         t => {
             let ty = rust_type(t);
             let (param, val) = if takes_into(t) {
-                (quote!(impl ::std::convert::Into<#ty>), quote!(input.into()))
+                (quote!(impl Into<#ty>), quote!(input.into()))
             } else {
                 (quote!(#ty), quote!(input))
             };
-            let val = if f.boxed {
-                quote!(::std::boxed::Box::new(#val))
-            } else {
-                val
-            };
+            let val = if f.boxed { quote!(Box::new(#val)) } else { val };
             if own {
-                quote! { #d #required_note #dep pub fn #n(mut self, input: #param) -> Self { self.#n = ::std::option::Option::Some(#val); self } }
+                quote! { #d #required_note #dep pub fn #n(mut self, input: #param) -> Self { self.#n = Some(#val); self } }
             } else {
                 quote! { #d #required_note #dep pub fn #n(mut self, input: #param) -> Self { self.inner = self.inner.#n(input); self } }
             }
@@ -292,27 +281,27 @@ pub fn setters(f: &Field, own: bool) -> TokenStream {
             #main
             #set_doc_doc
             #dep
-            pub fn #set(mut self, input: ::std::option::Option<#stored>) -> Self { self.#n = input; self }
+            pub fn #set(mut self, input: Option<#stored>) -> Self { self.#n = input; self }
             #get_doc_doc
             #dep
-            pub fn #get(&self) -> &::std::option::Option<#stored> { &self.#n }
+            pub fn #get(&self) -> &Option<#stored> { &self.#n }
         }
     } else {
         quote! {
             #main
             #set_doc_doc
             #dep
-            pub fn #set(mut self, input: ::std::option::Option<#stored>) -> Self { self.inner = self.inner.#set(input); self }
+            pub fn #set(mut self, input: Option<#stored>) -> Self { self.inner = self.inner.#set(input); self }
             #get_doc_doc
             #dep
-            pub fn #get(&self) -> &::std::option::Option<#stored> { self.inner.#get() }
+            pub fn #get(&self) -> &Option<#stored> { self.inner.#get() }
         }
     }
 }
 
 fn build_fn(s: &Struct, name: &proc_macro2::Ident) -> TokenStream {
     let meta = if s.error.is_some() {
-        quote!(meta: ::std::default::Default::default(),)
+        quote!(meta: Default::default(),)
     } else {
         quote!()
     };
@@ -322,7 +311,7 @@ fn build_fn(s: &Struct, name: &proc_macro2::Ident) -> TokenStream {
             quote!(#n: self.#n,)
         } else if let Some(d) = &f.default {
             let e = default_expr(&f.ty, d);
-            let e = if f.boxed { quote!(::std::boxed::Box::new(#e)) } else { e };
+            let e = if f.boxed { quote!(Box::new(#e)) } else { e };
             if matches!(f.ty, RType::Bool | RType::I8 | RType::I16 | RType::I32 | RType::I64 | RType::F32 | RType::F64) && !f.boxed {
                 quote!(#n: self.#n.unwrap_or(#e),)
             } else {
@@ -342,8 +331,8 @@ fn build_fn(s: &Struct, name: &proc_macro2::Ident) -> TokenStream {
         ));
         quote! {
             #full
-            pub fn build(self) -> ::std::result::Result<#name, ::awsrt::error::BuildError> {
-                ::std::result::Result::Ok(#name { #(#assigns)* #meta })
+            pub fn build(self) -> Result<#name, ::awsrt::error::BuildError> {
+                Ok(#name { #(#assigns)* #meta })
             }
         }
     } else {
@@ -373,7 +362,7 @@ fn error_impls(s: &Struct) -> TokenStream {
         }
         Some(f) => {
             let n = ident(&f.name);
-            quote!(::std::option::Option::Some(self.#n.as_str()))
+            quote!(Some(self.#n.as_str()))
         }
         None => quote!(self.meta.message.as_deref()),
     };
@@ -386,7 +375,7 @@ fn error_impls(s: &Struct) -> TokenStream {
     } else {
         quote! {
             /// The error message, when the service sent one.
-            pub fn message(&self) -> ::std::option::Option<&str> { #message }
+            pub fn message(&self) -> Option<&str> { #message }
         }
     };
     quote! {
@@ -407,10 +396,10 @@ fn error_impls(s: &Struct) -> TokenStream {
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(#code)?;
-                if let ::std::option::Option::Some(m) = #message {
+                if let Some(m) = #message {
                     write!(f, ": {m}")?;
                 }
-                ::std::result::Result::Ok(())
+                Ok(())
             }
         }
         impl ::std::error::Error for #name {}
@@ -437,13 +426,15 @@ pub fn union(s: &Struct) -> TokenStream {
         let t = stored_type(f);
         let as_fn = format_ident!("as_{}", bare(&f.name));
         let is_fn = format_ident!("is_{}", bare(&f.name));
-        let d1 = format!("The `{}` value, if this is that variant.", f.member); let d1_doc = crate::emit::common::doc(&d1);
-        let d2 = format!("Whether this is the `{}` variant.", f.member); let d2_doc = crate::emit::common::doc(&d2);
+        let d1 = format!("The `{}` value, if this is that variant.", f.member);
+        let d1_doc = crate::emit::common::doc(&d1);
+        let d2 = format!("Whether this is the `{}` variant.", f.member);
+        let d2_doc = crate::emit::common::doc(&d2);
         quote! {
             #d1_doc
-            pub fn #as_fn(&self) -> ::std::option::Option<&#t> { match self { Self::#v(v) => ::std::option::Option::Some(v), _ => ::std::option::Option::None } }
+            pub fn #as_fn(&self) -> Option<&#t> { match self { Self::#v(v) => Some(v), _ => None } }
             #d2_doc
-            pub fn #is_fn(&self) -> bool { ::std::matches!(self, Self::#v(_)) }
+            pub fn #is_fn(&self) -> bool { matches!(self, Self::#v(_)) }
         }
     });
     let debug = if s.sensitive || s.fields.iter().any(|f| f.sensitive) {
@@ -475,7 +466,7 @@ pub fn union(s: &Struct) -> TokenStream {
         #docs
         #dep
         #[non_exhaustive]
-        #[derive(::std::clone::Clone, ::std::cmp::PartialEq, #derive_debug)]
+        #[derive(Clone, PartialEq, #derive_debug)]
         pub enum #name {
             #(#variants)*
             /// A variant this version of the client does not know (sent by a newer service).
@@ -484,9 +475,9 @@ pub fn union(s: &Struct) -> TokenStream {
         impl #name {
             #(#helpers)*
             /// Whether this is a variant unknown to this client.
-            pub fn is_unknown(&self) -> bool { ::std::matches!(self, Self::Unknown) }
+            pub fn is_unknown(&self) -> bool { matches!(self, Self::Unknown) }
         }
-        impl ::std::default::Default for #name {
+        impl Default for #name {
             fn default() -> Self { Self::Unknown }
         }
         #debug
@@ -539,7 +530,7 @@ pub fn enumeration(e: &Enum) -> TokenStream {
             #docs
             #dep
             #[non_exhaustive]
-            #[derive(::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash, ::std::fmt::Debug)]
+            #[derive(Clone, ::std::marker::Copy, PartialEq, Eq, ::std::hash::Hash, ::std::fmt::Debug)]
             pub enum #name {
                 #(#variants)*
                 /// A value this version of the client does not know.
@@ -556,7 +547,7 @@ pub fn enumeration(e: &Enum) -> TokenStream {
             impl ::std::convert::From<i32> for #name {
                 fn from(v: i32) -> Self { match v { #(#from)* other => Self::Unknown(other) } }
             }
-            impl ::std::default::Default for #name {
+            impl Default for #name {
                 fn default() -> Self { Self::Unknown(0) }
             }
         };
@@ -576,11 +567,11 @@ pub fn enumeration(e: &Enum) -> TokenStream {
         #docs
         #dep
         #[non_exhaustive]
-        #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash, ::std::cmp::PartialOrd, ::std::cmp::Ord, ::std::fmt::Debug)]
+        #[derive(Clone, PartialEq, Eq, ::std::hash::Hash, ::std::cmp::PartialOrd, ::std::cmp::Ord, ::std::fmt::Debug)]
         pub enum #name {
             #(#variants)*
             /// A value this version of the client does not know; the string is kept as sent.
-            Unknown(::std::string::String),
+            Unknown(String),
         }
         #allow_dep
         impl #name {
@@ -593,12 +584,12 @@ pub fn enumeration(e: &Enum) -> TokenStream {
         impl ::std::convert::From<&str> for #name {
             fn from(v: &str) -> Self { match v { #(#from)* other => Self::Unknown(other.to_owned()) } }
         }
-        impl ::std::convert::From<::std::string::String> for #name {
-            fn from(v: ::std::string::String) -> Self { Self::from(v.as_str()) }
+        impl ::std::convert::From<String> for #name {
+            fn from(v: String) -> Self { Self::from(v.as_str()) }
         }
         impl ::std::str::FromStr for #name {
             type Err = ::std::convert::Infallible;
-            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> { ::std::result::Result::Ok(Self::from(s)) }
+            fn from_str(s: &str) -> Result<Self, Self::Err> { Ok(Self::from(s)) }
         }
         impl ::std::convert::AsRef<str> for #name {
             fn as_ref(&self) -> &str { self.as_str() }
@@ -606,8 +597,8 @@ pub fn enumeration(e: &Enum) -> TokenStream {
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.as_str()) }
         }
-        impl ::std::default::Default for #name {
-            fn default() -> Self { Self::Unknown(::std::string::String::new()) }
+        impl Default for #name {
+            fn default() -> Self { Self::Unknown(String::new()) }
         }
     }
 }

@@ -35,13 +35,13 @@ pub fn endpoint_tests(svc: &Service) -> Option<TokenStream> {
             for (k, v) in p {
                 let val = match v {
                     Value::String(s) => {
-                        quote!(::awsrt::endpoint::Value::String(::std::string::String::from(#s)))
+                        quote!(::awsrt::endpoint::Value::String(String::from(#s)))
                     }
                     Value::Bool(b) => quote!(::awsrt::endpoint::Value::Bool(#b)),
                     Value::Array(a) => {
                         let items = a.iter().filter_map(Value::as_str);
                         quote!(::awsrt::endpoint::Value::StringArray(
-                            ::std::vec![#(::std::string::String::from(#items)),*]
+                            vec![#(String::from(#items)),*]
                         ))
                     }
                     _ => continue,
@@ -53,20 +53,23 @@ pub fn endpoint_tests(svc: &Service) -> Option<TokenStream> {
         let check = if let Some(err) = expect.and_then(|e| e.get("error")).and_then(Value::as_str) {
             quote! {
                 let err = result.expect_err("the rules must refuse these parameters");
-                ::std::assert_eq!(err.to_string(), #err);
+                assert_eq!(err.to_string(), #err);
             }
         } else if let Some(ep) = expect.and_then(|e| e.get("endpoint")) {
             let url = ep.get("url").and_then(Value::as_str).unwrap_or_default();
             let headers = match ep.get("headers") {
                 Some(Value::Object(h)) => {
                     let entries = h.iter().map(|(k, v)| {
-                        let vals = v.as_array().map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>()).unwrap_or_default();
-                        quote!((::std::string::String::from(#k), ::std::vec![#(::std::string::String::from(#vals)),*]))
+                        let vals = v
+                            .as_array()
+                            .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>())
+                            .unwrap_or_default();
+                        quote!((String::from(#k), vec![#(String::from(#vals)),*]))
                     });
-                    quote!(::std::assert_eq!(endpoint.headers, ::std::collections::BTreeMap::from([#(#entries),*]));)
+                    quote!(assert_eq!(endpoint.headers, ::std::collections::BTreeMap::from([#(#entries),*]));)
                 }
                 _ => {
-                    quote!(::std::assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);)
+                    quote!(assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);)
                 }
             };
             let props = match ep.get("properties") {
@@ -74,16 +77,16 @@ pub fn endpoint_tests(svc: &Service) -> Option<TokenStream> {
                     let json = p.to_string();
                     quote! {
                         let expected = ::awsrt::types::Document::parse(#json.as_bytes()).expect("expected properties parse");
-                        ::std::assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
+                        assert_eq!(::awsrt::types::Document::Object(endpoint.properties.clone()), expected);
                     }
                 }
                 _ => {
-                    quote!(::std::assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);)
+                    quote!(assert!(endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties);)
                 }
             };
             quote! {
                 let endpoint = result.expect("the rules must resolve an endpoint");
-                ::std::assert_eq!(endpoint.url, #url);
+                assert_eq!(endpoint.url, #url);
                 #headers
                 #props
             }
@@ -215,21 +218,21 @@ pub fn example_tests(svc: &Service, op: &Operation) -> TokenStream {
                     let mut r = ::awsrt::json::JsonReader::new(#out_json.as_bytes());
                     let parsed = super::de_output(&mut r)?;
                     let expected = #output_t::builder() #out_calls #out_build;
-                    ::std::assert_eq!(parsed, expected);
+                    assert_eq!(parsed, expected);
                 }
             }
             None => quote!(),
         };
         tests.push(quote! {
             #[test]
-            fn #name() -> ::std::result::Result<(), ::std::boxed::Box<dyn ::std::error::Error>> {
+            fn #name() -> Result<(), Box<dyn ::std::error::Error>> {
                 let input = #input_t::builder() #in_calls #in_build;
                 let mut w = ::awsrt::json::JsonWriter::new();
                 super::ser_input(&mut w, &input);
                 let sent = ::awsrt::types::Document::parse(&w.finish())?;
-                ::std::assert_eq!(sent, ::awsrt::types::Document::parse(#in_json.as_bytes())?);
+                assert_eq!(sent, ::awsrt::types::Document::parse(#in_json.as_bytes())?);
                 #output_check
-                ::std::result::Result::Ok(())
+                Ok(())
             }
         });
     }
@@ -274,12 +277,12 @@ pub fn smoke_tests(svc: &Service) -> Option<TokenStream> {
         let check = if expect_success {
             quote!(result
                 .map(|_| ())
-                .map_err(|e| ::std::format!("{} expected success, got: {e}", #id)))
+                .map_err(|e| format!("{} expected success, got: {e}", #id)))
         } else {
             quote! {
                 match result {
-                    ::std::result::Result::Err(::awsrt::error::SdkError::Service(_)) => ::std::result::Result::Ok(()),
-                    other => ::std::result::Result::Err(::std::format!("{} expected a service error, got: {other:?}", #id)),
+                    Err(::awsrt::error::SdkError::Service(_)) => Ok(()),
+                    other => Err(format!("{} expected a service error, got: {other:?}", #id)),
                 }
             }
         };
@@ -292,7 +295,7 @@ pub fn smoke_tests(svc: &Service) -> Option<TokenStream> {
         let d = doc(&d);
         fns.push(quote! {
             #d
-            pub async fn #f(client: &crate::Client) -> ::std::result::Result<(), ::std::string::String> {
+            pub async fn #f(client: &crate::Client) -> Result<(), String> {
                 let result = client.#op_f() #calls .send().await;
                 #check
             }

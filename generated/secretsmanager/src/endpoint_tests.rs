@@ -20,20 +20,14 @@ fn partitions() -> ::awsrt::endpoint::Partitions {
 fn case_01_for_region_af_south_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("af-south-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("af-south-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(endpoint.url, "https://secretsmanager.af-south-1.amazonaws.com");
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.af-south-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -42,20 +36,14 @@ fn case_01_for_region_af_south_1_with_fips_disabled_and_dual_stack_disabled() {
 fn case_02_for_region_ap_east_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("ap-east-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(endpoint.url, "https://secretsmanager.ap-east-1.amazonaws.com");
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.ap-east-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -65,23 +53,14 @@ fn case_03_for_region_ap_northeast_1_with_fips_disabled_and_dual_stack_disabled(
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("ap-northeast-1"),
-            ),
-        );
+        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager.ap-northeast-1.amazonaws.com"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.ap-northeast-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -91,23 +70,14 @@ fn case_04_for_region_ap_northeast_2_with_fips_disabled_and_dual_stack_disabled(
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("ap-northeast-2"),
-            ),
-        );
+        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-2")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager.ap-northeast-2.amazonaws.com"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.ap-northeast-2.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -117,23 +87,14 @@ fn case_05_for_region_ap_northeast_3_with_fips_disabled_and_dual_stack_disabled(
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("ap-northeast-3"),
-            ),
-        );
+        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-northeast-3")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager.ap-northeast-3.amazonaws.com"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.ap-northeast-3.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -142,20 +103,14 @@ fn case_05_for_region_ap_northeast_3_with_fips_disabled_and_dual_stack_disabled(
 fn case_06_for_region_ap_south_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("ap-south-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ap-south-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(endpoint.url, "https://secretsmanager.ap-south-1.amazonaws.com");
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.ap-south-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -165,23 +120,14 @@ fn case_07_for_region_ap_southeast_1_with_fips_disabled_and_dual_stack_disabled(
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("ap-southeast-1"),
-            ),
-        );
+        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager.ap-southeast-1.amazonaws.com"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.ap-southeast-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -191,23 +137,14 @@ fn case_08_for_region_ap_southeast_2_with_fips_disabled_and_dual_stack_disabled(
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("ap-southeast-2"),
-            ),
-        );
+        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-2")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager.ap-southeast-2.amazonaws.com"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.ap-southeast-2.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -217,23 +154,14 @@ fn case_09_for_region_ap_southeast_3_with_fips_disabled_and_dual_stack_disabled(
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("ap-southeast-3"),
-            ),
-        );
+        .set("Region", ::awsrt::endpoint::Value::String(String::from("ap-southeast-3")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager.ap-southeast-3.amazonaws.com"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.ap-southeast-3.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -242,20 +170,14 @@ fn case_09_for_region_ap_southeast_3_with_fips_disabled_and_dual_stack_disabled(
 fn case_10_for_region_ca_central_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("ca-central-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ca-central-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(endpoint.url, "https://secretsmanager.ca-central-1.amazonaws.com");
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.ca-central-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -264,22 +186,14 @@ fn case_10_for_region_ca_central_1_with_fips_disabled_and_dual_stack_disabled() 
 fn case_11_for_region_ca_central_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("ca-central-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("ca-central-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager-fips.ca-central-1.amazonaws.com"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager-fips.ca-central-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -288,20 +202,14 @@ fn case_11_for_region_ca_central_1_with_fips_enabled_and_dual_stack_disabled() {
 fn case_12_for_region_eu_central_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("eu-central-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("eu-central-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(endpoint.url, "https://secretsmanager.eu-central-1.amazonaws.com");
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.eu-central-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -310,20 +218,14 @@ fn case_12_for_region_eu_central_1_with_fips_disabled_and_dual_stack_disabled() 
 fn case_13_for_region_eu_north_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("eu-north-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("eu-north-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(endpoint.url, "https://secretsmanager.eu-north-1.amazonaws.com");
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.eu-north-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -332,20 +234,14 @@ fn case_13_for_region_eu_north_1_with_fips_disabled_and_dual_stack_disabled() {
 fn case_14_for_region_eu_south_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("eu-south-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("eu-south-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(endpoint.url, "https://secretsmanager.eu-south-1.amazonaws.com");
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.eu-south-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -354,20 +250,14 @@ fn case_14_for_region_eu_south_1_with_fips_disabled_and_dual_stack_disabled() {
 fn case_15_for_region_eu_west_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("eu-west-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("eu-west-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(endpoint.url, "https://secretsmanager.eu-west-1.amazonaws.com");
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.eu-west-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -376,20 +266,14 @@ fn case_15_for_region_eu_west_1_with_fips_disabled_and_dual_stack_disabled() {
 fn case_16_for_region_eu_west_2_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("eu-west-2")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("eu-west-2")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(endpoint.url, "https://secretsmanager.eu-west-2.amazonaws.com");
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.eu-west-2.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -398,20 +282,14 @@ fn case_16_for_region_eu_west_2_with_fips_disabled_and_dual_stack_disabled() {
 fn case_17_for_region_eu_west_3_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("eu-west-3")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("eu-west-3")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(endpoint.url, "https://secretsmanager.eu-west-3.amazonaws.com");
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.eu-west-3.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -420,20 +298,14 @@ fn case_17_for_region_eu_west_3_with_fips_disabled_and_dual_stack_disabled() {
 fn case_18_for_region_me_south_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("me-south-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("me-south-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(endpoint.url, "https://secretsmanager.me-south-1.amazonaws.com");
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.me-south-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -442,20 +314,14 @@ fn case_18_for_region_me_south_1_with_fips_disabled_and_dual_stack_disabled() {
 fn case_19_for_region_sa_east_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("sa-east-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("sa-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(endpoint.url, "https://secretsmanager.sa-east-1.amazonaws.com");
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.sa-east-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -464,20 +330,14 @@ fn case_19_for_region_sa_east_1_with_fips_disabled_and_dual_stack_disabled() {
 fn case_20_for_region_us_east_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("us-east-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(endpoint.url, "https://secretsmanager.us-east-1.amazonaws.com");
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.us-east-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -486,22 +346,14 @@ fn case_20_for_region_us_east_1_with_fips_disabled_and_dual_stack_disabled() {
 fn case_21_for_region_us_east_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("us-east-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager-fips.us-east-1.amazonaws.com"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager-fips.us-east-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -510,20 +362,14 @@ fn case_21_for_region_us_east_1_with_fips_enabled_and_dual_stack_disabled() {
 fn case_22_for_region_us_east_2_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("us-east-2")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-2")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(endpoint.url, "https://secretsmanager.us-east-2.amazonaws.com");
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.us-east-2.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -532,22 +378,14 @@ fn case_22_for_region_us_east_2_with_fips_disabled_and_dual_stack_disabled() {
 fn case_23_for_region_us_east_2_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("us-east-2")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-2")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager-fips.us-east-2.amazonaws.com"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager-fips.us-east-2.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -556,20 +394,14 @@ fn case_23_for_region_us_east_2_with_fips_enabled_and_dual_stack_disabled() {
 fn case_24_for_region_us_west_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("us-west-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(endpoint.url, "https://secretsmanager.us-west-1.amazonaws.com");
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.us-west-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -578,22 +410,14 @@ fn case_24_for_region_us_west_1_with_fips_disabled_and_dual_stack_disabled() {
 fn case_25_for_region_us_west_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("us-west-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager-fips.us-west-1.amazonaws.com"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager-fips.us-west-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -602,20 +426,14 @@ fn case_25_for_region_us_west_1_with_fips_enabled_and_dual_stack_disabled() {
 fn case_26_for_region_us_west_2_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("us-west-2")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(endpoint.url, "https://secretsmanager.us-west-2.amazonaws.com");
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.us-west-2.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -624,22 +442,14 @@ fn case_26_for_region_us_west_2_with_fips_disabled_and_dual_stack_disabled() {
 fn case_27_for_region_us_west_2_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("us-west-2")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-west-2")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager-fips.us-west-2.amazonaws.com"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager-fips.us-west-2.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -648,22 +458,14 @@ fn case_27_for_region_us_west_2_with_fips_enabled_and_dual_stack_disabled() {
 fn case_28_for_region_us_east_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("us-east-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager-fips.us-east-1.amazonaws.com"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager-fips.us-east-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -672,20 +474,14 @@ fn case_28_for_region_us_east_1_with_fips_enabled_and_dual_stack_enabled() {
 fn case_29_for_region_us_east_1_with_fips_disabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("us-east-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(endpoint.url, "https://secretsmanager.us-east-1.amazonaws.com");
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.us-east-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -694,22 +490,14 @@ fn case_29_for_region_us_east_1_with_fips_disabled_and_dual_stack_enabled() {
 fn case_30_for_region_cn_north_1_with_fips_disabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("cn-north-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager.cn-north-1.amazonaws.com.cn"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.cn-north-1.amazonaws.com.cn");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -719,23 +507,14 @@ fn case_31_for_region_cn_northwest_1_with_fips_disabled_and_dual_stack_disabled(
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("cn-northwest-1"),
-            ),
-        );
+        .set("Region", ::awsrt::endpoint::Value::String(String::from("cn-northwest-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager.cn-northwest-1.amazonaws.com.cn"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.cn-northwest-1.amazonaws.com.cn");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -744,23 +523,17 @@ fn case_31_for_region_cn_northwest_1_with_fips_disabled_and_dual_stack_disabled(
 fn case_32_for_region_cn_north_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("cn-north-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
+    assert_eq!(
         endpoint.url,
         "https://secretsmanager-fips.cn-north-1.api.amazonwebservices.com.cn"
     );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -769,22 +542,14 @@ fn case_32_for_region_cn_north_1_with_fips_enabled_and_dual_stack_enabled() {
 fn case_33_for_region_cn_north_1_with_fips_enabled_and_dual_stack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("cn-north-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager-fips.cn-north-1.amazonaws.com.cn"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager-fips.cn-north-1.amazonaws.com.cn");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -793,22 +558,14 @@ fn case_33_for_region_cn_north_1_with_fips_enabled_and_dual_stack_disabled() {
 fn case_34_for_region_cn_north_1_with_fips_disabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("cn-north-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("cn-north-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager.cn-north-1.amazonaws.com.cn"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.cn-north-1.amazonaws.com.cn");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -818,23 +575,14 @@ fn case_35_for_region_us_gov_east_1_with_fips_disabled_and_dual_stack_disabled()
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("us-gov-east-1"),
-            ),
-        );
+        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager.us-gov-east-1.amazonaws.com"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.us-gov-east-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -844,23 +592,14 @@ fn case_36_for_region_us_gov_east_1_with_fips_enabled_and_dual_stack_disabled() 
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("us-gov-east-1"),
-            ),
-        );
+        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager-fips.us-gov-east-1.amazonaws.com"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager-fips.us-gov-east-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -870,23 +609,14 @@ fn case_37_for_region_us_gov_west_1_with_fips_disabled_and_dual_stack_disabled()
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("us-gov-west-1"),
-            ),
-        );
+        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager.us-gov-west-1.amazonaws.com"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.us-gov-west-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -896,23 +626,14 @@ fn case_38_for_region_us_gov_west_1_with_fips_enabled_and_dual_stack_disabled() 
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("us-gov-west-1"),
-            ),
-        );
+        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-west-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager-fips.us-gov-west-1.amazonaws.com"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager-fips.us-gov-west-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -922,23 +643,14 @@ fn case_39_for_region_us_gov_east_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("us-gov-east-1"),
-            ),
-        );
+        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager-fips.us-gov-east-1.amazonaws.com"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager-fips.us-gov-east-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -948,23 +660,14 @@ fn case_40_for_region_us_gov_east_1_with_fips_disabled_and_dual_stack_enabled() 
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("us-gov-east-1"),
-            ),
-        );
+        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-gov-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager.us-gov-east-1.amazonaws.com"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.us-gov-east-1.amazonaws.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -974,21 +677,14 @@ fn case_41_for_region_us_iso_east_1_with_fips_disabled_and_dual_stack_disabled()
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("us-iso-east-1"),
-            ),
-        );
+        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(endpoint.url, "https://secretsmanager.us-iso-east-1.c2s.ic.gov");
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.us-iso-east-1.c2s.ic.gov");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -998,17 +694,12 @@ fn case_42_for_region_us_iso_east_1_with_fips_enabled_and_dual_stack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("us-iso-east-1"),
-            ),
-        );
+        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    ::std::assert_eq!(
+    assert_eq!(
         err.to_string(),
         "FIPS and DualStack are enabled, but this partition does not support one or both"
     );
@@ -1019,23 +710,14 @@ fn case_43_for_region_us_iso_east_1_with_fips_enabled_and_dual_stack_disabled() 
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("us-iso-east-1"),
-            ),
-        );
+        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager-fips.us-iso-east-1.c2s.ic.gov"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager-fips.us-iso-east-1.c2s.ic.gov");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -1045,17 +727,12 @@ fn case_44_for_region_us_iso_east_1_with_fips_disabled_and_dual_stack_enabled() 
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("us-iso-east-1"),
-            ),
-        );
+        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-iso-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    ::std::assert_eq!(
+    assert_eq!(
         err.to_string(),
         "DualStack is enabled but this partition does not support DualStack"
     );
@@ -1066,17 +743,12 @@ fn case_45_for_region_us_isob_east_1_with_fips_enabled_and_dual_stack_enabled() 
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("us-isob-east-1"),
-            ),
-        );
+        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    ::std::assert_eq!(
+    assert_eq!(
         err.to_string(),
         "FIPS and DualStack are enabled, but this partition does not support one or both"
     );
@@ -1087,23 +759,14 @@ fn case_46_for_region_us_isob_east_1_with_fips_enabled_and_dual_stack_disabled()
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("us-isob-east-1"),
-            ),
-        );
+        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager-fips.us-isob-east-1.sc2s.sgov.gov"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager-fips.us-isob-east-1.sc2s.sgov.gov");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -1113,17 +776,12 @@ fn case_47_for_region_us_isob_east_1_with_fips_disabled_and_dual_stack_enabled()
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("us-isob-east-1"),
-            ),
-        );
+        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    ::std::assert_eq!(
+    assert_eq!(
         err.to_string(),
         "DualStack is enabled but this partition does not support DualStack"
     );
@@ -1134,23 +792,14 @@ fn case_48_for_region_us_isob_east_1_with_fips_disabled_and_dual_stack_disabled(
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
     params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("us-isob-east-1"),
-            ),
-        );
+        .set("Region", ::awsrt::endpoint::Value::String(String::from("us-isob-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(
-        endpoint.url, "https://secretsmanager.us-isob-east-1.sc2s.sgov.gov"
-    );
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://secretsmanager.us-isob-east-1.sc2s.sgov.gov");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -1159,27 +808,19 @@ fn case_48_for_region_us_isob_east_1_with_fips_disabled_and_dual_stack_disabled(
 fn case_49_for_custom_endpoint_with_region_set_and_fips_disabled_and_dualstack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("us-east-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params
         .set(
             "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("https://example.com"),
-            ),
+            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
         );
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(endpoint.url, "https://example.com");
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://example.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -1193,17 +834,13 @@ fn case_50_for_custom_endpoint_with_region_not_set_and_fips_disabled_and_dualsta
     params
         .set(
             "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("https://example.com"),
-            ),
+            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
         );
     let result = rules().resolve(&params, &partitions());
     let endpoint = result.expect("the rules must resolve an endpoint");
-    ::std::assert_eq!(endpoint.url, "https://example.com");
-    ::std::assert!(
-        endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers
-    );
-    ::std::assert!(
+    assert_eq!(endpoint.url, "https://example.com");
+    assert!(endpoint.headers.is_empty(), "unexpected headers {:?}", endpoint.headers);
+    assert!(
         endpoint.properties.is_empty(), "unexpected properties {:?}", endpoint.properties
     );
 }
@@ -1212,23 +849,17 @@ fn case_50_for_custom_endpoint_with_region_not_set_and_fips_disabled_and_dualsta
 fn case_51_for_custom_endpoint_with_fips_enabled_and_dualstack_disabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("us-east-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(true));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(false));
     params
         .set(
             "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("https://example.com"),
-            ),
+            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
         );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    ::std::assert_eq!(
+    assert_eq!(
         err.to_string(),
         "Invalid Configuration: FIPS and custom endpoint are not supported"
     );
@@ -1238,23 +869,17 @@ fn case_51_for_custom_endpoint_with_fips_enabled_and_dualstack_disabled() {
 fn case_52_for_custom_endpoint_with_fips_disabled_and_dualstack_enabled() {
     #[allow(unused_mut)]
     let mut params = ::awsrt::endpoint::Params::new();
-    params
-        .set(
-            "Region",
-            ::awsrt::endpoint::Value::String(::std::string::String::from("us-east-1")),
-        );
+    params.set("Region", ::awsrt::endpoint::Value::String(String::from("us-east-1")));
     params.set("UseFIPS", ::awsrt::endpoint::Value::Bool(false));
     params.set("UseDualStack", ::awsrt::endpoint::Value::Bool(true));
     params
         .set(
             "Endpoint",
-            ::awsrt::endpoint::Value::String(
-                ::std::string::String::from("https://example.com"),
-            ),
+            ::awsrt::endpoint::Value::String(String::from("https://example.com")),
         );
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    ::std::assert_eq!(
+    assert_eq!(
         err.to_string(),
         "Invalid Configuration: Dualstack and custom endpoint are not supported"
     );
@@ -1266,5 +891,5 @@ fn case_53_missing_region() {
     let mut params = ::awsrt::endpoint::Params::new();
     let result = rules().resolve(&params, &partitions());
     let err = result.expect_err("the rules must refuse these parameters");
-    ::std::assert_eq!(err.to_string(), "Invalid Configuration: Missing Region");
+    assert_eq!(err.to_string(), "Invalid Configuration: Missing Region");
 }

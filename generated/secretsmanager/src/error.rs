@@ -8,6 +8,6 @@ pub use ::awsrt::error::{
 };
 /// A boxed error that any operation's [`SdkError`] converts into, for code that does not
 /// match on specific errors.
-pub type Error = ::std::boxed::Box<
+pub type Error = Box<
     dyn ::std::error::Error + ::std::marker::Send + ::std::marker::Sync + 'static,
 >;

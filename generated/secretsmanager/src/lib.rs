@@ -28,12 +28,18 @@
 //! // Region, credentials and endpoint come from the standard AWS environment variables and ~/.aws files.
 //! let config = secretsmanager::Config::from_env().await?;
 //! let client = secretsmanager::Client::new(&config);
-//! match client.batch_get_secret_value().send().await {
+//! match client.describe_secret().secret_id("example").send().await {
 //!     Ok(output) => println!("{output:?}"),
 //!     Err(err) => match err.as_service_error() {
 //!         Some(service_error) => eprintln!("the service refused: {service_error}"),
 //!         None => eprintln!("the request failed: {err}"),
 //!     },
+//! }
+//!
+//! // Paginated operations stream whole pages (`collect()` gathers them all).
+//! let mut pages = client.list_secrets().into_paginator().send();
+//! while let Some(page) = pages.next().await {
+//!     println!("{:?}", page?);
 //! }
 //! # Ok(())
 //! # }
@@ -41,7 +47,7 @@
 //!
 //! Each operation has a method on [`Client`] returning a fluent builder; `send()` returns the
 //! operation's output or an [`SdkError`] whose service error is the operation's error enum
-//! (for this one, [`BatchGetSecretValueError`](crate::operation::batch_get_secret_value::BatchGetSecretValueError)).
+//! (for this one, [`DescribeSecretError`](crate::operation::describe_secret::DescribeSecretError)).
 #![deny(missing_docs)]
 #![allow(deprecated)]
 #![allow(

@@ -6,17 +6,13 @@ pub const CASES: &[(&str, &str)] = &[
     ("ListSecretsSuccess", "us-west-2"),
 ];
 /// Smoke test `DescribeSecretFailure` (region us-west-2 in the model).
-pub async fn describe_secret_failure(
-    client: &crate::Client,
-) -> ::std::result::Result<(), ::std::string::String> {
+pub async fn describe_secret_failure(client: &crate::Client) -> Result<(), String> {
     let result = client.describe_secret().secret_id("fake-secret-id").send().await;
     match result {
-        ::std::result::Result::Err(::awsrt::error::SdkError::Service(_)) => {
-            ::std::result::Result::Ok(())
-        }
+        Err(::awsrt::error::SdkError::Service(_)) => Ok(()),
         other => {
-            ::std::result::Result::Err(
-                ::std::format!(
+            Err(
+                format!(
                     "{} expected a service error, got: {other:?}",
                     "DescribeSecretFailure"
                 ),
@@ -25,13 +21,9 @@ pub async fn describe_secret_failure(
     }
 }
 /// Smoke test `ListSecretsSuccess` (region us-west-2 in the model).
-pub async fn list_secrets_success(
-    client: &crate::Client,
-) -> ::std::result::Result<(), ::std::string::String> {
+pub async fn list_secrets_success(client: &crate::Client) -> Result<(), String> {
     let result = client.list_secrets().send().await;
     result
         .map(|_| ())
-        .map_err(|e| {
-            ::std::format!("{} expected success, got: {e}", "ListSecretsSuccess")
-        })
+        .map_err(|e| format!("{} expected success, got: {e}", "ListSecretsSuccess"))
 }

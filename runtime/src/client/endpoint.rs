@@ -25,17 +25,28 @@ fn endpoint_error(msg: impl Into<String>) -> BuildError {
     BuildError::new(BuildErrorKind::Endpoint, msg)
 }
 
-/// `url` with `/` as path when it has none.
+/// `url` with the operation path `/` joined onto its path: `https://h` → `https://h/`,
+/// `https://h/custom` → `https://h/custom/` (a query, if any, stays after the path).
 fn with_root_path(url: &str) -> String {
+    let (base, query) = match url.find('?') {
+        Some(q) => (&url[..q], &url[q..]),
+        None => (url, ""),
+    };
+    if base.ends_with('/')
+        && base
+            .find("://")
+            .is_some_and(|i| base[i + 3..].contains('/'))
+    {
+        return url.to_string();
+    }
+    format!("{base}/{query}")
+}
+
+/// `url` with `prefix` put in front of its host (`https://h/` + `foo.` → `https://foo.h/`).
+pub(crate) fn with_host_prefix(url: &str, prefix: &str) -> String {
     match url.find("://") {
-        Some(i) if !url[i + 3..].contains('/') => {
-            // Keep a query, if any, after the added slash.
-            match url[i + 3..].find('?') {
-                Some(q) => format!("{}/{}", &url[..i + 3 + q], &url[i + 3 + q..]),
-                None => format!("{url}/"),
-            }
-        }
-        _ => url.to_string(),
+        Some(i) => format!("{}{prefix}{}", &url[..i + 3], &url[i + 3..]),
+        None => url.to_string(),
     }
 }
 
@@ -122,8 +133,14 @@ mod tests {
             "https://a.example.com/"
         );
         assert_eq!(with_root_path("http://127.0.0.1:9/"), "http://127.0.0.1:9/");
-        assert_eq!(with_root_path("http://h/p/q"), "http://h/p/q");
+        // The operation path `/` is joined onto an endpoint path (protocol test HostWithPath).
+        assert_eq!(with_root_path("http://h/p/q"), "http://h/p/q/");
+        assert_eq!(with_root_path("http://h/p/q/"), "http://h/p/q/");
         assert_eq!(with_root_path("http://h?x=1"), "http://h/?x=1");
+        assert_eq!(
+            with_host_prefix("https://h:1/p/", "foo."),
+            "https://foo.h:1/p/"
+        );
     }
 
     #[test]

@@ -169,7 +169,18 @@ impl ClientHandle {
         op: &'static OperationInfo,
         body: Vec<u8>,
     ) -> Result<HttpResponse, SdkError<Never>> {
-        pipeline::call(&self.inner, op, body).await
+        pipeline::call(&self.inner, op, body, None).await
+    }
+
+    /// [`call`](Self::call) for an operation with a `smithy.api#endpoint` host prefix (already
+    /// expanded from the input and checked): the request goes to `<prefix><endpoint host>`.
+    pub async fn call_with_host_prefix(
+        &self,
+        op: &'static OperationInfo,
+        body: Vec<u8>,
+        host_prefix: &str,
+    ) -> Result<HttpResponse, SdkError<Never>> {
+        pipeline::call(&self.inner, op, body, Some(host_prefix)).await
     }
 }
 

@@ -44,6 +44,7 @@ pub(super) async fn call(
     inner: &HandleInner,
     op: &'static OperationInfo,
     body: Vec<u8>,
+    host_prefix: Option<&str>,
 ) -> Result<HttpResponse, SdkError<Never>> {
     let span = tracing::debug_span!(
         "operation",
@@ -53,6 +54,17 @@ pub(super) async fn call(
     let endpoint = inner
         .resolved_endpoint()
         .map_err(|e| SdkError::Construction(e.clone()))?;
+    let prefixed;
+    let endpoint = match host_prefix {
+        Some(p) if !p.is_empty() => {
+            prefixed = ResolvedEndpoint {
+                url: super::endpoint::with_host_prefix(&endpoint.url, p),
+                ..endpoint.clone()
+            };
+            &prefixed
+        }
+        _ => endpoint,
+    };
     let body = bytes::Bytes::from(body);
     let run = attempts(inner, op, endpoint, body).instrument(span);
     match inner.config.timeout_config().operation {

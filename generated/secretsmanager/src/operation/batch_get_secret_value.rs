@@ -7,41 +7,34 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 };
 /// The input of [`batch_get_secret_value`](crate::Client::batch_get_secret_value).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct BatchGetSecretValueInput {
     /// The ARN or names of the secrets to retrieve. You must include `Filters` or `SecretIdList`, but not both.
-    pub secret_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub secret_id_list: Option<Vec<String>>,
     /// The filters to choose which secrets to retrieve. You must include `Filters` or `SecretIdList`, but not both.
-    pub filters: ::std::option::Option<::std::vec::Vec<crate::types::Filter>>,
+    pub filters: Option<Vec<crate::types::Filter>>,
     /// The number of results to include in the response.
     ///
     /// If there are more results available, in the response, Secrets Manager includes `NextToken`. To get the next results, call `BatchGetSecretValue` again with the value from `NextToken`. To use this parameter, you must also use the `Filters` parameter.
-    pub max_results: ::std::option::Option<i32>,
+    pub max_results: Option<i32>,
     /// A token that indicates where the output should continue from, if a previous call did not show all results. To get the next results, call `BatchGetSecretValue` again with this value.
-    pub next_token: ::std::option::Option<::std::string::String>,
+    pub next_token: Option<String>,
 }
 impl BatchGetSecretValueInput {
-    /// The ARN or names of the secrets to retrieve. You must include `Filters` or `SecretIdList`, but not both.
-    pub fn secret_id_list(&self) -> &[::std::string::String] {
+    /// The ARN or names of the secrets to retrieve.
+    pub fn secret_id_list(&self) -> &[String] {
         self.secret_id_list.as_deref().unwrap_or_default()
     }
-    /// The filters to choose which secrets to retrieve. You must include `Filters` or `SecretIdList`, but not both.
+    /// The filters to choose which secrets to retrieve.
     pub fn filters(&self) -> &[crate::types::Filter] {
         self.filters.as_deref().unwrap_or_default()
     }
     /// The number of results to include in the response.
-    ///
-    /// If there are more results available, in the response, Secrets Manager includes `NextToken`. To get the next results, call `BatchGetSecretValue` again with the value from `NextToken`. To use this parameter, you must also use the `Filters` parameter.
-    pub fn max_results(&self) -> ::std::option::Option<i32> {
+    pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
-    /// A token that indicates where the output should continue from, if a previous call did not show all results. To get the next results, call `BatchGetSecretValue` again with this value.
-    pub fn next_token(&self) -> ::std::option::Option<&str> {
+    /// A token that indicates where the output should continue from, if a previous call did not show all results.
+    pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`BatchGetSecretValueInput`].
@@ -51,98 +44,70 @@ impl BatchGetSecretValueInput {
 }
 /// A builder for [`BatchGetSecretValueInput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct BatchGetSecretValueInputBuilder {
-    pub(crate) secret_id_list: ::std::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
-    pub(crate) filters: ::std::option::Option<::std::vec::Vec<crate::types::Filter>>,
-    pub(crate) max_results: ::std::option::Option<i32>,
-    pub(crate) next_token: ::std::option::Option<::std::string::String>,
+    pub(crate) secret_id_list: Option<Vec<String>>,
+    pub(crate) filters: Option<Vec<crate::types::Filter>>,
+    pub(crate) max_results: Option<i32>,
+    pub(crate) next_token: Option<String>,
 }
 impl BatchGetSecretValueInputBuilder {
     /// Appends an item to the `SecretIdList` list.
-    /// The ARN or names of the secrets to retrieve. You must include `Filters` or `SecretIdList`, but not both.
-    pub fn secret_id_list(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.secret_id_list.get_or_insert_with(::std::vec::Vec::new).push(input.into());
+    /// The ARN or names of the secrets to retrieve.
+    pub fn secret_id_list(mut self, input: impl Into<String>) -> Self {
+        self.secret_id_list.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `SecretIdList` member.
-    pub fn set_secret_id_list(
-        mut self,
-        input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn set_secret_id_list(mut self, input: Option<Vec<String>>) -> Self {
         self.secret_id_list = input;
         self
     }
     /// The `SecretIdList` member as currently set.
-    pub fn get_secret_id_list(
-        &self,
-    ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
+    pub fn get_secret_id_list(&self) -> &Option<Vec<String>> {
         &self.secret_id_list
     }
     /// Appends an item to the `Filters` list.
-    /// The filters to choose which secrets to retrieve. You must include `Filters` or `SecretIdList`, but not both.
+    /// The filters to choose which secrets to retrieve.
     pub fn filters(mut self, input: crate::types::Filter) -> Self {
-        self.filters.get_or_insert_with(::std::vec::Vec::new).push(input);
+        self.filters.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Filters` member.
-    pub fn set_filters(
-        mut self,
-        input: ::std::option::Option<::std::vec::Vec<crate::types::Filter>>,
-    ) -> Self {
+    pub fn set_filters(mut self, input: Option<Vec<crate::types::Filter>>) -> Self {
         self.filters = input;
         self
     }
     /// The `Filters` member as currently set.
-    pub fn get_filters(
-        &self,
-    ) -> &::std::option::Option<::std::vec::Vec<crate::types::Filter>> {
+    pub fn get_filters(&self) -> &Option<Vec<crate::types::Filter>> {
         &self.filters
     }
     /// The number of results to include in the response.
-    ///
-    /// If there are more results available, in the response, Secrets Manager includes `NextToken`. To get the next results, call `BatchGetSecretValue` again with the value from `NextToken`. To use this parameter, you must also use the `Filters` parameter.
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = ::std::option::Option::Some(input);
+        self.max_results = Some(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
-    pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
+    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `MaxResults` member as currently set.
-    pub fn get_max_results(&self) -> &::std::option::Option<i32> {
+    pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
-    /// A token that indicates where the output should continue from, if a previous call did not show all results. To get the next results, call `BatchGetSecretValue` again with this value.
-    pub fn next_token(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.next_token = ::std::option::Option::Some(input.into());
+    /// A token that indicates where the output should continue from, if a previous call did not show all results.
+    pub fn next_token(mut self, input: impl Into<String>) -> Self {
+        self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
-    pub fn set_next_token(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
-    pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`BatchGetSecretValueInput`].
@@ -160,7 +125,7 @@ impl BatchGetSecretValueInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> ::std::result::Result<
+    ) -> Result<
         BatchGetSecretValueOutput,
         ::awsrt::error::SdkError<BatchGetSecretValueError>,
     > {
@@ -169,29 +134,22 @@ impl BatchGetSecretValueInput {
 }
 /// The output of [`batch_get_secret_value`](crate::Client::batch_get_secret_value).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct BatchGetSecretValueOutput {
     /// A list of secret values.
-    pub secret_values: ::std::option::Option<
-        ::std::vec::Vec<crate::types::SecretValueEntry>,
-    >,
+    pub secret_values: Option<Vec<crate::types::SecretValueEntry>>,
     /// Secrets Manager includes this value if there's more output available than what is included in the current response. This can occur even when the response includes no values at all, such as when you ask for a filtered view of a long list. To get the next results, call `BatchGetSecretValue` again with this value.
-    pub next_token: ::std::option::Option<::std::string::String>,
+    pub next_token: Option<String>,
     /// A list of errors Secrets Manager encountered while attempting to retrieve individual secrets.
-    pub errors: ::std::option::Option<::std::vec::Vec<crate::types::ApiErrorType>>,
+    pub errors: Option<Vec<crate::types::ApiErrorType>>,
 }
 impl BatchGetSecretValueOutput {
     /// A list of secret values.
     pub fn secret_values(&self) -> &[crate::types::SecretValueEntry] {
         self.secret_values.as_deref().unwrap_or_default()
     }
-    /// Secrets Manager includes this value if there's more output available than what is included in the current response. This can occur even when the response includes no values at all, such as when you ask for a filtered view of a long list. To get the next results, call `BatchGetSecretValue` again with this value.
-    pub fn next_token(&self) -> ::std::option::Option<&str> {
+    /// Secrets Manager includes this value if there's more output available than what is included in the current response.
+    pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// A list of errors Secrets Manager encountered while attempting to retrieve individual secrets.
@@ -205,80 +163,58 @@ impl BatchGetSecretValueOutput {
 }
 /// A builder for [`BatchGetSecretValueOutput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct BatchGetSecretValueOutputBuilder {
-    pub(crate) secret_values: ::std::option::Option<
-        ::std::vec::Vec<crate::types::SecretValueEntry>,
-    >,
-    pub(crate) next_token: ::std::option::Option<::std::string::String>,
-    pub(crate) errors: ::std::option::Option<
-        ::std::vec::Vec<crate::types::ApiErrorType>,
-    >,
+    pub(crate) secret_values: Option<Vec<crate::types::SecretValueEntry>>,
+    pub(crate) next_token: Option<String>,
+    pub(crate) errors: Option<Vec<crate::types::ApiErrorType>>,
 }
 impl BatchGetSecretValueOutputBuilder {
     /// Appends an item to the `SecretValues` list.
     /// A list of secret values.
     pub fn secret_values(mut self, input: crate::types::SecretValueEntry) -> Self {
-        self.secret_values.get_or_insert_with(::std::vec::Vec::new).push(input);
+        self.secret_values.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `SecretValues` member.
     pub fn set_secret_values(
         mut self,
-        input: ::std::option::Option<::std::vec::Vec<crate::types::SecretValueEntry>>,
+        input: Option<Vec<crate::types::SecretValueEntry>>,
     ) -> Self {
         self.secret_values = input;
         self
     }
     /// The `SecretValues` member as currently set.
-    pub fn get_secret_values(
-        &self,
-    ) -> &::std::option::Option<::std::vec::Vec<crate::types::SecretValueEntry>> {
+    pub fn get_secret_values(&self) -> &Option<Vec<crate::types::SecretValueEntry>> {
         &self.secret_values
     }
-    /// Secrets Manager includes this value if there's more output available than what is included in the current response. This can occur even when the response includes no values at all, such as when you ask for a filtered view of a long list. To get the next results, call `BatchGetSecretValue` again with this value.
-    pub fn next_token(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.next_token = ::std::option::Option::Some(input.into());
+    /// Secrets Manager includes this value if there's more output available than what is included in the current response.
+    pub fn next_token(mut self, input: impl Into<String>) -> Self {
+        self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
-    pub fn set_next_token(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
-    pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Appends an item to the `Errors` list.
     /// A list of errors Secrets Manager encountered while attempting to retrieve individual secrets.
     pub fn errors(mut self, input: crate::types::ApiErrorType) -> Self {
-        self.errors.get_or_insert_with(::std::vec::Vec::new).push(input);
+        self.errors.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Errors` member.
-    pub fn set_errors(
-        mut self,
-        input: ::std::option::Option<::std::vec::Vec<crate::types::ApiErrorType>>,
-    ) -> Self {
+    pub fn set_errors(mut self, input: Option<Vec<crate::types::ApiErrorType>>) -> Self {
         self.errors = input;
         self
     }
     /// The `Errors` member as currently set.
-    pub fn get_errors(
-        &self,
-    ) -> &::std::option::Option<::std::vec::Vec<crate::types::ApiErrorType>> {
+    pub fn get_errors(&self) -> &Option<Vec<crate::types::ApiErrorType>> {
         &self.errors
     }
     /// Builds the [`BatchGetSecretValueOutput`].
@@ -313,11 +249,11 @@ impl BatchGetSecretValueError {
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
-    ) -> ::std::result::Result<Self, ::awsrt::json::JsonError> {
+    ) -> Result<Self, ::awsrt::json::JsonError> {
         let mut r = ::awsrt::json::JsonReader::new(
             crate::operation::json_body(&resp.body),
         );
-        ::std::result::Result::Ok(
+        Ok(
             match meta.code.as_deref().unwrap_or_default() {
                 "DecryptionFailure" => {
                     Self::DecryptionFailure(
@@ -359,31 +295,31 @@ impl BatchGetSecretValueError {
     }
     /// Whether this is a `DecryptionFailure`.
     pub fn is_decryption_failure(&self) -> bool {
-        ::std::matches!(self, Self::DecryptionFailure(_))
+        matches!(self, Self::DecryptionFailure(_))
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
-        ::std::matches!(self, Self::InternalServiceError(_))
+        matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidNextTokenException`.
     pub fn is_invalid_next_token_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidNextTokenException(_))
+        matches!(self, Self::InvalidNextTokenException(_))
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidParameterException(_))
+        matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidRequestException(_))
+        matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
     pub fn is_resource_not_found_exception(&self) -> bool {
-        ::std::matches!(self, Self::ResourceNotFoundException(_))
+        matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
-        ::std::matches!(self, Self::Unhandled(_))
+        matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
@@ -398,15 +334,15 @@ impl BatchGetSecretValueError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
-    pub fn code(&self) -> ::std::option::Option<&str> {
+    pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
-    pub fn request_id(&self) -> ::std::option::Option<&str> {
+    pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
@@ -429,20 +365,20 @@ impl ::std::fmt::Display for BatchGetSecretValueError {
     }
 }
 impl ::std::error::Error for BatchGetSecretValueError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         match self {
-            Self::DecryptionFailure(e) => ::std::option::Option::Some(e),
-            Self::InternalServiceError(e) => ::std::option::Option::Some(e),
-            Self::InvalidNextTokenException(e) => ::std::option::Option::Some(e),
-            Self::InvalidParameterException(e) => ::std::option::Option::Some(e),
-            Self::InvalidRequestException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
+            Self::DecryptionFailure(e) => Some(e),
+            Self::InternalServiceError(e) => Some(e),
+            Self::InvalidNextTokenException(e) => Some(e),
+            Self::InvalidParameterException(e) => Some(e),
+            Self::InvalidRequestException(e) => Some(e),
+            Self::ResourceNotFoundException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
         }
     }
 }
 /// Fluent builder for [`Client::batch_get_secret_value`](crate::Client::batch_get_secret_value): set members, then call `send()`.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(Clone, ::std::fmt::Debug)]
 pub struct BatchGetSecretValueFluentBuilder {
     handle: ::awsrt::client::ClientHandle,
     inner: BatchGetSecretValueInputBuilder,
@@ -451,7 +387,7 @@ impl BatchGetSecretValueFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
-            inner: ::std::default::Default::default(),
+            inner: Default::default(),
         }
     }
     /// The input built so far.
@@ -466,7 +402,7 @@ impl BatchGetSecretValueFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         BatchGetSecretValueOutput,
         ::awsrt::error::SdkError<BatchGetSecretValueError>,
     > {
@@ -475,89 +411,68 @@ impl BatchGetSecretValueFluentBuilder {
         send(&self.handle, input).await
     }
     /// Appends an item to the `SecretIdList` list.
-    /// The ARN or names of the secrets to retrieve. You must include `Filters` or `SecretIdList`, but not both.
-    pub fn secret_id_list(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// The ARN or names of the secrets to retrieve.
+    pub fn secret_id_list(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id_list(input);
         self
     }
     /// Sets or clears the `SecretIdList` member.
-    pub fn set_secret_id_list(
-        mut self,
-        input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn set_secret_id_list(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_secret_id_list(input);
         self
     }
     /// The `SecretIdList` member as currently set.
-    pub fn get_secret_id_list(
-        &self,
-    ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
+    pub fn get_secret_id_list(&self) -> &Option<Vec<String>> {
         self.inner.get_secret_id_list()
     }
     /// Appends an item to the `Filters` list.
-    /// The filters to choose which secrets to retrieve. You must include `Filters` or `SecretIdList`, but not both.
+    /// The filters to choose which secrets to retrieve.
     pub fn filters(mut self, input: crate::types::Filter) -> Self {
         self.inner = self.inner.filters(input);
         self
     }
     /// Sets or clears the `Filters` member.
-    pub fn set_filters(
-        mut self,
-        input: ::std::option::Option<::std::vec::Vec<crate::types::Filter>>,
-    ) -> Self {
+    pub fn set_filters(mut self, input: Option<Vec<crate::types::Filter>>) -> Self {
         self.inner = self.inner.set_filters(input);
         self
     }
     /// The `Filters` member as currently set.
-    pub fn get_filters(
-        &self,
-    ) -> &::std::option::Option<::std::vec::Vec<crate::types::Filter>> {
+    pub fn get_filters(&self) -> &Option<Vec<crate::types::Filter>> {
         self.inner.get_filters()
     }
     /// The number of results to include in the response.
-    ///
-    /// If there are more results available, in the response, Secrets Manager includes `NextToken`. To get the next results, call `BatchGetSecretValue` again with the value from `NextToken`. To use this parameter, you must also use the `Filters` parameter.
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
-    pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
+    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `MaxResults` member as currently set.
-    pub fn get_max_results(&self) -> &::std::option::Option<i32> {
+    pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
-    /// A token that indicates where the output should continue from, if a previous call did not show all results. To get the next results, call `BatchGetSecretValue` again with this value.
-    pub fn next_token(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// A token that indicates where the output should continue from, if a previous call did not show all results.
+    pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
-    pub fn set_next_token(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
-    pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: BatchGetSecretValueInput,
-) -> ::std::result::Result<
+) -> Result<
     BatchGetSecretValueOutput,
     ::awsrt::error::SdkError<BatchGetSecretValueError>,
 > {
@@ -575,7 +490,7 @@ pub(crate) async fn send(
         de_output(&mut r)
             .and_then(|out| {
                 r.finish()?;
-                ::std::result::Result::Ok(out)
+                Ok(out)
             })
             .map_err(|e| ::awsrt::error::SdkError::Response(
                 ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
@@ -583,11 +498,9 @@ pub(crate) async fn send(
     } else {
         let meta = ::awsrt::protocol::parse_error_metadata(&resp);
         match BatchGetSecretValueError::from_response(&resp, meta.clone()) {
-            ::std::result::Result::Ok(err) => {
-                ::std::result::Result::Err(::awsrt::error::SdkError::service(err, meta))
-            }
-            ::std::result::Result::Err(e) => {
-                ::std::result::Result::Err(
+            Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
+            Err(e) => {
+                Err(
                     ::awsrt::error::SdkError::Response(
                         ::awsrt::error::ResponseError::from_response(
                             &resp,
@@ -604,7 +517,7 @@ pub(crate) fn ser_input(
     v: &BatchGetSecretValueInput,
 ) {
     w.begin_object();
-    if let ::std::option::Option::Some(value) = &v.secret_id_list {
+    if let Some(value) = &v.secret_id_list {
         w.key("SecretIdList");
         w.begin_array();
         for item in value.iter() {
@@ -612,7 +525,7 @@ pub(crate) fn ser_input(
         }
         w.end_array();
     }
-    if let ::std::option::Option::Some(value) = &v.filters {
+    if let Some(value) = &v.filters {
         w.key("Filters");
         w.begin_array();
         for item in value.iter() {
@@ -620,11 +533,11 @@ pub(crate) fn ser_input(
         }
         w.end_array();
     }
-    if let ::std::option::Option::Some(value) = &v.max_results {
+    if let Some(value) = &v.max_results {
         w.key("MaxResults");
         w.i64(i64::from(*value));
     }
-    if let ::std::option::Option::Some(value) = &v.next_token {
+    if let Some(value) = &v.next_token {
         w.key("NextToken");
         w.string(value);
     }
@@ -632,21 +545,17 @@ pub(crate) fn ser_input(
 }
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
-) -> ::std::result::Result<BatchGetSecretValueOutput, ::awsrt::json::JsonError> {
-    let mut f_secret_values: ::std::option::Option<
-        ::std::vec::Vec<crate::types::SecretValueEntry>,
-    > = ::std::option::Option::None;
-    let mut f_next_token: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_errors: ::std::option::Option<
-        ::std::vec::Vec<crate::types::ApiErrorType>,
-    > = ::std::option::Option::None;
+) -> Result<BatchGetSecretValueOutput, ::awsrt::json::JsonError> {
+    let mut f_secret_values: Option<Vec<crate::types::SecretValueEntry>> = None;
+    let mut f_next_token: Option<String> = None;
+    let mut f_errors: Option<Vec<crate::types::ApiErrorType>> = None;
     r.begin_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match &*key {
             "SecretValues" => {
                 if !r.take_null()? {
-                    f_secret_values = ::std::option::Option::Some({
-                        let mut items = ::std::vec::Vec::new();
+                    f_secret_values = Some({
+                        let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
                             if !r.take_null()? {
@@ -659,13 +568,13 @@ pub(crate) fn de_output(
             }
             "NextToken" => {
                 if !r.take_null()? {
-                    f_next_token = ::std::option::Option::Some(r.string_owned()?);
+                    f_next_token = Some(r.string_owned()?);
                 }
             }
             "Errors" => {
                 if !r.take_null()? {
-                    f_errors = ::std::option::Option::Some({
-                        let mut items = ::std::vec::Vec::new();
+                    f_errors = Some({
+                        let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
                             if !r.take_null()? {
@@ -679,19 +588,64 @@ pub(crate) fn de_output(
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(BatchGetSecretValueOutput {
+    Ok(BatchGetSecretValueOutput {
         secret_values: f_secret_values,
         next_token: f_next_token,
         errors: f_errors,
     })
 }
+impl BatchGetSecretValueFluentBuilder {
+    /// Pages through the results: `into_paginator().send()` yields each [`BatchGetSecretValueOutput`]; the `NextToken` of each request comes from the previous page's `NextToken`.
+    pub fn into_paginator(self) -> BatchGetSecretValuePaginator {
+        BatchGetSecretValuePaginator {
+            handle: self.handle,
+            inner: self.inner,
+        }
+    }
+}
+/// Paginator for [`Client::batch_get_secret_value`](crate::Client::batch_get_secret_value). Stops when the service returns no token (or an empty one) and fails if it returns the same token twice.
+#[derive(Clone, Debug)]
+pub struct BatchGetSecretValuePaginator {
+    handle: ::awsrt::client::ClientHandle,
+    inner: BatchGetSecretValueInputBuilder,
+}
+impl BatchGetSecretValuePaginator {
+    /// Sets the page size (the `MaxResults` member).
+    pub fn page_size(mut self, size: i32) -> Self {
+        self.inner = self.inner.max_results(size);
+        self
+    }
+    /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    pub fn send(
+        self,
+    ) -> ::awsrt::paginator::PageStream<
+        BatchGetSecretValueOutput,
+        BatchGetSecretValueError,
+    > {
+        let Self { handle, inner } = self;
+        let first = inner.next_token.clone();
+        ::awsrt::paginator::PageStream::starting_at(
+            first,
+            move |token: Option<String>| {
+                let handle = handle.clone();
+                let builder = inner.clone().set_next_token(token);
+                Box::pin(async move {
+                    let input = builder.build();
+                    let out = send(&handle, input).await?;
+                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                    Ok((out, next))
+                })
+            },
+        )
+    }
+}
 #[cfg(test)]
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_retrieve_the_secret_values_for_a_group_of_secrets_listed_by_name() -> ::std::result::Result<
+    fn case_01_to_retrieve_the_secret_values_for_a_group_of_secrets_listed_by_name() -> Result<
         (),
-        ::std::boxed::Box<dyn ::std::error::Error>,
+        Box<dyn ::std::error::Error>,
     > {
         let input = BatchGetSecretValueInput::builder()
             .secret_id_list("MySecret1")
@@ -701,7 +655,7 @@ mod examples {
         let mut w = ::awsrt::json::JsonWriter::new();
         super::ser_input(&mut w, &input);
         let sent = ::awsrt::types::Document::parse(&w.finish())?;
-        ::std::assert_eq!(
+        assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretIdList\":[\"MySecret1\",\"MySecret2\",\"MySecret3\"]}"
             .as_bytes()) ?
@@ -769,9 +723,9 @@ mod examples {
                     .version_stages("AWSCURRENT")
                     .build(),
             )
-            .set_errors(::std::option::Option::Some(::std::vec![]))
+            .set_errors(Some(vec![]))
             .build();
-        ::std::assert_eq!(parsed, expected);
-        ::std::result::Result::Ok(())
+        assert_eq!(parsed, expected);
+        Ok(())
     }
 }

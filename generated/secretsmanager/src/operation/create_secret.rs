@@ -7,19 +7,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 };
 /// The input of [`create_secret`](crate::Client::create_secret).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateSecretInput {
     /// The name of the new secret.
     ///
     /// The secret name can contain ASCII letters, numbers, and the following characters: /\_+=.@-
     ///
     /// Do not end your secret name with a hyphen followed by six characters. If you do so, you risk confusion and unexpected results when searching for a secret by partial ARN. Secrets Manager automatically adds a hyphen and six random characters after the secret name at the end of the ARN.
-    pub name: ::std::string::String,
+    pub name: String,
     /// If you include `SecretString` or `SecretBinary`, then Secrets Manager creates an initial version for the secret, and this parameter specifies the unique identifier for the new version.
     ///
     /// **Note:** If you use the Amazon Web Services CLI or one of the Amazon Web Services SDKs to call this operation, then you can leave this parameter empty. The CLI or SDK generates a random UUID for you and includes it as the value for this parameter in the request.
@@ -33,9 +28,9 @@ pub struct CreateSecretInput {
     /// - If a version with this value already exists and that version's `SecretString` and `SecretBinary` values are different from those in the request, then the request fails because you cannot modify an existing version. Instead, use PutSecretValue to create a new version.
     ///
     /// This value becomes the `VersionId` of the new version.
-    pub client_request_token: ::std::option::Option<::std::string::String>,
+    pub client_request_token: Option<String>,
     /// The description of the secret.
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt the secret value in the secret. An alias is always prefixed by `alias/`, for example `alias/aws/secretsmanager`. For more information, see [About aliases](https://docs.aws.amazon.com/kms/latest/developerguide/alias-about.html).
     ///
     /// To use a KMS key in a different account, use the key ARN or the alias ARN.
@@ -43,7 +38,7 @@ pub struct CreateSecretInput {
     /// If you don't specify this value, then Secrets Manager uses the key `aws/secretsmanager`. If that key doesn't yet exist, then Secrets Manager creates it for you automatically the first time it encrypts the secret value.
     ///
     /// If the secret is in a different Amazon Web Services account from the credentials calling the API, then you can't use `aws/secretsmanager` to encrypt the secret, and you must create and use a customer managed KMS key.
-    pub kms_key_id: ::std::option::Option<::std::string::String>,
+    pub kms_key_id: Option<String>,
     /// The binary data to encrypt and store in the new version of the secret. We recommend that you store your binary data in a file and then pass the contents of the file as a parameter.
     ///
     /// Either `SecretString` or `SecretBinary` must have a value, but not both.
@@ -51,7 +46,7 @@ pub struct CreateSecretInput {
     /// This parameter is not available in the Secrets Manager console.
     ///
     /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
-    pub secret_binary: ::std::option::Option<::awsrt::types::SensitiveBlob>,
+    pub secret_binary: Option<::awsrt::types::SensitiveBlob>,
     /// The text data to encrypt and store in this new version of the secret. We recommend you use a JSON structure of key/value pairs for your secret value.
     ///
     /// Either `SecretString` or `SecretBinary` must have a value, but not both.
@@ -59,7 +54,7 @@ pub struct CreateSecretInput {
     /// If you create a secret by using the Secrets Manager console then Secrets Manager puts the protected secret text in only the `SecretString` parameter. The Secrets Manager console stores the information as a JSON structure of key/value pairs that a Lambda rotation function can parse.
     ///
     /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
-    pub secret_string: ::std::option::Option<::awsrt::types::SensitiveString>,
+    pub secret_string: Option<::awsrt::types::SensitiveString>,
     /// A list of tags to attach to the secret. Each tag is a key and value pair of strings in a JSON text string, for example:
     ///
     /// `[{"Key":"CostCenter","Value":"12345"},{"Key":"environment","Value":"production"}]`
@@ -71,88 +66,38 @@ pub struct CreateSecretInput {
     /// For information about how to format a JSON parameter for the various command line tool environments, see [Using JSON for Parameters](https://docs.aws.amazon.com/cli/latest/userguide/cli-using-param.html#cli-using-param-json). If your command-line tool or SDK requires quotation marks around the parameter, you should use single quotes to avoid confusion with the double quotes required in the JSON text.
     ///
     /// For tag quotas and naming restrictions, see [Service quotas for Tagging](https://docs.aws.amazon.com/general/latest/gr/arg.html#taged-reference-quotas) in the *Amazon Web Services General Reference guide*.
-    pub tags: ::std::option::Option<::std::vec::Vec<crate::types::Tag>>,
+    pub tags: Option<Vec<crate::types::Tag>>,
     /// A list of Regions and KMS keys to replicate secrets.
-    pub add_replica_regions: ::std::option::Option<
-        ::std::vec::Vec<crate::types::ReplicaRegionType>,
-    >,
+    pub add_replica_regions: Option<Vec<crate::types::ReplicaRegionType>>,
     /// Specifies whether to overwrite a secret with the same name in the destination Region. By default, secrets aren't overwritten.
     pub force_overwrite_replica_secret: bool,
 }
 impl CreateSecretInput {
     /// The name of the new secret.
-    ///
-    /// The secret name can contain ASCII letters, numbers, and the following characters: /\_+=.@-
-    ///
-    /// Do not end your secret name with a hyphen followed by six characters. If you do so, you risk confusion and unexpected results when searching for a secret by partial ARN. Secrets Manager automatically adds a hyphen and six random characters after the secret name at the end of the ARN.
     pub fn name(&self) -> &str {
         &self.name
     }
     /// If you include `SecretString` or `SecretBinary`, then Secrets Manager creates an initial version for the secret, and this parameter specifies the unique identifier for the new version.
-    ///
-    /// **Note:** If you use the Amazon Web Services CLI or one of the Amazon Web Services SDKs to call this operation, then you can leave this parameter empty. The CLI or SDK generates a random UUID for you and includes it as the value for this parameter in the request.
-    ///
-    /// If you generate a raw HTTP request to the Secrets Manager service endpoint, then you must generate a `ClientRequestToken` and include it in the request.
-    ///
-    /// This value helps ensure idempotency. Secrets Manager uses this value to prevent the accidental creation of duplicate versions if there are failures and retries during a rotation. We recommend that you generate a [UUID-type](https://wikipedia.org/wiki/Universally_unique_identifier) value to ensure uniqueness of your versions within the specified secret.
-    ///
-    /// - If the `ClientRequestToken` value isn't already associated with a version of the secret then a new version of the secret is created.
-    /// - If a version with this value already exists and the version `SecretString` and `SecretBinary` values are the same as those in the request, then the request is ignored.
-    /// - If a version with this value already exists and that version's `SecretString` and `SecretBinary` values are different from those in the request, then the request fails because you cannot modify an existing version. Instead, use PutSecretValue to create a new version.
-    ///
-    /// This value becomes the `VersionId` of the new version.
-    pub fn client_request_token(&self) -> ::std::option::Option<&str> {
+    pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// The description of the secret.
-    pub fn description(&self) -> ::std::option::Option<&str> {
+    pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
-    /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt the secret value in the secret. An alias is always prefixed by `alias/`, for example `alias/aws/secretsmanager`. For more information, see [About aliases](https://docs.aws.amazon.com/kms/latest/developerguide/alias-about.html).
-    ///
-    /// To use a KMS key in a different account, use the key ARN or the alias ARN.
-    ///
-    /// If you don't specify this value, then Secrets Manager uses the key `aws/secretsmanager`. If that key doesn't yet exist, then Secrets Manager creates it for you automatically the first time it encrypts the secret value.
-    ///
-    /// If the secret is in a different Amazon Web Services account from the credentials calling the API, then you can't use `aws/secretsmanager` to encrypt the secret, and you must create and use a customer managed KMS key.
-    pub fn kms_key_id(&self) -> ::std::option::Option<&str> {
+    /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt the secret value in the secret.
+    pub fn kms_key_id(&self) -> Option<&str> {
         self.kms_key_id.as_deref()
     }
-    /// The binary data to encrypt and store in the new version of the secret. We recommend that you store your binary data in a file and then pass the contents of the file as a parameter.
-    ///
-    /// Either `SecretString` or `SecretBinary` must have a value, but not both.
-    ///
-    /// This parameter is not available in the Secrets Manager console.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
-    pub fn secret_binary(
-        &self,
-    ) -> ::std::option::Option<&::awsrt::types::SensitiveBlob> {
+    /// The binary data to encrypt and store in the new version of the secret.
+    pub fn secret_binary(&self) -> Option<&::awsrt::types::SensitiveBlob> {
         self.secret_binary.as_ref()
     }
-    /// The text data to encrypt and store in this new version of the secret. We recommend you use a JSON structure of key/value pairs for your secret value.
-    ///
-    /// Either `SecretString` or `SecretBinary` must have a value, but not both.
-    ///
-    /// If you create a secret by using the Secrets Manager console then Secrets Manager puts the protected secret text in only the `SecretString` parameter. The Secrets Manager console stores the information as a JSON structure of key/value pairs that a Lambda rotation function can parse.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
-    pub fn secret_string(
-        &self,
-    ) -> ::std::option::Option<&::awsrt::types::SensitiveString> {
+    /// The text data to encrypt and store in this new version of the secret.
+    pub fn secret_string(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.secret_string.as_ref()
     }
-    /// A list of tags to attach to the secret. Each tag is a key and value pair of strings in a JSON text string, for example:
-    ///
-    /// `[{"Key":"CostCenter","Value":"12345"},{"Key":"environment","Value":"production"}]`
-    ///
-    /// Secrets Manager tag key names are case sensitive. A tag with the key "ABC" is a different tag from one with key "abc".
-    ///
-    /// If you check tags in permissions policies as part of your security strategy, then adding or removing a tag can change permissions. If the completion of this operation would result in you losing your permissions for this secret, then Secrets Manager blocks the operation and returns an `Access Denied` error. For more information, see [Control access to secrets using tags](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html#tag-secrets-abac) and [Limit access to identities with tags that match secrets' tags](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html#auth-and-access_tags2).
-    ///
-    /// For information about how to format a JSON parameter for the various command line tool environments, see [Using JSON for Parameters](https://docs.aws.amazon.com/cli/latest/userguide/cli-using-param.html#cli-using-param-json). If your command-line tool or SDK requires quotation marks around the parameter, you should use single quotes to avoid confusion with the double quotes required in the JSON text.
-    ///
-    /// For tag quotas and naming restrictions, see [Service quotas for Tagging](https://docs.aws.amazon.com/general/latest/gr/arg.html#taged-reference-quotas) in the *Amazon Web Services General Reference guide*.
+    /// A list of tags to attach to the secret.
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
@@ -160,7 +105,7 @@ impl CreateSecretInput {
     pub fn add_replica_regions(&self) -> &[crate::types::ReplicaRegionType] {
         self.add_replica_regions.as_deref().unwrap_or_default()
     }
-    /// Specifies whether to overwrite a secret with the same name in the destination Region. By default, secrets aren't overwritten.
+    /// Specifies whether to overwrite a secret with the same name in the destination Region.
     pub fn force_overwrite_replica_secret(&self) -> bool {
         self.force_overwrite_replica_secret
     }
@@ -171,19 +116,17 @@ impl CreateSecretInput {
 }
 /// A builder for [`CreateSecretInput`].
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::default::Default, ::std::cmp::PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CreateSecretInputBuilder {
-    pub(crate) name: ::std::option::Option<::std::string::String>,
-    pub(crate) client_request_token: ::std::option::Option<::std::string::String>,
-    pub(crate) description: ::std::option::Option<::std::string::String>,
-    pub(crate) kms_key_id: ::std::option::Option<::std::string::String>,
-    pub(crate) secret_binary: ::std::option::Option<::awsrt::types::SensitiveBlob>,
-    pub(crate) secret_string: ::std::option::Option<::awsrt::types::SensitiveString>,
-    pub(crate) tags: ::std::option::Option<::std::vec::Vec<crate::types::Tag>>,
-    pub(crate) add_replica_regions: ::std::option::Option<
-        ::std::vec::Vec<crate::types::ReplicaRegionType>,
-    >,
-    pub(crate) force_overwrite_replica_secret: ::std::option::Option<bool>,
+    pub(crate) name: Option<String>,
+    pub(crate) client_request_token: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) kms_key_id: Option<String>,
+    pub(crate) secret_binary: Option<::awsrt::types::SensitiveBlob>,
+    pub(crate) secret_string: Option<::awsrt::types::SensitiveString>,
+    pub(crate) tags: Option<Vec<crate::types::Tag>>,
+    pub(crate) add_replica_regions: Option<Vec<crate::types::ReplicaRegionType>>,
+    pub(crate) force_overwrite_replica_secret: Option<bool>,
 }
 impl ::std::fmt::Debug for CreateSecretInputBuilder {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -205,194 +148,115 @@ impl ::std::fmt::Debug for CreateSecretInputBuilder {
 }
 impl CreateSecretInputBuilder {
     /// The name of the new secret.
-    ///
-    /// The secret name can contain ASCII letters, numbers, and the following characters: /\_+=.@-
-    ///
-    /// Do not end your secret name with a hyphen followed by six characters. If you do so, you risk confusion and unexpected results when searching for a secret by partial ARN. Secrets Manager automatically adds a hyphen and six random characters after the secret name at the end of the ARN.
     /// This member is required.
-    pub fn name(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(input.into());
+    pub fn name(mut self, input: impl Into<String>) -> Self {
+        self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
-    pub fn set_name(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
-    pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// If you include `SecretString` or `SecretBinary`, then Secrets Manager creates an initial version for the secret, and this parameter specifies the unique identifier for the new version.
-    ///
-    /// **Note:** If you use the Amazon Web Services CLI or one of the Amazon Web Services SDKs to call this operation, then you can leave this parameter empty. The CLI or SDK generates a random UUID for you and includes it as the value for this parameter in the request.
-    ///
-    /// If you generate a raw HTTP request to the Secrets Manager service endpoint, then you must generate a `ClientRequestToken` and include it in the request.
-    ///
-    /// This value helps ensure idempotency. Secrets Manager uses this value to prevent the accidental creation of duplicate versions if there are failures and retries during a rotation. We recommend that you generate a [UUID-type](https://wikipedia.org/wiki/Universally_unique_identifier) value to ensure uniqueness of your versions within the specified secret.
-    ///
-    /// - If the `ClientRequestToken` value isn't already associated with a version of the secret then a new version of the secret is created.
-    /// - If a version with this value already exists and the version `SecretString` and `SecretBinary` values are the same as those in the request, then the request is ignored.
-    /// - If a version with this value already exists and that version's `SecretString` and `SecretBinary` values are different from those in the request, then the request fails because you cannot modify an existing version. Instead, use PutSecretValue to create a new version.
-    ///
-    /// This value becomes the `VersionId` of the new version.
-    pub fn client_request_token(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.client_request_token = ::std::option::Option::Some(input.into());
+    pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
+        self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `ClientRequestToken` member.
-    pub fn set_client_request_token(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `ClientRequestToken` member as currently set.
-    pub fn get_client_request_token(
-        &self,
-    ) -> &::std::option::Option<::std::string::String> {
+    pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
     /// The description of the secret.
-    pub fn description(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(input.into());
+    pub fn description(mut self, input: impl Into<String>) -> Self {
+        self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
-    pub fn set_description(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
-    pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
-    /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt the secret value in the secret. An alias is always prefixed by `alias/`, for example `alias/aws/secretsmanager`. For more information, see [About aliases](https://docs.aws.amazon.com/kms/latest/developerguide/alias-about.html).
-    ///
-    /// To use a KMS key in a different account, use the key ARN or the alias ARN.
-    ///
-    /// If you don't specify this value, then Secrets Manager uses the key `aws/secretsmanager`. If that key doesn't yet exist, then Secrets Manager creates it for you automatically the first time it encrypts the secret value.
-    ///
-    /// If the secret is in a different Amazon Web Services account from the credentials calling the API, then you can't use `aws/secretsmanager` to encrypt the secret, and you must create and use a customer managed KMS key.
-    pub fn kms_key_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.kms_key_id = ::std::option::Option::Some(input.into());
+    /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt the secret value in the secret.
+    pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
+        self.kms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `KmsKeyId` member.
-    pub fn set_kms_key_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_kms_key_id(mut self, input: Option<String>) -> Self {
         self.kms_key_id = input;
         self
     }
     /// The `KmsKeyId` member as currently set.
-    pub fn get_kms_key_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_kms_key_id(&self) -> &Option<String> {
         &self.kms_key_id
     }
-    /// The binary data to encrypt and store in the new version of the secret. We recommend that you store your binary data in a file and then pass the contents of the file as a parameter.
-    ///
-    /// Either `SecretString` or `SecretBinary` must have a value, but not both.
-    ///
-    /// This parameter is not available in the Secrets Manager console.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    /// The binary data to encrypt and store in the new version of the secret.
     pub fn secret_binary(
         mut self,
-        input: impl ::std::convert::Into<::awsrt::types::SensitiveBlob>,
+        input: impl Into<::awsrt::types::SensitiveBlob>,
     ) -> Self {
-        self.secret_binary = ::std::option::Option::Some(input.into());
+        self.secret_binary = Some(input.into());
         self
     }
     /// Sets or clears the `SecretBinary` member.
     pub fn set_secret_binary(
         mut self,
-        input: ::std::option::Option<::awsrt::types::SensitiveBlob>,
+        input: Option<::awsrt::types::SensitiveBlob>,
     ) -> Self {
         self.secret_binary = input;
         self
     }
     /// The `SecretBinary` member as currently set.
-    pub fn get_secret_binary(
-        &self,
-    ) -> &::std::option::Option<::awsrt::types::SensitiveBlob> {
+    pub fn get_secret_binary(&self) -> &Option<::awsrt::types::SensitiveBlob> {
         &self.secret_binary
     }
-    /// The text data to encrypt and store in this new version of the secret. We recommend you use a JSON structure of key/value pairs for your secret value.
-    ///
-    /// Either `SecretString` or `SecretBinary` must have a value, but not both.
-    ///
-    /// If you create a secret by using the Secrets Manager console then Secrets Manager puts the protected secret text in only the `SecretString` parameter. The Secrets Manager console stores the information as a JSON structure of key/value pairs that a Lambda rotation function can parse.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    /// The text data to encrypt and store in this new version of the secret.
     pub fn secret_string(
         mut self,
-        input: impl ::std::convert::Into<::awsrt::types::SensitiveString>,
+        input: impl Into<::awsrt::types::SensitiveString>,
     ) -> Self {
-        self.secret_string = ::std::option::Option::Some(input.into());
+        self.secret_string = Some(input.into());
         self
     }
     /// Sets or clears the `SecretString` member.
     pub fn set_secret_string(
         mut self,
-        input: ::std::option::Option<::awsrt::types::SensitiveString>,
+        input: Option<::awsrt::types::SensitiveString>,
     ) -> Self {
         self.secret_string = input;
         self
     }
     /// The `SecretString` member as currently set.
-    pub fn get_secret_string(
-        &self,
-    ) -> &::std::option::Option<::awsrt::types::SensitiveString> {
+    pub fn get_secret_string(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.secret_string
     }
     /// Appends an item to the `Tags` list.
-    /// A list of tags to attach to the secret. Each tag is a key and value pair of strings in a JSON text string, for example:
-    ///
-    /// `[{"Key":"CostCenter","Value":"12345"},{"Key":"environment","Value":"production"}]`
-    ///
-    /// Secrets Manager tag key names are case sensitive. A tag with the key "ABC" is a different tag from one with key "abc".
-    ///
-    /// If you check tags in permissions policies as part of your security strategy, then adding or removing a tag can change permissions. If the completion of this operation would result in you losing your permissions for this secret, then Secrets Manager blocks the operation and returns an `Access Denied` error. For more information, see [Control access to secrets using tags](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html#tag-secrets-abac) and [Limit access to identities with tags that match secrets' tags](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html#auth-and-access_tags2).
-    ///
-    /// For information about how to format a JSON parameter for the various command line tool environments, see [Using JSON for Parameters](https://docs.aws.amazon.com/cli/latest/userguide/cli-using-param.html#cli-using-param-json). If your command-line tool or SDK requires quotation marks around the parameter, you should use single quotes to avoid confusion with the double quotes required in the JSON text.
-    ///
-    /// For tag quotas and naming restrictions, see [Service quotas for Tagging](https://docs.aws.amazon.com/general/latest/gr/arg.html#taged-reference-quotas) in the *Amazon Web Services General Reference guide*.
+    /// A list of tags to attach to the secret.
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
-        self.tags.get_or_insert_with(::std::vec::Vec::new).push(input);
+        self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
-    pub fn set_tags(
-        mut self,
-        input: ::std::option::Option<::std::vec::Vec<crate::types::Tag>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
-    pub fn get_tags(
-        &self,
-    ) -> &::std::option::Option<::std::vec::Vec<crate::types::Tag>> {
+    pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// Appends an item to the `AddReplicaRegions` list.
@@ -401,13 +265,13 @@ impl CreateSecretInputBuilder {
         mut self,
         input: crate::types::ReplicaRegionType,
     ) -> Self {
-        self.add_replica_regions.get_or_insert_with(::std::vec::Vec::new).push(input);
+        self.add_replica_regions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `AddReplicaRegions` member.
     pub fn set_add_replica_regions(
         mut self,
-        input: ::std::option::Option<::std::vec::Vec<crate::types::ReplicaRegionType>>,
+        input: Option<Vec<crate::types::ReplicaRegionType>>,
     ) -> Self {
         self.add_replica_regions = input;
         self
@@ -415,24 +279,21 @@ impl CreateSecretInputBuilder {
     /// The `AddReplicaRegions` member as currently set.
     pub fn get_add_replica_regions(
         &self,
-    ) -> &::std::option::Option<::std::vec::Vec<crate::types::ReplicaRegionType>> {
+    ) -> &Option<Vec<crate::types::ReplicaRegionType>> {
         &self.add_replica_regions
     }
-    /// Specifies whether to overwrite a secret with the same name in the destination Region. By default, secrets aren't overwritten.
+    /// Specifies whether to overwrite a secret with the same name in the destination Region.
     pub fn force_overwrite_replica_secret(mut self, input: bool) -> Self {
-        self.force_overwrite_replica_secret = ::std::option::Option::Some(input);
+        self.force_overwrite_replica_secret = Some(input);
         self
     }
     /// Sets or clears the `ForceOverwriteReplicaSecret` member.
-    pub fn set_force_overwrite_replica_secret(
-        mut self,
-        input: ::std::option::Option<bool>,
-    ) -> Self {
+    pub fn set_force_overwrite_replica_secret(mut self, input: Option<bool>) -> Self {
         self.force_overwrite_replica_secret = input;
         self
     }
     /// The `ForceOverwriteReplicaSecret` member as currently set.
-    pub fn get_force_overwrite_replica_secret(&self) -> &::std::option::Option<bool> {
+    pub fn get_force_overwrite_replica_secret(&self) -> &Option<bool> {
         &self.force_overwrite_replica_secret
     }
     /// Builds the [`CreateSecretInput`].
@@ -440,10 +301,8 @@ impl CreateSecretInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CreateSecretInput, ::awsrt::error::BuildError> {
-        ::std::result::Result::Ok(CreateSecretInput {
+    pub fn build(self) -> Result<CreateSecretInput, ::awsrt::error::BuildError> {
+        Ok(CreateSecretInput {
             name: self
                 .name
                 .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -468,55 +327,41 @@ impl CreateSecretInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> ::std::result::Result<
-        CreateSecretOutput,
-        ::awsrt::error::SdkError<CreateSecretError>,
-    > {
+    ) -> Result<CreateSecretOutput, ::awsrt::error::SdkError<CreateSecretError>> {
         send(client.handle(), self).await
     }
 }
 /// The output of [`create_secret`](crate::Client::create_secret).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct CreateSecretOutput {
     /// The ARN of the new secret. The ARN includes the name of the secret followed by six random characters. This ensures that if you create a new secret with the same name as a deleted secret, then users with access to the old secret don't get access to the new secret because the ARNs are different.
-    pub arn: ::std::option::Option<::std::string::String>,
+    pub arn: Option<String>,
     /// The name of the new secret.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// The unique identifier associated with the version of the new secret.
-    pub version_id: ::std::option::Option<::std::string::String>,
+    pub version_id: Option<String>,
     /// A list of the replicas of this secret and their status:
     ///
     /// - `Failed`, which indicates that the replica was not created.
     /// - `InProgress`, which indicates that Secrets Manager is in the process of creating the replica.
     /// - `InSync`, which indicates that the replica was created.
-    pub replication_status: ::std::option::Option<
-        ::std::vec::Vec<crate::types::ReplicationStatusType>,
-    >,
+    pub replication_status: Option<Vec<crate::types::ReplicationStatusType>>,
 }
 impl CreateSecretOutput {
-    /// The ARN of the new secret. The ARN includes the name of the secret followed by six random characters. This ensures that if you create a new secret with the same name as a deleted secret, then users with access to the old secret don't get access to the new secret because the ARNs are different.
-    pub fn arn(&self) -> ::std::option::Option<&str> {
+    /// The ARN of the new secret.
+    pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The name of the new secret.
-    pub fn name(&self) -> ::std::option::Option<&str> {
+    pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The unique identifier associated with the version of the new secret.
-    pub fn version_id(&self) -> ::std::option::Option<&str> {
+    pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// A list of the replicas of this secret and their status:
-    ///
-    /// - `Failed`, which indicates that the replica was not created.
-    /// - `InProgress`, which indicates that Secrets Manager is in the process of creating the replica.
-    /// - `InSync`, which indicates that the replica was created.
     pub fn replication_status(&self) -> &[crate::types::ReplicationStatusType] {
         self.replication_status.as_deref().unwrap_or_default()
     }
@@ -527,100 +372,69 @@ impl CreateSecretOutput {
 }
 /// A builder for [`CreateSecretOutput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct CreateSecretOutputBuilder {
-    pub(crate) arn: ::std::option::Option<::std::string::String>,
-    pub(crate) name: ::std::option::Option<::std::string::String>,
-    pub(crate) version_id: ::std::option::Option<::std::string::String>,
-    pub(crate) replication_status: ::std::option::Option<
-        ::std::vec::Vec<crate::types::ReplicationStatusType>,
-    >,
+    pub(crate) arn: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) version_id: Option<String>,
+    pub(crate) replication_status: Option<Vec<crate::types::ReplicationStatusType>>,
 }
 impl CreateSecretOutputBuilder {
-    /// The ARN of the new secret. The ARN includes the name of the secret followed by six random characters. This ensures that if you create a new secret with the same name as a deleted secret, then users with access to the old secret don't get access to the new secret because the ARNs are different.
-    pub fn arn(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.arn = ::std::option::Option::Some(input.into());
+    /// The ARN of the new secret.
+    pub fn arn(mut self, input: impl Into<String>) -> Self {
+        self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
-    pub fn set_arn(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
-    pub fn get_arn(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The name of the new secret.
-    pub fn name(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(input.into());
+    pub fn name(mut self, input: impl Into<String>) -> Self {
+        self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
-    pub fn set_name(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
-    pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The unique identifier associated with the version of the new secret.
-    pub fn version_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.version_id = ::std::option::Option::Some(input.into());
+    pub fn version_id(mut self, input: impl Into<String>) -> Self {
+        self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
-    pub fn set_version_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
-    pub fn get_version_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Appends an item to the `ReplicationStatus` list.
     /// A list of the replicas of this secret and their status:
-    ///
-    /// - `Failed`, which indicates that the replica was not created.
-    /// - `InProgress`, which indicates that Secrets Manager is in the process of creating the replica.
-    /// - `InSync`, which indicates that the replica was created.
     pub fn replication_status(
         mut self,
         input: crate::types::ReplicationStatusType,
     ) -> Self {
-        self.replication_status.get_or_insert_with(::std::vec::Vec::new).push(input);
+        self.replication_status.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ReplicationStatus` member.
     pub fn set_replication_status(
         mut self,
-        input: ::std::option::Option<
-            ::std::vec::Vec<crate::types::ReplicationStatusType>,
-        >,
+        input: Option<Vec<crate::types::ReplicationStatusType>>,
     ) -> Self {
         self.replication_status = input;
         self
@@ -628,7 +442,7 @@ impl CreateSecretOutputBuilder {
     /// The `ReplicationStatus` member as currently set.
     pub fn get_replication_status(
         &self,
-    ) -> &::std::option::Option<::std::vec::Vec<crate::types::ReplicationStatusType>> {
+    ) -> &Option<Vec<crate::types::ReplicationStatusType>> {
         &self.replication_status
     }
     /// Builds the [`CreateSecretOutput`].
@@ -674,11 +488,11 @@ impl CreateSecretError {
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
-    ) -> ::std::result::Result<Self, ::awsrt::json::JsonError> {
+    ) -> Result<Self, ::awsrt::json::JsonError> {
         let mut r = ::awsrt::json::JsonReader::new(
             crate::operation::json_body(&resp.body),
         );
-        ::std::result::Result::Ok(
+        Ok(
             match meta.code.as_deref().unwrap_or_default() {
                 "DecryptionFailure" => {
                     Self::DecryptionFailure(
@@ -743,47 +557,47 @@ impl CreateSecretError {
     }
     /// Whether this is a `DecryptionFailure`.
     pub fn is_decryption_failure(&self) -> bool {
-        ::std::matches!(self, Self::DecryptionFailure(_))
+        matches!(self, Self::DecryptionFailure(_))
     }
     /// Whether this is a `EncryptionFailure`.
     pub fn is_encryption_failure(&self) -> bool {
-        ::std::matches!(self, Self::EncryptionFailure(_))
+        matches!(self, Self::EncryptionFailure(_))
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
-        ::std::matches!(self, Self::InternalServiceError(_))
+        matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidParameterException(_))
+        matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidRequestException(_))
+        matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `LimitExceededException`.
     pub fn is_limit_exceeded_exception(&self) -> bool {
-        ::std::matches!(self, Self::LimitExceededException(_))
+        matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `MalformedPolicyDocumentException`.
     pub fn is_malformed_policy_document_exception(&self) -> bool {
-        ::std::matches!(self, Self::MalformedPolicyDocumentException(_))
+        matches!(self, Self::MalformedPolicyDocumentException(_))
     }
     /// Whether this is a `PreconditionNotMetException`.
     pub fn is_precondition_not_met_exception(&self) -> bool {
-        ::std::matches!(self, Self::PreconditionNotMetException(_))
+        matches!(self, Self::PreconditionNotMetException(_))
     }
     /// Whether this is a `ResourceExistsException`.
     pub fn is_resource_exists_exception(&self) -> bool {
-        ::std::matches!(self, Self::ResourceExistsException(_))
+        matches!(self, Self::ResourceExistsException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
     pub fn is_resource_not_found_exception(&self) -> bool {
-        ::std::matches!(self, Self::ResourceNotFoundException(_))
+        matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
-        ::std::matches!(self, Self::Unhandled(_))
+        matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
@@ -802,15 +616,15 @@ impl CreateSecretError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
-    pub fn code(&self) -> ::std::option::Option<&str> {
+    pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
-    pub fn request_id(&self) -> ::std::option::Option<&str> {
+    pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
@@ -837,24 +651,24 @@ impl ::std::fmt::Display for CreateSecretError {
     }
 }
 impl ::std::error::Error for CreateSecretError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         match self {
-            Self::DecryptionFailure(e) => ::std::option::Option::Some(e),
-            Self::EncryptionFailure(e) => ::std::option::Option::Some(e),
-            Self::InternalServiceError(e) => ::std::option::Option::Some(e),
-            Self::InvalidParameterException(e) => ::std::option::Option::Some(e),
-            Self::InvalidRequestException(e) => ::std::option::Option::Some(e),
-            Self::LimitExceededException(e) => ::std::option::Option::Some(e),
-            Self::MalformedPolicyDocumentException(e) => ::std::option::Option::Some(e),
-            Self::PreconditionNotMetException(e) => ::std::option::Option::Some(e),
-            Self::ResourceExistsException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
+            Self::DecryptionFailure(e) => Some(e),
+            Self::EncryptionFailure(e) => Some(e),
+            Self::InternalServiceError(e) => Some(e),
+            Self::InvalidParameterException(e) => Some(e),
+            Self::InvalidRequestException(e) => Some(e),
+            Self::LimitExceededException(e) => Some(e),
+            Self::MalformedPolicyDocumentException(e) => Some(e),
+            Self::PreconditionNotMetException(e) => Some(e),
+            Self::ResourceExistsException(e) => Some(e),
+            Self::ResourceNotFoundException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
         }
     }
 }
 /// Fluent builder for [`Client::create_secret`](crate::Client::create_secret): set members, then call `send()`.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(Clone, ::std::fmt::Debug)]
 pub struct CreateSecretFluentBuilder {
     handle: ::awsrt::client::ClientHandle,
     inner: CreateSecretInputBuilder,
@@ -863,7 +677,7 @@ impl CreateSecretFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
-            inner: ::std::default::Default::default(),
+            inner: Default::default(),
         }
     }
     /// The input built so far.
@@ -878,129 +692,72 @@ impl CreateSecretFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
-        CreateSecretOutput,
-        ::awsrt::error::SdkError<CreateSecretError>,
-    > {
+    ) -> Result<CreateSecretOutput, ::awsrt::error::SdkError<CreateSecretError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// The name of the new secret.
-    ///
-    /// The secret name can contain ASCII letters, numbers, and the following characters: /\_+=.@-
-    ///
-    /// Do not end your secret name with a hyphen followed by six characters. If you do so, you risk confusion and unexpected results when searching for a secret by partial ARN. Secrets Manager automatically adds a hyphen and six random characters after the secret name at the end of the ARN.
     /// This member is required.
-    pub fn name(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn name(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.name(input);
         self
     }
     /// Sets or clears the `Name` member.
-    pub fn set_name(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_name(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_name(input);
         self
     }
     /// The `Name` member as currently set.
-    pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_name(&self) -> &Option<String> {
         self.inner.get_name()
     }
     /// If you include `SecretString` or `SecretBinary`, then Secrets Manager creates an initial version for the secret, and this parameter specifies the unique identifier for the new version.
-    ///
-    /// **Note:** If you use the Amazon Web Services CLI or one of the Amazon Web Services SDKs to call this operation, then you can leave this parameter empty. The CLI or SDK generates a random UUID for you and includes it as the value for this parameter in the request.
-    ///
-    /// If you generate a raw HTTP request to the Secrets Manager service endpoint, then you must generate a `ClientRequestToken` and include it in the request.
-    ///
-    /// This value helps ensure idempotency. Secrets Manager uses this value to prevent the accidental creation of duplicate versions if there are failures and retries during a rotation. We recommend that you generate a [UUID-type](https://wikipedia.org/wiki/Universally_unique_identifier) value to ensure uniqueness of your versions within the specified secret.
-    ///
-    /// - If the `ClientRequestToken` value isn't already associated with a version of the secret then a new version of the secret is created.
-    /// - If a version with this value already exists and the version `SecretString` and `SecretBinary` values are the same as those in the request, then the request is ignored.
-    /// - If a version with this value already exists and that version's `SecretString` and `SecretBinary` values are different from those in the request, then the request fails because you cannot modify an existing version. Instead, use PutSecretValue to create a new version.
-    ///
-    /// This value becomes the `VersionId` of the new version.
-    pub fn client_request_token(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `ClientRequestToken` member.
-    pub fn set_client_request_token(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `ClientRequestToken` member as currently set.
-    pub fn get_client_request_token(
-        &self,
-    ) -> &::std::option::Option<::std::string::String> {
+    pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
     /// The description of the secret.
-    pub fn description(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn description(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.description(input);
         self
     }
     /// Sets or clears the `Description` member.
-    pub fn set_description(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_description(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_description(input);
         self
     }
     /// The `Description` member as currently set.
-    pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_description(&self) -> &Option<String> {
         self.inner.get_description()
     }
-    /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt the secret value in the secret. An alias is always prefixed by `alias/`, for example `alias/aws/secretsmanager`. For more information, see [About aliases](https://docs.aws.amazon.com/kms/latest/developerguide/alias-about.html).
-    ///
-    /// To use a KMS key in a different account, use the key ARN or the alias ARN.
-    ///
-    /// If you don't specify this value, then Secrets Manager uses the key `aws/secretsmanager`. If that key doesn't yet exist, then Secrets Manager creates it for you automatically the first time it encrypts the secret value.
-    ///
-    /// If the secret is in a different Amazon Web Services account from the credentials calling the API, then you can't use `aws/secretsmanager` to encrypt the secret, and you must create and use a customer managed KMS key.
-    pub fn kms_key_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt the secret value in the secret.
+    pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.kms_key_id(input);
         self
     }
     /// Sets or clears the `KmsKeyId` member.
-    pub fn set_kms_key_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_kms_key_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_kms_key_id(input);
         self
     }
     /// The `KmsKeyId` member as currently set.
-    pub fn get_kms_key_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_kms_key_id(&self) -> &Option<String> {
         self.inner.get_kms_key_id()
     }
-    /// The binary data to encrypt and store in the new version of the secret. We recommend that you store your binary data in a file and then pass the contents of the file as a parameter.
-    ///
-    /// Either `SecretString` or `SecretBinary` must have a value, but not both.
-    ///
-    /// This parameter is not available in the Secrets Manager console.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    /// The binary data to encrypt and store in the new version of the secret.
     pub fn secret_binary(
         mut self,
-        input: impl ::std::convert::Into<::awsrt::types::SensitiveBlob>,
+        input: impl Into<::awsrt::types::SensitiveBlob>,
     ) -> Self {
         self.inner = self.inner.secret_binary(input);
         self
@@ -1008,27 +765,19 @@ impl CreateSecretFluentBuilder {
     /// Sets or clears the `SecretBinary` member.
     pub fn set_secret_binary(
         mut self,
-        input: ::std::option::Option<::awsrt::types::SensitiveBlob>,
+        input: Option<::awsrt::types::SensitiveBlob>,
     ) -> Self {
         self.inner = self.inner.set_secret_binary(input);
         self
     }
     /// The `SecretBinary` member as currently set.
-    pub fn get_secret_binary(
-        &self,
-    ) -> &::std::option::Option<::awsrt::types::SensitiveBlob> {
+    pub fn get_secret_binary(&self) -> &Option<::awsrt::types::SensitiveBlob> {
         self.inner.get_secret_binary()
     }
-    /// The text data to encrypt and store in this new version of the secret. We recommend you use a JSON structure of key/value pairs for your secret value.
-    ///
-    /// Either `SecretString` or `SecretBinary` must have a value, but not both.
-    ///
-    /// If you create a secret by using the Secrets Manager console then Secrets Manager puts the protected secret text in only the `SecretString` parameter. The Secrets Manager console stores the information as a JSON structure of key/value pairs that a Lambda rotation function can parse.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    /// The text data to encrypt and store in this new version of the secret.
     pub fn secret_string(
         mut self,
-        input: impl ::std::convert::Into<::awsrt::types::SensitiveString>,
+        input: impl Into<::awsrt::types::SensitiveString>,
     ) -> Self {
         self.inner = self.inner.secret_string(input);
         self
@@ -1036,45 +785,28 @@ impl CreateSecretFluentBuilder {
     /// Sets or clears the `SecretString` member.
     pub fn set_secret_string(
         mut self,
-        input: ::std::option::Option<::awsrt::types::SensitiveString>,
+        input: Option<::awsrt::types::SensitiveString>,
     ) -> Self {
         self.inner = self.inner.set_secret_string(input);
         self
     }
     /// The `SecretString` member as currently set.
-    pub fn get_secret_string(
-        &self,
-    ) -> &::std::option::Option<::awsrt::types::SensitiveString> {
+    pub fn get_secret_string(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_secret_string()
     }
     /// Appends an item to the `Tags` list.
-    /// A list of tags to attach to the secret. Each tag is a key and value pair of strings in a JSON text string, for example:
-    ///
-    /// `[{"Key":"CostCenter","Value":"12345"},{"Key":"environment","Value":"production"}]`
-    ///
-    /// Secrets Manager tag key names are case sensitive. A tag with the key "ABC" is a different tag from one with key "abc".
-    ///
-    /// If you check tags in permissions policies as part of your security strategy, then adding or removing a tag can change permissions. If the completion of this operation would result in you losing your permissions for this secret, then Secrets Manager blocks the operation and returns an `Access Denied` error. For more information, see [Control access to secrets using tags](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html#tag-secrets-abac) and [Limit access to identities with tags that match secrets' tags](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html#auth-and-access_tags2).
-    ///
-    /// For information about how to format a JSON parameter for the various command line tool environments, see [Using JSON for Parameters](https://docs.aws.amazon.com/cli/latest/userguide/cli-using-param.html#cli-using-param-json). If your command-line tool or SDK requires quotation marks around the parameter, you should use single quotes to avoid confusion with the double quotes required in the JSON text.
-    ///
-    /// For tag quotas and naming restrictions, see [Service quotas for Tagging](https://docs.aws.amazon.com/general/latest/gr/arg.html#taged-reference-quotas) in the *Amazon Web Services General Reference guide*.
+    /// A list of tags to attach to the secret.
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
         self.inner = self.inner.tags(input);
         self
     }
     /// Sets or clears the `Tags` member.
-    pub fn set_tags(
-        mut self,
-        input: ::std::option::Option<::std::vec::Vec<crate::types::Tag>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.inner = self.inner.set_tags(input);
         self
     }
     /// The `Tags` member as currently set.
-    pub fn get_tags(
-        &self,
-    ) -> &::std::option::Option<::std::vec::Vec<crate::types::Tag>> {
+    pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         self.inner.get_tags()
     }
     /// Appends an item to the `AddReplicaRegions` list.
@@ -1089,7 +821,7 @@ impl CreateSecretFluentBuilder {
     /// Sets or clears the `AddReplicaRegions` member.
     pub fn set_add_replica_regions(
         mut self,
-        input: ::std::option::Option<::std::vec::Vec<crate::types::ReplicaRegionType>>,
+        input: Option<Vec<crate::types::ReplicaRegionType>>,
     ) -> Self {
         self.inner = self.inner.set_add_replica_regions(input);
         self
@@ -1097,38 +829,30 @@ impl CreateSecretFluentBuilder {
     /// The `AddReplicaRegions` member as currently set.
     pub fn get_add_replica_regions(
         &self,
-    ) -> &::std::option::Option<::std::vec::Vec<crate::types::ReplicaRegionType>> {
+    ) -> &Option<Vec<crate::types::ReplicaRegionType>> {
         self.inner.get_add_replica_regions()
     }
-    /// Specifies whether to overwrite a secret with the same name in the destination Region. By default, secrets aren't overwritten.
+    /// Specifies whether to overwrite a secret with the same name in the destination Region.
     pub fn force_overwrite_replica_secret(mut self, input: bool) -> Self {
         self.inner = self.inner.force_overwrite_replica_secret(input);
         self
     }
     /// Sets or clears the `ForceOverwriteReplicaSecret` member.
-    pub fn set_force_overwrite_replica_secret(
-        mut self,
-        input: ::std::option::Option<bool>,
-    ) -> Self {
+    pub fn set_force_overwrite_replica_secret(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_force_overwrite_replica_secret(input);
         self
     }
     /// The `ForceOverwriteReplicaSecret` member as currently set.
-    pub fn get_force_overwrite_replica_secret(&self) -> &::std::option::Option<bool> {
+    pub fn get_force_overwrite_replica_secret(&self) -> &Option<bool> {
         self.inner.get_force_overwrite_replica_secret()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     mut input: CreateSecretInput,
-) -> ::std::result::Result<
-    CreateSecretOutput,
-    ::awsrt::error::SdkError<CreateSecretError>,
-> {
+) -> Result<CreateSecretOutput, ::awsrt::error::SdkError<CreateSecretError>> {
     if input.client_request_token.is_none() {
-        input.client_request_token = ::std::option::Option::Some(
-            ::awsrt::types::uuid_v4(),
-        );
+        input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let mut w = ::awsrt::json::JsonWriter::new();
     ser_input(&mut w, &input);
@@ -1144,7 +868,7 @@ pub(crate) async fn send(
         de_output(&mut r)
             .and_then(|out| {
                 r.finish()?;
-                ::std::result::Result::Ok(out)
+                Ok(out)
             })
             .map_err(|e| ::awsrt::error::SdkError::Response(
                 ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
@@ -1152,11 +876,9 @@ pub(crate) async fn send(
     } else {
         let meta = ::awsrt::protocol::parse_error_metadata(&resp);
         match CreateSecretError::from_response(&resp, meta.clone()) {
-            ::std::result::Result::Ok(err) => {
-                ::std::result::Result::Err(::awsrt::error::SdkError::service(err, meta))
-            }
-            ::std::result::Result::Err(e) => {
-                ::std::result::Result::Err(
+            Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
+            Err(e) => {
+                Err(
                     ::awsrt::error::SdkError::Response(
                         ::awsrt::error::ResponseError::from_response(
                             &resp,
@@ -1175,27 +897,27 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CreateSecretInput
         w.key("Name");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.client_request_token {
+    if let Some(value) = &v.client_request_token {
         w.key("ClientRequestToken");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.description {
+    if let Some(value) = &v.description {
         w.key("Description");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.kms_key_id {
+    if let Some(value) = &v.kms_key_id {
         w.key("KmsKeyId");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.secret_binary {
+    if let Some(value) = &v.secret_binary {
         w.key("SecretBinary");
         w.blob(value.expose_secret());
     }
-    if let ::std::option::Option::Some(value) = &v.secret_string {
+    if let Some(value) = &v.secret_string {
         w.key("SecretString");
         w.string(value.expose_secret());
     }
-    if let ::std::option::Option::Some(value) = &v.tags {
+    if let Some(value) = &v.tags {
         w.key("Tags");
         w.begin_array();
         for item in value.iter() {
@@ -1203,7 +925,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CreateSecretInput
         }
         w.end_array();
     }
-    if let ::std::option::Option::Some(value) = &v.add_replica_regions {
+    if let Some(value) = &v.add_replica_regions {
         w.key("AddReplicaRegions");
         w.begin_array();
         for item in value.iter() {
@@ -1213,7 +935,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CreateSecretInput
     }
     {
         let value = &v.force_overwrite_replica_secret;
-        if !(*value == false) {
+        if *value {
             w.key("ForceOverwriteReplicaSecret");
             w.bool(*value);
         }
@@ -1222,35 +944,33 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CreateSecretInput
 }
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
-) -> ::std::result::Result<CreateSecretOutput, ::awsrt::json::JsonError> {
-    let mut f_arn: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_version_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_replication_status: ::std::option::Option<
-        ::std::vec::Vec<crate::types::ReplicationStatusType>,
-    > = ::std::option::Option::None;
+) -> Result<CreateSecretOutput, ::awsrt::json::JsonError> {
+    let mut f_arn: Option<String> = None;
+    let mut f_name: Option<String> = None;
+    let mut f_version_id: Option<String> = None;
+    let mut f_replication_status: Option<Vec<crate::types::ReplicationStatusType>> = None;
     r.begin_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match &*key {
             "ARN" => {
                 if !r.take_null()? {
-                    f_arn = ::std::option::Option::Some(r.string_owned()?);
+                    f_arn = Some(r.string_owned()?);
                 }
             }
             "Name" => {
                 if !r.take_null()? {
-                    f_name = ::std::option::Option::Some(r.string_owned()?);
+                    f_name = Some(r.string_owned()?);
                 }
             }
             "VersionId" => {
                 if !r.take_null()? {
-                    f_version_id = ::std::option::Option::Some(r.string_owned()?);
+                    f_version_id = Some(r.string_owned()?);
                 }
             }
             "ReplicationStatus" => {
                 if !r.take_null()? {
-                    f_replication_status = ::std::option::Option::Some({
-                        let mut items = ::std::vec::Vec::new();
+                    f_replication_status = Some({
+                        let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
                             if !r.take_null()? {
@@ -1264,7 +984,7 @@ pub(crate) fn de_output(
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(CreateSecretOutput {
+    Ok(CreateSecretOutput {
         arn: f_arn,
         name: f_name,
         version_id: f_version_id,
@@ -1275,10 +995,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_create_a_basic_secret() -> ::std::result::Result<
-        (),
-        ::std::boxed::Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_to_create_a_basic_secret() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = CreateSecretInput::builder()
             .name("MyTestDatabaseSecret")
             .description("My test database secret created with the CLI")
@@ -1288,7 +1005,7 @@ mod examples {
         let mut w = ::awsrt::json::JsonWriter::new();
         super::ser_input(&mut w, &input);
         let sent = ::awsrt::types::Document::parse(&w.finish())?;
-        ::std::assert_eq!(
+        assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"Name\":\"MyTestDatabaseSecret\",\"Description\":\"My test database secret created with the CLI\",\"SecretString\":\"{\\\"username\\\":\\\"david\\\",\\\"password\\\":\\\"EXAMPLE-PASSWORD\\\"}\",\"ClientRequestToken\":\"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1\"}"
             .as_bytes()) ?
@@ -1305,7 +1022,7 @@ mod examples {
             .name("MyTestDatabaseSecret")
             .version_id("EXAMPLE1-90ab-cdef-fedc-ba987SECRET1")
             .build();
-        ::std::assert_eq!(parsed, expected);
-        ::std::result::Result::Ok(())
+        assert_eq!(parsed, expected);
+        Ok(())
     }
 }

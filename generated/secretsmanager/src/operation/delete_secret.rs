@@ -7,19 +7,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 };
 /// The input of [`delete_secret`](crate::Client::delete_secret).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteSecretInput {
     /// The ARN or name of the secret to delete.
     ///
     /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
-    pub secret_id: ::std::string::String,
+    pub secret_id: String,
     /// The number of days from 7 to 30 that Secrets Manager waits before permanently deleting the secret. You can't use both this parameter and `ForceDeleteWithoutRecovery` in the same call. If you don't use either, then by default Secrets Manager uses a 30 day recovery window.
-    pub recovery_window_in_days: ::std::option::Option<i64>,
+    pub recovery_window_in_days: Option<i64>,
     /// Specifies whether to delete the secret without any recovery window. You can't use both this parameter and `RecoveryWindowInDays` in the same call. If you don't use either, then by default Secrets Manager uses a 30 day recovery window.
     ///
     /// Secrets Manager performs the actual deletion with an asynchronous background process, so there might be a short delay before the secret is permanently deleted. If you delete a secret and then immediately create a secret with the same name, use appropriate back off and retry logic.
@@ -27,27 +22,19 @@ pub struct DeleteSecretInput {
     /// If you forcibly delete an already deleted or nonexistent secret, the operation does not return `ResourceNotFoundException`.
     ///
     /// **Important:** Use this parameter with caution. This parameter causes the operation to skip the normal recovery window before the permanent deletion that Secrets Manager would normally impose with the `RecoveryWindowInDays` parameter. If you delete a secret with the `ForceDeleteWithoutRecovery` parameter, then you have no opportunity to recover the secret. You lose the secret permanently.
-    pub force_delete_without_recovery: ::std::option::Option<bool>,
+    pub force_delete_without_recovery: Option<bool>,
 }
 impl DeleteSecretInput {
     /// The ARN or name of the secret to delete.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
-    /// The number of days from 7 to 30 that Secrets Manager waits before permanently deleting the secret. You can't use both this parameter and `ForceDeleteWithoutRecovery` in the same call. If you don't use either, then by default Secrets Manager uses a 30 day recovery window.
-    pub fn recovery_window_in_days(&self) -> ::std::option::Option<i64> {
+    /// The number of days from 7 to 30 that Secrets Manager waits before permanently deleting the secret.
+    pub fn recovery_window_in_days(&self) -> Option<i64> {
         self.recovery_window_in_days
     }
-    /// Specifies whether to delete the secret without any recovery window. You can't use both this parameter and `RecoveryWindowInDays` in the same call. If you don't use either, then by default Secrets Manager uses a 30 day recovery window.
-    ///
-    /// Secrets Manager performs the actual deletion with an asynchronous background process, so there might be a short delay before the secret is permanently deleted. If you delete a secret and then immediately create a secret with the same name, use appropriate back off and retry logic.
-    ///
-    /// If you forcibly delete an already deleted or nonexistent secret, the operation does not return `ResourceNotFoundException`.
-    ///
-    /// **Important:** Use this parameter with caution. This parameter causes the operation to skip the normal recovery window before the permanent deletion that Secrets Manager would normally impose with the `RecoveryWindowInDays` parameter. If you delete a secret with the `ForceDeleteWithoutRecovery` parameter, then you have no opportunity to recover the secret. You lose the secret permanently.
-    pub fn force_delete_without_recovery(&self) -> ::std::option::Option<bool> {
+    /// Specifies whether to delete the secret without any recovery window.
+    pub fn force_delete_without_recovery(&self) -> Option<bool> {
         self.force_delete_without_recovery
     }
     /// Creates a new builder for [`DeleteSecretInput`].
@@ -57,79 +44,54 @@ impl DeleteSecretInput {
 }
 /// A builder for [`DeleteSecretInput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct DeleteSecretInputBuilder {
-    pub(crate) secret_id: ::std::option::Option<::std::string::String>,
-    pub(crate) recovery_window_in_days: ::std::option::Option<i64>,
-    pub(crate) force_delete_without_recovery: ::std::option::Option<bool>,
+    pub(crate) secret_id: Option<String>,
+    pub(crate) recovery_window_in_days: Option<i64>,
+    pub(crate) force_delete_without_recovery: Option<bool>,
 }
 impl DeleteSecretInputBuilder {
     /// The ARN or name of the secret to delete.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.secret_id = ::std::option::Option::Some(input.into());
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
+        self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
-    /// The number of days from 7 to 30 that Secrets Manager waits before permanently deleting the secret. You can't use both this parameter and `ForceDeleteWithoutRecovery` in the same call. If you don't use either, then by default Secrets Manager uses a 30 day recovery window.
+    /// The number of days from 7 to 30 that Secrets Manager waits before permanently deleting the secret.
     pub fn recovery_window_in_days(mut self, input: i64) -> Self {
-        self.recovery_window_in_days = ::std::option::Option::Some(input);
+        self.recovery_window_in_days = Some(input);
         self
     }
     /// Sets or clears the `RecoveryWindowInDays` member.
-    pub fn set_recovery_window_in_days(
-        mut self,
-        input: ::std::option::Option<i64>,
-    ) -> Self {
+    pub fn set_recovery_window_in_days(mut self, input: Option<i64>) -> Self {
         self.recovery_window_in_days = input;
         self
     }
     /// The `RecoveryWindowInDays` member as currently set.
-    pub fn get_recovery_window_in_days(&self) -> &::std::option::Option<i64> {
+    pub fn get_recovery_window_in_days(&self) -> &Option<i64> {
         &self.recovery_window_in_days
     }
-    /// Specifies whether to delete the secret without any recovery window. You can't use both this parameter and `RecoveryWindowInDays` in the same call. If you don't use either, then by default Secrets Manager uses a 30 day recovery window.
-    ///
-    /// Secrets Manager performs the actual deletion with an asynchronous background process, so there might be a short delay before the secret is permanently deleted. If you delete a secret and then immediately create a secret with the same name, use appropriate back off and retry logic.
-    ///
-    /// If you forcibly delete an already deleted or nonexistent secret, the operation does not return `ResourceNotFoundException`.
-    ///
-    /// **Important:** Use this parameter with caution. This parameter causes the operation to skip the normal recovery window before the permanent deletion that Secrets Manager would normally impose with the `RecoveryWindowInDays` parameter. If you delete a secret with the `ForceDeleteWithoutRecovery` parameter, then you have no opportunity to recover the secret. You lose the secret permanently.
+    /// Specifies whether to delete the secret without any recovery window.
     pub fn force_delete_without_recovery(mut self, input: bool) -> Self {
-        self.force_delete_without_recovery = ::std::option::Option::Some(input);
+        self.force_delete_without_recovery = Some(input);
         self
     }
     /// Sets or clears the `ForceDeleteWithoutRecovery` member.
-    pub fn set_force_delete_without_recovery(
-        mut self,
-        input: ::std::option::Option<bool>,
-    ) -> Self {
+    pub fn set_force_delete_without_recovery(mut self, input: Option<bool>) -> Self {
         self.force_delete_without_recovery = input;
         self
     }
     /// The `ForceDeleteWithoutRecovery` member as currently set.
-    pub fn get_force_delete_without_recovery(&self) -> &::std::option::Option<bool> {
+    pub fn get_force_delete_without_recovery(&self) -> &Option<bool> {
         &self.force_delete_without_recovery
     }
     /// Builds the [`DeleteSecretInput`].
@@ -137,10 +99,8 @@ impl DeleteSecretInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<DeleteSecretInput, ::awsrt::error::BuildError> {
-        ::std::result::Result::Ok(DeleteSecretInput {
+    pub fn build(self) -> Result<DeleteSecretInput, ::awsrt::error::BuildError> {
+        Ok(DeleteSecretInput {
             secret_id: self
                 .secret_id
                 .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -157,40 +117,32 @@ impl DeleteSecretInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> ::std::result::Result<
-        DeleteSecretOutput,
-        ::awsrt::error::SdkError<DeleteSecretError>,
-    > {
+    ) -> Result<DeleteSecretOutput, ::awsrt::error::SdkError<DeleteSecretError>> {
         send(client.handle(), self).await
     }
 }
 /// The output of [`delete_secret`](crate::Client::delete_secret).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DeleteSecretOutput {
     /// The ARN of the secret.
-    pub arn: ::std::option::Option<::std::string::String>,
+    pub arn: Option<String>,
     /// The name of the secret.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// The date and time after which this secret Secrets Manager can permanently delete this secret, and it can no longer be restored. This value is the date and time of the delete request plus the number of days in `RecoveryWindowInDays`.
-    pub deletion_date: ::std::option::Option<::awsrt::types::DateTime>,
+    pub deletion_date: Option<::awsrt::types::DateTime>,
 }
 impl DeleteSecretOutput {
     /// The ARN of the secret.
-    pub fn arn(&self) -> ::std::option::Option<&str> {
+    pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The name of the secret.
-    pub fn name(&self) -> ::std::option::Option<&str> {
+    pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
-    /// The date and time after which this secret Secrets Manager can permanently delete this secret, and it can no longer be restored. This value is the date and time of the delete request plus the number of days in `RecoveryWindowInDays`.
-    pub fn deletion_date(&self) -> ::std::option::Option<::awsrt::types::DateTime> {
+    /// The date and time after which this secret Secrets Manager can permanently delete this secret, and it can no longer be restored.
+    pub fn deletion_date(&self) -> Option<::awsrt::types::DateTime> {
         self.deletion_date
     }
     /// Creates a new builder for [`DeleteSecretOutput`].
@@ -200,73 +152,53 @@ impl DeleteSecretOutput {
 }
 /// A builder for [`DeleteSecretOutput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct DeleteSecretOutputBuilder {
-    pub(crate) arn: ::std::option::Option<::std::string::String>,
-    pub(crate) name: ::std::option::Option<::std::string::String>,
-    pub(crate) deletion_date: ::std::option::Option<::awsrt::types::DateTime>,
+    pub(crate) arn: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) deletion_date: Option<::awsrt::types::DateTime>,
 }
 impl DeleteSecretOutputBuilder {
     /// The ARN of the secret.
-    pub fn arn(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.arn = ::std::option::Option::Some(input.into());
+    pub fn arn(mut self, input: impl Into<String>) -> Self {
+        self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
-    pub fn set_arn(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
-    pub fn get_arn(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The name of the secret.
-    pub fn name(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(input.into());
+    pub fn name(mut self, input: impl Into<String>) -> Self {
+        self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
-    pub fn set_name(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
-    pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
-    /// The date and time after which this secret Secrets Manager can permanently delete this secret, and it can no longer be restored. This value is the date and time of the delete request plus the number of days in `RecoveryWindowInDays`.
+    /// The date and time after which this secret Secrets Manager can permanently delete this secret, and it can no longer be restored.
     pub fn deletion_date(mut self, input: ::awsrt::types::DateTime) -> Self {
-        self.deletion_date = ::std::option::Option::Some(input);
+        self.deletion_date = Some(input);
         self
     }
     /// Sets or clears the `DeletionDate` member.
-    pub fn set_deletion_date(
-        mut self,
-        input: ::std::option::Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_deletion_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.deletion_date = input;
         self
     }
     /// The `DeletionDate` member as currently set.
-    pub fn get_deletion_date(&self) -> &::std::option::Option<::awsrt::types::DateTime> {
+    pub fn get_deletion_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.deletion_date
     }
     /// Builds the [`DeleteSecretOutput`].
@@ -297,11 +229,11 @@ impl DeleteSecretError {
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
-    ) -> ::std::result::Result<Self, ::awsrt::json::JsonError> {
+    ) -> Result<Self, ::awsrt::json::JsonError> {
         let mut r = ::awsrt::json::JsonReader::new(
             crate::operation::json_body(&resp.body),
         );
-        ::std::result::Result::Ok(
+        Ok(
             match meta.code.as_deref().unwrap_or_default() {
                 "InternalServiceError" => {
                     Self::InternalServiceError(
@@ -332,23 +264,23 @@ impl DeleteSecretError {
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
-        ::std::matches!(self, Self::InternalServiceError(_))
+        matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidParameterException(_))
+        matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidRequestException(_))
+        matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
     pub fn is_resource_not_found_exception(&self) -> bool {
-        ::std::matches!(self, Self::ResourceNotFoundException(_))
+        matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
-        ::std::matches!(self, Self::Unhandled(_))
+        matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
@@ -361,15 +293,15 @@ impl DeleteSecretError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
-    pub fn code(&self) -> ::std::option::Option<&str> {
+    pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
-    pub fn request_id(&self) -> ::std::option::Option<&str> {
+    pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
@@ -390,18 +322,18 @@ impl ::std::fmt::Display for DeleteSecretError {
     }
 }
 impl ::std::error::Error for DeleteSecretError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         match self {
-            Self::InternalServiceError(e) => ::std::option::Option::Some(e),
-            Self::InvalidParameterException(e) => ::std::option::Option::Some(e),
-            Self::InvalidRequestException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
+            Self::InternalServiceError(e) => Some(e),
+            Self::InvalidParameterException(e) => Some(e),
+            Self::InvalidRequestException(e) => Some(e),
+            Self::ResourceNotFoundException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
         }
     }
 }
 /// Fluent builder for [`Client::delete_secret`](crate::Client::delete_secret): set members, then call `send()`.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(Clone, ::std::fmt::Debug)]
 pub struct DeleteSecretFluentBuilder {
     handle: ::awsrt::client::ClientHandle,
     inner: DeleteSecretInputBuilder,
@@ -410,7 +342,7 @@ impl DeleteSecretFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
-            inner: ::std::default::Default::default(),
+            inner: Default::default(),
         }
     }
     /// The input built so far.
@@ -425,85 +357,59 @@ impl DeleteSecretFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
-        DeleteSecretOutput,
-        ::awsrt::error::SdkError<DeleteSecretError>,
-    > {
+    ) -> Result<DeleteSecretOutput, ::awsrt::error::SdkError<DeleteSecretError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// The ARN or name of the secret to delete.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
-    /// The number of days from 7 to 30 that Secrets Manager waits before permanently deleting the secret. You can't use both this parameter and `ForceDeleteWithoutRecovery` in the same call. If you don't use either, then by default Secrets Manager uses a 30 day recovery window.
+    /// The number of days from 7 to 30 that Secrets Manager waits before permanently deleting the secret.
     pub fn recovery_window_in_days(mut self, input: i64) -> Self {
         self.inner = self.inner.recovery_window_in_days(input);
         self
     }
     /// Sets or clears the `RecoveryWindowInDays` member.
-    pub fn set_recovery_window_in_days(
-        mut self,
-        input: ::std::option::Option<i64>,
-    ) -> Self {
+    pub fn set_recovery_window_in_days(mut self, input: Option<i64>) -> Self {
         self.inner = self.inner.set_recovery_window_in_days(input);
         self
     }
     /// The `RecoveryWindowInDays` member as currently set.
-    pub fn get_recovery_window_in_days(&self) -> &::std::option::Option<i64> {
+    pub fn get_recovery_window_in_days(&self) -> &Option<i64> {
         self.inner.get_recovery_window_in_days()
     }
-    /// Specifies whether to delete the secret without any recovery window. You can't use both this parameter and `RecoveryWindowInDays` in the same call. If you don't use either, then by default Secrets Manager uses a 30 day recovery window.
-    ///
-    /// Secrets Manager performs the actual deletion with an asynchronous background process, so there might be a short delay before the secret is permanently deleted. If you delete a secret and then immediately create a secret with the same name, use appropriate back off and retry logic.
-    ///
-    /// If you forcibly delete an already deleted or nonexistent secret, the operation does not return `ResourceNotFoundException`.
-    ///
-    /// **Important:** Use this parameter with caution. This parameter causes the operation to skip the normal recovery window before the permanent deletion that Secrets Manager would normally impose with the `RecoveryWindowInDays` parameter. If you delete a secret with the `ForceDeleteWithoutRecovery` parameter, then you have no opportunity to recover the secret. You lose the secret permanently.
+    /// Specifies whether to delete the secret without any recovery window.
     pub fn force_delete_without_recovery(mut self, input: bool) -> Self {
         self.inner = self.inner.force_delete_without_recovery(input);
         self
     }
     /// Sets or clears the `ForceDeleteWithoutRecovery` member.
-    pub fn set_force_delete_without_recovery(
-        mut self,
-        input: ::std::option::Option<bool>,
-    ) -> Self {
+    pub fn set_force_delete_without_recovery(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_force_delete_without_recovery(input);
         self
     }
     /// The `ForceDeleteWithoutRecovery` member as currently set.
-    pub fn get_force_delete_without_recovery(&self) -> &::std::option::Option<bool> {
+    pub fn get_force_delete_without_recovery(&self) -> &Option<bool> {
         self.inner.get_force_delete_without_recovery()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteSecretInput,
-) -> ::std::result::Result<
-    DeleteSecretOutput,
-    ::awsrt::error::SdkError<DeleteSecretError>,
-> {
+) -> Result<DeleteSecretOutput, ::awsrt::error::SdkError<DeleteSecretError>> {
     let mut w = ::awsrt::json::JsonWriter::new();
     ser_input(&mut w, &input);
     drop(input);
@@ -518,7 +424,7 @@ pub(crate) async fn send(
         de_output(&mut r)
             .and_then(|out| {
                 r.finish()?;
-                ::std::result::Result::Ok(out)
+                Ok(out)
             })
             .map_err(|e| ::awsrt::error::SdkError::Response(
                 ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
@@ -526,11 +432,9 @@ pub(crate) async fn send(
     } else {
         let meta = ::awsrt::protocol::parse_error_metadata(&resp);
         match DeleteSecretError::from_response(&resp, meta.clone()) {
-            ::std::result::Result::Ok(err) => {
-                ::std::result::Result::Err(::awsrt::error::SdkError::service(err, meta))
-            }
-            ::std::result::Result::Err(e) => {
-                ::std::result::Result::Err(
+            Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
+            Err(e) => {
+                Err(
                     ::awsrt::error::SdkError::Response(
                         ::awsrt::error::ResponseError::from_response(
                             &resp,
@@ -549,11 +453,11 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteSecretInput
         w.key("SecretId");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.recovery_window_in_days {
+    if let Some(value) = &v.recovery_window_in_days {
         w.key("RecoveryWindowInDays");
         w.i64(*value);
     }
-    if let ::std::option::Option::Some(value) = &v.force_delete_without_recovery {
+    if let Some(value) = &v.force_delete_without_recovery {
         w.key("ForceDeleteWithoutRecovery");
         w.bool(*value);
     }
@@ -561,26 +465,26 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteSecretInput
 }
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
-) -> ::std::result::Result<DeleteSecretOutput, ::awsrt::json::JsonError> {
-    let mut f_arn: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_deletion_date: ::std::option::Option<::awsrt::types::DateTime> = ::std::option::Option::None;
+) -> Result<DeleteSecretOutput, ::awsrt::json::JsonError> {
+    let mut f_arn: Option<String> = None;
+    let mut f_name: Option<String> = None;
+    let mut f_deletion_date: Option<::awsrt::types::DateTime> = None;
     r.begin_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match &*key {
             "ARN" => {
                 if !r.take_null()? {
-                    f_arn = ::std::option::Option::Some(r.string_owned()?);
+                    f_arn = Some(r.string_owned()?);
                 }
             }
             "Name" => {
                 if !r.take_null()? {
-                    f_name = ::std::option::Option::Some(r.string_owned()?);
+                    f_name = Some(r.string_owned()?);
                 }
             }
             "DeletionDate" => {
                 if !r.take_null()? {
-                    f_deletion_date = ::std::option::Option::Some(
+                    f_deletion_date = Some(
                         r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)?,
                     );
                 }
@@ -588,7 +492,7 @@ pub(crate) fn de_output(
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(DeleteSecretOutput {
+    Ok(DeleteSecretOutput {
         arn: f_arn,
         name: f_name,
         deletion_date: f_deletion_date,

@@ -7,22 +7,15 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 };
 /// The input of [`describe_secret`](crate::Client::describe_secret).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DescribeSecretInput {
     /// The ARN or name of the secret.
     ///
     /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
-    pub secret_id: ::std::string::String,
+    pub secret_id: String,
 }
 impl DescribeSecretInput {
     /// The ARN or name of the secret.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
@@ -33,37 +26,24 @@ impl DescribeSecretInput {
 }
 /// A builder for [`DescribeSecretInput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct DescribeSecretInputBuilder {
-    pub(crate) secret_id: ::std::option::Option<::std::string::String>,
+    pub(crate) secret_id: Option<String>,
 }
 impl DescribeSecretInputBuilder {
     /// The ARN or name of the secret.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.secret_id = ::std::option::Option::Some(input.into());
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
+        self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// Builds the [`DescribeSecretInput`].
@@ -71,10 +51,8 @@ impl DescribeSecretInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<DescribeSecretInput, ::awsrt::error::BuildError> {
-        ::std::result::Result::Ok(DescribeSecretInput {
+    pub fn build(self) -> Result<DescribeSecretInput, ::awsrt::error::BuildError> {
+        Ok(DescribeSecretInput {
             secret_id: self
                 .secret_id
                 .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -89,54 +67,46 @@ impl DescribeSecretInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> ::std::result::Result<
-        DescribeSecretOutput,
-        ::awsrt::error::SdkError<DescribeSecretError>,
-    > {
+    ) -> Result<DescribeSecretOutput, ::awsrt::error::SdkError<DescribeSecretError>> {
         send(client.handle(), self).await
     }
 }
 /// The output of [`describe_secret`](crate::Client::describe_secret).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct DescribeSecretOutput {
     /// The ARN of the secret.
-    pub arn: ::std::option::Option<::std::string::String>,
+    pub arn: Option<String>,
     /// The name of the secret.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// The description of the secret.
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// The key ID or alias ARN of the KMS key that Secrets Manager uses to encrypt the secret value. If the secret is encrypted with the Amazon Web Services managed key `aws/secretsmanager`, this field is omitted. Secrets created using the console use an KMS key ID.
-    pub kms_key_id: ::std::option::Option<::std::string::String>,
+    pub kms_key_id: Option<String>,
     /// Specifies whether automatic rotation is turned on for this secret. If the secret has never been configured for rotation, Secrets Manager returns null.
     ///
     /// To turn on rotation, use RotateSecret. To turn off rotation, use CancelRotateSecret.
-    pub rotation_enabled: ::std::option::Option<bool>,
+    pub rotation_enabled: Option<bool>,
     /// The ARN of the Lambda function that Secrets Manager invokes to rotate the secret.
-    pub rotation_lambda_arn: ::std::option::Option<::std::string::String>,
+    pub rotation_lambda_arn: Option<String>,
     /// The rotation schedule and Lambda function for this secret. If the secret previously had rotation turned on, but it is now turned off, this field shows the previous rotation schedule and rotation function. If the secret never had rotation turned on, this field is omitted.
-    pub rotation_rules: ::std::option::Option<crate::types::RotationRulesType>,
+    pub rotation_rules: Option<crate::types::RotationRulesType>,
     /// The last date and time that Secrets Manager rotated the secret. If the secret isn't configured for rotation or rotation has been disabled, Secrets Manager returns null.
-    pub last_rotated_date: ::std::option::Option<::awsrt::types::DateTime>,
+    pub last_rotated_date: Option<::awsrt::types::DateTime>,
     /// The last date and time that this secret was modified in any way.
-    pub last_changed_date: ::std::option::Option<::awsrt::types::DateTime>,
+    pub last_changed_date: Option<::awsrt::types::DateTime>,
     /// The date that the secret was last accessed in the Region. This field is omitted if the secret has never been retrieved in the Region.
-    pub last_accessed_date: ::std::option::Option<::awsrt::types::DateTime>,
+    pub last_accessed_date: Option<::awsrt::types::DateTime>,
     /// The date the secret is scheduled for deletion. If it is not scheduled for deletion, this field is omitted. When you delete a secret, Secrets Manager requires a recovery window of at least 7 days before deleting the secret. Some time after the deleted date, Secrets Manager deletes the secret, including all of its versions.
     ///
     /// If a secret is scheduled for deletion, then its details, including the encrypted secret value, is not accessible. To cancel a scheduled deletion and restore access to the secret, use RestoreSecret.
-    pub deleted_date: ::std::option::Option<::awsrt::types::DateTime>,
+    pub deleted_date: Option<::awsrt::types::DateTime>,
     /// The next rotation is scheduled to occur on or before this date. If the secret isn't configured for rotation or rotation has been disabled, Secrets Manager returns null. If rotation fails, Secrets Manager retries the entire rotation process multiple times. If rotation is unsuccessful, this date may be in the past.
     ///
     /// This date represents the latest date that rotation will occur, but it is not an approximate rotation date. In some cases, for example if you turn off automatic rotation and then turn it back on, the next rotation may occur much sooner than this date.
-    pub next_rotation_date: ::std::option::Option<::awsrt::types::DateTime>,
+    pub next_rotation_date: Option<::awsrt::types::DateTime>,
     /// The list of tags attached to the secret. To add tags to a secret, use TagResource. To remove tags, use UntagResource.
-    pub tags: ::std::option::Option<::std::vec::Vec<crate::types::Tag>>,
+    pub tags: Option<Vec<crate::types::Tag>>,
     /// A list of the versions of the secret that have staging labels attached. Versions that don't have staging labels are considered deprecated and Secrets Manager can delete them.
     ///
     /// Secrets Manager uses staging labels to indicate the status of a secret version during rotation. The three staging labels for rotation are:
@@ -150,128 +120,92 @@ pub struct DescribeSecretOutput {
     /// - `AWSPREVIOUS`, which indicates the previous current version of the secret. You can use this as the *last known good* version.
     ///
     /// For more information about rotation and staging labels, see [How rotation works](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_how.html).
-    pub version_ids_to_stages: ::std::option::Option<
-        ::std::collections::HashMap<
-            ::std::string::String,
-            ::std::vec::Vec<::std::string::String>,
-        >,
-    >,
+    pub version_ids_to_stages: Option<::std::collections::HashMap<String, Vec<String>>>,
     /// The ID of the service that created this secret. For more information, see [Secrets managed by other Amazon Web Services services](https://docs.aws.amazon.com/secretsmanager/latest/userguide/service-linked-secrets.html).
-    pub owning_service: ::std::option::Option<::std::string::String>,
+    pub owning_service: Option<String>,
     /// The date the secret was created.
-    pub created_date: ::std::option::Option<::awsrt::types::DateTime>,
+    pub created_date: Option<::awsrt::types::DateTime>,
     /// The Region the secret is in. If a secret is replicated to other Regions, the replicas are listed in `ReplicationStatus`.
-    pub primary_region: ::std::option::Option<::std::string::String>,
+    pub primary_region: Option<String>,
     /// A list of the replicas of this secret and their status:
     ///
     /// - `Failed`, which indicates that the replica was not created.
     /// - `InProgress`, which indicates that Secrets Manager is in the process of creating the replica.
     /// - `InSync`, which indicates that the replica was created.
-    pub replication_status: ::std::option::Option<
-        ::std::vec::Vec<crate::types::ReplicationStatusType>,
-    >,
+    pub replication_status: Option<Vec<crate::types::ReplicationStatusType>>,
 }
 impl DescribeSecretOutput {
     /// The ARN of the secret.
-    pub fn arn(&self) -> ::std::option::Option<&str> {
+    pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The name of the secret.
-    pub fn name(&self) -> ::std::option::Option<&str> {
+    pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The description of the secret.
-    pub fn description(&self) -> ::std::option::Option<&str> {
+    pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
-    /// The key ID or alias ARN of the KMS key that Secrets Manager uses to encrypt the secret value. If the secret is encrypted with the Amazon Web Services managed key `aws/secretsmanager`, this field is omitted. Secrets created using the console use an KMS key ID.
-    pub fn kms_key_id(&self) -> ::std::option::Option<&str> {
+    /// The key ID or alias ARN of the KMS key that Secrets Manager uses to encrypt the secret value.
+    pub fn kms_key_id(&self) -> Option<&str> {
         self.kms_key_id.as_deref()
     }
-    /// Specifies whether automatic rotation is turned on for this secret. If the secret has never been configured for rotation, Secrets Manager returns null.
-    ///
-    /// To turn on rotation, use RotateSecret. To turn off rotation, use CancelRotateSecret.
-    pub fn rotation_enabled(&self) -> ::std::option::Option<bool> {
+    /// Specifies whether automatic rotation is turned on for this secret.
+    pub fn rotation_enabled(&self) -> Option<bool> {
         self.rotation_enabled
     }
     /// The ARN of the Lambda function that Secrets Manager invokes to rotate the secret.
-    pub fn rotation_lambda_arn(&self) -> ::std::option::Option<&str> {
+    pub fn rotation_lambda_arn(&self) -> Option<&str> {
         self.rotation_lambda_arn.as_deref()
     }
-    /// The rotation schedule and Lambda function for this secret. If the secret previously had rotation turned on, but it is now turned off, this field shows the previous rotation schedule and rotation function. If the secret never had rotation turned on, this field is omitted.
-    pub fn rotation_rules(
-        &self,
-    ) -> ::std::option::Option<&crate::types::RotationRulesType> {
+    /// The rotation schedule and Lambda function for this secret.
+    pub fn rotation_rules(&self) -> Option<&crate::types::RotationRulesType> {
         self.rotation_rules.as_ref()
     }
-    /// The last date and time that Secrets Manager rotated the secret. If the secret isn't configured for rotation or rotation has been disabled, Secrets Manager returns null.
-    pub fn last_rotated_date(&self) -> ::std::option::Option<::awsrt::types::DateTime> {
+    /// The last date and time that Secrets Manager rotated the secret.
+    pub fn last_rotated_date(&self) -> Option<::awsrt::types::DateTime> {
         self.last_rotated_date
     }
     /// The last date and time that this secret was modified in any way.
-    pub fn last_changed_date(&self) -> ::std::option::Option<::awsrt::types::DateTime> {
+    pub fn last_changed_date(&self) -> Option<::awsrt::types::DateTime> {
         self.last_changed_date
     }
-    /// The date that the secret was last accessed in the Region. This field is omitted if the secret has never been retrieved in the Region.
-    pub fn last_accessed_date(&self) -> ::std::option::Option<::awsrt::types::DateTime> {
+    /// The date that the secret was last accessed in the Region.
+    pub fn last_accessed_date(&self) -> Option<::awsrt::types::DateTime> {
         self.last_accessed_date
     }
-    /// The date the secret is scheduled for deletion. If it is not scheduled for deletion, this field is omitted. When you delete a secret, Secrets Manager requires a recovery window of at least 7 days before deleting the secret. Some time after the deleted date, Secrets Manager deletes the secret, including all of its versions.
-    ///
-    /// If a secret is scheduled for deletion, then its details, including the encrypted secret value, is not accessible. To cancel a scheduled deletion and restore access to the secret, use RestoreSecret.
-    pub fn deleted_date(&self) -> ::std::option::Option<::awsrt::types::DateTime> {
+    /// The date the secret is scheduled for deletion.
+    pub fn deleted_date(&self) -> Option<::awsrt::types::DateTime> {
         self.deleted_date
     }
-    /// The next rotation is scheduled to occur on or before this date. If the secret isn't configured for rotation or rotation has been disabled, Secrets Manager returns null. If rotation fails, Secrets Manager retries the entire rotation process multiple times. If rotation is unsuccessful, this date may be in the past.
-    ///
-    /// This date represents the latest date that rotation will occur, but it is not an approximate rotation date. In some cases, for example if you turn off automatic rotation and then turn it back on, the next rotation may occur much sooner than this date.
-    pub fn next_rotation_date(&self) -> ::std::option::Option<::awsrt::types::DateTime> {
+    /// The next rotation is scheduled to occur on or before this date.
+    pub fn next_rotation_date(&self) -> Option<::awsrt::types::DateTime> {
         self.next_rotation_date
     }
-    /// The list of tags attached to the secret. To add tags to a secret, use TagResource. To remove tags, use UntagResource.
+    /// The list of tags attached to the secret.
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
-    /// A list of the versions of the secret that have staging labels attached. Versions that don't have staging labels are considered deprecated and Secrets Manager can delete them.
-    ///
-    /// Secrets Manager uses staging labels to indicate the status of a secret version during rotation. The three staging labels for rotation are:
-    ///
-    /// - `AWSCURRENT`, which indicates the current version of the secret.
-    ///
-    /// - `AWSPENDING`, which indicates the version of the secret that contains new secret information that will become the next current version when rotation finishes.
-    ///
-    ///   During rotation, Secrets Manager creates an `AWSPENDING` version ID before creating the new secret version. To check if a secret version exists, call GetSecretValue.
-    ///
-    /// - `AWSPREVIOUS`, which indicates the previous current version of the secret. You can use this as the *last known good* version.
-    ///
-    /// For more information about rotation and staging labels, see [How rotation works](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_how.html).
+    /// A list of the versions of the secret that have staging labels attached.
     pub fn version_ids_to_stages(
         &self,
-    ) -> ::std::option::Option<
-        &::std::collections::HashMap<
-            ::std::string::String,
-            ::std::vec::Vec<::std::string::String>,
-        >,
-    > {
+    ) -> Option<&::std::collections::HashMap<String, Vec<String>>> {
         self.version_ids_to_stages.as_ref()
     }
-    /// The ID of the service that created this secret. For more information, see [Secrets managed by other Amazon Web Services services](https://docs.aws.amazon.com/secretsmanager/latest/userguide/service-linked-secrets.html).
-    pub fn owning_service(&self) -> ::std::option::Option<&str> {
+    /// The ID of the service that created this secret.
+    pub fn owning_service(&self) -> Option<&str> {
         self.owning_service.as_deref()
     }
     /// The date the secret was created.
-    pub fn created_date(&self) -> ::std::option::Option<::awsrt::types::DateTime> {
+    pub fn created_date(&self) -> Option<::awsrt::types::DateTime> {
         self.created_date
     }
-    /// The Region the secret is in. If a secret is replicated to other Regions, the replicas are listed in `ReplicationStatus`.
-    pub fn primary_region(&self) -> ::std::option::Option<&str> {
+    /// The Region the secret is in.
+    pub fn primary_region(&self) -> Option<&str> {
         self.primary_region.as_deref()
     }
     /// A list of the replicas of this secret and their status:
-    ///
-    /// - `Failed`, which indicates that the replica was not created.
-    /// - `InProgress`, which indicates that Secrets Manager is in the process of creating the replica.
-    /// - `InSync`, which indicates that the replica was created.
     pub fn replication_status(&self) -> &[crate::types::ReplicationStatusType] {
         self.replication_status.as_deref().unwrap_or_default()
     }
@@ -282,312 +216,234 @@ impl DescribeSecretOutput {
 }
 /// A builder for [`DescribeSecretOutput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct DescribeSecretOutputBuilder {
-    pub(crate) arn: ::std::option::Option<::std::string::String>,
-    pub(crate) name: ::std::option::Option<::std::string::String>,
-    pub(crate) description: ::std::option::Option<::std::string::String>,
-    pub(crate) kms_key_id: ::std::option::Option<::std::string::String>,
-    pub(crate) rotation_enabled: ::std::option::Option<bool>,
-    pub(crate) rotation_lambda_arn: ::std::option::Option<::std::string::String>,
-    pub(crate) rotation_rules: ::std::option::Option<crate::types::RotationRulesType>,
-    pub(crate) last_rotated_date: ::std::option::Option<::awsrt::types::DateTime>,
-    pub(crate) last_changed_date: ::std::option::Option<::awsrt::types::DateTime>,
-    pub(crate) last_accessed_date: ::std::option::Option<::awsrt::types::DateTime>,
-    pub(crate) deleted_date: ::std::option::Option<::awsrt::types::DateTime>,
-    pub(crate) next_rotation_date: ::std::option::Option<::awsrt::types::DateTime>,
-    pub(crate) tags: ::std::option::Option<::std::vec::Vec<crate::types::Tag>>,
-    pub(crate) version_ids_to_stages: ::std::option::Option<
-        ::std::collections::HashMap<
-            ::std::string::String,
-            ::std::vec::Vec<::std::string::String>,
-        >,
+    pub(crate) arn: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) kms_key_id: Option<String>,
+    pub(crate) rotation_enabled: Option<bool>,
+    pub(crate) rotation_lambda_arn: Option<String>,
+    pub(crate) rotation_rules: Option<crate::types::RotationRulesType>,
+    pub(crate) last_rotated_date: Option<::awsrt::types::DateTime>,
+    pub(crate) last_changed_date: Option<::awsrt::types::DateTime>,
+    pub(crate) last_accessed_date: Option<::awsrt::types::DateTime>,
+    pub(crate) deleted_date: Option<::awsrt::types::DateTime>,
+    pub(crate) next_rotation_date: Option<::awsrt::types::DateTime>,
+    pub(crate) tags: Option<Vec<crate::types::Tag>>,
+    pub(crate) version_ids_to_stages: Option<
+        ::std::collections::HashMap<String, Vec<String>>,
     >,
-    pub(crate) owning_service: ::std::option::Option<::std::string::String>,
-    pub(crate) created_date: ::std::option::Option<::awsrt::types::DateTime>,
-    pub(crate) primary_region: ::std::option::Option<::std::string::String>,
-    pub(crate) replication_status: ::std::option::Option<
-        ::std::vec::Vec<crate::types::ReplicationStatusType>,
-    >,
+    pub(crate) owning_service: Option<String>,
+    pub(crate) created_date: Option<::awsrt::types::DateTime>,
+    pub(crate) primary_region: Option<String>,
+    pub(crate) replication_status: Option<Vec<crate::types::ReplicationStatusType>>,
 }
 impl DescribeSecretOutputBuilder {
     /// The ARN of the secret.
-    pub fn arn(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.arn = ::std::option::Option::Some(input.into());
+    pub fn arn(mut self, input: impl Into<String>) -> Self {
+        self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
-    pub fn set_arn(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
-    pub fn get_arn(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The name of the secret.
-    pub fn name(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(input.into());
+    pub fn name(mut self, input: impl Into<String>) -> Self {
+        self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
-    pub fn set_name(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
-    pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The description of the secret.
-    pub fn description(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(input.into());
+    pub fn description(mut self, input: impl Into<String>) -> Self {
+        self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
-    pub fn set_description(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
-    pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
-    /// The key ID or alias ARN of the KMS key that Secrets Manager uses to encrypt the secret value. If the secret is encrypted with the Amazon Web Services managed key `aws/secretsmanager`, this field is omitted. Secrets created using the console use an KMS key ID.
-    pub fn kms_key_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.kms_key_id = ::std::option::Option::Some(input.into());
+    /// The key ID or alias ARN of the KMS key that Secrets Manager uses to encrypt the secret value.
+    pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
+        self.kms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `KmsKeyId` member.
-    pub fn set_kms_key_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_kms_key_id(mut self, input: Option<String>) -> Self {
         self.kms_key_id = input;
         self
     }
     /// The `KmsKeyId` member as currently set.
-    pub fn get_kms_key_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_kms_key_id(&self) -> &Option<String> {
         &self.kms_key_id
     }
-    /// Specifies whether automatic rotation is turned on for this secret. If the secret has never been configured for rotation, Secrets Manager returns null.
-    ///
-    /// To turn on rotation, use RotateSecret. To turn off rotation, use CancelRotateSecret.
+    /// Specifies whether automatic rotation is turned on for this secret.
     pub fn rotation_enabled(mut self, input: bool) -> Self {
-        self.rotation_enabled = ::std::option::Option::Some(input);
+        self.rotation_enabled = Some(input);
         self
     }
     /// Sets or clears the `RotationEnabled` member.
-    pub fn set_rotation_enabled(mut self, input: ::std::option::Option<bool>) -> Self {
+    pub fn set_rotation_enabled(mut self, input: Option<bool>) -> Self {
         self.rotation_enabled = input;
         self
     }
     /// The `RotationEnabled` member as currently set.
-    pub fn get_rotation_enabled(&self) -> &::std::option::Option<bool> {
+    pub fn get_rotation_enabled(&self) -> &Option<bool> {
         &self.rotation_enabled
     }
     /// The ARN of the Lambda function that Secrets Manager invokes to rotate the secret.
-    pub fn rotation_lambda_arn(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.rotation_lambda_arn = ::std::option::Option::Some(input.into());
+    pub fn rotation_lambda_arn(mut self, input: impl Into<String>) -> Self {
+        self.rotation_lambda_arn = Some(input.into());
         self
     }
     /// Sets or clears the `RotationLambdaARN` member.
-    pub fn set_rotation_lambda_arn(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_rotation_lambda_arn(mut self, input: Option<String>) -> Self {
         self.rotation_lambda_arn = input;
         self
     }
     /// The `RotationLambdaARN` member as currently set.
-    pub fn get_rotation_lambda_arn(
-        &self,
-    ) -> &::std::option::Option<::std::string::String> {
+    pub fn get_rotation_lambda_arn(&self) -> &Option<String> {
         &self.rotation_lambda_arn
     }
-    /// The rotation schedule and Lambda function for this secret. If the secret previously had rotation turned on, but it is now turned off, this field shows the previous rotation schedule and rotation function. If the secret never had rotation turned on, this field is omitted.
+    /// The rotation schedule and Lambda function for this secret.
     pub fn rotation_rules(mut self, input: crate::types::RotationRulesType) -> Self {
-        self.rotation_rules = ::std::option::Option::Some(input);
+        self.rotation_rules = Some(input);
         self
     }
     /// Sets or clears the `RotationRules` member.
     pub fn set_rotation_rules(
         mut self,
-        input: ::std::option::Option<crate::types::RotationRulesType>,
+        input: Option<crate::types::RotationRulesType>,
     ) -> Self {
         self.rotation_rules = input;
         self
     }
     /// The `RotationRules` member as currently set.
-    pub fn get_rotation_rules(
-        &self,
-    ) -> &::std::option::Option<crate::types::RotationRulesType> {
+    pub fn get_rotation_rules(&self) -> &Option<crate::types::RotationRulesType> {
         &self.rotation_rules
     }
-    /// The last date and time that Secrets Manager rotated the secret. If the secret isn't configured for rotation or rotation has been disabled, Secrets Manager returns null.
+    /// The last date and time that Secrets Manager rotated the secret.
     pub fn last_rotated_date(mut self, input: ::awsrt::types::DateTime) -> Self {
-        self.last_rotated_date = ::std::option::Option::Some(input);
+        self.last_rotated_date = Some(input);
         self
     }
     /// Sets or clears the `LastRotatedDate` member.
     pub fn set_last_rotated_date(
         mut self,
-        input: ::std::option::Option<::awsrt::types::DateTime>,
+        input: Option<::awsrt::types::DateTime>,
     ) -> Self {
         self.last_rotated_date = input;
         self
     }
     /// The `LastRotatedDate` member as currently set.
-    pub fn get_last_rotated_date(
-        &self,
-    ) -> &::std::option::Option<::awsrt::types::DateTime> {
+    pub fn get_last_rotated_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_rotated_date
     }
     /// The last date and time that this secret was modified in any way.
     pub fn last_changed_date(mut self, input: ::awsrt::types::DateTime) -> Self {
-        self.last_changed_date = ::std::option::Option::Some(input);
+        self.last_changed_date = Some(input);
         self
     }
     /// Sets or clears the `LastChangedDate` member.
     pub fn set_last_changed_date(
         mut self,
-        input: ::std::option::Option<::awsrt::types::DateTime>,
+        input: Option<::awsrt::types::DateTime>,
     ) -> Self {
         self.last_changed_date = input;
         self
     }
     /// The `LastChangedDate` member as currently set.
-    pub fn get_last_changed_date(
-        &self,
-    ) -> &::std::option::Option<::awsrt::types::DateTime> {
+    pub fn get_last_changed_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_changed_date
     }
-    /// The date that the secret was last accessed in the Region. This field is omitted if the secret has never been retrieved in the Region.
+    /// The date that the secret was last accessed in the Region.
     pub fn last_accessed_date(mut self, input: ::awsrt::types::DateTime) -> Self {
-        self.last_accessed_date = ::std::option::Option::Some(input);
+        self.last_accessed_date = Some(input);
         self
     }
     /// Sets or clears the `LastAccessedDate` member.
     pub fn set_last_accessed_date(
         mut self,
-        input: ::std::option::Option<::awsrt::types::DateTime>,
+        input: Option<::awsrt::types::DateTime>,
     ) -> Self {
         self.last_accessed_date = input;
         self
     }
     /// The `LastAccessedDate` member as currently set.
-    pub fn get_last_accessed_date(
-        &self,
-    ) -> &::std::option::Option<::awsrt::types::DateTime> {
+    pub fn get_last_accessed_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.last_accessed_date
     }
-    /// The date the secret is scheduled for deletion. If it is not scheduled for deletion, this field is omitted. When you delete a secret, Secrets Manager requires a recovery window of at least 7 days before deleting the secret. Some time after the deleted date, Secrets Manager deletes the secret, including all of its versions.
-    ///
-    /// If a secret is scheduled for deletion, then its details, including the encrypted secret value, is not accessible. To cancel a scheduled deletion and restore access to the secret, use RestoreSecret.
+    /// The date the secret is scheduled for deletion.
     pub fn deleted_date(mut self, input: ::awsrt::types::DateTime) -> Self {
-        self.deleted_date = ::std::option::Option::Some(input);
+        self.deleted_date = Some(input);
         self
     }
     /// Sets or clears the `DeletedDate` member.
-    pub fn set_deleted_date(
-        mut self,
-        input: ::std::option::Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_deleted_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.deleted_date = input;
         self
     }
     /// The `DeletedDate` member as currently set.
-    pub fn get_deleted_date(&self) -> &::std::option::Option<::awsrt::types::DateTime> {
+    pub fn get_deleted_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.deleted_date
     }
-    /// The next rotation is scheduled to occur on or before this date. If the secret isn't configured for rotation or rotation has been disabled, Secrets Manager returns null. If rotation fails, Secrets Manager retries the entire rotation process multiple times. If rotation is unsuccessful, this date may be in the past.
-    ///
-    /// This date represents the latest date that rotation will occur, but it is not an approximate rotation date. In some cases, for example if you turn off automatic rotation and then turn it back on, the next rotation may occur much sooner than this date.
+    /// The next rotation is scheduled to occur on or before this date.
     pub fn next_rotation_date(mut self, input: ::awsrt::types::DateTime) -> Self {
-        self.next_rotation_date = ::std::option::Option::Some(input);
+        self.next_rotation_date = Some(input);
         self
     }
     /// Sets or clears the `NextRotationDate` member.
     pub fn set_next_rotation_date(
         mut self,
-        input: ::std::option::Option<::awsrt::types::DateTime>,
+        input: Option<::awsrt::types::DateTime>,
     ) -> Self {
         self.next_rotation_date = input;
         self
     }
     /// The `NextRotationDate` member as currently set.
-    pub fn get_next_rotation_date(
-        &self,
-    ) -> &::std::option::Option<::awsrt::types::DateTime> {
+    pub fn get_next_rotation_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.next_rotation_date
     }
     /// Appends an item to the `Tags` list.
-    /// The list of tags attached to the secret. To add tags to a secret, use TagResource. To remove tags, use UntagResource.
+    /// The list of tags attached to the secret.
     pub fn tags(mut self, input: crate::types::Tag) -> Self {
-        self.tags.get_or_insert_with(::std::vec::Vec::new).push(input);
+        self.tags.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Tags` member.
-    pub fn set_tags(
-        mut self,
-        input: ::std::option::Option<::std::vec::Vec<crate::types::Tag>>,
-    ) -> Self {
+    pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
         self.tags = input;
         self
     }
     /// The `Tags` member as currently set.
-    pub fn get_tags(
-        &self,
-    ) -> &::std::option::Option<::std::vec::Vec<crate::types::Tag>> {
+    pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
         &self.tags
     }
     /// Inserts an entry into the `VersionIdsToStages` map.
-    /// A list of the versions of the secret that have staging labels attached. Versions that don't have staging labels are considered deprecated and Secrets Manager can delete them.
-    ///
-    /// Secrets Manager uses staging labels to indicate the status of a secret version during rotation. The three staging labels for rotation are:
-    ///
-    /// - `AWSCURRENT`, which indicates the current version of the secret.
-    ///
-    /// - `AWSPENDING`, which indicates the version of the secret that contains new secret information that will become the next current version when rotation finishes.
-    ///
-    ///   During rotation, Secrets Manager creates an `AWSPENDING` version ID before creating the new secret version. To check if a secret version exists, call GetSecretValue.
-    ///
-    /// - `AWSPREVIOUS`, which indicates the previous current version of the secret. You can use this as the *last known good* version.
-    ///
-    /// For more information about rotation and staging labels, see [How rotation works](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_how.html).
+    /// A list of the versions of the secret that have staging labels attached.
     pub fn version_ids_to_stages(
         mut self,
-        key: impl ::std::convert::Into<::std::string::String>,
-        value: ::std::vec::Vec<::std::string::String>,
+        key: impl Into<String>,
+        value: Vec<String>,
     ) -> Self {
         self.version_ids_to_stages
             .get_or_insert_with(::std::collections::HashMap::new)
@@ -597,12 +453,7 @@ impl DescribeSecretOutputBuilder {
     /// Sets or clears the `VersionIdsToStages` member.
     pub fn set_version_ids_to_stages(
         mut self,
-        input: ::std::option::Option<
-            ::std::collections::HashMap<
-                ::std::string::String,
-                ::std::vec::Vec<::std::string::String>,
-            >,
-        >,
+        input: Option<::std::collections::HashMap<String, Vec<String>>>,
     ) -> Self {
         self.version_ids_to_stages = input;
         self
@@ -610,90 +461,64 @@ impl DescribeSecretOutputBuilder {
     /// The `VersionIdsToStages` member as currently set.
     pub fn get_version_ids_to_stages(
         &self,
-    ) -> &::std::option::Option<
-        ::std::collections::HashMap<
-            ::std::string::String,
-            ::std::vec::Vec<::std::string::String>,
-        >,
-    > {
+    ) -> &Option<::std::collections::HashMap<String, Vec<String>>> {
         &self.version_ids_to_stages
     }
-    /// The ID of the service that created this secret. For more information, see [Secrets managed by other Amazon Web Services services](https://docs.aws.amazon.com/secretsmanager/latest/userguide/service-linked-secrets.html).
-    pub fn owning_service(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.owning_service = ::std::option::Option::Some(input.into());
+    /// The ID of the service that created this secret.
+    pub fn owning_service(mut self, input: impl Into<String>) -> Self {
+        self.owning_service = Some(input.into());
         self
     }
     /// Sets or clears the `OwningService` member.
-    pub fn set_owning_service(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_owning_service(mut self, input: Option<String>) -> Self {
         self.owning_service = input;
         self
     }
     /// The `OwningService` member as currently set.
-    pub fn get_owning_service(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_owning_service(&self) -> &Option<String> {
         &self.owning_service
     }
     /// The date the secret was created.
     pub fn created_date(mut self, input: ::awsrt::types::DateTime) -> Self {
-        self.created_date = ::std::option::Option::Some(input);
+        self.created_date = Some(input);
         self
     }
     /// Sets or clears the `CreatedDate` member.
-    pub fn set_created_date(
-        mut self,
-        input: ::std::option::Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_created_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.created_date = input;
         self
     }
     /// The `CreatedDate` member as currently set.
-    pub fn get_created_date(&self) -> &::std::option::Option<::awsrt::types::DateTime> {
+    pub fn get_created_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.created_date
     }
-    /// The Region the secret is in. If a secret is replicated to other Regions, the replicas are listed in `ReplicationStatus`.
-    pub fn primary_region(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.primary_region = ::std::option::Option::Some(input.into());
+    /// The Region the secret is in.
+    pub fn primary_region(mut self, input: impl Into<String>) -> Self {
+        self.primary_region = Some(input.into());
         self
     }
     /// Sets or clears the `PrimaryRegion` member.
-    pub fn set_primary_region(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_primary_region(mut self, input: Option<String>) -> Self {
         self.primary_region = input;
         self
     }
     /// The `PrimaryRegion` member as currently set.
-    pub fn get_primary_region(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_primary_region(&self) -> &Option<String> {
         &self.primary_region
     }
     /// Appends an item to the `ReplicationStatus` list.
     /// A list of the replicas of this secret and their status:
-    ///
-    /// - `Failed`, which indicates that the replica was not created.
-    /// - `InProgress`, which indicates that Secrets Manager is in the process of creating the replica.
-    /// - `InSync`, which indicates that the replica was created.
     pub fn replication_status(
         mut self,
         input: crate::types::ReplicationStatusType,
     ) -> Self {
-        self.replication_status.get_or_insert_with(::std::vec::Vec::new).push(input);
+        self.replication_status.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ReplicationStatus` member.
     pub fn set_replication_status(
         mut self,
-        input: ::std::option::Option<
-            ::std::vec::Vec<crate::types::ReplicationStatusType>,
-        >,
+        input: Option<Vec<crate::types::ReplicationStatusType>>,
     ) -> Self {
         self.replication_status = input;
         self
@@ -701,7 +526,7 @@ impl DescribeSecretOutputBuilder {
     /// The `ReplicationStatus` member as currently set.
     pub fn get_replication_status(
         &self,
-    ) -> &::std::option::Option<::std::vec::Vec<crate::types::ReplicationStatusType>> {
+    ) -> &Option<Vec<crate::types::ReplicationStatusType>> {
         &self.replication_status
     }
     /// Builds the [`DescribeSecretOutput`].
@@ -745,11 +570,11 @@ impl DescribeSecretError {
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
-    ) -> ::std::result::Result<Self, ::awsrt::json::JsonError> {
+    ) -> Result<Self, ::awsrt::json::JsonError> {
         let mut r = ::awsrt::json::JsonReader::new(
             crate::operation::json_body(&resp.body),
         );
-        ::std::result::Result::Ok(
+        Ok(
             match meta.code.as_deref().unwrap_or_default() {
                 "InternalServiceError" => {
                     Self::InternalServiceError(
@@ -774,19 +599,19 @@ impl DescribeSecretError {
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
-        ::std::matches!(self, Self::InternalServiceError(_))
+        matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidParameterException(_))
+        matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
     pub fn is_resource_not_found_exception(&self) -> bool {
-        ::std::matches!(self, Self::ResourceNotFoundException(_))
+        matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
-        ::std::matches!(self, Self::Unhandled(_))
+        matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
@@ -798,15 +623,15 @@ impl DescribeSecretError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
-    pub fn code(&self) -> ::std::option::Option<&str> {
+    pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
-    pub fn request_id(&self) -> ::std::option::Option<&str> {
+    pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
@@ -826,17 +651,17 @@ impl ::std::fmt::Display for DescribeSecretError {
     }
 }
 impl ::std::error::Error for DescribeSecretError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         match self {
-            Self::InternalServiceError(e) => ::std::option::Option::Some(e),
-            Self::InvalidParameterException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
+            Self::InternalServiceError(e) => Some(e),
+            Self::InvalidParameterException(e) => Some(e),
+            Self::ResourceNotFoundException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
         }
     }
 }
 /// Fluent builder for [`Client::describe_secret`](crate::Client::describe_secret): set members, then call `send()`.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(Clone, ::std::fmt::Debug)]
 pub struct DescribeSecretFluentBuilder {
     handle: ::awsrt::client::ClientHandle,
     inner: DescribeSecretInputBuilder,
@@ -845,7 +670,7 @@ impl DescribeSecretFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
-            inner: ::std::default::Default::default(),
+            inner: Default::default(),
         }
     }
     /// The input built so far.
@@ -860,45 +685,31 @@ impl DescribeSecretFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
-        DescribeSecretOutput,
-        ::awsrt::error::SdkError<DescribeSecretError>,
-    > {
+    ) -> Result<DescribeSecretOutput, ::awsrt::error::SdkError<DescribeSecretError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// The ARN or name of the secret.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeSecretInput,
-) -> ::std::result::Result<
-    DescribeSecretOutput,
-    ::awsrt::error::SdkError<DescribeSecretError>,
-> {
+) -> Result<DescribeSecretOutput, ::awsrt::error::SdkError<DescribeSecretError>> {
     let mut w = ::awsrt::json::JsonWriter::new();
     ser_input(&mut w, &input);
     drop(input);
@@ -913,7 +724,7 @@ pub(crate) async fn send(
         de_output(&mut r)
             .and_then(|out| {
                 r.finish()?;
-                ::std::result::Result::Ok(out)
+                Ok(out)
             })
             .map_err(|e| ::awsrt::error::SdkError::Response(
                 ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
@@ -921,11 +732,9 @@ pub(crate) async fn send(
     } else {
         let meta = ::awsrt::protocol::parse_error_metadata(&resp);
         match DescribeSecretError::from_response(&resp, meta.clone()) {
-            ::std::result::Result::Ok(err) => {
-                ::std::result::Result::Err(::awsrt::error::SdkError::service(err, meta))
-            }
-            ::std::result::Result::Err(e) => {
-                ::std::result::Result::Err(
+            Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
+            Err(e) => {
+                Err(
                     ::awsrt::error::SdkError::Response(
                         ::awsrt::error::ResponseError::from_response(
                             &resp,
@@ -948,113 +757,104 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeSecretInp
 }
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
-) -> ::std::result::Result<DescribeSecretOutput, ::awsrt::json::JsonError> {
-    let mut f_arn: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_description: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_kms_key_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_rotation_enabled: ::std::option::Option<bool> = ::std::option::Option::None;
-    let mut f_rotation_lambda_arn: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_rotation_rules: ::std::option::Option<crate::types::RotationRulesType> = ::std::option::Option::None;
-    let mut f_last_rotated_date: ::std::option::Option<::awsrt::types::DateTime> = ::std::option::Option::None;
-    let mut f_last_changed_date: ::std::option::Option<::awsrt::types::DateTime> = ::std::option::Option::None;
-    let mut f_last_accessed_date: ::std::option::Option<::awsrt::types::DateTime> = ::std::option::Option::None;
-    let mut f_deleted_date: ::std::option::Option<::awsrt::types::DateTime> = ::std::option::Option::None;
-    let mut f_next_rotation_date: ::std::option::Option<::awsrt::types::DateTime> = ::std::option::Option::None;
-    let mut f_tags: ::std::option::Option<::std::vec::Vec<crate::types::Tag>> = ::std::option::Option::None;
-    let mut f_version_ids_to_stages: ::std::option::Option<
-        ::std::collections::HashMap<
-            ::std::string::String,
-            ::std::vec::Vec<::std::string::String>,
-        >,
-    > = ::std::option::Option::None;
-    let mut f_owning_service: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_created_date: ::std::option::Option<::awsrt::types::DateTime> = ::std::option::Option::None;
-    let mut f_primary_region: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_replication_status: ::std::option::Option<
-        ::std::vec::Vec<crate::types::ReplicationStatusType>,
-    > = ::std::option::Option::None;
+) -> Result<DescribeSecretOutput, ::awsrt::json::JsonError> {
+    let mut f_arn: Option<String> = None;
+    let mut f_name: Option<String> = None;
+    let mut f_description: Option<String> = None;
+    let mut f_kms_key_id: Option<String> = None;
+    let mut f_rotation_enabled: Option<bool> = None;
+    let mut f_rotation_lambda_arn: Option<String> = None;
+    let mut f_rotation_rules: Option<crate::types::RotationRulesType> = None;
+    let mut f_last_rotated_date: Option<::awsrt::types::DateTime> = None;
+    let mut f_last_changed_date: Option<::awsrt::types::DateTime> = None;
+    let mut f_last_accessed_date: Option<::awsrt::types::DateTime> = None;
+    let mut f_deleted_date: Option<::awsrt::types::DateTime> = None;
+    let mut f_next_rotation_date: Option<::awsrt::types::DateTime> = None;
+    let mut f_tags: Option<Vec<crate::types::Tag>> = None;
+    let mut f_version_ids_to_stages: Option<
+        ::std::collections::HashMap<String, Vec<String>>,
+    > = None;
+    let mut f_owning_service: Option<String> = None;
+    let mut f_created_date: Option<::awsrt::types::DateTime> = None;
+    let mut f_primary_region: Option<String> = None;
+    let mut f_replication_status: Option<Vec<crate::types::ReplicationStatusType>> = None;
     r.begin_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match &*key {
             "ARN" => {
                 if !r.take_null()? {
-                    f_arn = ::std::option::Option::Some(r.string_owned()?);
+                    f_arn = Some(r.string_owned()?);
                 }
             }
             "Name" => {
                 if !r.take_null()? {
-                    f_name = ::std::option::Option::Some(r.string_owned()?);
+                    f_name = Some(r.string_owned()?);
                 }
             }
             "Description" => {
                 if !r.take_null()? {
-                    f_description = ::std::option::Option::Some(r.string_owned()?);
+                    f_description = Some(r.string_owned()?);
                 }
             }
             "KmsKeyId" => {
                 if !r.take_null()? {
-                    f_kms_key_id = ::std::option::Option::Some(r.string_owned()?);
+                    f_kms_key_id = Some(r.string_owned()?);
                 }
             }
             "RotationEnabled" => {
                 if !r.take_null()? {
-                    f_rotation_enabled = ::std::option::Option::Some(r.bool()?);
+                    f_rotation_enabled = Some(r.bool()?);
                 }
             }
             "RotationLambdaARN" => {
                 if !r.take_null()? {
-                    f_rotation_lambda_arn = ::std::option::Option::Some(
-                        r.string_owned()?,
-                    );
+                    f_rotation_lambda_arn = Some(r.string_owned()?);
                 }
             }
             "RotationRules" => {
                 if !r.take_null()? {
-                    f_rotation_rules = ::std::option::Option::Some(
-                        crate::types::de_rotation_rules_type(r)?,
-                    );
+                    f_rotation_rules = Some(crate::types::de_rotation_rules_type(r)?);
                 }
             }
             "LastRotatedDate" => {
                 if !r.take_null()? {
-                    f_last_rotated_date = ::std::option::Option::Some(
+                    f_last_rotated_date = Some(
                         r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)?,
                     );
                 }
             }
             "LastChangedDate" => {
                 if !r.take_null()? {
-                    f_last_changed_date = ::std::option::Option::Some(
+                    f_last_changed_date = Some(
                         r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)?,
                     );
                 }
             }
             "LastAccessedDate" => {
                 if !r.take_null()? {
-                    f_last_accessed_date = ::std::option::Option::Some(
+                    f_last_accessed_date = Some(
                         r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)?,
                     );
                 }
             }
             "DeletedDate" => {
                 if !r.take_null()? {
-                    f_deleted_date = ::std::option::Option::Some(
+                    f_deleted_date = Some(
                         r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)?,
                     );
                 }
             }
             "NextRotationDate" => {
                 if !r.take_null()? {
-                    f_next_rotation_date = ::std::option::Option::Some(
+                    f_next_rotation_date = Some(
                         r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)?,
                     );
                 }
             }
             "Tags" => {
                 if !r.take_null()? {
-                    f_tags = ::std::option::Option::Some({
-                        let mut items = ::std::vec::Vec::new();
+                    f_tags = Some({
+                        let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
                             if !r.take_null()? {
@@ -1067,16 +867,16 @@ pub(crate) fn de_output(
             }
             "VersionIdsToStages" => {
                 if !r.take_null()? {
-                    f_version_ids_to_stages = ::std::option::Option::Some({
+                    f_version_ids_to_stages = Some({
                         let mut map = ::std::collections::HashMap::new();
                         r.begin_object()?;
-                        while let ::std::option::Option::Some(key) = r.next_key()? {
+                        while let Some(key) = r.next_key()? {
                             let key = key.into_owned();
                             if !r.take_null()? {
                                 map.insert(
                                     key,
                                     {
-                                        let mut items = ::std::vec::Vec::new();
+                                        let mut items = Vec::new();
                                         r.begin_array()?;
                                         while r.next_element()? {
                                             if !r.take_null()? {
@@ -1094,25 +894,25 @@ pub(crate) fn de_output(
             }
             "OwningService" => {
                 if !r.take_null()? {
-                    f_owning_service = ::std::option::Option::Some(r.string_owned()?);
+                    f_owning_service = Some(r.string_owned()?);
                 }
             }
             "CreatedDate" => {
                 if !r.take_null()? {
-                    f_created_date = ::std::option::Option::Some(
+                    f_created_date = Some(
                         r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)?,
                     );
                 }
             }
             "PrimaryRegion" => {
                 if !r.take_null()? {
-                    f_primary_region = ::std::option::Option::Some(r.string_owned()?);
+                    f_primary_region = Some(r.string_owned()?);
                 }
             }
             "ReplicationStatus" => {
                 if !r.take_null()? {
-                    f_replication_status = ::std::option::Option::Some({
-                        let mut items = ::std::vec::Vec::new();
+                    f_replication_status = Some({
+                        let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
                             if !r.take_null()? {
@@ -1126,7 +926,7 @@ pub(crate) fn de_output(
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(DescribeSecretOutput {
+    Ok(DescribeSecretOutput {
         arn: f_arn,
         name: f_name,
         description: f_description,

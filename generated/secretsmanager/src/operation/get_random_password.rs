@@ -7,61 +7,56 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 };
 /// The input of [`get_random_password`](crate::Client::get_random_password).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetRandomPasswordInput {
     /// The length of the password. If you don't include this parameter, the default length is 32 characters.
-    pub password_length: ::std::option::Option<i64>,
+    pub password_length: Option<i64>,
     /// A string of the characters that you don't want in the password.
-    pub exclude_characters: ::std::option::Option<::std::string::String>,
+    pub exclude_characters: Option<String>,
     /// Specifies whether to exclude numbers from the password. If you don't include this switch, the password can contain numbers.
-    pub exclude_numbers: ::std::option::Option<bool>,
+    pub exclude_numbers: Option<bool>,
     /// Specifies whether to exclude the following punctuation characters from the password: ``! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~``. If you don't include this switch, the password can contain punctuation.
-    pub exclude_punctuation: ::std::option::Option<bool>,
+    pub exclude_punctuation: Option<bool>,
     /// Specifies whether to exclude uppercase letters from the password. If you don't include this switch, the password can contain uppercase letters.
-    pub exclude_uppercase: ::std::option::Option<bool>,
+    pub exclude_uppercase: Option<bool>,
     /// Specifies whether to exclude lowercase letters from the password. If you don't include this switch, the password can contain lowercase letters.
-    pub exclude_lowercase: ::std::option::Option<bool>,
+    pub exclude_lowercase: Option<bool>,
     /// Specifies whether to include the space character. If you include this switch, the password can contain space characters.
-    pub include_space: ::std::option::Option<bool>,
+    pub include_space: Option<bool>,
     /// Specifies whether to include at least one upper and lowercase letter, one number, and one punctuation. If you don't include this switch, the password contains at least one of every character type.
-    pub require_each_included_type: ::std::option::Option<bool>,
+    pub require_each_included_type: Option<bool>,
 }
 impl GetRandomPasswordInput {
-    /// The length of the password. If you don't include this parameter, the default length is 32 characters.
-    pub fn password_length(&self) -> ::std::option::Option<i64> {
+    /// The length of the password.
+    pub fn password_length(&self) -> Option<i64> {
         self.password_length
     }
     /// A string of the characters that you don't want in the password.
-    pub fn exclude_characters(&self) -> ::std::option::Option<&str> {
+    pub fn exclude_characters(&self) -> Option<&str> {
         self.exclude_characters.as_deref()
     }
-    /// Specifies whether to exclude numbers from the password. If you don't include this switch, the password can contain numbers.
-    pub fn exclude_numbers(&self) -> ::std::option::Option<bool> {
+    /// Specifies whether to exclude numbers from the password.
+    pub fn exclude_numbers(&self) -> Option<bool> {
         self.exclude_numbers
     }
-    /// Specifies whether to exclude the following punctuation characters from the password: ``! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~``. If you don't include this switch, the password can contain punctuation.
-    pub fn exclude_punctuation(&self) -> ::std::option::Option<bool> {
+    /// Specifies whether to exclude the following punctuation characters from the password: ``! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~``.
+    pub fn exclude_punctuation(&self) -> Option<bool> {
         self.exclude_punctuation
     }
-    /// Specifies whether to exclude uppercase letters from the password. If you don't include this switch, the password can contain uppercase letters.
-    pub fn exclude_uppercase(&self) -> ::std::option::Option<bool> {
+    /// Specifies whether to exclude uppercase letters from the password.
+    pub fn exclude_uppercase(&self) -> Option<bool> {
         self.exclude_uppercase
     }
-    /// Specifies whether to exclude lowercase letters from the password. If you don't include this switch, the password can contain lowercase letters.
-    pub fn exclude_lowercase(&self) -> ::std::option::Option<bool> {
+    /// Specifies whether to exclude lowercase letters from the password.
+    pub fn exclude_lowercase(&self) -> Option<bool> {
         self.exclude_lowercase
     }
-    /// Specifies whether to include the space character. If you include this switch, the password can contain space characters.
-    pub fn include_space(&self) -> ::std::option::Option<bool> {
+    /// Specifies whether to include the space character.
+    pub fn include_space(&self) -> Option<bool> {
         self.include_space
     }
-    /// Specifies whether to include at least one upper and lowercase letter, one number, and one punctuation. If you don't include this switch, the password contains at least one of every character type.
-    pub fn require_each_included_type(&self) -> ::std::option::Option<bool> {
+    /// Specifies whether to include at least one upper and lowercase letter, one number, and one punctuation.
+    pub fn require_each_included_type(&self) -> Option<bool> {
         self.require_each_included_type
     }
     /// Creates a new builder for [`GetRandomPasswordInput`].
@@ -71,147 +66,128 @@ impl GetRandomPasswordInput {
 }
 /// A builder for [`GetRandomPasswordInput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct GetRandomPasswordInputBuilder {
-    pub(crate) password_length: ::std::option::Option<i64>,
-    pub(crate) exclude_characters: ::std::option::Option<::std::string::String>,
-    pub(crate) exclude_numbers: ::std::option::Option<bool>,
-    pub(crate) exclude_punctuation: ::std::option::Option<bool>,
-    pub(crate) exclude_uppercase: ::std::option::Option<bool>,
-    pub(crate) exclude_lowercase: ::std::option::Option<bool>,
-    pub(crate) include_space: ::std::option::Option<bool>,
-    pub(crate) require_each_included_type: ::std::option::Option<bool>,
+    pub(crate) password_length: Option<i64>,
+    pub(crate) exclude_characters: Option<String>,
+    pub(crate) exclude_numbers: Option<bool>,
+    pub(crate) exclude_punctuation: Option<bool>,
+    pub(crate) exclude_uppercase: Option<bool>,
+    pub(crate) exclude_lowercase: Option<bool>,
+    pub(crate) include_space: Option<bool>,
+    pub(crate) require_each_included_type: Option<bool>,
 }
 impl GetRandomPasswordInputBuilder {
-    /// The length of the password. If you don't include this parameter, the default length is 32 characters.
+    /// The length of the password.
     pub fn password_length(mut self, input: i64) -> Self {
-        self.password_length = ::std::option::Option::Some(input);
+        self.password_length = Some(input);
         self
     }
     /// Sets or clears the `PasswordLength` member.
-    pub fn set_password_length(mut self, input: ::std::option::Option<i64>) -> Self {
+    pub fn set_password_length(mut self, input: Option<i64>) -> Self {
         self.password_length = input;
         self
     }
     /// The `PasswordLength` member as currently set.
-    pub fn get_password_length(&self) -> &::std::option::Option<i64> {
+    pub fn get_password_length(&self) -> &Option<i64> {
         &self.password_length
     }
     /// A string of the characters that you don't want in the password.
-    pub fn exclude_characters(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.exclude_characters = ::std::option::Option::Some(input.into());
+    pub fn exclude_characters(mut self, input: impl Into<String>) -> Self {
+        self.exclude_characters = Some(input.into());
         self
     }
     /// Sets or clears the `ExcludeCharacters` member.
-    pub fn set_exclude_characters(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_exclude_characters(mut self, input: Option<String>) -> Self {
         self.exclude_characters = input;
         self
     }
     /// The `ExcludeCharacters` member as currently set.
-    pub fn get_exclude_characters(
-        &self,
-    ) -> &::std::option::Option<::std::string::String> {
+    pub fn get_exclude_characters(&self) -> &Option<String> {
         &self.exclude_characters
     }
-    /// Specifies whether to exclude numbers from the password. If you don't include this switch, the password can contain numbers.
+    /// Specifies whether to exclude numbers from the password.
     pub fn exclude_numbers(mut self, input: bool) -> Self {
-        self.exclude_numbers = ::std::option::Option::Some(input);
+        self.exclude_numbers = Some(input);
         self
     }
     /// Sets or clears the `ExcludeNumbers` member.
-    pub fn set_exclude_numbers(mut self, input: ::std::option::Option<bool>) -> Self {
+    pub fn set_exclude_numbers(mut self, input: Option<bool>) -> Self {
         self.exclude_numbers = input;
         self
     }
     /// The `ExcludeNumbers` member as currently set.
-    pub fn get_exclude_numbers(&self) -> &::std::option::Option<bool> {
+    pub fn get_exclude_numbers(&self) -> &Option<bool> {
         &self.exclude_numbers
     }
-    /// Specifies whether to exclude the following punctuation characters from the password: ``! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~``. If you don't include this switch, the password can contain punctuation.
+    /// Specifies whether to exclude the following punctuation characters from the password: ``! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~``.
     pub fn exclude_punctuation(mut self, input: bool) -> Self {
-        self.exclude_punctuation = ::std::option::Option::Some(input);
+        self.exclude_punctuation = Some(input);
         self
     }
     /// Sets or clears the `ExcludePunctuation` member.
-    pub fn set_exclude_punctuation(
-        mut self,
-        input: ::std::option::Option<bool>,
-    ) -> Self {
+    pub fn set_exclude_punctuation(mut self, input: Option<bool>) -> Self {
         self.exclude_punctuation = input;
         self
     }
     /// The `ExcludePunctuation` member as currently set.
-    pub fn get_exclude_punctuation(&self) -> &::std::option::Option<bool> {
+    pub fn get_exclude_punctuation(&self) -> &Option<bool> {
         &self.exclude_punctuation
     }
-    /// Specifies whether to exclude uppercase letters from the password. If you don't include this switch, the password can contain uppercase letters.
+    /// Specifies whether to exclude uppercase letters from the password.
     pub fn exclude_uppercase(mut self, input: bool) -> Self {
-        self.exclude_uppercase = ::std::option::Option::Some(input);
+        self.exclude_uppercase = Some(input);
         self
     }
     /// Sets or clears the `ExcludeUppercase` member.
-    pub fn set_exclude_uppercase(mut self, input: ::std::option::Option<bool>) -> Self {
+    pub fn set_exclude_uppercase(mut self, input: Option<bool>) -> Self {
         self.exclude_uppercase = input;
         self
     }
     /// The `ExcludeUppercase` member as currently set.
-    pub fn get_exclude_uppercase(&self) -> &::std::option::Option<bool> {
+    pub fn get_exclude_uppercase(&self) -> &Option<bool> {
         &self.exclude_uppercase
     }
-    /// Specifies whether to exclude lowercase letters from the password. If you don't include this switch, the password can contain lowercase letters.
+    /// Specifies whether to exclude lowercase letters from the password.
     pub fn exclude_lowercase(mut self, input: bool) -> Self {
-        self.exclude_lowercase = ::std::option::Option::Some(input);
+        self.exclude_lowercase = Some(input);
         self
     }
     /// Sets or clears the `ExcludeLowercase` member.
-    pub fn set_exclude_lowercase(mut self, input: ::std::option::Option<bool>) -> Self {
+    pub fn set_exclude_lowercase(mut self, input: Option<bool>) -> Self {
         self.exclude_lowercase = input;
         self
     }
     /// The `ExcludeLowercase` member as currently set.
-    pub fn get_exclude_lowercase(&self) -> &::std::option::Option<bool> {
+    pub fn get_exclude_lowercase(&self) -> &Option<bool> {
         &self.exclude_lowercase
     }
-    /// Specifies whether to include the space character. If you include this switch, the password can contain space characters.
+    /// Specifies whether to include the space character.
     pub fn include_space(mut self, input: bool) -> Self {
-        self.include_space = ::std::option::Option::Some(input);
+        self.include_space = Some(input);
         self
     }
     /// Sets or clears the `IncludeSpace` member.
-    pub fn set_include_space(mut self, input: ::std::option::Option<bool>) -> Self {
+    pub fn set_include_space(mut self, input: Option<bool>) -> Self {
         self.include_space = input;
         self
     }
     /// The `IncludeSpace` member as currently set.
-    pub fn get_include_space(&self) -> &::std::option::Option<bool> {
+    pub fn get_include_space(&self) -> &Option<bool> {
         &self.include_space
     }
-    /// Specifies whether to include at least one upper and lowercase letter, one number, and one punctuation. If you don't include this switch, the password contains at least one of every character type.
+    /// Specifies whether to include at least one upper and lowercase letter, one number, and one punctuation.
     pub fn require_each_included_type(mut self, input: bool) -> Self {
-        self.require_each_included_type = ::std::option::Option::Some(input);
+        self.require_each_included_type = Some(input);
         self
     }
     /// Sets or clears the `RequireEachIncludedType` member.
-    pub fn set_require_each_included_type(
-        mut self,
-        input: ::std::option::Option<bool>,
-    ) -> Self {
+    pub fn set_require_each_included_type(mut self, input: Option<bool>) -> Self {
         self.require_each_included_type = input;
         self
     }
     /// The `RequireEachIncludedType` member as currently set.
-    pub fn get_require_each_included_type(&self) -> &::std::option::Option<bool> {
+    pub fn get_require_each_included_type(&self) -> &Option<bool> {
         &self.require_each_included_type
     }
     /// Builds the [`GetRandomPasswordInput`].
@@ -233,7 +209,7 @@ impl GetRandomPasswordInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> ::std::result::Result<
+    ) -> Result<
         GetRandomPasswordOutput,
         ::awsrt::error::SdkError<GetRandomPasswordError>,
     > {
@@ -242,21 +218,14 @@ impl GetRandomPasswordInput {
 }
 /// The output of [`get_random_password`](crate::Client::get_random_password).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetRandomPasswordOutput {
     /// A string with the password.
-    pub random_password: ::std::option::Option<::awsrt::types::SensitiveString>,
+    pub random_password: Option<::awsrt::types::SensitiveString>,
 }
 impl GetRandomPasswordOutput {
     /// A string with the password.
-    pub fn random_password(
-        &self,
-    ) -> ::std::option::Option<&::awsrt::types::SensitiveString> {
+    pub fn random_password(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.random_password.as_ref()
     }
     /// Creates a new builder for [`GetRandomPasswordOutput`].
@@ -266,9 +235,9 @@ impl GetRandomPasswordOutput {
 }
 /// A builder for [`GetRandomPasswordOutput`].
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::default::Default, ::std::cmp::PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct GetRandomPasswordOutputBuilder {
-    pub(crate) random_password: ::std::option::Option<::awsrt::types::SensitiveString>,
+    pub(crate) random_password: Option<::awsrt::types::SensitiveString>,
 }
 impl ::std::fmt::Debug for GetRandomPasswordOutputBuilder {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -281,23 +250,21 @@ impl GetRandomPasswordOutputBuilder {
     /// A string with the password.
     pub fn random_password(
         mut self,
-        input: impl ::std::convert::Into<::awsrt::types::SensitiveString>,
+        input: impl Into<::awsrt::types::SensitiveString>,
     ) -> Self {
-        self.random_password = ::std::option::Option::Some(input.into());
+        self.random_password = Some(input.into());
         self
     }
     /// Sets or clears the `RandomPassword` member.
     pub fn set_random_password(
         mut self,
-        input: ::std::option::Option<::awsrt::types::SensitiveString>,
+        input: Option<::awsrt::types::SensitiveString>,
     ) -> Self {
         self.random_password = input;
         self
     }
     /// The `RandomPassword` member as currently set.
-    pub fn get_random_password(
-        &self,
-    ) -> &::std::option::Option<::awsrt::types::SensitiveString> {
+    pub fn get_random_password(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.random_password
     }
     /// Builds the [`GetRandomPasswordOutput`].
@@ -324,11 +291,11 @@ impl GetRandomPasswordError {
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
-    ) -> ::std::result::Result<Self, ::awsrt::json::JsonError> {
+    ) -> Result<Self, ::awsrt::json::JsonError> {
         let mut r = ::awsrt::json::JsonReader::new(
             crate::operation::json_body(&resp.body),
         );
-        ::std::result::Result::Ok(
+        Ok(
             match meta.code.as_deref().unwrap_or_default() {
                 "InternalServiceError" => {
                     Self::InternalServiceError(
@@ -353,19 +320,19 @@ impl GetRandomPasswordError {
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
-        ::std::matches!(self, Self::InternalServiceError(_))
+        matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidParameterException(_))
+        matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidRequestException(_))
+        matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
-        ::std::matches!(self, Self::Unhandled(_))
+        matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
@@ -377,15 +344,15 @@ impl GetRandomPasswordError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
-    pub fn code(&self) -> ::std::option::Option<&str> {
+    pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
-    pub fn request_id(&self) -> ::std::option::Option<&str> {
+    pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
@@ -405,17 +372,17 @@ impl ::std::fmt::Display for GetRandomPasswordError {
     }
 }
 impl ::std::error::Error for GetRandomPasswordError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         match self {
-            Self::InternalServiceError(e) => ::std::option::Option::Some(e),
-            Self::InvalidParameterException(e) => ::std::option::Option::Some(e),
-            Self::InvalidRequestException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
+            Self::InternalServiceError(e) => Some(e),
+            Self::InvalidParameterException(e) => Some(e),
+            Self::InvalidRequestException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
         }
     }
 }
 /// Fluent builder for [`Client::get_random_password`](crate::Client::get_random_password): set members, then call `send()`.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(Clone, ::std::fmt::Debug)]
 pub struct GetRandomPasswordFluentBuilder {
     handle: ::awsrt::client::ClientHandle,
     inner: GetRandomPasswordInputBuilder,
@@ -424,7 +391,7 @@ impl GetRandomPasswordFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
-            inner: ::std::default::Default::default(),
+            inner: Default::default(),
         }
     }
     /// The input built so far.
@@ -439,7 +406,7 @@ impl GetRandomPasswordFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         GetRandomPasswordOutput,
         ::awsrt::error::SdkError<GetRandomPasswordError>,
     > {
@@ -447,140 +414,123 @@ impl GetRandomPasswordFluentBuilder {
         let input = inner.build();
         send(&self.handle, input).await
     }
-    /// The length of the password. If you don't include this parameter, the default length is 32 characters.
+    /// The length of the password.
     pub fn password_length(mut self, input: i64) -> Self {
         self.inner = self.inner.password_length(input);
         self
     }
     /// Sets or clears the `PasswordLength` member.
-    pub fn set_password_length(mut self, input: ::std::option::Option<i64>) -> Self {
+    pub fn set_password_length(mut self, input: Option<i64>) -> Self {
         self.inner = self.inner.set_password_length(input);
         self
     }
     /// The `PasswordLength` member as currently set.
-    pub fn get_password_length(&self) -> &::std::option::Option<i64> {
+    pub fn get_password_length(&self) -> &Option<i64> {
         self.inner.get_password_length()
     }
     /// A string of the characters that you don't want in the password.
-    pub fn exclude_characters(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn exclude_characters(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.exclude_characters(input);
         self
     }
     /// Sets or clears the `ExcludeCharacters` member.
-    pub fn set_exclude_characters(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_exclude_characters(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_exclude_characters(input);
         self
     }
     /// The `ExcludeCharacters` member as currently set.
-    pub fn get_exclude_characters(
-        &self,
-    ) -> &::std::option::Option<::std::string::String> {
+    pub fn get_exclude_characters(&self) -> &Option<String> {
         self.inner.get_exclude_characters()
     }
-    /// Specifies whether to exclude numbers from the password. If you don't include this switch, the password can contain numbers.
+    /// Specifies whether to exclude numbers from the password.
     pub fn exclude_numbers(mut self, input: bool) -> Self {
         self.inner = self.inner.exclude_numbers(input);
         self
     }
     /// Sets or clears the `ExcludeNumbers` member.
-    pub fn set_exclude_numbers(mut self, input: ::std::option::Option<bool>) -> Self {
+    pub fn set_exclude_numbers(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_exclude_numbers(input);
         self
     }
     /// The `ExcludeNumbers` member as currently set.
-    pub fn get_exclude_numbers(&self) -> &::std::option::Option<bool> {
+    pub fn get_exclude_numbers(&self) -> &Option<bool> {
         self.inner.get_exclude_numbers()
     }
-    /// Specifies whether to exclude the following punctuation characters from the password: ``! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~``. If you don't include this switch, the password can contain punctuation.
+    /// Specifies whether to exclude the following punctuation characters from the password: ``! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~``.
     pub fn exclude_punctuation(mut self, input: bool) -> Self {
         self.inner = self.inner.exclude_punctuation(input);
         self
     }
     /// Sets or clears the `ExcludePunctuation` member.
-    pub fn set_exclude_punctuation(
-        mut self,
-        input: ::std::option::Option<bool>,
-    ) -> Self {
+    pub fn set_exclude_punctuation(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_exclude_punctuation(input);
         self
     }
     /// The `ExcludePunctuation` member as currently set.
-    pub fn get_exclude_punctuation(&self) -> &::std::option::Option<bool> {
+    pub fn get_exclude_punctuation(&self) -> &Option<bool> {
         self.inner.get_exclude_punctuation()
     }
-    /// Specifies whether to exclude uppercase letters from the password. If you don't include this switch, the password can contain uppercase letters.
+    /// Specifies whether to exclude uppercase letters from the password.
     pub fn exclude_uppercase(mut self, input: bool) -> Self {
         self.inner = self.inner.exclude_uppercase(input);
         self
     }
     /// Sets or clears the `ExcludeUppercase` member.
-    pub fn set_exclude_uppercase(mut self, input: ::std::option::Option<bool>) -> Self {
+    pub fn set_exclude_uppercase(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_exclude_uppercase(input);
         self
     }
     /// The `ExcludeUppercase` member as currently set.
-    pub fn get_exclude_uppercase(&self) -> &::std::option::Option<bool> {
+    pub fn get_exclude_uppercase(&self) -> &Option<bool> {
         self.inner.get_exclude_uppercase()
     }
-    /// Specifies whether to exclude lowercase letters from the password. If you don't include this switch, the password can contain lowercase letters.
+    /// Specifies whether to exclude lowercase letters from the password.
     pub fn exclude_lowercase(mut self, input: bool) -> Self {
         self.inner = self.inner.exclude_lowercase(input);
         self
     }
     /// Sets or clears the `ExcludeLowercase` member.
-    pub fn set_exclude_lowercase(mut self, input: ::std::option::Option<bool>) -> Self {
+    pub fn set_exclude_lowercase(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_exclude_lowercase(input);
         self
     }
     /// The `ExcludeLowercase` member as currently set.
-    pub fn get_exclude_lowercase(&self) -> &::std::option::Option<bool> {
+    pub fn get_exclude_lowercase(&self) -> &Option<bool> {
         self.inner.get_exclude_lowercase()
     }
-    /// Specifies whether to include the space character. If you include this switch, the password can contain space characters.
+    /// Specifies whether to include the space character.
     pub fn include_space(mut self, input: bool) -> Self {
         self.inner = self.inner.include_space(input);
         self
     }
     /// Sets or clears the `IncludeSpace` member.
-    pub fn set_include_space(mut self, input: ::std::option::Option<bool>) -> Self {
+    pub fn set_include_space(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_include_space(input);
         self
     }
     /// The `IncludeSpace` member as currently set.
-    pub fn get_include_space(&self) -> &::std::option::Option<bool> {
+    pub fn get_include_space(&self) -> &Option<bool> {
         self.inner.get_include_space()
     }
-    /// Specifies whether to include at least one upper and lowercase letter, one number, and one punctuation. If you don't include this switch, the password contains at least one of every character type.
+    /// Specifies whether to include at least one upper and lowercase letter, one number, and one punctuation.
     pub fn require_each_included_type(mut self, input: bool) -> Self {
         self.inner = self.inner.require_each_included_type(input);
         self
     }
     /// Sets or clears the `RequireEachIncludedType` member.
-    pub fn set_require_each_included_type(
-        mut self,
-        input: ::std::option::Option<bool>,
-    ) -> Self {
+    pub fn set_require_each_included_type(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_require_each_included_type(input);
         self
     }
     /// The `RequireEachIncludedType` member as currently set.
-    pub fn get_require_each_included_type(&self) -> &::std::option::Option<bool> {
+    pub fn get_require_each_included_type(&self) -> &Option<bool> {
         self.inner.get_require_each_included_type()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetRandomPasswordInput,
-) -> ::std::result::Result<
-    GetRandomPasswordOutput,
-    ::awsrt::error::SdkError<GetRandomPasswordError>,
-> {
+) -> Result<GetRandomPasswordOutput, ::awsrt::error::SdkError<GetRandomPasswordError>> {
     let mut w = ::awsrt::json::JsonWriter::new();
     ser_input(&mut w, &input);
     drop(input);
@@ -595,7 +545,7 @@ pub(crate) async fn send(
         de_output(&mut r)
             .and_then(|out| {
                 r.finish()?;
-                ::std::result::Result::Ok(out)
+                Ok(out)
             })
             .map_err(|e| ::awsrt::error::SdkError::Response(
                 ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
@@ -603,11 +553,9 @@ pub(crate) async fn send(
     } else {
         let meta = ::awsrt::protocol::parse_error_metadata(&resp);
         match GetRandomPasswordError::from_response(&resp, meta.clone()) {
-            ::std::result::Result::Ok(err) => {
-                ::std::result::Result::Err(::awsrt::error::SdkError::service(err, meta))
-            }
-            ::std::result::Result::Err(e) => {
-                ::std::result::Result::Err(
+            Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
+            Err(e) => {
+                Err(
                     ::awsrt::error::SdkError::Response(
                         ::awsrt::error::ResponseError::from_response(
                             &resp,
@@ -621,35 +569,35 @@ pub(crate) async fn send(
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetRandomPasswordInput) {
     w.begin_object();
-    if let ::std::option::Option::Some(value) = &v.password_length {
+    if let Some(value) = &v.password_length {
         w.key("PasswordLength");
         w.i64(*value);
     }
-    if let ::std::option::Option::Some(value) = &v.exclude_characters {
+    if let Some(value) = &v.exclude_characters {
         w.key("ExcludeCharacters");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.exclude_numbers {
+    if let Some(value) = &v.exclude_numbers {
         w.key("ExcludeNumbers");
         w.bool(*value);
     }
-    if let ::std::option::Option::Some(value) = &v.exclude_punctuation {
+    if let Some(value) = &v.exclude_punctuation {
         w.key("ExcludePunctuation");
         w.bool(*value);
     }
-    if let ::std::option::Option::Some(value) = &v.exclude_uppercase {
+    if let Some(value) = &v.exclude_uppercase {
         w.key("ExcludeUppercase");
         w.bool(*value);
     }
-    if let ::std::option::Option::Some(value) = &v.exclude_lowercase {
+    if let Some(value) = &v.exclude_lowercase {
         w.key("ExcludeLowercase");
         w.bool(*value);
     }
-    if let ::std::option::Option::Some(value) = &v.include_space {
+    if let Some(value) = &v.include_space {
         w.key("IncludeSpace");
         w.bool(*value);
     }
-    if let ::std::option::Option::Some(value) = &v.require_each_included_type {
+    if let Some(value) = &v.require_each_included_type {
         w.key("RequireEachIncludedType");
         w.bool(*value);
     }
@@ -657,14 +605,14 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetRandomPassword
 }
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
-) -> ::std::result::Result<GetRandomPasswordOutput, ::awsrt::json::JsonError> {
-    let mut f_random_password: ::std::option::Option<::awsrt::types::SensitiveString> = ::std::option::Option::None;
+) -> Result<GetRandomPasswordOutput, ::awsrt::json::JsonError> {
+    let mut f_random_password: Option<::awsrt::types::SensitiveString> = None;
     r.begin_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match &*key {
             "RandomPassword" => {
                 if !r.take_null()? {
-                    f_random_password = ::std::option::Option::Some(
+                    f_random_password = Some(
                         ::awsrt::types::SensitiveString::new(r.string_owned()?),
                     );
                 }
@@ -672,7 +620,7 @@ pub(crate) fn de_output(
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(GetRandomPasswordOutput {
+    Ok(GetRandomPasswordOutput {
         random_password: f_random_password,
     })
 }
@@ -680,9 +628,9 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_generate_a_random_password() -> ::std::result::Result<
+    fn case_01_to_generate_a_random_password() -> Result<
         (),
-        ::std::boxed::Box<dyn ::std::error::Error>,
+        Box<dyn ::std::error::Error>,
     > {
         let input = GetRandomPasswordInput::builder()
             .password_length(20)
@@ -692,7 +640,7 @@ mod examples {
         let mut w = ::awsrt::json::JsonWriter::new();
         super::ser_input(&mut w, &input);
         let sent = ::awsrt::types::Document::parse(&w.finish())?;
-        ::std::assert_eq!(
+        assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"PasswordLength\":20,\"IncludeSpace\":true,\"RequireEachIncludedType\":true}"
             .as_bytes()) ?
@@ -704,7 +652,7 @@ mod examples {
         let expected = GetRandomPasswordOutput::builder()
             .random_password("EXAMPLE-PASSWORD")
             .build();
-        ::std::assert_eq!(parsed, expected);
-        ::std::result::Result::Ok(())
+        assert_eq!(parsed, expected);
+        Ok(())
     }
 }

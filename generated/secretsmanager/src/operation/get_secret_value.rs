@@ -7,43 +7,32 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 };
 /// The input of [`get_secret_value`](crate::Client::get_secret_value).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetSecretValueInput {
     /// The ARN or name of the secret to retrieve. To retrieve a secret from another account, you must use an ARN.
     ///
     /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
-    pub secret_id: ::std::string::String,
+    pub secret_id: String,
     /// The unique identifier of the version of the secret to retrieve. If you include both this parameter and `VersionStage`, the two parameters must refer to the same secret version. If you don't specify either a `VersionStage` or `VersionId`, then Secrets Manager returns the `AWSCURRENT` version.
     ///
     /// This value is typically a [UUID-type](https://wikipedia.org/wiki/Universally_unique_identifier) value with 32 hexadecimal digits.
-    pub version_id: ::std::option::Option<::std::string::String>,
+    pub version_id: Option<String>,
     /// The staging label of the version of the secret to retrieve.
     ///
     /// Secrets Manager uses staging labels to keep track of different versions during the rotation process. If you include both this parameter and `VersionId`, the two parameters must refer to the same secret version. If you don't specify either a `VersionStage` or `VersionId`, Secrets Manager returns the `AWSCURRENT` version.
-    pub version_stage: ::std::option::Option<::std::string::String>,
+    pub version_stage: Option<String>,
 }
 impl GetSecretValueInput {
-    /// The ARN or name of the secret to retrieve. To retrieve a secret from another account, you must use an ARN.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
+    /// The ARN or name of the secret to retrieve.
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
-    /// The unique identifier of the version of the secret to retrieve. If you include both this parameter and `VersionStage`, the two parameters must refer to the same secret version. If you don't specify either a `VersionStage` or `VersionId`, then Secrets Manager returns the `AWSCURRENT` version.
-    ///
-    /// This value is typically a [UUID-type](https://wikipedia.org/wiki/Universally_unique_identifier) value with 32 hexadecimal digits.
-    pub fn version_id(&self) -> ::std::option::Option<&str> {
+    /// The unique identifier of the version of the secret to retrieve.
+    pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// The staging label of the version of the secret to retrieve.
-    ///
-    /// Secrets Manager uses staging labels to keep track of different versions during the rotation process. If you include both this parameter and `VersionId`, the two parameters must refer to the same secret version. If you don't specify either a `VersionStage` or `VersionId`, Secrets Manager returns the `AWSCURRENT` version.
-    pub fn version_stage(&self) -> ::std::option::Option<&str> {
+    pub fn version_stage(&self) -> Option<&str> {
         self.version_stage.as_deref()
     }
     /// Creates a new builder for [`GetSecretValueInput`].
@@ -53,83 +42,54 @@ impl GetSecretValueInput {
 }
 /// A builder for [`GetSecretValueInput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct GetSecretValueInputBuilder {
-    pub(crate) secret_id: ::std::option::Option<::std::string::String>,
-    pub(crate) version_id: ::std::option::Option<::std::string::String>,
-    pub(crate) version_stage: ::std::option::Option<::std::string::String>,
+    pub(crate) secret_id: Option<String>,
+    pub(crate) version_id: Option<String>,
+    pub(crate) version_stage: Option<String>,
 }
 impl GetSecretValueInputBuilder {
-    /// The ARN or name of the secret to retrieve. To retrieve a secret from another account, you must use an ARN.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
+    /// The ARN or name of the secret to retrieve.
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.secret_id = ::std::option::Option::Some(input.into());
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
+        self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
-    /// The unique identifier of the version of the secret to retrieve. If you include both this parameter and `VersionStage`, the two parameters must refer to the same secret version. If you don't specify either a `VersionStage` or `VersionId`, then Secrets Manager returns the `AWSCURRENT` version.
-    ///
-    /// This value is typically a [UUID-type](https://wikipedia.org/wiki/Universally_unique_identifier) value with 32 hexadecimal digits.
-    pub fn version_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.version_id = ::std::option::Option::Some(input.into());
+    /// The unique identifier of the version of the secret to retrieve.
+    pub fn version_id(mut self, input: impl Into<String>) -> Self {
+        self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
-    pub fn set_version_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
-    pub fn get_version_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// The staging label of the version of the secret to retrieve.
-    ///
-    /// Secrets Manager uses staging labels to keep track of different versions during the rotation process. If you include both this parameter and `VersionId`, the two parameters must refer to the same secret version. If you don't specify either a `VersionStage` or `VersionId`, Secrets Manager returns the `AWSCURRENT` version.
-    pub fn version_stage(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.version_stage = ::std::option::Option::Some(input.into());
+    pub fn version_stage(mut self, input: impl Into<String>) -> Self {
+        self.version_stage = Some(input.into());
         self
     }
     /// Sets or clears the `VersionStage` member.
-    pub fn set_version_stage(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_version_stage(mut self, input: Option<String>) -> Self {
         self.version_stage = input;
         self
     }
     /// The `VersionStage` member as currently set.
-    pub fn get_version_stage(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_version_stage(&self) -> &Option<String> {
         &self.version_stage
     }
     /// Builds the [`GetSecretValueInput`].
@@ -137,10 +97,8 @@ impl GetSecretValueInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<GetSecretValueInput, ::awsrt::error::BuildError> {
-        ::std::result::Result::Ok(GetSecretValueInput {
+    pub fn build(self) -> Result<GetSecretValueInput, ::awsrt::error::BuildError> {
+        Ok(GetSecretValueInput {
             secret_id: self
                 .secret_id
                 .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -157,84 +115,64 @@ impl GetSecretValueInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> ::std::result::Result<
-        GetSecretValueOutput,
-        ::awsrt::error::SdkError<GetSecretValueError>,
-    > {
+    ) -> Result<GetSecretValueOutput, ::awsrt::error::SdkError<GetSecretValueError>> {
         send(client.handle(), self).await
     }
 }
 /// The output of [`get_secret_value`](crate::Client::get_secret_value).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct GetSecretValueOutput {
     /// The ARN of the secret.
-    pub arn: ::std::option::Option<::std::string::String>,
+    pub arn: Option<String>,
     /// The friendly name of the secret.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// The unique identifier of this version of the secret.
-    pub version_id: ::std::option::Option<::std::string::String>,
+    pub version_id: Option<String>,
     /// The decrypted secret value, if the secret value was originally provided as binary data in the form of a byte array. When you retrieve a `SecretBinary` using the HTTP API, the Python SDK, or the Amazon Web Services CLI, the value is Base64-encoded. Otherwise, it is not encoded.
     ///
     /// If the secret was created by using the Secrets Manager console, or if the secret value was originally provided as a string, then this field is omitted. The secret value appears in `SecretString` instead.
     ///
     /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
-    pub secret_binary: ::std::option::Option<::awsrt::types::SensitiveBlob>,
+    pub secret_binary: Option<::awsrt::types::SensitiveBlob>,
     /// The decrypted secret value, if the secret value was originally provided as a string or through the Secrets Manager console.
     ///
     /// If this secret was created by using the console, then Secrets Manager stores the information as a JSON structure of key/value pairs.
     ///
     /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
-    pub secret_string: ::std::option::Option<::awsrt::types::SensitiveString>,
+    pub secret_string: Option<::awsrt::types::SensitiveString>,
     /// A list of all of the staging labels currently attached to this version of the secret.
-    pub version_stages: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub version_stages: Option<Vec<String>>,
     /// The date and time that this version of the secret was created. If you don't specify which version in `VersionId` or `VersionStage`, then Secrets Manager uses the `AWSCURRENT` version.
-    pub created_date: ::std::option::Option<::awsrt::types::DateTime>,
+    pub created_date: Option<::awsrt::types::DateTime>,
 }
 impl GetSecretValueOutput {
     /// The ARN of the secret.
-    pub fn arn(&self) -> ::std::option::Option<&str> {
+    pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The friendly name of the secret.
-    pub fn name(&self) -> ::std::option::Option<&str> {
+    pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The unique identifier of this version of the secret.
-    pub fn version_id(&self) -> ::std::option::Option<&str> {
+    pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
-    /// The decrypted secret value, if the secret value was originally provided as binary data in the form of a byte array. When you retrieve a `SecretBinary` using the HTTP API, the Python SDK, or the Amazon Web Services CLI, the value is Base64-encoded. Otherwise, it is not encoded.
-    ///
-    /// If the secret was created by using the Secrets Manager console, or if the secret value was originally provided as a string, then this field is omitted. The secret value appears in `SecretString` instead.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
-    pub fn secret_binary(
-        &self,
-    ) -> ::std::option::Option<&::awsrt::types::SensitiveBlob> {
+    /// The decrypted secret value, if the secret value was originally provided as binary data in the form of a byte array.
+    pub fn secret_binary(&self) -> Option<&::awsrt::types::SensitiveBlob> {
         self.secret_binary.as_ref()
     }
     /// The decrypted secret value, if the secret value was originally provided as a string or through the Secrets Manager console.
-    ///
-    /// If this secret was created by using the console, then Secrets Manager stores the information as a JSON structure of key/value pairs.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
-    pub fn secret_string(
-        &self,
-    ) -> ::std::option::Option<&::awsrt::types::SensitiveString> {
+    pub fn secret_string(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.secret_string.as_ref()
     }
     /// A list of all of the staging labels currently attached to this version of the secret.
-    pub fn version_stages(&self) -> &[::std::string::String] {
+    pub fn version_stages(&self) -> &[String] {
         self.version_stages.as_deref().unwrap_or_default()
     }
-    /// The date and time that this version of the secret was created. If you don't specify which version in `VersionId` or `VersionStage`, then Secrets Manager uses the `AWSCURRENT` version.
-    pub fn created_date(&self) -> ::std::option::Option<::awsrt::types::DateTime> {
+    /// The date and time that this version of the secret was created.
+    pub fn created_date(&self) -> Option<::awsrt::types::DateTime> {
         self.created_date
     }
     /// Creates a new builder for [`GetSecretValueOutput`].
@@ -244,17 +182,15 @@ impl GetSecretValueOutput {
 }
 /// A builder for [`GetSecretValueOutput`].
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::default::Default, ::std::cmp::PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct GetSecretValueOutputBuilder {
-    pub(crate) arn: ::std::option::Option<::std::string::String>,
-    pub(crate) name: ::std::option::Option<::std::string::String>,
-    pub(crate) version_id: ::std::option::Option<::std::string::String>,
-    pub(crate) secret_binary: ::std::option::Option<::awsrt::types::SensitiveBlob>,
-    pub(crate) secret_string: ::std::option::Option<::awsrt::types::SensitiveString>,
-    pub(crate) version_stages: ::std::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
-    pub(crate) created_date: ::std::option::Option<::awsrt::types::DateTime>,
+    pub(crate) arn: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) version_id: Option<String>,
+    pub(crate) secret_binary: Option<::awsrt::types::SensitiveBlob>,
+    pub(crate) secret_string: Option<::awsrt::types::SensitiveString>,
+    pub(crate) version_stages: Option<Vec<String>>,
+    pub(crate) created_date: Option<::awsrt::types::DateTime>,
 }
 impl ::std::fmt::Debug for GetSecretValueOutputBuilder {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -271,155 +207,114 @@ impl ::std::fmt::Debug for GetSecretValueOutputBuilder {
 }
 impl GetSecretValueOutputBuilder {
     /// The ARN of the secret.
-    pub fn arn(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.arn = ::std::option::Option::Some(input.into());
+    pub fn arn(mut self, input: impl Into<String>) -> Self {
+        self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
-    pub fn set_arn(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
-    pub fn get_arn(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The friendly name of the secret.
-    pub fn name(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(input.into());
+    pub fn name(mut self, input: impl Into<String>) -> Self {
+        self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
-    pub fn set_name(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
-    pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The unique identifier of this version of the secret.
-    pub fn version_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.version_id = ::std::option::Option::Some(input.into());
+    pub fn version_id(mut self, input: impl Into<String>) -> Self {
+        self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
-    pub fn set_version_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
-    pub fn get_version_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
-    /// The decrypted secret value, if the secret value was originally provided as binary data in the form of a byte array. When you retrieve a `SecretBinary` using the HTTP API, the Python SDK, or the Amazon Web Services CLI, the value is Base64-encoded. Otherwise, it is not encoded.
-    ///
-    /// If the secret was created by using the Secrets Manager console, or if the secret value was originally provided as a string, then this field is omitted. The secret value appears in `SecretString` instead.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    /// The decrypted secret value, if the secret value was originally provided as binary data in the form of a byte array.
     pub fn secret_binary(
         mut self,
-        input: impl ::std::convert::Into<::awsrt::types::SensitiveBlob>,
+        input: impl Into<::awsrt::types::SensitiveBlob>,
     ) -> Self {
-        self.secret_binary = ::std::option::Option::Some(input.into());
+        self.secret_binary = Some(input.into());
         self
     }
     /// Sets or clears the `SecretBinary` member.
     pub fn set_secret_binary(
         mut self,
-        input: ::std::option::Option<::awsrt::types::SensitiveBlob>,
+        input: Option<::awsrt::types::SensitiveBlob>,
     ) -> Self {
         self.secret_binary = input;
         self
     }
     /// The `SecretBinary` member as currently set.
-    pub fn get_secret_binary(
-        &self,
-    ) -> &::std::option::Option<::awsrt::types::SensitiveBlob> {
+    pub fn get_secret_binary(&self) -> &Option<::awsrt::types::SensitiveBlob> {
         &self.secret_binary
     }
     /// The decrypted secret value, if the secret value was originally provided as a string or through the Secrets Manager console.
-    ///
-    /// If this secret was created by using the console, then Secrets Manager stores the information as a JSON structure of key/value pairs.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
     pub fn secret_string(
         mut self,
-        input: impl ::std::convert::Into<::awsrt::types::SensitiveString>,
+        input: impl Into<::awsrt::types::SensitiveString>,
     ) -> Self {
-        self.secret_string = ::std::option::Option::Some(input.into());
+        self.secret_string = Some(input.into());
         self
     }
     /// Sets or clears the `SecretString` member.
     pub fn set_secret_string(
         mut self,
-        input: ::std::option::Option<::awsrt::types::SensitiveString>,
+        input: Option<::awsrt::types::SensitiveString>,
     ) -> Self {
         self.secret_string = input;
         self
     }
     /// The `SecretString` member as currently set.
-    pub fn get_secret_string(
-        &self,
-    ) -> &::std::option::Option<::awsrt::types::SensitiveString> {
+    pub fn get_secret_string(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.secret_string
     }
     /// Appends an item to the `VersionStages` list.
     /// A list of all of the staging labels currently attached to this version of the secret.
-    pub fn version_stages(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.version_stages.get_or_insert_with(::std::vec::Vec::new).push(input.into());
+    pub fn version_stages(mut self, input: impl Into<String>) -> Self {
+        self.version_stages.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `VersionStages` member.
-    pub fn set_version_stages(
-        mut self,
-        input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn set_version_stages(mut self, input: Option<Vec<String>>) -> Self {
         self.version_stages = input;
         self
     }
     /// The `VersionStages` member as currently set.
-    pub fn get_version_stages(
-        &self,
-    ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
+    pub fn get_version_stages(&self) -> &Option<Vec<String>> {
         &self.version_stages
     }
-    /// The date and time that this version of the secret was created. If you don't specify which version in `VersionId` or `VersionStage`, then Secrets Manager uses the `AWSCURRENT` version.
+    /// The date and time that this version of the secret was created.
     pub fn created_date(mut self, input: ::awsrt::types::DateTime) -> Self {
-        self.created_date = ::std::option::Option::Some(input);
+        self.created_date = Some(input);
         self
     }
     /// Sets or clears the `CreatedDate` member.
-    pub fn set_created_date(
-        mut self,
-        input: ::std::option::Option<::awsrt::types::DateTime>,
-    ) -> Self {
+    pub fn set_created_date(mut self, input: Option<::awsrt::types::DateTime>) -> Self {
         self.created_date = input;
         self
     }
     /// The `CreatedDate` member as currently set.
-    pub fn get_created_date(&self) -> &::std::option::Option<::awsrt::types::DateTime> {
+    pub fn get_created_date(&self) -> &Option<::awsrt::types::DateTime> {
         &self.created_date
     }
     /// Builds the [`GetSecretValueOutput`].
@@ -456,11 +351,11 @@ impl GetSecretValueError {
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
-    ) -> ::std::result::Result<Self, ::awsrt::json::JsonError> {
+    ) -> Result<Self, ::awsrt::json::JsonError> {
         let mut r = ::awsrt::json::JsonReader::new(
             crate::operation::json_body(&resp.body),
         );
-        ::std::result::Result::Ok(
+        Ok(
             match meta.code.as_deref().unwrap_or_default() {
                 "DecryptionFailure" => {
                     Self::DecryptionFailure(
@@ -496,27 +391,27 @@ impl GetSecretValueError {
     }
     /// Whether this is a `DecryptionFailure`.
     pub fn is_decryption_failure(&self) -> bool {
-        ::std::matches!(self, Self::DecryptionFailure(_))
+        matches!(self, Self::DecryptionFailure(_))
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
-        ::std::matches!(self, Self::InternalServiceError(_))
+        matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidParameterException(_))
+        matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidRequestException(_))
+        matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
     pub fn is_resource_not_found_exception(&self) -> bool {
-        ::std::matches!(self, Self::ResourceNotFoundException(_))
+        matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
-        ::std::matches!(self, Self::Unhandled(_))
+        matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
@@ -530,15 +425,15 @@ impl GetSecretValueError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
-    pub fn code(&self) -> ::std::option::Option<&str> {
+    pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
-    pub fn request_id(&self) -> ::std::option::Option<&str> {
+    pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
@@ -560,19 +455,19 @@ impl ::std::fmt::Display for GetSecretValueError {
     }
 }
 impl ::std::error::Error for GetSecretValueError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         match self {
-            Self::DecryptionFailure(e) => ::std::option::Option::Some(e),
-            Self::InternalServiceError(e) => ::std::option::Option::Some(e),
-            Self::InvalidParameterException(e) => ::std::option::Option::Some(e),
-            Self::InvalidRequestException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
+            Self::DecryptionFailure(e) => Some(e),
+            Self::InternalServiceError(e) => Some(e),
+            Self::InvalidParameterException(e) => Some(e),
+            Self::InvalidRequestException(e) => Some(e),
+            Self::ResourceNotFoundException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
         }
     }
 }
 /// Fluent builder for [`Client::get_secret_value`](crate::Client::get_secret_value): set members, then call `send()`.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(Clone, ::std::fmt::Debug)]
 pub struct GetSecretValueFluentBuilder {
     handle: ::awsrt::client::ClientHandle,
     inner: GetSecretValueInputBuilder,
@@ -581,7 +476,7 @@ impl GetSecretValueFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
-            inner: ::std::default::Default::default(),
+            inner: Default::default(),
         }
     }
     /// The input built so far.
@@ -596,89 +491,59 @@ impl GetSecretValueFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
-        GetSecretValueOutput,
-        ::awsrt::error::SdkError<GetSecretValueError>,
-    > {
+    ) -> Result<GetSecretValueOutput, ::awsrt::error::SdkError<GetSecretValueError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
-    /// The ARN or name of the secret to retrieve. To retrieve a secret from another account, you must use an ARN.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
+    /// The ARN or name of the secret to retrieve.
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
-    /// The unique identifier of the version of the secret to retrieve. If you include both this parameter and `VersionStage`, the two parameters must refer to the same secret version. If you don't specify either a `VersionStage` or `VersionId`, then Secrets Manager returns the `AWSCURRENT` version.
-    ///
-    /// This value is typically a [UUID-type](https://wikipedia.org/wiki/Universally_unique_identifier) value with 32 hexadecimal digits.
-    pub fn version_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// The unique identifier of the version of the secret to retrieve.
+    pub fn version_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_id(input);
         self
     }
     /// Sets or clears the `VersionId` member.
-    pub fn set_version_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_id(input);
         self
     }
     /// The `VersionId` member as currently set.
-    pub fn get_version_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_version_id(&self) -> &Option<String> {
         self.inner.get_version_id()
     }
     /// The staging label of the version of the secret to retrieve.
-    ///
-    /// Secrets Manager uses staging labels to keep track of different versions during the rotation process. If you include both this parameter and `VersionId`, the two parameters must refer to the same secret version. If you don't specify either a `VersionStage` or `VersionId`, Secrets Manager returns the `AWSCURRENT` version.
-    pub fn version_stage(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn version_stage(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_stage(input);
         self
     }
     /// Sets or clears the `VersionStage` member.
-    pub fn set_version_stage(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_version_stage(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_stage(input);
         self
     }
     /// The `VersionStage` member as currently set.
-    pub fn get_version_stage(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_version_stage(&self) -> &Option<String> {
         self.inner.get_version_stage()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetSecretValueInput,
-) -> ::std::result::Result<
-    GetSecretValueOutput,
-    ::awsrt::error::SdkError<GetSecretValueError>,
-> {
+) -> Result<GetSecretValueOutput, ::awsrt::error::SdkError<GetSecretValueError>> {
     let mut w = ::awsrt::json::JsonWriter::new();
     ser_input(&mut w, &input);
     drop(input);
@@ -693,7 +558,7 @@ pub(crate) async fn send(
         de_output(&mut r)
             .and_then(|out| {
                 r.finish()?;
-                ::std::result::Result::Ok(out)
+                Ok(out)
             })
             .map_err(|e| ::awsrt::error::SdkError::Response(
                 ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
@@ -701,11 +566,9 @@ pub(crate) async fn send(
     } else {
         let meta = ::awsrt::protocol::parse_error_metadata(&resp);
         match GetSecretValueError::from_response(&resp, meta.clone()) {
-            ::std::result::Result::Ok(err) => {
-                ::std::result::Result::Err(::awsrt::error::SdkError::service(err, meta))
-            }
-            ::std::result::Result::Err(e) => {
-                ::std::result::Result::Err(
+            Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
+            Err(e) => {
+                Err(
                     ::awsrt::error::SdkError::Response(
                         ::awsrt::error::ResponseError::from_response(
                             &resp,
@@ -724,11 +587,11 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetSecretValueInp
         w.key("SecretId");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.version_id {
+    if let Some(value) = &v.version_id {
         w.key("VersionId");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.version_stage {
+    if let Some(value) = &v.version_stage {
         w.key("VersionStage");
         w.string(value);
     }
@@ -736,52 +599,50 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &GetSecretValueInp
 }
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
-) -> ::std::result::Result<GetSecretValueOutput, ::awsrt::json::JsonError> {
-    let mut f_arn: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_version_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_secret_binary: ::std::option::Option<::awsrt::types::SensitiveBlob> = ::std::option::Option::None;
-    let mut f_secret_string: ::std::option::Option<::awsrt::types::SensitiveString> = ::std::option::Option::None;
-    let mut f_version_stages: ::std::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    > = ::std::option::Option::None;
-    let mut f_created_date: ::std::option::Option<::awsrt::types::DateTime> = ::std::option::Option::None;
+) -> Result<GetSecretValueOutput, ::awsrt::json::JsonError> {
+    let mut f_arn: Option<String> = None;
+    let mut f_name: Option<String> = None;
+    let mut f_version_id: Option<String> = None;
+    let mut f_secret_binary: Option<::awsrt::types::SensitiveBlob> = None;
+    let mut f_secret_string: Option<::awsrt::types::SensitiveString> = None;
+    let mut f_version_stages: Option<Vec<String>> = None;
+    let mut f_created_date: Option<::awsrt::types::DateTime> = None;
     r.begin_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match &*key {
             "ARN" => {
                 if !r.take_null()? {
-                    f_arn = ::std::option::Option::Some(r.string_owned()?);
+                    f_arn = Some(r.string_owned()?);
                 }
             }
             "Name" => {
                 if !r.take_null()? {
-                    f_name = ::std::option::Option::Some(r.string_owned()?);
+                    f_name = Some(r.string_owned()?);
                 }
             }
             "VersionId" => {
                 if !r.take_null()? {
-                    f_version_id = ::std::option::Option::Some(r.string_owned()?);
+                    f_version_id = Some(r.string_owned()?);
                 }
             }
             "SecretBinary" => {
                 if !r.take_null()? {
-                    f_secret_binary = ::std::option::Option::Some(
+                    f_secret_binary = Some(
                         ::awsrt::types::SensitiveBlob::new(r.blob()?),
                     );
                 }
             }
             "SecretString" => {
                 if !r.take_null()? {
-                    f_secret_string = ::std::option::Option::Some(
+                    f_secret_string = Some(
                         ::awsrt::types::SensitiveString::new(r.string_owned()?),
                     );
                 }
             }
             "VersionStages" => {
                 if !r.take_null()? {
-                    f_version_stages = ::std::option::Option::Some({
-                        let mut items = ::std::vec::Vec::new();
+                    f_version_stages = Some({
+                        let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
                             if !r.take_null()? {
@@ -794,7 +655,7 @@ pub(crate) fn de_output(
             }
             "CreatedDate" => {
                 if !r.take_null()? {
-                    f_created_date = ::std::option::Option::Some(
+                    f_created_date = Some(
                         r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)?,
                     );
                 }
@@ -802,7 +663,7 @@ pub(crate) fn de_output(
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(GetSecretValueOutput {
+    Ok(GetSecretValueOutput {
         arn: f_arn,
         name: f_name,
         version_id: f_version_id,
@@ -816,9 +677,9 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_retrieve_the_encrypted_secret_value_of_a_secret() -> ::std::result::Result<
+    fn case_01_to_retrieve_the_encrypted_secret_value_of_a_secret() -> Result<
         (),
-        ::std::boxed::Box<dyn ::std::error::Error>,
+        Box<dyn ::std::error::Error>,
     > {
         let input = GetSecretValueInput::builder()
             .secret_id("MyTestDatabaseSecret")
@@ -826,7 +687,7 @@ mod examples {
         let mut w = ::awsrt::json::JsonWriter::new();
         super::ser_input(&mut w, &input);
         let sent = ::awsrt::types::Document::parse(&w.finish())?;
-        ::std::assert_eq!(
+        assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\"}"
             .as_bytes()) ?
@@ -850,7 +711,7 @@ mod examples {
             .version_id("EXAMPLE1-90ab-cdef-fedc-ba987SECRET1")
             .version_stages("AWSPREVIOUS")
             .build();
-        ::std::assert_eq!(parsed, expected);
-        ::std::result::Result::Ok(())
+        assert_eq!(parsed, expected);
+        Ok(())
     }
 }

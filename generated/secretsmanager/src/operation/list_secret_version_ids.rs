@@ -7,45 +7,36 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 };
 /// The input of [`list_secret_version_ids`](crate::Client::list_secret_version_ids).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListSecretVersionIdsInput {
     /// The ARN or name of the secret whose versions you want to list.
     ///
     /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
-    pub secret_id: ::std::string::String,
+    pub secret_id: String,
     /// The number of results to include in the response.
     ///
     /// If there are more results available, in the response, Secrets Manager includes `NextToken`. To get the next results, call `ListSecretVersionIds` again with the value from `NextToken`.
-    pub max_results: ::std::option::Option<i32>,
+    pub max_results: Option<i32>,
     /// A token that indicates where the output should continue from, if a previous call did not show all results. To get the next results, call `ListSecretVersionIds` again with this value.
-    pub next_token: ::std::option::Option<::std::string::String>,
+    pub next_token: Option<String>,
     /// Specifies whether to include versions of secrets that don't have any staging labels attached to them. Versions without staging labels are considered deprecated and are subject to deletion by Secrets Manager. By default, versions without staging labels aren't included.
-    pub include_deprecated: ::std::option::Option<bool>,
+    pub include_deprecated: Option<bool>,
 }
 impl ListSecretVersionIdsInput {
     /// The ARN or name of the secret whose versions you want to list.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
     /// The number of results to include in the response.
-    ///
-    /// If there are more results available, in the response, Secrets Manager includes `NextToken`. To get the next results, call `ListSecretVersionIds` again with the value from `NextToken`.
-    pub fn max_results(&self) -> ::std::option::Option<i32> {
+    pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
-    /// A token that indicates where the output should continue from, if a previous call did not show all results. To get the next results, call `ListSecretVersionIds` again with this value.
-    pub fn next_token(&self) -> ::std::option::Option<&str> {
+    /// A token that indicates where the output should continue from, if a previous call did not show all results.
+    pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
-    /// Specifies whether to include versions of secrets that don't have any staging labels attached to them. Versions without staging labels are considered deprecated and are subject to deletion by Secrets Manager. By default, versions without staging labels aren't included.
-    pub fn include_deprecated(&self) -> ::std::option::Option<bool> {
+    /// Specifies whether to include versions of secrets that don't have any staging labels attached to them.
+    pub fn include_deprecated(&self) -> Option<bool> {
         self.include_deprecated
     }
     /// Creates a new builder for [`ListSecretVersionIdsInput`].
@@ -55,90 +46,69 @@ impl ListSecretVersionIdsInput {
 }
 /// A builder for [`ListSecretVersionIdsInput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ListSecretVersionIdsInputBuilder {
-    pub(crate) secret_id: ::std::option::Option<::std::string::String>,
-    pub(crate) max_results: ::std::option::Option<i32>,
-    pub(crate) next_token: ::std::option::Option<::std::string::String>,
-    pub(crate) include_deprecated: ::std::option::Option<bool>,
+    pub(crate) secret_id: Option<String>,
+    pub(crate) max_results: Option<i32>,
+    pub(crate) next_token: Option<String>,
+    pub(crate) include_deprecated: Option<bool>,
 }
 impl ListSecretVersionIdsInputBuilder {
     /// The ARN or name of the secret whose versions you want to list.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.secret_id = ::std::option::Option::Some(input.into());
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
+        self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// The number of results to include in the response.
-    ///
-    /// If there are more results available, in the response, Secrets Manager includes `NextToken`. To get the next results, call `ListSecretVersionIds` again with the value from `NextToken`.
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = ::std::option::Option::Some(input);
+        self.max_results = Some(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
-    pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
+    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `MaxResults` member as currently set.
-    pub fn get_max_results(&self) -> &::std::option::Option<i32> {
+    pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
-    /// A token that indicates where the output should continue from, if a previous call did not show all results. To get the next results, call `ListSecretVersionIds` again with this value.
-    pub fn next_token(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.next_token = ::std::option::Option::Some(input.into());
+    /// A token that indicates where the output should continue from, if a previous call did not show all results.
+    pub fn next_token(mut self, input: impl Into<String>) -> Self {
+        self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
-    pub fn set_next_token(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
-    pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
-    /// Specifies whether to include versions of secrets that don't have any staging labels attached to them. Versions without staging labels are considered deprecated and are subject to deletion by Secrets Manager. By default, versions without staging labels aren't included.
+    /// Specifies whether to include versions of secrets that don't have any staging labels attached to them.
     pub fn include_deprecated(mut self, input: bool) -> Self {
-        self.include_deprecated = ::std::option::Option::Some(input);
+        self.include_deprecated = Some(input);
         self
     }
     /// Sets or clears the `IncludeDeprecated` member.
-    pub fn set_include_deprecated(mut self, input: ::std::option::Option<bool>) -> Self {
+    pub fn set_include_deprecated(mut self, input: Option<bool>) -> Self {
         self.include_deprecated = input;
         self
     }
     /// The `IncludeDeprecated` member as currently set.
-    pub fn get_include_deprecated(&self) -> &::std::option::Option<bool> {
+    pub fn get_include_deprecated(&self) -> &Option<bool> {
         &self.include_deprecated
     }
     /// Builds the [`ListSecretVersionIdsInput`].
@@ -146,10 +116,8 @@ impl ListSecretVersionIdsInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ListSecretVersionIdsInput, ::awsrt::error::BuildError> {
-        ::std::result::Result::Ok(ListSecretVersionIdsInput {
+    pub fn build(self) -> Result<ListSecretVersionIdsInput, ::awsrt::error::BuildError> {
+        Ok(ListSecretVersionIdsInput {
             secret_id: self
                 .secret_id
                 .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -167,7 +135,7 @@ impl ListSecretVersionIdsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ListSecretVersionIdsOutput,
         ::awsrt::error::SdkError<ListSecretVersionIdsError>,
     > {
@@ -176,39 +144,32 @@ impl ListSecretVersionIdsInput {
 }
 /// The output of [`list_secret_version_ids`](crate::Client::list_secret_version_ids).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListSecretVersionIdsOutput {
     /// A list of the versions of the secret.
-    pub versions: ::std::option::Option<
-        ::std::vec::Vec<crate::types::SecretVersionsListEntry>,
-    >,
+    pub versions: Option<Vec<crate::types::SecretVersionsListEntry>>,
     /// Secrets Manager includes this value if there's more output available than what is included in the current response. This can occur even when the response includes no values at all, such as when you ask for a filtered view of a long list. To get the next results, call `ListSecretVersionIds` again with this value.
-    pub next_token: ::std::option::Option<::std::string::String>,
+    pub next_token: Option<String>,
     /// The ARN of the secret.
-    pub arn: ::std::option::Option<::std::string::String>,
+    pub arn: Option<String>,
     /// The name of the secret.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
 }
 impl ListSecretVersionIdsOutput {
     /// A list of the versions of the secret.
     pub fn versions(&self) -> &[crate::types::SecretVersionsListEntry] {
         self.versions.as_deref().unwrap_or_default()
     }
-    /// Secrets Manager includes this value if there's more output available than what is included in the current response. This can occur even when the response includes no values at all, such as when you ask for a filtered view of a long list. To get the next results, call `ListSecretVersionIds` again with this value.
-    pub fn next_token(&self) -> ::std::option::Option<&str> {
+    /// Secrets Manager includes this value if there's more output available than what is included in the current response.
+    pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// The ARN of the secret.
-    pub fn arn(&self) -> ::std::option::Option<&str> {
+    pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The name of the secret.
-    pub fn name(&self) -> ::std::option::Option<&str> {
+    pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Creates a new builder for [`ListSecretVersionIdsOutput`].
@@ -218,101 +179,72 @@ impl ListSecretVersionIdsOutput {
 }
 /// A builder for [`ListSecretVersionIdsOutput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ListSecretVersionIdsOutputBuilder {
-    pub(crate) versions: ::std::option::Option<
-        ::std::vec::Vec<crate::types::SecretVersionsListEntry>,
-    >,
-    pub(crate) next_token: ::std::option::Option<::std::string::String>,
-    pub(crate) arn: ::std::option::Option<::std::string::String>,
-    pub(crate) name: ::std::option::Option<::std::string::String>,
+    pub(crate) versions: Option<Vec<crate::types::SecretVersionsListEntry>>,
+    pub(crate) next_token: Option<String>,
+    pub(crate) arn: Option<String>,
+    pub(crate) name: Option<String>,
 }
 impl ListSecretVersionIdsOutputBuilder {
     /// Appends an item to the `Versions` list.
     /// A list of the versions of the secret.
     pub fn versions(mut self, input: crate::types::SecretVersionsListEntry) -> Self {
-        self.versions.get_or_insert_with(::std::vec::Vec::new).push(input);
+        self.versions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Versions` member.
     pub fn set_versions(
         mut self,
-        input: ::std::option::Option<
-            ::std::vec::Vec<crate::types::SecretVersionsListEntry>,
-        >,
+        input: Option<Vec<crate::types::SecretVersionsListEntry>>,
     ) -> Self {
         self.versions = input;
         self
     }
     /// The `Versions` member as currently set.
-    pub fn get_versions(
-        &self,
-    ) -> &::std::option::Option<::std::vec::Vec<crate::types::SecretVersionsListEntry>> {
+    pub fn get_versions(&self) -> &Option<Vec<crate::types::SecretVersionsListEntry>> {
         &self.versions
     }
-    /// Secrets Manager includes this value if there's more output available than what is included in the current response. This can occur even when the response includes no values at all, such as when you ask for a filtered view of a long list. To get the next results, call `ListSecretVersionIds` again with this value.
-    pub fn next_token(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.next_token = ::std::option::Option::Some(input.into());
+    /// Secrets Manager includes this value if there's more output available than what is included in the current response.
+    pub fn next_token(mut self, input: impl Into<String>) -> Self {
+        self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
-    pub fn set_next_token(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
-    pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// The ARN of the secret.
-    pub fn arn(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.arn = ::std::option::Option::Some(input.into());
+    pub fn arn(mut self, input: impl Into<String>) -> Self {
+        self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
-    pub fn set_arn(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
-    pub fn get_arn(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The name of the secret.
-    pub fn name(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(input.into());
+    pub fn name(mut self, input: impl Into<String>) -> Self {
+        self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
-    pub fn set_name(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
-    pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Builds the [`ListSecretVersionIdsOutput`].
@@ -344,11 +276,11 @@ impl ListSecretVersionIdsError {
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
-    ) -> ::std::result::Result<Self, ::awsrt::json::JsonError> {
+    ) -> Result<Self, ::awsrt::json::JsonError> {
         let mut r = ::awsrt::json::JsonReader::new(
             crate::operation::json_body(&resp.body),
         );
-        ::std::result::Result::Ok(
+        Ok(
             match meta.code.as_deref().unwrap_or_default() {
                 "InternalServiceError" => {
                     Self::InternalServiceError(
@@ -379,23 +311,23 @@ impl ListSecretVersionIdsError {
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
-        ::std::matches!(self, Self::InternalServiceError(_))
+        matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidNextTokenException`.
     pub fn is_invalid_next_token_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidNextTokenException(_))
+        matches!(self, Self::InvalidNextTokenException(_))
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidParameterException(_))
+        matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
     pub fn is_resource_not_found_exception(&self) -> bool {
-        ::std::matches!(self, Self::ResourceNotFoundException(_))
+        matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
-        ::std::matches!(self, Self::Unhandled(_))
+        matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
@@ -408,15 +340,15 @@ impl ListSecretVersionIdsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
-    pub fn code(&self) -> ::std::option::Option<&str> {
+    pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
-    pub fn request_id(&self) -> ::std::option::Option<&str> {
+    pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
@@ -437,18 +369,18 @@ impl ::std::fmt::Display for ListSecretVersionIdsError {
     }
 }
 impl ::std::error::Error for ListSecretVersionIdsError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         match self {
-            Self::InternalServiceError(e) => ::std::option::Option::Some(e),
-            Self::InvalidNextTokenException(e) => ::std::option::Option::Some(e),
-            Self::InvalidParameterException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
+            Self::InternalServiceError(e) => Some(e),
+            Self::InvalidNextTokenException(e) => Some(e),
+            Self::InvalidParameterException(e) => Some(e),
+            Self::ResourceNotFoundException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
         }
     }
 }
 /// Fluent builder for [`Client::list_secret_version_ids`](crate::Client::list_secret_version_ids): set members, then call `send()`.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(Clone, ::std::fmt::Debug)]
 pub struct ListSecretVersionIdsFluentBuilder {
     handle: ::awsrt::client::ClientHandle,
     inner: ListSecretVersionIdsInputBuilder,
@@ -457,7 +389,7 @@ impl ListSecretVersionIdsFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
-            inner: ::std::default::Default::default(),
+            inner: Default::default(),
         }
     }
     /// The input built so far.
@@ -472,7 +404,7 @@ impl ListSecretVersionIdsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ListSecretVersionIdsOutput,
         ::awsrt::error::SdkError<ListSecretVersionIdsError>,
     > {
@@ -481,83 +413,67 @@ impl ListSecretVersionIdsFluentBuilder {
         send(&self.handle, input).await
     }
     /// The ARN or name of the secret whose versions you want to list.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
     /// The number of results to include in the response.
-    ///
-    /// If there are more results available, in the response, Secrets Manager includes `NextToken`. To get the next results, call `ListSecretVersionIds` again with the value from `NextToken`.
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
-    pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
+    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `MaxResults` member as currently set.
-    pub fn get_max_results(&self) -> &::std::option::Option<i32> {
+    pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
-    /// A token that indicates where the output should continue from, if a previous call did not show all results. To get the next results, call `ListSecretVersionIds` again with this value.
-    pub fn next_token(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// A token that indicates where the output should continue from, if a previous call did not show all results.
+    pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
-    pub fn set_next_token(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
-    pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
-    /// Specifies whether to include versions of secrets that don't have any staging labels attached to them. Versions without staging labels are considered deprecated and are subject to deletion by Secrets Manager. By default, versions without staging labels aren't included.
+    /// Specifies whether to include versions of secrets that don't have any staging labels attached to them.
     pub fn include_deprecated(mut self, input: bool) -> Self {
         self.inner = self.inner.include_deprecated(input);
         self
     }
     /// Sets or clears the `IncludeDeprecated` member.
-    pub fn set_include_deprecated(mut self, input: ::std::option::Option<bool>) -> Self {
+    pub fn set_include_deprecated(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_include_deprecated(input);
         self
     }
     /// The `IncludeDeprecated` member as currently set.
-    pub fn get_include_deprecated(&self) -> &::std::option::Option<bool> {
+    pub fn get_include_deprecated(&self) -> &Option<bool> {
         self.inner.get_include_deprecated()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListSecretVersionIdsInput,
-) -> ::std::result::Result<
+) -> Result<
     ListSecretVersionIdsOutput,
     ::awsrt::error::SdkError<ListSecretVersionIdsError>,
 > {
@@ -575,7 +491,7 @@ pub(crate) async fn send(
         de_output(&mut r)
             .and_then(|out| {
                 r.finish()?;
-                ::std::result::Result::Ok(out)
+                Ok(out)
             })
             .map_err(|e| ::awsrt::error::SdkError::Response(
                 ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
@@ -583,11 +499,9 @@ pub(crate) async fn send(
     } else {
         let meta = ::awsrt::protocol::parse_error_metadata(&resp);
         match ListSecretVersionIdsError::from_response(&resp, meta.clone()) {
-            ::std::result::Result::Ok(err) => {
-                ::std::result::Result::Err(::awsrt::error::SdkError::service(err, meta))
-            }
-            ::std::result::Result::Err(e) => {
-                ::std::result::Result::Err(
+            Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
+            Err(e) => {
+                Err(
                     ::awsrt::error::SdkError::Response(
                         ::awsrt::error::ResponseError::from_response(
                             &resp,
@@ -609,15 +523,15 @@ pub(crate) fn ser_input(
         w.key("SecretId");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.max_results {
+    if let Some(value) = &v.max_results {
         w.key("MaxResults");
         w.i64(i64::from(*value));
     }
-    if let ::std::option::Option::Some(value) = &v.next_token {
+    if let Some(value) = &v.next_token {
         w.key("NextToken");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.include_deprecated {
+    if let Some(value) = &v.include_deprecated {
         w.key("IncludeDeprecated");
         w.bool(*value);
     }
@@ -625,20 +539,18 @@ pub(crate) fn ser_input(
 }
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
-) -> ::std::result::Result<ListSecretVersionIdsOutput, ::awsrt::json::JsonError> {
-    let mut f_versions: ::std::option::Option<
-        ::std::vec::Vec<crate::types::SecretVersionsListEntry>,
-    > = ::std::option::Option::None;
-    let mut f_next_token: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_arn: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+) -> Result<ListSecretVersionIdsOutput, ::awsrt::json::JsonError> {
+    let mut f_versions: Option<Vec<crate::types::SecretVersionsListEntry>> = None;
+    let mut f_next_token: Option<String> = None;
+    let mut f_arn: Option<String> = None;
+    let mut f_name: Option<String> = None;
     r.begin_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match &*key {
             "Versions" => {
                 if !r.take_null()? {
-                    f_versions = ::std::option::Option::Some({
-                        let mut items = ::std::vec::Vec::new();
+                    f_versions = Some({
+                        let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
                             if !r.take_null()? {
@@ -651,36 +563,83 @@ pub(crate) fn de_output(
             }
             "NextToken" => {
                 if !r.take_null()? {
-                    f_next_token = ::std::option::Option::Some(r.string_owned()?);
+                    f_next_token = Some(r.string_owned()?);
                 }
             }
             "ARN" => {
                 if !r.take_null()? {
-                    f_arn = ::std::option::Option::Some(r.string_owned()?);
+                    f_arn = Some(r.string_owned()?);
                 }
             }
             "Name" => {
                 if !r.take_null()? {
-                    f_name = ::std::option::Option::Some(r.string_owned()?);
+                    f_name = Some(r.string_owned()?);
                 }
             }
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(ListSecretVersionIdsOutput {
+    Ok(ListSecretVersionIdsOutput {
         versions: f_versions,
         next_token: f_next_token,
         arn: f_arn,
         name: f_name,
     })
 }
+impl ListSecretVersionIdsFluentBuilder {
+    /// Pages through the results: `into_paginator().send()` yields each [`ListSecretVersionIdsOutput`]; the `NextToken` of each request comes from the previous page's `NextToken`.
+    pub fn into_paginator(self) -> ListSecretVersionIdsPaginator {
+        ListSecretVersionIdsPaginator {
+            handle: self.handle,
+            inner: self.inner,
+        }
+    }
+}
+/// Paginator for [`Client::list_secret_version_ids`](crate::Client::list_secret_version_ids). Stops when the service returns no token (or an empty one) and fails if it returns the same token twice.
+#[derive(Clone, Debug)]
+pub struct ListSecretVersionIdsPaginator {
+    handle: ::awsrt::client::ClientHandle,
+    inner: ListSecretVersionIdsInputBuilder,
+}
+impl ListSecretVersionIdsPaginator {
+    /// Sets the page size (the `MaxResults` member).
+    pub fn page_size(mut self, size: i32) -> Self {
+        self.inner = self.inner.max_results(size);
+        self
+    }
+    /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    pub fn send(
+        self,
+    ) -> ::awsrt::paginator::PageStream<
+        ListSecretVersionIdsOutput,
+        ListSecretVersionIdsError,
+    > {
+        let Self { handle, inner } = self;
+        let first = inner.next_token.clone();
+        ::awsrt::paginator::PageStream::starting_at(
+            first,
+            move |token: Option<String>| {
+                let handle = handle.clone();
+                let builder = inner.clone().set_next_token(token);
+                Box::pin(async move {
+                    let input = builder
+                        .build()
+                        .map_err(::awsrt::error::SdkError::Construction)?;
+                    let out = send(&handle, input).await?;
+                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                    Ok((out, next))
+                })
+            },
+        )
+    }
+}
 #[cfg(test)]
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_list_all_of_the_secret_versions_associated_with_a_secret() -> ::std::result::Result<
+    fn case_01_to_list_all_of_the_secret_versions_associated_with_a_secret() -> Result<
         (),
-        ::std::boxed::Box<dyn ::std::error::Error>,
+        Box<dyn ::std::error::Error>,
     > {
         let input = ListSecretVersionIdsInput::builder()
             .secret_id("MyTestDatabaseSecret")
@@ -689,7 +648,7 @@ mod examples {
         let mut w = ::awsrt::json::JsonWriter::new();
         super::ser_input(&mut w, &input);
         let sent = ::awsrt::types::Document::parse(&w.finish())?;
-        ::std::assert_eq!(
+        assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"IncludeDeprecated\":true}"
             .as_bytes()) ?
@@ -740,7 +699,7 @@ mod examples {
             )
             .name("MyTestDatabaseSecret")
             .build();
-        ::std::assert_eq!(parsed, expected);
-        ::std::result::Result::Ok(())
+        assert_eq!(parsed, expected);
+        Ok(())
     }
 }

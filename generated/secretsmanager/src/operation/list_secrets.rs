@@ -7,39 +7,32 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 };
 /// The input of [`list_secrets`](crate::Client::list_secrets).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListSecretsInput {
     /// Specifies whether to include secrets scheduled for deletion. By default, secrets scheduled for deletion aren't included.
-    pub include_planned_deletion: ::std::option::Option<bool>,
+    pub include_planned_deletion: Option<bool>,
     /// The number of results to include in the response.
     ///
     /// If there are more results available, in the response, Secrets Manager includes `NextToken`. To get the next results, call `ListSecrets` again with the value from `NextToken`.
-    pub max_results: ::std::option::Option<i32>,
+    pub max_results: Option<i32>,
     /// A token that indicates where the output should continue from, if a previous call did not show all results. To get the next results, call `ListSecrets` again with this value.
-    pub next_token: ::std::option::Option<::std::string::String>,
+    pub next_token: Option<String>,
     /// The filters to apply to the list of secrets.
-    pub filters: ::std::option::Option<::std::vec::Vec<crate::types::Filter>>,
+    pub filters: Option<Vec<crate::types::Filter>>,
     /// Secrets are listed by `CreatedDate`.
-    pub sort_order: ::std::option::Option<crate::types::SortOrderType>,
+    pub sort_order: Option<crate::types::SortOrderType>,
 }
 impl ListSecretsInput {
-    /// Specifies whether to include secrets scheduled for deletion. By default, secrets scheduled for deletion aren't included.
-    pub fn include_planned_deletion(&self) -> ::std::option::Option<bool> {
+    /// Specifies whether to include secrets scheduled for deletion.
+    pub fn include_planned_deletion(&self) -> Option<bool> {
         self.include_planned_deletion
     }
     /// The number of results to include in the response.
-    ///
-    /// If there are more results available, in the response, Secrets Manager includes `NextToken`. To get the next results, call `ListSecrets` again with the value from `NextToken`.
-    pub fn max_results(&self) -> ::std::option::Option<i32> {
+    pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
-    /// A token that indicates where the output should continue from, if a previous call did not show all results. To get the next results, call `ListSecrets` again with this value.
-    pub fn next_token(&self) -> ::std::option::Option<&str> {
+    /// A token that indicates where the output should continue from, if a previous call did not show all results.
+    pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// The filters to apply to the list of secrets.
@@ -47,7 +40,7 @@ impl ListSecretsInput {
         self.filters.as_deref().unwrap_or_default()
     }
     /// Secrets are listed by `CreatedDate`.
-    pub fn sort_order(&self) -> ::std::option::Option<&crate::types::SortOrderType> {
+    pub fn sort_order(&self) -> Option<&crate::types::SortOrderType> {
         self.sort_order.as_ref()
     }
     /// Creates a new builder for [`ListSecretsInput`].
@@ -57,111 +50,84 @@ impl ListSecretsInput {
 }
 /// A builder for [`ListSecretsInput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ListSecretsInputBuilder {
-    pub(crate) include_planned_deletion: ::std::option::Option<bool>,
-    pub(crate) max_results: ::std::option::Option<i32>,
-    pub(crate) next_token: ::std::option::Option<::std::string::String>,
-    pub(crate) filters: ::std::option::Option<::std::vec::Vec<crate::types::Filter>>,
-    pub(crate) sort_order: ::std::option::Option<crate::types::SortOrderType>,
+    pub(crate) include_planned_deletion: Option<bool>,
+    pub(crate) max_results: Option<i32>,
+    pub(crate) next_token: Option<String>,
+    pub(crate) filters: Option<Vec<crate::types::Filter>>,
+    pub(crate) sort_order: Option<crate::types::SortOrderType>,
 }
 impl ListSecretsInputBuilder {
-    /// Specifies whether to include secrets scheduled for deletion. By default, secrets scheduled for deletion aren't included.
+    /// Specifies whether to include secrets scheduled for deletion.
     pub fn include_planned_deletion(mut self, input: bool) -> Self {
-        self.include_planned_deletion = ::std::option::Option::Some(input);
+        self.include_planned_deletion = Some(input);
         self
     }
     /// Sets or clears the `IncludePlannedDeletion` member.
-    pub fn set_include_planned_deletion(
-        mut self,
-        input: ::std::option::Option<bool>,
-    ) -> Self {
+    pub fn set_include_planned_deletion(mut self, input: Option<bool>) -> Self {
         self.include_planned_deletion = input;
         self
     }
     /// The `IncludePlannedDeletion` member as currently set.
-    pub fn get_include_planned_deletion(&self) -> &::std::option::Option<bool> {
+    pub fn get_include_planned_deletion(&self) -> &Option<bool> {
         &self.include_planned_deletion
     }
     /// The number of results to include in the response.
-    ///
-    /// If there are more results available, in the response, Secrets Manager includes `NextToken`. To get the next results, call `ListSecrets` again with the value from `NextToken`.
     pub fn max_results(mut self, input: i32) -> Self {
-        self.max_results = ::std::option::Option::Some(input);
+        self.max_results = Some(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
-    pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
+    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.max_results = input;
         self
     }
     /// The `MaxResults` member as currently set.
-    pub fn get_max_results(&self) -> &::std::option::Option<i32> {
+    pub fn get_max_results(&self) -> &Option<i32> {
         &self.max_results
     }
-    /// A token that indicates where the output should continue from, if a previous call did not show all results. To get the next results, call `ListSecrets` again with this value.
-    pub fn next_token(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.next_token = ::std::option::Option::Some(input.into());
+    /// A token that indicates where the output should continue from, if a previous call did not show all results.
+    pub fn next_token(mut self, input: impl Into<String>) -> Self {
+        self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
-    pub fn set_next_token(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
-    pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Appends an item to the `Filters` list.
     /// The filters to apply to the list of secrets.
     pub fn filters(mut self, input: crate::types::Filter) -> Self {
-        self.filters.get_or_insert_with(::std::vec::Vec::new).push(input);
+        self.filters.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `Filters` member.
-    pub fn set_filters(
-        mut self,
-        input: ::std::option::Option<::std::vec::Vec<crate::types::Filter>>,
-    ) -> Self {
+    pub fn set_filters(mut self, input: Option<Vec<crate::types::Filter>>) -> Self {
         self.filters = input;
         self
     }
     /// The `Filters` member as currently set.
-    pub fn get_filters(
-        &self,
-    ) -> &::std::option::Option<::std::vec::Vec<crate::types::Filter>> {
+    pub fn get_filters(&self) -> &Option<Vec<crate::types::Filter>> {
         &self.filters
     }
     /// Secrets are listed by `CreatedDate`.
-    pub fn sort_order(
-        mut self,
-        input: impl ::std::convert::Into<crate::types::SortOrderType>,
-    ) -> Self {
-        self.sort_order = ::std::option::Option::Some(input.into());
+    pub fn sort_order(mut self, input: impl Into<crate::types::SortOrderType>) -> Self {
+        self.sort_order = Some(input.into());
         self
     }
     /// Sets or clears the `SortOrder` member.
-    pub fn set_sort_order(
-        mut self,
-        input: ::std::option::Option<crate::types::SortOrderType>,
-    ) -> Self {
+    pub fn set_sort_order(mut self, input: Option<crate::types::SortOrderType>) -> Self {
         self.sort_order = input;
         self
     }
     /// The `SortOrder` member as currently set.
-    pub fn get_sort_order(&self) -> &::std::option::Option<crate::types::SortOrderType> {
+    pub fn get_sort_order(&self) -> &Option<crate::types::SortOrderType> {
         &self.sort_order
     }
     /// Builds the [`ListSecretsInput`].
@@ -180,36 +146,26 @@ impl ListSecretsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> ::std::result::Result<
-        ListSecretsOutput,
-        ::awsrt::error::SdkError<ListSecretsError>,
-    > {
+    ) -> Result<ListSecretsOutput, ::awsrt::error::SdkError<ListSecretsError>> {
         send(client.handle(), self).await
     }
 }
 /// The output of [`list_secrets`](crate::Client::list_secrets).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ListSecretsOutput {
     /// A list of the secrets in the account.
-    pub secret_list: ::std::option::Option<
-        ::std::vec::Vec<crate::types::SecretListEntry>,
-    >,
+    pub secret_list: Option<Vec<crate::types::SecretListEntry>>,
     /// Secrets Manager includes this value if there's more output available than what is included in the current response. This can occur even when the response includes no values at all, such as when you ask for a filtered view of a long list. To get the next results, call `ListSecrets` again with this value.
-    pub next_token: ::std::option::Option<::std::string::String>,
+    pub next_token: Option<String>,
 }
 impl ListSecretsOutput {
     /// A list of the secrets in the account.
     pub fn secret_list(&self) -> &[crate::types::SecretListEntry] {
         self.secret_list.as_deref().unwrap_or_default()
     }
-    /// Secrets Manager includes this value if there's more output available than what is included in the current response. This can occur even when the response includes no values at all, such as when you ask for a filtered view of a long list. To get the next results, call `ListSecrets` again with this value.
-    pub fn next_token(&self) -> ::std::option::Option<&str> {
+    /// Secrets Manager includes this value if there's more output available than what is included in the current response.
+    pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
     /// Creates a new builder for [`ListSecretsOutput`].
@@ -219,57 +175,42 @@ impl ListSecretsOutput {
 }
 /// A builder for [`ListSecretsOutput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ListSecretsOutputBuilder {
-    pub(crate) secret_list: ::std::option::Option<
-        ::std::vec::Vec<crate::types::SecretListEntry>,
-    >,
-    pub(crate) next_token: ::std::option::Option<::std::string::String>,
+    pub(crate) secret_list: Option<Vec<crate::types::SecretListEntry>>,
+    pub(crate) next_token: Option<String>,
 }
 impl ListSecretsOutputBuilder {
     /// Appends an item to the `SecretList` list.
     /// A list of the secrets in the account.
     pub fn secret_list(mut self, input: crate::types::SecretListEntry) -> Self {
-        self.secret_list.get_or_insert_with(::std::vec::Vec::new).push(input);
+        self.secret_list.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `SecretList` member.
     pub fn set_secret_list(
         mut self,
-        input: ::std::option::Option<::std::vec::Vec<crate::types::SecretListEntry>>,
+        input: Option<Vec<crate::types::SecretListEntry>>,
     ) -> Self {
         self.secret_list = input;
         self
     }
     /// The `SecretList` member as currently set.
-    pub fn get_secret_list(
-        &self,
-    ) -> &::std::option::Option<::std::vec::Vec<crate::types::SecretListEntry>> {
+    pub fn get_secret_list(&self) -> &Option<Vec<crate::types::SecretListEntry>> {
         &self.secret_list
     }
-    /// Secrets Manager includes this value if there's more output available than what is included in the current response. This can occur even when the response includes no values at all, such as when you ask for a filtered view of a long list. To get the next results, call `ListSecrets` again with this value.
-    pub fn next_token(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.next_token = ::std::option::Option::Some(input.into());
+    /// Secrets Manager includes this value if there's more output available than what is included in the current response.
+    pub fn next_token(mut self, input: impl Into<String>) -> Self {
+        self.next_token = Some(input.into());
         self
     }
     /// Sets or clears the `NextToken` member.
-    pub fn set_next_token(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.next_token = input;
         self
     }
     /// The `NextToken` member as currently set.
-    pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_next_token(&self) -> &Option<String> {
         &self.next_token
     }
     /// Builds the [`ListSecretsOutput`].
@@ -299,11 +240,11 @@ impl ListSecretsError {
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
-    ) -> ::std::result::Result<Self, ::awsrt::json::JsonError> {
+    ) -> Result<Self, ::awsrt::json::JsonError> {
         let mut r = ::awsrt::json::JsonReader::new(
             crate::operation::json_body(&resp.body),
         );
-        ::std::result::Result::Ok(
+        Ok(
             match meta.code.as_deref().unwrap_or_default() {
                 "InternalServiceError" => {
                     Self::InternalServiceError(
@@ -334,23 +275,23 @@ impl ListSecretsError {
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
-        ::std::matches!(self, Self::InternalServiceError(_))
+        matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidNextTokenException`.
     pub fn is_invalid_next_token_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidNextTokenException(_))
+        matches!(self, Self::InvalidNextTokenException(_))
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidParameterException(_))
+        matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidRequestException(_))
+        matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
-        ::std::matches!(self, Self::Unhandled(_))
+        matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
@@ -363,15 +304,15 @@ impl ListSecretsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
-    pub fn code(&self) -> ::std::option::Option<&str> {
+    pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
-    pub fn request_id(&self) -> ::std::option::Option<&str> {
+    pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
@@ -392,18 +333,18 @@ impl ::std::fmt::Display for ListSecretsError {
     }
 }
 impl ::std::error::Error for ListSecretsError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         match self {
-            Self::InternalServiceError(e) => ::std::option::Option::Some(e),
-            Self::InvalidNextTokenException(e) => ::std::option::Option::Some(e),
-            Self::InvalidParameterException(e) => ::std::option::Option::Some(e),
-            Self::InvalidRequestException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
+            Self::InternalServiceError(e) => Some(e),
+            Self::InvalidNextTokenException(e) => Some(e),
+            Self::InvalidParameterException(e) => Some(e),
+            Self::InvalidRequestException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
         }
     }
 }
 /// Fluent builder for [`Client::list_secrets`](crate::Client::list_secrets): set members, then call `send()`.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(Clone, ::std::fmt::Debug)]
 pub struct ListSecretsFluentBuilder {
     handle: ::awsrt::client::ClientHandle,
     inner: ListSecretsInputBuilder,
@@ -412,7 +353,7 @@ impl ListSecretsFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
-            inner: ::std::default::Default::default(),
+            inner: Default::default(),
         }
     }
     /// The input built so far.
@@ -427,65 +368,51 @@ impl ListSecretsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
-        ListSecretsOutput,
-        ::awsrt::error::SdkError<ListSecretsError>,
-    > {
+    ) -> Result<ListSecretsOutput, ::awsrt::error::SdkError<ListSecretsError>> {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
     }
-    /// Specifies whether to include secrets scheduled for deletion. By default, secrets scheduled for deletion aren't included.
+    /// Specifies whether to include secrets scheduled for deletion.
     pub fn include_planned_deletion(mut self, input: bool) -> Self {
         self.inner = self.inner.include_planned_deletion(input);
         self
     }
     /// Sets or clears the `IncludePlannedDeletion` member.
-    pub fn set_include_planned_deletion(
-        mut self,
-        input: ::std::option::Option<bool>,
-    ) -> Self {
+    pub fn set_include_planned_deletion(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_include_planned_deletion(input);
         self
     }
     /// The `IncludePlannedDeletion` member as currently set.
-    pub fn get_include_planned_deletion(&self) -> &::std::option::Option<bool> {
+    pub fn get_include_planned_deletion(&self) -> &Option<bool> {
         self.inner.get_include_planned_deletion()
     }
     /// The number of results to include in the response.
-    ///
-    /// If there are more results available, in the response, Secrets Manager includes `NextToken`. To get the next results, call `ListSecrets` again with the value from `NextToken`.
     pub fn max_results(mut self, input: i32) -> Self {
         self.inner = self.inner.max_results(input);
         self
     }
     /// Sets or clears the `MaxResults` member.
-    pub fn set_max_results(mut self, input: ::std::option::Option<i32>) -> Self {
+    pub fn set_max_results(mut self, input: Option<i32>) -> Self {
         self.inner = self.inner.set_max_results(input);
         self
     }
     /// The `MaxResults` member as currently set.
-    pub fn get_max_results(&self) -> &::std::option::Option<i32> {
+    pub fn get_max_results(&self) -> &Option<i32> {
         self.inner.get_max_results()
     }
-    /// A token that indicates where the output should continue from, if a previous call did not show all results. To get the next results, call `ListSecrets` again with this value.
-    pub fn next_token(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// A token that indicates where the output should continue from, if a previous call did not show all results.
+    pub fn next_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.next_token(input);
         self
     }
     /// Sets or clears the `NextToken` member.
-    pub fn set_next_token(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_next_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_next_token(input);
         self
     }
     /// The `NextToken` member as currently set.
-    pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_next_token(&self) -> &Option<String> {
         self.inner.get_next_token()
     }
     /// Appends an item to the `Filters` list.
@@ -495,47 +422,33 @@ impl ListSecretsFluentBuilder {
         self
     }
     /// Sets or clears the `Filters` member.
-    pub fn set_filters(
-        mut self,
-        input: ::std::option::Option<::std::vec::Vec<crate::types::Filter>>,
-    ) -> Self {
+    pub fn set_filters(mut self, input: Option<Vec<crate::types::Filter>>) -> Self {
         self.inner = self.inner.set_filters(input);
         self
     }
     /// The `Filters` member as currently set.
-    pub fn get_filters(
-        &self,
-    ) -> &::std::option::Option<::std::vec::Vec<crate::types::Filter>> {
+    pub fn get_filters(&self) -> &Option<Vec<crate::types::Filter>> {
         self.inner.get_filters()
     }
     /// Secrets are listed by `CreatedDate`.
-    pub fn sort_order(
-        mut self,
-        input: impl ::std::convert::Into<crate::types::SortOrderType>,
-    ) -> Self {
+    pub fn sort_order(mut self, input: impl Into<crate::types::SortOrderType>) -> Self {
         self.inner = self.inner.sort_order(input);
         self
     }
     /// Sets or clears the `SortOrder` member.
-    pub fn set_sort_order(
-        mut self,
-        input: ::std::option::Option<crate::types::SortOrderType>,
-    ) -> Self {
+    pub fn set_sort_order(mut self, input: Option<crate::types::SortOrderType>) -> Self {
         self.inner = self.inner.set_sort_order(input);
         self
     }
     /// The `SortOrder` member as currently set.
-    pub fn get_sort_order(&self) -> &::std::option::Option<crate::types::SortOrderType> {
+    pub fn get_sort_order(&self) -> &Option<crate::types::SortOrderType> {
         self.inner.get_sort_order()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListSecretsInput,
-) -> ::std::result::Result<
-    ListSecretsOutput,
-    ::awsrt::error::SdkError<ListSecretsError>,
-> {
+) -> Result<ListSecretsOutput, ::awsrt::error::SdkError<ListSecretsError>> {
     let mut w = ::awsrt::json::JsonWriter::new();
     ser_input(&mut w, &input);
     drop(input);
@@ -550,7 +463,7 @@ pub(crate) async fn send(
         de_output(&mut r)
             .and_then(|out| {
                 r.finish()?;
-                ::std::result::Result::Ok(out)
+                Ok(out)
             })
             .map_err(|e| ::awsrt::error::SdkError::Response(
                 ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
@@ -558,11 +471,9 @@ pub(crate) async fn send(
     } else {
         let meta = ::awsrt::protocol::parse_error_metadata(&resp);
         match ListSecretsError::from_response(&resp, meta.clone()) {
-            ::std::result::Result::Ok(err) => {
-                ::std::result::Result::Err(::awsrt::error::SdkError::service(err, meta))
-            }
-            ::std::result::Result::Err(e) => {
-                ::std::result::Result::Err(
+            Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
+            Err(e) => {
+                Err(
                     ::awsrt::error::SdkError::Response(
                         ::awsrt::error::ResponseError::from_response(
                             &resp,
@@ -576,19 +487,19 @@ pub(crate) async fn send(
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListSecretsInput) {
     w.begin_object();
-    if let ::std::option::Option::Some(value) = &v.include_planned_deletion {
+    if let Some(value) = &v.include_planned_deletion {
         w.key("IncludePlannedDeletion");
         w.bool(*value);
     }
-    if let ::std::option::Option::Some(value) = &v.max_results {
+    if let Some(value) = &v.max_results {
         w.key("MaxResults");
         w.i64(i64::from(*value));
     }
-    if let ::std::option::Option::Some(value) = &v.next_token {
+    if let Some(value) = &v.next_token {
         w.key("NextToken");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.filters {
+    if let Some(value) = &v.filters {
         w.key("Filters");
         w.begin_array();
         for item in value.iter() {
@@ -596,7 +507,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListSecretsInput)
         }
         w.end_array();
     }
-    if let ::std::option::Option::Some(value) = &v.sort_order {
+    if let Some(value) = &v.sort_order {
         w.key("SortOrder");
         w.string(value.as_str());
     }
@@ -604,18 +515,16 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListSecretsInput)
 }
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
-) -> ::std::result::Result<ListSecretsOutput, ::awsrt::json::JsonError> {
-    let mut f_secret_list: ::std::option::Option<
-        ::std::vec::Vec<crate::types::SecretListEntry>,
-    > = ::std::option::Option::None;
-    let mut f_next_token: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+) -> Result<ListSecretsOutput, ::awsrt::json::JsonError> {
+    let mut f_secret_list: Option<Vec<crate::types::SecretListEntry>> = None;
+    let mut f_next_token: Option<String> = None;
     r.begin_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match &*key {
             "SecretList" => {
                 if !r.take_null()? {
-                    f_secret_list = ::std::option::Option::Some({
-                        let mut items = ::std::vec::Vec::new();
+                    f_secret_list = Some({
+                        let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
                             if !r.take_null()? {
@@ -628,30 +537,72 @@ pub(crate) fn de_output(
             }
             "NextToken" => {
                 if !r.take_null()? {
-                    f_next_token = ::std::option::Option::Some(r.string_owned()?);
+                    f_next_token = Some(r.string_owned()?);
                 }
             }
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(ListSecretsOutput {
+    Ok(ListSecretsOutput {
         secret_list: f_secret_list,
         next_token: f_next_token,
     })
+}
+impl ListSecretsFluentBuilder {
+    /// Pages through the results: `into_paginator().send()` yields each [`ListSecretsOutput`]; the `NextToken` of each request comes from the previous page's `NextToken`.
+    pub fn into_paginator(self) -> ListSecretsPaginator {
+        ListSecretsPaginator {
+            handle: self.handle,
+            inner: self.inner,
+        }
+    }
+}
+/// Paginator for [`Client::list_secrets`](crate::Client::list_secrets). Stops when the service returns no token (or an empty one) and fails if it returns the same token twice.
+#[derive(Clone, Debug)]
+pub struct ListSecretsPaginator {
+    handle: ::awsrt::client::ClientHandle,
+    inner: ListSecretsInputBuilder,
+}
+impl ListSecretsPaginator {
+    /// Sets the page size (the `MaxResults` member).
+    pub fn page_size(mut self, size: i32) -> Self {
+        self.inner = self.inner.max_results(size);
+        self
+    }
+    /// Starts paging: a stream of whole pages (`next().await`, `collect().await`).
+    pub fn send(
+        self,
+    ) -> ::awsrt::paginator::PageStream<ListSecretsOutput, ListSecretsError> {
+        let Self { handle, inner } = self;
+        let first = inner.next_token.clone();
+        ::awsrt::paginator::PageStream::starting_at(
+            first,
+            move |token: Option<String>| {
+                let handle = handle.clone();
+                let builder = inner.clone().set_next_token(token);
+                Box::pin(async move {
+                    let input = builder.build();
+                    let out = send(&handle, input).await?;
+                    let next = Some(&out).and_then(|v| v.next_token.as_ref()).cloned();
+                    Ok((out, next))
+                })
+            },
+        )
+    }
 }
 #[cfg(test)]
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_list_the_secrets_in_your_account() -> ::std::result::Result<
+    fn case_01_to_list_the_secrets_in_your_account() -> Result<
         (),
-        ::std::boxed::Box<dyn ::std::error::Error>,
+        Box<dyn ::std::error::Error>,
     > {
         let input = ListSecretsInput::builder().build();
         let mut w = ::awsrt::json::JsonWriter::new();
         super::ser_input(&mut w, &input);
         let sent = ::awsrt::types::Document::parse(&w.finish())?;
-        ::std::assert_eq!(sent, ::awsrt::types::Document::parse("{}".as_bytes()) ?);
+        assert_eq!(sent, ::awsrt::types::Document::parse("{}".as_bytes()) ?);
         let mut r = ::awsrt::json::JsonReader::new(
             "{\"SecretList\":[{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\",\"Description\":\"My test database secret\",\"LastChangedDate\":1523477145.729,\"SecretVersionsToStages\":{\"EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE\":[\"AWSCURRENT\"]}},{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret1-d4e5f6\",\"Name\":\"MyTestDatabaseSecret1\",\"Description\":\"Another secret created for a different database\",\"LastChangedDate\":1523482025.685,\"SecretVersionsToStages\":{\"EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE\":[\"AWSCURRENT\"]}}]}"
                 .as_bytes(),
@@ -673,7 +624,7 @@ mod examples {
                     )
                     .secret_versions_to_stages(
                         "EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE",
-                        ::std::vec![::std::string::String::from("AWSCURRENT")],
+                        vec![String::from("AWSCURRENT")],
                     )
                     .build(),
             )
@@ -692,12 +643,12 @@ mod examples {
                     )
                     .secret_versions_to_stages(
                         "EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE",
-                        ::std::vec![::std::string::String::from("AWSCURRENT")],
+                        vec![String::from("AWSCURRENT")],
                     )
                     .build(),
             )
             .build();
-        ::std::assert_eq!(parsed, expected);
-        ::std::result::Result::Ok(())
+        assert_eq!(parsed, expected);
+        Ok(())
     }
 }

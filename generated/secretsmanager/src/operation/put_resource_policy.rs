@@ -7,19 +7,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 };
 /// The input of [`put_resource_policy`](crate::Client::put_resource_policy).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct PutResourcePolicyInput {
     /// The ARN or name of the secret to attach the resource-based policy.
     ///
     /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
-    pub secret_id: ::std::string::String,
+    pub secret_id: String,
     /// A JSON-formatted string for an Amazon Web Services resource-based policy. For example policies, see [Permissions policy examples](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html).
-    pub resource_policy: ::std::string::String,
+    pub resource_policy: String,
     /// Specifies whether to block resource-based policies that allow broad access to the secret, for example those that use a wildcard for the principal. By default, public policies aren't blocked.
     ///
     /// **Important:** Resource policy validation and the BlockPublicPolicy parameter help protect your resources by preventing public access from being granted through the resource policies that are directly attached to your secrets. In addition to using these features, carefully inspect the following policies to confirm that they do not grant public access:
@@ -28,28 +23,19 @@ pub struct PutResourcePolicyInput {
     /// - Resource-based policies attached to associated Amazon Web Services resources (for example, Key Management Service (KMS) keys)
     ///
     /// To review permissions to your secrets, see [Determine who has permissions to your secrets](https://docs.aws.amazon.com/secretsmanager/latest/userguide/determine-acccess_examine-iam-policies.html).
-    pub block_public_policy: ::std::option::Option<bool>,
+    pub block_public_policy: Option<bool>,
 }
 impl PutResourcePolicyInput {
     /// The ARN or name of the secret to attach the resource-based policy.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
-    /// A JSON-formatted string for an Amazon Web Services resource-based policy. For example policies, see [Permissions policy examples](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html).
+    /// A JSON-formatted string for an Amazon Web Services resource-based policy.
     pub fn resource_policy(&self) -> &str {
         &self.resource_policy
     }
-    /// Specifies whether to block resource-based policies that allow broad access to the secret, for example those that use a wildcard for the principal. By default, public policies aren't blocked.
-    ///
-    /// **Important:** Resource policy validation and the BlockPublicPolicy parameter help protect your resources by preventing public access from being granted through the resource policies that are directly attached to your secrets. In addition to using these features, carefully inspect the following policies to confirm that they do not grant public access:
-    ///
-    /// - Identity-based policies attached to associated Amazon Web Services principals (for example, IAM roles)
-    /// - Resource-based policies attached to associated Amazon Web Services resources (for example, Key Management Service (KMS) keys)
-    ///
-    /// To review permissions to your secrets, see [Determine who has permissions to your secrets](https://docs.aws.amazon.com/secretsmanager/latest/userguide/determine-acccess_examine-iam-policies.html).
-    pub fn block_public_policy(&self) -> ::std::option::Option<bool> {
+    /// Specifies whether to block resource-based policies that allow broad access to the secret, for example those that use a wildcard for the principal.
+    pub fn block_public_policy(&self) -> Option<bool> {
         self.block_public_policy
     }
     /// Creates a new builder for [`PutResourcePolicyInput`].
@@ -59,84 +45,55 @@ impl PutResourcePolicyInput {
 }
 /// A builder for [`PutResourcePolicyInput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct PutResourcePolicyInputBuilder {
-    pub(crate) secret_id: ::std::option::Option<::std::string::String>,
-    pub(crate) resource_policy: ::std::option::Option<::std::string::String>,
-    pub(crate) block_public_policy: ::std::option::Option<bool>,
+    pub(crate) secret_id: Option<String>,
+    pub(crate) resource_policy: Option<String>,
+    pub(crate) block_public_policy: Option<bool>,
 }
 impl PutResourcePolicyInputBuilder {
     /// The ARN or name of the secret to attach the resource-based policy.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.secret_id = ::std::option::Option::Some(input.into());
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
+        self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
-    /// A JSON-formatted string for an Amazon Web Services resource-based policy. For example policies, see [Permissions policy examples](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html).
+    /// A JSON-formatted string for an Amazon Web Services resource-based policy.
     /// This member is required.
-    pub fn resource_policy(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_policy = ::std::option::Option::Some(input.into());
+    pub fn resource_policy(mut self, input: impl Into<String>) -> Self {
+        self.resource_policy = Some(input.into());
         self
     }
     /// Sets or clears the `ResourcePolicy` member.
-    pub fn set_resource_policy(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_resource_policy(mut self, input: Option<String>) -> Self {
         self.resource_policy = input;
         self
     }
     /// The `ResourcePolicy` member as currently set.
-    pub fn get_resource_policy(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_resource_policy(&self) -> &Option<String> {
         &self.resource_policy
     }
-    /// Specifies whether to block resource-based policies that allow broad access to the secret, for example those that use a wildcard for the principal. By default, public policies aren't blocked.
-    ///
-    /// **Important:** Resource policy validation and the BlockPublicPolicy parameter help protect your resources by preventing public access from being granted through the resource policies that are directly attached to your secrets. In addition to using these features, carefully inspect the following policies to confirm that they do not grant public access:
-    ///
-    /// - Identity-based policies attached to associated Amazon Web Services principals (for example, IAM roles)
-    /// - Resource-based policies attached to associated Amazon Web Services resources (for example, Key Management Service (KMS) keys)
-    ///
-    /// To review permissions to your secrets, see [Determine who has permissions to your secrets](https://docs.aws.amazon.com/secretsmanager/latest/userguide/determine-acccess_examine-iam-policies.html).
+    /// Specifies whether to block resource-based policies that allow broad access to the secret, for example those that use a wildcard for the principal.
     pub fn block_public_policy(mut self, input: bool) -> Self {
-        self.block_public_policy = ::std::option::Option::Some(input);
+        self.block_public_policy = Some(input);
         self
     }
     /// Sets or clears the `BlockPublicPolicy` member.
-    pub fn set_block_public_policy(
-        mut self,
-        input: ::std::option::Option<bool>,
-    ) -> Self {
+    pub fn set_block_public_policy(mut self, input: Option<bool>) -> Self {
         self.block_public_policy = input;
         self
     }
     /// The `BlockPublicPolicy` member as currently set.
-    pub fn get_block_public_policy(&self) -> &::std::option::Option<bool> {
+    pub fn get_block_public_policy(&self) -> &Option<bool> {
         &self.block_public_policy
     }
     /// Builds the [`PutResourcePolicyInput`].
@@ -144,10 +101,8 @@ impl PutResourcePolicyInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<PutResourcePolicyInput, ::awsrt::error::BuildError> {
-        ::std::result::Result::Ok(PutResourcePolicyInput {
+    pub fn build(self) -> Result<PutResourcePolicyInput, ::awsrt::error::BuildError> {
+        Ok(PutResourcePolicyInput {
             secret_id: self
                 .secret_id
                 .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -169,7 +124,7 @@ impl PutResourcePolicyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> ::std::result::Result<
+    ) -> Result<
         PutResourcePolicyOutput,
         ::awsrt::error::SdkError<PutResourcePolicyError>,
     > {
@@ -178,25 +133,20 @@ impl PutResourcePolicyInput {
 }
 /// The output of [`put_resource_policy`](crate::Client::put_resource_policy).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct PutResourcePolicyOutput {
     /// The ARN of the secret.
-    pub arn: ::std::option::Option<::std::string::String>,
+    pub arn: Option<String>,
     /// The name of the secret.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
 }
 impl PutResourcePolicyOutput {
     /// The ARN of the secret.
-    pub fn arn(&self) -> ::std::option::Option<&str> {
+    pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The name of the secret.
-    pub fn name(&self) -> ::std::option::Option<&str> {
+    pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Creates a new builder for [`PutResourcePolicyOutput`].
@@ -206,55 +156,38 @@ impl PutResourcePolicyOutput {
 }
 /// A builder for [`PutResourcePolicyOutput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct PutResourcePolicyOutputBuilder {
-    pub(crate) arn: ::std::option::Option<::std::string::String>,
-    pub(crate) name: ::std::option::Option<::std::string::String>,
+    pub(crate) arn: Option<String>,
+    pub(crate) name: Option<String>,
 }
 impl PutResourcePolicyOutputBuilder {
     /// The ARN of the secret.
-    pub fn arn(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.arn = ::std::option::Option::Some(input.into());
+    pub fn arn(mut self, input: impl Into<String>) -> Self {
+        self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
-    pub fn set_arn(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
-    pub fn get_arn(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The name of the secret.
-    pub fn name(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(input.into());
+    pub fn name(mut self, input: impl Into<String>) -> Self {
+        self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
-    pub fn set_name(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
-    pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Builds the [`PutResourcePolicyOutput`].
@@ -290,11 +223,11 @@ impl PutResourcePolicyError {
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
-    ) -> ::std::result::Result<Self, ::awsrt::json::JsonError> {
+    ) -> Result<Self, ::awsrt::json::JsonError> {
         let mut r = ::awsrt::json::JsonReader::new(
             crate::operation::json_body(&resp.body),
         );
-        ::std::result::Result::Ok(
+        Ok(
             match meta.code.as_deref().unwrap_or_default() {
                 "InternalServiceError" => {
                     Self::InternalServiceError(
@@ -336,31 +269,31 @@ impl PutResourcePolicyError {
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
-        ::std::matches!(self, Self::InternalServiceError(_))
+        matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidParameterException(_))
+        matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidRequestException(_))
+        matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `MalformedPolicyDocumentException`.
     pub fn is_malformed_policy_document_exception(&self) -> bool {
-        ::std::matches!(self, Self::MalformedPolicyDocumentException(_))
+        matches!(self, Self::MalformedPolicyDocumentException(_))
     }
     /// Whether this is a `PublicPolicyException`.
     pub fn is_public_policy_exception(&self) -> bool {
-        ::std::matches!(self, Self::PublicPolicyException(_))
+        matches!(self, Self::PublicPolicyException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
     pub fn is_resource_not_found_exception(&self) -> bool {
-        ::std::matches!(self, Self::ResourceNotFoundException(_))
+        matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
-        ::std::matches!(self, Self::Unhandled(_))
+        matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
@@ -375,15 +308,15 @@ impl PutResourcePolicyError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
-    pub fn code(&self) -> ::std::option::Option<&str> {
+    pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
-    pub fn request_id(&self) -> ::std::option::Option<&str> {
+    pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
@@ -406,20 +339,20 @@ impl ::std::fmt::Display for PutResourcePolicyError {
     }
 }
 impl ::std::error::Error for PutResourcePolicyError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         match self {
-            Self::InternalServiceError(e) => ::std::option::Option::Some(e),
-            Self::InvalidParameterException(e) => ::std::option::Option::Some(e),
-            Self::InvalidRequestException(e) => ::std::option::Option::Some(e),
-            Self::MalformedPolicyDocumentException(e) => ::std::option::Option::Some(e),
-            Self::PublicPolicyException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
+            Self::InternalServiceError(e) => Some(e),
+            Self::InvalidParameterException(e) => Some(e),
+            Self::InvalidRequestException(e) => Some(e),
+            Self::MalformedPolicyDocumentException(e) => Some(e),
+            Self::PublicPolicyException(e) => Some(e),
+            Self::ResourceNotFoundException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
         }
     }
 }
 /// Fluent builder for [`Client::put_resource_policy`](crate::Client::put_resource_policy): set members, then call `send()`.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(Clone, ::std::fmt::Debug)]
 pub struct PutResourcePolicyFluentBuilder {
     handle: ::awsrt::client::ClientHandle,
     inner: PutResourcePolicyInputBuilder,
@@ -428,7 +361,7 @@ impl PutResourcePolicyFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
-            inner: ::std::default::Default::default(),
+            inner: Default::default(),
         }
     }
     /// The input built so far.
@@ -443,7 +376,7 @@ impl PutResourcePolicyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         PutResourcePolicyOutput,
         ::awsrt::error::SdkError<PutResourcePolicyError>,
     > {
@@ -452,81 +385,54 @@ impl PutResourcePolicyFluentBuilder {
         send(&self.handle, input).await
     }
     /// The ARN or name of the secret to attach the resource-based policy.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
-    /// A JSON-formatted string for an Amazon Web Services resource-based policy. For example policies, see [Permissions policy examples](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html).
+    /// A JSON-formatted string for an Amazon Web Services resource-based policy.
     /// This member is required.
-    pub fn resource_policy(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn resource_policy(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_policy(input);
         self
     }
     /// Sets or clears the `ResourcePolicy` member.
-    pub fn set_resource_policy(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_resource_policy(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_policy(input);
         self
     }
     /// The `ResourcePolicy` member as currently set.
-    pub fn get_resource_policy(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_resource_policy(&self) -> &Option<String> {
         self.inner.get_resource_policy()
     }
-    /// Specifies whether to block resource-based policies that allow broad access to the secret, for example those that use a wildcard for the principal. By default, public policies aren't blocked.
-    ///
-    /// **Important:** Resource policy validation and the BlockPublicPolicy parameter help protect your resources by preventing public access from being granted through the resource policies that are directly attached to your secrets. In addition to using these features, carefully inspect the following policies to confirm that they do not grant public access:
-    ///
-    /// - Identity-based policies attached to associated Amazon Web Services principals (for example, IAM roles)
-    /// - Resource-based policies attached to associated Amazon Web Services resources (for example, Key Management Service (KMS) keys)
-    ///
-    /// To review permissions to your secrets, see [Determine who has permissions to your secrets](https://docs.aws.amazon.com/secretsmanager/latest/userguide/determine-acccess_examine-iam-policies.html).
+    /// Specifies whether to block resource-based policies that allow broad access to the secret, for example those that use a wildcard for the principal.
     pub fn block_public_policy(mut self, input: bool) -> Self {
         self.inner = self.inner.block_public_policy(input);
         self
     }
     /// Sets or clears the `BlockPublicPolicy` member.
-    pub fn set_block_public_policy(
-        mut self,
-        input: ::std::option::Option<bool>,
-    ) -> Self {
+    pub fn set_block_public_policy(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_block_public_policy(input);
         self
     }
     /// The `BlockPublicPolicy` member as currently set.
-    pub fn get_block_public_policy(&self) -> &::std::option::Option<bool> {
+    pub fn get_block_public_policy(&self) -> &Option<bool> {
         self.inner.get_block_public_policy()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: PutResourcePolicyInput,
-) -> ::std::result::Result<
-    PutResourcePolicyOutput,
-    ::awsrt::error::SdkError<PutResourcePolicyError>,
-> {
+) -> Result<PutResourcePolicyOutput, ::awsrt::error::SdkError<PutResourcePolicyError>> {
     let mut w = ::awsrt::json::JsonWriter::new();
     ser_input(&mut w, &input);
     drop(input);
@@ -541,7 +447,7 @@ pub(crate) async fn send(
         de_output(&mut r)
             .and_then(|out| {
                 r.finish()?;
-                ::std::result::Result::Ok(out)
+                Ok(out)
             })
             .map_err(|e| ::awsrt::error::SdkError::Response(
                 ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
@@ -549,11 +455,9 @@ pub(crate) async fn send(
     } else {
         let meta = ::awsrt::protocol::parse_error_metadata(&resp);
         match PutResourcePolicyError::from_response(&resp, meta.clone()) {
-            ::std::result::Result::Ok(err) => {
-                ::std::result::Result::Err(::awsrt::error::SdkError::service(err, meta))
-            }
-            ::std::result::Result::Err(e) => {
-                ::std::result::Result::Err(
+            Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
+            Err(e) => {
+                Err(
                     ::awsrt::error::SdkError::Response(
                         ::awsrt::error::ResponseError::from_response(
                             &resp,
@@ -577,7 +481,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &PutResourcePolicy
         w.key("ResourcePolicy");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.block_public_policy {
+    if let Some(value) = &v.block_public_policy {
         w.key("BlockPublicPolicy");
         w.bool(*value);
     }
@@ -585,26 +489,26 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &PutResourcePolicy
 }
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
-) -> ::std::result::Result<PutResourcePolicyOutput, ::awsrt::json::JsonError> {
-    let mut f_arn: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+) -> Result<PutResourcePolicyOutput, ::awsrt::json::JsonError> {
+    let mut f_arn: Option<String> = None;
+    let mut f_name: Option<String> = None;
     r.begin_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match &*key {
             "ARN" => {
                 if !r.take_null()? {
-                    f_arn = ::std::option::Option::Some(r.string_owned()?);
+                    f_arn = Some(r.string_owned()?);
                 }
             }
             "Name" => {
                 if !r.take_null()? {
-                    f_name = ::std::option::Option::Some(r.string_owned()?);
+                    f_name = Some(r.string_owned()?);
                 }
             }
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(PutResourcePolicyOutput {
+    Ok(PutResourcePolicyOutput {
         arn: f_arn,
         name: f_name,
     })
@@ -613,9 +517,9 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_add_a_resource_based_policy_to_a_secret() -> ::std::result::Result<
+    fn case_01_to_add_a_resource_based_policy_to_a_secret() -> Result<
         (),
-        ::std::boxed::Box<dyn ::std::error::Error>,
+        Box<dyn ::std::error::Error>,
     > {
         let input = PutResourcePolicyInput::builder()
             .secret_id("MyTestDatabaseSecret")
@@ -626,7 +530,7 @@ mod examples {
         let mut w = ::awsrt::json::JsonWriter::new();
         super::ser_input(&mut w, &input);
         let sent = ::awsrt::types::Document::parse(&w.finish())?;
-        ::std::assert_eq!(
+        assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"ResourcePolicy\":\"{\\n\\\"Version\\\":\\\"2012-10-17\\\",\\n\\\"Statement\\\":[{\\n\\\"Effect\\\":\\\"Allow\\\",\\n\\\"Principal\\\":{\\n\\\"AWS\\\":\\\"arn:aws:iam::123456789012:root\\\"\\n},\\n\\\"Action\\\":\\\"secretsmanager:GetSecretValue\\\",\\n\\\"Resource\\\":\\\"*\\\"\\n}]\\n}\"}"
             .as_bytes()) ?
@@ -642,7 +546,7 @@ mod examples {
             )
             .name("MyTestDatabaseSecret")
             .build();
-        ::std::assert_eq!(parsed, expected);
-        ::std::result::Result::Ok(())
+        assert_eq!(parsed, expected);
+        Ok(())
     }
 }

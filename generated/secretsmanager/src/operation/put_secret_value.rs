@@ -7,19 +7,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 };
 /// The input of [`put_secret_value`](crate::Client::put_secret_value).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct PutSecretValueInput {
     /// The ARN or name of the secret to add a new version to.
     ///
     /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     ///
     /// If the secret doesn't already exist, use `CreateSecret` instead.
-    pub secret_id: ::std::string::String,
+    pub secret_id: String,
     /// A unique identifier for the new version of the secret.
     ///
     /// **Note:** If you use the Amazon Web Services CLI or one of the Amazon Web Services SDKs to call this operation, then you can leave this parameter empty. The CLI or SDK generates a random UUID for you and includes it as the value for this parameter in the request.
@@ -33,7 +28,7 @@ pub struct PutSecretValueInput {
     /// - If a version with this value already exists and the version of the `SecretString` and `SecretBinary` values are different from those in the request, then the request fails because you can't modify a secret version. You can only create new versions to store new secret values.
     ///
     /// This value becomes the `VersionId` of the new version.
-    pub client_request_token: ::std::option::Option<::std::string::String>,
+    pub client_request_token: Option<String>,
     /// The binary data to encrypt and store in the new version of the secret. To use this parameter in the command-line tools, we recommend that you store your binary data in a file and then pass the contents of the file as a parameter.
     ///
     /// You must include `SecretBinary` or `SecretString`, but not both.
@@ -41,7 +36,7 @@ pub struct PutSecretValueInput {
     /// You can't access this value from the Secrets Manager console.
     ///
     /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
-    pub secret_binary: ::std::option::Option<::awsrt::types::SensitiveBlob>,
+    pub secret_binary: Option<::awsrt::types::SensitiveBlob>,
     /// The text to encrypt and store in the new version of the secret.
     ///
     /// You must include `SecretBinary` or `SecretString`, but not both.
@@ -49,81 +44,41 @@ pub struct PutSecretValueInput {
     /// We recommend you create the secret string as JSON key/value pairs, as shown in the example.
     ///
     /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
-    pub secret_string: ::std::option::Option<::awsrt::types::SensitiveString>,
+    pub secret_string: Option<::awsrt::types::SensitiveString>,
     /// A list of staging labels to attach to this version of the secret. Secrets Manager uses staging labels to track versions of a secret through the rotation process.
     ///
     /// If you specify a staging label that's already associated with a different version of the same secret, then Secrets Manager removes the label from the other version and attaches it to this version. If you specify `AWSCURRENT`, and it is already attached to another version, then Secrets Manager also moves the staging label `AWSPREVIOUS` to the version that `AWSCURRENT` was removed from.
     ///
     /// If you don't include `VersionStages`, then Secrets Manager automatically moves the staging label `AWSCURRENT` to this version.
-    pub version_stages: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub version_stages: Option<Vec<String>>,
     /// A unique identifier that indicates the source of the request. For cross-account rotation (when you rotate a secret in one account by using a Lambda rotation function in another account) and the Lambda rotation function assumes an IAM role to call Secrets Manager, Secrets Manager validates the identity with the rotation token. For more information, see [How rotation works](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html).
     ///
     /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
-    pub rotation_token: ::std::option::Option<::awsrt::types::SensitiveString>,
+    pub rotation_token: Option<::awsrt::types::SensitiveString>,
 }
 impl PutSecretValueInput {
     /// The ARN or name of the secret to add a new version to.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
-    ///
-    /// If the secret doesn't already exist, use `CreateSecret` instead.
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
     /// A unique identifier for the new version of the secret.
-    ///
-    /// **Note:** If you use the Amazon Web Services CLI or one of the Amazon Web Services SDKs to call this operation, then you can leave this parameter empty. The CLI or SDK generates a random UUID for you and includes it as the value for this parameter in the request.
-    ///
-    /// If you generate a raw HTTP request to the Secrets Manager service endpoint, then you must generate a `ClientRequestToken` and include it in the request.
-    ///
-    /// This value helps ensure idempotency. Secrets Manager uses this value to prevent the accidental creation of duplicate versions if there are failures and retries during a rotation. We recommend that you generate a [UUID-type](https://wikipedia.org/wiki/Universally_unique_identifier) value to ensure uniqueness of your versions within the specified secret.
-    ///
-    /// - If the `ClientRequestToken` value isn't already associated with a version of the secret then a new version of the secret is created.
-    /// - If a version with this value already exists and that version's `SecretString` or `SecretBinary` values are the same as those in the request then the request is ignored. The operation is idempotent.
-    /// - If a version with this value already exists and the version of the `SecretString` and `SecretBinary` values are different from those in the request, then the request fails because you can't modify a secret version. You can only create new versions to store new secret values.
-    ///
-    /// This value becomes the `VersionId` of the new version.
-    pub fn client_request_token(&self) -> ::std::option::Option<&str> {
+    pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
-    /// The binary data to encrypt and store in the new version of the secret. To use this parameter in the command-line tools, we recommend that you store your binary data in a file and then pass the contents of the file as a parameter.
-    ///
-    /// You must include `SecretBinary` or `SecretString`, but not both.
-    ///
-    /// You can't access this value from the Secrets Manager console.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
-    pub fn secret_binary(
-        &self,
-    ) -> ::std::option::Option<&::awsrt::types::SensitiveBlob> {
+    /// The binary data to encrypt and store in the new version of the secret.
+    pub fn secret_binary(&self) -> Option<&::awsrt::types::SensitiveBlob> {
         self.secret_binary.as_ref()
     }
     /// The text to encrypt and store in the new version of the secret.
-    ///
-    /// You must include `SecretBinary` or `SecretString`, but not both.
-    ///
-    /// We recommend you create the secret string as JSON key/value pairs, as shown in the example.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
-    pub fn secret_string(
-        &self,
-    ) -> ::std::option::Option<&::awsrt::types::SensitiveString> {
+    pub fn secret_string(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.secret_string.as_ref()
     }
-    /// A list of staging labels to attach to this version of the secret. Secrets Manager uses staging labels to track versions of a secret through the rotation process.
-    ///
-    /// If you specify a staging label that's already associated with a different version of the same secret, then Secrets Manager removes the label from the other version and attaches it to this version. If you specify `AWSCURRENT`, and it is already attached to another version, then Secrets Manager also moves the staging label `AWSPREVIOUS` to the version that `AWSCURRENT` was removed from.
-    ///
-    /// If you don't include `VersionStages`, then Secrets Manager automatically moves the staging label `AWSCURRENT` to this version.
-    pub fn version_stages(&self) -> &[::std::string::String] {
+    /// A list of staging labels to attach to this version of the secret.
+    pub fn version_stages(&self) -> &[String] {
         self.version_stages.as_deref().unwrap_or_default()
     }
-    /// A unique identifier that indicates the source of the request. For cross-account rotation (when you rotate a secret in one account by using a Lambda rotation function in another account) and the Lambda rotation function assumes an IAM role to call Secrets Manager, Secrets Manager validates the identity with the rotation token. For more information, see [How rotation works](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html).
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
-    pub fn rotation_token(
-        &self,
-    ) -> ::std::option::Option<&::awsrt::types::SensitiveString> {
+    /// A unique identifier that indicates the source of the request.
+    pub fn rotation_token(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.rotation_token.as_ref()
     }
     /// Creates a new builder for [`PutSecretValueInput`].
@@ -133,16 +88,14 @@ impl PutSecretValueInput {
 }
 /// A builder for [`PutSecretValueInput`].
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::default::Default, ::std::cmp::PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PutSecretValueInputBuilder {
-    pub(crate) secret_id: ::std::option::Option<::std::string::String>,
-    pub(crate) client_request_token: ::std::option::Option<::std::string::String>,
-    pub(crate) secret_binary: ::std::option::Option<::awsrt::types::SensitiveBlob>,
-    pub(crate) secret_string: ::std::option::Option<::awsrt::types::SensitiveString>,
-    pub(crate) version_stages: ::std::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
-    pub(crate) rotation_token: ::std::option::Option<::awsrt::types::SensitiveString>,
+    pub(crate) secret_id: Option<String>,
+    pub(crate) client_request_token: Option<String>,
+    pub(crate) secret_binary: Option<::awsrt::types::SensitiveBlob>,
+    pub(crate) secret_string: Option<::awsrt::types::SensitiveString>,
+    pub(crate) version_stages: Option<Vec<String>>,
+    pub(crate) rotation_token: Option<::awsrt::types::SensitiveString>,
 }
 impl ::std::fmt::Debug for PutSecretValueInputBuilder {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -158,169 +111,107 @@ impl ::std::fmt::Debug for PutSecretValueInputBuilder {
 }
 impl PutSecretValueInputBuilder {
     /// The ARN or name of the secret to add a new version to.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
-    ///
-    /// If the secret doesn't already exist, use `CreateSecret` instead.
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.secret_id = ::std::option::Option::Some(input.into());
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
+        self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// A unique identifier for the new version of the secret.
-    ///
-    /// **Note:** If you use the Amazon Web Services CLI or one of the Amazon Web Services SDKs to call this operation, then you can leave this parameter empty. The CLI or SDK generates a random UUID for you and includes it as the value for this parameter in the request.
-    ///
-    /// If you generate a raw HTTP request to the Secrets Manager service endpoint, then you must generate a `ClientRequestToken` and include it in the request.
-    ///
-    /// This value helps ensure idempotency. Secrets Manager uses this value to prevent the accidental creation of duplicate versions if there are failures and retries during a rotation. We recommend that you generate a [UUID-type](https://wikipedia.org/wiki/Universally_unique_identifier) value to ensure uniqueness of your versions within the specified secret.
-    ///
-    /// - If the `ClientRequestToken` value isn't already associated with a version of the secret then a new version of the secret is created.
-    /// - If a version with this value already exists and that version's `SecretString` or `SecretBinary` values are the same as those in the request then the request is ignored. The operation is idempotent.
-    /// - If a version with this value already exists and the version of the `SecretString` and `SecretBinary` values are different from those in the request, then the request fails because you can't modify a secret version. You can only create new versions to store new secret values.
-    ///
-    /// This value becomes the `VersionId` of the new version.
-    pub fn client_request_token(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.client_request_token = ::std::option::Option::Some(input.into());
+    pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
+        self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `ClientRequestToken` member.
-    pub fn set_client_request_token(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `ClientRequestToken` member as currently set.
-    pub fn get_client_request_token(
-        &self,
-    ) -> &::std::option::Option<::std::string::String> {
+    pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
-    /// The binary data to encrypt and store in the new version of the secret. To use this parameter in the command-line tools, we recommend that you store your binary data in a file and then pass the contents of the file as a parameter.
-    ///
-    /// You must include `SecretBinary` or `SecretString`, but not both.
-    ///
-    /// You can't access this value from the Secrets Manager console.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    /// The binary data to encrypt and store in the new version of the secret.
     pub fn secret_binary(
         mut self,
-        input: impl ::std::convert::Into<::awsrt::types::SensitiveBlob>,
+        input: impl Into<::awsrt::types::SensitiveBlob>,
     ) -> Self {
-        self.secret_binary = ::std::option::Option::Some(input.into());
+        self.secret_binary = Some(input.into());
         self
     }
     /// Sets or clears the `SecretBinary` member.
     pub fn set_secret_binary(
         mut self,
-        input: ::std::option::Option<::awsrt::types::SensitiveBlob>,
+        input: Option<::awsrt::types::SensitiveBlob>,
     ) -> Self {
         self.secret_binary = input;
         self
     }
     /// The `SecretBinary` member as currently set.
-    pub fn get_secret_binary(
-        &self,
-    ) -> &::std::option::Option<::awsrt::types::SensitiveBlob> {
+    pub fn get_secret_binary(&self) -> &Option<::awsrt::types::SensitiveBlob> {
         &self.secret_binary
     }
     /// The text to encrypt and store in the new version of the secret.
-    ///
-    /// You must include `SecretBinary` or `SecretString`, but not both.
-    ///
-    /// We recommend you create the secret string as JSON key/value pairs, as shown in the example.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
     pub fn secret_string(
         mut self,
-        input: impl ::std::convert::Into<::awsrt::types::SensitiveString>,
+        input: impl Into<::awsrt::types::SensitiveString>,
     ) -> Self {
-        self.secret_string = ::std::option::Option::Some(input.into());
+        self.secret_string = Some(input.into());
         self
     }
     /// Sets or clears the `SecretString` member.
     pub fn set_secret_string(
         mut self,
-        input: ::std::option::Option<::awsrt::types::SensitiveString>,
+        input: Option<::awsrt::types::SensitiveString>,
     ) -> Self {
         self.secret_string = input;
         self
     }
     /// The `SecretString` member as currently set.
-    pub fn get_secret_string(
-        &self,
-    ) -> &::std::option::Option<::awsrt::types::SensitiveString> {
+    pub fn get_secret_string(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.secret_string
     }
     /// Appends an item to the `VersionStages` list.
-    /// A list of staging labels to attach to this version of the secret. Secrets Manager uses staging labels to track versions of a secret through the rotation process.
-    ///
-    /// If you specify a staging label that's already associated with a different version of the same secret, then Secrets Manager removes the label from the other version and attaches it to this version. If you specify `AWSCURRENT`, and it is already attached to another version, then Secrets Manager also moves the staging label `AWSPREVIOUS` to the version that `AWSCURRENT` was removed from.
-    ///
-    /// If you don't include `VersionStages`, then Secrets Manager automatically moves the staging label `AWSCURRENT` to this version.
-    pub fn version_stages(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.version_stages.get_or_insert_with(::std::vec::Vec::new).push(input.into());
+    /// A list of staging labels to attach to this version of the secret.
+    pub fn version_stages(mut self, input: impl Into<String>) -> Self {
+        self.version_stages.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `VersionStages` member.
-    pub fn set_version_stages(
-        mut self,
-        input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn set_version_stages(mut self, input: Option<Vec<String>>) -> Self {
         self.version_stages = input;
         self
     }
     /// The `VersionStages` member as currently set.
-    pub fn get_version_stages(
-        &self,
-    ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
+    pub fn get_version_stages(&self) -> &Option<Vec<String>> {
         &self.version_stages
     }
-    /// A unique identifier that indicates the source of the request. For cross-account rotation (when you rotate a secret in one account by using a Lambda rotation function in another account) and the Lambda rotation function assumes an IAM role to call Secrets Manager, Secrets Manager validates the identity with the rotation token. For more information, see [How rotation works](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html).
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    /// A unique identifier that indicates the source of the request.
     pub fn rotation_token(
         mut self,
-        input: impl ::std::convert::Into<::awsrt::types::SensitiveString>,
+        input: impl Into<::awsrt::types::SensitiveString>,
     ) -> Self {
-        self.rotation_token = ::std::option::Option::Some(input.into());
+        self.rotation_token = Some(input.into());
         self
     }
     /// Sets or clears the `RotationToken` member.
     pub fn set_rotation_token(
         mut self,
-        input: ::std::option::Option<::awsrt::types::SensitiveString>,
+        input: Option<::awsrt::types::SensitiveString>,
     ) -> Self {
         self.rotation_token = input;
         self
     }
     /// The `RotationToken` member as currently set.
-    pub fn get_rotation_token(
-        &self,
-    ) -> &::std::option::Option<::awsrt::types::SensitiveString> {
+    pub fn get_rotation_token(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.rotation_token
     }
     /// Builds the [`PutSecretValueInput`].
@@ -328,10 +219,8 @@ impl PutSecretValueInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<PutSecretValueInput, ::awsrt::error::BuildError> {
-        ::std::result::Result::Ok(PutSecretValueInput {
+    pub fn build(self) -> Result<PutSecretValueInput, ::awsrt::error::BuildError> {
+        Ok(PutSecretValueInput {
             secret_id: self
                 .secret_id
                 .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -351,46 +240,38 @@ impl PutSecretValueInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> ::std::result::Result<
-        PutSecretValueOutput,
-        ::awsrt::error::SdkError<PutSecretValueError>,
-    > {
+    ) -> Result<PutSecretValueOutput, ::awsrt::error::SdkError<PutSecretValueError>> {
         send(client.handle(), self).await
     }
 }
 /// The output of [`put_secret_value`](crate::Client::put_secret_value).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct PutSecretValueOutput {
     /// The ARN of the secret.
-    pub arn: ::std::option::Option<::std::string::String>,
+    pub arn: Option<String>,
     /// The name of the secret.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// The unique identifier of the version of the secret.
-    pub version_id: ::std::option::Option<::std::string::String>,
+    pub version_id: Option<String>,
     /// The list of staging labels that are currently attached to this version of the secret. Secrets Manager uses staging labels to track a version as it progresses through the secret rotation process.
-    pub version_stages: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub version_stages: Option<Vec<String>>,
 }
 impl PutSecretValueOutput {
     /// The ARN of the secret.
-    pub fn arn(&self) -> ::std::option::Option<&str> {
+    pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The name of the secret.
-    pub fn name(&self) -> ::std::option::Option<&str> {
+    pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The unique identifier of the version of the secret.
-    pub fn version_id(&self) -> ::std::option::Option<&str> {
+    pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
-    /// The list of staging labels that are currently attached to this version of the secret. Secrets Manager uses staging labels to track a version as it progresses through the secret rotation process.
-    pub fn version_stages(&self) -> &[::std::string::String] {
+    /// The list of staging labels that are currently attached to this version of the secret.
+    pub fn version_stages(&self) -> &[String] {
         self.version_stages.as_deref().unwrap_or_default()
     }
     /// Creates a new builder for [`PutSecretValueOutput`].
@@ -400,102 +281,69 @@ impl PutSecretValueOutput {
 }
 /// A builder for [`PutSecretValueOutput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct PutSecretValueOutputBuilder {
-    pub(crate) arn: ::std::option::Option<::std::string::String>,
-    pub(crate) name: ::std::option::Option<::std::string::String>,
-    pub(crate) version_id: ::std::option::Option<::std::string::String>,
-    pub(crate) version_stages: ::std::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
+    pub(crate) arn: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) version_id: Option<String>,
+    pub(crate) version_stages: Option<Vec<String>>,
 }
 impl PutSecretValueOutputBuilder {
     /// The ARN of the secret.
-    pub fn arn(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.arn = ::std::option::Option::Some(input.into());
+    pub fn arn(mut self, input: impl Into<String>) -> Self {
+        self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
-    pub fn set_arn(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
-    pub fn get_arn(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The name of the secret.
-    pub fn name(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(input.into());
+    pub fn name(mut self, input: impl Into<String>) -> Self {
+        self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
-    pub fn set_name(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
-    pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The unique identifier of the version of the secret.
-    pub fn version_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.version_id = ::std::option::Option::Some(input.into());
+    pub fn version_id(mut self, input: impl Into<String>) -> Self {
+        self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
-    pub fn set_version_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
-    pub fn get_version_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Appends an item to the `VersionStages` list.
-    /// The list of staging labels that are currently attached to this version of the secret. Secrets Manager uses staging labels to track a version as it progresses through the secret rotation process.
-    pub fn version_stages(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.version_stages.get_or_insert_with(::std::vec::Vec::new).push(input.into());
+    /// The list of staging labels that are currently attached to this version of the secret.
+    pub fn version_stages(mut self, input: impl Into<String>) -> Self {
+        self.version_stages.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `VersionStages` member.
-    pub fn set_version_stages(
-        mut self,
-        input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn set_version_stages(mut self, input: Option<Vec<String>>) -> Self {
         self.version_stages = input;
         self
     }
     /// The `VersionStages` member as currently set.
-    pub fn get_version_stages(
-        &self,
-    ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
+    pub fn get_version_stages(&self) -> &Option<Vec<String>> {
         &self.version_stages
     }
     /// Builds the [`PutSecretValueOutput`].
@@ -535,11 +383,11 @@ impl PutSecretValueError {
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
-    ) -> ::std::result::Result<Self, ::awsrt::json::JsonError> {
+    ) -> Result<Self, ::awsrt::json::JsonError> {
         let mut r = ::awsrt::json::JsonReader::new(
             crate::operation::json_body(&resp.body),
         );
-        ::std::result::Result::Ok(
+        Ok(
             match meta.code.as_deref().unwrap_or_default() {
                 "DecryptionFailure" => {
                     Self::DecryptionFailure(
@@ -592,39 +440,39 @@ impl PutSecretValueError {
     }
     /// Whether this is a `DecryptionFailure`.
     pub fn is_decryption_failure(&self) -> bool {
-        ::std::matches!(self, Self::DecryptionFailure(_))
+        matches!(self, Self::DecryptionFailure(_))
     }
     /// Whether this is a `EncryptionFailure`.
     pub fn is_encryption_failure(&self) -> bool {
-        ::std::matches!(self, Self::EncryptionFailure(_))
+        matches!(self, Self::EncryptionFailure(_))
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
-        ::std::matches!(self, Self::InternalServiceError(_))
+        matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidParameterException(_))
+        matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidRequestException(_))
+        matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `LimitExceededException`.
     pub fn is_limit_exceeded_exception(&self) -> bool {
-        ::std::matches!(self, Self::LimitExceededException(_))
+        matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `ResourceExistsException`.
     pub fn is_resource_exists_exception(&self) -> bool {
-        ::std::matches!(self, Self::ResourceExistsException(_))
+        matches!(self, Self::ResourceExistsException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
     pub fn is_resource_not_found_exception(&self) -> bool {
-        ::std::matches!(self, Self::ResourceNotFoundException(_))
+        matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
-        ::std::matches!(self, Self::Unhandled(_))
+        matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
@@ -641,15 +489,15 @@ impl PutSecretValueError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
-    pub fn code(&self) -> ::std::option::Option<&str> {
+    pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
-    pub fn request_id(&self) -> ::std::option::Option<&str> {
+    pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
@@ -674,22 +522,22 @@ impl ::std::fmt::Display for PutSecretValueError {
     }
 }
 impl ::std::error::Error for PutSecretValueError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         match self {
-            Self::DecryptionFailure(e) => ::std::option::Option::Some(e),
-            Self::EncryptionFailure(e) => ::std::option::Option::Some(e),
-            Self::InternalServiceError(e) => ::std::option::Option::Some(e),
-            Self::InvalidParameterException(e) => ::std::option::Option::Some(e),
-            Self::InvalidRequestException(e) => ::std::option::Option::Some(e),
-            Self::LimitExceededException(e) => ::std::option::Option::Some(e),
-            Self::ResourceExistsException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
+            Self::DecryptionFailure(e) => Some(e),
+            Self::EncryptionFailure(e) => Some(e),
+            Self::InternalServiceError(e) => Some(e),
+            Self::InvalidParameterException(e) => Some(e),
+            Self::InvalidRequestException(e) => Some(e),
+            Self::LimitExceededException(e) => Some(e),
+            Self::ResourceExistsException(e) => Some(e),
+            Self::ResourceNotFoundException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
         }
     }
 }
 /// Fluent builder for [`Client::put_secret_value`](crate::Client::put_secret_value): set members, then call `send()`.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(Clone, ::std::fmt::Debug)]
 pub struct PutSecretValueFluentBuilder {
     handle: ::awsrt::client::ClientHandle,
     inner: PutSecretValueInputBuilder,
@@ -698,7 +546,7 @@ impl PutSecretValueFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
-            inner: ::std::default::Default::default(),
+            inner: Default::default(),
         }
     }
     /// The input built so far.
@@ -713,83 +561,44 @@ impl PutSecretValueFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
-        PutSecretValueOutput,
-        ::awsrt::error::SdkError<PutSecretValueError>,
-    > {
+    ) -> Result<PutSecretValueOutput, ::awsrt::error::SdkError<PutSecretValueError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// The ARN or name of the secret to add a new version to.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
-    ///
-    /// If the secret doesn't already exist, use `CreateSecret` instead.
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
     /// A unique identifier for the new version of the secret.
-    ///
-    /// **Note:** If you use the Amazon Web Services CLI or one of the Amazon Web Services SDKs to call this operation, then you can leave this parameter empty. The CLI or SDK generates a random UUID for you and includes it as the value for this parameter in the request.
-    ///
-    /// If you generate a raw HTTP request to the Secrets Manager service endpoint, then you must generate a `ClientRequestToken` and include it in the request.
-    ///
-    /// This value helps ensure idempotency. Secrets Manager uses this value to prevent the accidental creation of duplicate versions if there are failures and retries during a rotation. We recommend that you generate a [UUID-type](https://wikipedia.org/wiki/Universally_unique_identifier) value to ensure uniqueness of your versions within the specified secret.
-    ///
-    /// - If the `ClientRequestToken` value isn't already associated with a version of the secret then a new version of the secret is created.
-    /// - If a version with this value already exists and that version's `SecretString` or `SecretBinary` values are the same as those in the request then the request is ignored. The operation is idempotent.
-    /// - If a version with this value already exists and the version of the `SecretString` and `SecretBinary` values are different from those in the request, then the request fails because you can't modify a secret version. You can only create new versions to store new secret values.
-    ///
-    /// This value becomes the `VersionId` of the new version.
-    pub fn client_request_token(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `ClientRequestToken` member.
-    pub fn set_client_request_token(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `ClientRequestToken` member as currently set.
-    pub fn get_client_request_token(
-        &self,
-    ) -> &::std::option::Option<::std::string::String> {
+    pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
-    /// The binary data to encrypt and store in the new version of the secret. To use this parameter in the command-line tools, we recommend that you store your binary data in a file and then pass the contents of the file as a parameter.
-    ///
-    /// You must include `SecretBinary` or `SecretString`, but not both.
-    ///
-    /// You can't access this value from the Secrets Manager console.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    /// The binary data to encrypt and store in the new version of the secret.
     pub fn secret_binary(
         mut self,
-        input: impl ::std::convert::Into<::awsrt::types::SensitiveBlob>,
+        input: impl Into<::awsrt::types::SensitiveBlob>,
     ) -> Self {
         self.inner = self.inner.secret_binary(input);
         self
@@ -797,27 +606,19 @@ impl PutSecretValueFluentBuilder {
     /// Sets or clears the `SecretBinary` member.
     pub fn set_secret_binary(
         mut self,
-        input: ::std::option::Option<::awsrt::types::SensitiveBlob>,
+        input: Option<::awsrt::types::SensitiveBlob>,
     ) -> Self {
         self.inner = self.inner.set_secret_binary(input);
         self
     }
     /// The `SecretBinary` member as currently set.
-    pub fn get_secret_binary(
-        &self,
-    ) -> &::std::option::Option<::awsrt::types::SensitiveBlob> {
+    pub fn get_secret_binary(&self) -> &Option<::awsrt::types::SensitiveBlob> {
         self.inner.get_secret_binary()
     }
     /// The text to encrypt and store in the new version of the secret.
-    ///
-    /// You must include `SecretBinary` or `SecretString`, but not both.
-    ///
-    /// We recommend you create the secret string as JSON key/value pairs, as shown in the example.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
     pub fn secret_string(
         mut self,
-        input: impl ::std::convert::Into<::awsrt::types::SensitiveString>,
+        input: impl Into<::awsrt::types::SensitiveString>,
     ) -> Self {
         self.inner = self.inner.secret_string(input);
         self
@@ -825,50 +626,34 @@ impl PutSecretValueFluentBuilder {
     /// Sets or clears the `SecretString` member.
     pub fn set_secret_string(
         mut self,
-        input: ::std::option::Option<::awsrt::types::SensitiveString>,
+        input: Option<::awsrt::types::SensitiveString>,
     ) -> Self {
         self.inner = self.inner.set_secret_string(input);
         self
     }
     /// The `SecretString` member as currently set.
-    pub fn get_secret_string(
-        &self,
-    ) -> &::std::option::Option<::awsrt::types::SensitiveString> {
+    pub fn get_secret_string(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_secret_string()
     }
     /// Appends an item to the `VersionStages` list.
-    /// A list of staging labels to attach to this version of the secret. Secrets Manager uses staging labels to track versions of a secret through the rotation process.
-    ///
-    /// If you specify a staging label that's already associated with a different version of the same secret, then Secrets Manager removes the label from the other version and attaches it to this version. If you specify `AWSCURRENT`, and it is already attached to another version, then Secrets Manager also moves the staging label `AWSPREVIOUS` to the version that `AWSCURRENT` was removed from.
-    ///
-    /// If you don't include `VersionStages`, then Secrets Manager automatically moves the staging label `AWSCURRENT` to this version.
-    pub fn version_stages(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// A list of staging labels to attach to this version of the secret.
+    pub fn version_stages(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_stages(input);
         self
     }
     /// Sets or clears the `VersionStages` member.
-    pub fn set_version_stages(
-        mut self,
-        input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn set_version_stages(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_version_stages(input);
         self
     }
     /// The `VersionStages` member as currently set.
-    pub fn get_version_stages(
-        &self,
-    ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
+    pub fn get_version_stages(&self) -> &Option<Vec<String>> {
         self.inner.get_version_stages()
     }
-    /// A unique identifier that indicates the source of the request. For cross-account rotation (when you rotate a secret in one account by using a Lambda rotation function in another account) and the Lambda rotation function assumes an IAM role to call Secrets Manager, Secrets Manager validates the identity with the rotation token. For more information, see [How rotation works](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html).
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    /// A unique identifier that indicates the source of the request.
     pub fn rotation_token(
         mut self,
-        input: impl ::std::convert::Into<::awsrt::types::SensitiveString>,
+        input: impl Into<::awsrt::types::SensitiveString>,
     ) -> Self {
         self.inner = self.inner.rotation_token(input);
         self
@@ -876,29 +661,22 @@ impl PutSecretValueFluentBuilder {
     /// Sets or clears the `RotationToken` member.
     pub fn set_rotation_token(
         mut self,
-        input: ::std::option::Option<::awsrt::types::SensitiveString>,
+        input: Option<::awsrt::types::SensitiveString>,
     ) -> Self {
         self.inner = self.inner.set_rotation_token(input);
         self
     }
     /// The `RotationToken` member as currently set.
-    pub fn get_rotation_token(
-        &self,
-    ) -> &::std::option::Option<::awsrt::types::SensitiveString> {
+    pub fn get_rotation_token(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_rotation_token()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     mut input: PutSecretValueInput,
-) -> ::std::result::Result<
-    PutSecretValueOutput,
-    ::awsrt::error::SdkError<PutSecretValueError>,
-> {
+) -> Result<PutSecretValueOutput, ::awsrt::error::SdkError<PutSecretValueError>> {
     if input.client_request_token.is_none() {
-        input.client_request_token = ::std::option::Option::Some(
-            ::awsrt::types::uuid_v4(),
-        );
+        input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let mut w = ::awsrt::json::JsonWriter::new();
     ser_input(&mut w, &input);
@@ -914,7 +692,7 @@ pub(crate) async fn send(
         de_output(&mut r)
             .and_then(|out| {
                 r.finish()?;
-                ::std::result::Result::Ok(out)
+                Ok(out)
             })
             .map_err(|e| ::awsrt::error::SdkError::Response(
                 ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
@@ -922,11 +700,9 @@ pub(crate) async fn send(
     } else {
         let meta = ::awsrt::protocol::parse_error_metadata(&resp);
         match PutSecretValueError::from_response(&resp, meta.clone()) {
-            ::std::result::Result::Ok(err) => {
-                ::std::result::Result::Err(::awsrt::error::SdkError::service(err, meta))
-            }
-            ::std::result::Result::Err(e) => {
-                ::std::result::Result::Err(
+            Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
+            Err(e) => {
+                Err(
                     ::awsrt::error::SdkError::Response(
                         ::awsrt::error::ResponseError::from_response(
                             &resp,
@@ -945,19 +721,19 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &PutSecretValueInp
         w.key("SecretId");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.client_request_token {
+    if let Some(value) = &v.client_request_token {
         w.key("ClientRequestToken");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.secret_binary {
+    if let Some(value) = &v.secret_binary {
         w.key("SecretBinary");
         w.blob(value.expose_secret());
     }
-    if let ::std::option::Option::Some(value) = &v.secret_string {
+    if let Some(value) = &v.secret_string {
         w.key("SecretString");
         w.string(value.expose_secret());
     }
-    if let ::std::option::Option::Some(value) = &v.version_stages {
+    if let Some(value) = &v.version_stages {
         w.key("VersionStages");
         w.begin_array();
         for item in value.iter() {
@@ -965,7 +741,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &PutSecretValueInp
         }
         w.end_array();
     }
-    if let ::std::option::Option::Some(value) = &v.rotation_token {
+    if let Some(value) = &v.rotation_token {
         w.key("RotationToken");
         w.string(value.expose_secret());
     }
@@ -973,35 +749,33 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &PutSecretValueInp
 }
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
-) -> ::std::result::Result<PutSecretValueOutput, ::awsrt::json::JsonError> {
-    let mut f_arn: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_version_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_version_stages: ::std::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    > = ::std::option::Option::None;
+) -> Result<PutSecretValueOutput, ::awsrt::json::JsonError> {
+    let mut f_arn: Option<String> = None;
+    let mut f_name: Option<String> = None;
+    let mut f_version_id: Option<String> = None;
+    let mut f_version_stages: Option<Vec<String>> = None;
     r.begin_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match &*key {
             "ARN" => {
                 if !r.take_null()? {
-                    f_arn = ::std::option::Option::Some(r.string_owned()?);
+                    f_arn = Some(r.string_owned()?);
                 }
             }
             "Name" => {
                 if !r.take_null()? {
-                    f_name = ::std::option::Option::Some(r.string_owned()?);
+                    f_name = Some(r.string_owned()?);
                 }
             }
             "VersionId" => {
                 if !r.take_null()? {
-                    f_version_id = ::std::option::Option::Some(r.string_owned()?);
+                    f_version_id = Some(r.string_owned()?);
                 }
             }
             "VersionStages" => {
                 if !r.take_null()? {
-                    f_version_stages = ::std::option::Option::Some({
-                        let mut items = ::std::vec::Vec::new();
+                    f_version_stages = Some({
+                        let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
                             if !r.take_null()? {
@@ -1015,7 +789,7 @@ pub(crate) fn de_output(
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(PutSecretValueOutput {
+    Ok(PutSecretValueOutput {
         arn: f_arn,
         name: f_name,
         version_id: f_version_id,
@@ -1026,9 +800,9 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_store_a_secret_value_in_a_new_version_of_a_secret() -> ::std::result::Result<
+    fn case_01_to_store_a_secret_value_in_a_new_version_of_a_secret() -> Result<
         (),
-        ::std::boxed::Box<dyn ::std::error::Error>,
+        Box<dyn ::std::error::Error>,
     > {
         let input = PutSecretValueInput::builder()
             .secret_id("MyTestDatabaseSecret")
@@ -1038,7 +812,7 @@ mod examples {
         let mut w = ::awsrt::json::JsonWriter::new();
         super::ser_input(&mut w, &input);
         let sent = ::awsrt::types::Document::parse(&w.finish())?;
-        ::std::assert_eq!(
+        assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"SecretString\":\"{\\\"username\\\":\\\"david\\\",\\\"password\\\":\\\"EXAMPLE-PASSWORD\\\"}\",\"ClientRequestToken\":\"EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE\"}"
             .as_bytes()) ?
@@ -1056,7 +830,7 @@ mod examples {
             .version_id("EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE")
             .version_stages("AWSCURRENT")
             .build();
-        ::std::assert_eq!(parsed, expected);
-        ::std::result::Result::Ok(())
+        assert_eq!(parsed, expected);
+        Ok(())
     }
 }

@@ -7,17 +7,12 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 };
 /// The input of [`remove_regions_from_replication`](crate::Client::remove_regions_from_replication).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct RemoveRegionsFromReplicationInput {
     /// The ARN or name of the secret.
-    pub secret_id: ::std::string::String,
+    pub secret_id: String,
     /// The Regions of the replicas to remove.
-    pub remove_replica_regions: ::std::vec::Vec<::std::string::String>,
+    pub remove_replica_regions: Vec<String>,
 }
 impl RemoveRegionsFromReplicationInput {
     /// The ARN or name of the secret.
@@ -25,7 +20,7 @@ impl RemoveRegionsFromReplicationInput {
         &self.secret_id
     }
     /// The Regions of the replicas to remove.
-    pub fn remove_replica_regions(&self) -> &[::std::string::String] {
+    pub fn remove_replica_regions(&self) -> &[String] {
         &self.remove_replica_regions
     }
     /// Creates a new builder for [`RemoveRegionsFromReplicationInput`].
@@ -35,63 +30,40 @@ impl RemoveRegionsFromReplicationInput {
 }
 /// A builder for [`RemoveRegionsFromReplicationInput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct RemoveRegionsFromReplicationInputBuilder {
-    pub(crate) secret_id: ::std::option::Option<::std::string::String>,
-    pub(crate) remove_replica_regions: ::std::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
+    pub(crate) secret_id: Option<String>,
+    pub(crate) remove_replica_regions: Option<Vec<String>>,
 }
 impl RemoveRegionsFromReplicationInputBuilder {
     /// The ARN or name of the secret.
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.secret_id = ::std::option::Option::Some(input.into());
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
+        self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// Appends an item to the `RemoveReplicaRegions` list.
     /// The Regions of the replicas to remove.
-    pub fn remove_replica_regions(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.remove_replica_regions
-            .get_or_insert_with(::std::vec::Vec::new)
-            .push(input.into());
+    pub fn remove_replica_regions(mut self, input: impl Into<String>) -> Self {
+        self.remove_replica_regions.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `RemoveReplicaRegions` member.
-    pub fn set_remove_replica_regions(
-        mut self,
-        input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn set_remove_replica_regions(mut self, input: Option<Vec<String>>) -> Self {
         self.remove_replica_regions = input;
         self
     }
     /// The `RemoveReplicaRegions` member as currently set.
-    pub fn get_remove_replica_regions(
-        &self,
-    ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
+    pub fn get_remove_replica_regions(&self) -> &Option<Vec<String>> {
         &self.remove_replica_regions
     }
     /// Builds the [`RemoveRegionsFromReplicationInput`].
@@ -101,11 +73,8 @@ impl RemoveRegionsFromReplicationInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        RemoveRegionsFromReplicationInput,
-        ::awsrt::error::BuildError,
-    > {
-        ::std::result::Result::Ok(RemoveRegionsFromReplicationInput {
+    ) -> Result<RemoveRegionsFromReplicationInput, ::awsrt::error::BuildError> {
+        Ok(RemoveRegionsFromReplicationInput {
             secret_id: self
                 .secret_id
                 .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -126,7 +95,7 @@ impl RemoveRegionsFromReplicationInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> ::std::result::Result<
+    ) -> Result<
         RemoveRegionsFromReplicationOutput,
         ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>,
     > {
@@ -135,23 +104,16 @@ impl RemoveRegionsFromReplicationInput {
 }
 /// The output of [`remove_regions_from_replication`](crate::Client::remove_regions_from_replication).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct RemoveRegionsFromReplicationOutput {
     /// The ARN of the primary secret.
-    pub arn: ::std::option::Option<::std::string::String>,
+    pub arn: Option<String>,
     /// The status of replicas for this secret after you remove Regions.
-    pub replication_status: ::std::option::Option<
-        ::std::vec::Vec<crate::types::ReplicationStatusType>,
-    >,
+    pub replication_status: Option<Vec<crate::types::ReplicationStatusType>>,
 }
 impl RemoveRegionsFromReplicationOutput {
     /// The ARN of the primary secret.
-    pub fn arn(&self) -> ::std::option::Option<&str> {
+    pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The status of replicas for this secret after you remove Regions.
@@ -165,37 +127,24 @@ impl RemoveRegionsFromReplicationOutput {
 }
 /// A builder for [`RemoveRegionsFromReplicationOutput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct RemoveRegionsFromReplicationOutputBuilder {
-    pub(crate) arn: ::std::option::Option<::std::string::String>,
-    pub(crate) replication_status: ::std::option::Option<
-        ::std::vec::Vec<crate::types::ReplicationStatusType>,
-    >,
+    pub(crate) arn: Option<String>,
+    pub(crate) replication_status: Option<Vec<crate::types::ReplicationStatusType>>,
 }
 impl RemoveRegionsFromReplicationOutputBuilder {
     /// The ARN of the primary secret.
-    pub fn arn(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.arn = ::std::option::Option::Some(input.into());
+    pub fn arn(mut self, input: impl Into<String>) -> Self {
+        self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
-    pub fn set_arn(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
-    pub fn get_arn(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// Appends an item to the `ReplicationStatus` list.
@@ -204,15 +153,13 @@ impl RemoveRegionsFromReplicationOutputBuilder {
         mut self,
         input: crate::types::ReplicationStatusType,
     ) -> Self {
-        self.replication_status.get_or_insert_with(::std::vec::Vec::new).push(input);
+        self.replication_status.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ReplicationStatus` member.
     pub fn set_replication_status(
         mut self,
-        input: ::std::option::Option<
-            ::std::vec::Vec<crate::types::ReplicationStatusType>,
-        >,
+        input: Option<Vec<crate::types::ReplicationStatusType>>,
     ) -> Self {
         self.replication_status = input;
         self
@@ -220,7 +167,7 @@ impl RemoveRegionsFromReplicationOutputBuilder {
     /// The `ReplicationStatus` member as currently set.
     pub fn get_replication_status(
         &self,
-    ) -> &::std::option::Option<::std::vec::Vec<crate::types::ReplicationStatusType>> {
+    ) -> &Option<Vec<crate::types::ReplicationStatusType>> {
         &self.replication_status
     }
     /// Builds the [`RemoveRegionsFromReplicationOutput`].
@@ -250,11 +197,11 @@ impl RemoveRegionsFromReplicationError {
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
-    ) -> ::std::result::Result<Self, ::awsrt::json::JsonError> {
+    ) -> Result<Self, ::awsrt::json::JsonError> {
         let mut r = ::awsrt::json::JsonReader::new(
             crate::operation::json_body(&resp.body),
         );
-        ::std::result::Result::Ok(
+        Ok(
             match meta.code.as_deref().unwrap_or_default() {
                 "InternalServiceError" => {
                     Self::InternalServiceError(
@@ -285,23 +232,23 @@ impl RemoveRegionsFromReplicationError {
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
-        ::std::matches!(self, Self::InternalServiceError(_))
+        matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidParameterException(_))
+        matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidRequestException(_))
+        matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
     pub fn is_resource_not_found_exception(&self) -> bool {
-        ::std::matches!(self, Self::ResourceNotFoundException(_))
+        matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
-        ::std::matches!(self, Self::Unhandled(_))
+        matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
@@ -314,15 +261,15 @@ impl RemoveRegionsFromReplicationError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
-    pub fn code(&self) -> ::std::option::Option<&str> {
+    pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
-    pub fn request_id(&self) -> ::std::option::Option<&str> {
+    pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
@@ -343,18 +290,18 @@ impl ::std::fmt::Display for RemoveRegionsFromReplicationError {
     }
 }
 impl ::std::error::Error for RemoveRegionsFromReplicationError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         match self {
-            Self::InternalServiceError(e) => ::std::option::Option::Some(e),
-            Self::InvalidParameterException(e) => ::std::option::Option::Some(e),
-            Self::InvalidRequestException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
+            Self::InternalServiceError(e) => Some(e),
+            Self::InvalidParameterException(e) => Some(e),
+            Self::InvalidRequestException(e) => Some(e),
+            Self::ResourceNotFoundException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
         }
     }
 }
 /// Fluent builder for [`Client::remove_regions_from_replication`](crate::Client::remove_regions_from_replication): set members, then call `send()`.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(Clone, ::std::fmt::Debug)]
 pub struct RemoveRegionsFromReplicationFluentBuilder {
     handle: ::awsrt::client::ClientHandle,
     inner: RemoveRegionsFromReplicationInputBuilder,
@@ -363,7 +310,7 @@ impl RemoveRegionsFromReplicationFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
-            inner: ::std::default::Default::default(),
+            inner: Default::default(),
         }
     }
     /// The input built so far.
@@ -378,7 +325,7 @@ impl RemoveRegionsFromReplicationFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         RemoveRegionsFromReplicationOutput,
         ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>,
     > {
@@ -388,53 +335,39 @@ impl RemoveRegionsFromReplicationFluentBuilder {
     }
     /// The ARN or name of the secret.
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
     /// Appends an item to the `RemoveReplicaRegions` list.
     /// The Regions of the replicas to remove.
-    pub fn remove_replica_regions(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn remove_replica_regions(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.remove_replica_regions(input);
         self
     }
     /// Sets or clears the `RemoveReplicaRegions` member.
-    pub fn set_remove_replica_regions(
-        mut self,
-        input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn set_remove_replica_regions(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_remove_replica_regions(input);
         self
     }
     /// The `RemoveReplicaRegions` member as currently set.
-    pub fn get_remove_replica_regions(
-        &self,
-    ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
+    pub fn get_remove_replica_regions(&self) -> &Option<Vec<String>> {
         self.inner.get_remove_replica_regions()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: RemoveRegionsFromReplicationInput,
-) -> ::std::result::Result<
+) -> Result<
     RemoveRegionsFromReplicationOutput,
     ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>,
 > {
@@ -452,7 +385,7 @@ pub(crate) async fn send(
         de_output(&mut r)
             .and_then(|out| {
                 r.finish()?;
-                ::std::result::Result::Ok(out)
+                Ok(out)
             })
             .map_err(|e| ::awsrt::error::SdkError::Response(
                 ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
@@ -460,11 +393,9 @@ pub(crate) async fn send(
     } else {
         let meta = ::awsrt::protocol::parse_error_metadata(&resp);
         match RemoveRegionsFromReplicationError::from_response(&resp, meta.clone()) {
-            ::std::result::Result::Ok(err) => {
-                ::std::result::Result::Err(::awsrt::error::SdkError::service(err, meta))
-            }
-            ::std::result::Result::Err(e) => {
-                ::std::result::Result::Err(
+            Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
+            Err(e) => {
+                Err(
                     ::awsrt::error::SdkError::Response(
                         ::awsrt::error::ResponseError::from_response(
                             &resp,
@@ -499,26 +430,21 @@ pub(crate) fn ser_input(
 }
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
-) -> ::std::result::Result<
-    RemoveRegionsFromReplicationOutput,
-    ::awsrt::json::JsonError,
-> {
-    let mut f_arn: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_replication_status: ::std::option::Option<
-        ::std::vec::Vec<crate::types::ReplicationStatusType>,
-    > = ::std::option::Option::None;
+) -> Result<RemoveRegionsFromReplicationOutput, ::awsrt::json::JsonError> {
+    let mut f_arn: Option<String> = None;
+    let mut f_replication_status: Option<Vec<crate::types::ReplicationStatusType>> = None;
     r.begin_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match &*key {
             "ARN" => {
                 if !r.take_null()? {
-                    f_arn = ::std::option::Option::Some(r.string_owned()?);
+                    f_arn = Some(r.string_owned()?);
                 }
             }
             "ReplicationStatus" => {
                 if !r.take_null()? {
-                    f_replication_status = ::std::option::Option::Some({
-                        let mut items = ::std::vec::Vec::new();
+                    f_replication_status = Some({
+                        let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
                             if !r.take_null()? {
@@ -532,7 +458,7 @@ pub(crate) fn de_output(
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(RemoveRegionsFromReplicationOutput {
+    Ok(RemoveRegionsFromReplicationOutput {
         arn: f_arn,
         replication_status: f_replication_status,
     })

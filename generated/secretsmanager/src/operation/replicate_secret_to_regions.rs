@@ -7,17 +7,12 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 };
 /// The input of [`replicate_secret_to_regions`](crate::Client::replicate_secret_to_regions).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ReplicateSecretToRegionsInput {
     /// The ARN or name of the secret to replicate.
-    pub secret_id: ::std::string::String,
+    pub secret_id: String,
     /// A list of Regions in which to replicate the secret.
-    pub add_replica_regions: ::std::vec::Vec<crate::types::ReplicaRegionType>,
+    pub add_replica_regions: Vec<crate::types::ReplicaRegionType>,
     /// Specifies whether to overwrite a secret with the same name in the destination Region. By default, secrets aren't overwritten.
     pub force_overwrite_replica_secret: bool,
 }
@@ -30,7 +25,7 @@ impl ReplicateSecretToRegionsInput {
     pub fn add_replica_regions(&self) -> &[crate::types::ReplicaRegionType] {
         &self.add_replica_regions
     }
-    /// Specifies whether to overwrite a secret with the same name in the destination Region. By default, secrets aren't overwritten.
+    /// Specifies whether to overwrite a secret with the same name in the destination Region.
     pub fn force_overwrite_replica_secret(&self) -> bool {
         self.force_overwrite_replica_secret
     }
@@ -41,39 +36,26 @@ impl ReplicateSecretToRegionsInput {
 }
 /// A builder for [`ReplicateSecretToRegionsInput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ReplicateSecretToRegionsInputBuilder {
-    pub(crate) secret_id: ::std::option::Option<::std::string::String>,
-    pub(crate) add_replica_regions: ::std::option::Option<
-        ::std::vec::Vec<crate::types::ReplicaRegionType>,
-    >,
-    pub(crate) force_overwrite_replica_secret: ::std::option::Option<bool>,
+    pub(crate) secret_id: Option<String>,
+    pub(crate) add_replica_regions: Option<Vec<crate::types::ReplicaRegionType>>,
+    pub(crate) force_overwrite_replica_secret: Option<bool>,
 }
 impl ReplicateSecretToRegionsInputBuilder {
     /// The ARN or name of the secret to replicate.
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.secret_id = ::std::option::Option::Some(input.into());
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
+        self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// Appends an item to the `AddReplicaRegions` list.
@@ -82,13 +64,13 @@ impl ReplicateSecretToRegionsInputBuilder {
         mut self,
         input: crate::types::ReplicaRegionType,
     ) -> Self {
-        self.add_replica_regions.get_or_insert_with(::std::vec::Vec::new).push(input);
+        self.add_replica_regions.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `AddReplicaRegions` member.
     pub fn set_add_replica_regions(
         mut self,
-        input: ::std::option::Option<::std::vec::Vec<crate::types::ReplicaRegionType>>,
+        input: Option<Vec<crate::types::ReplicaRegionType>>,
     ) -> Self {
         self.add_replica_regions = input;
         self
@@ -96,24 +78,21 @@ impl ReplicateSecretToRegionsInputBuilder {
     /// The `AddReplicaRegions` member as currently set.
     pub fn get_add_replica_regions(
         &self,
-    ) -> &::std::option::Option<::std::vec::Vec<crate::types::ReplicaRegionType>> {
+    ) -> &Option<Vec<crate::types::ReplicaRegionType>> {
         &self.add_replica_regions
     }
-    /// Specifies whether to overwrite a secret with the same name in the destination Region. By default, secrets aren't overwritten.
+    /// Specifies whether to overwrite a secret with the same name in the destination Region.
     pub fn force_overwrite_replica_secret(mut self, input: bool) -> Self {
-        self.force_overwrite_replica_secret = ::std::option::Option::Some(input);
+        self.force_overwrite_replica_secret = Some(input);
         self
     }
     /// Sets or clears the `ForceOverwriteReplicaSecret` member.
-    pub fn set_force_overwrite_replica_secret(
-        mut self,
-        input: ::std::option::Option<bool>,
-    ) -> Self {
+    pub fn set_force_overwrite_replica_secret(mut self, input: Option<bool>) -> Self {
         self.force_overwrite_replica_secret = input;
         self
     }
     /// The `ForceOverwriteReplicaSecret` member as currently set.
-    pub fn get_force_overwrite_replica_secret(&self) -> &::std::option::Option<bool> {
+    pub fn get_force_overwrite_replica_secret(&self) -> &Option<bool> {
         &self.force_overwrite_replica_secret
     }
     /// Builds the [`ReplicateSecretToRegionsInput`].
@@ -123,11 +102,8 @@ impl ReplicateSecretToRegionsInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ReplicateSecretToRegionsInput,
-        ::awsrt::error::BuildError,
-    > {
-        ::std::result::Result::Ok(ReplicateSecretToRegionsInput {
+    ) -> Result<ReplicateSecretToRegionsInput, ::awsrt::error::BuildError> {
+        Ok(ReplicateSecretToRegionsInput {
             secret_id: self
                 .secret_id
                 .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -151,7 +127,7 @@ impl ReplicateSecretToRegionsInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ReplicateSecretToRegionsOutput,
         ::awsrt::error::SdkError<ReplicateSecretToRegionsError>,
     > {
@@ -160,23 +136,16 @@ impl ReplicateSecretToRegionsInput {
 }
 /// The output of [`replicate_secret_to_regions`](crate::Client::replicate_secret_to_regions).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ReplicateSecretToRegionsOutput {
     /// The ARN of the primary secret.
-    pub arn: ::std::option::Option<::std::string::String>,
+    pub arn: Option<String>,
     /// The status of replication.
-    pub replication_status: ::std::option::Option<
-        ::std::vec::Vec<crate::types::ReplicationStatusType>,
-    >,
+    pub replication_status: Option<Vec<crate::types::ReplicationStatusType>>,
 }
 impl ReplicateSecretToRegionsOutput {
     /// The ARN of the primary secret.
-    pub fn arn(&self) -> ::std::option::Option<&str> {
+    pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The status of replication.
@@ -190,37 +159,24 @@ impl ReplicateSecretToRegionsOutput {
 }
 /// A builder for [`ReplicateSecretToRegionsOutput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ReplicateSecretToRegionsOutputBuilder {
-    pub(crate) arn: ::std::option::Option<::std::string::String>,
-    pub(crate) replication_status: ::std::option::Option<
-        ::std::vec::Vec<crate::types::ReplicationStatusType>,
-    >,
+    pub(crate) arn: Option<String>,
+    pub(crate) replication_status: Option<Vec<crate::types::ReplicationStatusType>>,
 }
 impl ReplicateSecretToRegionsOutputBuilder {
     /// The ARN of the primary secret.
-    pub fn arn(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.arn = ::std::option::Option::Some(input.into());
+    pub fn arn(mut self, input: impl Into<String>) -> Self {
+        self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
-    pub fn set_arn(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
-    pub fn get_arn(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// Appends an item to the `ReplicationStatus` list.
@@ -229,15 +185,13 @@ impl ReplicateSecretToRegionsOutputBuilder {
         mut self,
         input: crate::types::ReplicationStatusType,
     ) -> Self {
-        self.replication_status.get_or_insert_with(::std::vec::Vec::new).push(input);
+        self.replication_status.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ReplicationStatus` member.
     pub fn set_replication_status(
         mut self,
-        input: ::std::option::Option<
-            ::std::vec::Vec<crate::types::ReplicationStatusType>,
-        >,
+        input: Option<Vec<crate::types::ReplicationStatusType>>,
     ) -> Self {
         self.replication_status = input;
         self
@@ -245,7 +199,7 @@ impl ReplicateSecretToRegionsOutputBuilder {
     /// The `ReplicationStatus` member as currently set.
     pub fn get_replication_status(
         &self,
-    ) -> &::std::option::Option<::std::vec::Vec<crate::types::ReplicationStatusType>> {
+    ) -> &Option<Vec<crate::types::ReplicationStatusType>> {
         &self.replication_status
     }
     /// Builds the [`ReplicateSecretToRegionsOutput`].
@@ -275,11 +229,11 @@ impl ReplicateSecretToRegionsError {
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
-    ) -> ::std::result::Result<Self, ::awsrt::json::JsonError> {
+    ) -> Result<Self, ::awsrt::json::JsonError> {
         let mut r = ::awsrt::json::JsonReader::new(
             crate::operation::json_body(&resp.body),
         );
-        ::std::result::Result::Ok(
+        Ok(
             match meta.code.as_deref().unwrap_or_default() {
                 "InternalServiceError" => {
                     Self::InternalServiceError(
@@ -310,23 +264,23 @@ impl ReplicateSecretToRegionsError {
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
-        ::std::matches!(self, Self::InternalServiceError(_))
+        matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidParameterException(_))
+        matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidRequestException(_))
+        matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
     pub fn is_resource_not_found_exception(&self) -> bool {
-        ::std::matches!(self, Self::ResourceNotFoundException(_))
+        matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
-        ::std::matches!(self, Self::Unhandled(_))
+        matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
@@ -339,15 +293,15 @@ impl ReplicateSecretToRegionsError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
-    pub fn code(&self) -> ::std::option::Option<&str> {
+    pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
-    pub fn request_id(&self) -> ::std::option::Option<&str> {
+    pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
@@ -368,18 +322,18 @@ impl ::std::fmt::Display for ReplicateSecretToRegionsError {
     }
 }
 impl ::std::error::Error for ReplicateSecretToRegionsError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         match self {
-            Self::InternalServiceError(e) => ::std::option::Option::Some(e),
-            Self::InvalidParameterException(e) => ::std::option::Option::Some(e),
-            Self::InvalidRequestException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
+            Self::InternalServiceError(e) => Some(e),
+            Self::InvalidParameterException(e) => Some(e),
+            Self::InvalidRequestException(e) => Some(e),
+            Self::ResourceNotFoundException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
         }
     }
 }
 /// Fluent builder for [`Client::replicate_secret_to_regions`](crate::Client::replicate_secret_to_regions): set members, then call `send()`.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(Clone, ::std::fmt::Debug)]
 pub struct ReplicateSecretToRegionsFluentBuilder {
     handle: ::awsrt::client::ClientHandle,
     inner: ReplicateSecretToRegionsInputBuilder,
@@ -388,7 +342,7 @@ impl ReplicateSecretToRegionsFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
-            inner: ::std::default::Default::default(),
+            inner: Default::default(),
         }
     }
     /// The input built so far.
@@ -403,7 +357,7 @@ impl ReplicateSecretToRegionsFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ReplicateSecretToRegionsOutput,
         ::awsrt::error::SdkError<ReplicateSecretToRegionsError>,
     > {
@@ -413,23 +367,17 @@ impl ReplicateSecretToRegionsFluentBuilder {
     }
     /// The ARN or name of the secret to replicate.
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
     /// Appends an item to the `AddReplicaRegions` list.
@@ -444,7 +392,7 @@ impl ReplicateSecretToRegionsFluentBuilder {
     /// Sets or clears the `AddReplicaRegions` member.
     pub fn set_add_replica_regions(
         mut self,
-        input: ::std::option::Option<::std::vec::Vec<crate::types::ReplicaRegionType>>,
+        input: Option<Vec<crate::types::ReplicaRegionType>>,
     ) -> Self {
         self.inner = self.inner.set_add_replica_regions(input);
         self
@@ -452,31 +400,28 @@ impl ReplicateSecretToRegionsFluentBuilder {
     /// The `AddReplicaRegions` member as currently set.
     pub fn get_add_replica_regions(
         &self,
-    ) -> &::std::option::Option<::std::vec::Vec<crate::types::ReplicaRegionType>> {
+    ) -> &Option<Vec<crate::types::ReplicaRegionType>> {
         self.inner.get_add_replica_regions()
     }
-    /// Specifies whether to overwrite a secret with the same name in the destination Region. By default, secrets aren't overwritten.
+    /// Specifies whether to overwrite a secret with the same name in the destination Region.
     pub fn force_overwrite_replica_secret(mut self, input: bool) -> Self {
         self.inner = self.inner.force_overwrite_replica_secret(input);
         self
     }
     /// Sets or clears the `ForceOverwriteReplicaSecret` member.
-    pub fn set_force_overwrite_replica_secret(
-        mut self,
-        input: ::std::option::Option<bool>,
-    ) -> Self {
+    pub fn set_force_overwrite_replica_secret(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_force_overwrite_replica_secret(input);
         self
     }
     /// The `ForceOverwriteReplicaSecret` member as currently set.
-    pub fn get_force_overwrite_replica_secret(&self) -> &::std::option::Option<bool> {
+    pub fn get_force_overwrite_replica_secret(&self) -> &Option<bool> {
         self.inner.get_force_overwrite_replica_secret()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ReplicateSecretToRegionsInput,
-) -> ::std::result::Result<
+) -> Result<
     ReplicateSecretToRegionsOutput,
     ::awsrt::error::SdkError<ReplicateSecretToRegionsError>,
 > {
@@ -494,7 +439,7 @@ pub(crate) async fn send(
         de_output(&mut r)
             .and_then(|out| {
                 r.finish()?;
-                ::std::result::Result::Ok(out)
+                Ok(out)
             })
             .map_err(|e| ::awsrt::error::SdkError::Response(
                 ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
@@ -502,11 +447,9 @@ pub(crate) async fn send(
     } else {
         let meta = ::awsrt::protocol::parse_error_metadata(&resp);
         match ReplicateSecretToRegionsError::from_response(&resp, meta.clone()) {
-            ::std::result::Result::Ok(err) => {
-                ::std::result::Result::Err(::awsrt::error::SdkError::service(err, meta))
-            }
-            ::std::result::Result::Err(e) => {
-                ::std::result::Result::Err(
+            Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
+            Err(e) => {
+                Err(
                     ::awsrt::error::SdkError::Response(
                         ::awsrt::error::ResponseError::from_response(
                             &resp,
@@ -539,7 +482,7 @@ pub(crate) fn ser_input(
     }
     {
         let value = &v.force_overwrite_replica_secret;
-        if !(*value == false) {
+        if *value {
             w.key("ForceOverwriteReplicaSecret");
             w.bool(*value);
         }
@@ -548,23 +491,21 @@ pub(crate) fn ser_input(
 }
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
-) -> ::std::result::Result<ReplicateSecretToRegionsOutput, ::awsrt::json::JsonError> {
-    let mut f_arn: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_replication_status: ::std::option::Option<
-        ::std::vec::Vec<crate::types::ReplicationStatusType>,
-    > = ::std::option::Option::None;
+) -> Result<ReplicateSecretToRegionsOutput, ::awsrt::json::JsonError> {
+    let mut f_arn: Option<String> = None;
+    let mut f_replication_status: Option<Vec<crate::types::ReplicationStatusType>> = None;
     r.begin_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match &*key {
             "ARN" => {
                 if !r.take_null()? {
-                    f_arn = ::std::option::Option::Some(r.string_owned()?);
+                    f_arn = Some(r.string_owned()?);
                 }
             }
             "ReplicationStatus" => {
                 if !r.take_null()? {
-                    f_replication_status = ::std::option::Option::Some({
-                        let mut items = ::std::vec::Vec::new();
+                    f_replication_status = Some({
+                        let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
                             if !r.take_null()? {
@@ -578,7 +519,7 @@ pub(crate) fn de_output(
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(ReplicateSecretToRegionsOutput {
+    Ok(ReplicateSecretToRegionsOutput {
         arn: f_arn,
         replication_status: f_replication_status,
     })
@@ -587,10 +528,7 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_example() -> ::std::result::Result<
-        (),
-        ::std::boxed::Box<dyn ::std::error::Error>,
-    > {
+    fn case_01_example() -> Result<(), Box<dyn ::std::error::Error>> {
         let input = ReplicateSecretToRegionsInput::builder()
             .secret_id("MyTestSecret")
             .add_replica_regions(
@@ -601,7 +539,7 @@ mod examples {
         let mut w = ::awsrt::json::JsonWriter::new();
         super::ser_input(&mut w, &input);
         let sent = ::awsrt::types::Document::parse(&w.finish())?;
-        ::std::assert_eq!(
+        assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestSecret\",\"AddReplicaRegions\":[{\"Region\":\"eu-west-3\"}],\"ForceOverwriteReplicaSecret\":true}"
             .as_bytes()) ?
@@ -623,7 +561,7 @@ mod examples {
                     .build(),
             )
             .build();
-        ::std::assert_eq!(parsed, expected);
-        ::std::result::Result::Ok(())
+        assert_eq!(parsed, expected);
+        Ok(())
     }
 }

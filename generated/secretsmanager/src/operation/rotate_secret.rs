@@ -7,17 +7,12 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 };
 /// The input of [`rotate_secret`](crate::Client::rotate_secret).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct RotateSecretInput {
     /// The ARN or name of the secret to rotate.
     ///
     /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
-    pub secret_id: ::std::string::String,
+    pub secret_id: String,
     /// A unique identifier for the new version of the secret. You only need to specify this value if you implement your own retry logic and you want to ensure that Secrets Manager doesn't attempt to create a secret version twice.
     ///
     /// **Note:** If you use the Amazon Web Services CLI or one of the Amazon Web Services SDKs to call this operation, then you can leave this parameter empty. The CLI or SDK generates a random UUID for you and includes it as the value for this parameter in the request.
@@ -25,55 +20,39 @@ pub struct RotateSecretInput {
     /// If you generate a raw HTTP request to the Secrets Manager service endpoint, then you must generate a `ClientRequestToken` and include it in the request.
     ///
     /// This value helps ensure idempotency. Secrets Manager uses this value to prevent the accidental creation of duplicate versions if there are failures and retries during a rotation. We recommend that you generate a [UUID-type](https://wikipedia.org/wiki/Universally_unique_identifier) value to ensure uniqueness of your versions within the specified secret.
-    pub client_request_token: ::std::option::Option<::std::string::String>,
+    pub client_request_token: Option<String>,
     /// For secrets that use a Lambda rotation function to rotate, the ARN of the Lambda rotation function.
     ///
     /// For secrets that use *managed rotation*, omit this field. For more information, see [Managed rotation](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_managed.html) in the *Secrets Manager User Guide*.
-    pub rotation_lambda_arn: ::std::option::Option<::std::string::String>,
+    pub rotation_lambda_arn: Option<String>,
     /// A structure that defines the rotation configuration for this secret.
-    pub rotation_rules: ::std::option::Option<crate::types::RotationRulesType>,
+    pub rotation_rules: Option<crate::types::RotationRulesType>,
     /// Specifies whether to rotate the secret immediately or wait until the next scheduled rotation window. The rotation schedule is defined in RotateSecretRequest$RotationRules.
     ///
     /// For secrets that use a Lambda rotation function to rotate, if you don't immediately rotate the secret, Secrets Manager tests the rotation configuration by running the [`testSecret` step](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html#rotate-secrets_lambda-functions-code) of the Lambda rotation function. The test creates an `AWSPENDING` version of the secret and then removes it.
     ///
     /// By default, Secrets Manager rotates the secret immediately.
-    pub rotate_immediately: ::std::option::Option<bool>,
+    pub rotate_immediately: Option<bool>,
 }
 impl RotateSecretInput {
     /// The ARN or name of the secret to rotate.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
-    /// A unique identifier for the new version of the secret. You only need to specify this value if you implement your own retry logic and you want to ensure that Secrets Manager doesn't attempt to create a secret version twice.
-    ///
-    /// **Note:** If you use the Amazon Web Services CLI or one of the Amazon Web Services SDKs to call this operation, then you can leave this parameter empty. The CLI or SDK generates a random UUID for you and includes it as the value for this parameter in the request.
-    ///
-    /// If you generate a raw HTTP request to the Secrets Manager service endpoint, then you must generate a `ClientRequestToken` and include it in the request.
-    ///
-    /// This value helps ensure idempotency. Secrets Manager uses this value to prevent the accidental creation of duplicate versions if there are failures and retries during a rotation. We recommend that you generate a [UUID-type](https://wikipedia.org/wiki/Universally_unique_identifier) value to ensure uniqueness of your versions within the specified secret.
-    pub fn client_request_token(&self) -> ::std::option::Option<&str> {
+    /// A unique identifier for the new version of the secret.
+    pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// For secrets that use a Lambda rotation function to rotate, the ARN of the Lambda rotation function.
-    ///
-    /// For secrets that use *managed rotation*, omit this field. For more information, see [Managed rotation](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_managed.html) in the *Secrets Manager User Guide*.
-    pub fn rotation_lambda_arn(&self) -> ::std::option::Option<&str> {
+    pub fn rotation_lambda_arn(&self) -> Option<&str> {
         self.rotation_lambda_arn.as_deref()
     }
     /// A structure that defines the rotation configuration for this secret.
-    pub fn rotation_rules(
-        &self,
-    ) -> ::std::option::Option<&crate::types::RotationRulesType> {
+    pub fn rotation_rules(&self) -> Option<&crate::types::RotationRulesType> {
         self.rotation_rules.as_ref()
     }
-    /// Specifies whether to rotate the secret immediately or wait until the next scheduled rotation window. The rotation schedule is defined in RotateSecretRequest$RotationRules.
-    ///
-    /// For secrets that use a Lambda rotation function to rotate, if you don't immediately rotate the secret, Secrets Manager tests the rotation configuration by running the [`testSecret` step](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html#rotate-secrets_lambda-functions-code) of the Lambda rotation function. The test creates an `AWSPENDING` version of the secret and then removes it.
-    ///
-    /// By default, Secrets Manager rotates the secret immediately.
-    pub fn rotate_immediately(&self) -> ::std::option::Option<bool> {
+    /// Specifies whether to rotate the secret immediately or wait until the next scheduled rotation window.
+    pub fn rotate_immediately(&self) -> Option<bool> {
         self.rotate_immediately
     }
     /// Creates a new builder for [`RotateSecretInput`].
@@ -83,130 +62,87 @@ impl RotateSecretInput {
 }
 /// A builder for [`RotateSecretInput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct RotateSecretInputBuilder {
-    pub(crate) secret_id: ::std::option::Option<::std::string::String>,
-    pub(crate) client_request_token: ::std::option::Option<::std::string::String>,
-    pub(crate) rotation_lambda_arn: ::std::option::Option<::std::string::String>,
-    pub(crate) rotation_rules: ::std::option::Option<crate::types::RotationRulesType>,
-    pub(crate) rotate_immediately: ::std::option::Option<bool>,
+    pub(crate) secret_id: Option<String>,
+    pub(crate) client_request_token: Option<String>,
+    pub(crate) rotation_lambda_arn: Option<String>,
+    pub(crate) rotation_rules: Option<crate::types::RotationRulesType>,
+    pub(crate) rotate_immediately: Option<bool>,
 }
 impl RotateSecretInputBuilder {
     /// The ARN or name of the secret to rotate.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.secret_id = ::std::option::Option::Some(input.into());
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
+        self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
-    /// A unique identifier for the new version of the secret. You only need to specify this value if you implement your own retry logic and you want to ensure that Secrets Manager doesn't attempt to create a secret version twice.
-    ///
-    /// **Note:** If you use the Amazon Web Services CLI or one of the Amazon Web Services SDKs to call this operation, then you can leave this parameter empty. The CLI or SDK generates a random UUID for you and includes it as the value for this parameter in the request.
-    ///
-    /// If you generate a raw HTTP request to the Secrets Manager service endpoint, then you must generate a `ClientRequestToken` and include it in the request.
-    ///
-    /// This value helps ensure idempotency. Secrets Manager uses this value to prevent the accidental creation of duplicate versions if there are failures and retries during a rotation. We recommend that you generate a [UUID-type](https://wikipedia.org/wiki/Universally_unique_identifier) value to ensure uniqueness of your versions within the specified secret.
-    pub fn client_request_token(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.client_request_token = ::std::option::Option::Some(input.into());
+    /// A unique identifier for the new version of the secret.
+    pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
+        self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `ClientRequestToken` member.
-    pub fn set_client_request_token(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `ClientRequestToken` member as currently set.
-    pub fn get_client_request_token(
-        &self,
-    ) -> &::std::option::Option<::std::string::String> {
+    pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
     /// For secrets that use a Lambda rotation function to rotate, the ARN of the Lambda rotation function.
-    ///
-    /// For secrets that use *managed rotation*, omit this field. For more information, see [Managed rotation](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_managed.html) in the *Secrets Manager User Guide*.
-    pub fn rotation_lambda_arn(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.rotation_lambda_arn = ::std::option::Option::Some(input.into());
+    pub fn rotation_lambda_arn(mut self, input: impl Into<String>) -> Self {
+        self.rotation_lambda_arn = Some(input.into());
         self
     }
     /// Sets or clears the `RotationLambdaARN` member.
-    pub fn set_rotation_lambda_arn(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_rotation_lambda_arn(mut self, input: Option<String>) -> Self {
         self.rotation_lambda_arn = input;
         self
     }
     /// The `RotationLambdaARN` member as currently set.
-    pub fn get_rotation_lambda_arn(
-        &self,
-    ) -> &::std::option::Option<::std::string::String> {
+    pub fn get_rotation_lambda_arn(&self) -> &Option<String> {
         &self.rotation_lambda_arn
     }
     /// A structure that defines the rotation configuration for this secret.
     pub fn rotation_rules(mut self, input: crate::types::RotationRulesType) -> Self {
-        self.rotation_rules = ::std::option::Option::Some(input);
+        self.rotation_rules = Some(input);
         self
     }
     /// Sets or clears the `RotationRules` member.
     pub fn set_rotation_rules(
         mut self,
-        input: ::std::option::Option<crate::types::RotationRulesType>,
+        input: Option<crate::types::RotationRulesType>,
     ) -> Self {
         self.rotation_rules = input;
         self
     }
     /// The `RotationRules` member as currently set.
-    pub fn get_rotation_rules(
-        &self,
-    ) -> &::std::option::Option<crate::types::RotationRulesType> {
+    pub fn get_rotation_rules(&self) -> &Option<crate::types::RotationRulesType> {
         &self.rotation_rules
     }
-    /// Specifies whether to rotate the secret immediately or wait until the next scheduled rotation window. The rotation schedule is defined in RotateSecretRequest$RotationRules.
-    ///
-    /// For secrets that use a Lambda rotation function to rotate, if you don't immediately rotate the secret, Secrets Manager tests the rotation configuration by running the [`testSecret` step](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html#rotate-secrets_lambda-functions-code) of the Lambda rotation function. The test creates an `AWSPENDING` version of the secret and then removes it.
-    ///
-    /// By default, Secrets Manager rotates the secret immediately.
+    /// Specifies whether to rotate the secret immediately or wait until the next scheduled rotation window.
     pub fn rotate_immediately(mut self, input: bool) -> Self {
-        self.rotate_immediately = ::std::option::Option::Some(input);
+        self.rotate_immediately = Some(input);
         self
     }
     /// Sets or clears the `RotateImmediately` member.
-    pub fn set_rotate_immediately(mut self, input: ::std::option::Option<bool>) -> Self {
+    pub fn set_rotate_immediately(mut self, input: Option<bool>) -> Self {
         self.rotate_immediately = input;
         self
     }
     /// The `RotateImmediately` member as currently set.
-    pub fn get_rotate_immediately(&self) -> &::std::option::Option<bool> {
+    pub fn get_rotate_immediately(&self) -> &Option<bool> {
         &self.rotate_immediately
     }
     /// Builds the [`RotateSecretInput`].
@@ -214,10 +150,8 @@ impl RotateSecretInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<RotateSecretInput, ::awsrt::error::BuildError> {
-        ::std::result::Result::Ok(RotateSecretInput {
+    pub fn build(self) -> Result<RotateSecretInput, ::awsrt::error::BuildError> {
+        Ok(RotateSecretInput {
             secret_id: self
                 .secret_id
                 .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -236,40 +170,32 @@ impl RotateSecretInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> ::std::result::Result<
-        RotateSecretOutput,
-        ::awsrt::error::SdkError<RotateSecretError>,
-    > {
+    ) -> Result<RotateSecretOutput, ::awsrt::error::SdkError<RotateSecretError>> {
         send(client.handle(), self).await
     }
 }
 /// The output of [`rotate_secret`](crate::Client::rotate_secret).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct RotateSecretOutput {
     /// The ARN of the secret.
-    pub arn: ::std::option::Option<::std::string::String>,
+    pub arn: Option<String>,
     /// The name of the secret.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// The ID of the new version of the secret.
-    pub version_id: ::std::option::Option<::std::string::String>,
+    pub version_id: Option<String>,
 }
 impl RotateSecretOutput {
     /// The ARN of the secret.
-    pub fn arn(&self) -> ::std::option::Option<&str> {
+    pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The name of the secret.
-    pub fn name(&self) -> ::std::option::Option<&str> {
+    pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The ID of the new version of the secret.
-    pub fn version_id(&self) -> ::std::option::Option<&str> {
+    pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// Creates a new builder for [`RotateSecretOutput`].
@@ -279,76 +205,53 @@ impl RotateSecretOutput {
 }
 /// A builder for [`RotateSecretOutput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct RotateSecretOutputBuilder {
-    pub(crate) arn: ::std::option::Option<::std::string::String>,
-    pub(crate) name: ::std::option::Option<::std::string::String>,
-    pub(crate) version_id: ::std::option::Option<::std::string::String>,
+    pub(crate) arn: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) version_id: Option<String>,
 }
 impl RotateSecretOutputBuilder {
     /// The ARN of the secret.
-    pub fn arn(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.arn = ::std::option::Option::Some(input.into());
+    pub fn arn(mut self, input: impl Into<String>) -> Self {
+        self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
-    pub fn set_arn(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
-    pub fn get_arn(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The name of the secret.
-    pub fn name(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(input.into());
+    pub fn name(mut self, input: impl Into<String>) -> Self {
+        self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
-    pub fn set_name(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
-    pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// The ID of the new version of the secret.
-    pub fn version_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.version_id = ::std::option::Option::Some(input.into());
+    pub fn version_id(mut self, input: impl Into<String>) -> Self {
+        self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
-    pub fn set_version_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
-    pub fn get_version_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Builds the [`RotateSecretOutput`].
@@ -379,11 +282,11 @@ impl RotateSecretError {
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
-    ) -> ::std::result::Result<Self, ::awsrt::json::JsonError> {
+    ) -> Result<Self, ::awsrt::json::JsonError> {
         let mut r = ::awsrt::json::JsonReader::new(
             crate::operation::json_body(&resp.body),
         );
-        ::std::result::Result::Ok(
+        Ok(
             match meta.code.as_deref().unwrap_or_default() {
                 "InternalServiceError" => {
                     Self::InternalServiceError(
@@ -414,23 +317,23 @@ impl RotateSecretError {
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
-        ::std::matches!(self, Self::InternalServiceError(_))
+        matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidParameterException(_))
+        matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidRequestException(_))
+        matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
     pub fn is_resource_not_found_exception(&self) -> bool {
-        ::std::matches!(self, Self::ResourceNotFoundException(_))
+        matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
-        ::std::matches!(self, Self::Unhandled(_))
+        matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
@@ -443,15 +346,15 @@ impl RotateSecretError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
-    pub fn code(&self) -> ::std::option::Option<&str> {
+    pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
-    pub fn request_id(&self) -> ::std::option::Option<&str> {
+    pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
@@ -472,18 +375,18 @@ impl ::std::fmt::Display for RotateSecretError {
     }
 }
 impl ::std::error::Error for RotateSecretError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         match self {
-            Self::InternalServiceError(e) => ::std::option::Option::Some(e),
-            Self::InvalidParameterException(e) => ::std::option::Option::Some(e),
-            Self::InvalidRequestException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
+            Self::InternalServiceError(e) => Some(e),
+            Self::InvalidParameterException(e) => Some(e),
+            Self::InvalidRequestException(e) => Some(e),
+            Self::ResourceNotFoundException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
         }
     }
 }
 /// Fluent builder for [`Client::rotate_secret`](crate::Client::rotate_secret): set members, then call `send()`.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(Clone, ::std::fmt::Debug)]
 pub struct RotateSecretFluentBuilder {
     handle: ::awsrt::client::ClientHandle,
     inner: RotateSecretInputBuilder,
@@ -492,7 +395,7 @@ impl RotateSecretFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
-            inner: ::std::default::Default::default(),
+            inner: Default::default(),
         }
     }
     /// The input built so far.
@@ -507,87 +410,52 @@ impl RotateSecretFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
-        RotateSecretOutput,
-        ::awsrt::error::SdkError<RotateSecretError>,
-    > {
+    ) -> Result<RotateSecretOutput, ::awsrt::error::SdkError<RotateSecretError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// The ARN or name of the secret to rotate.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
-    /// A unique identifier for the new version of the secret. You only need to specify this value if you implement your own retry logic and you want to ensure that Secrets Manager doesn't attempt to create a secret version twice.
-    ///
-    /// **Note:** If you use the Amazon Web Services CLI or one of the Amazon Web Services SDKs to call this operation, then you can leave this parameter empty. The CLI or SDK generates a random UUID for you and includes it as the value for this parameter in the request.
-    ///
-    /// If you generate a raw HTTP request to the Secrets Manager service endpoint, then you must generate a `ClientRequestToken` and include it in the request.
-    ///
-    /// This value helps ensure idempotency. Secrets Manager uses this value to prevent the accidental creation of duplicate versions if there are failures and retries during a rotation. We recommend that you generate a [UUID-type](https://wikipedia.org/wiki/Universally_unique_identifier) value to ensure uniqueness of your versions within the specified secret.
-    pub fn client_request_token(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// A unique identifier for the new version of the secret.
+    pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `ClientRequestToken` member.
-    pub fn set_client_request_token(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `ClientRequestToken` member as currently set.
-    pub fn get_client_request_token(
-        &self,
-    ) -> &::std::option::Option<::std::string::String> {
+    pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
     /// For secrets that use a Lambda rotation function to rotate, the ARN of the Lambda rotation function.
-    ///
-    /// For secrets that use *managed rotation*, omit this field. For more information, see [Managed rotation](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_managed.html) in the *Secrets Manager User Guide*.
-    pub fn rotation_lambda_arn(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn rotation_lambda_arn(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.rotation_lambda_arn(input);
         self
     }
     /// Sets or clears the `RotationLambdaARN` member.
-    pub fn set_rotation_lambda_arn(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_rotation_lambda_arn(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_rotation_lambda_arn(input);
         self
     }
     /// The `RotationLambdaARN` member as currently set.
-    pub fn get_rotation_lambda_arn(
-        &self,
-    ) -> &::std::option::Option<::std::string::String> {
+    pub fn get_rotation_lambda_arn(&self) -> &Option<String> {
         self.inner.get_rotation_lambda_arn()
     }
     /// A structure that defines the rotation configuration for this secret.
@@ -598,47 +466,36 @@ impl RotateSecretFluentBuilder {
     /// Sets or clears the `RotationRules` member.
     pub fn set_rotation_rules(
         mut self,
-        input: ::std::option::Option<crate::types::RotationRulesType>,
+        input: Option<crate::types::RotationRulesType>,
     ) -> Self {
         self.inner = self.inner.set_rotation_rules(input);
         self
     }
     /// The `RotationRules` member as currently set.
-    pub fn get_rotation_rules(
-        &self,
-    ) -> &::std::option::Option<crate::types::RotationRulesType> {
+    pub fn get_rotation_rules(&self) -> &Option<crate::types::RotationRulesType> {
         self.inner.get_rotation_rules()
     }
-    /// Specifies whether to rotate the secret immediately or wait until the next scheduled rotation window. The rotation schedule is defined in RotateSecretRequest$RotationRules.
-    ///
-    /// For secrets that use a Lambda rotation function to rotate, if you don't immediately rotate the secret, Secrets Manager tests the rotation configuration by running the [`testSecret` step](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html#rotate-secrets_lambda-functions-code) of the Lambda rotation function. The test creates an `AWSPENDING` version of the secret and then removes it.
-    ///
-    /// By default, Secrets Manager rotates the secret immediately.
+    /// Specifies whether to rotate the secret immediately or wait until the next scheduled rotation window.
     pub fn rotate_immediately(mut self, input: bool) -> Self {
         self.inner = self.inner.rotate_immediately(input);
         self
     }
     /// Sets or clears the `RotateImmediately` member.
-    pub fn set_rotate_immediately(mut self, input: ::std::option::Option<bool>) -> Self {
+    pub fn set_rotate_immediately(mut self, input: Option<bool>) -> Self {
         self.inner = self.inner.set_rotate_immediately(input);
         self
     }
     /// The `RotateImmediately` member as currently set.
-    pub fn get_rotate_immediately(&self) -> &::std::option::Option<bool> {
+    pub fn get_rotate_immediately(&self) -> &Option<bool> {
         self.inner.get_rotate_immediately()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     mut input: RotateSecretInput,
-) -> ::std::result::Result<
-    RotateSecretOutput,
-    ::awsrt::error::SdkError<RotateSecretError>,
-> {
+) -> Result<RotateSecretOutput, ::awsrt::error::SdkError<RotateSecretError>> {
     if input.client_request_token.is_none() {
-        input.client_request_token = ::std::option::Option::Some(
-            ::awsrt::types::uuid_v4(),
-        );
+        input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let mut w = ::awsrt::json::JsonWriter::new();
     ser_input(&mut w, &input);
@@ -654,7 +511,7 @@ pub(crate) async fn send(
         de_output(&mut r)
             .and_then(|out| {
                 r.finish()?;
-                ::std::result::Result::Ok(out)
+                Ok(out)
             })
             .map_err(|e| ::awsrt::error::SdkError::Response(
                 ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
@@ -662,11 +519,9 @@ pub(crate) async fn send(
     } else {
         let meta = ::awsrt::protocol::parse_error_metadata(&resp);
         match RotateSecretError::from_response(&resp, meta.clone()) {
-            ::std::result::Result::Ok(err) => {
-                ::std::result::Result::Err(::awsrt::error::SdkError::service(err, meta))
-            }
-            ::std::result::Result::Err(e) => {
-                ::std::result::Result::Err(
+            Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
+            Err(e) => {
+                Err(
                     ::awsrt::error::SdkError::Response(
                         ::awsrt::error::ResponseError::from_response(
                             &resp,
@@ -685,19 +540,19 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &RotateSecretInput
         w.key("SecretId");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.client_request_token {
+    if let Some(value) = &v.client_request_token {
         w.key("ClientRequestToken");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.rotation_lambda_arn {
+    if let Some(value) = &v.rotation_lambda_arn {
         w.key("RotationLambdaARN");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.rotation_rules {
+    if let Some(value) = &v.rotation_rules {
         w.key("RotationRules");
         crate::types::ser_rotation_rules_type(w, value);
     }
-    if let ::std::option::Option::Some(value) = &v.rotate_immediately {
+    if let Some(value) = &v.rotate_immediately {
         w.key("RotateImmediately");
         w.bool(*value);
     }
@@ -705,32 +560,32 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &RotateSecretInput
 }
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
-) -> ::std::result::Result<RotateSecretOutput, ::awsrt::json::JsonError> {
-    let mut f_arn: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_version_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+) -> Result<RotateSecretOutput, ::awsrt::json::JsonError> {
+    let mut f_arn: Option<String> = None;
+    let mut f_name: Option<String> = None;
+    let mut f_version_id: Option<String> = None;
     r.begin_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match &*key {
             "ARN" => {
                 if !r.take_null()? {
-                    f_arn = ::std::option::Option::Some(r.string_owned()?);
+                    f_arn = Some(r.string_owned()?);
                 }
             }
             "Name" => {
                 if !r.take_null()? {
-                    f_name = ::std::option::Option::Some(r.string_owned()?);
+                    f_name = Some(r.string_owned()?);
                 }
             }
             "VersionId" => {
                 if !r.take_null()? {
-                    f_version_id = ::std::option::Option::Some(r.string_owned()?);
+                    f_version_id = Some(r.string_owned()?);
                 }
             }
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(RotateSecretOutput {
+    Ok(RotateSecretOutput {
         arn: f_arn,
         name: f_name,
         version_id: f_version_id,
@@ -740,9 +595,9 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_configure_rotation_for_a_secret() -> ::std::result::Result<
+    fn case_01_to_configure_rotation_for_a_secret() -> Result<
         (),
-        ::std::boxed::Box<dyn ::std::error::Error>,
+        Box<dyn ::std::error::Error>,
     > {
         let input = RotateSecretInput::builder()
             .secret_id("MyTestDatabaseSecret")
@@ -759,7 +614,7 @@ mod examples {
         let mut w = ::awsrt::json::JsonWriter::new();
         super::ser_input(&mut w, &input);
         let sent = ::awsrt::types::Document::parse(&w.finish())?;
-        ::std::assert_eq!(
+        assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"RotationLambdaARN\":\"arn:aws:lambda:us-west-2:123456789012:function:MyTestDatabaseRotationLambda\",\"RotationRules\":{\"ScheduleExpression\":\"cron(0 16 1,15 * ? *)\",\"Duration\":\"2h\"}}"
             .as_bytes()) ?
@@ -776,13 +631,13 @@ mod examples {
             .name("MyTestDatabaseSecret")
             .version_id("EXAMPLE2-90ab-cdef-fedc-ba987SECRET2")
             .build();
-        ::std::assert_eq!(parsed, expected);
-        ::std::result::Result::Ok(())
+        assert_eq!(parsed, expected);
+        Ok(())
     }
     #[test]
-    fn case_02_to_request_an_immediate_rotation_for_a_secret() -> ::std::result::Result<
+    fn case_02_to_request_an_immediate_rotation_for_a_secret() -> Result<
         (),
-        ::std::boxed::Box<dyn ::std::error::Error>,
+        Box<dyn ::std::error::Error>,
     > {
         let input = RotateSecretInput::builder()
             .secret_id("MyTestDatabaseSecret")
@@ -790,7 +645,7 @@ mod examples {
         let mut w = ::awsrt::json::JsonWriter::new();
         super::ser_input(&mut w, &input);
         let sent = ::awsrt::types::Document::parse(&w.finish())?;
-        ::std::assert_eq!(
+        assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\"}"
             .as_bytes()) ?
@@ -807,7 +662,7 @@ mod examples {
             .name("MyTestDatabaseSecret")
             .version_id("EXAMPLE2-90ab-cdef-fedc-ba987SECRET2")
             .build();
-        ::std::assert_eq!(parsed, expected);
-        ::std::result::Result::Ok(())
+        assert_eq!(parsed, expected);
+        Ok(())
     }
 }

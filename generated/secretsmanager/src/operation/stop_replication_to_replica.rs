@@ -7,15 +7,10 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 };
 /// The input of [`stop_replication_to_replica`](crate::Client::stop_replication_to_replica).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct StopReplicationToReplicaInput {
     /// The ARN of the primary secret.
-    pub secret_id: ::std::string::String,
+    pub secret_id: String,
 }
 impl StopReplicationToReplicaInput {
     /// The ARN of the primary secret.
@@ -29,35 +24,24 @@ impl StopReplicationToReplicaInput {
 }
 /// A builder for [`StopReplicationToReplicaInput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct StopReplicationToReplicaInputBuilder {
-    pub(crate) secret_id: ::std::option::Option<::std::string::String>,
+    pub(crate) secret_id: Option<String>,
 }
 impl StopReplicationToReplicaInputBuilder {
     /// The ARN of the primary secret.
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.secret_id = ::std::option::Option::Some(input.into());
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
+        self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// Builds the [`StopReplicationToReplicaInput`].
@@ -67,11 +51,8 @@ impl StopReplicationToReplicaInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        StopReplicationToReplicaInput,
-        ::awsrt::error::BuildError,
-    > {
-        ::std::result::Result::Ok(StopReplicationToReplicaInput {
+    ) -> Result<StopReplicationToReplicaInput, ::awsrt::error::BuildError> {
+        Ok(StopReplicationToReplicaInput {
             secret_id: self
                 .secret_id
                 .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -86,7 +67,7 @@ impl StopReplicationToReplicaInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> ::std::result::Result<
+    ) -> Result<
         StopReplicationToReplicaOutput,
         ::awsrt::error::SdkError<StopReplicationToReplicaError>,
     > {
@@ -95,19 +76,14 @@ impl StopReplicationToReplicaInput {
 }
 /// The output of [`stop_replication_to_replica`](crate::Client::stop_replication_to_replica).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct StopReplicationToReplicaOutput {
     /// The ARN of the promoted secret. The ARN is the same as the original primary secret except the Region is changed.
-    pub arn: ::std::option::Option<::std::string::String>,
+    pub arn: Option<String>,
 }
 impl StopReplicationToReplicaOutput {
-    /// The ARN of the promoted secret. The ARN is the same as the original primary secret except the Region is changed.
-    pub fn arn(&self) -> ::std::option::Option<&str> {
+    /// The ARN of the promoted secret.
+    pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// Creates a new builder for [`StopReplicationToReplicaOutput`].
@@ -117,34 +93,23 @@ impl StopReplicationToReplicaOutput {
 }
 /// A builder for [`StopReplicationToReplicaOutput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct StopReplicationToReplicaOutputBuilder {
-    pub(crate) arn: ::std::option::Option<::std::string::String>,
+    pub(crate) arn: Option<String>,
 }
 impl StopReplicationToReplicaOutputBuilder {
-    /// The ARN of the promoted secret. The ARN is the same as the original primary secret except the Region is changed.
-    pub fn arn(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.arn = ::std::option::Option::Some(input.into());
+    /// The ARN of the promoted secret.
+    pub fn arn(mut self, input: impl Into<String>) -> Self {
+        self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
-    pub fn set_arn(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
-    pub fn get_arn(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// Builds the [`StopReplicationToReplicaOutput`].
@@ -173,11 +138,11 @@ impl StopReplicationToReplicaError {
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
-    ) -> ::std::result::Result<Self, ::awsrt::json::JsonError> {
+    ) -> Result<Self, ::awsrt::json::JsonError> {
         let mut r = ::awsrt::json::JsonReader::new(
             crate::operation::json_body(&resp.body),
         );
-        ::std::result::Result::Ok(
+        Ok(
             match meta.code.as_deref().unwrap_or_default() {
                 "InternalServiceError" => {
                     Self::InternalServiceError(
@@ -208,23 +173,23 @@ impl StopReplicationToReplicaError {
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
-        ::std::matches!(self, Self::InternalServiceError(_))
+        matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidParameterException(_))
+        matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidRequestException(_))
+        matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
     pub fn is_resource_not_found_exception(&self) -> bool {
-        ::std::matches!(self, Self::ResourceNotFoundException(_))
+        matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
-        ::std::matches!(self, Self::Unhandled(_))
+        matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
@@ -237,15 +202,15 @@ impl StopReplicationToReplicaError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
-    pub fn code(&self) -> ::std::option::Option<&str> {
+    pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
-    pub fn request_id(&self) -> ::std::option::Option<&str> {
+    pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
@@ -266,18 +231,18 @@ impl ::std::fmt::Display for StopReplicationToReplicaError {
     }
 }
 impl ::std::error::Error for StopReplicationToReplicaError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         match self {
-            Self::InternalServiceError(e) => ::std::option::Option::Some(e),
-            Self::InvalidParameterException(e) => ::std::option::Option::Some(e),
-            Self::InvalidRequestException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
+            Self::InternalServiceError(e) => Some(e),
+            Self::InvalidParameterException(e) => Some(e),
+            Self::InvalidRequestException(e) => Some(e),
+            Self::ResourceNotFoundException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
         }
     }
 }
 /// Fluent builder for [`Client::stop_replication_to_replica`](crate::Client::stop_replication_to_replica): set members, then call `send()`.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(Clone, ::std::fmt::Debug)]
 pub struct StopReplicationToReplicaFluentBuilder {
     handle: ::awsrt::client::ClientHandle,
     inner: StopReplicationToReplicaInputBuilder,
@@ -286,7 +251,7 @@ impl StopReplicationToReplicaFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
-            inner: ::std::default::Default::default(),
+            inner: Default::default(),
         }
     }
     /// The input built so far.
@@ -301,7 +266,7 @@ impl StopReplicationToReplicaFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         StopReplicationToReplicaOutput,
         ::awsrt::error::SdkError<StopReplicationToReplicaError>,
     > {
@@ -311,30 +276,24 @@ impl StopReplicationToReplicaFluentBuilder {
     }
     /// The ARN of the primary secret.
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: StopReplicationToReplicaInput,
-) -> ::std::result::Result<
+) -> Result<
     StopReplicationToReplicaOutput,
     ::awsrt::error::SdkError<StopReplicationToReplicaError>,
 > {
@@ -352,7 +311,7 @@ pub(crate) async fn send(
         de_output(&mut r)
             .and_then(|out| {
                 r.finish()?;
-                ::std::result::Result::Ok(out)
+                Ok(out)
             })
             .map_err(|e| ::awsrt::error::SdkError::Response(
                 ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
@@ -360,11 +319,9 @@ pub(crate) async fn send(
     } else {
         let meta = ::awsrt::protocol::parse_error_metadata(&resp);
         match StopReplicationToReplicaError::from_response(&resp, meta.clone()) {
-            ::std::result::Result::Ok(err) => {
-                ::std::result::Result::Err(::awsrt::error::SdkError::service(err, meta))
-            }
-            ::std::result::Result::Err(e) => {
-                ::std::result::Result::Err(
+            Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
+            Err(e) => {
+                Err(
                     ::awsrt::error::SdkError::Response(
                         ::awsrt::error::ResponseError::from_response(
                             &resp,
@@ -390,20 +347,20 @@ pub(crate) fn ser_input(
 }
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
-) -> ::std::result::Result<StopReplicationToReplicaOutput, ::awsrt::json::JsonError> {
-    let mut f_arn: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+) -> Result<StopReplicationToReplicaOutput, ::awsrt::json::JsonError> {
+    let mut f_arn: Option<String> = None;
     r.begin_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match &*key {
             "ARN" => {
                 if !r.take_null()? {
-                    f_arn = ::std::option::Option::Some(r.string_owned()?);
+                    f_arn = Some(r.string_owned()?);
                 }
             }
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(StopReplicationToReplicaOutput {
+    Ok(StopReplicationToReplicaOutput {
         arn: f_arn,
     })
 }

@@ -7,37 +7,26 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 };
 /// The input of [`untag_resource`](crate::Client::untag_resource).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct UntagResourceInput {
     /// The ARN or name of the secret.
     ///
     /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
-    pub secret_id: ::std::string::String,
+    pub secret_id: String,
     /// A list of tag key names to remove from the secret. You don't specify the value. Both the key and its associated value are removed.
     ///
     /// This parameter requires a JSON text string argument.
     ///
     /// For storing multiple values, we recommend that you use a JSON text string argument and specify key/value pairs. For more information, see [Specifying parameter values for the Amazon Web Services CLI](https://docs.aws.amazon.com/cli/latest/userguide/cli-usage-parameters.html) in the Amazon Web Services CLI User Guide.
-    pub tag_keys: ::std::vec::Vec<::std::string::String>,
+    pub tag_keys: Vec<String>,
 }
 impl UntagResourceInput {
     /// The ARN or name of the secret.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
-    /// A list of tag key names to remove from the secret. You don't specify the value. Both the key and its associated value are removed.
-    ///
-    /// This parameter requires a JSON text string argument.
-    ///
-    /// For storing multiple values, we recommend that you use a JSON text string argument and specify key/value pairs. For more information, see [Specifying parameter values for the Amazon Web Services CLI](https://docs.aws.amazon.com/cli/latest/userguide/cli-usage-parameters.html) in the Amazon Web Services CLI User Guide.
-    pub fn tag_keys(&self) -> &[::std::string::String] {
+    /// A list of tag key names to remove from the secret.
+    pub fn tag_keys(&self) -> &[String] {
         &self.tag_keys
     }
     /// Creates a new builder for [`UntagResourceInput`].
@@ -47,65 +36,40 @@ impl UntagResourceInput {
 }
 /// A builder for [`UntagResourceInput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct UntagResourceInputBuilder {
-    pub(crate) secret_id: ::std::option::Option<::std::string::String>,
-    pub(crate) tag_keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub(crate) secret_id: Option<String>,
+    pub(crate) tag_keys: Option<Vec<String>>,
 }
 impl UntagResourceInputBuilder {
     /// The ARN or name of the secret.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.secret_id = ::std::option::Option::Some(input.into());
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
+        self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// Appends an item to the `TagKeys` list.
-    /// A list of tag key names to remove from the secret. You don't specify the value. Both the key and its associated value are removed.
-    ///
-    /// This parameter requires a JSON text string argument.
-    ///
-    /// For storing multiple values, we recommend that you use a JSON text string argument and specify key/value pairs. For more information, see [Specifying parameter values for the Amazon Web Services CLI](https://docs.aws.amazon.com/cli/latest/userguide/cli-usage-parameters.html) in the Amazon Web Services CLI User Guide.
-    pub fn tag_keys(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.tag_keys.get_or_insert_with(::std::vec::Vec::new).push(input.into());
+    /// A list of tag key names to remove from the secret.
+    pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
+        self.tag_keys.get_or_insert_with(Vec::new).push(input.into());
         self
     }
     /// Sets or clears the `TagKeys` member.
-    pub fn set_tag_keys(
-        mut self,
-        input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.tag_keys = input;
         self
     }
     /// The `TagKeys` member as currently set.
-    pub fn get_tag_keys(
-        &self,
-    ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
+    pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         &self.tag_keys
     }
     /// Builds the [`UntagResourceInput`].
@@ -113,10 +77,8 @@ impl UntagResourceInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<UntagResourceInput, ::awsrt::error::BuildError> {
-        ::std::result::Result::Ok(UntagResourceInput {
+    pub fn build(self) -> Result<UntagResourceInput, ::awsrt::error::BuildError> {
+        Ok(UntagResourceInput {
             secret_id: self
                 .secret_id
                 .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -137,21 +99,13 @@ impl UntagResourceInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> ::std::result::Result<
-        UntagResourceOutput,
-        ::awsrt::error::SdkError<UntagResourceError>,
-    > {
+    ) -> Result<UntagResourceOutput, ::awsrt::error::SdkError<UntagResourceError>> {
         send(client.handle(), self).await
     }
 }
 /// The (empty) output of [`untag_resource`](crate::Client::untag_resource).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct UntagResourceOutput {}
 impl UntagResourceOutput {
     /// Creates a new builder for [`UntagResourceOutput`].
@@ -161,12 +115,7 @@ impl UntagResourceOutput {
 }
 /// A builder for [`UntagResourceOutput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct UntagResourceOutputBuilder {}
 impl UntagResourceOutputBuilder {
     /// Builds the [`UntagResourceOutput`].
@@ -193,11 +142,11 @@ impl UntagResourceError {
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
-    ) -> ::std::result::Result<Self, ::awsrt::json::JsonError> {
+    ) -> Result<Self, ::awsrt::json::JsonError> {
         let mut r = ::awsrt::json::JsonReader::new(
             crate::operation::json_body(&resp.body),
         );
-        ::std::result::Result::Ok(
+        Ok(
             match meta.code.as_deref().unwrap_or_default() {
                 "InternalServiceError" => {
                     Self::InternalServiceError(
@@ -228,23 +177,23 @@ impl UntagResourceError {
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
-        ::std::matches!(self, Self::InternalServiceError(_))
+        matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidParameterException(_))
+        matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidRequestException(_))
+        matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
     pub fn is_resource_not_found_exception(&self) -> bool {
-        ::std::matches!(self, Self::ResourceNotFoundException(_))
+        matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
-        ::std::matches!(self, Self::Unhandled(_))
+        matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
@@ -257,15 +206,15 @@ impl UntagResourceError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
-    pub fn code(&self) -> ::std::option::Option<&str> {
+    pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
-    pub fn request_id(&self) -> ::std::option::Option<&str> {
+    pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
@@ -286,18 +235,18 @@ impl ::std::fmt::Display for UntagResourceError {
     }
 }
 impl ::std::error::Error for UntagResourceError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         match self {
-            Self::InternalServiceError(e) => ::std::option::Option::Some(e),
-            Self::InvalidParameterException(e) => ::std::option::Option::Some(e),
-            Self::InvalidRequestException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
+            Self::InternalServiceError(e) => Some(e),
+            Self::InvalidParameterException(e) => Some(e),
+            Self::InvalidRequestException(e) => Some(e),
+            Self::ResourceNotFoundException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
         }
     }
 }
 /// Fluent builder for [`Client::untag_resource`](crate::Client::untag_resource): set members, then call `send()`.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(Clone, ::std::fmt::Debug)]
 pub struct UntagResourceFluentBuilder {
     handle: ::awsrt::client::ClientHandle,
     inner: UntagResourceInputBuilder,
@@ -306,7 +255,7 @@ impl UntagResourceFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
-            inner: ::std::default::Default::default(),
+            inner: Default::default(),
         }
     }
     /// The input built so far.
@@ -321,72 +270,46 @@ impl UntagResourceFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
-        UntagResourceOutput,
-        ::awsrt::error::SdkError<UntagResourceError>,
-    > {
+    ) -> Result<UntagResourceOutput, ::awsrt::error::SdkError<UntagResourceError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// The ARN or name of the secret.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
     /// Appends an item to the `TagKeys` list.
-    /// A list of tag key names to remove from the secret. You don't specify the value. Both the key and its associated value are removed.
-    ///
-    /// This parameter requires a JSON text string argument.
-    ///
-    /// For storing multiple values, we recommend that you use a JSON text string argument and specify key/value pairs. For more information, see [Specifying parameter values for the Amazon Web Services CLI](https://docs.aws.amazon.com/cli/latest/userguide/cli-usage-parameters.html) in the Amazon Web Services CLI User Guide.
-    pub fn tag_keys(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// A list of tag key names to remove from the secret.
+    pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.tag_keys(input);
         self
     }
     /// Sets or clears the `TagKeys` member.
-    pub fn set_tag_keys(
-        mut self,
-        input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
+    pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
         self.inner = self.inner.set_tag_keys(input);
         self
     }
     /// The `TagKeys` member as currently set.
-    pub fn get_tag_keys(
-        &self,
-    ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
+    pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
         self.inner.get_tag_keys()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UntagResourceInput,
-) -> ::std::result::Result<
-    UntagResourceOutput,
-    ::awsrt::error::SdkError<UntagResourceError>,
-> {
+) -> Result<UntagResourceOutput, ::awsrt::error::SdkError<UntagResourceError>> {
     let mut w = ::awsrt::json::JsonWriter::new();
     ser_input(&mut w, &input);
     drop(input);
@@ -401,7 +324,7 @@ pub(crate) async fn send(
         de_output(&mut r)
             .and_then(|out| {
                 r.finish()?;
-                ::std::result::Result::Ok(out)
+                Ok(out)
             })
             .map_err(|e| ::awsrt::error::SdkError::Response(
                 ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
@@ -409,11 +332,9 @@ pub(crate) async fn send(
     } else {
         let meta = ::awsrt::protocol::parse_error_metadata(&resp);
         match UntagResourceError::from_response(&resp, meta.clone()) {
-            ::std::result::Result::Ok(err) => {
-                ::std::result::Result::Err(::awsrt::error::SdkError::service(err, meta))
-            }
-            ::std::result::Result::Err(e) => {
-                ::std::result::Result::Err(
+            Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
+            Err(e) => {
+                Err(
                     ::awsrt::error::SdkError::Response(
                         ::awsrt::error::ResponseError::from_response(
                             &resp,
@@ -445,20 +366,20 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UntagResourceInpu
 }
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
-) -> ::std::result::Result<UntagResourceOutput, ::awsrt::json::JsonError> {
+) -> Result<UntagResourceOutput, ::awsrt::json::JsonError> {
     r.begin_object()?;
     while r.next_key()?.is_some() {
         r.skip_value()?;
     }
-    ::std::result::Result::Ok(UntagResourceOutput {})
+    Ok(UntagResourceOutput {})
 }
 #[cfg(test)]
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_remove_tags_from_a_secret() -> ::std::result::Result<
+    fn case_01_to_remove_tags_from_a_secret() -> Result<
         (),
-        ::std::boxed::Box<dyn ::std::error::Error>,
+        Box<dyn ::std::error::Error>,
     > {
         let input = UntagResourceInput::builder()
             .secret_id("MyTestDatabaseSecret")
@@ -468,11 +389,11 @@ mod examples {
         let mut w = ::awsrt::json::JsonWriter::new();
         super::ser_input(&mut w, &input);
         let sent = ::awsrt::types::Document::parse(&w.finish())?;
-        ::std::assert_eq!(
+        assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"TagKeys\":[\"FirstTag\",\"SecondTag\"]}"
             .as_bytes()) ?
         );
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }

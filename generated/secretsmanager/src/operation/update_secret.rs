@@ -7,17 +7,12 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 };
 /// The input of [`update_secret`](crate::Client::update_secret).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct UpdateSecretInput {
     /// The ARN or name of the secret.
     ///
     /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
-    pub secret_id: ::std::string::String,
+    pub secret_id: String,
     /// If you include `SecretString` or `SecretBinary`, then Secrets Manager creates a new version for the secret, and this parameter specifies the unique identifier for the new version.
     ///
     /// **Note:** If you use the Amazon Web Services CLI or one of the Amazon Web Services SDKs to call this operation, then you can leave this parameter empty. The CLI or SDK generates a random UUID for you and includes it as the value for this parameter in the request.
@@ -25,9 +20,9 @@ pub struct UpdateSecretInput {
     /// If you generate a raw HTTP request to the Secrets Manager service endpoint, then you must generate a `ClientRequestToken` and include it in the request.
     ///
     /// This value helps ensure idempotency. Secrets Manager uses this value to prevent the accidental creation of duplicate versions if there are failures and retries during a rotation. We recommend that you generate a [UUID-type](https://wikipedia.org/wiki/Universally_unique_identifier) value to ensure uniqueness of your versions within the specified secret.
-    pub client_request_token: ::std::option::Option<::std::string::String>,
+    pub client_request_token: Option<String>,
     /// The description of the secret.
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt new secret versions as well as any existing versions with the staging labels `AWSCURRENT`, `AWSPENDING`, or `AWSPREVIOUS`. If you don't have `kms:Encrypt` permission to the new key, Secrets Manager does not re-encrypt existing secret versions with the new key. For more information about versions and staging labels, see [Concepts: Version](https://docs.aws.amazon.com/secretsmanager/latest/userguide/getting-started.html#term_version).
     ///
     /// A key alias is always prefixed by `alias/`, for example `alias/aws/secretsmanager`. For more information, see [About aliases](https://docs.aws.amazon.com/kms/latest/developerguide/alias-about.html).
@@ -35,7 +30,7 @@ pub struct UpdateSecretInput {
     /// If you set this to an empty string, Secrets Manager uses the Amazon Web Services managed key `aws/secretsmanager`. If this key doesn't already exist in your account, then Secrets Manager creates it for you automatically. All users and roles in the Amazon Web Services account automatically have access to use `aws/secretsmanager`. Creating `aws/secretsmanager` can result in a one-time significant delay in returning the result.
     ///
     /// **Important:** You can only use the Amazon Web Services managed key `aws/secretsmanager` if you call this operation using credentials from the same Amazon Web Services account that owns the secret. If the secret is in a different account, then you must use a customer managed key and provide the ARN of that KMS key in this field. The user making the call must have permissions to both the secret and the KMS key in their respective accounts.
-    pub kms_key_id: ::std::option::Option<::std::string::String>,
+    pub kms_key_id: Option<String>,
     /// The binary data to encrypt and store in the new version of the secret. We recommend that you store your binary data in a file and then pass the contents of the file as a parameter.
     ///
     /// Either `SecretBinary` or `SecretString` must have a value, but not both.
@@ -43,65 +38,37 @@ pub struct UpdateSecretInput {
     /// You can't access this parameter in the Secrets Manager console.
     ///
     /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
-    pub secret_binary: ::std::option::Option<::awsrt::types::SensitiveBlob>,
+    pub secret_binary: Option<::awsrt::types::SensitiveBlob>,
     /// The text data to encrypt and store in the new version of the secret. We recommend you use a JSON structure of key/value pairs for your secret value.
     ///
     /// Either `SecretBinary` or `SecretString` must have a value, but not both.
     ///
     /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
-    pub secret_string: ::std::option::Option<::awsrt::types::SensitiveString>,
+    pub secret_string: Option<::awsrt::types::SensitiveString>,
 }
 impl UpdateSecretInput {
     /// The ARN or name of the secret.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
     /// If you include `SecretString` or `SecretBinary`, then Secrets Manager creates a new version for the secret, and this parameter specifies the unique identifier for the new version.
-    ///
-    /// **Note:** If you use the Amazon Web Services CLI or one of the Amazon Web Services SDKs to call this operation, then you can leave this parameter empty. The CLI or SDK generates a random UUID for you and includes it as the value for this parameter in the request.
-    ///
-    /// If you generate a raw HTTP request to the Secrets Manager service endpoint, then you must generate a `ClientRequestToken` and include it in the request.
-    ///
-    /// This value helps ensure idempotency. Secrets Manager uses this value to prevent the accidental creation of duplicate versions if there are failures and retries during a rotation. We recommend that you generate a [UUID-type](https://wikipedia.org/wiki/Universally_unique_identifier) value to ensure uniqueness of your versions within the specified secret.
-    pub fn client_request_token(&self) -> ::std::option::Option<&str> {
+    pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// The description of the secret.
-    pub fn description(&self) -> ::std::option::Option<&str> {
+    pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
-    /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt new secret versions as well as any existing versions with the staging labels `AWSCURRENT`, `AWSPENDING`, or `AWSPREVIOUS`. If you don't have `kms:Encrypt` permission to the new key, Secrets Manager does not re-encrypt existing secret versions with the new key. For more information about versions and staging labels, see [Concepts: Version](https://docs.aws.amazon.com/secretsmanager/latest/userguide/getting-started.html#term_version).
-    ///
-    /// A key alias is always prefixed by `alias/`, for example `alias/aws/secretsmanager`. For more information, see [About aliases](https://docs.aws.amazon.com/kms/latest/developerguide/alias-about.html).
-    ///
-    /// If you set this to an empty string, Secrets Manager uses the Amazon Web Services managed key `aws/secretsmanager`. If this key doesn't already exist in your account, then Secrets Manager creates it for you automatically. All users and roles in the Amazon Web Services account automatically have access to use `aws/secretsmanager`. Creating `aws/secretsmanager` can result in a one-time significant delay in returning the result.
-    ///
-    /// **Important:** You can only use the Amazon Web Services managed key `aws/secretsmanager` if you call this operation using credentials from the same Amazon Web Services account that owns the secret. If the secret is in a different account, then you must use a customer managed key and provide the ARN of that KMS key in this field. The user making the call must have permissions to both the secret and the KMS key in their respective accounts.
-    pub fn kms_key_id(&self) -> ::std::option::Option<&str> {
+    /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt new secret versions as well as any existing versions with the staging labels `AWSCURRENT`, `AWSPENDING`, or `AWSPREVIOUS`.
+    pub fn kms_key_id(&self) -> Option<&str> {
         self.kms_key_id.as_deref()
     }
-    /// The binary data to encrypt and store in the new version of the secret. We recommend that you store your binary data in a file and then pass the contents of the file as a parameter.
-    ///
-    /// Either `SecretBinary` or `SecretString` must have a value, but not both.
-    ///
-    /// You can't access this parameter in the Secrets Manager console.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
-    pub fn secret_binary(
-        &self,
-    ) -> ::std::option::Option<&::awsrt::types::SensitiveBlob> {
+    /// The binary data to encrypt and store in the new version of the secret.
+    pub fn secret_binary(&self) -> Option<&::awsrt::types::SensitiveBlob> {
         self.secret_binary.as_ref()
     }
-    /// The text data to encrypt and store in the new version of the secret. We recommend you use a JSON structure of key/value pairs for your secret value.
-    ///
-    /// Either `SecretBinary` or `SecretString` must have a value, but not both.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
-    pub fn secret_string(
-        &self,
-    ) -> ::std::option::Option<&::awsrt::types::SensitiveString> {
+    /// The text data to encrypt and store in the new version of the secret.
+    pub fn secret_string(&self) -> Option<&::awsrt::types::SensitiveString> {
         self.secret_string.as_ref()
     }
     /// Creates a new builder for [`UpdateSecretInput`].
@@ -111,14 +78,14 @@ impl UpdateSecretInput {
 }
 /// A builder for [`UpdateSecretInput`].
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::default::Default, ::std::cmp::PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct UpdateSecretInputBuilder {
-    pub(crate) secret_id: ::std::option::Option<::std::string::String>,
-    pub(crate) client_request_token: ::std::option::Option<::std::string::String>,
-    pub(crate) description: ::std::option::Option<::std::string::String>,
-    pub(crate) kms_key_id: ::std::option::Option<::std::string::String>,
-    pub(crate) secret_binary: ::std::option::Option<::awsrt::types::SensitiveBlob>,
-    pub(crate) secret_string: ::std::option::Option<::awsrt::types::SensitiveString>,
+    pub(crate) secret_id: Option<String>,
+    pub(crate) client_request_token: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) kms_key_id: Option<String>,
+    pub(crate) secret_binary: Option<::awsrt::types::SensitiveBlob>,
+    pub(crate) secret_string: Option<::awsrt::types::SensitiveString>,
 }
 impl ::std::fmt::Debug for UpdateSecretInputBuilder {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -134,154 +101,100 @@ impl ::std::fmt::Debug for UpdateSecretInputBuilder {
 }
 impl UpdateSecretInputBuilder {
     /// The ARN or name of the secret.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.secret_id = ::std::option::Option::Some(input.into());
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
+        self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// If you include `SecretString` or `SecretBinary`, then Secrets Manager creates a new version for the secret, and this parameter specifies the unique identifier for the new version.
-    ///
-    /// **Note:** If you use the Amazon Web Services CLI or one of the Amazon Web Services SDKs to call this operation, then you can leave this parameter empty. The CLI or SDK generates a random UUID for you and includes it as the value for this parameter in the request.
-    ///
-    /// If you generate a raw HTTP request to the Secrets Manager service endpoint, then you must generate a `ClientRequestToken` and include it in the request.
-    ///
-    /// This value helps ensure idempotency. Secrets Manager uses this value to prevent the accidental creation of duplicate versions if there are failures and retries during a rotation. We recommend that you generate a [UUID-type](https://wikipedia.org/wiki/Universally_unique_identifier) value to ensure uniqueness of your versions within the specified secret.
-    pub fn client_request_token(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.client_request_token = ::std::option::Option::Some(input.into());
+    pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
+        self.client_request_token = Some(input.into());
         self
     }
     /// Sets or clears the `ClientRequestToken` member.
-    pub fn set_client_request_token(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.client_request_token = input;
         self
     }
     /// The `ClientRequestToken` member as currently set.
-    pub fn get_client_request_token(
-        &self,
-    ) -> &::std::option::Option<::std::string::String> {
+    pub fn get_client_request_token(&self) -> &Option<String> {
         &self.client_request_token
     }
     /// The description of the secret.
-    pub fn description(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(input.into());
+    pub fn description(mut self, input: impl Into<String>) -> Self {
+        self.description = Some(input.into());
         self
     }
     /// Sets or clears the `Description` member.
-    pub fn set_description(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_description(mut self, input: Option<String>) -> Self {
         self.description = input;
         self
     }
     /// The `Description` member as currently set.
-    pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_description(&self) -> &Option<String> {
         &self.description
     }
-    /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt new secret versions as well as any existing versions with the staging labels `AWSCURRENT`, `AWSPENDING`, or `AWSPREVIOUS`. If you don't have `kms:Encrypt` permission to the new key, Secrets Manager does not re-encrypt existing secret versions with the new key. For more information about versions and staging labels, see [Concepts: Version](https://docs.aws.amazon.com/secretsmanager/latest/userguide/getting-started.html#term_version).
-    ///
-    /// A key alias is always prefixed by `alias/`, for example `alias/aws/secretsmanager`. For more information, see [About aliases](https://docs.aws.amazon.com/kms/latest/developerguide/alias-about.html).
-    ///
-    /// If you set this to an empty string, Secrets Manager uses the Amazon Web Services managed key `aws/secretsmanager`. If this key doesn't already exist in your account, then Secrets Manager creates it for you automatically. All users and roles in the Amazon Web Services account automatically have access to use `aws/secretsmanager`. Creating `aws/secretsmanager` can result in a one-time significant delay in returning the result.
-    ///
-    /// **Important:** You can only use the Amazon Web Services managed key `aws/secretsmanager` if you call this operation using credentials from the same Amazon Web Services account that owns the secret. If the secret is in a different account, then you must use a customer managed key and provide the ARN of that KMS key in this field. The user making the call must have permissions to both the secret and the KMS key in their respective accounts.
-    pub fn kms_key_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.kms_key_id = ::std::option::Option::Some(input.into());
+    /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt new secret versions as well as any existing versions with the staging labels `AWSCURRENT`, `AWSPENDING`, or `AWSPREVIOUS`.
+    pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
+        self.kms_key_id = Some(input.into());
         self
     }
     /// Sets or clears the `KmsKeyId` member.
-    pub fn set_kms_key_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_kms_key_id(mut self, input: Option<String>) -> Self {
         self.kms_key_id = input;
         self
     }
     /// The `KmsKeyId` member as currently set.
-    pub fn get_kms_key_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_kms_key_id(&self) -> &Option<String> {
         &self.kms_key_id
     }
-    /// The binary data to encrypt and store in the new version of the secret. We recommend that you store your binary data in a file and then pass the contents of the file as a parameter.
-    ///
-    /// Either `SecretBinary` or `SecretString` must have a value, but not both.
-    ///
-    /// You can't access this parameter in the Secrets Manager console.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    /// The binary data to encrypt and store in the new version of the secret.
     pub fn secret_binary(
         mut self,
-        input: impl ::std::convert::Into<::awsrt::types::SensitiveBlob>,
+        input: impl Into<::awsrt::types::SensitiveBlob>,
     ) -> Self {
-        self.secret_binary = ::std::option::Option::Some(input.into());
+        self.secret_binary = Some(input.into());
         self
     }
     /// Sets or clears the `SecretBinary` member.
     pub fn set_secret_binary(
         mut self,
-        input: ::std::option::Option<::awsrt::types::SensitiveBlob>,
+        input: Option<::awsrt::types::SensitiveBlob>,
     ) -> Self {
         self.secret_binary = input;
         self
     }
     /// The `SecretBinary` member as currently set.
-    pub fn get_secret_binary(
-        &self,
-    ) -> &::std::option::Option<::awsrt::types::SensitiveBlob> {
+    pub fn get_secret_binary(&self) -> &Option<::awsrt::types::SensitiveBlob> {
         &self.secret_binary
     }
-    /// The text data to encrypt and store in the new version of the secret. We recommend you use a JSON structure of key/value pairs for your secret value.
-    ///
-    /// Either `SecretBinary` or `SecretString` must have a value, but not both.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    /// The text data to encrypt and store in the new version of the secret.
     pub fn secret_string(
         mut self,
-        input: impl ::std::convert::Into<::awsrt::types::SensitiveString>,
+        input: impl Into<::awsrt::types::SensitiveString>,
     ) -> Self {
-        self.secret_string = ::std::option::Option::Some(input.into());
+        self.secret_string = Some(input.into());
         self
     }
     /// Sets or clears the `SecretString` member.
     pub fn set_secret_string(
         mut self,
-        input: ::std::option::Option<::awsrt::types::SensitiveString>,
+        input: Option<::awsrt::types::SensitiveString>,
     ) -> Self {
         self.secret_string = input;
         self
     }
     /// The `SecretString` member as currently set.
-    pub fn get_secret_string(
-        &self,
-    ) -> &::std::option::Option<::awsrt::types::SensitiveString> {
+    pub fn get_secret_string(&self) -> &Option<::awsrt::types::SensitiveString> {
         &self.secret_string
     }
     /// Builds the [`UpdateSecretInput`].
@@ -289,10 +202,8 @@ impl UpdateSecretInputBuilder {
     /// # Errors
     ///
     /// Fails when a required member is not set.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<UpdateSecretInput, ::awsrt::error::BuildError> {
-        ::std::result::Result::Ok(UpdateSecretInput {
+    pub fn build(self) -> Result<UpdateSecretInput, ::awsrt::error::BuildError> {
+        Ok(UpdateSecretInput {
             secret_id: self
                 .secret_id
                 .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -312,40 +223,32 @@ impl UpdateSecretInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> ::std::result::Result<
-        UpdateSecretOutput,
-        ::awsrt::error::SdkError<UpdateSecretError>,
-    > {
+    ) -> Result<UpdateSecretOutput, ::awsrt::error::SdkError<UpdateSecretError>> {
         send(client.handle(), self).await
     }
 }
 /// The output of [`update_secret`](crate::Client::update_secret).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct UpdateSecretOutput {
     /// The ARN of the secret that was updated.
-    pub arn: ::std::option::Option<::std::string::String>,
+    pub arn: Option<String>,
     /// The name of the secret that was updated.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// If Secrets Manager created a new version of the secret during this operation, then `VersionId` contains the unique identifier of the new version.
-    pub version_id: ::std::option::Option<::std::string::String>,
+    pub version_id: Option<String>,
 }
 impl UpdateSecretOutput {
     /// The ARN of the secret that was updated.
-    pub fn arn(&self) -> ::std::option::Option<&str> {
+    pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The name of the secret that was updated.
-    pub fn name(&self) -> ::std::option::Option<&str> {
+    pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// If Secrets Manager created a new version of the secret during this operation, then `VersionId` contains the unique identifier of the new version.
-    pub fn version_id(&self) -> ::std::option::Option<&str> {
+    pub fn version_id(&self) -> Option<&str> {
         self.version_id.as_deref()
     }
     /// Creates a new builder for [`UpdateSecretOutput`].
@@ -355,76 +258,53 @@ impl UpdateSecretOutput {
 }
 /// A builder for [`UpdateSecretOutput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct UpdateSecretOutputBuilder {
-    pub(crate) arn: ::std::option::Option<::std::string::String>,
-    pub(crate) name: ::std::option::Option<::std::string::String>,
-    pub(crate) version_id: ::std::option::Option<::std::string::String>,
+    pub(crate) arn: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) version_id: Option<String>,
 }
 impl UpdateSecretOutputBuilder {
     /// The ARN of the secret that was updated.
-    pub fn arn(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.arn = ::std::option::Option::Some(input.into());
+    pub fn arn(mut self, input: impl Into<String>) -> Self {
+        self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
-    pub fn set_arn(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
-    pub fn get_arn(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The name of the secret that was updated.
-    pub fn name(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(input.into());
+    pub fn name(mut self, input: impl Into<String>) -> Self {
+        self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
-    pub fn set_name(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
-    pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// If Secrets Manager created a new version of the secret during this operation, then `VersionId` contains the unique identifier of the new version.
-    pub fn version_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.version_id = ::std::option::Option::Some(input.into());
+    pub fn version_id(mut self, input: impl Into<String>) -> Self {
+        self.version_id = Some(input.into());
         self
     }
     /// Sets or clears the `VersionId` member.
-    pub fn set_version_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_version_id(mut self, input: Option<String>) -> Self {
         self.version_id = input;
         self
     }
     /// The `VersionId` member as currently set.
-    pub fn get_version_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_version_id(&self) -> &Option<String> {
         &self.version_id
     }
     /// Builds the [`UpdateSecretOutput`].
@@ -469,11 +349,11 @@ impl UpdateSecretError {
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
-    ) -> ::std::result::Result<Self, ::awsrt::json::JsonError> {
+    ) -> Result<Self, ::awsrt::json::JsonError> {
         let mut r = ::awsrt::json::JsonReader::new(
             crate::operation::json_body(&resp.body),
         );
-        ::std::result::Result::Ok(
+        Ok(
             match meta.code.as_deref().unwrap_or_default() {
                 "DecryptionFailure" => {
                     Self::DecryptionFailure(
@@ -538,47 +418,47 @@ impl UpdateSecretError {
     }
     /// Whether this is a `DecryptionFailure`.
     pub fn is_decryption_failure(&self) -> bool {
-        ::std::matches!(self, Self::DecryptionFailure(_))
+        matches!(self, Self::DecryptionFailure(_))
     }
     /// Whether this is a `EncryptionFailure`.
     pub fn is_encryption_failure(&self) -> bool {
-        ::std::matches!(self, Self::EncryptionFailure(_))
+        matches!(self, Self::EncryptionFailure(_))
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
-        ::std::matches!(self, Self::InternalServiceError(_))
+        matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidParameterException(_))
+        matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidRequestException(_))
+        matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `LimitExceededException`.
     pub fn is_limit_exceeded_exception(&self) -> bool {
-        ::std::matches!(self, Self::LimitExceededException(_))
+        matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `MalformedPolicyDocumentException`.
     pub fn is_malformed_policy_document_exception(&self) -> bool {
-        ::std::matches!(self, Self::MalformedPolicyDocumentException(_))
+        matches!(self, Self::MalformedPolicyDocumentException(_))
     }
     /// Whether this is a `PreconditionNotMetException`.
     pub fn is_precondition_not_met_exception(&self) -> bool {
-        ::std::matches!(self, Self::PreconditionNotMetException(_))
+        matches!(self, Self::PreconditionNotMetException(_))
     }
     /// Whether this is a `ResourceExistsException`.
     pub fn is_resource_exists_exception(&self) -> bool {
-        ::std::matches!(self, Self::ResourceExistsException(_))
+        matches!(self, Self::ResourceExistsException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
     pub fn is_resource_not_found_exception(&self) -> bool {
-        ::std::matches!(self, Self::ResourceNotFoundException(_))
+        matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
-        ::std::matches!(self, Self::Unhandled(_))
+        matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
@@ -597,15 +477,15 @@ impl UpdateSecretError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
-    pub fn code(&self) -> ::std::option::Option<&str> {
+    pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
-    pub fn request_id(&self) -> ::std::option::Option<&str> {
+    pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
@@ -632,24 +512,24 @@ impl ::std::fmt::Display for UpdateSecretError {
     }
 }
 impl ::std::error::Error for UpdateSecretError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         match self {
-            Self::DecryptionFailure(e) => ::std::option::Option::Some(e),
-            Self::EncryptionFailure(e) => ::std::option::Option::Some(e),
-            Self::InternalServiceError(e) => ::std::option::Option::Some(e),
-            Self::InvalidParameterException(e) => ::std::option::Option::Some(e),
-            Self::InvalidRequestException(e) => ::std::option::Option::Some(e),
-            Self::LimitExceededException(e) => ::std::option::Option::Some(e),
-            Self::MalformedPolicyDocumentException(e) => ::std::option::Option::Some(e),
-            Self::PreconditionNotMetException(e) => ::std::option::Option::Some(e),
-            Self::ResourceExistsException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
+            Self::DecryptionFailure(e) => Some(e),
+            Self::EncryptionFailure(e) => Some(e),
+            Self::InternalServiceError(e) => Some(e),
+            Self::InvalidParameterException(e) => Some(e),
+            Self::InvalidRequestException(e) => Some(e),
+            Self::LimitExceededException(e) => Some(e),
+            Self::MalformedPolicyDocumentException(e) => Some(e),
+            Self::PreconditionNotMetException(e) => Some(e),
+            Self::ResourceExistsException(e) => Some(e),
+            Self::ResourceNotFoundException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
         }
     }
 }
 /// Fluent builder for [`Client::update_secret`](crate::Client::update_secret): set members, then call `send()`.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(Clone, ::std::fmt::Debug)]
 pub struct UpdateSecretFluentBuilder {
     handle: ::awsrt::client::ClientHandle,
     inner: UpdateSecretInputBuilder,
@@ -658,7 +538,7 @@ impl UpdateSecretFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
-            inner: ::std::default::Default::default(),
+            inner: Default::default(),
         }
     }
     /// The input built so far.
@@ -673,121 +553,72 @@ impl UpdateSecretFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
-        UpdateSecretOutput,
-        ::awsrt::error::SdkError<UpdateSecretError>,
-    > {
+    ) -> Result<UpdateSecretOutput, ::awsrt::error::SdkError<UpdateSecretError>> {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
     /// The ARN or name of the secret.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
     /// If you include `SecretString` or `SecretBinary`, then Secrets Manager creates a new version for the secret, and this parameter specifies the unique identifier for the new version.
-    ///
-    /// **Note:** If you use the Amazon Web Services CLI or one of the Amazon Web Services SDKs to call this operation, then you can leave this parameter empty. The CLI or SDK generates a random UUID for you and includes it as the value for this parameter in the request.
-    ///
-    /// If you generate a raw HTTP request to the Secrets Manager service endpoint, then you must generate a `ClientRequestToken` and include it in the request.
-    ///
-    /// This value helps ensure idempotency. Secrets Manager uses this value to prevent the accidental creation of duplicate versions if there are failures and retries during a rotation. We recommend that you generate a [UUID-type](https://wikipedia.org/wiki/Universally_unique_identifier) value to ensure uniqueness of your versions within the specified secret.
-    pub fn client_request_token(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.client_request_token(input);
         self
     }
     /// Sets or clears the `ClientRequestToken` member.
-    pub fn set_client_request_token(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_client_request_token(input);
         self
     }
     /// The `ClientRequestToken` member as currently set.
-    pub fn get_client_request_token(
-        &self,
-    ) -> &::std::option::Option<::std::string::String> {
+    pub fn get_client_request_token(&self) -> &Option<String> {
         self.inner.get_client_request_token()
     }
     /// The description of the secret.
-    pub fn description(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn description(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.description(input);
         self
     }
     /// Sets or clears the `Description` member.
-    pub fn set_description(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_description(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_description(input);
         self
     }
     /// The `Description` member as currently set.
-    pub fn get_description(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_description(&self) -> &Option<String> {
         self.inner.get_description()
     }
-    /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt new secret versions as well as any existing versions with the staging labels `AWSCURRENT`, `AWSPENDING`, or `AWSPREVIOUS`. If you don't have `kms:Encrypt` permission to the new key, Secrets Manager does not re-encrypt existing secret versions with the new key. For more information about versions and staging labels, see [Concepts: Version](https://docs.aws.amazon.com/secretsmanager/latest/userguide/getting-started.html#term_version).
-    ///
-    /// A key alias is always prefixed by `alias/`, for example `alias/aws/secretsmanager`. For more information, see [About aliases](https://docs.aws.amazon.com/kms/latest/developerguide/alias-about.html).
-    ///
-    /// If you set this to an empty string, Secrets Manager uses the Amazon Web Services managed key `aws/secretsmanager`. If this key doesn't already exist in your account, then Secrets Manager creates it for you automatically. All users and roles in the Amazon Web Services account automatically have access to use `aws/secretsmanager`. Creating `aws/secretsmanager` can result in a one-time significant delay in returning the result.
-    ///
-    /// **Important:** You can only use the Amazon Web Services managed key `aws/secretsmanager` if you call this operation using credentials from the same Amazon Web Services account that owns the secret. If the secret is in a different account, then you must use a customer managed key and provide the ARN of that KMS key in this field. The user making the call must have permissions to both the secret and the KMS key in their respective accounts.
-    pub fn kms_key_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt new secret versions as well as any existing versions with the staging labels `AWSCURRENT`, `AWSPENDING`, or `AWSPREVIOUS`.
+    pub fn kms_key_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.kms_key_id(input);
         self
     }
     /// Sets or clears the `KmsKeyId` member.
-    pub fn set_kms_key_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_kms_key_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_kms_key_id(input);
         self
     }
     /// The `KmsKeyId` member as currently set.
-    pub fn get_kms_key_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_kms_key_id(&self) -> &Option<String> {
         self.inner.get_kms_key_id()
     }
-    /// The binary data to encrypt and store in the new version of the secret. We recommend that you store your binary data in a file and then pass the contents of the file as a parameter.
-    ///
-    /// Either `SecretBinary` or `SecretString` must have a value, but not both.
-    ///
-    /// You can't access this parameter in the Secrets Manager console.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    /// The binary data to encrypt and store in the new version of the secret.
     pub fn secret_binary(
         mut self,
-        input: impl ::std::convert::Into<::awsrt::types::SensitiveBlob>,
+        input: impl Into<::awsrt::types::SensitiveBlob>,
     ) -> Self {
         self.inner = self.inner.secret_binary(input);
         self
@@ -795,25 +626,19 @@ impl UpdateSecretFluentBuilder {
     /// Sets or clears the `SecretBinary` member.
     pub fn set_secret_binary(
         mut self,
-        input: ::std::option::Option<::awsrt::types::SensitiveBlob>,
+        input: Option<::awsrt::types::SensitiveBlob>,
     ) -> Self {
         self.inner = self.inner.set_secret_binary(input);
         self
     }
     /// The `SecretBinary` member as currently set.
-    pub fn get_secret_binary(
-        &self,
-    ) -> &::std::option::Option<::awsrt::types::SensitiveBlob> {
+    pub fn get_secret_binary(&self) -> &Option<::awsrt::types::SensitiveBlob> {
         self.inner.get_secret_binary()
     }
-    /// The text data to encrypt and store in the new version of the secret. We recommend you use a JSON structure of key/value pairs for your secret value.
-    ///
-    /// Either `SecretBinary` or `SecretString` must have a value, but not both.
-    ///
-    /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    /// The text data to encrypt and store in the new version of the secret.
     pub fn secret_string(
         mut self,
-        input: impl ::std::convert::Into<::awsrt::types::SensitiveString>,
+        input: impl Into<::awsrt::types::SensitiveString>,
     ) -> Self {
         self.inner = self.inner.secret_string(input);
         self
@@ -821,29 +646,22 @@ impl UpdateSecretFluentBuilder {
     /// Sets or clears the `SecretString` member.
     pub fn set_secret_string(
         mut self,
-        input: ::std::option::Option<::awsrt::types::SensitiveString>,
+        input: Option<::awsrt::types::SensitiveString>,
     ) -> Self {
         self.inner = self.inner.set_secret_string(input);
         self
     }
     /// The `SecretString` member as currently set.
-    pub fn get_secret_string(
-        &self,
-    ) -> &::std::option::Option<::awsrt::types::SensitiveString> {
+    pub fn get_secret_string(&self) -> &Option<::awsrt::types::SensitiveString> {
         self.inner.get_secret_string()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     mut input: UpdateSecretInput,
-) -> ::std::result::Result<
-    UpdateSecretOutput,
-    ::awsrt::error::SdkError<UpdateSecretError>,
-> {
+) -> Result<UpdateSecretOutput, ::awsrt::error::SdkError<UpdateSecretError>> {
     if input.client_request_token.is_none() {
-        input.client_request_token = ::std::option::Option::Some(
-            ::awsrt::types::uuid_v4(),
-        );
+        input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
     let mut w = ::awsrt::json::JsonWriter::new();
     ser_input(&mut w, &input);
@@ -859,7 +677,7 @@ pub(crate) async fn send(
         de_output(&mut r)
             .and_then(|out| {
                 r.finish()?;
-                ::std::result::Result::Ok(out)
+                Ok(out)
             })
             .map_err(|e| ::awsrt::error::SdkError::Response(
                 ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
@@ -867,11 +685,9 @@ pub(crate) async fn send(
     } else {
         let meta = ::awsrt::protocol::parse_error_metadata(&resp);
         match UpdateSecretError::from_response(&resp, meta.clone()) {
-            ::std::result::Result::Ok(err) => {
-                ::std::result::Result::Err(::awsrt::error::SdkError::service(err, meta))
-            }
-            ::std::result::Result::Err(e) => {
-                ::std::result::Result::Err(
+            Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
+            Err(e) => {
+                Err(
                     ::awsrt::error::SdkError::Response(
                         ::awsrt::error::ResponseError::from_response(
                             &resp,
@@ -890,23 +706,23 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateSecretInput
         w.key("SecretId");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.client_request_token {
+    if let Some(value) = &v.client_request_token {
         w.key("ClientRequestToken");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.description {
+    if let Some(value) = &v.description {
         w.key("Description");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.kms_key_id {
+    if let Some(value) = &v.kms_key_id {
         w.key("KmsKeyId");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.secret_binary {
+    if let Some(value) = &v.secret_binary {
         w.key("SecretBinary");
         w.blob(value.expose_secret());
     }
-    if let ::std::option::Option::Some(value) = &v.secret_string {
+    if let Some(value) = &v.secret_string {
         w.key("SecretString");
         w.string(value.expose_secret());
     }
@@ -914,32 +730,32 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateSecretInput
 }
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
-) -> ::std::result::Result<UpdateSecretOutput, ::awsrt::json::JsonError> {
-    let mut f_arn: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_version_id: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+) -> Result<UpdateSecretOutput, ::awsrt::json::JsonError> {
+    let mut f_arn: Option<String> = None;
+    let mut f_name: Option<String> = None;
+    let mut f_version_id: Option<String> = None;
     r.begin_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match &*key {
             "ARN" => {
                 if !r.take_null()? {
-                    f_arn = ::std::option::Option::Some(r.string_owned()?);
+                    f_arn = Some(r.string_owned()?);
                 }
             }
             "Name" => {
                 if !r.take_null()? {
-                    f_name = ::std::option::Option::Some(r.string_owned()?);
+                    f_name = Some(r.string_owned()?);
                 }
             }
             "VersionId" => {
                 if !r.take_null()? {
-                    f_version_id = ::std::option::Option::Some(r.string_owned()?);
+                    f_version_id = Some(r.string_owned()?);
                 }
             }
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(UpdateSecretOutput {
+    Ok(UpdateSecretOutput {
         arn: f_arn,
         name: f_name,
         version_id: f_version_id,
@@ -949,9 +765,9 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_create_a_new_version_of_the_encrypted_secret_value() -> ::std::result::Result<
+    fn case_01_to_create_a_new_version_of_the_encrypted_secret_value() -> Result<
         (),
-        ::std::boxed::Box<dyn ::std::error::Error>,
+        Box<dyn ::std::error::Error>,
     > {
         let input = UpdateSecretInput::builder()
             .secret_id("MyTestDatabaseSecret")
@@ -960,7 +776,7 @@ mod examples {
         let mut w = ::awsrt::json::JsonWriter::new();
         super::ser_input(&mut w, &input);
         let sent = ::awsrt::types::Document::parse(&w.finish())?;
-        ::std::assert_eq!(
+        assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"SecretString\":\"{JSON STRING WITH CREDENTIALS}\"}"
             .as_bytes()) ?
@@ -977,13 +793,13 @@ mod examples {
             .name("MyTestDatabaseSecret")
             .version_id("EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE")
             .build();
-        ::std::assert_eq!(parsed, expected);
-        ::std::result::Result::Ok(())
+        assert_eq!(parsed, expected);
+        Ok(())
     }
     #[test]
-    fn case_02_to_update_the_description_of_a_secret() -> ::std::result::Result<
+    fn case_02_to_update_the_description_of_a_secret() -> Result<
         (),
-        ::std::boxed::Box<dyn ::std::error::Error>,
+        Box<dyn ::std::error::Error>,
     > {
         let input = UpdateSecretInput::builder()
             .secret_id("MyTestDatabaseSecret")
@@ -993,7 +809,7 @@ mod examples {
         let mut w = ::awsrt::json::JsonWriter::new();
         super::ser_input(&mut w, &input);
         let sent = ::awsrt::types::Document::parse(&w.finish())?;
-        ::std::assert_eq!(
+        assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"Description\":\"This is a new description for the secret.\",\"ClientRequestToken\":\"EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE\"}"
             .as_bytes()) ?
@@ -1009,13 +825,13 @@ mod examples {
             )
             .name("MyTestDatabaseSecret")
             .build();
-        ::std::assert_eq!(parsed, expected);
-        ::std::result::Result::Ok(())
+        assert_eq!(parsed, expected);
+        Ok(())
     }
     #[test]
-    fn case_03_to_update_the_kms_key_associated_with_a_secret() -> ::std::result::Result<
+    fn case_03_to_update_the_kms_key_associated_with_a_secret() -> Result<
         (),
-        ::std::boxed::Box<dyn ::std::error::Error>,
+        Box<dyn ::std::error::Error>,
     > {
         let input = UpdateSecretInput::builder()
             .secret_id("MyTestDatabaseSecret")
@@ -1026,7 +842,7 @@ mod examples {
         let mut w = ::awsrt::json::JsonWriter::new();
         super::ser_input(&mut w, &input);
         let sent = ::awsrt::types::Document::parse(&w.finish())?;
-        ::std::assert_eq!(
+        assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"KmsKeyId\":\"arn:aws:kms:us-west-2:123456789012:key/EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE\"}"
             .as_bytes()) ?
@@ -1042,7 +858,7 @@ mod examples {
             )
             .name("MyTestDatabaseSecret")
             .build();
-        ::std::assert_eq!(parsed, expected);
-        ::std::result::Result::Ok(())
+        assert_eq!(parsed, expected);
+        Ok(())
     }
 }

@@ -7,30 +7,23 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 };
 /// The input of [`update_secret_version_stage`](crate::Client::update_secret_version_stage).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct UpdateSecretVersionStageInput {
     /// The ARN or the name of the secret with the version and staging labelsto modify.
     ///
     /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
-    pub secret_id: ::std::string::String,
+    pub secret_id: String,
     /// The staging label to add to this version.
-    pub version_stage: ::std::string::String,
+    pub version_stage: String,
     /// The ID of the version that the staging label is to be removed from. If the staging label you are trying to attach to one version is already attached to a different version, then you must include this parameter and specify the version that the label is to be removed from. If the label is attached and you either do not specify this parameter, or the version ID does not match, then the operation fails.
-    pub remove_from_version_id: ::std::option::Option<::std::string::String>,
+    pub remove_from_version_id: Option<String>,
     /// The ID of the version to add the staging label to. To remove a label from a version, then do not specify this parameter.
     ///
     /// If the staging label is already attached to a different version of the secret, then you must also specify the `RemoveFromVersionId` parameter.
-    pub move_to_version_id: ::std::option::Option<::std::string::String>,
+    pub move_to_version_id: Option<String>,
 }
 impl UpdateSecretVersionStageInput {
     /// The ARN or the name of the secret with the version and staging labelsto modify.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
@@ -38,14 +31,12 @@ impl UpdateSecretVersionStageInput {
     pub fn version_stage(&self) -> &str {
         &self.version_stage
     }
-    /// The ID of the version that the staging label is to be removed from. If the staging label you are trying to attach to one version is already attached to a different version, then you must include this parameter and specify the version that the label is to be removed from. If the label is attached and you either do not specify this parameter, or the version ID does not match, then the operation fails.
-    pub fn remove_from_version_id(&self) -> ::std::option::Option<&str> {
+    /// The ID of the version that the staging label is to be removed from.
+    pub fn remove_from_version_id(&self) -> Option<&str> {
         self.remove_from_version_id.as_deref()
     }
-    /// The ID of the version to add the staging label to. To remove a label from a version, then do not specify this parameter.
-    ///
-    /// If the staging label is already attached to a different version of the secret, then you must also specify the `RemoveFromVersionId` parameter.
-    pub fn move_to_version_id(&self) -> ::std::option::Option<&str> {
+    /// The ID of the version to add the staging label to.
+    pub fn move_to_version_id(&self) -> Option<&str> {
         self.move_to_version_id.as_deref()
     }
     /// Creates a new builder for [`UpdateSecretVersionStageInput`].
@@ -55,107 +46,70 @@ impl UpdateSecretVersionStageInput {
 }
 /// A builder for [`UpdateSecretVersionStageInput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct UpdateSecretVersionStageInputBuilder {
-    pub(crate) secret_id: ::std::option::Option<::std::string::String>,
-    pub(crate) version_stage: ::std::option::Option<::std::string::String>,
-    pub(crate) remove_from_version_id: ::std::option::Option<::std::string::String>,
-    pub(crate) move_to_version_id: ::std::option::Option<::std::string::String>,
+    pub(crate) secret_id: Option<String>,
+    pub(crate) version_stage: Option<String>,
+    pub(crate) remove_from_version_id: Option<String>,
+    pub(crate) move_to_version_id: Option<String>,
 }
 impl UpdateSecretVersionStageInputBuilder {
     /// The ARN or the name of the secret with the version and staging labelsto modify.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.secret_id = ::std::option::Option::Some(input.into());
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
+        self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
     /// The staging label to add to this version.
     /// This member is required.
-    pub fn version_stage(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.version_stage = ::std::option::Option::Some(input.into());
+    pub fn version_stage(mut self, input: impl Into<String>) -> Self {
+        self.version_stage = Some(input.into());
         self
     }
     /// Sets or clears the `VersionStage` member.
-    pub fn set_version_stage(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_version_stage(mut self, input: Option<String>) -> Self {
         self.version_stage = input;
         self
     }
     /// The `VersionStage` member as currently set.
-    pub fn get_version_stage(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_version_stage(&self) -> &Option<String> {
         &self.version_stage
     }
-    /// The ID of the version that the staging label is to be removed from. If the staging label you are trying to attach to one version is already attached to a different version, then you must include this parameter and specify the version that the label is to be removed from. If the label is attached and you either do not specify this parameter, or the version ID does not match, then the operation fails.
-    pub fn remove_from_version_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.remove_from_version_id = ::std::option::Option::Some(input.into());
+    /// The ID of the version that the staging label is to be removed from.
+    pub fn remove_from_version_id(mut self, input: impl Into<String>) -> Self {
+        self.remove_from_version_id = Some(input.into());
         self
     }
     /// Sets or clears the `RemoveFromVersionId` member.
-    pub fn set_remove_from_version_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_remove_from_version_id(mut self, input: Option<String>) -> Self {
         self.remove_from_version_id = input;
         self
     }
     /// The `RemoveFromVersionId` member as currently set.
-    pub fn get_remove_from_version_id(
-        &self,
-    ) -> &::std::option::Option<::std::string::String> {
+    pub fn get_remove_from_version_id(&self) -> &Option<String> {
         &self.remove_from_version_id
     }
-    /// The ID of the version to add the staging label to. To remove a label from a version, then do not specify this parameter.
-    ///
-    /// If the staging label is already attached to a different version of the secret, then you must also specify the `RemoveFromVersionId` parameter.
-    pub fn move_to_version_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.move_to_version_id = ::std::option::Option::Some(input.into());
+    /// The ID of the version to add the staging label to.
+    pub fn move_to_version_id(mut self, input: impl Into<String>) -> Self {
+        self.move_to_version_id = Some(input.into());
         self
     }
     /// Sets or clears the `MoveToVersionId` member.
-    pub fn set_move_to_version_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_move_to_version_id(mut self, input: Option<String>) -> Self {
         self.move_to_version_id = input;
         self
     }
     /// The `MoveToVersionId` member as currently set.
-    pub fn get_move_to_version_id(
-        &self,
-    ) -> &::std::option::Option<::std::string::String> {
+    pub fn get_move_to_version_id(&self) -> &Option<String> {
         &self.move_to_version_id
     }
     /// Builds the [`UpdateSecretVersionStageInput`].
@@ -165,11 +119,8 @@ impl UpdateSecretVersionStageInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        UpdateSecretVersionStageInput,
-        ::awsrt::error::BuildError,
-    > {
-        ::std::result::Result::Ok(UpdateSecretVersionStageInput {
+    ) -> Result<UpdateSecretVersionStageInput, ::awsrt::error::BuildError> {
+        Ok(UpdateSecretVersionStageInput {
             secret_id: self
                 .secret_id
                 .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -192,7 +143,7 @@ impl UpdateSecretVersionStageInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> ::std::result::Result<
+    ) -> Result<
         UpdateSecretVersionStageOutput,
         ::awsrt::error::SdkError<UpdateSecretVersionStageError>,
     > {
@@ -201,25 +152,20 @@ impl UpdateSecretVersionStageInput {
 }
 /// The output of [`update_secret_version_stage`](crate::Client::update_secret_version_stage).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct UpdateSecretVersionStageOutput {
     /// The ARN of the secret that was updated.
-    pub arn: ::std::option::Option<::std::string::String>,
+    pub arn: Option<String>,
     /// The name of the secret that was updated.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
 }
 impl UpdateSecretVersionStageOutput {
     /// The ARN of the secret that was updated.
-    pub fn arn(&self) -> ::std::option::Option<&str> {
+    pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// The name of the secret that was updated.
-    pub fn name(&self) -> ::std::option::Option<&str> {
+    pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Creates a new builder for [`UpdateSecretVersionStageOutput`].
@@ -229,55 +175,38 @@ impl UpdateSecretVersionStageOutput {
 }
 /// A builder for [`UpdateSecretVersionStageOutput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct UpdateSecretVersionStageOutputBuilder {
-    pub(crate) arn: ::std::option::Option<::std::string::String>,
-    pub(crate) name: ::std::option::Option<::std::string::String>,
+    pub(crate) arn: Option<String>,
+    pub(crate) name: Option<String>,
 }
 impl UpdateSecretVersionStageOutputBuilder {
     /// The ARN of the secret that was updated.
-    pub fn arn(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.arn = ::std::option::Option::Some(input.into());
+    pub fn arn(mut self, input: impl Into<String>) -> Self {
+        self.arn = Some(input.into());
         self
     }
     /// Sets or clears the `ARN` member.
-    pub fn set_arn(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_arn(mut self, input: Option<String>) -> Self {
         self.arn = input;
         self
     }
     /// The `ARN` member as currently set.
-    pub fn get_arn(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_arn(&self) -> &Option<String> {
         &self.arn
     }
     /// The name of the secret that was updated.
-    pub fn name(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(input.into());
+    pub fn name(mut self, input: impl Into<String>) -> Self {
+        self.name = Some(input.into());
         self
     }
     /// Sets or clears the `Name` member.
-    pub fn set_name(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_name(mut self, input: Option<String>) -> Self {
         self.name = input;
         self
     }
     /// The `Name` member as currently set.
-    pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_name(&self) -> &Option<String> {
         &self.name
     }
     /// Builds the [`UpdateSecretVersionStageOutput`].
@@ -309,11 +238,11 @@ impl UpdateSecretVersionStageError {
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
-    ) -> ::std::result::Result<Self, ::awsrt::json::JsonError> {
+    ) -> Result<Self, ::awsrt::json::JsonError> {
         let mut r = ::awsrt::json::JsonReader::new(
             crate::operation::json_body(&resp.body),
         );
-        ::std::result::Result::Ok(
+        Ok(
             match meta.code.as_deref().unwrap_or_default() {
                 "InternalServiceError" => {
                     Self::InternalServiceError(
@@ -350,27 +279,27 @@ impl UpdateSecretVersionStageError {
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
-        ::std::matches!(self, Self::InternalServiceError(_))
+        matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidParameterException(_))
+        matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidRequestException(_))
+        matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `LimitExceededException`.
     pub fn is_limit_exceeded_exception(&self) -> bool {
-        ::std::matches!(self, Self::LimitExceededException(_))
+        matches!(self, Self::LimitExceededException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
     pub fn is_resource_not_found_exception(&self) -> bool {
-        ::std::matches!(self, Self::ResourceNotFoundException(_))
+        matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
-        ::std::matches!(self, Self::Unhandled(_))
+        matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
@@ -384,15 +313,15 @@ impl UpdateSecretVersionStageError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
-    pub fn code(&self) -> ::std::option::Option<&str> {
+    pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
-    pub fn request_id(&self) -> ::std::option::Option<&str> {
+    pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
@@ -414,19 +343,19 @@ impl ::std::fmt::Display for UpdateSecretVersionStageError {
     }
 }
 impl ::std::error::Error for UpdateSecretVersionStageError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         match self {
-            Self::InternalServiceError(e) => ::std::option::Option::Some(e),
-            Self::InvalidParameterException(e) => ::std::option::Option::Some(e),
-            Self::InvalidRequestException(e) => ::std::option::Option::Some(e),
-            Self::LimitExceededException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
+            Self::InternalServiceError(e) => Some(e),
+            Self::InvalidParameterException(e) => Some(e),
+            Self::InvalidRequestException(e) => Some(e),
+            Self::LimitExceededException(e) => Some(e),
+            Self::ResourceNotFoundException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
         }
     }
 }
 /// Fluent builder for [`Client::update_secret_version_stage`](crate::Client::update_secret_version_stage): set members, then call `send()`.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(Clone, ::std::fmt::Debug)]
 pub struct UpdateSecretVersionStageFluentBuilder {
     handle: ::awsrt::client::ClientHandle,
     inner: UpdateSecretVersionStageInputBuilder,
@@ -435,7 +364,7 @@ impl UpdateSecretVersionStageFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
-            inner: ::std::default::Default::default(),
+            inner: Default::default(),
         }
     }
     /// The input built so far.
@@ -450,7 +379,7 @@ impl UpdateSecretVersionStageFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         UpdateSecretVersionStageOutput,
         ::awsrt::error::SdkError<UpdateSecretVersionStageError>,
     > {
@@ -459,100 +388,68 @@ impl UpdateSecretVersionStageFluentBuilder {
         send(&self.handle, input).await
     }
     /// The ARN or the name of the secret with the version and staging labelsto modify.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN. See [Finding a secret from a partial ARN](https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen).
     /// This member is required.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
     /// The staging label to add to this version.
     /// This member is required.
-    pub fn version_stage(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn version_stage(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.version_stage(input);
         self
     }
     /// Sets or clears the `VersionStage` member.
-    pub fn set_version_stage(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_version_stage(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_version_stage(input);
         self
     }
     /// The `VersionStage` member as currently set.
-    pub fn get_version_stage(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_version_stage(&self) -> &Option<String> {
         self.inner.get_version_stage()
     }
-    /// The ID of the version that the staging label is to be removed from. If the staging label you are trying to attach to one version is already attached to a different version, then you must include this parameter and specify the version that the label is to be removed from. If the label is attached and you either do not specify this parameter, or the version ID does not match, then the operation fails.
-    pub fn remove_from_version_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// The ID of the version that the staging label is to be removed from.
+    pub fn remove_from_version_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.remove_from_version_id(input);
         self
     }
     /// Sets or clears the `RemoveFromVersionId` member.
-    pub fn set_remove_from_version_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_remove_from_version_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_remove_from_version_id(input);
         self
     }
     /// The `RemoveFromVersionId` member as currently set.
-    pub fn get_remove_from_version_id(
-        &self,
-    ) -> &::std::option::Option<::std::string::String> {
+    pub fn get_remove_from_version_id(&self) -> &Option<String> {
         self.inner.get_remove_from_version_id()
     }
-    /// The ID of the version to add the staging label to. To remove a label from a version, then do not specify this parameter.
-    ///
-    /// If the staging label is already attached to a different version of the secret, then you must also specify the `RemoveFromVersionId` parameter.
-    pub fn move_to_version_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    /// The ID of the version to add the staging label to.
+    pub fn move_to_version_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.move_to_version_id(input);
         self
     }
     /// Sets or clears the `MoveToVersionId` member.
-    pub fn set_move_to_version_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_move_to_version_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_move_to_version_id(input);
         self
     }
     /// The `MoveToVersionId` member as currently set.
-    pub fn get_move_to_version_id(
-        &self,
-    ) -> &::std::option::Option<::std::string::String> {
+    pub fn get_move_to_version_id(&self) -> &Option<String> {
         self.inner.get_move_to_version_id()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UpdateSecretVersionStageInput,
-) -> ::std::result::Result<
+) -> Result<
     UpdateSecretVersionStageOutput,
     ::awsrt::error::SdkError<UpdateSecretVersionStageError>,
 > {
@@ -570,7 +467,7 @@ pub(crate) async fn send(
         de_output(&mut r)
             .and_then(|out| {
                 r.finish()?;
-                ::std::result::Result::Ok(out)
+                Ok(out)
             })
             .map_err(|e| ::awsrt::error::SdkError::Response(
                 ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
@@ -578,11 +475,9 @@ pub(crate) async fn send(
     } else {
         let meta = ::awsrt::protocol::parse_error_metadata(&resp);
         match UpdateSecretVersionStageError::from_response(&resp, meta.clone()) {
-            ::std::result::Result::Ok(err) => {
-                ::std::result::Result::Err(::awsrt::error::SdkError::service(err, meta))
-            }
-            ::std::result::Result::Err(e) => {
-                ::std::result::Result::Err(
+            Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
+            Err(e) => {
+                Err(
                     ::awsrt::error::SdkError::Response(
                         ::awsrt::error::ResponseError::from_response(
                             &resp,
@@ -609,11 +504,11 @@ pub(crate) fn ser_input(
         w.key("VersionStage");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.remove_from_version_id {
+    if let Some(value) = &v.remove_from_version_id {
         w.key("RemoveFromVersionId");
         w.string(value);
     }
-    if let ::std::option::Option::Some(value) = &v.move_to_version_id {
+    if let Some(value) = &v.move_to_version_id {
         w.key("MoveToVersionId");
         w.string(value);
     }
@@ -621,26 +516,26 @@ pub(crate) fn ser_input(
 }
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
-) -> ::std::result::Result<UpdateSecretVersionStageOutput, ::awsrt::json::JsonError> {
-    let mut f_arn: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-    let mut f_name: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+) -> Result<UpdateSecretVersionStageOutput, ::awsrt::json::JsonError> {
+    let mut f_arn: Option<String> = None;
+    let mut f_name: Option<String> = None;
     r.begin_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match &*key {
             "ARN" => {
                 if !r.take_null()? {
-                    f_arn = ::std::option::Option::Some(r.string_owned()?);
+                    f_arn = Some(r.string_owned()?);
                 }
             }
             "Name" => {
                 if !r.take_null()? {
-                    f_name = ::std::option::Option::Some(r.string_owned()?);
+                    f_name = Some(r.string_owned()?);
                 }
             }
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(UpdateSecretVersionStageOutput {
+    Ok(UpdateSecretVersionStageOutput {
         arn: f_arn,
         name: f_name,
     })
@@ -649,9 +544,9 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_add_a_staging_label_attached_to_a_version_of_a_secret() -> ::std::result::Result<
+    fn case_01_to_add_a_staging_label_attached_to_a_version_of_a_secret() -> Result<
         (),
-        ::std::boxed::Box<dyn ::std::error::Error>,
+        Box<dyn ::std::error::Error>,
     > {
         let input = UpdateSecretVersionStageInput::builder()
             .secret_id("MyTestDatabaseSecret")
@@ -661,7 +556,7 @@ mod examples {
         let mut w = ::awsrt::json::JsonWriter::new();
         super::ser_input(&mut w, &input);
         let sent = ::awsrt::types::Document::parse(&w.finish())?;
-        ::std::assert_eq!(
+        assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"VersionStage\":\"STAGINGLABEL1\",\"MoveToVersionId\":\"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1\"}"
             .as_bytes()) ?
@@ -677,13 +572,13 @@ mod examples {
             )
             .name("MyTestDatabaseSecret")
             .build();
-        ::std::assert_eq!(parsed, expected);
-        ::std::result::Result::Ok(())
+        assert_eq!(parsed, expected);
+        Ok(())
     }
     #[test]
-    fn case_02_to_delete_a_staging_label_attached_to_a_version_of_a_secret() -> ::std::result::Result<
+    fn case_02_to_delete_a_staging_label_attached_to_a_version_of_a_secret() -> Result<
         (),
-        ::std::boxed::Box<dyn ::std::error::Error>,
+        Box<dyn ::std::error::Error>,
     > {
         let input = UpdateSecretVersionStageInput::builder()
             .secret_id("MyTestDatabaseSecret")
@@ -693,7 +588,7 @@ mod examples {
         let mut w = ::awsrt::json::JsonWriter::new();
         super::ser_input(&mut w, &input);
         let sent = ::awsrt::types::Document::parse(&w.finish())?;
-        ::std::assert_eq!(
+        assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"VersionStage\":\"STAGINGLABEL1\",\"RemoveFromVersionId\":\"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1\"}"
             .as_bytes()) ?
@@ -709,13 +604,13 @@ mod examples {
             )
             .name("MyTestDatabaseSecret")
             .build();
-        ::std::assert_eq!(parsed, expected);
-        ::std::result::Result::Ok(())
+        assert_eq!(parsed, expected);
+        Ok(())
     }
     #[test]
-    fn case_03_to_move_a_staging_label_from_one_version_of_a_secret_to_another() -> ::std::result::Result<
+    fn case_03_to_move_a_staging_label_from_one_version_of_a_secret_to_another() -> Result<
         (),
-        ::std::boxed::Box<dyn ::std::error::Error>,
+        Box<dyn ::std::error::Error>,
     > {
         let input = UpdateSecretVersionStageInput::builder()
             .secret_id("MyTestDatabaseSecret")
@@ -726,7 +621,7 @@ mod examples {
         let mut w = ::awsrt::json::JsonWriter::new();
         super::ser_input(&mut w, &input);
         let sent = ::awsrt::types::Document::parse(&w.finish())?;
-        ::std::assert_eq!(
+        assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"VersionStage\":\"AWSCURRENT\",\"RemoveFromVersionId\":\"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1\",\"MoveToVersionId\":\"EXAMPLE2-90ab-cdef-fedc-ba987SECRET2\"}"
             .as_bytes()) ?
@@ -742,7 +637,7 @@ mod examples {
             )
             .name("MyTestDatabaseSecret")
             .build();
-        ::std::assert_eq!(parsed, expected);
-        ::std::result::Result::Ok(())
+        assert_eq!(parsed, expected);
+        Ok(())
     }
 }

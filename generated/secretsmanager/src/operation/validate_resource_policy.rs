@@ -7,24 +7,19 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 };
 /// The input of [`validate_resource_policy`](crate::Client::validate_resource_policy).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ValidateResourcePolicyInput {
     /// The ARN or name of the secret with the resource-based policy you want to validate.
-    pub secret_id: ::std::option::Option<::std::string::String>,
+    pub secret_id: Option<String>,
     /// A JSON-formatted string that contains an Amazon Web Services resource-based policy. The policy in the string identifies who can access or manage this secret and its versions. For example policies, see [Permissions policy examples](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html).
-    pub resource_policy: ::std::string::String,
+    pub resource_policy: String,
 }
 impl ValidateResourcePolicyInput {
     /// The ARN or name of the secret with the resource-based policy you want to validate.
-    pub fn secret_id(&self) -> ::std::option::Option<&str> {
+    pub fn secret_id(&self) -> Option<&str> {
         self.secret_id.as_deref()
     }
-    /// A JSON-formatted string that contains an Amazon Web Services resource-based policy. The policy in the string identifies who can access or manage this secret and its versions. For example policies, see [Permissions policy examples](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html).
+    /// A JSON-formatted string that contains an Amazon Web Services resource-based policy.
     pub fn resource_policy(&self) -> &str {
         &self.resource_policy
     }
@@ -35,56 +30,39 @@ impl ValidateResourcePolicyInput {
 }
 /// A builder for [`ValidateResourcePolicyInput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ValidateResourcePolicyInputBuilder {
-    pub(crate) secret_id: ::std::option::Option<::std::string::String>,
-    pub(crate) resource_policy: ::std::option::Option<::std::string::String>,
+    pub(crate) secret_id: Option<String>,
+    pub(crate) resource_policy: Option<String>,
 }
 impl ValidateResourcePolicyInputBuilder {
     /// The ARN or name of the secret with the resource-based policy you want to validate.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.secret_id = ::std::option::Option::Some(input.into());
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
+        self.secret_id = Some(input.into());
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.secret_id = input;
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         &self.secret_id
     }
-    /// A JSON-formatted string that contains an Amazon Web Services resource-based policy. The policy in the string identifies who can access or manage this secret and its versions. For example policies, see [Permissions policy examples](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html).
+    /// A JSON-formatted string that contains an Amazon Web Services resource-based policy.
     /// This member is required.
-    pub fn resource_policy(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.resource_policy = ::std::option::Option::Some(input.into());
+    pub fn resource_policy(mut self, input: impl Into<String>) -> Self {
+        self.resource_policy = Some(input.into());
         self
     }
     /// Sets or clears the `ResourcePolicy` member.
-    pub fn set_resource_policy(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_resource_policy(mut self, input: Option<String>) -> Self {
         self.resource_policy = input;
         self
     }
     /// The `ResourcePolicy` member as currently set.
-    pub fn get_resource_policy(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_resource_policy(&self) -> &Option<String> {
         &self.resource_policy
     }
     /// Builds the [`ValidateResourcePolicyInput`].
@@ -94,8 +72,8 @@ impl ValidateResourcePolicyInputBuilder {
     /// Fails when a required member is not set.
     pub fn build(
         self,
-    ) -> ::std::result::Result<ValidateResourcePolicyInput, ::awsrt::error::BuildError> {
-        ::std::result::Result::Ok(ValidateResourcePolicyInput {
+    ) -> Result<ValidateResourcePolicyInput, ::awsrt::error::BuildError> {
+        Ok(ValidateResourcePolicyInput {
             secret_id: self.secret_id,
             resource_policy: self
                 .resource_policy
@@ -111,7 +89,7 @@ impl ValidateResourcePolicyInput {
     pub async fn send_with(
         self,
         client: &crate::Client,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ValidateResourcePolicyOutput,
         ::awsrt::error::SdkError<ValidateResourcePolicyError>,
     > {
@@ -120,19 +98,12 @@ impl ValidateResourcePolicyInput {
 }
 /// The output of [`validate_resource_policy`](crate::Client::validate_resource_policy).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct ValidateResourcePolicyOutput {
     /// True if your policy passes validation, otherwise false.
     pub policy_validation_passed: bool,
     /// Validation errors if your policy didn't pass validation.
-    pub validation_errors: ::std::option::Option<
-        ::std::vec::Vec<crate::types::ValidationErrorsEntry>,
-    >,
+    pub validation_errors: Option<Vec<crate::types::ValidationErrorsEntry>>,
 }
 impl ValidateResourcePolicyOutput {
     /// True if your policy passes validation, otherwise false.
@@ -150,34 +121,24 @@ impl ValidateResourcePolicyOutput {
 }
 /// A builder for [`ValidateResourcePolicyOutput`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct ValidateResourcePolicyOutputBuilder {
-    pub(crate) policy_validation_passed: ::std::option::Option<bool>,
-    pub(crate) validation_errors: ::std::option::Option<
-        ::std::vec::Vec<crate::types::ValidationErrorsEntry>,
-    >,
+    pub(crate) policy_validation_passed: Option<bool>,
+    pub(crate) validation_errors: Option<Vec<crate::types::ValidationErrorsEntry>>,
 }
 impl ValidateResourcePolicyOutputBuilder {
     /// True if your policy passes validation, otherwise false.
     pub fn policy_validation_passed(mut self, input: bool) -> Self {
-        self.policy_validation_passed = ::std::option::Option::Some(input);
+        self.policy_validation_passed = Some(input);
         self
     }
     /// Sets or clears the `PolicyValidationPassed` member.
-    pub fn set_policy_validation_passed(
-        mut self,
-        input: ::std::option::Option<bool>,
-    ) -> Self {
+    pub fn set_policy_validation_passed(mut self, input: Option<bool>) -> Self {
         self.policy_validation_passed = input;
         self
     }
     /// The `PolicyValidationPassed` member as currently set.
-    pub fn get_policy_validation_passed(&self) -> &::std::option::Option<bool> {
+    pub fn get_policy_validation_passed(&self) -> &Option<bool> {
         &self.policy_validation_passed
     }
     /// Appends an item to the `ValidationErrors` list.
@@ -186,15 +147,13 @@ impl ValidateResourcePolicyOutputBuilder {
         mut self,
         input: crate::types::ValidationErrorsEntry,
     ) -> Self {
-        self.validation_errors.get_or_insert_with(::std::vec::Vec::new).push(input);
+        self.validation_errors.get_or_insert_with(Vec::new).push(input);
         self
     }
     /// Sets or clears the `ValidationErrors` member.
     pub fn set_validation_errors(
         mut self,
-        input: ::std::option::Option<
-            ::std::vec::Vec<crate::types::ValidationErrorsEntry>,
-        >,
+        input: Option<Vec<crate::types::ValidationErrorsEntry>>,
     ) -> Self {
         self.validation_errors = input;
         self
@@ -202,7 +161,7 @@ impl ValidateResourcePolicyOutputBuilder {
     /// The `ValidationErrors` member as currently set.
     pub fn get_validation_errors(
         &self,
-    ) -> &::std::option::Option<::std::vec::Vec<crate::types::ValidationErrorsEntry>> {
+    ) -> &Option<Vec<crate::types::ValidationErrorsEntry>> {
         &self.validation_errors
     }
     /// Builds the [`ValidateResourcePolicyOutput`].
@@ -236,11 +195,11 @@ impl ValidateResourcePolicyError {
     pub(crate) fn from_response(
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
-    ) -> ::std::result::Result<Self, ::awsrt::json::JsonError> {
+    ) -> Result<Self, ::awsrt::json::JsonError> {
         let mut r = ::awsrt::json::JsonReader::new(
             crate::operation::json_body(&resp.body),
         );
-        ::std::result::Result::Ok(
+        Ok(
             match meta.code.as_deref().unwrap_or_default() {
                 "InternalServiceError" => {
                     Self::InternalServiceError(
@@ -277,27 +236,27 @@ impl ValidateResourcePolicyError {
     }
     /// Whether this is a `InternalServiceError`.
     pub fn is_internal_service_error(&self) -> bool {
-        ::std::matches!(self, Self::InternalServiceError(_))
+        matches!(self, Self::InternalServiceError(_))
     }
     /// Whether this is a `InvalidParameterException`.
     pub fn is_invalid_parameter_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidParameterException(_))
+        matches!(self, Self::InvalidParameterException(_))
     }
     /// Whether this is a `InvalidRequestException`.
     pub fn is_invalid_request_exception(&self) -> bool {
-        ::std::matches!(self, Self::InvalidRequestException(_))
+        matches!(self, Self::InvalidRequestException(_))
     }
     /// Whether this is a `MalformedPolicyDocumentException`.
     pub fn is_malformed_policy_document_exception(&self) -> bool {
-        ::std::matches!(self, Self::MalformedPolicyDocumentException(_))
+        matches!(self, Self::MalformedPolicyDocumentException(_))
     }
     /// Whether this is a `ResourceNotFoundException`.
     pub fn is_resource_not_found_exception(&self) -> bool {
-        ::std::matches!(self, Self::ResourceNotFoundException(_))
+        matches!(self, Self::ResourceNotFoundException(_))
     }
     /// Whether this error is not one the model describes.
     pub fn is_unhandled(&self) -> bool {
-        ::std::matches!(self, Self::Unhandled(_))
+        matches!(self, Self::Unhandled(_))
     }
     /// Code, message, request id and HTTP status of the error response.
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
@@ -311,15 +270,15 @@ impl ValidateResourcePolicyError {
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
-    pub fn code(&self) -> ::std::option::Option<&str> {
+    pub fn code(&self) -> Option<&str> {
         self.meta().code.as_deref()
     }
     /// The service's message.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.meta().message.as_deref()
     }
     /// The request id of the failed request.
-    pub fn request_id(&self) -> ::std::option::Option<&str> {
+    pub fn request_id(&self) -> Option<&str> {
         self.meta().request_id.as_deref()
     }
 }
@@ -341,19 +300,19 @@ impl ::std::fmt::Display for ValidateResourcePolicyError {
     }
 }
 impl ::std::error::Error for ValidateResourcePolicyError {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         match self {
-            Self::InternalServiceError(e) => ::std::option::Option::Some(e),
-            Self::InvalidParameterException(e) => ::std::option::Option::Some(e),
-            Self::InvalidRequestException(e) => ::std::option::Option::Some(e),
-            Self::MalformedPolicyDocumentException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
+            Self::InternalServiceError(e) => Some(e),
+            Self::InvalidParameterException(e) => Some(e),
+            Self::InvalidRequestException(e) => Some(e),
+            Self::MalformedPolicyDocumentException(e) => Some(e),
+            Self::ResourceNotFoundException(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
         }
     }
 }
 /// Fluent builder for [`Client::validate_resource_policy`](crate::Client::validate_resource_policy): set members, then call `send()`.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(Clone, ::std::fmt::Debug)]
 pub struct ValidateResourcePolicyFluentBuilder {
     handle: ::awsrt::client::ClientHandle,
     inner: ValidateResourcePolicyInputBuilder,
@@ -362,7 +321,7 @@ impl ValidateResourcePolicyFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
-            inner: ::std::default::Default::default(),
+            inner: Default::default(),
         }
     }
     /// The input built so far.
@@ -377,7 +336,7 @@ impl ValidateResourcePolicyFluentBuilder {
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         ValidateResourcePolicyOutput,
         ::awsrt::error::SdkError<ValidateResourcePolicyError>,
     > {
@@ -386,51 +345,39 @@ impl ValidateResourcePolicyFluentBuilder {
         send(&self.handle, input).await
     }
     /// The ARN or name of the secret with the resource-based policy you want to validate.
-    pub fn secret_id(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn secret_id(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.secret_id(input);
         self
     }
     /// Sets or clears the `SecretId` member.
-    pub fn set_secret_id(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_secret_id(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_secret_id(input);
         self
     }
     /// The `SecretId` member as currently set.
-    pub fn get_secret_id(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_secret_id(&self) -> &Option<String> {
         self.inner.get_secret_id()
     }
-    /// A JSON-formatted string that contains an Amazon Web Services resource-based policy. The policy in the string identifies who can access or manage this secret and its versions. For example policies, see [Permissions policy examples](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html).
+    /// A JSON-formatted string that contains an Amazon Web Services resource-based policy.
     /// This member is required.
-    pub fn resource_policy(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn resource_policy(mut self, input: impl Into<String>) -> Self {
         self.inner = self.inner.resource_policy(input);
         self
     }
     /// Sets or clears the `ResourcePolicy` member.
-    pub fn set_resource_policy(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_resource_policy(mut self, input: Option<String>) -> Self {
         self.inner = self.inner.set_resource_policy(input);
         self
     }
     /// The `ResourcePolicy` member as currently set.
-    pub fn get_resource_policy(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_resource_policy(&self) -> &Option<String> {
         self.inner.get_resource_policy()
     }
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ValidateResourcePolicyInput,
-) -> ::std::result::Result<
+) -> Result<
     ValidateResourcePolicyOutput,
     ::awsrt::error::SdkError<ValidateResourcePolicyError>,
 > {
@@ -448,7 +395,7 @@ pub(crate) async fn send(
         de_output(&mut r)
             .and_then(|out| {
                 r.finish()?;
-                ::std::result::Result::Ok(out)
+                Ok(out)
             })
             .map_err(|e| ::awsrt::error::SdkError::Response(
                 ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
@@ -456,11 +403,9 @@ pub(crate) async fn send(
     } else {
         let meta = ::awsrt::protocol::parse_error_metadata(&resp);
         match ValidateResourcePolicyError::from_response(&resp, meta.clone()) {
-            ::std::result::Result::Ok(err) => {
-                ::std::result::Result::Err(::awsrt::error::SdkError::service(err, meta))
-            }
-            ::std::result::Result::Err(e) => {
-                ::std::result::Result::Err(
+            Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
+            Err(e) => {
+                Err(
                     ::awsrt::error::SdkError::Response(
                         ::awsrt::error::ResponseError::from_response(
                             &resp,
@@ -477,7 +422,7 @@ pub(crate) fn ser_input(
     v: &ValidateResourcePolicyInput,
 ) {
     w.begin_object();
-    if let ::std::option::Option::Some(value) = &v.secret_id {
+    if let Some(value) = &v.secret_id {
         w.key("SecretId");
         w.string(value);
     }
@@ -490,23 +435,21 @@ pub(crate) fn ser_input(
 }
 pub(crate) fn de_output(
     r: &mut ::awsrt::json::JsonReader<'_>,
-) -> ::std::result::Result<ValidateResourcePolicyOutput, ::awsrt::json::JsonError> {
-    let mut f_policy_validation_passed: ::std::option::Option<bool> = ::std::option::Option::None;
-    let mut f_validation_errors: ::std::option::Option<
-        ::std::vec::Vec<crate::types::ValidationErrorsEntry>,
-    > = ::std::option::Option::None;
+) -> Result<ValidateResourcePolicyOutput, ::awsrt::json::JsonError> {
+    let mut f_policy_validation_passed: Option<bool> = None;
+    let mut f_validation_errors: Option<Vec<crate::types::ValidationErrorsEntry>> = None;
     r.begin_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match &*key {
             "PolicyValidationPassed" => {
                 if !r.take_null()? {
-                    f_policy_validation_passed = ::std::option::Option::Some(r.bool()?);
+                    f_policy_validation_passed = Some(r.bool()?);
                 }
             }
             "ValidationErrors" => {
                 if !r.take_null()? {
-                    f_validation_errors = ::std::option::Option::Some({
-                        let mut items = ::std::vec::Vec::new();
+                    f_validation_errors = Some({
+                        let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
                             if !r.take_null()? {
@@ -520,7 +463,7 @@ pub(crate) fn de_output(
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(ValidateResourcePolicyOutput {
+    Ok(ValidateResourcePolicyOutput {
         policy_validation_passed: f_policy_validation_passed.unwrap_or(false),
         validation_errors: f_validation_errors,
     })
@@ -529,9 +472,9 @@ pub(crate) fn de_output(
 mod examples {
     use super::*;
     #[test]
-    fn case_01_to_validate_a_resource_based_policy_to_a_secret() -> ::std::result::Result<
+    fn case_01_to_validate_a_resource_based_policy_to_a_secret() -> Result<
         (),
-        ::std::boxed::Box<dyn ::std::error::Error>,
+        Box<dyn ::std::error::Error>,
     > {
         let input = ValidateResourcePolicyInput::builder()
             .secret_id("MyTestDatabaseSecret")
@@ -542,7 +485,7 @@ mod examples {
         let mut w = ::awsrt::json::JsonWriter::new();
         super::ser_input(&mut w, &input);
         let sent = ::awsrt::types::Document::parse(&w.finish())?;
-        ::std::assert_eq!(
+        assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"ResourcePolicy\":\"{\\n\\\"Version\\\":\\\"2012-10-17\\\",\\n\\\"Statement\\\":[{\\n\\\"Effect\\\":\\\"Allow\\\",\\n\\\"Principal\\\":{\\n\\\"AWS\\\":\\\"arn:aws:iam::123456789012:root\\\"\\n},\\n\\\"Action\\\":\\\"secretsmanager:GetSecretValue\\\",\\n\\\"Resource\\\":\\\"*\\\"\\n}]\\n}\"}"
             .as_bytes()) ?
@@ -553,9 +496,9 @@ mod examples {
         let parsed = super::de_output(&mut r)?;
         let expected = ValidateResourcePolicyOutput::builder()
             .policy_validation_passed(true)
-            .set_validation_errors(::std::option::Option::Some(::std::vec![]))
+            .set_validation_errors(Some(vec![]))
             .build();
-        ::std::assert_eq!(parsed, expected);
-        ::std::result::Result::Ok(())
+        assert_eq!(parsed, expected);
+        Ok(())
     }
 }

@@ -2,9 +2,9 @@
 /// The `FilterNameStringType` enum.
 #[non_exhaustive]
 #[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
+    Clone,
+    PartialEq,
+    Eq,
     ::std::hash::Hash,
     ::std::cmp::PartialOrd,
     ::std::cmp::Ord,
@@ -26,7 +26,7 @@ pub enum FilterNameStringType {
     /// `all`
     All,
     /// A value this version of the client does not know; the string is kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl FilterNameStringType {
     /// The string value on the wire.
@@ -69,15 +69,15 @@ impl ::std::convert::From<&str> for FilterNameStringType {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for FilterNameStringType {
-    fn from(v: ::std::string::String) -> Self {
+impl ::std::convert::From<String> for FilterNameStringType {
+    fn from(v: String) -> Self {
         Self::from(v.as_str())
     }
 }
 impl ::std::str::FromStr for FilterNameStringType {
     type Err = ::std::convert::Infallible;
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(s))
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
     }
 }
 impl ::std::convert::AsRef<str> for FilterNameStringType {
@@ -90,8 +90,8 @@ impl ::std::fmt::Display for FilterNameStringType {
         f.write_str(self.as_str())
     }
 }
-impl ::std::default::Default for FilterNameStringType {
+impl Default for FilterNameStringType {
     fn default() -> Self {
-        Self::Unknown(::std::string::String::new())
+        Self::Unknown(String::new())
     }
 }

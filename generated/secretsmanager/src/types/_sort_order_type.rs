@@ -2,9 +2,9 @@
 /// The `SortOrderType` enum.
 #[non_exhaustive]
 #[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
+    Clone,
+    PartialEq,
+    Eq,
     ::std::hash::Hash,
     ::std::cmp::PartialOrd,
     ::std::cmp::Ord,
@@ -16,7 +16,7 @@ pub enum SortOrderType {
     /// `desc`
     Desc,
     /// A value this version of the client does not know; the string is kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl SortOrderType {
     /// The string value on the wire.
@@ -41,15 +41,15 @@ impl ::std::convert::From<&str> for SortOrderType {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for SortOrderType {
-    fn from(v: ::std::string::String) -> Self {
+impl ::std::convert::From<String> for SortOrderType {
+    fn from(v: String) -> Self {
         Self::from(v.as_str())
     }
 }
 impl ::std::str::FromStr for SortOrderType {
     type Err = ::std::convert::Infallible;
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(s))
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
     }
 }
 impl ::std::convert::AsRef<str> for SortOrderType {
@@ -62,8 +62,8 @@ impl ::std::fmt::Display for SortOrderType {
         f.write_str(self.as_str())
     }
 }
-impl ::std::default::Default for SortOrderType {
+impl Default for SortOrderType {
     fn default() -> Self {
-        Self::Unknown(::std::string::String::new())
+        Self::Unknown(String::new())
     }
 }

@@ -2,9 +2,9 @@
 /// The `StatusType` enum.
 #[non_exhaustive]
 #[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
+    Clone,
+    PartialEq,
+    Eq,
     ::std::hash::Hash,
     ::std::cmp::PartialOrd,
     ::std::cmp::Ord,
@@ -18,7 +18,7 @@ pub enum StatusType {
     /// `InProgress`
     InProgress,
     /// A value this version of the client does not know; the string is kept as sent.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl StatusType {
     /// The string value on the wire.
@@ -45,15 +45,15 @@ impl ::std::convert::From<&str> for StatusType {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for StatusType {
-    fn from(v: ::std::string::String) -> Self {
+impl ::std::convert::From<String> for StatusType {
+    fn from(v: String) -> Self {
         Self::from(v.as_str())
     }
 }
 impl ::std::str::FromStr for StatusType {
     type Err = ::std::convert::Infallible;
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Self::from(s))
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
     }
 }
 impl ::std::convert::AsRef<str> for StatusType {
@@ -66,8 +66,8 @@ impl ::std::fmt::Display for StatusType {
         f.write_str(self.as_str())
     }
 }
-impl ::std::default::Default for StatusType {
+impl Default for StatusType {
     fn default() -> Self {
-        Self::Unknown(::std::string::String::new())
+        Self::Unknown(String::new())
     }
 }

@@ -7,20 +7,15 @@
 /// - You tried to enable rotation on a secret that doesn't already have a Lambda function ARN configured and you didn't include such an ARN as a parameter in this call.
 /// - The secret is managed by another service, and you must use that service to update it. For more information, see [Secrets managed by other Amazon Web Services services](https://docs.aws.amazon.com/secretsmanager/latest/userguide/service-linked-secrets.html).
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
 pub struct InvalidRequestException {
     /// The `Message` member.
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
     pub(crate) meta: ::awsrt::error::ErrorMetadata,
 }
 impl InvalidRequestException {
     /// The `Message` member.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder for [`InvalidRequestException`].
@@ -55,14 +50,10 @@ impl InvalidRequestException {
 impl ::std::fmt::Display for InvalidRequestException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("InvalidRequestException")?;
-        if let ::std::option::Option::Some(m) = self
-            .message
-            .as_deref()
-            .or(self.meta.message.as_deref())
-        {
+        if let Some(m) = self.message.as_deref().or(self.meta.message.as_deref()) {
             write!(f, ": {m}")?;
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 impl ::std::error::Error for InvalidRequestException {}
@@ -73,61 +64,50 @@ impl ::awsrt::error::ProvideErrorMetadata for InvalidRequestException {
 }
 /// A builder for [`InvalidRequestException`].
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::default::Default,
-    ::std::cmp::PartialEq,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
 pub struct InvalidRequestExceptionBuilder {
-    pub(crate) message: ::std::option::Option<::std::string::String>,
+    pub(crate) message: Option<String>,
 }
 impl InvalidRequestExceptionBuilder {
     /// The `Message` member.
-    pub fn message(
-        mut self,
-        input: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.message = ::std::option::Option::Some(input.into());
+    pub fn message(mut self, input: impl Into<String>) -> Self {
+        self.message = Some(input.into());
         self
     }
     /// Sets or clears the `Message` member.
-    pub fn set_message(
-        mut self,
-        input: ::std::option::Option<::std::string::String>,
-    ) -> Self {
+    pub fn set_message(mut self, input: Option<String>) -> Self {
         self.message = input;
         self
     }
     /// The `Message` member as currently set.
-    pub fn get_message(&self) -> &::std::option::Option<::std::string::String> {
+    pub fn get_message(&self) -> &Option<String> {
         &self.message
     }
     /// Builds the [`InvalidRequestException`].
     pub fn build(self) -> InvalidRequestException {
         InvalidRequestException {
             message: self.message,
-            meta: ::std::default::Default::default(),
+            meta: Default::default(),
         }
     }
 }
 pub(crate) fn de_invalid_request_exception(
     r: &mut ::awsrt::json::JsonReader<'_>,
-) -> ::std::result::Result<InvalidRequestException, ::awsrt::json::JsonError> {
-    let mut f_message: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+) -> Result<InvalidRequestException, ::awsrt::json::JsonError> {
+    let mut f_message: Option<String> = None;
     r.begin_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match &*key {
             "Message" => {
                 if !r.take_null()? {
-                    f_message = ::std::option::Option::Some(r.string_owned()?);
+                    f_message = Some(r.string_owned()?);
                 }
             }
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(InvalidRequestException {
+    Ok(InvalidRequestException {
         message: f_message,
-        meta: ::std::default::Default::default(),
+        meta: Default::default(),
     })
 }
