@@ -37,8 +37,12 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root (the parent of `xtask/`).
+/// The workspace root (the parent of `xtask/`), or `$XTASK_ROOT` (tests run the generator on a
+/// scratch tree that way).
 pub fn root() -> PathBuf {
+    if let Some(r) = env_dir("XTASK_ROOT") {
+        return r;
+    }
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map(Path::to_path_buf)
