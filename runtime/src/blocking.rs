@@ -26,6 +26,13 @@
 //! * only tokio's `rt` feature is needed (no `rt-multi-thread`): one driver thread is enough
 //!   because no future runs on it, only I/O readiness, timers and small spawned tasks.
 //!
+//! The runtime context is entered when [`block_on`] starts, after the caller has built the
+//! future. Async blocks and `async fn`s (such as a fluent builder's `send()`) do nothing until
+//! polled, so they are fine; a tokio resource built eagerly in the argument, as in
+//! `block_on(tokio::time::sleep(d))`, is not: outside a runtime tokio panics ("there is no
+//! reactor running") and inside another runtime it belongs to that one. Write
+//! `block_on(async { tokio::time::sleep(d).await })` instead.
+//!
 //! # Inside an async runtime
 //!
 //! Calling [`block_on`] from async code (a tokio task, `#[tokio::main]`, `#[tokio::test]`)
