@@ -111,8 +111,14 @@ fn cell(v: &Result<f64, String>, unit: Unit, notes: &mut Vec<String>) -> String 
     match v {
         Ok(x) => fmt_value(*x, unit),
         Err(e) => {
-            notes.push(e.clone());
-            format!("n/a [{}]", notes.len())
+            let i = match notes.iter().position(|n| n == e) {
+                Some(i) => i,
+                None => {
+                    notes.push(e.clone());
+                    notes.len() - 1
+                }
+            };
+            format!("n/a [{}]", i + 1)
         }
     }
 }
@@ -299,13 +305,17 @@ mod tests {
 
     #[test]
     fn markdown_has_table_and_footnotes() {
-        let rows = vec![Row {
-            figure: "f".into(),
+        let row = |figure: &str, ours: Result<f64, String>, reference: Result<f64, String>| Row {
+            figure: figure.into(),
             unit: Unit::Lines,
-            ours: Err("not built".into()),
-            reference: Ok(10.0),
+            ours,
+            reference,
             target: Target::None,
-        }];
+        };
+        let rows = vec![
+            row("f", Err("not built".into()), Ok(10.0)),
+            row("g", Err("not built".into()), Err("other".into())),
+        ];
         let md = markdown(
             &rows,
             &["how".into()],
@@ -314,7 +324,10 @@ mod tests {
             false,
         );
         assert!(md.contains("| f | n/a [1] | 10 | — | — | — |"), "{md}");
+        assert!(md.contains("| g | n/a [1] | n/a [2] |"), "{md}");
         assert!(md.contains("[1] not built"));
+        assert!(md.contains("[2] other"));
+        assert!(!md.contains("[3]"));
         assert!(md.contains("| k | v |"));
         assert!(md.ends_with("## Notes\nn\n"));
     }
