@@ -95,6 +95,15 @@ pub enum Fault {
     WrongContentType,
     /// `400` with an error code no model knows.
     UnknownErrorCode,
+    /// These exact bytes (nothing is added); then the connection is closed (FIN) when `close`
+    /// is set, else kept open for the next request. For malformed HTTP, chunked bodies, or a
+    /// server that closes a kept-alive connection without saying so.
+    Raw {
+        /// The bytes written.
+        bytes: Vec<u8>,
+        /// Close the connection after writing.
+        close: bool,
+    },
     /// Any response: status, extra headers and body (`Content-Length` and a request id are added).
     Custom {
         /// HTTP status.
@@ -138,6 +147,7 @@ impl Fault {
             Fault::HugeBody { .. } => "HugeBody",
             Fault::WrongContentType => "WrongContentType",
             Fault::UnknownErrorCode => "UnknownErrorCode",
+            Fault::Raw { .. } => "Raw",
             Fault::Custom { .. } => "Custom",
         }
     }
@@ -374,7 +384,8 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-fn parse_head(head: &[u8]) -> Option<(String, String, Vec<(String, String)>)> {
+/// The request line and headers; the body is left empty.
+fn parse_head(head: &[u8]) -> Option<Request> {
     let text = std::str::from_utf8(head).ok()?;
     let mut lines = text.split("\r\n");
     let mut first = lines.next()?.split(' ');
@@ -386,7 +397,12 @@ fn parse_head(head: &[u8]) -> Option<(String, String, Vec<(String, String)>)> {
             Some((k.trim().to_ascii_lowercase(), v.trim().to_string()))
         })
         .collect();
-    Some((method, path, headers))
+    Some(Request {
+        method,
+        path,
+        headers,
+        body: Vec::new(),
+    })
 }
 
 /// Reads one request from `sock` (bytes already buffered in `buf` first). `None` on EOF, I/O
@@ -405,8 +421,9 @@ async fn read_request(sock: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Request
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
     };
-    let (method, path, headers) = parse_head(&buf[..head_end])?;
-    let length = headers
+    let mut req = parse_head(&buf[..head_end])?;
+    let length = req
+        .headers
         .iter()
         .find(|(k, _)| k == "content-length")
         .and_then(|(_, v)| v.parse::<usize>().ok())
@@ -421,14 +438,9 @@ async fn read_request(sock: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Request
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
     }
-    let body = buf[head_end + 4..total].to_vec();
+    req.body = buf[head_end + 4..total].to_vec();
     buf.drain(..total);
-    Some(Request {
-        method,
-        path,
-        headers,
-        body,
-    })
+    Some(req)
 }
 
 /// What the connection does after a response.
@@ -658,6 +670,15 @@ async fn respond(sock: &mut TcpStream, fault: Fault, rid: &str) -> std::io::Resu
             )
             .as_bytes(),
         ),
+        Fault::Raw { bytes, close } => {
+            sock.write_all(&bytes).await?;
+            sock.flush().await?;
+            if close {
+                let _ = sock.shutdown().await;
+                return Ok(Next::Close);
+            }
+            return Ok(Next::KeepAlive);
+        }
         Fault::Custom {
             status,
             headers,
@@ -676,7 +697,8 @@ async fn respond(sock: &mut TcpStream, fault: Fault, rid: &str) -> std::io::Resu
 /// A minimal `tracing` subscriber that records every span and event as strings (all levels,
 /// TRACE included), for tests that inspect what the client logs.
 ///
-/// Install it on the current thread with [`Capture::set_default`]; with tokio's default
+/// Install it on the current thread with
+/// [`Capture::set_default`](crate::fault_server::capture::Capture::set_default); with tokio's default
 /// current-thread test runtime every task of the test then reports to it.
 pub mod capture {
     use std::collections::HashMap;

@@ -300,6 +300,8 @@ async fn canary_never_appears_in_logs_or_formatted_values() {
     .await;
 }
 
+// The autoref probe needs the explicit `&` even where the compiler would add it.
+#[allow(clippy::needless_borrow)]
 #[tokio::test]
 async fn sensitive_wrappers_have_no_display_and_redact_debug() {
     assert!(!(&Probe::<SensitiveString>::new()).has_display());
