@@ -16,16 +16,31 @@ struct Options {
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
-    let mut o = Options { compile: None, no_compile: false, models: None };
+    let mut o = Options {
+        compile: None,
+        no_compile: false,
+        models: None,
+    };
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--no-compile" => o.no_compile = true,
             "--compile" => {
-                let v = it.next().ok_or("--compile needs a comma-separated list of model names")?;
-                o.compile = Some(v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect());
+                let v = it
+                    .next()
+                    .ok_or("--compile needs a comma-separated list of model names")?;
+                o.compile = Some(
+                    v.split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect(),
+                );
             }
-            "--models" => o.models = Some(PathBuf::from(it.next().ok_or("--models needs a directory")?)),
+            "--models" => {
+                o.models = Some(PathBuf::from(
+                    it.next().ok_or("--models needs a directory")?,
+                ))
+            }
             other => return Err(format!("sweep: unknown argument `{other}`")),
         }
     }
@@ -36,7 +51,9 @@ fn parse(args: &[String]) -> Result<Options, String> {
 pub fn model_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for d in [dir.to_path_buf(), dir.join("aws")] {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.extension().is_some_and(|x| x == "json") {
@@ -46,17 +63,27 @@ pub fn model_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     }
     out.sort();
     if out.is_empty() {
-        return Err(format!("no model files (*.json) in {} or {}/aws", dir.display(), dir.display()));
+        return Err(format!(
+            "no model files (*.json) in {} or {}/aws",
+            dir.display(),
+            dir.display()
+        ));
     }
     Ok(out)
 }
 
 /// The crate name used for a model file in the sweep.
 pub fn crate_name_for(path: &Path) -> String {
-    let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
     // Drop the API version suffix (`kms-2014-11-01` → `kms`).
     let parts: Vec<&str> = stem.split('-').collect();
-    let base = if parts.len() > 3 && parts[parts.len() - 3].len() == 4 && parts[parts.len() - 3].chars().all(|c| c.is_ascii_digit()) {
+    let base = if parts.len() > 3
+        && parts[parts.len() - 3].len() == 4
+        && parts[parts.len() - 3].chars().all(|c| c.is_ascii_digit())
+    {
         parts[..parts.len() - 3].join("_")
     } else {
         parts.join("_")
@@ -68,7 +95,11 @@ pub fn crate_name_for(path: &Path) -> String {
 pub fn run(args: &[String]) -> Result<(), String> {
     let opts = parse(args)?;
     let root = root();
-    let models_dir = opts.models.clone().or_else(|| env_dir("SMITHY_MODELS_DIR")).ok_or("set SMITHY_MODELS_DIR (e.g. ../shared/models) or pass --models DIR")?;
+    let models_dir = opts
+        .models
+        .clone()
+        .or_else(|| env_dir("SMITHY_MODELS_DIR"))
+        .ok_or("set SMITHY_MODELS_DIR (e.g. ../shared/models) or pass --models DIR")?;
     let files = model_files(&models_dir)?;
     let scratch = root.join("target/sweep");
     std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
@@ -78,18 +109,52 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut failures = 0;
     let start = Instant::now();
     let mut lines = 0usize;
-    for f in &files {
-        let name = crate_name_for(f);
-        let result = std::fs::read_to_string(f).map_err(|e| e.to_string()).and_then(|text| {
-            let opts = codegen::CrateOptions { runtime_path: runtime.display().to_string(), ..Default::default() };
-            codegen::generate_crate(&text, &f.display().to_string(), None, &name, &opts).map_err(|e| e.to_string())
-        });
+    // Models are independent: generate them on every core, then report in file order.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism().map_or(2, usize::from);
+    let results: std::sync::Mutex<Vec<(usize, Result<usize, String>)>> =
+        std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(f) = files.get(i) else { break };
+                let name = crate_name_for(f);
+                let result = std::fs::read_to_string(f)
+                    .map_err(|e| e.to_string())
+                    .and_then(|text| {
+                        let opts = codegen::CrateOptions {
+                            runtime_path: runtime.display().to_string(),
+                            ..Default::default()
+                        };
+                        let files = codegen::generate_crate(
+                            &text,
+                            &f.display().to_string(),
+                            None,
+                            &name,
+                            &opts,
+                        )
+                        .map_err(|e| e.to_string())?;
+                        let dir = scratch.join(&name);
+                        codegen::write::write_tree(&dir, &files, false)
+                            .map_err(|e| format!("{}: {e}", dir.display()))?;
+                        Ok(files.values().map(|t| t.lines().count()).sum::<usize>())
+                    });
+                results
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((i, result));
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.sort_by_key(|(i, _)| *i);
+    for (i, result) in results {
+        let f = &files[i];
         match result {
-            Ok(files) => {
-                lines += files.values().map(|t| t.lines().count()).sum::<usize>();
-                let dir = scratch.join(&name);
-                codegen::write::write_tree(&dir, &files, false).map_err(|e| format!("{}: {e}", dir.display()))?;
-                generated.push((name, f.clone()));
+            Ok(n) => {
+                lines += n;
+                generated.push((crate_name_for(f), f.clone()));
             }
             Err(e) => {
                 failures += 1;
@@ -110,11 +175,22 @@ pub fn run(args: &[String]) -> Result<(), String> {
         (None, false) => generated.iter().collect(),
         (Some(list), false) => {
             for want in list {
-                if !generated.iter().any(|(n, _)| n == &format!("sweep_{}", want.replace('-', "_"))) {
-                    return Err(format!("--compile {want}: no generated crate for that model"));
+                if !generated
+                    .iter()
+                    .any(|(n, _)| n == &format!("sweep_{}", want.replace('-', "_")))
+                {
+                    return Err(format!(
+                        "--compile {want}: no generated crate for that model"
+                    ));
                 }
             }
-            generated.iter().filter(|(n, _)| list.iter().any(|w| n == &format!("sweep_{}", w.replace('-', "_")))).collect()
+            generated
+                .iter()
+                .filter(|(n, _)| {
+                    list.iter()
+                        .any(|w| n == &format!("sweep_{}", w.replace('-', "_")))
+                })
+                .collect()
         }
     };
     let compiled = if to_compile.is_empty() {
@@ -125,7 +201,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if opts.no_compile {
         println!("generated {}/{total}, compiled skipped", generated.len());
     } else {
-        println!("generated {}/{total}, compiled {compiled}/{}", generated.len(), to_compile.len());
+        println!(
+            "generated {}/{total}, compiled {compiled}/{}",
+            generated.len(),
+            to_compile.len()
+        );
     }
     if generated.len() != total || (!opts.no_compile && compiled != to_compile.len()) {
         return Err("sweep found failures".to_string());
@@ -137,12 +217,22 @@ pub fn run(args: &[String]) -> Result<(), String> {
 /// (no errors and no warnings).
 fn compile(scratch: &Path, crates: &[&(String, PathBuf)]) -> Result<usize, String> {
     let members: Vec<String> = crates.iter().map(|(n, _)| format!("\"{n}\"")).collect();
-    let toml = format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n", members.join(", "));
+    let toml = format!(
+        "[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
+        members.join(", ")
+    );
     std::fs::write(scratch.join("Cargo.toml"), toml).map_err(|e| e.to_string())?;
     let start = Instant::now();
     let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(scratch)
-        .args(["check", "--workspace", "--keep-going", "--message-format", "short", "--quiet"])
+        .args([
+            "check",
+            "--workspace",
+            "--keep-going",
+            "--message-format",
+            "short",
+            "--quiet",
+        ])
         .env("CARGO_TARGET_DIR", scratch.join("target"))
         .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
@@ -151,8 +241,12 @@ fn compile(scratch: &Path, crates: &[&(String, PathBuf)]) -> Result<usize, Strin
     for line in stderr.lines() {
         // Short messages look like `sweep_x/src/lib.rs:1:2: warning: ...`.
         if let Some(first) = line.split('/').next() {
-            if crates.iter().any(|(n, _)| n == first) && (line.contains(": error") || line.contains(": warning")) {
-                bad.entry(first.to_string()).or_default().push(line.to_string());
+            if crates.iter().any(|(n, _)| n == first)
+                && (line.contains(": error") || line.contains(": warning"))
+            {
+                bad.entry(first.to_string())
+                    .or_default()
+                    .push(line.to_string());
             }
         }
         if let Some(rest) = line.strip_prefix("error: could not compile `") {
@@ -161,12 +255,23 @@ fn compile(scratch: &Path, crates: &[&(String, PathBuf)]) -> Result<usize, Strin
         }
     }
     for (n, msgs) in &bad {
-        println!("FAILED compile {n}: {} problem(s); first: {}", msgs.len(), msgs.first().map(String::as_str).unwrap_or(""));
+        println!(
+            "FAILED compile {n}: {} problem(s); first: {}",
+            msgs.len(),
+            msgs.first().map(String::as_str).unwrap_or("")
+        );
     }
     if !out.status.success() && bad.is_empty() {
-        return Err(format!("cargo check failed: {}", stderr.lines().take(20).collect::<Vec<_>>().join("\n")));
+        return Err(format!(
+            "cargo check failed: {}",
+            stderr.lines().take(20).collect::<Vec<_>>().join("\n")
+        ));
     }
-    eprintln!("type-check: {} crate(s) in {:.1} s", crates.len(), start.elapsed().as_secs_f64());
+    eprintln!(
+        "type-check: {} crate(s) in {:.1} s",
+        crates.len(),
+        start.elapsed().as_secs_f64()
+    );
     Ok(crates.iter().filter(|(n, _)| !bad.contains_key(n)).count())
 }
 
@@ -176,8 +281,17 @@ mod tests {
 
     #[test]
     fn crate_names_drop_the_api_version() {
-        assert_eq!(crate_name_for(Path::new("aws/kms-2014-11-01.json")), "sweep_kms");
-        assert_eq!(crate_name_for(Path::new("aws/acm-pca-2017-08-22.json")), "sweep_acm_pca");
-        assert_eq!(crate_name_for(Path::new("secretsmanager.json")), "sweep_secretsmanager");
+        assert_eq!(
+            crate_name_for(Path::new("aws/kms-2014-11-01.json")),
+            "sweep_kms"
+        );
+        assert_eq!(
+            crate_name_for(Path::new("aws/acm-pca-2017-08-22.json")),
+            "sweep_acm_pca"
+        );
+        assert_eq!(
+            crate_name_for(Path::new("secretsmanager.json")),
+            "sweep_secretsmanager"
+        );
     }
 }

@@ -255,13 +255,13 @@ pub fn de_struct(
     let arms = s.fields.iter().map(|f| {
         let l = format_ident!("f_{}", bare(&f.name));
         let key = &f.wire;
-        let read = read_value(&f.ty);
-        let read = if f.boxed {
-            quote!(Box::new(#read))
+        let read_fn = if f.boxed {
+            let read = read_value(&f.ty);
+            quote!(|r| Ok(Box::new(#read)))
         } else {
-            read
+            read_closure(&f.ty)
         };
-        quote!(#key => { if !r.take_null()? { #l = Some(#read); } })
+        quote!(#key => #l = r.optional(#read_fn)?,)
     });
     let assigns = s.fields.iter().map(|f| {
         let n = ident(&f.name);
@@ -349,6 +349,30 @@ pub fn de_union(s: &Struct) -> TokenStream {
                 };
             }
             Ok(out)
+        }
+    }
+}
+
+/// A closure (or function path) reading a value of IR type `t`, for `JsonReader::optional`.
+fn read_closure(t: &RType) -> TokenStream {
+    match t {
+        RType::String => quote!(|r| r.string_owned()),
+        RType::Bool => quote!(|r| r.bool()),
+        RType::I8 => quote!(|r| r.i8()),
+        RType::I16 => quote!(|r| r.i16()),
+        RType::I32 => quote!(|r| r.i32()),
+        RType::I64 => quote!(|r| r.i64()),
+        RType::F32 => quote!(|r| r.f32()),
+        RType::F64 => quote!(|r| r.f64()),
+        RType::Document => quote!(|r| r.document()),
+        RType::Timestamp(fmt) => {
+            let f = ts_format(*fmt);
+            quote!(|r| r.timestamp(#f))
+        }
+        RType::Struct(n) | RType::Union(n) => de_path(n),
+        other => {
+            let read = read_value(other);
+            quote!(|r| Ok(#read))
         }
     }
 }

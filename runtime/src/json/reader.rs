@@ -146,6 +146,18 @@ impl<'a> JsonReader<'a> {
         })
     }
 
+    /// Reads a value that may be `null`: `None` for `null`, else `Some(read(self))`.
+    pub fn optional<T>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> JResult<T>,
+    ) -> JResult<Option<T>> {
+        if self.take_null()? {
+            Ok(None)
+        } else {
+            read(self).map(Some)
+        }
+    }
+
     /// If the next value is `null`, consumes it and returns true; otherwise consumes nothing.
     pub fn take_null(&mut self) -> JResult<bool> {
         if self.peek_byte()? == b'n' {

@@ -553,8 +553,8 @@ pub(crate) fn de_output(
     while let Some(key) = r.next_key()? {
         match &*key {
             "SecretValues" => {
-                if !r.take_null()? {
-                    f_secret_values = Some({
+                f_secret_values = r
+                    .optional(|r| Ok({
                         let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
@@ -563,17 +563,12 @@ pub(crate) fn de_output(
                             }
                         }
                         items
-                    });
-                }
+                    }))?;
             }
-            "NextToken" => {
-                if !r.take_null()? {
-                    f_next_token = Some(r.string_owned()?);
-                }
-            }
+            "NextToken" => f_next_token = r.optional(|r| r.string_owned())?,
             "Errors" => {
-                if !r.take_null()? {
-                    f_errors = Some({
+                f_errors = r
+                    .optional(|r| Ok({
                         let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
@@ -582,8 +577,7 @@ pub(crate) fn de_output(
                             }
                         }
                         items
-                    });
-                }
+                    }))?;
             }
             _ => r.skip_value()?,
         }

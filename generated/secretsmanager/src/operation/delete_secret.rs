@@ -472,22 +472,13 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ARN" => {
-                if !r.take_null()? {
-                    f_arn = Some(r.string_owned()?);
-                }
-            }
-            "Name" => {
-                if !r.take_null()? {
-                    f_name = Some(r.string_owned()?);
-                }
-            }
+            "ARN" => f_arn = r.optional(|r| r.string_owned())?,
+            "Name" => f_name = r.optional(|r| r.string_owned())?,
             "DeletionDate" => {
-                if !r.take_null()? {
-                    f_deletion_date = Some(
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)?,
-                    );
-                }
+                f_deletion_date = r
+                    .optional(|r| {
+                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
+                    })?;
             }
             _ => r.skip_value()?,
         }

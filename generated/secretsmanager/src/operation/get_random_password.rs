@@ -611,11 +611,10 @@ pub(crate) fn de_output(
     while let Some(key) = r.next_key()? {
         match &*key {
             "RandomPassword" => {
-                if !r.take_null()? {
-                    f_random_password = Some(
+                f_random_password = r
+                    .optional(|r| Ok(
                         ::awsrt::types::SensitiveString::new(r.string_owned()?),
-                    );
-                }
+                    ))?;
             }
             _ => r.skip_value()?,
         }

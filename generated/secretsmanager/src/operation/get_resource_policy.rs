@@ -392,21 +392,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ARN" => {
-                if !r.take_null()? {
-                    f_arn = Some(r.string_owned()?);
-                }
-            }
-            "Name" => {
-                if !r.take_null()? {
-                    f_name = Some(r.string_owned()?);
-                }
-            }
-            "ResourcePolicy" => {
-                if !r.take_null()? {
-                    f_resource_policy = Some(r.string_owned()?);
-                }
-            }
+            "ARN" => f_arn = r.optional(|r| r.string_owned())?,
+            "Name" => f_name = r.optional(|r| r.string_owned())?,
+            "ResourcePolicy" => f_resource_policy = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

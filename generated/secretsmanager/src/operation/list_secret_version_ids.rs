@@ -548,8 +548,8 @@ pub(crate) fn de_output(
     while let Some(key) = r.next_key()? {
         match &*key {
             "Versions" => {
-                if !r.take_null()? {
-                    f_versions = Some({
+                f_versions = r
+                    .optional(|r| Ok({
                         let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
@@ -558,24 +558,11 @@ pub(crate) fn de_output(
                             }
                         }
                         items
-                    });
-                }
+                    }))?;
             }
-            "NextToken" => {
-                if !r.take_null()? {
-                    f_next_token = Some(r.string_owned()?);
-                }
-            }
-            "ARN" => {
-                if !r.take_null()? {
-                    f_arn = Some(r.string_owned()?);
-                }
-            }
-            "Name" => {
-                if !r.take_null()? {
-                    f_name = Some(r.string_owned()?);
-                }
-            }
+            "NextToken" => f_next_token = r.optional(|r| r.string_owned())?,
+            "ARN" => f_arn = r.optional(|r| r.string_owned())?,
+            "Name" => f_name = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

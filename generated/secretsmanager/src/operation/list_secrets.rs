@@ -522,8 +522,8 @@ pub(crate) fn de_output(
     while let Some(key) = r.next_key()? {
         match &*key {
             "SecretList" => {
-                if !r.take_null()? {
-                    f_secret_list = Some({
+                f_secret_list = r
+                    .optional(|r| Ok({
                         let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
@@ -532,14 +532,9 @@ pub(crate) fn de_output(
                             }
                         }
                         items
-                    });
-                }
+                    }))?;
             }
-            "NextToken" => {
-                if !r.take_null()? {
-                    f_next_token = Some(r.string_owned()?);
-                }
-            }
+            "NextToken" => f_next_token = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

@@ -757,24 +757,12 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ARN" => {
-                if !r.take_null()? {
-                    f_arn = Some(r.string_owned()?);
-                }
-            }
-            "Name" => {
-                if !r.take_null()? {
-                    f_name = Some(r.string_owned()?);
-                }
-            }
-            "VersionId" => {
-                if !r.take_null()? {
-                    f_version_id = Some(r.string_owned()?);
-                }
-            }
+            "ARN" => f_arn = r.optional(|r| r.string_owned())?,
+            "Name" => f_name = r.optional(|r| r.string_owned())?,
+            "VersionId" => f_version_id = r.optional(|r| r.string_owned())?,
             "VersionStages" => {
-                if !r.take_null()? {
-                    f_version_stages = Some({
+                f_version_stages = r
+                    .optional(|r| Ok({
                         let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
@@ -783,8 +771,7 @@ pub(crate) fn de_output(
                             }
                         }
                         items
-                    });
-                }
+                    }))?;
             }
             _ => r.skip_value()?,
         }

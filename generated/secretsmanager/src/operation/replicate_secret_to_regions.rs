@@ -497,14 +497,10 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ARN" => {
-                if !r.take_null()? {
-                    f_arn = Some(r.string_owned()?);
-                }
-            }
+            "ARN" => f_arn = r.optional(|r| r.string_owned())?,
             "ReplicationStatus" => {
-                if !r.take_null()? {
-                    f_replication_status = Some({
+                f_replication_status = r
+                    .optional(|r| Ok({
                         let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
@@ -513,8 +509,7 @@ pub(crate) fn de_output(
                             }
                         }
                         items
-                    });
-                }
+                    }))?;
             }
             _ => r.skip_value()?,
         }

@@ -737,21 +737,9 @@ pub(crate) fn de_output(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ARN" => {
-                if !r.take_null()? {
-                    f_arn = Some(r.string_owned()?);
-                }
-            }
-            "Name" => {
-                if !r.take_null()? {
-                    f_name = Some(r.string_owned()?);
-                }
-            }
-            "VersionId" => {
-                if !r.take_null()? {
-                    f_version_id = Some(r.string_owned()?);
-                }
-            }
+            "ARN" => f_arn = r.optional(|r| r.string_owned())?,
+            "Name" => f_name = r.optional(|r| r.string_owned())?,
+            "VersionId" => f_version_id = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

@@ -442,13 +442,11 @@ pub(crate) fn de_output(
     while let Some(key) = r.next_key()? {
         match &*key {
             "PolicyValidationPassed" => {
-                if !r.take_null()? {
-                    f_policy_validation_passed = Some(r.bool()?);
-                }
+                f_policy_validation_passed = r.optional(|r| r.bool())?;
             }
             "ValidationErrors" => {
-                if !r.take_null()? {
-                    f_validation_errors = Some({
+                f_validation_errors = r
+                    .optional(|r| Ok({
                         let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
@@ -457,8 +455,7 @@ pub(crate) fn de_output(
                             }
                         }
                         items
-                    });
-                }
+                    }))?;
             }
             _ => r.skip_value()?,
         }

@@ -97,21 +97,9 @@ pub(crate) fn de_api_error_type(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "SecretId" => {
-                if !r.take_null()? {
-                    f_secret_id = Some(r.string_owned()?);
-                }
-            }
-            "ErrorCode" => {
-                if !r.take_null()? {
-                    f_error_code = Some(r.string_owned()?);
-                }
-            }
-            "Message" => {
-                if !r.take_null()? {
-                    f_message = Some(r.string_owned()?);
-                }
-            }
+            "SecretId" => f_secret_id = r.optional(|r| r.string_owned())?,
+            "ErrorCode" => f_error_code = r.optional(|r| r.string_owned())?,
+            "Message" => f_message = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

@@ -146,32 +146,18 @@ pub(crate) fn de_replication_status_type(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Region" => {
-                if !r.take_null()? {
-                    f_region = Some(r.string_owned()?);
-                }
-            }
-            "KmsKeyId" => {
-                if !r.take_null()? {
-                    f_kms_key_id = Some(r.string_owned()?);
-                }
-            }
+            "Region" => f_region = r.optional(|r| r.string_owned())?,
+            "KmsKeyId" => f_kms_key_id = r.optional(|r| r.string_owned())?,
             "Status" => {
-                if !r.take_null()? {
-                    f_status = Some(crate::types::StatusType::from(&*r.string()?));
-                }
+                f_status = r
+                    .optional(|r| Ok(crate::types::StatusType::from(&*r.string()?)))?;
             }
-            "StatusMessage" => {
-                if !r.take_null()? {
-                    f_status_message = Some(r.string_owned()?);
-                }
-            }
+            "StatusMessage" => f_status_message = r.optional(|r| r.string_owned())?,
             "LastAccessedDate" => {
-                if !r.take_null()? {
-                    f_last_accessed_date = Some(
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)?,
-                    );
-                }
+                f_last_accessed_date = r
+                    .optional(|r| {
+                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
+                    })?;
             }
             _ => r.skip_value()?,
         }

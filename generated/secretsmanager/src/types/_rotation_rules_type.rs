@@ -123,19 +123,11 @@ pub(crate) fn de_rotation_rules_type(
     while let Some(key) = r.next_key()? {
         match &*key {
             "AutomaticallyAfterDays" => {
-                if !r.take_null()? {
-                    f_automatically_after_days = Some(r.i64()?);
-                }
+                f_automatically_after_days = r.optional(|r| r.i64())?;
             }
-            "Duration" => {
-                if !r.take_null()? {
-                    f_duration = Some(r.string_owned()?);
-                }
-            }
+            "Duration" => f_duration = r.optional(|r| r.string_owned())?,
             "ScheduleExpression" => {
-                if !r.take_null()? {
-                    f_schedule_expression = Some(r.string_owned()?);
-                }
+                f_schedule_expression = r.optional(|r| r.string_owned())?;
             }
             _ => r.skip_value()?,
         }

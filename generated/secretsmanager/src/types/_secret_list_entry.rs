@@ -457,79 +457,50 @@ pub(crate) fn de_secret_list_entry(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ARN" => {
-                if !r.take_null()? {
-                    f_arn = Some(r.string_owned()?);
-                }
-            }
-            "Name" => {
-                if !r.take_null()? {
-                    f_name = Some(r.string_owned()?);
-                }
-            }
-            "Description" => {
-                if !r.take_null()? {
-                    f_description = Some(r.string_owned()?);
-                }
-            }
-            "KmsKeyId" => {
-                if !r.take_null()? {
-                    f_kms_key_id = Some(r.string_owned()?);
-                }
-            }
-            "RotationEnabled" => {
-                if !r.take_null()? {
-                    f_rotation_enabled = Some(r.bool()?);
-                }
-            }
+            "ARN" => f_arn = r.optional(|r| r.string_owned())?,
+            "Name" => f_name = r.optional(|r| r.string_owned())?,
+            "Description" => f_description = r.optional(|r| r.string_owned())?,
+            "KmsKeyId" => f_kms_key_id = r.optional(|r| r.string_owned())?,
+            "RotationEnabled" => f_rotation_enabled = r.optional(|r| r.bool())?,
             "RotationLambdaARN" => {
-                if !r.take_null()? {
-                    f_rotation_lambda_arn = Some(r.string_owned()?);
-                }
+                f_rotation_lambda_arn = r.optional(|r| r.string_owned())?;
             }
             "RotationRules" => {
-                if !r.take_null()? {
-                    f_rotation_rules = Some(crate::types::de_rotation_rules_type(r)?);
-                }
+                f_rotation_rules = r.optional(crate::types::de_rotation_rules_type)?;
             }
             "LastRotatedDate" => {
-                if !r.take_null()? {
-                    f_last_rotated_date = Some(
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)?,
-                    );
-                }
+                f_last_rotated_date = r
+                    .optional(|r| {
+                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
+                    })?;
             }
             "LastChangedDate" => {
-                if !r.take_null()? {
-                    f_last_changed_date = Some(
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)?,
-                    );
-                }
+                f_last_changed_date = r
+                    .optional(|r| {
+                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
+                    })?;
             }
             "LastAccessedDate" => {
-                if !r.take_null()? {
-                    f_last_accessed_date = Some(
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)?,
-                    );
-                }
+                f_last_accessed_date = r
+                    .optional(|r| {
+                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
+                    })?;
             }
             "DeletedDate" => {
-                if !r.take_null()? {
-                    f_deleted_date = Some(
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)?,
-                    );
-                }
+                f_deleted_date = r
+                    .optional(|r| {
+                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
+                    })?;
             }
             "NextRotationDate" => {
-                if !r.take_null()? {
-                    f_next_rotation_date = Some(
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)?,
-                    );
-                }
+                f_next_rotation_date = r
+                    .optional(|r| {
+                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
+                    })?;
             }
             "Tags" => {
-                if !r.take_null()? {
-                    f_tags = Some({
+                f_tags = r
+                    .optional(|r| Ok({
                         let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
@@ -538,12 +509,11 @@ pub(crate) fn de_secret_list_entry(
                             }
                         }
                         items
-                    });
-                }
+                    }))?;
             }
             "SecretVersionsToStages" => {
-                if !r.take_null()? {
-                    f_secret_versions_to_stages = Some({
+                f_secret_versions_to_stages = r
+                    .optional(|r| Ok({
                         let mut map = ::std::collections::HashMap::new();
                         r.begin_object()?;
                         while let Some(key) = r.next_key()? {
@@ -565,26 +535,16 @@ pub(crate) fn de_secret_list_entry(
                             }
                         }
                         map
-                    });
-                }
+                    }))?;
             }
-            "OwningService" => {
-                if !r.take_null()? {
-                    f_owning_service = Some(r.string_owned()?);
-                }
-            }
+            "OwningService" => f_owning_service = r.optional(|r| r.string_owned())?,
             "CreatedDate" => {
-                if !r.take_null()? {
-                    f_created_date = Some(
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)?,
-                    );
-                }
+                f_created_date = r
+                    .optional(|r| {
+                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
+                    })?;
             }
-            "PrimaryRegion" => {
-                if !r.take_null()? {
-                    f_primary_region = Some(r.string_owned()?);
-                }
-            }
+            "PrimaryRegion" => f_primary_region = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

@@ -215,38 +215,22 @@ pub(crate) fn de_secret_value_entry(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "ARN" => {
-                if !r.take_null()? {
-                    f_arn = Some(r.string_owned()?);
-                }
-            }
-            "Name" => {
-                if !r.take_null()? {
-                    f_name = Some(r.string_owned()?);
-                }
-            }
-            "VersionId" => {
-                if !r.take_null()? {
-                    f_version_id = Some(r.string_owned()?);
-                }
-            }
+            "ARN" => f_arn = r.optional(|r| r.string_owned())?,
+            "Name" => f_name = r.optional(|r| r.string_owned())?,
+            "VersionId" => f_version_id = r.optional(|r| r.string_owned())?,
             "SecretBinary" => {
-                if !r.take_null()? {
-                    f_secret_binary = Some(
-                        ::awsrt::types::SensitiveBlob::new(r.blob()?),
-                    );
-                }
+                f_secret_binary = r
+                    .optional(|r| Ok(::awsrt::types::SensitiveBlob::new(r.blob()?)))?;
             }
             "SecretString" => {
-                if !r.take_null()? {
-                    f_secret_string = Some(
+                f_secret_string = r
+                    .optional(|r| Ok(
                         ::awsrt::types::SensitiveString::new(r.string_owned()?),
-                    );
-                }
+                    ))?;
             }
             "VersionStages" => {
-                if !r.take_null()? {
-                    f_version_stages = Some({
+                f_version_stages = r
+                    .optional(|r| Ok({
                         let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
@@ -255,15 +239,13 @@ pub(crate) fn de_secret_value_entry(
                             }
                         }
                         items
-                    });
-                }
+                    }))?;
             }
             "CreatedDate" => {
-                if !r.take_null()? {
-                    f_created_date = Some(
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)?,
-                    );
-                }
+                f_created_date = r
+                    .optional(|r| {
+                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
+                    })?;
             }
             _ => r.skip_value()?,
         }

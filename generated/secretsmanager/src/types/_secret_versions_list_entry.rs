@@ -148,14 +148,10 @@ pub(crate) fn de_secret_versions_list_entry(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "VersionId" => {
-                if !r.take_null()? {
-                    f_version_id = Some(r.string_owned()?);
-                }
-            }
+            "VersionId" => f_version_id = r.optional(|r| r.string_owned())?,
             "VersionStages" => {
-                if !r.take_null()? {
-                    f_version_stages = Some({
+                f_version_stages = r
+                    .optional(|r| Ok({
                         let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
@@ -164,26 +160,23 @@ pub(crate) fn de_secret_versions_list_entry(
                             }
                         }
                         items
-                    });
-                }
+                    }))?;
             }
             "LastAccessedDate" => {
-                if !r.take_null()? {
-                    f_last_accessed_date = Some(
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)?,
-                    );
-                }
+                f_last_accessed_date = r
+                    .optional(|r| {
+                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
+                    })?;
             }
             "CreatedDate" => {
-                if !r.take_null()? {
-                    f_created_date = Some(
-                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)?,
-                    );
-                }
+                f_created_date = r
+                    .optional(|r| {
+                        r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
+                    })?;
             }
             "KmsKeyIds" => {
-                if !r.take_null()? {
-                    f_kms_key_ids = Some({
+                f_kms_key_ids = r
+                    .optional(|r| Ok({
                         let mut items = Vec::new();
                         r.begin_array()?;
                         while r.next_element()? {
@@ -192,8 +185,7 @@ pub(crate) fn de_secret_versions_list_entry(
                             }
                         }
                         items
-                    });
-                }
+                    }))?;
             }
             _ => r.skip_value()?,
         }

@@ -86,16 +86,8 @@ pub(crate) fn de_tag(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Key" => {
-                if !r.take_null()? {
-                    f_key = Some(r.string_owned()?);
-                }
-            }
-            "Value" => {
-                if !r.take_null()? {
-                    f_value = Some(r.string_owned()?);
-                }
-            }
+            "Key" => f_key = r.optional(|r| r.string_owned())?,
+            "Value" => f_value = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

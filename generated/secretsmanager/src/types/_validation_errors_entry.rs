@@ -74,16 +74,8 @@ pub(crate) fn de_validation_errors_entry(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "CheckName" => {
-                if !r.take_null()? {
-                    f_check_name = Some(r.string_owned()?);
-                }
-            }
-            "ErrorMessage" => {
-                if !r.take_null()? {
-                    f_error_message = Some(r.string_owned()?);
-                }
-            }
+            "CheckName" => f_check_name = r.optional(|r| r.string_owned())?,
+            "ErrorMessage" => f_error_message = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }

@@ -92,11 +92,7 @@ pub(crate) fn de_resource_not_found_exception(
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         match &*key {
-            "Message" => {
-                if !r.take_null()? {
-                    f_message = Some(r.string_owned()?);
-                }
-            }
+            "Message" => f_message = r.optional(|r| r.string_owned())?,
             _ => r.skip_value()?,
         }
     }
