@@ -172,7 +172,13 @@ impl MotoServer {
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| MotoError::new(format!("cannot run {}: {e}; {}", bin.display(), install_hint())))?;
+            .map_err(|e| {
+                MotoError::new(format!(
+                    "cannot run {}: {e}; {}",
+                    bin.display(),
+                    install_hint()
+                ))
+            })?;
         let log: Arc<Mutex<VecDeque<String>>> = Arc::default();
 
         // moto logs every request to stderr: drain it for the server's whole life so it never
@@ -358,7 +364,10 @@ mod tests {
 
     #[test]
     fn port_is_read_from_the_werkzeug_banner() {
-        assert_eq!(parse_port(" * Running on http://127.0.0.1:41234"), Some(41234));
+        assert_eq!(
+            parse_port(" * Running on http://127.0.0.1:41234"),
+            Some(41234)
+        );
         assert_eq!(
             parse_port("\u{1b}[33m * Running on http://127.0.0.1:5000\u{1b}[0m"),
             Some(5000)

@@ -478,7 +478,11 @@ impl SecretsManagerStub {
 
     fn stop_replication(&self, body: &Document) -> StubResponse {
         let Some(id) = body.get("SecretId").and_then(Document::as_str) else {
-            return StubResponse::aws_error(400, "InvalidParameterException", "SecretId is required.");
+            return StubResponse::aws_error(
+                400,
+                "InvalidParameterException",
+                "SecretId is required.",
+            );
         };
         let Ok(mut secrets) = self.secrets.lock() else {
             return StubResponse::aws_error(500, "InternalServiceError", "state lock poisoned");
@@ -607,7 +611,11 @@ fn allows_everyone(statement: &Document) -> bool {
 impl Handler for SecretsManagerStub {
     fn handle(&self, req: &RecordedRequest) -> StubResponse {
         if req.method != "POST" || req.path != "/" {
-            return StubResponse::aws_error(404, "UnknownOperationException", "Only POST / is served.");
+            return StubResponse::aws_error(
+                404,
+                "UnknownOperationException",
+                "Only POST / is served.",
+            );
         }
         let auth = req.header("authorization").unwrap_or_default();
         if !auth.starts_with("AWS4-HMAC-SHA256 Credential=") {
@@ -627,7 +635,11 @@ impl Handler for SecretsManagerStub {
         let body = match req.json() {
             Ok(doc @ Document::Object(_)) => doc,
             _ => {
-                return StubResponse::aws_error(400, "SerializationException", "Body is not a JSON object.")
+                return StubResponse::aws_error(
+                    400,
+                    "SerializationException",
+                    "Body is not a JSON object.",
+                )
             }
         };
         match req.target() {
@@ -691,7 +703,10 @@ pub fn parse_authorization(value: &str) -> Result<SigV4Authorization, String> {
         date: date.to_string(),
         region: region.to_string(),
         service: service.to_string(),
-        signed_headers: get("SignedHeaders")?.split(';').map(str::to_string).collect(),
+        signed_headers: get("SignedHeaders")?
+            .split(';')
+            .map(str::to_string)
+            .collect(),
         signature: get("Signature")?.to_string(),
     })
 }
@@ -721,7 +736,10 @@ fn parse_amz_date(value: &str) -> Result<SystemTime, String> {
 /// Recomputes the SigV4 signature of `req` from its signed headers, body and `x-amz-date`
 /// with `secret_key`, and checks it equals the one in its `authorization` header.
 pub fn verify_sigv4(req: &RecordedRequest, secret_key: &str) -> Result<SigV4Authorization, String> {
-    let auth = parse_authorization(req.header("authorization").ok_or("no authorization header")?)?;
+    let auth = parse_authorization(
+        req.header("authorization")
+            .ok_or("no authorization header")?,
+    )?;
     let time = parse_amz_date(req.header("x-amz-date").ok_or("no x-amz-date header")?)?;
     // Build a header map holding exactly the signed headers, as received.
     let mut carrier = awsrt::http::HttpResponse::new(200, Vec::new());
@@ -816,7 +834,10 @@ mod tests {
         assert_eq!(a.body, b"abcde");
         assert_eq!(a.header("HOST"), Some("x"));
         let b = read_request(&mut r).await.unwrap().unwrap();
-        assert_eq!((b.method.as_str(), b.path.as_str(), b.body.as_slice()), ("GET", "/b", &b"hi"[..]));
+        assert_eq!(
+            (b.method.as_str(), b.path.as_str(), b.body.as_slice()),
+            ("GET", "/b", &b"hi"[..])
+        );
         assert!(read_request(&mut r).await.unwrap().is_none());
         let mut bad = BufReader::new(&b"GARBAGE\r\n\r\n"[..]);
         assert!(read_request(&mut bad).await.is_err());
