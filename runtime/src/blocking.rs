@@ -58,6 +58,8 @@ use std::thread::{self, Thread, ThreadId};
 
 use tokio::runtime::Handle;
 
+use crate::config::{Config, ConfigError, ConfigLoader};
+
 /// Name of the background thread that drives the shared runtime's I/O, timers and tasks.
 pub const DRIVER_THREAD_NAME: &str = "awsrt-blocking";
 
@@ -126,6 +128,18 @@ pub fn try_block_on<F: Future>(future: F) -> Result<F::Output, BlockingError> {
     // Inside a tokio task the surrounding task's cooperative budget would run out while we loop
     // here without yielding, and every tokio resource would then return `Pending` forever.
     Ok(run_on_this_thread(tokio::task::unconstrained(future)))
+}
+
+/// [`Config::from_env`] for synchronous code: loads region, credentials, endpoint and the other
+/// settings from the process environment and `~/.aws/{config,credentials}`.
+pub fn config_from_env() -> Result<Config, ConfigError> {
+    load_config(Config::loader())
+}
+
+/// Runs [`ConfigLoader::load`] for synchronous code (e.g. with a chosen profile or a fixed
+/// region set on the loader).
+pub fn load_config(loader: ConfigLoader) -> Result<Config, ConfigError> {
+    block_on(loader.load())
 }
 
 /// A handle to the shared runtime (starting it if needed), e.g. to spawn background tasks that
@@ -234,6 +248,22 @@ mod tests {
             }
         }));
         assert_eq!(out, 3);
+    }
+
+    #[test]
+    fn loads_config_synchronously() {
+        use crate::profile::Env;
+        let loader = Config::loader().env(Env::from_pairs([
+            ("AWS_REGION", "eu-west-3"),
+            ("AWS_MAX_ATTEMPTS", "7"),
+            ("AWS_ACCESS_KEY_ID", "AKIDENV"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ]));
+        let config = load_config(loader).unwrap();
+        assert_eq!(config.region(), Some("eu-west-3"));
+        assert_eq!(config.retry_config().max_attempts, 7);
+        let bad = Config::loader().env(Env::from_pairs([("AWS_MAX_ATTEMPTS", "many")]));
+        assert!(load_config(bad).is_err());
     }
 
     #[test]
