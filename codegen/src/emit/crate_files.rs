@@ -56,6 +56,7 @@ pub fn crate_files(svc: &Service, opts: &CrateOptions) -> Vec<EmittedFile> {
         files.push(rust("src/smoke_tests.rs", t));
     }
     files.push(rust("src/fuzz_entry.rs", fuzz_entry(svc)));
+    files.push(rust("src/blocking.rs", super::blocking::blocking_rs(svc)));
     files
 }
 
@@ -81,6 +82,8 @@ fn cargo_toml(svc: &Service, opts: &CrateOptions) -> String {
          \n\
          [features]\n\
          test-util = [\"awsrt/test-util\"]\n\
+         # A synchronous client (`blocking::Client`) for programs without an async runtime.\n\
+         blocking = [\"awsrt/blocking\"]\n\
          # Entry points for the fuzz targets (not a public API).\n\
          fuzzing = []\n\
          \n\
@@ -155,6 +158,8 @@ fn lib_rs(svc: &Service) -> TokenStream {
 
         #endpoint_mod
         #smoke_mod
+        #[cfg(feature = "blocking")]
+        pub mod blocking;
         #[cfg(feature = "fuzzing")]
         #[doc(hidden)]
         pub mod fuzz_entry;

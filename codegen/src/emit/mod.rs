@@ -1,6 +1,7 @@
 //! Pure functions from the IR to token streams, one module per concern, assembled into the files
 //! of a crate.
 
+pub mod blocking;
 pub mod common;
 pub mod crate_files;
 pub mod json;

@@ -76,6 +76,8 @@ pub mod types;
 mod endpoint_tests;
 #[cfg(feature = "test-util")]
 pub mod smoke_tests;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzz_entry;
