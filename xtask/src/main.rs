@@ -50,10 +50,25 @@ pub fn root() -> PathBuf {
 }
 
 /// `$name` as a path (relative values are taken from the current directory).
+///
+/// `SMITHY_MODELS_DIR` and `SMITHY_TESTDATA_DIR` default to `../shared/models` and
+/// `../shared/testdata` beside the workspace when those folders exist, so a checkout next to the
+/// shared data needs no set-up.
 pub fn env_dir(name: &str) -> Option<PathBuf> {
-    std::env::var_os(name)
+    let set = std::env::var_os(name)
         .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
+        .map(PathBuf::from);
+    set.or_else(|| {
+        let sub = match name {
+            "SMITHY_MODELS_DIR" => "models",
+            "SMITHY_TESTDATA_DIR" => "testdata",
+            _ => return None,
+        };
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared")
+            .join(sub);
+        dir.is_dir().then_some(dir)
+    })
 }
 
 fn codegen_cmd(args: &[String]) -> Result<(), String> {

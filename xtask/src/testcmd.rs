@@ -17,7 +17,10 @@ pub const MOTO: &str = "moto[server]==5.2.5";
 pub fn run(args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--no-sweep");
     let root = root();
-    for (var, sub) in [("SMITHY_MODELS_DIR", "models"), ("SMITHY_TESTDATA_DIR", "testdata")] {
+    for (var, sub) in [
+        ("SMITHY_MODELS_DIR", "models"),
+        ("SMITHY_TESTDATA_DIR", "testdata"),
+    ] {
         if std::env::var_os(var).is_none_or(|v| v.is_empty()) {
             let default = root.join("..").join("shared").join(sub);
             if !default.is_dir() {
@@ -30,15 +33,31 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let moto = ensure_moto(&root)?;
     unsafe_set_env("MOTO_SERVER_BIN", &moto);
 
-    step("codegen --check", &root, Command::new(exe()?).args(["codegen", "--check"]))?;
+    step(
+        "codegen --check",
+        &root,
+        Command::new(exe()?).args(["codegen", "--check"]),
+    )?;
     step(
         "cargo test --workspace",
         &root,
-        Command::new(cargo()).args(["test", "--workspace", "--all-targets"]).env("INSTA_UPDATE", "no"),
+        Command::new(cargo())
+            .args(["test", "--workspace", "--all-targets"])
+            .env("INSTA_UPDATE", "no"),
     )?;
-    step("cargo test --doc", &root, Command::new(cargo()).args(["test", "--workspace", "--doc"]).env("INSTA_UPDATE", "no"))?;
+    step(
+        "cargo test --doc",
+        &root,
+        Command::new(cargo())
+            .args(["test", "--workspace", "--doc"])
+            .env("INSTA_UPDATE", "no"),
+    )?;
     if !quick {
-        step("sweep", &root, Command::new(exe()?).args(["sweep", "--compile", "dynamodb,kms,ssm,glue"]))?;
+        step(
+            "sweep",
+            &root,
+            Command::new(exe()?).args(["sweep", "--compile", "dynamodb,kms,ssm,glue"]),
+        )?;
     }
     eprintln!("all tests passed");
     Ok(())
@@ -59,7 +78,10 @@ fn exe() -> Result<std::path::PathBuf, String> {
 
 fn step(name: &str, root: &Path, cmd: &mut Command) -> Result<(), String> {
     eprintln!("==> {name}");
-    let status = cmd.current_dir(root).status().map_err(|e| format!("{name}: cannot start: {e}"))?;
+    let status = cmd
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("{name}: cannot start: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -77,7 +99,11 @@ fn ensure_moto(root: &Path) -> Result<std::path::PathBuf, String> {
     }
     eprintln!("==> installing {MOTO} into {}", venv.display());
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
-    let ok = Command::new(&python).args(["-m", "venv"]).arg(&venv).status().map_err(|e| format!("cannot run {python}: {e}"))?;
+    let ok = Command::new(&python)
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .map_err(|e| format!("cannot run {python}: {e}"))?;
     if !ok.success() {
         return Err(format!("`{python} -m venv {}` failed", venv.display()));
     }
