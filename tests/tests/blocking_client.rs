@@ -25,26 +25,25 @@ fn mock_with_db_secret() -> MockTransport {
         )
 }
 
-/// Compiles only if the blocking `send()` returns exactly the async client's result type.
-fn same_result_type(
-    r: Result<GetSecretValueOutput, SdkError<GetSecretValueError>>,
-) -> Result<GetSecretValueOutput, SdkError<GetSecretValueError>> {
-    r
-}
+/// The async client's result type: the blocking `send()` results below are annotated with it, so
+/// the file compiles only if both return exactly the same type.
+type AsyncResult = Result<GetSecretValueOutput, SdkError<GetSecretValueError>>;
 
 #[test]
 fn blocking_send_without_any_runtime() {
     let mock = mock_with_db_secret();
     let client = secretsmanager::blocking::Client::new(&test_config(&mock));
 
-    let out = same_result_type(client.get_secret_value().secret_id("db").send()).unwrap();
+    let result: AsyncResult = client.get_secret_value().secret_id("db").send();
+    let out = result.unwrap();
     assert_eq!(out.name(), Some("db"));
     assert_eq!(
         out.secret_string().map(|s| s.expose_secret()),
         Some("hunter2")
     );
 
-    let err = same_result_type(client.get_secret_value().secret_id("nope").send()).unwrap_err();
+    let result: AsyncResult = client.get_secret_value().secret_id("nope").send();
+    let err = result.unwrap_err();
     assert!(err
         .as_service_error()
         .is_some_and(|e| e.is_resource_not_found_exception()));
