@@ -160,6 +160,9 @@ fn lib_rs(svc: &Service) -> TokenStream {
         #smoke_mod
         #[cfg(feature = "blocking")]
         pub mod blocking;
+        /// Mock transport for testing code that uses this client (feature `test-util`).
+        #[cfg(feature = "test-util")]
+        pub use ::awsrt::test_util;
         #[cfg(feature = "fuzzing")]
         #[doc(hidden)]
         pub mod fuzz_entry;

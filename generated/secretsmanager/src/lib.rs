@@ -78,6 +78,9 @@ mod endpoint_tests;
 pub mod smoke_tests;
 #[cfg(feature = "blocking")]
 pub mod blocking;
+/// Mock transport for testing code that uses this client (feature `test-util`).
+#[cfg(feature = "test-util")]
+pub use ::awsrt::test_util;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzz_entry;
