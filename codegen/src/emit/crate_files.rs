@@ -114,8 +114,7 @@ fn lib_rs(svc: &Service) -> TokenStream {
     });
     let endpoint_mod = if super::tests::endpoint_tests(svc).is_some() {
         quote!(
-            #[cfg(test)]
-            mod endpoint_tests;
+            
         )
     } else {
         quote!()
@@ -123,7 +122,7 @@ fn lib_rs(svc: &Service) -> TokenStream {
     let smoke_mod = if super::tests::smoke_tests(svc).is_some() {
         quote! {
             #[cfg(feature = "test-util")]
-            pub mod smoke_tests;
+            #[rustfmt::skip] pub mod smoke_tests;
         }
     } else {
         quote!()
@@ -150,22 +149,22 @@ fn lib_rs(svc: &Service) -> TokenStream {
             clippy::redundant_closure
         )]
 
-        pub mod client;
-        pub mod config;
-        pub mod error;
-        pub mod operation;
-        pub mod types;
+        #[rustfmt::skip] pub mod client;
+        #[rustfmt::skip] pub mod config;
+        #[rustfmt::skip] pub mod error;
+        #[rustfmt::skip] pub mod operation;
+        #[rustfmt::skip] pub mod types;
 
         #endpoint_mod
         #smoke_mod
         #[cfg(feature = "blocking")]
-        pub mod blocking;
+        #[rustfmt::skip] pub mod blocking;
         /// Mock transport for testing code that uses this client (feature `test-util`).
         #[cfg(feature = "test-util")]
         pub use ::awsrt::test_util;
         #[cfg(feature = "fuzzing")]
         #[doc(hidden)]
-        pub mod fuzz_entry;
+        #[rustfmt::skip] pub mod fuzz_entry;
 
         pub use client::Client;
         pub use config::{Config, ConfigBuilder};

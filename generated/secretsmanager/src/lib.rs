@@ -67,22 +67,31 @@
     clippy::needless_lifetimes,
     clippy::redundant_closure
 )]
+#[rustfmt::skip]
 pub mod client;
+#[rustfmt::skip]
 pub mod config;
+#[rustfmt::skip]
 pub mod error;
+#[rustfmt::skip]
 pub mod operation;
+#[rustfmt::skip]
 pub mod types;
 #[cfg(test)]
+#[rustfmt::skip]
 mod endpoint_tests;
 #[cfg(feature = "test-util")]
+#[rustfmt::skip]
 pub mod smoke_tests;
 #[cfg(feature = "blocking")]
+#[rustfmt::skip]
 pub mod blocking;
 /// Mock transport for testing code that uses this client (feature `test-util`).
 #[cfg(feature = "test-util")]
 pub use ::awsrt::test_util;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
+#[rustfmt::skip]
 pub mod fuzz_entry;
 pub use client::Client;
 pub use config::{Config, ConfigBuilder};
