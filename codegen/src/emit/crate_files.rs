@@ -113,9 +113,11 @@ fn lib_rs(svc: &Service) -> TokenStream {
         }
     });
     let endpoint_mod = if super::tests::endpoint_tests(svc).is_some() {
-        quote!(
-            
-        )
+        quote! {
+            #[cfg(test)]
+            #[rustfmt::skip]
+            mod endpoint_tests;
+        }
     } else {
         quote!()
     };
