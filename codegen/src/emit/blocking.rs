@@ -9,10 +9,12 @@ use super::operation::op_names;
 use super::shapes;
 use crate::ir::Service;
 
-/// `src/blocking.rs`.
-pub fn blocking_rs(svc: &Service) -> TokenStream {
+/// `src/blocking/mod.rs` and one `src/blocking/<op>.rs` per operation: `(module, file)` pairs,
+/// the `mod.rs` first (module name empty).
+pub fn blocking_files(svc: &Service) -> Vec<(String, TokenStream)> {
+    let mut files = Vec::new();
     let mut methods = Vec::new();
-    let mut builders = Vec::new();
+    let mut mods = Vec::new();
     for op in &svc.operations {
         let n = op_names(op);
         let (module, output, error, fluent) = (&n.module, &n.output, &n.error, &n.fluent);
@@ -25,10 +27,12 @@ pub fn blocking_rs(svc: &Service) -> TokenStream {
         methods.push(quote! {
             #d
             #dep
-            pub fn #f(&self) -> #fluent {
-                #fluent { inner: self.inner.#f() }
+            pub fn #f(&self) -> #module::#fluent {
+                #module::#fluent { inner: self.inner.#f() }
             }
         });
+        let mdoc = format!("Blocking fluent builder for `{}`.", op.name);
+        mods.push(quote!(#[doc = #mdoc] pub mod #module;));
         let setters = op.input.fields.iter().map(|f| shapes::setters(f, false));
         let fdoc = doc(&format!(
             "Blocking fluent builder for `{}`: set members, then call `send()`.",
@@ -59,7 +63,7 @@ pub fn blocking_rs(svc: &Service) -> TokenStream {
                     fn next(&mut self) -> Option<Self::Item> {
                         match ::awsrt::blocking::try_block_on(self.inner.next()) {
                             Ok(item) => item,
-                            Err(e) => Some(Err(blocking_error(e))),
+                            Err(e) => Some(Err(super::blocking_error(e))),
                         }
                     }
                 }
@@ -67,11 +71,11 @@ pub fn blocking_rs(svc: &Service) -> TokenStream {
         } else {
             TokenStream::new()
         };
-        builders.push(quote! {
+        files.push((op.module.clone(), quote! {
             #fdoc
             #[derive(Clone, Debug)]
             pub struct #fluent {
-                inner: crate::operation::#module::#fluent,
+                pub(super) inner: crate::operation::#module::#fluent,
             }
             impl #fluent {
                 /// Builds the input, sends the request and waits for the answer.
@@ -80,18 +84,18 @@ pub fn blocking_rs(svc: &Service) -> TokenStream {
                 ///
                 /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
                 pub fn send(self) -> Result<crate::operation::#module::#output, ::awsrt::error::SdkError<crate::operation::#module::#error>> {
-                    ::awsrt::blocking::try_block_on(self.inner.send()).unwrap_or_else(|e| Err(blocking_error(e)))
+                    ::awsrt::blocking::try_block_on(self.inner.send()).unwrap_or_else(|e| Err(super::blocking_error(e)))
                 }
                 #(#setters)*
             }
             #pages
-        });
+        }));
     }
     let doc_client = format!(
         "Synchronous client for {}: the async [`Client`](crate::Client)'s operations, each waiting for its answer. Cheap to clone.",
         svc.title
     );
-    quote! {
+    let root = quote! {
         //! A synchronous facade over the async client, for command-line tools and scripts that do
         //! not run tokio (feature `blocking`). Every call runs the async client's code on one shared
         //! background executor, so connection pooling, retries and timeouts behave the same.
@@ -131,6 +135,8 @@ pub fn blocking_rs(svc: &Service) -> TokenStream {
             ::awsrt::error::SdkError::Construction(::awsrt::error::BuildError::new(::awsrt::error::BuildErrorKind::Other, e.to_string()))
         }
 
-        #(#builders)*
-    }
+        #(#mods)*
+    };
+    files.insert(0, (String::new(), root));
+    files
 }

@@ -56,7 +56,14 @@ pub fn crate_files(svc: &Service, opts: &CrateOptions) -> Vec<EmittedFile> {
         files.push(rust("src/smoke_tests.rs", t));
     }
     files.push(rust("src/fuzz_entry.rs", fuzz_entry(svc)));
-    files.push(rust("src/blocking.rs", super::blocking::blocking_rs(svc)));
+    for (module, tokens) in super::blocking::blocking_files(svc) {
+        let path = if module.is_empty() {
+            "src/blocking/mod.rs".to_string()
+        } else {
+            format!("src/blocking/{module}.rs")
+        };
+        files.push(rust(path, tokens));
+    }
     files
 }
 
