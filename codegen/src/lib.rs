@@ -2,7 +2,7 @@
 //!
 //! A pipeline of small named stages: [`model`] (serde types for the AST), [`transform`]
 //! (normalisation passes), [`ir`] (the resolved picture emitters need), [`emit`] (token streams)
-//! and [`write`] (formatting, headers, writing only changed files).
+//! and [`write`](mod@write) (formatting, headers, writing only changed files).
 
 pub mod docs;
 pub mod emit;
