@@ -6,7 +6,7 @@
 // ------------------------------------------------------------------------------------------
 
 #[derive(Debug)]
-enum Token {
+pub(super) enum Token {
     Tag(RawTag),
     Text(String),
 }
@@ -42,7 +42,7 @@ fn is_known(tag: &str) -> bool {
 }
 
 #[derive(Debug)]
-struct RawTag {
+pub(super) struct RawTag {
     end: bool,
     name: String,
     href: Option<String>,

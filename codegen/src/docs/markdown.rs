@@ -20,7 +20,7 @@ pub(super) enum Inline {
 }
 
 #[derive(Debug)]
-enum Block {
+pub(super) enum Block {
     Para(Vec<Inline>),
     List {
         ordered: bool,
