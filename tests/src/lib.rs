@@ -4,6 +4,7 @@
 //!
 //! Module list (each file is owned by the engineer who wrote it; add your `pub mod` line here).
 
+pub mod endpoint_cases;
 pub mod fault_server;
 pub mod moto;
 pub mod stub_server;
@@ -21,6 +22,10 @@ pub fn data_dir(var: &str, sub: &str) -> std::path::PathBuf {
         .filter(|v| !v.is_empty())
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("..").join("shared").join(sub));
-    assert!(dir.is_dir(), "test data missing: {} does not exist; set {var} to the shared {sub} folder", dir.display());
+    assert!(
+        dir.is_dir(),
+        "test data missing: {} does not exist; set {var} to the shared {sub} folder",
+        dir.display()
+    );
     dir
 }
