@@ -596,6 +596,14 @@ impl<'m> Builder<'m> {
             .members
             .iter()
             .map(|m| names::field_name(&m.name))
+            .map(|n| {
+                // Names the generated types already use for their own methods or fields.
+                if RESERVED_MEMBER_NAMES.contains(&n.as_str()) {
+                    format!("{n}_value")
+                } else {
+                    n
+                }
+            })
             .collect();
         let field_names = names::dedupe(raw_names);
         let variant_names = names::dedupe(
@@ -828,6 +836,26 @@ impl<'m> Builder<'m> {
         })
     }
 }
+
+/// Member names that would clash with methods or fields the generator adds to structures,
+/// builders and fluent builders; such members get a `_value` suffix.
+const RESERVED_MEMBER_NAMES: &[&str] = &[
+    "build",
+    "builder",
+    "send",
+    "send_with",
+    "as_input",
+    "into_paginator",
+    "into_pages",
+    "meta",
+    "with_meta",
+    "is_retryable",
+    "is_throttling",
+    "is_server_fault",
+    "handle",
+    "inner",
+    "new",
+];
 
 fn needs_type(shape: &Shape) -> bool {
     match shape.kind {

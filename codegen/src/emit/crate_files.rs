@@ -442,6 +442,13 @@ fn type_files(svc: &Service) -> Vec<EmittedFile> {
     let (uses, builders) = decl(&mods);
     let (err_uses, err_builders) = decl(&err_mods);
     let err_fns: Vec<&proc_macro2::Ident> = err_mods.iter().flat_map(|(_, _, _, f)| f).collect();
+    // Error structures can also be union members (event streams): reachable as `crate::types::X`.
+    let err_types: Vec<&proc_macro2::Ident> = err_mods.iter().map(|(_, t, _, _)| t).collect();
+    let err_type_use = if err_types.is_empty() {
+        quote!()
+    } else {
+        quote!(#[doc(hidden)] pub use self::error::{#(#err_types),*};)
+    };
     let err_fn_use = if err_fns.is_empty() {
         quote!()
     } else {
@@ -455,6 +462,7 @@ fn type_files(svc: &Service) -> Vec<EmittedFile> {
             #uses
 
             pub mod error;
+            #err_type_use
             #err_fn_use
 
             /// Builders of the structures in this module.

@@ -369,7 +369,9 @@ fn error_impls(s: &Struct) -> TokenStream {
     let retryable = info.retryable.is_some();
     let throttling = info.retryable.is_some_and(|r| r.throttling);
     let server = matches!(info.fault, crate::model::ErrorFault::Server);
-    let has_message_accessor = message_field.is_some_and(|f| f.name == "message");
+    // A member named `message` of another type (e.g. a sensitive string) already has the
+    // accessor; the error then reads its message from the response metadata.
+    let has_message_accessor = s.fields.iter().any(|f| f.name == "message");
     let message_fn = if has_message_accessor {
         quote!()
     } else {
@@ -391,6 +393,8 @@ fn error_impls(s: &Struct) -> TokenStream {
             pub fn is_throttling(&self) -> bool { #throttling }
             /// Whether this is a server-side fault (`@error("server")`).
             pub fn is_server_fault(&self) -> bool { #server }
+            // Unused when the error is only ever a union member (event streams).
+            #[allow(dead_code)]
             pub(crate) fn with_meta(mut self, meta: ::awsrt::error::ErrorMetadata) -> Self { self.meta = meta; self }
         }
         impl ::std::fmt::Display for #name {

@@ -39,6 +39,14 @@ mod _validation_errors_entry;
 pub use self::_validation_errors_entry::ValidationErrorsEntry;
 pub(crate) use self::_validation_errors_entry::de_validation_errors_entry;
 pub mod error;
+#[doc(hidden)]
+pub use self::error::{
+    DecryptionFailure, EncryptionFailure, InternalServiceError,
+    InvalidNextTokenException, InvalidParameterException, InvalidRequestException,
+    LimitExceededException, MalformedPolicyDocumentException,
+    PreconditionNotMetException, PublicPolicyException, ResourceExistsException,
+    ResourceNotFoundException,
+};
 pub(crate) use self::error::{
     de_decryption_failure, de_encryption_failure, de_internal_service_error,
     de_invalid_next_token_exception, de_invalid_parameter_exception,

@@ -36,6 +36,7 @@ impl MalformedPolicyDocumentException {
     pub fn is_server_fault(&self) -> bool {
         false
     }
+    #[allow(dead_code)]
     pub(crate) fn with_meta(mut self, meta: ::awsrt::error::ErrorMetadata) -> Self {
         self.meta = meta;
         self
