@@ -72,8 +72,16 @@ fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string())
 }
 
+/// This xtask binary. `cargo test --workspace` relinks `target/debug/xtask` while the suite
+/// runs, after which Linux reports the running image as `<path> (deleted)`; the rebuilt binary at
+/// the same path is the one to run.
 fn exe() -> Result<std::path::PathBuf, String> {
-    std::env::current_exe().map_err(|e| format!("cannot find the xtask binary: {e}"))
+    let path = std::env::current_exe().map_err(|e| format!("cannot find the xtask binary: {e}"))?;
+    let text = path.to_string_lossy();
+    Ok(match text.strip_suffix(" (deleted)") {
+        Some(live) => std::path::PathBuf::from(live),
+        None => path,
+    })
 }
 
 fn step(name: &str, root: &Path, cmd: &mut Command) -> Result<(), String> {
