@@ -32,5 +32,6 @@ pub fn generate_crate(
 ) -> Result<BTreeMap<String, String>> {
     let model = model::Model::from_json(model_json, source)?;
     let svc = ir::build(model, service, crate_name)?;
-    write::render(emit::crate_files::crate_files(&svc, opts))
+    let jobs = emit::crate_files::crate_jobs(&svc, opts);
+    write::render(&jobs)
 }

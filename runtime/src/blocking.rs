@@ -59,6 +59,8 @@ use std::thread::{self, Thread, ThreadId};
 use tokio::runtime::Handle;
 
 use crate::config::{Config, ConfigError, ConfigLoader};
+use crate::error::{BuildError, BuildErrorKind, SdkError};
+use crate::paginator::PageStream;
 
 /// Name of the background thread that drives the shared runtime's I/O, timers and tasks.
 pub const DRIVER_THREAD_NAME: &str = "awsrt-blocking";
@@ -128,6 +130,59 @@ pub fn try_block_on<F: Future>(future: F) -> Result<F::Output, BlockingError> {
     // Inside a tokio task the surrounding task's cooperative budget would run out while we loop
     // here without yielding, and every tokio resource would then return `Pending` forever.
     Ok(run_on_this_thread(tokio::task::unconstrained(future)))
+}
+
+/// The calling mode of a generated fluent builder whose `send()` waits for the answer (the
+/// builders a generated crate's `blocking::Client` hands out). The async mode is
+/// [`Async`](crate::client::Async).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Blocking;
+
+/// Runs a request future (an async `send()`) to completion with [`try_block_on`]. When it cannot
+/// run here, the reason comes back as [`SdkError::Construction`]: no request was sent.
+pub fn wait<T, E>(future: impl Future<Output = Result<T, SdkError<E>>>) -> Result<T, SdkError<E>> {
+    try_block_on(future).unwrap_or_else(|e| Err(not_sent(e)))
+}
+
+fn not_sent<E>(e: BlockingError) -> SdkError<E> {
+    SdkError::Construction(BuildError::new(BuildErrorKind::Other, e.to_string()))
+}
+
+/// The pages of a paginated operation as an [`Iterator`]: each `next()` fetches one page with
+/// [`try_block_on`]. Ends after the last page, or after the first error.
+pub struct Pages<T, E> {
+    inner: Option<PageStream<T, E>>,
+}
+
+impl<T, E> Pages<T, E> {
+    /// Iterates over the pages of `stream`.
+    pub fn new(stream: PageStream<T, E>) -> Self {
+        Pages {
+            inner: Some(stream),
+        }
+    }
+}
+
+impl<T, E> fmt::Debug for Pages<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pages").field("inner", &self.inner).finish()
+    }
+}
+
+impl<T, E> Iterator for Pages<T, E> {
+    type Item = Result<T, SdkError<E>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let stream = self.inner.as_mut()?;
+        let item = match try_block_on(stream.next()) {
+            Ok(item) => item,
+            Err(e) => Some(Err(not_sent(e))),
+        };
+        if !matches!(item, Some(Ok(_))) {
+            self.inner = None;
+        }
+        item
+    }
 }
 
 /// [`Config::from_env`] for synchronous code: loads region, credentials, endpoint and the other
@@ -275,5 +330,46 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.message().contains("deadlock"), "{err}");
+    }
+
+    #[test]
+    fn pages_iterate_until_the_last_page_or_an_error() {
+        use crate::error::{Never, ResponseError};
+        // Pages 0 and 1, then no token: two items, then the end.
+        let stream = PageStream::<usize, Never>::starting_at(None, |token| {
+            Box::pin(async move {
+                Ok(match token.as_deref() {
+                    None => (0, Some("t1".to_string())),
+                    _ => (1, None),
+                })
+            })
+        });
+        let pages: Vec<usize> = Pages::new(stream).map(Result::unwrap).collect();
+        assert_eq!(pages, [0, 1]);
+
+        // An error ends the iteration.
+        let failing = PageStream::<usize, Never>::starting_at(None, |_| {
+            Box::pin(async {
+                Err(SdkError::Response(ResponseError::new(
+                    500,
+                    None,
+                    "boom".to_string(),
+                )))
+            })
+        });
+        let mut pages = Pages::new(failing);
+        assert!(pages.next().is_some_and(|p| p.is_err()));
+        assert!(pages.next().is_none());
+        assert!(format!("{pages:?}").starts_with("Pages"));
+    }
+
+    #[test]
+    fn wait_reports_the_driver_thread_as_not_sent() {
+        let result: Result<u8, SdkError<crate::error::Never>> =
+            block_on(async { tokio::spawn(async { wait(async { Ok(1) }) }).await.unwrap() });
+        assert!(
+            matches!(&result, Err(SdkError::Construction(e)) if e.to_string().contains("deadlock")),
+            "{result:?}"
+        );
     }
 }

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::common::*;
 use super::operation::{op_docs, op_names, operation_file};
-use super::{json, shapes, EmittedFile, FileContent};
+use super::{json, shapes, EmittedFile, FileJob};
 use crate::ir::{Service, TypeDef};
 use crate::names;
 
@@ -28,43 +28,39 @@ impl Default for CrateOptions {
     }
 }
 
-fn rust(path: impl Into<String>, tokens: TokenStream) -> EmittedFile {
-    EmittedFile {
-        path: path.into(),
-        content: FileContent::Rust(tokens),
-    }
+/// Every file of the crate, emitted in order on the calling thread.
+pub fn crate_files(svc: &Service, opts: &CrateOptions) -> Vec<EmittedFile> {
+    crate_jobs(svc, opts).iter().map(FileJob::emit).collect()
 }
 
-/// Every file of the crate.
-pub fn crate_files(svc: &Service, opts: &CrateOptions) -> Vec<EmittedFile> {
-    let mut files = vec![
-        EmittedFile {
-            path: "Cargo.toml".into(),
-            content: FileContent::Text(cargo_toml(svc, opts)),
-        },
-        rust("src/lib.rs", lib_rs(svc)),
-        rust("src/client.rs", client_rs(svc)),
-        rust("src/config.rs", config_rs(svc)),
-        rust("src/error.rs", error_rs()),
+/// Every file of the crate, each still to be emitted. Jobs only borrow the IR, so they can run on
+/// any thread (token streams cannot cross threads; the jobs that make them can).
+pub fn crate_jobs<'a>(svc: &'a Service, opts: &'a CrateOptions) -> Vec<FileJob<'a>> {
+    let endpoint_tests = super::tests::has_endpoint_tests(svc);
+    let mut jobs = vec![
+        FileJob::text("Cargo.toml", move || cargo_toml(svc, opts)),
+        FileJob::rust("src/lib.rs", move || lib_rs(svc, endpoint_tests)),
+        FileJob::rust("src/client.rs", move || client_rs(svc)),
+        FileJob::rust("src/config.rs", move || config_rs(svc)),
+        FileJob::rust("src/error.rs", error_rs),
     ];
-    files.extend(type_files(svc));
-    files.extend(operation_files(svc));
-    if let Some(t) = super::tests::endpoint_tests(svc) {
-        files.push(rust("src/endpoint_tests.rs", t));
+    type_jobs(svc, &mut jobs);
+    operation_jobs(svc, &mut jobs);
+    if endpoint_tests {
+        jobs.push(FileJob::rust("src/endpoint_tests.rs", move || {
+            super::tests::endpoint_tests(svc).unwrap_or_default()
+        }));
     }
-    if let Some(t) = super::tests::smoke_tests(svc) {
-        files.push(rust("src/smoke_tests.rs", t));
+    if super::tests::has_smoke_tests(svc) {
+        jobs.push(FileJob::rust("src/smoke_tests.rs", move || {
+            super::tests::smoke_tests(svc).unwrap_or_default()
+        }));
     }
-    files.push(rust("src/fuzz_entry.rs", fuzz_entry(svc)));
-    for (module, tokens) in super::blocking::blocking_files(svc) {
-        let path = if module.is_empty() {
-            "src/blocking/mod.rs".to_string()
-        } else {
-            format!("src/blocking/{module}.rs")
-        };
-        files.push(rust(path, tokens));
-    }
-    files
+    jobs.push(FileJob::rust("src/fuzz_entry.rs", move || fuzz_entry(svc)));
+    jobs.push(FileJob::rust("src/blocking.rs", move || {
+        super::blocking::blocking_root(svc)
+    }));
+    jobs
 }
 
 fn cargo_toml(svc: &Service, opts: &CrateOptions) -> String {
@@ -102,7 +98,7 @@ fn cargo_toml(svc: &Service, opts: &CrateOptions) -> String {
     )
 }
 
-fn lib_rs(svc: &Service) -> TokenStream {
+fn lib_rs(svc: &Service, endpoint_tests: bool) -> TokenStream {
     let title = format!("# {}\n", svc.title);
     let body = if svc.docs.trim().is_empty() {
         String::new()
@@ -119,7 +115,7 @@ fn lib_rs(svc: &Service) -> TokenStream {
             format!(" {l}")
         }
     });
-    let endpoint_mod = if super::tests::endpoint_tests(svc).is_some() {
+    let endpoint_mod = if endpoint_tests {
         quote! {
             #[cfg(test)]
             #[rustfmt::skip]
@@ -128,7 +124,7 @@ fn lib_rs(svc: &Service) -> TokenStream {
     } else {
         quote!()
     };
-    let smoke_mod = if super::tests::smoke_tests(svc).is_some() {
+    let smoke_mod = if super::tests::has_smoke_tests(svc) {
         quote! {
             #[cfg(feature = "test-util")]
             #[rustfmt::skip] pub mod smoke_tests;
@@ -357,46 +353,56 @@ fn module_of(name: &str) -> String {
     format!("_{}", names::snake_case(name).trim_start_matches("r#"))
 }
 
-fn type_files(svc: &Service) -> Vec<EmittedFile> {
-    let mut files = Vec::new();
+/// The body of one `src/types/` file: the type, and its serializer and deserializer when the
+/// service needs them.
+fn type_file(svc: &Service, name: &str, def: &TypeDef) -> TokenStream {
+    let mut body = match def {
+        TypeDef::Struct(s) => shapes::structure(s),
+        TypeDef::Union(s) => shapes::union(s),
+        TypeDef::Enum(e) => shapes::enumeration(e),
+    };
+    let t = ident(name);
+    if svc.ser.contains(name) {
+        match def {
+            TypeDef::Struct(s) => {
+                body.extend(json::ser_struct(
+                    s,
+                    &json::ser_fn(name),
+                    quote!(#t),
+                    quote!(pub(crate)),
+                ));
+            }
+            TypeDef::Union(s) => body.extend(json::ser_union(s)),
+            TypeDef::Enum(_) => {}
+        }
+    }
+    if svc.de.contains(name) {
+        match def {
+            TypeDef::Struct(s) => {
+                body.extend(json::de_struct(
+                    s,
+                    &json::de_fn(name),
+                    quote!(#t),
+                    quote!(pub(crate)),
+                ));
+            }
+            TypeDef::Union(s) => body.extend(json::de_union(s)),
+            TypeDef::Enum(_) => {}
+        }
+    }
+    body
+}
+
+fn type_jobs<'a>(svc: &'a Service, jobs: &mut Vec<FileJob<'a>>) {
     let mut mods = Vec::new();
     let mut err_mods = Vec::new();
     for (name, def) in &svc.types {
-        let mut body = match def {
-            TypeDef::Struct(s) => shapes::structure(s),
-            TypeDef::Union(s) => shapes::union(s),
-            TypeDef::Enum(e) => shapes::enumeration(e),
-        };
         let mut fns = Vec::new();
-        if svc.ser.contains(name) {
-            match def {
-                TypeDef::Struct(s) => {
-                    let f = json::ser_fn(name);
-                    let t = ident(name);
-                    body.extend(json::ser_struct(s, &f, quote!(#t), quote!(pub(crate))));
-                    fns.push(f);
-                }
-                TypeDef::Union(s) => {
-                    body.extend(json::ser_union(s));
-                    fns.push(json::ser_fn(name));
-                }
-                TypeDef::Enum(_) => {}
-            }
+        if svc.ser.contains(name) && !matches!(def, TypeDef::Enum(_)) {
+            fns.push(json::ser_fn(name));
         }
-        if svc.de.contains(name) {
-            match def {
-                TypeDef::Struct(s) => {
-                    let f = json::de_fn(name);
-                    let t = ident(name);
-                    body.extend(json::de_struct(s, &f, quote!(#t), quote!(pub(crate))));
-                    fns.push(f);
-                }
-                TypeDef::Union(s) => {
-                    body.extend(json::de_union(s));
-                    fns.push(json::de_fn(name));
-                }
-                TypeDef::Enum(_) => {}
-            }
+        if svc.de.contains(name) && !matches!(def, TypeDef::Enum(_)) {
+            fns.push(json::de_fn(name));
         }
         let m = module_of(name);
         let is_error = matches!(def, TypeDef::Struct(s) if s.error.is_some());
@@ -405,13 +411,15 @@ fn type_files(svc: &Service) -> Vec<EmittedFile> {
         } else {
             "src/types"
         };
-        files.push(rust(format!("{dir}/{m}.rs"), body));
+        jobs.push(FileJob::rust(format!("{dir}/{m}.rs"), move || {
+            type_file(svc, name, def)
+        }));
         let has_builder = matches!(def, TypeDef::Struct(_));
         let entry = (
-            format_ident!("{}", m),
-            ident(name),
-            has_builder.then(|| format_ident!("{}Builder", name)),
-            fns,
+            m,
+            name.clone(),
+            has_builder.then(|| format!("{name}Builder")),
+            fns.iter().map(ToString::to_string).collect::<Vec<_>>(),
         );
         if is_error {
             err_mods.push(entry);
@@ -419,31 +427,53 @@ fn type_files(svc: &Service) -> Vec<EmittedFile> {
             mods.push(entry);
         }
     }
-    let decl = |mods: &[(
-        proc_macro2::Ident,
-        proc_macro2::Ident,
-        Option<proc_macro2::Ident>,
-        Vec<proc_macro2::Ident>,
-    )]| {
-        let uses = mods.iter().map(|(m, t, _, fns)| {
-            let fns_use = if fns.is_empty() {
-                quote!()
-            } else {
-                quote!(pub(crate) use self::#m::{#(#fns),*};)
-            };
-            quote! { mod #m; pub use self::#m::#t; #fns_use }
-        });
-        let builders: Vec<TokenStream> = mods
-            .iter()
-            .filter_map(|(m, _, b, _)| b.as_ref().map(|b| quote!(pub use super::#m::#b;)))
-            .collect();
-        (quote!(#(#uses)*), builders)
-    };
-    let (uses, builders) = decl(&mods);
-    let (err_uses, err_builders) = decl(&err_mods);
-    let err_fns: Vec<&proc_macro2::Ident> = err_mods.iter().flat_map(|(_, _, _, f)| f).collect();
+    let errs = err_mods.clone();
+    jobs.push(FileJob::rust("src/types/mod.rs", move || {
+        types_mod(&mods, &err_mods)
+    }));
+    jobs.push(FileJob::rust("src/types/error/mod.rs", move || {
+        error_types_mod(&errs)
+    }));
+}
+
+type ModEntry = (String, String, Option<String>, Vec<String>);
+
+/// The module declarations and re-exports of (module, type, builder, functions) entries, and the
+/// builder re-exports.
+fn decl(mods: &[ModEntry]) -> (TokenStream, Vec<TokenStream>) {
+    let uses = mods.iter().map(|(m, t, _, fns)| {
+        let (m, t) = (format_ident!("{}", m), ident(t));
+        let fns_use = if fns.is_empty() {
+            quote!()
+        } else {
+            let fns = fns.iter().map(|f| format_ident!("{}", f));
+            quote!(pub(crate) use self::#m::{#(#fns),*};)
+        };
+        quote! { mod #m; pub use self::#m::#t; #fns_use }
+    });
+    let builders: Vec<TokenStream> = mods
+        .iter()
+        .filter_map(|(m, _, b, _)| {
+            let m = format_ident!("{}", m);
+            b.as_ref().map(|b| {
+                let b = ident(b);
+                quote!(pub use super::#m::#b;)
+            })
+        })
+        .collect();
+    (quote!(#(#uses)*), builders)
+}
+
+/// `src/types/mod.rs`.
+fn types_mod(mods: &[ModEntry], err_mods: &[ModEntry]) -> TokenStream {
+    let (uses, builders) = decl(mods);
+    let err_fns: Vec<proc_macro2::Ident> = err_mods
+        .iter()
+        .flat_map(|(_, _, _, f)| f)
+        .map(|f| format_ident!("{}", f))
+        .collect();
     // Error structures can also be union members (event streams): reachable as `crate::types::X`.
-    let err_types: Vec<&proc_macro2::Ident> = err_mods.iter().map(|(_, t, _, _)| t).collect();
+    let err_types: Vec<proc_macro2::Ident> = err_mods.iter().map(|(_, t, _, _)| ident(t)).collect();
     let err_type_use = if err_types.is_empty() {
         quote!()
     } else {
@@ -454,59 +484,54 @@ fn type_files(svc: &Service) -> Vec<EmittedFile> {
     } else {
         quote!(pub(crate) use self::error::{#(#err_fns),*};)
     };
-    files.push(rust(
-        "src/types/mod.rs",
-        quote! {
-            //! Data types of the service: structures, unions and enums.
+    quote! {
+        //! Data types of the service: structures, unions and enums.
 
-            #uses
+        #uses
 
-            pub mod error;
-            #err_type_use
-            #err_fn_use
+        pub mod error;
+        #err_type_use
+        #err_fn_use
 
-            /// Builders of the structures in this module.
-            pub mod builders {
-                #(#builders)*
-            }
-        },
-    ));
-    files.push(rust(
-        "src/types/error/mod.rs",
-        quote! {
-            //! The modeled error structures. Each operation's error enum wraps those it can return.
-
-            #err_uses
-
-            /// Builders of the error structures.
-            pub mod builders {
-                #(#err_builders)*
-            }
-        },
-    ));
-    files
+        /// Builders of the structures in this module.
+        pub mod builders {
+            #(#builders)*
+        }
+    }
 }
 
-fn operation_files(svc: &Service) -> Vec<EmittedFile> {
-    let mut files = Vec::new();
-    let mut mods = Vec::new();
+/// `src/types/error/mod.rs`.
+fn error_types_mod(err_mods: &[ModEntry]) -> TokenStream {
+    let (err_uses, err_builders) = decl(err_mods);
+    quote! {
+        //! The modeled error structures. Each operation's error enum wraps those it can return.
+
+        #err_uses
+
+        /// Builders of the error structures.
+        pub mod builders {
+            #(#err_builders)*
+        }
+    }
+}
+
+fn operation_jobs<'a>(svc: &'a Service, jobs: &mut Vec<FileJob<'a>>) {
     for op in &svc.operations {
-        let n = op_names(op);
-        let m = &n.module;
-        let d = format!("Types for the `{}` operation.", op.name);
-        let d_doc = crate::emit::common::doc(&d);
-        mods.push(quote!(#d_doc pub mod #m;));
-        files.push(rust(
+        jobs.push(FileJob::rust(
             format!("src/operation/{}.rs", op.module),
-            operation_file(svc, op, {
+            move || {
                 let mut extra = super::paginator::paginator(svc, op);
                 extra.extend(super::tests::example_tests(svc, op));
-                extra
-            }),
+                operation_file(svc, op, extra)
+            },
         ));
     }
-    files.push(rust(
-        "src/operation/mod.rs",
+    jobs.push(FileJob::rust("src/operation/mod.rs", move || {
+        let mods = svc.operations.iter().map(|op| {
+            let m = op_names(op).module;
+            let d_doc = doc(&format!("Types for the `{}` operation.", op.name));
+            quote!(#d_doc pub mod #m;)
+        });
         quote! {
             //! One module per operation: input, output, error enum and fluent builder.
 
@@ -516,9 +541,8 @@ fn operation_files(svc: &Service) -> Vec<EmittedFile> {
             pub(crate) fn json_body(body: &[u8]) -> &[u8] {
                 if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body }
             }
-        },
-    ));
-    files
+        }
+    }));
 }
 
 /// `src/fuzz_entry.rs` (feature `fuzzing`): the response deserializers of every operation and the

@@ -28,3 +28,39 @@ pub struct EmittedFile {
     /// What goes in it.
     pub content: FileContent,
 }
+
+/// One file still to be emitted: its path and the (thread-safe) function that emits it.
+pub struct FileJob<'a> {
+    /// Relative path, `/`-separated.
+    pub path: String,
+    make: Box<dyn Fn() -> FileContent + Send + Sync + 'a>,
+}
+
+impl<'a> FileJob<'a> {
+    /// A Rust file made by `make`.
+    pub fn rust(
+        path: impl Into<String>,
+        make: impl Fn() -> TokenStream + Send + Sync + 'a,
+    ) -> Self {
+        FileJob {
+            path: path.into(),
+            make: Box::new(move || FileContent::Rust(make())),
+        }
+    }
+
+    /// A text file made by `make`.
+    pub fn text(path: impl Into<String>, make: impl Fn() -> String + Send + Sync + 'a) -> Self {
+        FileJob {
+            path: path.into(),
+            make: Box::new(move || FileContent::Text(make())),
+        }
+    }
+
+    /// Runs the emitter.
+    pub fn emit(&self) -> EmittedFile {
+        EmittedFile {
+            path: self.path.clone(),
+            content: (self.make)(),
+        }
+    }
+}

@@ -316,19 +316,25 @@ fn fluent_builder(svc: &Service, op: &Operation, n: &OpNames) -> TokenStream {
         quote!(inner.build())
     };
     let _ = svc;
+    let blocking_doc = crate::emit::common::doc(&format!(
+        "The blocking mode (feature `blocking`), what [`blocking::Client::{0}`](crate::blocking::Client::{0}) returns: `send()` waits for the answer.",
+        op.fn_name
+    ));
     quote! {
         #doc_doc
+        ///
+        /// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+        /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
         #[derive(Clone, ::std::fmt::Debug)]
-        pub struct #fluent {
+        pub struct #fluent<M = ::awsrt::client::Async> {
             handle: ::awsrt::client::ClientHandle,
             inner: #builder,
+            mode: ::std::marker::PhantomData<M>,
         }
         impl #fluent {
             pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
-                Self { handle, inner: Default::default() }
+                Self { handle, inner: Default::default(), mode: ::std::marker::PhantomData }
             }
-            /// The input built so far.
-            pub fn as_input(&self) -> &#builder { &self.inner }
             /// Builds the input and sends the request.
             ///
             /// # Errors
@@ -341,6 +347,28 @@ fn fluent_builder(svc: &Service, op: &Operation, n: &OpNames) -> TokenStream {
                 let input = #build;
                 send(&self.handle, input).await
             }
+        }
+        #blocking_doc
+        #[cfg(feature = "blocking")]
+        impl #fluent<::awsrt::blocking::Blocking> {
+            pub(crate) fn from_async(f: #fluent) -> Self {
+                Self { handle: f.handle, inner: f.inner, mode: ::std::marker::PhantomData }
+            }
+            fn into_async(self) -> #fluent {
+                #fluent { handle: self.handle, inner: self.inner, mode: ::std::marker::PhantomData }
+            }
+            /// Builds the input, sends the request and waits for the answer.
+            ///
+            /// # Errors
+            ///
+            /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+            pub fn send(self) -> Result<#output, ::awsrt::error::SdkError<#error>> {
+                ::awsrt::blocking::wait(self.into_async().send())
+            }
+        }
+        impl<M> #fluent<M> {
+            /// The input built so far.
+            pub fn as_input(&self) -> &#builder { &self.inner }
             #(#setters)*
         }
     }

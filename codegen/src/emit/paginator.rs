@@ -154,6 +154,14 @@ pub fn paginator(svc: &Service, op: &Operation) -> TokenStream {
                 #paginator { handle: self.handle, inner: self.inner }
             }
         }
+        #[cfg(feature = "blocking")]
+        impl #fluent<::awsrt::blocking::Blocking> {
+            /// Pages through the results: an iterator over whole pages, each fetched as the
+            /// iterator advances.
+            pub fn into_pages(self) -> ::awsrt::blocking::Pages<#output, #error> {
+                ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
+            }
+        }
         #pag_doc
         #[derive(Clone, Debug)]
         pub struct #paginator {

@@ -18,9 +18,14 @@ fn test_name(i: usize, text: &str) -> proc_macro2::Ident {
     format_ident!("case_{:02}_{}", i + 1, s)
 }
 
+/// Whether the crate gets `src/endpoint_tests.rs`.
+pub fn has_endpoint_tests(svc: &Service) -> bool {
+    !svc.endpoint_tests.is_empty() && !svc.endpoint_rules.is_empty()
+}
+
 /// `src/endpoint_tests.rs`: one `#[test]` per endpoint test case of the model.
 pub fn endpoint_tests(svc: &Service) -> Option<TokenStream> {
-    if svc.endpoint_tests.is_empty() || svc.endpoint_rules.is_empty() {
+    if !has_endpoint_tests(svc) {
         return None;
     }
     let mut tests = Vec::new();
@@ -248,10 +253,15 @@ pub fn example_tests(svc: &Service, op: &Operation) -> TokenStream {
     }
 }
 
+/// Whether the crate gets `src/smoke_tests.rs`.
+pub fn has_smoke_tests(svc: &Service) -> bool {
+    !svc.smoke_tests.is_empty()
+}
+
 /// `src/smoke_tests.rs` (feature `test-util`): the model's smoke tests as async functions a test
 /// harness runs against a server, each returning `Err` with the reason when the expectation fails.
 pub fn smoke_tests(svc: &Service) -> Option<TokenStream> {
-    if svc.smoke_tests.is_empty() {
+    if !has_smoke_tests(svc) {
         return None;
     }
     let mut fns = Vec::new();

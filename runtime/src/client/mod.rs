@@ -69,6 +69,11 @@ struct HandleInner {
     created: Instant,
 }
 
+/// The calling mode of a generated fluent builder whose `send()` is `async` (the default). The
+/// other mode is `awsrt::blocking::Blocking` (feature `blocking`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Async;
+
 /// A configured connection to one service. Cheap to clone, `Send + Sync`.
 #[derive(Clone, Debug)]
 pub struct ClientHandle {

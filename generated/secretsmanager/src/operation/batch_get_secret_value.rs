@@ -378,21 +378,22 @@ impl ::std::error::Error for BatchGetSecretValueError {
     }
 }
 /// Fluent builder for [`Client::batch_get_secret_value`](crate::Client::batch_get_secret_value): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct BatchGetSecretValueFluentBuilder {
+pub struct BatchGetSecretValueFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: BatchGetSecretValueInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl BatchGetSecretValueFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &BatchGetSecretValueInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -409,6 +410,43 @@ impl BatchGetSecretValueFluentBuilder {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::batch_get_secret_value`](crate::blocking::Client::batch_get_secret_value) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl BatchGetSecretValueFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: BatchGetSecretValueFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> BatchGetSecretValueFluentBuilder {
+        BatchGetSecretValueFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<
+        BatchGetSecretValueOutput,
+        ::awsrt::error::SdkError<BatchGetSecretValueError>,
+    > {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> BatchGetSecretValueFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &BatchGetSecretValueInputBuilder {
+        &self.inner
     }
     /// Appends an item to the `SecretIdList` list.
     /// The ARN or names of the secrets to retrieve.
@@ -595,6 +633,16 @@ impl BatchGetSecretValueFluentBuilder {
             handle: self.handle,
             inner: self.inner,
         }
+    }
+}
+#[cfg(feature = "blocking")]
+impl BatchGetSecretValueFluentBuilder<::awsrt::blocking::Blocking> {
+    /// Pages through the results: an iterator over whole pages, each fetched as the
+    /// iterator advances.
+    pub fn into_pages(
+        self,
+    ) -> ::awsrt::blocking::Pages<BatchGetSecretValueOutput, BatchGetSecretValueError> {
+        ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
 /// Paginator for [`Client::batch_get_secret_value`](crate::Client::batch_get_secret_value). Stops when the service returns no token (or an empty one) and fails if it returns the same token twice.

@@ -286,21 +286,22 @@ impl ::std::error::Error for CancelRotateSecretError {
     }
 }
 /// Fluent builder for [`Client::cancel_rotate_secret`](crate::Client::cancel_rotate_secret): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct CancelRotateSecretFluentBuilder {
+pub struct CancelRotateSecretFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: CancelRotateSecretInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl CancelRotateSecretFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &CancelRotateSecretInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -317,6 +318,43 @@ impl CancelRotateSecretFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::cancel_rotate_secret`](crate::blocking::Client::cancel_rotate_secret) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl CancelRotateSecretFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: CancelRotateSecretFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> CancelRotateSecretFluentBuilder {
+        CancelRotateSecretFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<
+        CancelRotateSecretOutput,
+        ::awsrt::error::SdkError<CancelRotateSecretError>,
+    > {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> CancelRotateSecretFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &CancelRotateSecretInputBuilder {
+        &self.inner
     }
     /// The ARN or name of the secret.
     /// This member is required.

@@ -668,21 +668,22 @@ impl ::std::error::Error for CreateSecretError {
     }
 }
 /// Fluent builder for [`Client::create_secret`](crate::Client::create_secret): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct CreateSecretFluentBuilder {
+pub struct CreateSecretFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: CreateSecretInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl CreateSecretFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &CreateSecretInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -696,6 +697,40 @@ impl CreateSecretFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::create_secret`](crate::blocking::Client::create_secret) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl CreateSecretFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: CreateSecretFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> CreateSecretFluentBuilder {
+        CreateSecretFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<CreateSecretOutput, ::awsrt::error::SdkError<CreateSecretError>> {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> CreateSecretFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &CreateSecretInputBuilder {
+        &self.inner
     }
     /// The name of the new secret.
     /// This member is required.

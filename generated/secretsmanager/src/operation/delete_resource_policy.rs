@@ -264,21 +264,22 @@ impl ::std::error::Error for DeleteResourcePolicyError {
     }
 }
 /// Fluent builder for [`Client::delete_resource_policy`](crate::Client::delete_resource_policy): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct DeleteResourcePolicyFluentBuilder {
+pub struct DeleteResourcePolicyFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: DeleteResourcePolicyInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl DeleteResourcePolicyFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &DeleteResourcePolicyInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -295,6 +296,43 @@ impl DeleteResourcePolicyFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::delete_resource_policy`](crate::blocking::Client::delete_resource_policy) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl DeleteResourcePolicyFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: DeleteResourcePolicyFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> DeleteResourcePolicyFluentBuilder {
+        DeleteResourcePolicyFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<
+        DeleteResourcePolicyOutput,
+        ::awsrt::error::SdkError<DeleteResourcePolicyError>,
+    > {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> DeleteResourcePolicyFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &DeleteResourcePolicyInputBuilder {
+        &self.inner
     }
     /// The ARN or name of the secret to delete the attached resource-based policy for.
     /// This member is required.

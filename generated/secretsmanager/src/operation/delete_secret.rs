@@ -333,21 +333,22 @@ impl ::std::error::Error for DeleteSecretError {
     }
 }
 /// Fluent builder for [`Client::delete_secret`](crate::Client::delete_secret): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct DeleteSecretFluentBuilder {
+pub struct DeleteSecretFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: DeleteSecretInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl DeleteSecretFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &DeleteSecretInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -361,6 +362,40 @@ impl DeleteSecretFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::delete_secret`](crate::blocking::Client::delete_secret) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl DeleteSecretFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: DeleteSecretFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> DeleteSecretFluentBuilder {
+        DeleteSecretFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<DeleteSecretOutput, ::awsrt::error::SdkError<DeleteSecretError>> {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> DeleteSecretFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &DeleteSecretInputBuilder {
+        &self.inner
     }
     /// The ARN or name of the secret to delete.
     /// This member is required.

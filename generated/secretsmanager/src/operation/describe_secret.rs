@@ -661,21 +661,22 @@ impl ::std::error::Error for DescribeSecretError {
     }
 }
 /// Fluent builder for [`Client::describe_secret`](crate::Client::describe_secret): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct DescribeSecretFluentBuilder {
+pub struct DescribeSecretFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: DescribeSecretInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl DescribeSecretFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &DescribeSecretInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -689,6 +690,40 @@ impl DescribeSecretFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::describe_secret`](crate::blocking::Client::describe_secret) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl DescribeSecretFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: DescribeSecretFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> DescribeSecretFluentBuilder {
+        DescribeSecretFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<DescribeSecretOutput, ::awsrt::error::SdkError<DescribeSecretError>> {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> DescribeSecretFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &DescribeSecretInputBuilder {
+        &self.inner
     }
     /// The ARN or name of the secret.
     /// This member is required.

@@ -382,21 +382,22 @@ impl ::std::error::Error for GetRandomPasswordError {
     }
 }
 /// Fluent builder for [`Client::get_random_password`](crate::Client::get_random_password): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct GetRandomPasswordFluentBuilder {
+pub struct GetRandomPasswordFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: GetRandomPasswordInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl GetRandomPasswordFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &GetRandomPasswordInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -413,6 +414,43 @@ impl GetRandomPasswordFluentBuilder {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::get_random_password`](crate::blocking::Client::get_random_password) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl GetRandomPasswordFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: GetRandomPasswordFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> GetRandomPasswordFluentBuilder {
+        GetRandomPasswordFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<
+        GetRandomPasswordOutput,
+        ::awsrt::error::SdkError<GetRandomPasswordError>,
+    > {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> GetRandomPasswordFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &GetRandomPasswordInputBuilder {
+        &self.inner
     }
     /// The length of the password.
     pub fn password_length(mut self, input: i64) -> Self {

@@ -286,21 +286,22 @@ impl ::std::error::Error for GetResourcePolicyError {
     }
 }
 /// Fluent builder for [`Client::get_resource_policy`](crate::Client::get_resource_policy): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct GetResourcePolicyFluentBuilder {
+pub struct GetResourcePolicyFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: GetResourcePolicyInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl GetResourcePolicyFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &GetResourcePolicyInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -317,6 +318,43 @@ impl GetResourcePolicyFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::get_resource_policy`](crate::blocking::Client::get_resource_policy) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl GetResourcePolicyFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: GetResourcePolicyFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> GetResourcePolicyFluentBuilder {
+        GetResourcePolicyFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<
+        GetResourcePolicyOutput,
+        ::awsrt::error::SdkError<GetResourcePolicyError>,
+    > {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> GetResourcePolicyFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &GetResourcePolicyInputBuilder {
+        &self.inner
     }
     /// The ARN or name of the secret to retrieve the attached resource-based policy for.
     /// This member is required.

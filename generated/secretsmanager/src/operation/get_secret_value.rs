@@ -467,21 +467,22 @@ impl ::std::error::Error for GetSecretValueError {
     }
 }
 /// Fluent builder for [`Client::get_secret_value`](crate::Client::get_secret_value): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct GetSecretValueFluentBuilder {
+pub struct GetSecretValueFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: GetSecretValueInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl GetSecretValueFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &GetSecretValueInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -495,6 +496,40 @@ impl GetSecretValueFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::get_secret_value`](crate::blocking::Client::get_secret_value) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl GetSecretValueFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: GetSecretValueFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> GetSecretValueFluentBuilder {
+        GetSecretValueFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<GetSecretValueOutput, ::awsrt::error::SdkError<GetSecretValueError>> {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> GetSecretValueFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &GetSecretValueInputBuilder {
+        &self.inner
     }
     /// The ARN or name of the secret to retrieve.
     /// This member is required.

@@ -380,21 +380,22 @@ impl ::std::error::Error for ListSecretVersionIdsError {
     }
 }
 /// Fluent builder for [`Client::list_secret_version_ids`](crate::Client::list_secret_version_ids): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct ListSecretVersionIdsFluentBuilder {
+pub struct ListSecretVersionIdsFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: ListSecretVersionIdsInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl ListSecretVersionIdsFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &ListSecretVersionIdsInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -411,6 +412,43 @@ impl ListSecretVersionIdsFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::list_secret_version_ids`](crate::blocking::Client::list_secret_version_ids) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl ListSecretVersionIdsFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: ListSecretVersionIdsFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> ListSecretVersionIdsFluentBuilder {
+        ListSecretVersionIdsFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<
+        ListSecretVersionIdsOutput,
+        ::awsrt::error::SdkError<ListSecretVersionIdsError>,
+    > {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> ListSecretVersionIdsFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &ListSecretVersionIdsInputBuilder {
+        &self.inner
     }
     /// The ARN or name of the secret whose versions you want to list.
     /// This member is required.
@@ -580,6 +618,19 @@ impl ListSecretVersionIdsFluentBuilder {
             handle: self.handle,
             inner: self.inner,
         }
+    }
+}
+#[cfg(feature = "blocking")]
+impl ListSecretVersionIdsFluentBuilder<::awsrt::blocking::Blocking> {
+    /// Pages through the results: an iterator over whole pages, each fetched as the
+    /// iterator advances.
+    pub fn into_pages(
+        self,
+    ) -> ::awsrt::blocking::Pages<
+        ListSecretVersionIdsOutput,
+        ListSecretVersionIdsError,
+    > {
+        ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
 /// Paginator for [`Client::list_secret_version_ids`](crate::Client::list_secret_version_ids). Stops when the service returns no token (or an empty one) and fails if it returns the same token twice.

@@ -344,21 +344,22 @@ impl ::std::error::Error for ListSecretsError {
     }
 }
 /// Fluent builder for [`Client::list_secrets`](crate::Client::list_secrets): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct ListSecretsFluentBuilder {
+pub struct ListSecretsFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: ListSecretsInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl ListSecretsFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &ListSecretsInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -372,6 +373,40 @@ impl ListSecretsFluentBuilder {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::list_secrets`](crate::blocking::Client::list_secrets) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl ListSecretsFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: ListSecretsFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> ListSecretsFluentBuilder {
+        ListSecretsFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<ListSecretsOutput, ::awsrt::error::SdkError<ListSecretsError>> {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> ListSecretsFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &ListSecretsInputBuilder {
+        &self.inner
     }
     /// Specifies whether to include secrets scheduled for deletion.
     pub fn include_planned_deletion(mut self, input: bool) -> Self {
@@ -550,6 +585,16 @@ impl ListSecretsFluentBuilder {
             handle: self.handle,
             inner: self.inner,
         }
+    }
+}
+#[cfg(feature = "blocking")]
+impl ListSecretsFluentBuilder<::awsrt::blocking::Blocking> {
+    /// Pages through the results: an iterator over whole pages, each fetched as the
+    /// iterator advances.
+    pub fn into_pages(
+        self,
+    ) -> ::awsrt::blocking::Pages<ListSecretsOutput, ListSecretsError> {
+        ::awsrt::blocking::Pages::new(self.into_async().into_paginator().send())
     }
 }
 /// Paginator for [`Client::list_secrets`](crate::Client::list_secrets). Stops when the service returns no token (or an empty one) and fails if it returns the same token twice.

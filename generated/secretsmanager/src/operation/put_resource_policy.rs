@@ -352,21 +352,22 @@ impl ::std::error::Error for PutResourcePolicyError {
     }
 }
 /// Fluent builder for [`Client::put_resource_policy`](crate::Client::put_resource_policy): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct PutResourcePolicyFluentBuilder {
+pub struct PutResourcePolicyFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: PutResourcePolicyInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl PutResourcePolicyFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &PutResourcePolicyInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -383,6 +384,43 @@ impl PutResourcePolicyFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::put_resource_policy`](crate::blocking::Client::put_resource_policy) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl PutResourcePolicyFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: PutResourcePolicyFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> PutResourcePolicyFluentBuilder {
+        PutResourcePolicyFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<
+        PutResourcePolicyOutput,
+        ::awsrt::error::SdkError<PutResourcePolicyError>,
+    > {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> PutResourcePolicyFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &PutResourcePolicyInputBuilder {
+        &self.inner
     }
     /// The ARN or name of the secret to attach the resource-based policy.
     /// This member is required.

@@ -537,21 +537,22 @@ impl ::std::error::Error for PutSecretValueError {
     }
 }
 /// Fluent builder for [`Client::put_secret_value`](crate::Client::put_secret_value): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct PutSecretValueFluentBuilder {
+pub struct PutSecretValueFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: PutSecretValueInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl PutSecretValueFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &PutSecretValueInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -565,6 +566,40 @@ impl PutSecretValueFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::put_secret_value`](crate::blocking::Client::put_secret_value) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl PutSecretValueFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: PutSecretValueFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> PutSecretValueFluentBuilder {
+        PutSecretValueFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<PutSecretValueOutput, ::awsrt::error::SdkError<PutSecretValueError>> {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> PutSecretValueFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &PutSecretValueInputBuilder {
+        &self.inner
     }
     /// The ARN or name of the secret to add a new version to.
     /// This member is required.

@@ -301,21 +301,22 @@ impl ::std::error::Error for RemoveRegionsFromReplicationError {
     }
 }
 /// Fluent builder for [`Client::remove_regions_from_replication`](crate::Client::remove_regions_from_replication): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct RemoveRegionsFromReplicationFluentBuilder {
+pub struct RemoveRegionsFromReplicationFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: RemoveRegionsFromReplicationInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl RemoveRegionsFromReplicationFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &RemoveRegionsFromReplicationInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -332,6 +333,43 @@ impl RemoveRegionsFromReplicationFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::remove_regions_from_replication`](crate::blocking::Client::remove_regions_from_replication) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl RemoveRegionsFromReplicationFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: RemoveRegionsFromReplicationFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> RemoveRegionsFromReplicationFluentBuilder {
+        RemoveRegionsFromReplicationFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<
+        RemoveRegionsFromReplicationOutput,
+        ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>,
+    > {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> RemoveRegionsFromReplicationFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &RemoveRegionsFromReplicationInputBuilder {
+        &self.inner
     }
     /// The ARN or name of the secret.
     /// This member is required.

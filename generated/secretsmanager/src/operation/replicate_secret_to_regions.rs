@@ -333,21 +333,22 @@ impl ::std::error::Error for ReplicateSecretToRegionsError {
     }
 }
 /// Fluent builder for [`Client::replicate_secret_to_regions`](crate::Client::replicate_secret_to_regions): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct ReplicateSecretToRegionsFluentBuilder {
+pub struct ReplicateSecretToRegionsFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: ReplicateSecretToRegionsInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl ReplicateSecretToRegionsFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &ReplicateSecretToRegionsInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -364,6 +365,43 @@ impl ReplicateSecretToRegionsFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::replicate_secret_to_regions`](crate::blocking::Client::replicate_secret_to_regions) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl ReplicateSecretToRegionsFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: ReplicateSecretToRegionsFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> ReplicateSecretToRegionsFluentBuilder {
+        ReplicateSecretToRegionsFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<
+        ReplicateSecretToRegionsOutput,
+        ::awsrt::error::SdkError<ReplicateSecretToRegionsError>,
+    > {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> ReplicateSecretToRegionsFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &ReplicateSecretToRegionsInputBuilder {
+        &self.inner
     }
     /// The ARN or name of the secret to replicate.
     /// This member is required.

@@ -261,21 +261,22 @@ impl ::std::error::Error for RestoreSecretError {
     }
 }
 /// Fluent builder for [`Client::restore_secret`](crate::Client::restore_secret): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct RestoreSecretFluentBuilder {
+pub struct RestoreSecretFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: RestoreSecretInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl RestoreSecretFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &RestoreSecretInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -289,6 +290,40 @@ impl RestoreSecretFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::restore_secret`](crate::blocking::Client::restore_secret) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl RestoreSecretFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: RestoreSecretFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> RestoreSecretFluentBuilder {
+        RestoreSecretFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<RestoreSecretOutput, ::awsrt::error::SdkError<RestoreSecretError>> {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> RestoreSecretFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &RestoreSecretInputBuilder {
+        &self.inner
     }
     /// The ARN or name of the secret to restore.
     /// This member is required.

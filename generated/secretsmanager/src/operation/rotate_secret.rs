@@ -386,21 +386,22 @@ impl ::std::error::Error for RotateSecretError {
     }
 }
 /// Fluent builder for [`Client::rotate_secret`](crate::Client::rotate_secret): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct RotateSecretFluentBuilder {
+pub struct RotateSecretFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: RotateSecretInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl RotateSecretFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &RotateSecretInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -414,6 +415,40 @@ impl RotateSecretFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::rotate_secret`](crate::blocking::Client::rotate_secret) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl RotateSecretFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: RotateSecretFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> RotateSecretFluentBuilder {
+        RotateSecretFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<RotateSecretOutput, ::awsrt::error::SdkError<RotateSecretError>> {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> RotateSecretFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &RotateSecretInputBuilder {
+        &self.inner
     }
     /// The ARN or name of the secret to rotate.
     /// This member is required.

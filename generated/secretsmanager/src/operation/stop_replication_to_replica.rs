@@ -242,21 +242,22 @@ impl ::std::error::Error for StopReplicationToReplicaError {
     }
 }
 /// Fluent builder for [`Client::stop_replication_to_replica`](crate::Client::stop_replication_to_replica): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct StopReplicationToReplicaFluentBuilder {
+pub struct StopReplicationToReplicaFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: StopReplicationToReplicaInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl StopReplicationToReplicaFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &StopReplicationToReplicaInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -273,6 +274,43 @@ impl StopReplicationToReplicaFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::stop_replication_to_replica`](crate::blocking::Client::stop_replication_to_replica) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl StopReplicationToReplicaFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: StopReplicationToReplicaFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> StopReplicationToReplicaFluentBuilder {
+        StopReplicationToReplicaFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<
+        StopReplicationToReplicaOutput,
+        ::awsrt::error::SdkError<StopReplicationToReplicaError>,
+    > {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> StopReplicationToReplicaFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &StopReplicationToReplicaInputBuilder {
+        &self.inner
     }
     /// The ARN of the primary secret.
     /// This member is required.

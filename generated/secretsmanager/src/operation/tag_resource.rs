@@ -244,21 +244,22 @@ impl ::std::error::Error for TagResourceError {
     }
 }
 /// Fluent builder for [`Client::tag_resource`](crate::Client::tag_resource): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct TagResourceFluentBuilder {
+pub struct TagResourceFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: TagResourceInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl TagResourceFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &TagResourceInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -272,6 +273,40 @@ impl TagResourceFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::tag_resource`](crate::blocking::Client::tag_resource) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl TagResourceFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: TagResourceFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> TagResourceFluentBuilder {
+        TagResourceFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<TagResourceOutput, ::awsrt::error::SdkError<TagResourceError>> {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> TagResourceFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &TagResourceInputBuilder {
+        &self.inner
     }
     /// The identifier for the secret to attach tags to.
     /// This member is required.

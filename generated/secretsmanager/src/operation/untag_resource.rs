@@ -246,21 +246,22 @@ impl ::std::error::Error for UntagResourceError {
     }
 }
 /// Fluent builder for [`Client::untag_resource`](crate::Client::untag_resource): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct UntagResourceFluentBuilder {
+pub struct UntagResourceFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: UntagResourceInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl UntagResourceFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &UntagResourceInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -274,6 +275,40 @@ impl UntagResourceFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::untag_resource`](crate::blocking::Client::untag_resource) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl UntagResourceFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: UntagResourceFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> UntagResourceFluentBuilder {
+        UntagResourceFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<UntagResourceOutput, ::awsrt::error::SdkError<UntagResourceError>> {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> UntagResourceFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &UntagResourceInputBuilder {
+        &self.inner
     }
     /// The ARN or name of the secret.
     /// This member is required.

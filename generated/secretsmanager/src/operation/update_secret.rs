@@ -529,21 +529,22 @@ impl ::std::error::Error for UpdateSecretError {
     }
 }
 /// Fluent builder for [`Client::update_secret`](crate::Client::update_secret): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct UpdateSecretFluentBuilder {
+pub struct UpdateSecretFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: UpdateSecretInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl UpdateSecretFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &UpdateSecretInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -557,6 +558,40 @@ impl UpdateSecretFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::update_secret`](crate::blocking::Client::update_secret) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl UpdateSecretFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: UpdateSecretFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> UpdateSecretFluentBuilder {
+        UpdateSecretFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<UpdateSecretOutput, ::awsrt::error::SdkError<UpdateSecretError>> {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> UpdateSecretFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &UpdateSecretInputBuilder {
+        &self.inner
     }
     /// The ARN or name of the secret.
     /// This member is required.

@@ -355,21 +355,22 @@ impl ::std::error::Error for UpdateSecretVersionStageError {
     }
 }
 /// Fluent builder for [`Client::update_secret_version_stage`](crate::Client::update_secret_version_stage): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct UpdateSecretVersionStageFluentBuilder {
+pub struct UpdateSecretVersionStageFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: UpdateSecretVersionStageInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl UpdateSecretVersionStageFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &UpdateSecretVersionStageInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -386,6 +387,43 @@ impl UpdateSecretVersionStageFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::update_secret_version_stage`](crate::blocking::Client::update_secret_version_stage) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl UpdateSecretVersionStageFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: UpdateSecretVersionStageFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> UpdateSecretVersionStageFluentBuilder {
+        UpdateSecretVersionStageFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<
+        UpdateSecretVersionStageOutput,
+        ::awsrt::error::SdkError<UpdateSecretVersionStageError>,
+    > {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> UpdateSecretVersionStageFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &UpdateSecretVersionStageInputBuilder {
+        &self.inner
     }
     /// The ARN or the name of the secret with the version and staging labelsto modify.
     /// This member is required.

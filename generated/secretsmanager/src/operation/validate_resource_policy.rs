@@ -312,21 +312,22 @@ impl ::std::error::Error for ValidateResourcePolicyError {
     }
 }
 /// Fluent builder for [`Client::validate_resource_policy`](crate::Client::validate_resource_policy): set members, then call `send()`.
+///
+/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
-pub struct ValidateResourcePolicyFluentBuilder {
+pub struct ValidateResourcePolicyFluentBuilder<M = ::awsrt::client::Async> {
     handle: ::awsrt::client::ClientHandle,
     inner: ValidateResourcePolicyInputBuilder,
+    mode: ::std::marker::PhantomData<M>,
 }
 impl ValidateResourcePolicyFluentBuilder {
     pub(crate) fn new(handle: ::awsrt::client::ClientHandle) -> Self {
         Self {
             handle,
             inner: Default::default(),
+            mode: ::std::marker::PhantomData,
         }
-    }
-    /// The input built so far.
-    pub fn as_input(&self) -> &ValidateResourcePolicyInputBuilder {
-        &self.inner
     }
     /// Builds the input and sends the request.
     ///
@@ -343,6 +344,43 @@ impl ValidateResourcePolicyFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+}
+/// The blocking mode (feature `blocking`), what [`blocking::Client::validate_resource_policy`](crate::blocking::Client::validate_resource_policy) returns: `send()` waits for the answer.
+#[cfg(feature = "blocking")]
+impl ValidateResourcePolicyFluentBuilder<::awsrt::blocking::Blocking> {
+    pub(crate) fn from_async(f: ValidateResourcePolicyFluentBuilder) -> Self {
+        Self {
+            handle: f.handle,
+            inner: f.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    fn into_async(self) -> ValidateResourcePolicyFluentBuilder {
+        ValidateResourcePolicyFluentBuilder {
+            handle: self.handle,
+            inner: self.inner,
+            mode: ::std::marker::PhantomData,
+        }
+    }
+    /// Builds the input, sends the request and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    pub fn send(
+        self,
+    ) -> Result<
+        ValidateResourcePolicyOutput,
+        ::awsrt::error::SdkError<ValidateResourcePolicyError>,
+    > {
+        ::awsrt::blocking::wait(self.into_async().send())
+    }
+}
+impl<M> ValidateResourcePolicyFluentBuilder<M> {
+    /// The input built so far.
+    pub fn as_input(&self) -> &ValidateResourcePolicyInputBuilder {
+        &self.inner
     }
     /// The ARN or name of the secret with the resource-based policy you want to validate.
     pub fn secret_id(mut self, input: impl Into<String>) -> Self {
