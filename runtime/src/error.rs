@@ -60,6 +60,19 @@ pub trait ProvideErrorMetadata {
     }
 }
 
+/// A modeled error structure or [`Unhandled`]: what a generated error enum's variants hold, seen
+/// through one trait object (its `Display`, `source()` and metadata come from here).
+pub trait ModeledError: ProvideErrorMetadata + fmt::Display {
+    /// The same error as a `std` error.
+    fn as_error(&self) -> &(dyn std::error::Error + 'static);
+}
+
+impl<T: std::error::Error + ProvideErrorMetadata + 'static> ModeledError for T {
+    fn as_error(&self) -> &(dyn std::error::Error + 'static) {
+        self
+    }
+}
+
 impl ProvideErrorMetadata for ErrorMetadata {
     fn meta(&self) -> &ErrorMetadata {
         self

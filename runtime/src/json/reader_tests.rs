@@ -266,3 +266,27 @@ fn document_from_reader() {
     rd.finish().unwrap();
     assert_eq!(rd.offset(), 21);
 }
+
+#[test]
+fn lists_and_maps_dense_and_sparse() {
+    let mut rd = r(r#"[1, null, 3]"#);
+    assert_eq!(rd.list(|r| r.i32()).unwrap(), [1, 3]);
+    rd.finish().unwrap();
+    let mut rd = r(r#"[1, null, 3]"#);
+    assert_eq!(
+        rd.sparse_list(|r| r.i32()).unwrap(),
+        [Some(1), None, Some(3)]
+    );
+    let mut rd = r(r#"{"a": ["x"], "b": null, "c": []}"#);
+    let m = rd.map(|r| r.list(|r| r.string_owned())).unwrap();
+    assert_eq!(m.len(), 2);
+    assert_eq!(m["a"], ["x"]);
+    assert!(m["c"].is_empty());
+    let mut rd = r(r#"{"a": 1, "b": null}"#);
+    let m = rd.sparse_map(|r| r.i64()).unwrap();
+    assert_eq!((m["a"], m["b"]), (Some(1), None));
+    // Wrong shapes are errors, not panics.
+    assert!(r(r#"{"a": 1}"#).list(|r| r.i32()).is_err());
+    assert!(r(r#"[1]"#).map(|r| r.i32()).is_err());
+    assert!(r(r#"["x"]"#).list(|r| r.i32()).is_err());
+}

@@ -572,7 +572,7 @@ impl DescribeSecretError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
         let mut r = ::awsrt::json::JsonReader::new(
-            crate::operation::json_body(&resp.body),
+            ::awsrt::protocol::json_body(&resp.body),
         );
         Ok(
             match meta.code.as_deref().unwrap_or_default() {
@@ -615,11 +615,15 @@ impl DescribeSecretError {
     }
     /// Code, message, request id and HTTP status of the error response.
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
+        ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
+    }
+    /// The error in the variant.
+    fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
-            Self::InternalServiceError(e) => e.meta(),
-            Self::InvalidParameterException(e) => e.meta(),
-            Self::ResourceNotFoundException(e) => e.meta(),
-            Self::Unhandled(e) => ::awsrt::error::ProvideErrorMetadata::meta(e),
+            Self::InternalServiceError(e) => e,
+            Self::InvalidParameterException(e) => e,
+            Self::ResourceNotFoundException(e) => e,
+            Self::Unhandled(e) => e,
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
@@ -642,22 +646,12 @@ impl ::awsrt::error::ProvideErrorMetadata for DescribeSecretError {
 }
 impl ::std::fmt::Display for DescribeSecretError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::InternalServiceError(e) => ::std::fmt::Display::fmt(e, f),
-            Self::InvalidParameterException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ResourceNotFoundException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-        }
+        ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for DescribeSecretError {
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::InternalServiceError(e) => Some(e),
-            Self::InvalidParameterException(e) => Some(e),
-            Self::ResourceNotFoundException(e) => Some(e),
-            Self::Unhandled(e) => Some(e),
-        }
+        Some(self.inner().as_error())
     }
 }
 /// Fluent builder for [`Client::describe_secret`](crate::Client::describe_secret): set members, then call `send()`.
@@ -752,34 +746,11 @@ pub(crate) async fn send(
         .call(&OPERATION, w.finish())
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
-    if resp.is_success() {
-        let mut r = ::awsrt::json::JsonReader::new(
-            crate::operation::json_body(&resp.body),
-        );
-        de_output(&mut r)
-            .and_then(|out| {
-                r.finish()?;
-                Ok(out)
-            })
-            .map_err(|e| ::awsrt::error::SdkError::Response(
-                ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
-            ))
-    } else {
-        let meta = ::awsrt::protocol::parse_error_metadata(&resp);
-        match DescribeSecretError::from_response(&resp, meta.clone()) {
-            Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
-            Err(e) => {
-                Err(
-                    ::awsrt::error::SdkError::Response(
-                        ::awsrt::error::ResponseError::from_response(
-                            &resp,
-                            e.to_string(),
-                        ),
-                    ),
-                )
-            }
-        }
-    }
+    ::awsrt::protocol::json_response(
+        &resp,
+        de_output,
+        DescribeSecretError::from_response,
+    )
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DescribeSecretInput) {
     w.begin_object();
@@ -857,44 +828,10 @@ pub(crate) fn de_output(
                         r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
                     })?;
             }
-            "Tags" => {
-                f_tags = r
-                    .optional(|r| Ok({
-                        let mut items = Vec::new();
-                        r.begin_array()?;
-                        while r.next_element()? {
-                            if !r.take_null()? {
-                                items.push(crate::types::de_tag(r)?);
-                            }
-                        }
-                        items
-                    }))?;
-            }
+            "Tags" => f_tags = r.optional(|r| r.list(crate::types::de_tag))?,
             "VersionIdsToStages" => {
                 f_version_ids_to_stages = r
-                    .optional(|r| Ok({
-                        let mut map = ::std::collections::HashMap::new();
-                        r.begin_object()?;
-                        while let Some(key) = r.next_key()? {
-                            let key = key.into_owned();
-                            if !r.take_null()? {
-                                map.insert(
-                                    key,
-                                    {
-                                        let mut items = Vec::new();
-                                        r.begin_array()?;
-                                        while r.next_element()? {
-                                            if !r.take_null()? {
-                                                items.push(r.string_owned()?);
-                                            }
-                                        }
-                                        items
-                                    },
-                                );
-                            }
-                        }
-                        map
-                    }))?;
+                    .optional(|r| r.map(|r| r.list(|r| r.string_owned())))?;
             }
             "OwningService" => f_owning_service = r.optional(|r| r.string_owned())?,
             "CreatedDate" => {
@@ -906,16 +843,7 @@ pub(crate) fn de_output(
             "PrimaryRegion" => f_primary_region = r.optional(|r| r.string_owned())?,
             "ReplicationStatus" => {
                 f_replication_status = r
-                    .optional(|r| Ok({
-                        let mut items = Vec::new();
-                        r.begin_array()?;
-                        while r.next_element()? {
-                            if !r.take_null()? {
-                                items.push(crate::types::de_replication_status_type(r)?);
-                            }
-                        }
-                        items
-                    }))?;
+                    .optional(|r| r.list(crate::types::de_replication_status_type))?;
             }
             _ => r.skip_value()?,
         }

@@ -46,7 +46,3 @@ pub mod update_secret;
 pub mod update_secret_version_stage;
 /// Types for the `ValidateResourcePolicy` operation.
 pub mod validate_resource_policy;
-/// The body to parse: an empty body reads as `{}`.
-pub(crate) fn json_body(body: &[u8]) -> &[u8] {
-    if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body }
-}

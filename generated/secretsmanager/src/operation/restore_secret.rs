@@ -159,7 +159,7 @@ impl RestoreSecretError {
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::json::JsonError> {
         let mut r = ::awsrt::json::JsonReader::new(
-            crate::operation::json_body(&resp.body),
+            ::awsrt::protocol::json_body(&resp.body),
         );
         Ok(
             match meta.code.as_deref().unwrap_or_default() {
@@ -212,12 +212,16 @@ impl RestoreSecretError {
     }
     /// Code, message, request id and HTTP status of the error response.
     pub fn meta(&self) -> &::awsrt::error::ErrorMetadata {
+        ::awsrt::error::ProvideErrorMetadata::meta(self.inner())
+    }
+    /// The error in the variant.
+    fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
-            Self::InternalServiceError(e) => e.meta(),
-            Self::InvalidParameterException(e) => e.meta(),
-            Self::InvalidRequestException(e) => e.meta(),
-            Self::ResourceNotFoundException(e) => e.meta(),
-            Self::Unhandled(e) => ::awsrt::error::ProvideErrorMetadata::meta(e),
+            Self::InternalServiceError(e) => e,
+            Self::InvalidParameterException(e) => e,
+            Self::InvalidRequestException(e) => e,
+            Self::ResourceNotFoundException(e) => e,
+            Self::Unhandled(e) => e,
         }
     }
     /// The error code, e.g. `ResourceNotFoundException`.
@@ -240,24 +244,12 @@ impl ::awsrt::error::ProvideErrorMetadata for RestoreSecretError {
 }
 impl ::std::fmt::Display for RestoreSecretError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::InternalServiceError(e) => ::std::fmt::Display::fmt(e, f),
-            Self::InvalidParameterException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::InvalidRequestException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ResourceNotFoundException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-        }
+        ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for RestoreSecretError {
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::InternalServiceError(e) => Some(e),
-            Self::InvalidParameterException(e) => Some(e),
-            Self::InvalidRequestException(e) => Some(e),
-            Self::ResourceNotFoundException(e) => Some(e),
-            Self::Unhandled(e) => Some(e),
-        }
+        Some(self.inner().as_error())
     }
 }
 /// Fluent builder for [`Client::restore_secret`](crate::Client::restore_secret): set members, then call `send()`.
@@ -352,34 +344,7 @@ pub(crate) async fn send(
         .call(&OPERATION, w.finish())
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
-    if resp.is_success() {
-        let mut r = ::awsrt::json::JsonReader::new(
-            crate::operation::json_body(&resp.body),
-        );
-        de_output(&mut r)
-            .and_then(|out| {
-                r.finish()?;
-                Ok(out)
-            })
-            .map_err(|e| ::awsrt::error::SdkError::Response(
-                ::awsrt::error::ResponseError::from_response(&resp, e.to_string()),
-            ))
-    } else {
-        let meta = ::awsrt::protocol::parse_error_metadata(&resp);
-        match RestoreSecretError::from_response(&resp, meta.clone()) {
-            Ok(err) => Err(::awsrt::error::SdkError::service(err, meta)),
-            Err(e) => {
-                Err(
-                    ::awsrt::error::SdkError::Response(
-                        ::awsrt::error::ResponseError::from_response(
-                            &resp,
-                            e.to_string(),
-                        ),
-                    ),
-                )
-            }
-        }
-    }
+    ::awsrt::protocol::json_response(&resp, de_output, RestoreSecretError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &RestoreSecretInput) {
     w.begin_object();

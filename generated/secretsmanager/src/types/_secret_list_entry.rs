@@ -498,44 +498,10 @@ pub(crate) fn de_secret_list_entry(
                         r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
                     })?;
             }
-            "Tags" => {
-                f_tags = r
-                    .optional(|r| Ok({
-                        let mut items = Vec::new();
-                        r.begin_array()?;
-                        while r.next_element()? {
-                            if !r.take_null()? {
-                                items.push(crate::types::de_tag(r)?);
-                            }
-                        }
-                        items
-                    }))?;
-            }
+            "Tags" => f_tags = r.optional(|r| r.list(crate::types::de_tag))?,
             "SecretVersionsToStages" => {
                 f_secret_versions_to_stages = r
-                    .optional(|r| Ok({
-                        let mut map = ::std::collections::HashMap::new();
-                        r.begin_object()?;
-                        while let Some(key) = r.next_key()? {
-                            let key = key.into_owned();
-                            if !r.take_null()? {
-                                map.insert(
-                                    key,
-                                    {
-                                        let mut items = Vec::new();
-                                        r.begin_array()?;
-                                        while r.next_element()? {
-                                            if !r.take_null()? {
-                                                items.push(r.string_owned()?);
-                                            }
-                                        }
-                                        items
-                                    },
-                                );
-                            }
-                        }
-                        map
-                    }))?;
+                    .optional(|r| r.map(|r| r.list(|r| r.string_owned())))?;
             }
             "OwningService" => f_owning_service = r.optional(|r| r.string_owned())?,
             "CreatedDate" => {

@@ -229,17 +229,7 @@ pub(crate) fn de_secret_value_entry(
                     ))?;
             }
             "VersionStages" => {
-                f_version_stages = r
-                    .optional(|r| Ok({
-                        let mut items = Vec::new();
-                        r.begin_array()?;
-                        while r.next_element()? {
-                            if !r.take_null()? {
-                                items.push(r.string_owned()?);
-                            }
-                        }
-                        items
-                    }))?;
+                f_version_stages = r.optional(|r| r.list(|r| r.string_owned()))?;
             }
             "CreatedDate" => {
                 f_created_date = r

@@ -150,17 +150,7 @@ pub(crate) fn de_secret_versions_list_entry(
         match &*key {
             "VersionId" => f_version_id = r.optional(|r| r.string_owned())?,
             "VersionStages" => {
-                f_version_stages = r
-                    .optional(|r| Ok({
-                        let mut items = Vec::new();
-                        r.begin_array()?;
-                        while r.next_element()? {
-                            if !r.take_null()? {
-                                items.push(r.string_owned()?);
-                            }
-                        }
-                        items
-                    }))?;
+                f_version_stages = r.optional(|r| r.list(|r| r.string_owned()))?;
             }
             "LastAccessedDate" => {
                 f_last_accessed_date = r
@@ -174,19 +164,7 @@ pub(crate) fn de_secret_versions_list_entry(
                         r.timestamp(::awsrt::types::TimestampFormat::EpochSeconds)
                     })?;
             }
-            "KmsKeyIds" => {
-                f_kms_key_ids = r
-                    .optional(|r| Ok({
-                        let mut items = Vec::new();
-                        r.begin_array()?;
-                        while r.next_element()? {
-                            if !r.take_null()? {
-                                items.push(r.string_owned()?);
-                            }
-                        }
-                        items
-                    }))?;
-            }
+            "KmsKeyIds" => f_kms_key_ids = r.optional(|r| r.list(|r| r.string_owned()))?,
             _ => r.skip_value()?,
         }
     }
