@@ -302,24 +302,21 @@ impl<'a> JsonReader<'a> {
         self.expect_byte(b'"')?;
         let input = self.input;
         let start = self.pos;
-        let mut i = start;
-        loop {
-            match input.get(i) {
-                None => {
-                    self.pos = i;
-                    return self.err("unterminated string");
-                }
-                Some(b'"') => {
-                    let s = utf8(input, start, i)?;
-                    self.pos = i + 1;
-                    return Ok(Cow::Borrowed(s));
-                }
-                Some(b'\\') => break,
-                Some(&b) if b < 0x20 => {
-                    self.pos = i;
-                    return self.err("control character in string");
-                }
-                Some(_) => i += 1,
+        let mut i = find_special(input, start);
+        match input.get(i) {
+            None => {
+                self.pos = i;
+                return self.err("unterminated string");
+            }
+            Some(b'"') => {
+                let s = utf8(input, start, i)?;
+                self.pos = i + 1;
+                return Ok(Cow::Borrowed(s));
+            }
+            Some(b'\\') => {}
+            Some(_) => {
+                self.pos = i;
+                return self.err("control character in string");
             }
         }
         // Slow path: at least one escape.
@@ -346,7 +343,7 @@ impl<'a> JsonReader<'a> {
                     self.pos = i;
                     return self.err("control character in string");
                 }
-                Some(_) => i += 1,
+                Some(_) => i = find_special(input, i),
             }
         }
     }
@@ -691,6 +688,35 @@ impl<'a> JsonReader<'a> {
         }
         Ok(())
     }
+}
+
+/// The index of the first byte at or after `i` that ends a plain run inside a string: `"`, `\\` or
+/// a control character (< 0x20), or `input.len()`. Eight bytes at a time: for each class, the
+/// lowest flagged byte of a word is exact (only bytes above a true match can be flagged falsely),
+/// so the lowest flag over the three classes is the first special byte.
+fn find_special(input: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    while let Some(word) = input.get(i..i + 8) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(word);
+        let w = u64::from_le_bytes(bytes);
+        let flags = zero_byte(w ^ (ONES * u64::from(b'"')))
+            | zero_byte(w ^ (ONES * u64::from(b'\\')))
+            | (w.wrapping_sub(ONES * 0x20) & !w & HIGH);
+        if flags != 0 {
+            return i + (flags.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&b) = input.get(i) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
 /// Validates `input[start..end]` as UTF-8.

@@ -290,3 +290,47 @@ fn lists_and_maps_dense_and_sparse() {
     assert!(r(r#"[1]"#).map(|r| r.i32()).is_err());
     assert!(r(r#"["x"]"#).list(|r| r.i32()).is_err());
 }
+
+#[test]
+fn find_special_matches_a_byte_by_byte_scan() {
+    let naive = |input: &[u8], mut i: usize| {
+        while i < input.len() && !matches!(input[i], b'"' | b'\\' | 0..=0x1f) {
+            i += 1;
+        }
+        i
+    };
+    // Every special byte at every offset of words around it, after every kind of neighbour
+    // (including bytes just above the classes and multi-byte UTF-8), from every start.
+    let fillers: [&[u8]; 4] = [
+        b"abcdefghijklmnopq",
+        b"!#$%&'()*+,-./[]",
+        "é€😀ü".as_bytes(),
+        b"\x7f\x80\xff ]]^_",
+    ];
+    for filler in fillers {
+        for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+            for pos in 0..filler.len() {
+                let mut input = filler.to_vec();
+                input[pos] = special;
+                for start in 0..=input.len() {
+                    assert_eq!(
+                        find_special(&input, start),
+                        naive(&input, start),
+                        "{input:?} from {start}"
+                    );
+                }
+            }
+        }
+        for start in 0..=filler.len() {
+            assert_eq!(find_special(filler, start), naive(filler, start));
+        }
+    }
+    // Strings read through the fast path.
+    let long = format!("\"{}\\n{}\"", "x".repeat(21), "y".repeat(13));
+    assert_eq!(
+        r(&long).string().unwrap(),
+        format!("{}\n{}", "x".repeat(21), "y".repeat(13))
+    );
+    assert!(r("\"0123456789\u{1}abc\"").string().is_err());
+    assert!(r("\"0123456789abcdefgh").string().is_err());
+}
