@@ -98,10 +98,7 @@ struct BodyFields {
 /// Reads the top-level members that matter; any JSON error discards everything.
 fn parse_body(body: &[u8]) -> Result<BodyFields, JsonError> {
     let mut out = BodyFields::default();
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(out);
-    }
-    let mut r = JsonReader::new(body);
+    let mut r = JsonReader::new(json_body(body));
     r.begin_object()?;
     while let Some(key) = r.next_key()? {
         let slot = match &*key {

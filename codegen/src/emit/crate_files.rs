@@ -353,6 +353,16 @@ fn module_of(name: &str) -> String {
     format!("_{}", names::snake_case(name).trim_start_matches("r#"))
 }
 
+/// Whether a type gets a serializer and a deserializer function (enums are read and written
+/// inline, so they get neither).
+fn codecs(svc: &Service, name: &str, def: &TypeDef) -> (bool, bool) {
+    let codec = !matches!(def, TypeDef::Enum(_));
+    (
+        codec && svc.ser.contains(name),
+        codec && svc.de.contains(name),
+    )
+}
+
 /// The body of one `src/types/` file: the type, and its serializer and deserializer when the
 /// service needs them.
 fn type_file(svc: &Service, name: &str, def: &TypeDef) -> TokenStream {
@@ -362,7 +372,8 @@ fn type_file(svc: &Service, name: &str, def: &TypeDef) -> TokenStream {
         TypeDef::Enum(e) => shapes::enumeration(e),
     };
     let t = ident(name);
-    if svc.ser.contains(name) {
+    let (ser, de) = codecs(svc, name, def);
+    if ser {
         match def {
             TypeDef::Struct(s) => {
                 body.extend(json::ser_struct(
@@ -376,7 +387,7 @@ fn type_file(svc: &Service, name: &str, def: &TypeDef) -> TokenStream {
             TypeDef::Enum(_) => {}
         }
     }
-    if svc.de.contains(name) {
+    if de {
         match def {
             TypeDef::Struct(s) => {
                 body.extend(json::de_struct(
@@ -398,11 +409,12 @@ fn type_jobs<'a>(svc: &'a Service, jobs: &mut Vec<FileJob<'a>>) {
     let mut err_mods = Vec::new();
     for (name, def) in &svc.types {
         let mut fns = Vec::new();
-        if svc.ser.contains(name) && !matches!(def, TypeDef::Enum(_)) {
-            fns.push(json::ser_fn(name));
+        let (ser, de) = codecs(svc, name, def);
+        if ser {
+            fns.push(json::ser_fn(name).to_string());
         }
-        if svc.de.contains(name) && !matches!(def, TypeDef::Enum(_)) {
-            fns.push(json::de_fn(name));
+        if de {
+            fns.push(json::de_fn(name).to_string());
         }
         let m = module_of(name);
         let is_error = matches!(def, TypeDef::Struct(s) if s.error.is_some());
@@ -419,7 +431,7 @@ fn type_jobs<'a>(svc: &'a Service, jobs: &mut Vec<FileJob<'a>>) {
             m,
             name.clone(),
             has_builder.then(|| format!("{name}Builder")),
-            fns.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            fns,
         );
         if is_error {
             err_mods.push(entry);
