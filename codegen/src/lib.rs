@@ -8,6 +8,7 @@ pub mod docs;
 pub mod emit;
 pub mod error;
 pub mod ir;
+pub mod idl;
 pub mod manifest;
 pub mod model;
 pub mod names;

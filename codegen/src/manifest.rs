@@ -15,6 +15,17 @@ pub struct Manifest {
     pub services: Vec<ServiceEntry>,
     /// The partitions data turned into Rust in the runtime.
     pub partitions: Option<PartitionsEntry>,
+    /// The standard Smithy trait definitions, turned into the IDL loader's table.
+    pub idl_standard: Option<IdlStandardEntry>,
+}
+
+/// The IDL loader's table of standard shapes.
+#[derive(Debug, Clone, Deserialize)]
+pub struct IdlStandardEntry {
+    /// Folder of `.smithy` definition files under `$SMITHY_TESTDATA_DIR`.
+    pub testdata_path: String,
+    /// Output Rust file, relative to the workspace root.
+    pub output: String,
 }
 
 /// One generated service.

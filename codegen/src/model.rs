@@ -410,10 +410,23 @@ fn parse_shape(id: &str, ty: &str, obj: &serde_json::Map<String, Value>) -> Resu
     };
     let mut members = Vec::new();
     match &kind {
-        ShapeKind::List => members.push(parse_member(id, "member", obj.get("member"))?),
-        ShapeKind::Map => {
-            members.push(parse_member(id, "key", obj.get("key"))?);
-            members.push(parse_member(id, "value", obj.get("value"))?);
+        // A list or map with mixins may take its members from them (filled in when mixins are
+        // flattened).
+        ShapeKind::List | ShapeKind::Map => {
+            let names: &[&str] = if matches!(kind, ShapeKind::List) {
+                &["member"]
+            } else {
+                &["key", "value"]
+            };
+            let mixed = obj
+                .get("mixins")
+                .is_some_and(|m| m.as_array().is_some_and(|a| !a.is_empty()));
+            for name in names {
+                if mixed && obj.get(*name).is_none() {
+                    continue;
+                }
+                members.push(parse_member(id, name, obj.get(*name))?);
+            }
         }
         ShapeKind::Structure | ShapeKind::Union | ShapeKind::Enum | ShapeKind::IntEnum => {
             match obj.get("members") {

@@ -29,6 +29,48 @@ pub fn flatten_mixins(mut model: Model) -> Result<Model> {
     Ok(model)
 }
 
+/// What a service, operation or resource takes from a mixin of its own type: lists are merged
+/// (the mixin's entries first), unset scalars are filled.
+fn inherit_properties(kind: &mut crate::model::ShapeKind, mixin: &crate::model::ShapeKind) {
+    use crate::model::ShapeKind as K;
+    fn merge(into: &mut Vec<ShapeId>, from: &[ShapeId]) {
+        let mut out: Vec<ShapeId> = from.to_vec();
+        for x in into.drain(..) {
+            if !out.contains(&x) {
+                out.push(x);
+            }
+        }
+        *into = out;
+    }
+    match (kind, mixin) {
+        (K::Service(s), K::Service(m)) => {
+            if s.version.is_empty() {
+                s.version.clone_from(&m.version);
+            }
+            merge(&mut s.operations, &m.operations);
+            merge(&mut s.resources, &m.resources);
+            merge(&mut s.errors, &m.errors);
+            for (k, v) in &m.rename {
+                s.rename.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        (K::Operation(o), K::Operation(m)) => {
+            if o.input.is_none() {
+                o.input.clone_from(&m.input);
+            }
+            if o.output.is_none() {
+                o.output.clone_from(&m.output);
+            }
+            merge(&mut o.errors, &m.errors);
+        }
+        (K::Resource(r), K::Resource(m)) => {
+            merge(&mut r.operations, &m.operations);
+            merge(&mut r.resources, &m.resources);
+        }
+        _ => {}
+    }
+}
+
 fn flatten_one(
     model: &mut Model,
     id: &str,
@@ -48,6 +90,7 @@ fn flatten_one(
         flatten_one(model, m, done, stack)?;
     }
     stack.pop();
+    let mut kind = model.expect(id, id)?.kind.clone();
     let mut members = Vec::new();
     let mut traits = BTreeMap::new();
     for m in &mixins {
@@ -59,13 +102,20 @@ fn flatten_one(
             ));
         }
         for mem in &mixin.members {
-            if !members
-                .iter()
-                .any(|x: &crate::model::Member| x.name == mem.name)
+            match members
+                .iter_mut()
+                .find(|x: &&mut crate::model::Member| x.name == mem.name)
             {
-                members.push(mem.clone());
+                // The same member from a later mixin: its traits win over earlier ones.
+                Some(existing) => {
+                    for (k, v) in &mem.traits.0 {
+                        existing.traits.0.insert(k.clone(), v.clone());
+                    }
+                }
+                None => members.push(mem.clone()),
             }
         }
+        inherit_properties(&mut kind, &mixin.kind);
         let local_only: Vec<String> = mixin
             .traits
             .get(ids::MIXIN)
@@ -97,6 +147,7 @@ fn flatten_one(
         }
     }
     shape.members = members;
+    shape.kind = kind;
     for (k, v) in std::mem::take(&mut shape.traits.0) {
         traits.insert(k, v);
     }

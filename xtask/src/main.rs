@@ -191,6 +191,38 @@ pub fn generate_all(root: &Path) -> Result<Outputs, String> {
         );
         outputs.push((dir, BTreeMap::from([(name, rust)])));
     }
+    if let Some(entry) = &manifest.idl_standard {
+        let dir = env_dir("SMITHY_TESTDATA_DIR").ok_or_else(|| {
+            format!("the IDL loader's standard shapes need {} from the test data: set SMITHY_TESTDATA_DIR (e.g. ../shared/testdata)", entry.testdata_path)
+        })?;
+        let src = dir.join(&entry.testdata_path);
+        let mut sources = Vec::new();
+        for f in codegen::idl::model_files(&src).map_err(|e| e.to_string())? {
+            if f.extension().is_some_and(|e| e == "smithy") {
+                let text = std::fs::read_to_string(&f)
+                    .map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+                sources.push(codegen::idl::Source {
+                    name: f.display().to_string(),
+                    text,
+                });
+            }
+        }
+        if sources.is_empty() {
+            return Err(format!(
+                "{}: no .smithy trait definitions found",
+                src.display()
+            ));
+        }
+        let rust = codegen::idl::standard::generate(&sources).map_err(|e| e.to_string())?;
+        let out = root.join(&entry.output);
+        let (dir, name) = (
+            out.parent().map(Path::to_path_buf).unwrap_or_default(),
+            out.file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default(),
+        );
+        outputs.push((dir, BTreeMap::from([(name, rust)])));
+    }
     Ok(outputs)
 }
 

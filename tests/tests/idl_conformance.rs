@@ -1,0 +1,335 @@
+//! The IDL loader against the reference loader's own fixtures
+//! (`$SMITHY_TESTDATA_DIR/smithy/idl-loader/`):
+//!
+//! - `valid/**/X.smithy` with `X.json` beside it: loaded with `valid/__shared.json`, the model is
+//!   the one `X.json` gives with `valid/__shared.json` (shapes, members and their order, traits
+//!   and their values);
+//! - `valid/mixins/X.smithy` with `X.flattened.smithy`: once mixins are flattened, the same model;
+//! - `invalid/**/*.smithy`: rejected with a one-line error naming the file, line and column, on
+//!   the line the fixture's expected message names (when it names one).
+//!
+//! Prints `idl conformance: valid N/62, flattened F/13, invalid M/181`.
+
+use std::path::{Path, PathBuf};
+
+use codegen::idl::{self, Source};
+use serde_json::{Map, Value};
+
+/// Fixtures this loader does not meet, each with the reason. Empty: every fixture passes.
+const SKIPS: &[(&str, &str)] = &[];
+
+fn idl_dir() -> PathBuf {
+    let dir = integration_tests::data_dir("SMITHY_TESTDATA_DIR", "testdata")
+        .join("smithy")
+        .join("idl-loader");
+    assert!(
+        dir.is_dir(),
+        "test data missing: {} (the Smithy IDL loader fixtures of ../shared/testdata/smithy)",
+        dir.display()
+    );
+    dir
+}
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            files_under(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+fn source(path: &Path) -> Source {
+    Source {
+        name: path.display().to_string(),
+        text: std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    }
+}
+
+fn load(paths: &[&Path]) -> Result<Value, String> {
+    let sources: Vec<Source> = paths.iter().map(|p| source(p)).collect();
+    idl::load_sources(&sources).map_err(|e| e.to_string())
+}
+
+/// A number's value as comparable text (`2E+308` and `2e308` agree, so do `1.0` and `1.00`).
+fn number_key(n: &serde_json::Number) -> String {
+    if let Some(i) = n.as_i64() {
+        return i.to_string();
+    }
+    if let Some(u) = n.as_u64() {
+        return u.to_string();
+    }
+    if let Some(f) = n.as_f64() {
+        return format!("{f:e}");
+    }
+    n.to_string().to_ascii_lowercase().replace("e+", "e")
+}
+
+/// A JSON value with members kept in order (objects become `[[key, value], ...]` only where order
+/// matters: a shape's `members`), numbers compared by value, empty collections dropped.
+fn canon(v: &Value, ordered_keys: bool) -> Value {
+    match v {
+        Value::Number(n) => Value::String(format!("#{}", number_key(n))),
+        Value::Array(items) => Value::Array(items.iter().map(|i| canon(i, false)).collect()),
+        Value::Object(m) => {
+            if ordered_keys {
+                return Value::Array(
+                    m.iter()
+                        .map(|(k, v)| Value::Array(vec![Value::from(k.as_str()), canon(v, false)]))
+                        .collect(),
+                );
+            }
+            let mut out = Map::new();
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            for k in keys {
+                let v = &m[k];
+                let empty = matches!(v, Value::Object(o) if o.is_empty())
+                    && matches!(
+                        k.as_str(),
+                        "members" | "traits" | "identifiers" | "properties" | "rename"
+                    )
+                    || matches!(v, Value::Array(a) if a.is_empty())
+                        && matches!(
+                            k.as_str(),
+                            "mixins"
+                                | "errors"
+                                | "operations"
+                                | "resources"
+                                | "collectionOperations"
+                        );
+                // An operation's absent input or output means `smithy.api#Unit`.
+                let unit = matches!(k.as_str(), "input" | "output")
+                    && v.get("target").and_then(Value::as_str) == Some("smithy.api#Unit");
+                if empty || unit {
+                    continue;
+                }
+                out.insert(k.clone(), canon(v, k == "members"));
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    }
+}
+
+/// Shapes (not the `smithy` version) and metadata, canonical.
+fn model_view(doc: &Value) -> Value {
+    let mut out = Map::new();
+    out.insert(
+        "metadata".into(),
+        canon(doc.get("metadata").unwrap_or(&Value::Null), false),
+    );
+    let shapes = doc
+        .get("shapes")
+        .cloned()
+        .unwrap_or(Value::Object(Map::new()));
+    out.insert("shapes".into(), canon(&shapes, false));
+    Value::Object(out)
+}
+
+/// The first difference between two canonical values, as a path and both sides.
+fn first_diff(a: &Value, b: &Value, path: &str) -> Option<String> {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for k in x.keys().chain(y.keys()) {
+                match (x.get(k), y.get(k)) {
+                    (Some(p), Some(q)) => {
+                        if let Some(d) = first_diff(p, q, &format!("{path}/{k}")) {
+                            return Some(d);
+                        }
+                    }
+                    (p, q) => {
+                        return Some(format!(
+                            "{path}/{k}: idl {} / json {}",
+                            p.map_or("missing".into(), |v| v.to_string()),
+                            q.map_or("missing".into(), |v| v.to_string())
+                        ))
+                    }
+                }
+            }
+            None
+        }
+        _ if a == b => None,
+        _ => Some(format!("{path}: idl {a} / json {b}")),
+    }
+}
+
+fn skip_reason(rel: &str) -> Option<&'static str> {
+    SKIPS.iter().find(|(f, _)| *f == rel).map(|(_, r)| *r)
+}
+
+/// The line an invalid fixture's expected message names (`... at line N, column M ...`).
+fn expected_line(text: &str) -> Option<u32> {
+    let first = text.lines().next()?;
+    let at = first.find("line ")?;
+    let digits: String = first[at + 5..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// The `file:line:col:` our error names, when it names the fixture.
+fn error_line(err: &str, file: &str) -> Option<u32> {
+    let at = err.find(file)?;
+    let rest = err[at + file.len()..].strip_prefix(':')?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+#[test]
+fn idl_loader_conformance() {
+    let root = idl_dir();
+    let valid_dir = root.join("valid");
+    let shared = valid_dir.join("__shared.json");
+    let mut all = Vec::new();
+    files_under(&valid_dir, &mut all);
+    let mut failures = Vec::new();
+    let mut skipped = Vec::new();
+
+    // Valid fixtures with a JSON twin.
+    let (mut valid_total, mut valid_ok) = (0, 0);
+    for smithy in all
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "smithy"))
+    {
+        let json = smithy.with_extension("json");
+        if !json.is_file() || smithy.to_string_lossy().ends_with(".flattened.smithy") {
+            continue;
+        }
+        valid_total += 1;
+        let rel = smithy.strip_prefix(&root).unwrap().display().to_string();
+        if let Some(why) = skip_reason(&rel) {
+            skipped.push(format!("{rel}: {why}"));
+            continue;
+        }
+        let ours = load(&[smithy, &shared]);
+        let theirs = load(&[&json, &shared]);
+        match (ours, theirs) {
+            (Ok(a), Ok(b)) => match first_diff(&model_view(&a), &model_view(&b), "") {
+                None => valid_ok += 1,
+                Some(d) => failures.push(format!("valid {rel}: differs at {d}")),
+            },
+            (Err(e), _) => failures.push(format!("valid {rel}: {e}")),
+            (_, Err(e)) => failures.push(format!("valid {rel}: the JSON twin did not load: {e}")),
+        }
+    }
+
+    // Mixin fixtures with a flattened twin.
+    let (mut flat_total, mut flat_ok) = (0, 0);
+    for flat in all
+        .iter()
+        .filter(|p| p.to_string_lossy().ends_with(".flattened.smithy"))
+    {
+        flat_total += 1;
+        let name = flat
+            .to_string_lossy()
+            .replace(".flattened.smithy", ".smithy");
+        let smithy = PathBuf::from(name);
+        let rel = smithy.strip_prefix(&root).unwrap().display().to_string();
+        if let Some(why) = skip_reason(&format!("{rel} (flattened)")) {
+            skipped.push(format!("{rel} (flattened): {why}"));
+            continue;
+        }
+        let flatten = |p: &Path| -> Result<codegen::model::Model, String> {
+            let doc = load(&[p])?;
+            let model = codegen::model::Model::from_value(&doc, &p.display().to_string())
+                .map_err(|e| e.to_string())?;
+            let mut model = codegen::transform::flatten_mixins(model).map_err(|e| e.to_string())?;
+            // An operation's absent input or output means `smithy.api#Unit`.
+            for shape in model.shapes.values_mut() {
+                if let codegen::model::ShapeKind::Operation(op) = &mut shape.kind {
+                    for io in [&mut op.input, &mut op.output] {
+                        if io.as_deref() == Some("smithy.api#Unit") {
+                            *io = None;
+                        }
+                    }
+                }
+            }
+            Ok(model)
+        };
+        match (flatten(&smithy), flatten(flat)) {
+            (Ok(a), Ok(b)) if a.shapes == b.shapes => flat_ok += 1,
+            (Ok(a), Ok(b)) => {
+                let diff = a
+                    .shapes
+                    .iter()
+                    .find(|(k, v)| b.shapes.get(*k) != Some(*v))
+                    .map(|(k, v)| format!("{k}: {v:?} / {:?}", b.shapes.get(k)))
+                    .or_else(|| {
+                        b.shapes
+                            .keys()
+                            .find(|k| !a.shapes.contains_key(*k))
+                            .map(|k| format!("{k} only in the flattened twin"))
+                    })
+                    .unwrap_or_default();
+                failures.push(format!("flattened {rel}: {diff}"));
+            }
+            (Err(e), _) | (_, Err(e)) => failures.push(format!("flattened {rel}: {e}")),
+        }
+    }
+
+    // Invalid fixtures.
+    let mut invalid = Vec::new();
+    files_under(&root.join("invalid"), &mut invalid);
+    let (mut invalid_total, mut invalid_ok) = (0, 0);
+    for bad in invalid
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "smithy"))
+    {
+        invalid_total += 1;
+        let rel = bad.strip_prefix(&root).unwrap().display().to_string();
+        if let Some(why) = skip_reason(&rel) {
+            skipped.push(format!("{rel}: {why}"));
+            continue;
+        }
+        let text = std::fs::read_to_string(bad).unwrap();
+        match load(&[bad]) {
+            Ok(_) => failures.push(format!(
+                "invalid {rel}: accepted; expected {}",
+                text.lines().next().unwrap_or("")
+            )),
+            Err(e) => {
+                let name = bad.display().to_string();
+                let line = error_line(&e, &name);
+                if e.contains('\n') {
+                    failures.push(format!("invalid {rel}: the error is not one line: {e:?}"));
+                } else if line.is_none() {
+                    failures.push(format!(
+                        "invalid {rel}: the error names no file:line:col: {e}"
+                    ));
+                } else if expected_line(&text).is_some_and(|l| Some(l) != line) {
+                    failures.push(format!(
+                        "invalid {rel}: wrong line: {e} (expected {})",
+                        text.lines().next().unwrap_or("")
+                    ));
+                } else {
+                    invalid_ok += 1;
+                }
+            }
+        }
+    }
+
+    println!(
+        "idl conformance: valid {valid_ok}/{valid_total}, flattened {flat_ok}/{flat_total}, invalid {invalid_ok}/{invalid_total}"
+    );
+    for s in &skipped {
+        println!("  skipped {s}");
+    }
+    assert!(
+        valid_total == 62 && flat_total == 13 && invalid_total == 181,
+        "the fixture set changed: valid {valid_total}, flattened {flat_total}, invalid {invalid_total}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} fixtures failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
