@@ -6,9 +6,12 @@
 //!                                        generate (and type-check) a crate for every model
 //! cargo xtask test                       the whole test suite (what CI runs)
 //! cargo xtask bench [measurement...]     benchmarks against the official SDK (not in CI)
+//! cargo xtask idl [--repeat N] [--json OUT] PATH...
+//!                                        load IDL/JSON model files, report shapes and load time
 //! ```
 
 mod bench;
+mod idl;
 mod sweep;
 mod testcmd;
 
@@ -33,7 +36,8 @@ fn main() -> ExitCode {
         Some("sweep") => sweep::run(&args[1..]),
         Some("test") => testcmd::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
-        _ => Err("usage: cargo xtask <codegen [--check] | sweep [--no-compile] [--compile a,b] | test | bench [what...]>".to_string()),
+        Some("idl") => idl::run(&args[1..]),
+        _ => Err("usage: cargo xtask <codegen [--check] | sweep [--no-compile] [--compile a,b] | test | bench [what...] | idl PATH...>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
