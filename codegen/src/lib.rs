@@ -7,8 +7,8 @@
 pub mod docs;
 pub mod emit;
 pub mod error;
-pub mod ir;
 pub mod idl;
+pub mod ir;
 pub mod manifest;
 pub mod model;
 pub mod names;
@@ -32,6 +32,21 @@ pub fn generate_crate(
     opts: &CrateOptions,
 ) -> Result<BTreeMap<String, String>> {
     let model = model::Model::from_json(model_json, source)?;
+    let svc = ir::build(model, service, crate_name)?;
+    let jobs = emit::crate_files::crate_jobs(&svc, opts);
+    write::render(&jobs)
+}
+
+/// Generates a whole crate from an already assembled JSON AST document, such as the one
+/// [`idl::load_paths`] gives for IDL files. Otherwise as [`generate_crate`].
+pub fn generate_crate_from_doc(
+    doc: &serde_json::Value,
+    source: &str,
+    service: Option<&str>,
+    crate_name: &str,
+    opts: &CrateOptions,
+) -> Result<BTreeMap<String, String>> {
+    let model = model::Model::from_value(doc, source)?;
     let svc = ir::build(model, service, crate_name)?;
     let jobs = emit::crate_files::crate_jobs(&svc, opts);
     write::render(&jobs)
