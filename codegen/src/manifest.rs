@@ -31,10 +31,16 @@ pub struct IdlStandardEntry {
 /// One generated service.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ServiceEntry {
-    /// Model file name (looked up in `model/` and `$SMITHY_MODELS_DIR`).
+    /// Model file name (looked up in `model/` and `$SMITHY_MODELS_DIR`): a JSON AST file, a
+    /// Smithy IDL file (`.smithy`) or a directory of model files (IDL and JSON, mixed).
     pub model: String,
-    /// Where the file comes from.
-    pub upstream: Upstream,
+    /// Where a JSON AST file comes from (fetched when found nowhere else). IDL models are the
+    /// user's own files and have none.
+    #[serde(default)]
+    pub upstream: Option<Upstream>,
+    /// The service shape to generate, when the model holds more than one.
+    #[serde(default)]
+    pub service: Option<String>,
     /// Crate name.
     #[serde(rename = "crate")]
     pub crate_name: String,
@@ -108,6 +114,34 @@ pub struct Lookup {
     pub allow_download: bool,
 }
 
+impl ServiceEntry {
+    /// Whether the model is IDL (a `.smithy` file or a directory of model files) rather than one
+    /// JSON AST file.
+    pub fn is_idl(&self) -> bool {
+        !self.model.ends_with(".json")
+    }
+}
+
+/// Finds an IDL model (file or directory) of `entry`: `model/<name>`, then
+/// `$SMITHY_MODELS_DIR/<name>`. IDL models are never downloaded.
+pub fn locate_idl(entry: &ServiceEntry, lookup: &Lookup) -> Result<PathBuf, String> {
+    let mut candidates = vec![lookup.local_dir.join(&entry.model)];
+    if let Some(d) = &lookup.models_dir {
+        candidates.push(d.join(&entry.model));
+    }
+    for path in &candidates {
+        if path.exists() {
+            return Ok(path.clone());
+        }
+    }
+    let looked: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
+    Err(format!(
+        "model {} not found: looked in {}",
+        entry.model,
+        looked.join(", ")
+    ))
+}
+
 /// Finds the model file of `entry`: `model/<file>`, then `$SMITHY_MODELS_DIR/<file>`, else
 /// downloads the pinned upstream file into `model/` and verifies its sha256. Returns the bytes and
 /// where they came from.
@@ -135,7 +169,13 @@ pub fn locate(entry: &ServiceEntry, lookup: &Lookup) -> Result<(Vec<u8>, PathBuf
     if lookup.models_dir.is_none() {
         looked.push("$SMITHY_MODELS_DIR (not set)".to_string());
     }
-    let up = &entry.upstream;
+    let Some(up) = &entry.upstream else {
+        return Err(format!(
+            "model {} not found (looked in {}) and the manifest names no upstream to fetch it from",
+            entry.model,
+            looked.join(", ")
+        ));
+    };
     let url = lookup
         .url_template
         .replace("{repository}", &up.repository)

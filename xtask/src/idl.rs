@@ -1,6 +1,6 @@
-//! `cargo xtask idl [--repeat N] [--json OUT] PATH...`: loads model files and directories (IDL and
+//! `cargo xtask idl [--repeat N] [--json OUT] [--idl DIR] PATH...`: loads model files and directories (IDL and
 //! JSON AST, mixed) with the IDL loader, reports the shape count and the wall time of each load
-//! (the median of N runs), and can write the assembled JSON AST. A measurement tool: loading all
+//! (the median of N runs), and can write the assembled model as JSON AST or as IDL (one file per namespace). A measurement tool: loading all
 //! of the official AWS protocol test models with the trait definitions is the figure issue 11
 //! asks for.
 
@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut repeat = 1usize;
     let mut json_out: Option<PathBuf> = None;
+    let mut idl_out: Option<PathBuf> = None;
     let mut paths = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -22,12 +23,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
                     .ok_or("--repeat takes a positive number")?;
             }
             "--json" => json_out = Some(it.next().ok_or("--json takes a file")?.into()),
+            "--idl" => idl_out = Some(it.next().ok_or("--idl takes a directory")?.into()),
             other if other.starts_with("--") => return Err(format!("idl: unknown option {other}")),
             p => paths.push(PathBuf::from(p)),
         }
     }
     if paths.is_empty() {
-        return Err("usage: cargo xtask idl [--repeat N] [--json OUT] PATH...".into());
+        return Err("usage: cargo xtask idl [--repeat N] [--json OUT] [--idl DIR] PATH...".into());
     }
     let mut files = 0;
     for p in &paths {
@@ -55,6 +57,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if let Some(out) = json_out {
         let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
         std::fs::write(&out, text).map_err(|e| format!("{}: {e}", out.display()))?;
+    }
+    if let Some(dir) = idl_out {
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for (ns, text) in codegen::idl::write::to_idl(&doc).map_err(|e| e.0)? {
+            let file = dir.join(format!("{}.smithy", if ns.is_empty() { "metadata" } else { &ns }));
+            std::fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
+            println!("wrote {}", file.display());
+        }
     }
     Ok(())
 }

@@ -147,21 +147,30 @@ pub fn generate_all(root: &Path) -> Result<Outputs, String> {
     };
     let mut outputs = Vec::new();
     for entry in &manifest.services {
-        let (bytes, path) = manifest::locate(entry, &lookup)?;
-        let text =
-            String::from_utf8(bytes).map_err(|_| format!("model {}: not UTF-8", path.display()))?;
         let opts = codegen::CrateOptions {
             runtime_path: relative_runtime(&entry.output),
             ..Default::default()
         };
-        let files = codegen::generate_crate(
-            &text,
-            &path.display().to_string(),
-            None,
-            &entry.crate_name,
-            &opts,
-        )
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        let service = entry.service.as_deref();
+        let files = if entry.is_idl() {
+            let path = manifest::locate_idl(entry, &lookup)?;
+            let source = path.display().to_string();
+            let doc = codegen::idl::load_paths(&[path]).map_err(|e| e.to_string())?;
+            codegen::generate_crate_from_doc(&doc, &source, service, &entry.crate_name, &opts)
+                .map_err(|e| format!("{source}: {e}"))?
+        } else {
+            let (bytes, path) = manifest::locate(entry, &lookup)?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| format!("model {}: not UTF-8", path.display()))?;
+            codegen::generate_crate(
+                &text,
+                &path.display().to_string(),
+                service,
+                &entry.crate_name,
+                &opts,
+            )
+            .map_err(|e| format!("{}: {e}", path.display()))?
+        };
         outputs.push((root.join(&entry.output), files));
     }
     if let Some(p) = &manifest.partitions {

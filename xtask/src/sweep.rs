@@ -56,7 +56,7 @@ pub fn model_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
         };
         for e in rd.flatten() {
             let p = e.path();
-            if p.extension().is_some_and(|x| x == "json") {
+            if p.extension().is_some_and(|x| x == "json" || x == "smithy") {
                 out.push(p);
             }
         }
@@ -64,7 +64,7 @@ pub fn model_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     out.sort();
     if out.is_empty() {
         return Err(format!(
-            "no model files (*.json) in {} or {}/aws",
+            "no model files (*.json, *.smithy) in {} or {}/aws",
             dir.display(),
             dir.display()
         ));
@@ -120,26 +120,28 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(f) = files.get(i) else { break };
                 let name = crate_name_for(f);
-                let result = std::fs::read_to_string(f)
-                    .map_err(|e| e.to_string())
-                    .and_then(|text| {
-                        let opts = codegen::CrateOptions {
-                            runtime_path: runtime.display().to_string(),
-                            ..Default::default()
-                        };
-                        let files = codegen::generate_crate(
-                            &text,
-                            &f.display().to_string(),
-                            None,
-                            &name,
-                            &opts,
-                        )
-                        .map_err(|e| e.to_string())?;
-                        let dir = scratch.join(&name);
-                        codegen::write::write_tree(&dir, &files, false)
-                            .map_err(|e| format!("{}: {e}", dir.display()))?;
-                        Ok(files.values().map(|t| t.lines().count()).sum::<usize>())
-                    });
+                let opts = codegen::CrateOptions {
+                    runtime_path: runtime.display().to_string(),
+                    ..Default::default()
+                };
+                let source = f.display().to_string();
+                let generated = if f.extension().is_some_and(|x| x == "smithy") {
+                    codegen::idl::load_paths(std::slice::from_ref(f)).and_then(|doc| {
+                        codegen::generate_crate_from_doc(&doc, &source, None, &name, &opts)
+                    })
+                } else {
+                    std::fs::read_to_string(f)
+                        .map_err(|e| codegen::CodegenError::model(format!("{source}: {e}")))
+                        .and_then(|text| {
+                            codegen::generate_crate(&text, &source, None, &name, &opts)
+                        })
+                };
+                let result = generated.map_err(|e| e.to_string()).and_then(|files| {
+                    let dir = scratch.join(&name);
+                    codegen::write::write_tree(&dir, &files, false)
+                        .map_err(|e| format!("{}: {e}", dir.display()))?;
+                    Ok(files.values().map(|t| t.lines().count()).sum::<usize>())
+                });
                 results
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())

@@ -6,11 +6,13 @@
 //! resolves names across all files (forward references, `use`, the prelude and the standard
 //! trait namespaces of [`standard`]), expands inline operation input/output and elided members,
 //! applies `apply` statements and merges metadata. Every error names the file, line and column.
+//! [`write`] goes the other way: a JSON AST document as IDL text.
 
 pub mod assemble;
 pub mod parser;
 pub mod standard;
 pub mod syntax;
+pub mod write;
 
 use std::path::{Path, PathBuf};
 
