@@ -329,6 +329,9 @@ impl<'a> Writer<'a> {
             .and_then(Value::as_str)
             .ok_or_else(|| err("missing `type`"))?;
         let name = id.split_once('#').map_or(id, |(_, n)| n);
+        if ty != "apply" && !is_identifier(name) {
+            return Err(err("the shape name is not a Smithy identifier"));
+        }
         if ty == "apply" {
             let traits = shape.get("traits").and_then(Value::as_object);
             let _ = writeln!(self.out, "apply {} {{", self.id(id));
@@ -364,12 +367,21 @@ impl<'a> Writer<'a> {
                 self.out.push_str(" {\n");
                 let is_enum = matches!(ty, "enum" | "intEnum");
                 if let Some(ms) = shape.get("members").and_then(Value::as_object) {
-                    let mut first = true;
-                    for (mname, m) in ms {
-                        if !first && m.get("traits").is_some() {
+                    // Members with traits or docs above them are set apart by blank lines.
+                    let value_trait = if is_enum {
+                        "smithy.api#enumValue"
+                    } else {
+                        "smithy.api#default"
+                    };
+                    let spaced = ms.values().any(|m| {
+                        m.get("traits")
+                            .and_then(Value::as_object)
+                            .is_some_and(|t| t.keys().any(|k| k != value_trait))
+                    });
+                    for (i, (mname, m)) in ms.iter().enumerate() {
+                        if spaced && i > 0 {
                             self.out.push('\n');
                         }
-                        first = false;
                         self.member(mname, m, is_enum)?;
                     }
                 }
@@ -443,6 +455,11 @@ impl<'a> Writer<'a> {
     }
 
     fn member(&mut self, name: &str, m: &Value, is_enum: bool) -> WResult<()> {
+        if !is_identifier(name) {
+            return Err(WriteError(format!(
+                "member name {name:?} is not a Smithy identifier and cannot be written as IDL"
+            )));
+        }
         let traits = m.get("traits");
         let value_trait = if is_enum {
             "smithy.api#enumValue"
