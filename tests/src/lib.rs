@@ -30,3 +30,24 @@ pub fn data_dir(var: &str, sub: &str) -> std::path::PathBuf {
     );
     dir
 }
+
+/// Where tests leave their one-line summaries (`target/test-summaries/`): `cargo xtask test`
+/// empties it before the run and prints every line after it, so CI's log shows the figures
+/// (conformance counts, protocol-suite results) even though passing tests' output is captured.
+pub fn summaries_dir() -> std::path::PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    target.join("test-summaries")
+}
+
+/// Prints a summary line and records it under `name` in [`summaries_dir`] for `cargo xtask test`.
+pub fn report_summary(name: &str, line: &str) {
+    println!("{line}");
+    let dir = summaries_dir();
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(dir.join(format!("{name}.txt")), format!("{line}\n")));
+    if let Err(e) = written {
+        eprintln!("cannot record the summary in {}: {e}", dir.display());
+    }
+}

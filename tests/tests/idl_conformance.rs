@@ -214,8 +214,12 @@ fn idl_loader_conformance() {
         }
     }
 
-    println!(
-        "idl conformance: valid {valid_ok}/{valid_total}, flattened {flat_ok}/{flat_total}, invalid {invalid_ok}/{invalid_total}"
+    integration_tests::report_summary(
+        "idl_conformance",
+        &format!(
+            "idl conformance: valid {valid_ok}/{valid_total}, flattened {flat_ok}/{flat_total}, invalid {invalid_ok}/{invalid_total}{}",
+            if skipped.is_empty() { String::new() } else { format!(" (skipped {})", skipped.len()) }
+        ),
     );
     for s in &skipped {
         println!("  skipped {s}");

@@ -64,10 +64,13 @@ fn every_shared_model_round_trips_through_idl() {
             Err(e) => failures.push(format!("{name}: the IDL does not load: {e}")),
         }
     }
-    println!(
-        "idl round trip: {}/{} shared models",
-        files.len() - failures.len(),
-        files.len()
+    integration_tests::report_summary(
+        "idl_roundtrip",
+        &format!(
+            "idl round trip (JSON -> IDL -> loader): {}/{} shared models",
+            files.len() - failures.len(),
+            files.len()
+        ),
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -38,6 +38,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         &root,
         Command::new(exe()?).args(["codegen", "--check"]),
     )?;
+    let summaries = root.join("target/test-summaries");
+    let _ = std::fs::remove_dir_all(&summaries);
     step(
         "cargo test --workspace",
         &root,
@@ -45,6 +47,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .args(["test", "--workspace", "--all-targets"])
             .env("INSTA_UPDATE", "no"),
     )?;
+    print_summaries(&summaries);
     step(
         "cargo test --doc",
         &root,
@@ -61,6 +64,23 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     eprintln!("all tests passed");
     Ok(())
+}
+
+/// Prints the one-line summaries the tests left (conformance counts, protocol suites).
+fn print_summaries(dir: &Path) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut files: Vec<_> = rd.flatten().map(|e| e.path()).collect();
+    files.sort();
+    eprintln!("==> test summaries");
+    for f in files {
+        if let Ok(text) = std::fs::read_to_string(&f) {
+            for line in text.lines() {
+                eprintln!("{line}");
+            }
+        }
+    }
 }
 
 fn unsafe_set_env(var: &str, value: &Path) {
