@@ -3,7 +3,7 @@
 
 use http::{HeaderName, HeaderValue};
 
-use super::ServiceInfo;
+use super::{AuthScheme, ServiceInfo};
 use crate::config::Config;
 use crate::endpoint::{RuleSet, Value};
 use crate::error::{BuildError, BuildErrorKind};
@@ -15,10 +15,16 @@ pub(crate) struct ResolvedEndpoint {
     pub url: String,
     /// Headers the endpoint requires.
     pub headers: Vec<(HeaderName, HeaderValue)>,
-    /// SigV4 signing name.
+    /// SigV4 signing name (empty for a service without SigV4).
     pub signing_name: String,
-    /// SigV4 signing region.
-    pub signing_region: String,
+    /// SigV4 signing region: from the rules, else the configured region. `None` only for a
+    /// service whose requests are unsigned by default and with no region configured.
+    pub signing_region: Option<String>,
+}
+
+/// The error for a SigV4 request without a region.
+pub(crate) fn no_region() -> BuildError {
+    endpoint_error("no region configured (set it in code, AWS_REGION, or the profile's `region`)")
 }
 
 fn endpoint_error(msg: impl Into<String>) -> BuildError {
@@ -62,6 +68,26 @@ fn check_url(url: &str) -> Result<(), BuildError> {
     }
 }
 
+/// A service without endpoint rules and no endpoint URL configured: the error names the
+/// settings that would give it one (the service-specific variable only when the service has an
+/// sdkId).
+fn missing_endpoint(service: &ServiceInfo) -> BuildError {
+    if service.sdk_id.trim().is_empty() {
+        endpoint_error(format!(
+            "service {:?} has no endpoint rules; set an endpoint URL (in code with \
+             `endpoint_url`, AWS_ENDPOINT_URL, or the profile's `endpoint_url`)",
+            service.name()
+        ))
+    } else {
+        endpoint_error(format!(
+            "service {:?} has no endpoint rules; set an endpoint URL (in code, \
+             AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_{})",
+            service.sdk_id,
+            crate::config::sdk_id_env_suffix(service.sdk_id)
+        ))
+    }
+}
+
 /// Resolves the endpoint from the service's rules (or the override when it has none).
 pub(crate) fn resolve(
     config: &Config,
@@ -70,14 +96,7 @@ pub(crate) fn resolve(
 ) -> Result<ResolvedEndpoint, BuildError> {
     let region = config.region();
     let (url, headers, name, signing_region) = if service.endpoint_rules.trim().is_empty() {
-        let url = override_url.ok_or_else(|| {
-            endpoint_error(format!(
-                "service {:?} has no endpoint rules; set an endpoint URL (in code, \
-                 AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_{})",
-                service.sdk_id,
-                crate::config::sdk_id_env_suffix(service.sdk_id)
-            ))
-        })?;
+        let url = override_url.ok_or_else(|| missing_endpoint(service))?;
         (url.to_string(), Vec::new(), None, None)
     } else {
         let rules =
@@ -107,13 +126,10 @@ pub(crate) fn resolve(
         (ep.url, headers, name, signing_region)
     };
     check_url(&url)?;
-    let signing_region = signing_region
-        .or_else(|| region.map(str::to_string))
-        .ok_or_else(|| {
-            endpoint_error(
-                "no region configured (set it in code, AWS_REGION, or the profile's `region`)",
-            )
-        })?;
+    let signing_region = signing_region.or_else(|| region.map(str::to_string));
+    if signing_region.is_none() && service.auth() != AuthScheme::None {
+        return Err(no_region());
+    }
     Ok(ResolvedEndpoint {
         url: with_root_path(&url),
         headers,

@@ -1,8 +1,12 @@
 //! The client handle generated clients wrap, and the service/operation descriptions they emit.
 //!
 //! [`ClientHandle::call`] runs the request pipeline: endpoint resolution (once per handle),
-//! request construction, SigV4 signing, sending with per-attempt and per-operation timeouts,
-//! and retries (see [`crate::retry`]).
+//! request construction, signing (SigV4, or none: see [`AuthScheme`]), sending with per-attempt
+//! and per-operation timeouts, and retries (see [`crate::retry`]).
+//!
+//! Nothing here assumes an AWS service: a [`ServiceInfo`] without an sdkId, signing name or
+//! endpoint rules describes a plain Smithy service whose endpoint comes from the user and whose
+//! requests are unsigned.
 
 mod endpoint;
 mod pipeline;
@@ -19,11 +23,18 @@ use crate::retry::{ClientRateLimiter, Jitter, RetryQuota};
 use endpoint::ResolvedEndpoint;
 
 /// Description of a service, one `static` per generated crate.
+///
+/// The empty string means "absent" for `sdk_id`, `signing_name` and `endpoint_rules`, so one
+/// struct describes AWS services and plain Smithy services alike.
 #[derive(Debug)]
 pub struct ServiceInfo {
-    /// `aws.api#service` sdkId, e.g. `"Secrets Manager"` (→ `AWS_ENDPOINT_URL_SECRETS_MANAGER`).
+    /// `aws.api#service` sdkId, e.g. `"Secrets Manager"` (→ `AWS_ENDPOINT_URL_SECRETS_MANAGER`
+    /// and the profile's `[services]` key `secrets_manager`). `""` when the model has no
+    /// `aws.api#service` trait: the service then has no service-specific endpoint variable or
+    /// profile section, and [`name`](Self::name) falls back to `target_prefix`.
     pub sdk_id: &'static str,
-    /// `aws.auth#sigv4` signing name.
+    /// `aws.auth#sigv4` signing name. `""` when the service has no SigV4 auth: its operations
+    /// are sent unsigned (see [`auth`](Self::auth)) and need neither credentials nor a region.
     pub signing_name: &'static str,
     /// `X-Amz-Target` prefix (the service shape name).
     pub target_prefix: &'static str,
@@ -35,6 +46,72 @@ pub struct ServiceInfo {
     pub crate_version: &'static str,
     /// The `smithy.rules#endpointRuleSet` JSON, `""` when the model has none.
     pub endpoint_rules: &'static str,
+}
+
+impl ServiceInfo {
+    /// The name used in logs and error messages: the sdkId, else the service shape name
+    /// (`target_prefix`).
+    pub fn name(&self) -> &'static str {
+        if self.sdk_id.trim().is_empty() {
+            self.target_prefix
+        } else {
+            self.sdk_id
+        }
+    }
+
+    /// How operations are authenticated unless a call says otherwise
+    /// ([`CallOptions::auth`]): SigV4 when the service has a signing name, else unsigned.
+    pub fn auth(&self) -> AuthScheme {
+        if self.signing_name.trim().is_empty() {
+            AuthScheme::None
+        } else {
+            AuthScheme::SigV4
+        }
+    }
+}
+
+/// How the requests of an operation are authenticated (the generator picks it from the model's
+/// `aws.auth#sigv4`, `smithy.api#auth` and `smithy.api#optionalAuth` traits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthScheme {
+    /// Signed with SigV4; the call fails with a construction error when no credentials can be
+    /// loaded.
+    SigV4,
+    /// Signed with SigV4 when the configured credentials provider yields credentials, sent
+    /// unsigned otherwise (`@optionalAuth`).
+    OptionalSigV4,
+    /// Sent unsigned: no credentials provider is consulted (a service without auth traits,
+    /// `@auth([])`).
+    None,
+}
+
+/// Per-call settings of [`ClientHandle::call_with`]. The default is the service's auth and no
+/// host prefix, which is what [`ClientHandle::call`] uses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CallOptions<'a> {
+    host_prefix: Option<&'a str>,
+    auth: Option<AuthScheme>,
+}
+
+impl<'a> CallOptions<'a> {
+    /// The defaults: the service's auth, no host prefix.
+    pub fn new() -> Self {
+        CallOptions::default()
+    }
+
+    /// Sends the request to `<prefix><endpoint host>` (a `smithy.api#endpoint` host prefix,
+    /// already expanded from the input and checked).
+    pub fn host_prefix(mut self, prefix: &'a str) -> Self {
+        self.host_prefix = Some(prefix);
+        self
+    }
+
+    /// Authenticates this operation with `auth` instead of the service's default.
+    pub fn auth(mut self, auth: AuthScheme) -> Self {
+        self.auth = Some(auth);
+        self
+    }
 }
 
 /// Description of an operation, one `static` per generated operation.
@@ -108,9 +185,11 @@ fn user_agent(config: &Config, service: &ServiceInfo) -> String {
 }
 
 impl ClientHandle {
-    /// A handle for `service` with `config`. Resolves the service-specific endpoint URL
-    /// (`AWS_ENDPOINT_URL_<SDK_ID>`, profile `[services]` section) here; the endpoint itself is
-    /// resolved on first use.
+    /// A handle for `service` with `config`. Resolves the endpoint URL override here (code,
+    /// then for a service with an sdkId `AWS_ENDPOINT_URL_<SDK_ID>`, then `AWS_ENDPOINT_URL`,
+    /// then the profile: see [`Config::endpoint_url_for`]); the endpoint itself is resolved on
+    /// first use, and a service without endpoint rules and without an override fails every call
+    /// with a construction error naming the settings to use.
     pub fn new(config: &Config, service: &'static ServiceInfo) -> ClientHandle {
         let endpoint_override = config.endpoint_url_for(service.sdk_id);
         let created = Instant::now();
@@ -174,7 +253,7 @@ impl ClientHandle {
         op: &'static OperationInfo,
         body: Vec<u8>,
     ) -> Result<HttpResponse, SdkError<Never>> {
-        pipeline::call(&self.inner, op, body, None).await
+        self.call_with(op, body, CallOptions::new()).await
     }
 
     /// [`call`](Self::call) for an operation with a `smithy.api#endpoint` host prefix (already
@@ -185,7 +264,20 @@ impl ClientHandle {
         body: Vec<u8>,
         host_prefix: &str,
     ) -> Result<HttpResponse, SdkError<Never>> {
-        pipeline::call(&self.inner, op, body, Some(host_prefix)).await
+        self.call_with(op, body, CallOptions::new().host_prefix(host_prefix))
+            .await
+    }
+
+    /// [`call`](Self::call) with per-call settings: a host prefix, or an operation whose auth
+    /// differs from the service's (an unsigned operation of a SigV4 service).
+    pub async fn call_with(
+        &self,
+        op: &'static OperationInfo,
+        body: Vec<u8>,
+        options: CallOptions<'_>,
+    ) -> Result<HttpResponse, SdkError<Never>> {
+        let auth = options.auth.unwrap_or_else(|| self.inner.service.auth());
+        pipeline::call(&self.inner, op, body, options.host_prefix, auth).await
     }
 }
 

@@ -6,8 +6,8 @@ use std::time::{Duration, SystemTime};
 use http::{HeaderName, HeaderValue, Method};
 use tracing::Instrument;
 
-use super::endpoint::ResolvedEndpoint;
-use super::{HandleInner, OperationInfo};
+use super::endpoint::{no_region, ResolvedEndpoint};
+use super::{AuthScheme, HandleInner, OperationInfo};
 use crate::credentials::Credentials;
 use crate::error::{BuildError, BuildErrorKind, Never, SdkError, TimeoutError, TimeoutKind};
 use crate::http::{AttemptTimeouts, HttpRequest, HttpResponse, TransportError};
@@ -45,10 +45,11 @@ pub(super) async fn call(
     op: &'static OperationInfo,
     body: Vec<u8>,
     host_prefix: Option<&str>,
+    auth: AuthScheme,
 ) -> Result<HttpResponse, SdkError<Never>> {
     let span = tracing::debug_span!(
         "operation",
-        service = inner.service.sdk_id,
+        service = inner.service.name(),
         operation = op.name
     );
     let endpoint = inner
@@ -66,7 +67,7 @@ pub(super) async fn call(
         _ => endpoint,
     };
     let body = bytes::Bytes::from(body);
-    let run = attempts(inner, op, endpoint, body).instrument(span);
+    let run = attempts(inner, op, endpoint, body, auth).instrument(span);
     match inner.config.timeout_config().operation {
         Some(limit) => tokio::time::timeout(limit, run).await.unwrap_or_else(|_| {
             Err(SdkError::Timeout(TimeoutError::new(
@@ -75,6 +76,24 @@ pub(super) async fn call(
             )))
         }),
         None => run.await,
+    }
+}
+
+/// The credentials one attempt signs with: `None` for an unsigned request.
+async fn attempt_credentials(
+    inner: &HandleInner,
+    auth: AuthScheme,
+) -> Result<Option<Credentials>, SdkError<Never>> {
+    match auth {
+        AuthScheme::SigV4 => credentials(inner).await.map(Some),
+        AuthScheme::OptionalSigV4 => match credentials(inner).await {
+            Ok(c) => Ok(Some(c)),
+            Err(e) => {
+                tracing::debug!(error = %e, "no credentials for an optional-auth operation; sending it unsigned");
+                Ok(None)
+            }
+        },
+        AuthScheme::None => Ok(None),
     }
 }
 
@@ -111,14 +130,14 @@ fn header(name: &'static str, value: &str) -> Result<(HeaderName, HeaderValue), 
         })
 }
 
-/// Builds and signs the request of one attempt.
+/// Builds the request of one attempt, signed with SigV4 when `creds` is given.
 #[allow(clippy::too_many_arguments)]
 fn build_request(
     inner: &HandleInner,
     op: &OperationInfo,
     endpoint: &ResolvedEndpoint,
     body: &bytes::Bytes,
-    creds: &Credentials,
+    creds: Option<&Credentials>,
     invocation_id: &str,
     attempt: u32,
     max_attempts: u32,
@@ -140,11 +159,28 @@ fn build_request(
     for (k, v) in &endpoint.headers {
         req.headers.append(k.clone(), v.clone());
     }
+    let Some(creds) = creds else {
+        return Ok(req);
+    };
+    let region = endpoint
+        .signing_region
+        .as_deref()
+        .ok_or_else(|| SdkError::Construction(no_region()))?;
+    if endpoint.signing_name.is_empty() {
+        return Err(SdkError::Construction(BuildError::new(
+            BuildErrorKind::Other,
+            format!(
+                "operation {} is signed with SigV4, but service {:?} has no signing name",
+                op.name,
+                service.name()
+            ),
+        )));
+    }
     let params = SigningParams {
         access_key: creds.access_key_id(),
         secret_key: creds.secret_access_key(),
         session_token: creds.session_token(),
-        region: &endpoint.signing_region,
+        region,
         service: &endpoint.signing_name,
         time: signing_time(inner.clock_offset_ms.load(Ordering::Relaxed)),
         settings: SigningSettings::default(),
@@ -215,6 +251,7 @@ async fn attempts(
     op: &'static OperationInfo,
     endpoint: &ResolvedEndpoint,
     body: bytes::Bytes,
+    auth: AuthScheme,
 ) -> Result<HttpResponse, SdkError<Never>> {
     let retry = inner.config.retry_config().clone();
     let adaptive = retry.mode == RetryMode::Adaptive;
@@ -229,13 +266,13 @@ async fn attempts(
                 tokio::time::sleep(delay).await;
             }
         }
-        let creds = credentials(inner).await?;
+        let creds = attempt_credentials(inner, auth).await?;
         let req = build_request(
             inner,
             op,
             endpoint,
             &body,
-            &creds,
+            creds.as_ref(),
             &invocation_id,
             attempt,
             max_attempts,

@@ -5,7 +5,9 @@
 //! profile. For the endpoint URL the service-specific sources come before the global ones:
 //! code > `AWS_ENDPOINT_URL_<SERVICE>` > `AWS_ENDPOINT_URL` > profile `[services]` section
 //! `endpoint_url` > profile `endpoint_url`; the service-specific part is resolved per client in
-//! [`crate::client::ClientHandle::new`] through [`Config::endpoint_url_for`].
+//! [`crate::client::ClientHandle::new`] through [`Config::endpoint_url_for`]. A service without
+//! an sdkId (a Smithy service without `aws.api#service`) has no service-specific sources: its
+//! endpoint comes from code, `AWS_ENDPOINT_URL` or the profile's `endpoint_url`.
 
 mod loader;
 
@@ -209,7 +211,9 @@ impl Config {
     }
 
     /// The endpoint URL for the service with `sdk_id`, applying code > service env > global
-    /// env > service profile section > global profile.
+    /// env > service profile section > global profile. An empty `sdk_id` (a service that is not
+    /// an AWS service) has no service env variable or profile section: code > global env >
+    /// global profile.
     pub fn endpoint_url_for(&self, sdk_id: &str) -> Option<String> {
         let e = &self.inner.endpoint;
         if let Some(url) = &e.code {
@@ -218,15 +222,22 @@ impl Config {
         if e.ignore_configured {
             return None;
         }
-        let service_env =
-            self.inner.env.as_ref().and_then(|env| {
-                env.get(&format!("AWS_ENDPOINT_URL_{}", sdk_id_env_suffix(sdk_id)))
-            });
+        let has_sdk_id = !sdk_id.trim().is_empty();
+        let service_env = self
+            .inner
+            .env
+            .as_ref()
+            .filter(|_| has_sdk_id)
+            .and_then(|env| env.get(&format!("AWS_ENDPOINT_URL_{}", sdk_id_env_suffix(sdk_id))));
         let service_profile = || {
-            self.inner.profiles.as_ref().and_then(|p| {
-                p.service_setting(&sdk_id_profile_key(sdk_id), "endpoint_url")
-                    .map(str::to_string)
-            })
+            self.inner
+                .profiles
+                .as_ref()
+                .filter(|_| has_sdk_id)
+                .and_then(|p| {
+                    p.service_setting(&sdk_id_profile_key(sdk_id), "endpoint_url")
+                        .map(str::to_string)
+                })
         };
         service_env
             .or_else(|| e.env_global.clone())
@@ -472,5 +483,23 @@ mod tests {
             Some("http://code")
         );
         assert_eq!(c.endpoint_url(), Some("http://code"));
+    }
+
+    #[test]
+    fn a_service_without_sdk_id_has_no_service_specific_endpoint() {
+        // Neither `AWS_ENDPOINT_URL_` (empty suffix) nor any other service variable is read for
+        // a service without an sdkId.
+        let env = Env::from_pairs([
+            ("AWS_ENDPOINT_URL_", "http://empty-suffix"),
+            ("AWS_ENDPOINT_URL_WEATHER", "http://weather-env"),
+        ]);
+        let c = Config::builder().env(env).build();
+        assert_eq!(c.endpoint_url_for(""), None);
+        assert_eq!(
+            c.endpoint_url_for("Weather").as_deref(),
+            Some("http://weather-env")
+        );
+        let c = Config::builder().endpoint_url("http://code").build();
+        assert_eq!(c.endpoint_url_for("").as_deref(), Some("http://code"));
     }
 }
