@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use crate::auth::{self, Auth};
 use crate::docs::html_to_markdown;
 use crate::error::{CodegenError, Result};
 use crate::model::{
@@ -244,6 +245,8 @@ pub struct Operation {
     pub deprecated: Option<Deprecated>,
     /// The operation does not require authentication (`@optionalAuth` or `@auth([])`).
     pub optional_auth: bool,
+    /// How the operation's requests are authenticated (see [`crate::auth`]).
+    pub auth: Auth,
     /// `smithy.api#endpoint` host prefix template (e.g. `{Bucket}.data-`), labels named by input members.
     pub host_prefix: Option<String>,
 }
@@ -261,10 +264,15 @@ pub struct Service {
     pub docs: String,
     /// API version.
     pub version: String,
-    /// `aws.api#service` sdkId (the shape name when absent).
-    pub sdk_id: String,
-    /// SigV4 signing name.
-    pub signing_name: String,
+    /// `aws.api#service` sdkId; `None` for a service that is not an AWS service (it then has no
+    /// service-specific endpoint variable).
+    pub sdk_id: Option<String>,
+    /// The `aws.auth#sigv4` signing name, when some operation signs with SigV4.
+    pub signing_name: Option<String>,
+    /// How operations are authenticated unless they say otherwise: SigV4 when there is a
+    /// signing name, else unsigned (what the runtime's `ServiceInfo::auth` gives). An operation
+    /// whose [`Operation::auth`] differs passes its own to the runtime.
+    pub auth: Auth,
     /// The `X-Amz-Target` prefix (the service shape name).
     pub target_prefix: String,
     /// Protocol.
@@ -292,6 +300,14 @@ impl Service {
     }
 }
 
+/// The default crate name for the service `service_id` (or the model's only service): from
+/// its sdkId, else from its shape name ([`names::crate_name`]).
+pub fn default_crate_name(model: &Model, service_id: Option<&str>) -> Result<String> {
+    let svc = model.service(service_id)?;
+    let sdk_id = svc.traits.aws_service(&svc.id)?.map(|a| a.sdk_id);
+    Ok(names::crate_name(sdk_id.as_deref(), svc.name()))
+}
+
 /// Builds the IR for the service `service_id` (or the model's only service).
 pub fn build(model: Model, service_id: Option<&str>, crate_name: &str) -> Result<Service> {
     let sid = model.service(service_id)?.id.clone();
@@ -310,10 +326,7 @@ struct Builder<'m> {
 impl<'m> Builder<'m> {
     fn new(model: &'m Model, sid: &str) -> Result<Self> {
         let closure = transform::closure(model, sid)?;
-        let renames = match &model.expect(sid, sid)?.kind {
-            ShapeKind::Service(s) => s.rename.clone(),
-            _ => BTreeMap::new(),
-        };
+        let renames = transform::check_renames(model, sid)?;
         // Operation inputs and outputs become `<Op>Input`/`<Op>Output`; they get a type of their
         // own only when some member also targets them.
         let mut io = BTreeSet::new();
@@ -341,6 +354,15 @@ impl<'m> Builder<'m> {
                 .unwrap_or_else(|| shape.name().to_string());
             let mut name = names::type_name(&base);
             if let Some(other) = taken.get(&name) {
+                if renames.contains_key(id) || renames.contains_key(other) {
+                    // A rename exists to settle a name; it must not be settled again.
+                    return Err(CodegenError::shape(
+                        sid,
+                        format!(
+                            "invalid `rename`: `{id}` and `{other}` both get the Rust type name `{name}`"
+                        ),
+                    ));
+                }
                 if other != id {
                     name = names::type_name(&format!(
                         "{}{}",
@@ -387,20 +409,14 @@ impl<'m> Builder<'m> {
                 ),
             ));
         };
-        let aws = t.aws_service(sid)?;
-        let sdk_id = aws
-            .as_ref()
-            .map(|a| a.sdk_id.clone())
-            .unwrap_or_else(|| svc_shape.name().to_string());
-        let signing_name = t
-            .sigv4_name(sid)?
-            .map(str::to_string)
-            .or_else(|| aws.as_ref().and_then(|a| a.endpoint_prefix.clone()))
-            .unwrap_or_else(|| svc_shape.name().to_lowercase());
+        let sdk_id = t.aws_service(sid)?.map(|a| a.sdk_id);
         let title = t
             .title(sid)?
             .map(str::to_string)
-            .unwrap_or_else(|| sdk_id.clone());
+            .or_else(|| sdk_id.clone())
+            .unwrap_or_else(|| svc_shape.name().to_string());
+        let service_schemes = auth::service_schemes(m, svc_shape)?;
+        let service_auth = auth::choose(sid, &service_schemes, false)?;
         let endpoint_rules = match t.endpoint_rule_set(sid)? {
             Some(r) => serde_json::to_string(r)
                 .map_err(|e| CodegenError::shape(sid, format!("endpoint rule set: {e}")))?,
@@ -445,11 +461,9 @@ impl<'m> Builder<'m> {
             let ShapeKind::Operation(o) = &shape.kind else {
                 continue;
             };
-            let name = svc
-                .rename
-                .get(&op_id)
-                .cloned()
-                .unwrap_or_else(|| shape.name().to_string());
+            // Operations cannot be renamed (`transform::check_renames`): the name is also the
+            // `X-Amz-Target` suffix.
+            let name = shape.name().to_string();
             let fn_name = names::fn_name(&name);
             if !op_names.insert(fn_name.clone()) {
                 return Err(CodegenError::shape(
@@ -530,6 +544,8 @@ impl<'m> Builder<'m> {
                     .get(ids::AUTH)
                     .and_then(Value::as_array)
                     .is_some_and(Vec::is_empty);
+            let op_schemes = auth::operation_schemes(m, svc_shape, &service_schemes, shape)?;
+            let op_auth = auth::choose(&op_id, &op_schemes, shape.traits.has(ids::OPTIONAL_AUTH))?;
             operations.push(Operation {
                 shape: op_id.clone(),
                 docs: self.docs(shape)?,
@@ -543,6 +559,7 @@ impl<'m> Builder<'m> {
                 examples: shape.traits.examples(&op_id)?.cloned().unwrap_or_default(),
                 deprecated: shape.traits.deprecated(&op_id)?,
                 optional_auth,
+                auth: op_auth,
                 host_prefix: match shape.traits.get("smithy.api#endpoint") {
                     None => None,
                     Some(v) => Some(
@@ -561,6 +578,18 @@ impl<'m> Builder<'m> {
         }
         let ser = reachable(&types, ser_roots);
         let de = reachable(&types, de_roots);
+        // The runtime's default auth is SigV4 exactly when the service has a signing name: give
+        // it one when the service or any operation signs.
+        let signs = service_auth.signs() || operations.iter().any(|o| o.auth.signs());
+        let signing_name = match t.sigv4_name(sid)? {
+            Some(n) if signs => Some(n.to_string()),
+            _ => None,
+        };
+        let default_auth = if signing_name.is_some() {
+            Auth::SigV4
+        } else {
+            Auth::None
+        };
         Ok(Service {
             shape: sid.clone(),
             crate_name: crate_name.to_string(),
@@ -569,6 +598,7 @@ impl<'m> Builder<'m> {
             version: svc.version.clone(),
             sdk_id,
             signing_name,
+            auth: default_auth,
             target_prefix: svc_shape.name().to_string(),
             protocol,
             endpoint_rules,

@@ -4,6 +4,7 @@
 //! (normalisation passes), [`ir`] (the resolved picture emitters need), [`emit`] (token streams)
 //! and [`write`](mod@write) (formatting, headers, writing only changed files).
 
+pub mod auth;
 pub mod docs;
 pub mod emit;
 pub mod error;

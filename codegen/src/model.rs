@@ -544,6 +544,14 @@ pub mod ids {
     pub const OPTIONAL_AUTH: &str = "smithy.api#optionalAuth";
     pub const AWS_SERVICE: &str = "aws.api#service";
     pub const SIGV4: &str = "aws.auth#sigv4";
+    pub const SIGV4A: &str = "aws.auth#sigv4a";
+    pub const HTTP_BASIC_AUTH: &str = "smithy.api#httpBasicAuth";
+    pub const HTTP_DIGEST_AUTH: &str = "smithy.api#httpDigestAuth";
+    pub const HTTP_BEARER_AUTH: &str = "smithy.api#httpBearerAuth";
+    pub const HTTP_API_KEY_AUTH: &str = "smithy.api#httpApiKeyAuth";
+    pub const AUTH_DEFINITION: &str = "smithy.api#authDefinition";
+    /// Not a trait: the auth scheme id Smithy tools use for "no authentication".
+    pub const NO_AUTH: &str = "smithy.api#noAuth";
     pub const AWS_JSON_1_0: &str = "aws.protocols#awsJson1_0";
     pub const AWS_JSON_1_1: &str = "aws.protocols#awsJson1_1";
     pub const ENDPOINT_RULE_SET: &str = "smithy.rules#endpointRuleSet";
@@ -861,6 +869,20 @@ impl Traits {
                 .map(Some)
                 .ok_or_else(|| wrong_type(owner, ids::SIGV4, "an object with a string `name`")),
         }
+    }
+
+    /// `smithy.api#auth`: the auth scheme ids in priority order (`Some(vec![])` for `@auth([])`).
+    pub fn auth(&self, owner: &str) -> Result<Option<Vec<&str>>> {
+        let Some(a) = self.array(owner, ids::AUTH)? else {
+            return Ok(None);
+        };
+        a.iter()
+            .map(|v| {
+                v.as_str()
+                    .ok_or_else(|| wrong_type(owner, ids::AUTH, "a list of shape ids"))
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(Some)
     }
 
     /// `smithy.api#examples` (raw array).

@@ -268,6 +268,39 @@ fn symbol_name(value: &str) -> String {
         .collect()
 }
 
+/// Whether `name` is a Smithy identifier (the form `rename` values must have): an ASCII letter
+/// or `_` first, then letters, digits and `_`, with at least one letter or digit.
+pub fn is_smithy_identifier(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name.chars().any(|c| c.is_ascii_alphanumeric())
+}
+
+/// The default name of a service's crate: with an `aws.api#service` sdkId, the sdkId in lower
+/// case without spaces or punctuation, the AWS SDK's convention (`Secrets Manager` →
+/// `secretsmanager`, `ACM PCA` → `acmpca`); otherwise the service shape name in snake case
+/// (`Weather` → `weather`, `CoffeeShop` → `coffee_shop`). A keyword gets the suffix `_client`
+/// (`Type` → `type_client`), a leading digit the prefix `service_`, nothing becomes `service`.
+pub fn crate_name(sdk_id: Option<&str>, service_shape: &str) -> String {
+    let base = match sdk_id.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(id) => id
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect(),
+        None => snake_case(service_shape),
+    };
+    if base.is_empty() {
+        "service".to_string()
+    } else if base.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("service_{base}")
+    } else if is_keyword(&base) {
+        format!("{base}_client")
+    } else {
+        base
+    }
+}
+
 /// Makes names unique, keeping their order. The first occurrence of a name keeps it; each later
 /// duplicate gets the smallest suffix `2`, `3`, ... that makes it different from every name in
 /// the input and every name given out so far. Snake-case names get `_2` (`foo`, `foo` → `foo`,
@@ -474,6 +507,49 @@ mod tests {
         for (value, want) in cases {
             assert_eq!(enum_variant(value), want, "{value}");
             assert!(is_ident(want), "{want}");
+        }
+    }
+
+    #[test]
+    fn smithy_identifiers() {
+        for good in ["Widget", "_Widget", "a1", "Foo_Bar", "__x"] {
+            assert!(is_smithy_identifier(good), "{good:?}");
+        }
+        for bad in [
+            "",
+            "_",
+            "__",
+            "1Widget",
+            "Foo-Bar",
+            "a b",
+            "ns#Widget",
+            "Wídget",
+        ] {
+            assert!(!is_smithy_identifier(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn crate_names_come_from_the_sdk_id_else_the_shape() {
+        for (sdk_id, shape, expected) in [
+            (Some("Secrets Manager"), "secretsmanager", "secretsmanager"),
+            (Some("ACM PCA"), "ACMPrivateCA", "acmpca"),
+            (
+                Some("Route 53 Recovery-Control"),
+                "X",
+                "route53recoverycontrol",
+            ),
+            (None, "Weather", "weather"),
+            (None, "CoffeeShop", "coffee_shop"),
+            (None, "KMSKeyService", "kms_key_service"),
+            (Some("  "), "Weather", "weather"),
+            (None, "Type", "type_client"),
+            (None, "3DService", "service_3_d_service"),
+            (None, "", "service"),
+        ] {
+            let name = crate_name(sdk_id, shape);
+            assert_eq!(name, expected, "{sdk_id:?} {shape:?}");
+            assert!(is_ident(&name), "{name}");
         }
     }
 

@@ -266,6 +266,49 @@ pub fn closure(model: &Model, service_id: &str) -> Result<BTreeSet<ShapeId>> {
     Ok(out)
 }
 
+/// The service's `rename` map, checked against the Smithy rules: each key is a shape of the
+/// service closure that is not an operation, resource or member; each value is a Smithy
+/// identifier different from the shape's own name. (Collisions between the resulting Rust names
+/// are checked where the names are given out, in [`crate::ir`].)
+pub fn check_renames(model: &Model, service_id: &str) -> Result<BTreeMap<ShapeId, String>> {
+    let ShapeKind::Service(svc) = &model.expect(service_id, service_id)?.kind else {
+        return Err(CodegenError::shape(service_id, "is not a service"));
+    };
+    if svc.rename.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let closure = closure(model, service_id)?;
+    for (id, new_name) in &svc.rename {
+        let reason = match model.shapes.get(id) {
+            _ if id.contains('$') => Some("a member cannot be renamed".to_string()),
+            Some(s) if matches!(s.kind, ShapeKind::Operation(_) | ShapeKind::Resource(_)) => {
+                Some(format!(
+                    "the {} `{id}` cannot be renamed (Smithy allows renaming data shapes only)",
+                    s.kind.name()
+                ))
+            }
+            Some(_) if !closure.contains(id) => {
+                Some(format!("`{id}` is not in the service closure"))
+            }
+            None => Some(format!("`{id}` does not exist in the model")),
+            Some(_) if !crate::names::is_smithy_identifier(new_name) => Some(format!(
+                "the new name {new_name:?} of `{id}` is not a Smithy identifier"
+            )),
+            Some(s) if s.name() == new_name => {
+                Some(format!("`{id}` is renamed to its own name {new_name:?}"))
+            }
+            Some(_) => None,
+        };
+        if let Some(reason) = reason {
+            return Err(CodegenError::shape(
+                service_id,
+                format!("invalid `rename`: {reason}"),
+            ));
+        }
+    }
+    Ok(svc.rename.clone())
+}
+
 /// Members `(shape id, member name)` that must be boxed: they target a structure or union from
 /// which the containing shape can be reached again through structure/union members only
 /// (lists and maps already give indirection).
@@ -367,6 +410,37 @@ mod tests {
         let b = boxed_members(&m);
         assert!(b.contains(&("a#Node".to_string(), "next".to_string())));
         assert_eq!(b.len(), 1);
+    }
+
+    #[test]
+    fn renames_are_checked() {
+        let json = |rename: &str| {
+            format!(
+                r#"{{"smithy":"2.0","shapes":{{
+                "a#Svc":{{"type":"service","version":"1","operations":[{{"target":"a#Op"}}],"resources":[{{"target":"a#R"}}],"rename":{rename}}},
+                "a#R":{{"type":"resource"}},
+                "a#Op":{{"type":"operation","input":{{"target":"a#In"}}}},
+                "a#In":{{"type":"structure","members":{{"w":{{"target":"b#Widget"}}}}}},
+                "b#Widget":{{"type":"structure"}},
+                "b#Unused":{{"type":"structure"}}}}}}"#
+            )
+        };
+        let ok = check_renames(&model(&json(r#"{"b#Widget":"BWidget"}"#)), "a#Svc").unwrap();
+        assert_eq!(ok.get("b#Widget").map(String::as_str), Some("BWidget"));
+        for (rename, expected) in [
+            (r#"{"a#Op":"Run"}"#, "operation `a#Op` cannot be renamed"),
+            (r#"{"a#R":"Res"}"#, "resource `a#R` cannot be renamed"),
+            (r#"{"a#In$w":"W"}"#, "member cannot be renamed"),
+            (r#"{"b#Unused":"U"}"#, "not in the service closure"),
+            (r#"{"b#Nope":"U"}"#, "does not exist"),
+            (r#"{"b#Widget":"2Widget"}"#, "not a Smithy identifier"),
+            (r#"{"b#Widget":"Widget"}"#, "its own name"),
+        ] {
+            let e = check_renames(&model(&json(rename)), "a#Svc")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("a#Svc") && e.contains(expected), "{rename}: {e}");
+        }
     }
 
     #[test]

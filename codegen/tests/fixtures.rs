@@ -9,6 +9,13 @@ fn fixtures_dir() -> PathBuf {
 
 /// Generates the fixture crate and returns the files worth reviewing, concatenated with headers.
 fn generate(name: &str) -> String {
+    generate_files(name, |p| {
+        (p.starts_with("src/types/") && !p.ends_with("mod.rs")) || p == "src/operation/run.rs"
+    })
+}
+
+/// Generates the fixture crate and returns the files `pick` selects, concatenated with headers.
+fn generate_files(name: &str, pick: impl Fn(&str) -> bool) -> String {
     let path = fixtures_dir().join(format!("{name}.json"));
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("fixture {} missing: {e}", path.display()));
@@ -22,9 +29,7 @@ fn generate(name: &str) -> String {
     .unwrap_or_else(|e| panic!("fixture {name} must generate: {e}"));
     let mut out = String::new();
     for (p, body) in &files {
-        let interesting =
-            (p.starts_with("src/types/") && !p.ends_with("mod.rs")) || p == "src/operation/run.rs";
-        if interesting {
+        if pick(p) {
             out.push_str(&format!("=== {p}\n{body}\n"));
         }
     }
@@ -54,6 +59,22 @@ fixture!(
     error
 );
 
+/// A service that is not an AWS service (no `aws.api#service`, no SigV4, no endpoint rules) with
+/// a `rename` map: the service description (no sdkId, no signing name, no rules), the quick start
+/// (an endpoint URL, no credentials), the renamed types and the operation.
+#[test]
+fn plain_service() {
+    insta::assert_snapshot!(
+        "plain_service",
+        generate_files("plain_service", |p| {
+            matches!(
+                p,
+                "src/lib.rs" | "src/config.rs" | "src/operation/get_forecast.rs"
+            ) || (p.starts_with("src/types/") && p != "src/types/error/mod.rs")
+        })
+    );
+}
+
 #[test]
 fn every_fixture_has_a_test() {
     let mut names: Vec<String> = std::fs::read_dir(fixtures_dir())
@@ -74,6 +95,7 @@ fn every_fixture_has_a_test() {
             "error",
             "int_enum",
             "keywords",
+            "plain_service",
             "recursive",
             "required_default",
             "sensitive",

@@ -232,8 +232,7 @@ fn quick_start(svc: &Service, crate_ident: &str) -> String {
         "## Quick start\n\n\
          ```no_run\n\
          # async fn example() -> Result<(), Box<dyn std::error::Error>> {{\n\
-         // Region, credentials and endpoint come from the standard AWS environment variables and ~/.aws files.\n\
-         let config = {c}::Config::from_env().await?;\n\
+         {config}\
          let client = {c}::Client::new(&config);\n\
          match client.{f}(){setters}.send().await {{\n\
          \x20   Ok(output) => println!(\"{{output:?}}\"),\n\
@@ -249,10 +248,36 @@ fn quick_start(svc: &Service, crate_ident: &str) -> String {
          operation's output or an [`SdkError`] whose service error is the operation's error enum\n\
          (for this one, [`{e}`](crate::operation::{m}::{e})).",
         c = crate_ident,
+        config = quick_start_config(svc, crate_ident),
         f = op.fn_name,
         e = n.error,
         m = op.module,
     )
+}
+
+/// The lines of the quick start that load the configuration: from the AWS environment for a
+/// service with endpoint rules; with an explicit endpoint URL for one without (and without
+/// region or credentials when nothing is signed).
+fn quick_start_config(svc: &Service, c: &str) -> String {
+    if !svc.endpoint_rules.is_empty() {
+        format!(
+            "// Region, credentials and endpoint come from the standard AWS environment variables and ~/.aws files.\n\
+             let config = {c}::Config::from_env().await?;\n"
+        )
+    } else if svc.signing_name.is_none() {
+        format!(
+            "// The service has no endpoint rules: the endpoint URL is required (here, or through\n\
+             // `Config::from_env()` from AWS_ENDPOINT_URL or the profile's `endpoint_url`). Requests\n\
+             // are unsigned, so neither region nor credentials are needed.\n\
+             let config = {c}::Config::builder().endpoint_url(\"https://service.example.com\").build();\n"
+        )
+    } else {
+        format!(
+            "// Region and credentials come from the standard AWS environment variables and ~/.aws files;\n\
+             // the service has no endpoint rules, so the endpoint URL is required (here, or AWS_ENDPOINT_URL).\n\
+             let config = {c}::Config::loader().endpoint_url(\"https://service.example.com\").load().await?;\n"
+        )
+    }
 }
 
 fn client_rs(svc: &Service) -> TokenStream {
@@ -307,8 +332,10 @@ fn client_rs(svc: &Service) -> TokenStream {
 }
 
 fn config_rs(svc: &Service) -> TokenStream {
-    let sdk_id = &svc.sdk_id;
-    let signing = &svc.signing_name;
+    // The runtime reads "" as "absent" (no sdkId: no service-specific endpoint variable; no
+    // signing name: unsigned requests).
+    let sdk_id = svc.sdk_id.as_deref().unwrap_or_default();
+    let signing = svc.signing_name.as_deref().unwrap_or_default();
     let prefix = &svc.target_prefix;
     let version = svc.protocol.json_version();
     let crate_name = &svc.crate_name;

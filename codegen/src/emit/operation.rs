@@ -6,6 +6,7 @@ use quote::{format_ident, quote};
 
 use super::common::*;
 use super::{json, shapes};
+use crate::auth::Auth;
 use crate::ir::{Operation, Service, TypeDef};
 use crate::names;
 
@@ -124,6 +125,7 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
         quote!(input)
     };
     let (host_prefix, call) = host_prefix(op);
+    let call = call_with_auth(svc, op, call);
     let send_doc = format!("Sends this input as a `{name}` request with `client`.");
     let send_doc_doc = crate::emit::common::doc(&send_doc);
     quote! {
@@ -355,6 +357,25 @@ fn fluent_builder(svc: &Service, op: &Operation, n: &OpNames) -> TokenStream {
             #(#setters)*
         }
     }
+}
+
+/// The call of an operation whose auth differs from the service's default goes through
+/// `call_with` with the operation's auth (and host prefix); any other call is left as it is.
+fn call_with_auth(svc: &Service, op: &Operation, call: TokenStream) -> TokenStream {
+    if op.auth == svc.auth {
+        return call;
+    }
+    let auth = match op.auth {
+        Auth::SigV4 => quote!(::awsrt::client::AuthScheme::SigV4),
+        Auth::OptionalSigV4 => quote!(::awsrt::client::AuthScheme::OptionalSigV4),
+        Auth::None => quote!(::awsrt::client::AuthScheme::None),
+    };
+    let prefix = if op.host_prefix.is_some() {
+        quote!(.host_prefix(&host_prefix))
+    } else {
+        quote!()
+    };
+    quote!(handle.call_with(&OPERATION, w.finish(), ::awsrt::client::CallOptions::new().auth(#auth) #prefix))
 }
 
 /// The statements computing the host prefix of an operation with `smithy.api#endpoint`, and the
