@@ -173,6 +173,67 @@ fn idl_loader_conformance() {
         }
     }
 
+    // Smithy 1.0 models upgraded as the reference loader upgrades them: `upgrade/<case>/`
+    // (every file but `upgraded.smithy`, against it) and `upgrade-box/1-to-2/*.smithy` (whose
+    // first line says whether each member is nullable in 2.0).
+    let (mut upgrade_total, mut upgrade_ok) = (0, 0);
+    for case in ["all-1.0", "does-not-introduce-conflict", "mixed-versions"] {
+        upgrade_total += 1;
+        let dir = root.join("upgrade").join(case);
+        let mut files = Vec::new();
+        files_under(&dir, &mut files);
+        let inputs: Vec<&Path> = files
+            .iter()
+            .filter(|p| !p.ends_with("upgraded.smithy"))
+            .map(PathBuf::as_path)
+            .collect();
+        match (load(&inputs), load(&[&dir.join("upgraded.smithy")])) {
+            (Ok(a), Ok(b)) => match first_diff(&model_view(&a), &model_view(&b), "") {
+                None => upgrade_ok += 1,
+                Some(d) => failures.push(format!("upgrade {case}: differs at {d}")),
+            },
+            (Err(e), _) | (_, Err(e)) => failures.push(format!("upgrade {case}: {e}")),
+        }
+    }
+    let mut boxes = Vec::new();
+    files_under(&root.join("upgrade-box/1-to-2"), &mut boxes);
+    for f in &boxes {
+        upgrade_total += 1;
+        let rel = f.strip_prefix(&root).unwrap().display().to_string();
+        let text = std::fs::read_to_string(f).unwrap();
+        let expect_nullable = text.lines().next().unwrap_or("").contains("\"v2\": true");
+        let doc = match load(&[f]) {
+            Ok(d) => d,
+            Err(e) => {
+                failures.push(format!("upgrade {rel}: {e}"));
+                continue;
+            }
+        };
+        let members = doc["shapes"]["smithy.example#Foo"]["members"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        let wrong: Vec<String> = members
+            .iter()
+            .filter(|(_, m)| {
+                let traits = &m["traits"];
+                let non_null = traits.get("smithy.api#required").is_some()
+                    || traits
+                        .get("smithy.api#default")
+                        .is_some_and(|d| !d.is_null());
+                non_null == expect_nullable
+            })
+            .map(|(k, m)| format!("{k} {m}"))
+            .collect();
+        if members.is_empty() || !wrong.is_empty() {
+            failures.push(format!(
+                "upgrade {rel}: expected nullable={expect_nullable}, got {wrong:?}"
+            ));
+        } else {
+            upgrade_ok += 1;
+        }
+    }
+
     // Invalid fixtures.
     let mut invalid = Vec::new();
     files_under(&root.join("invalid"), &mut invalid);
@@ -220,6 +281,10 @@ fn idl_loader_conformance() {
             "idl conformance: valid {valid_ok}/{valid_total}, flattened {flat_ok}/{flat_total}, invalid {invalid_ok}/{invalid_total}{}",
             if skipped.is_empty() { String::new() } else { format!(" (skipped {})", skipped.len()) }
         ),
+    );
+    integration_tests::report_summary(
+        "idl_upgrade",
+        &format!("idl 1.0 upgrade: {upgrade_ok}/{upgrade_total}"),
     );
     for s in &skipped {
         println!("  skipped {s}");

@@ -80,9 +80,10 @@ struct Assembly {
     metadata: Map<String, Value>,
     /// Pending `apply`s: (target, traits, origin).
     applies: Vec<(String, Map<String, Value>, Origin)>,
-    /// Elided members to resolve once every shape is in: (shape, member index name, member
-    /// traits, origin, whether the member may come from a bound resource).
+    /// Elided members to resolve once every shape is in.
     elided: Vec<Elided>,
+    /// Shapes defined in Smithy 1.0 files (IDL or JSON), upgraded once every shape is in.
+    v1: HashSet<String>,
 }
 
 struct Elided {
@@ -105,6 +106,7 @@ pub fn assemble(files: &[Parsed]) -> Result<Value, AssembleError> {
         metadata: Map::new(),
         applies: Vec::new(),
         elided: Vec::new(),
+        v1: HashSet::new(),
     };
     // Pass 1: every shape id any file defines, with its type.
     for f in files {
@@ -157,6 +159,7 @@ pub fn assemble(files: &[Parsed]) -> Result<Value, AssembleError> {
     for (target, traits, origin) in applies {
         a.apply(&target, traits, &origin)?;
     }
+    a.upgrade_v1();
     a.canonical_mixin_members();
     let mut root = Map::new();
     root.insert("smithy".into(), Value::from("2.0"));
@@ -348,6 +351,9 @@ impl Assembly {
         }
         for s in &file.shapes {
             self.idl_shape(&cx, s)?;
+            if !cx.version2 {
+                self.v1.insert(format!("{namespace}#{}", s.name));
+            }
         }
         for ApplyDef { target, traits } in &file.applies {
             let id = self.resolve(&cx, &target.text);
@@ -744,11 +750,13 @@ impl Assembly {
         let Some(root) = doc.as_object() else {
             return fail_file(name, "a JSON AST document must be an object");
         };
-        match root.get("smithy") {
-            Some(Value::String(v)) if v.starts_with('1') || v.starts_with('2') => {}
+        let v1 = match root.get("smithy") {
+            Some(Value::String(v)) if v.starts_with('1') || v.starts_with('2') => {
+                v.starts_with('1')
+            }
             Some(v) => return fail_file(name, format!("unsupported Smithy version {v}")),
             None => return fail_file(name, "missing the `smithy` version key"),
-        }
+        };
         if let Some(meta) = root.get("metadata") {
             let Some(meta) = meta.as_object() else {
                 return fail_file(name, "`metadata` must be an object");
@@ -781,6 +789,9 @@ impl Assembly {
                 continue;
             }
             self.insert_shape(id.clone(), shape.clone(), origin.clone())?;
+            if v1 {
+                self.v1.insert(id.clone());
+            }
         }
         Ok(())
     }
@@ -1122,6 +1133,92 @@ impl Assembly {
                 .or_else(|m| fail(&origin.file, origin.pos, format!("{target}: {m}")))?;
         }
         Ok(())
+    }
+
+    /// Smithy 1.0 shapes, upgraded as the reference loader does: a number or boolean shape
+    /// without `@box` gets a zero `@default`; a structure member targeting such a shape (or a
+    /// `Primitive*` prelude shape) gets `@default` of zero, a `@box`ed member `@default(null)`, a
+    /// member targeting a `@streaming` blob `@default("")`; `@box` itself goes away.
+    fn upgrade_v1(&mut self) {
+        if self.v1.is_empty() {
+            return;
+        }
+        const NUMERIC: [&str; 7] = ["byte", "short", "integer", "long", "float", "double", "boolean"];
+        let zero = |ty: &str| {
+            if ty == "boolean" {
+                Value::Bool(false)
+            } else {
+                Value::from(0)
+            }
+        };
+        let has_trait = |s: &Value, t: &str| s.get("traits").and_then(|x| x.get(t)).is_some();
+        // The zero value of a member's target when 1.0 made it non-nullable, before `@box` goes.
+        let mut non_null: HashMap<String, Value> = HashMap::new();
+        for name in ["Boolean", "Byte", "Short", "Integer", "Long", "Float", "Double"] {
+            let ty = if name == "Boolean" { "boolean" } else { "integer" };
+            non_null.insert(format!("smithy.api#Primitive{name}"), zero(ty));
+        }
+        let mut streaming: HashSet<String> = HashSet::new();
+        for (id, shape) in &self.shapes {
+            let ty = shape.get("type").and_then(Value::as_str).unwrap_or("");
+            if self.v1.contains(id) && NUMERIC.contains(&ty) && !has_trait(shape, "smithy.api#box") {
+                non_null.insert(id.clone(), zero(ty));
+            }
+            if ty == "blob" && has_trait(shape, "smithy.api#streaming") {
+                streaming.insert(id.clone());
+            }
+        }
+        let ids: Vec<String> = self.v1.iter().cloned().collect();
+        for id in ids {
+            let Some(shape) = self.shapes.get_mut(&id).and_then(Value::as_object_mut) else {
+                continue;
+            };
+            let ty = shape.get("type").and_then(Value::as_str).unwrap_or("").to_owned();
+            if let Some(Value::Object(traits)) = shape.get_mut("traits") {
+                let boxed = traits.shift_remove("smithy.api#box").is_some();
+                if !boxed && NUMERIC.contains(&ty.as_str()) && !traits.contains_key("smithy.api#default") {
+                    traits.insert("smithy.api#default".into(), zero(&ty));
+                }
+                if traits.is_empty() {
+                    shape.shift_remove("traits");
+                }
+            } else if NUMERIC.contains(&ty.as_str()) {
+                let mut t = Map::new();
+                t.insert("smithy.api#default".into(), zero(&ty));
+                shape.insert("traits".into(), Value::Object(t));
+            }
+            if ty != "structure" {
+                continue;
+            }
+            let Some(Value::Object(members)) = shape.get_mut("members") else {
+                continue;
+            };
+            for member in members.values_mut() {
+                let Some(member) = member.as_object_mut() else { continue };
+                let target = member.get("target").and_then(Value::as_str).unwrap_or("").to_owned();
+                let traits = member
+                    .entry("traits")
+                    .or_insert_with(|| Value::Object(Map::new()));
+                let Some(traits) = traits.as_object_mut() else { continue };
+                let boxed = traits.shift_remove("smithy.api#box").is_some();
+                if !traits.contains_key("smithy.api#default") {
+                    if boxed {
+                        if non_null.contains_key(&target) {
+                            traits.insert("smithy.api#default".into(), Value::Null);
+                        }
+                    } else if let Some(z) = non_null.get(&target) {
+                        traits.insert("smithy.api#default".into(), z.clone());
+                    } else if streaming.contains(&target)
+                        && !traits.contains_key("smithy.api#required")
+                    {
+                        traits.insert("smithy.api#default".into(), Value::from(""));
+                    }
+                }
+                if traits.is_empty() {
+                    member.shift_remove("traits");
+                }
+            }
+        }
     }
 
     /// Drops local redeclarations of inherited mixin members that add no traits.
