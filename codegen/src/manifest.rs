@@ -240,12 +240,13 @@ mod tests {
     fn entry(sha: &str) -> ServiceEntry {
         ServiceEntry {
             model: "m.json".into(),
-            upstream: Upstream {
+            upstream: Some(Upstream {
                 repository: "o/r".into(),
                 path: "dir/m.json".into(),
                 commit: "abc".into(),
                 sha256: sha.into(),
-            },
+            }),
+            service: None,
             crate_name: "m".into(),
             output: "generated/m".into(),
         }
@@ -359,5 +360,33 @@ mod tests {
         let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../model/manifest.json");
         let m = Manifest::load(&p).unwrap();
         assert!(m.services.iter().any(|s| s.crate_name == "secretsmanager"));
+    }
+
+    #[test]
+    fn idl_models_are_found_locally_and_never_downloaded() {
+        let dir = tempdir("idl");
+        std::fs::create_dir_all(dir.join("weather")).unwrap();
+        let mut e = entry("unused");
+        e.model = "weather".into();
+        e.upstream = None;
+        assert!(e.is_idl() && !entry("x").is_idl());
+        let lookup = Lookup {
+            local_dir: dir.clone(),
+            models_dir: None,
+            url_template: "http://127.0.0.1:9/{path}".into(),
+            allow_download: true,
+        };
+        assert_eq!(locate_idl(&e, &lookup).unwrap(), dir.join("weather"));
+        e.model = "missing.smithy".into();
+        let err = locate_idl(&e, &lookup).unwrap_err();
+        assert!(
+            err.contains("missing.smithy") && err.contains("looked in"),
+            "{err}"
+        );
+        // A JSON model without an upstream is not fetched from anywhere.
+        let mut j = entry("unused");
+        j.upstream = None;
+        let err = locate(&j, &lookup).unwrap_err();
+        assert!(err.contains("names no upstream"), "{err}");
     }
 }
