@@ -679,7 +679,9 @@ impl<'m> Builder<'m> {
                     .map(html_to_markdown)
                     .unwrap_or_default(),
             };
-            let wire = m.traits.json_name(&mid)?.unwrap_or(&m.name).to_string();
+            // awsJson 1.0/1.1 key members by their name: `@jsonName` is restJson1's and "does
+            // not affect serialization" here (the official protocol tests check both ways).
+            let wire = m.name.clone();
             if let Some(d) = &default {
                 check_default(&mid, &ty, d)?;
             }
