@@ -2,9 +2,13 @@
 //!
 //! For each protocol file: every suite is converted to a Smithy model ([`convert`]), a client
 //! crate is generated from it with `codegen::generate_crate`, a test per case is rendered
-//! ([`render`]) into a cases crate whose support library is [`support`], and all of it is built
-//! and run with one `cargo test` in a scratch workspace under `target/protocol-tests/`
-//! ([`runner`]). Cases that do not apply are listed in [`skips`].
+//! ([`render`], with the value expressions of [`values`]) into a cases crate whose support
+//! library is [`support`], and all of it is built and run with one `cargo test` in a scratch
+//! workspace under `target/protocol-tests/` ([`runner`], [`workspace`]). Cases that do not apply
+//! are listed in [`skips`].
+//!
+//! [`values`], [`workspace`] and [`support`] are shared with the harness of the official Smithy
+//! protocol tests (`tests/protocol_smithy/`).
 
 pub mod convert;
 pub mod data;
@@ -13,6 +17,8 @@ pub mod runner;
 pub mod skips;
 #[allow(dead_code)]
 pub mod support;
+pub mod values;
+pub mod workspace;
 
 use data::Direction;
 
@@ -28,6 +34,12 @@ pub const FILES: [(Direction, &str); 4] = [
 pub fn check_file(direction: Direction, file: &str) {
     let summary = runner::run_file(direction, file).unwrap_or_else(|e| panic!("{e}"));
     let report = summary.report();
+    if let Some(line) = report.lines().next() {
+        let name = summary
+            .name
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "_");
+        integration_tests::report_summary(&format!("protocol_{name}"), line);
+    }
     assert!(
         summary.failed.is_empty()
             && summary.passed.len() + summary.not_applicable.len() == summary.total,

@@ -1,16 +1,15 @@
-//! Rendering one `#[tokio::test]` per case: inputs built with the generated builders from the
-//! case's `params` (typed Rust literals), requests checked against `serialized`, canned
-//! responses parsed and compared member by member with `result` / `error`.
-//!
-//! Names come from the generator's IR ([`codegen::ir::Service`]), so the test code calls exactly
-//! the methods and types the generated crate has.
+//! Rendering one `#[tokio::test]` per botocore case: inputs built with the generated builders
+//! from the case's `params`, requests checked against `serialized`, canned responses parsed and
+//! compared member by member with `result` / `error`. The value expressions come from
+//! [`super::values`].
 
 use std::collections::BTreeSet;
 
-use awsrt::types::{Document, Number};
-use codegen::ir::{Field, Operation, RType, Service, TypeDef};
+use awsrt::types::Document;
+use codegen::ir::{Operation, Service, TypeDef};
 
 use super::data::{Case, Direction, Suite};
+use super::values::{lit, pairs, snake, str_list, Cx};
 
 /// A rendered suite module.
 #[derive(Debug, Default)]
@@ -21,314 +20,6 @@ pub struct RenderedSuite {
     pub tests: Vec<(String, String)>,
     /// `(case id, reason)` for cases that could not be rendered (counted as failures).
     pub failures: Vec<(String, String)>,
-}
-
-/// A Rust string literal for `s`.
-fn lit(s: &str) -> String {
-    format!("{s:?}")
-}
-
-/// `snake_case` for test function and module names: any non-alphanumeric becomes `_`, a word
-/// boundary (lower/digit → upper, or an acronym's last capital before a lowercase) gets `_`.
-pub fn snake(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_ascii_alphanumeric() {
-            if c.is_ascii_uppercase() && i > 0 {
-                let prev = chars[i - 1];
-                let next_lower = chars.get(i + 1).is_some_and(char::is_ascii_lowercase);
-                if prev.is_ascii_lowercase()
-                    || prev.is_ascii_digit()
-                    || (prev.is_ascii_uppercase() && next_lower)
-                {
-                    out.push('_');
-                }
-            }
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('_') {
-            out.push('_');
-        }
-    }
-    out.trim_matches('_').to_owned()
-}
-
-/// Context for rendering expressions of one generated crate.
-pub struct Cx<'a> {
-    /// The IR of the generated crate.
-    pub svc: &'a Service,
-    /// The generated crate's name (its path root in the cases crate).
-    pub krate: &'a str,
-}
-
-impl Cx<'_> {
-    fn type_path(&self, name: &str) -> String {
-        format!("::{}::types::{name}", self.krate)
-    }
-
-    /// An owned expression of type `ty` for the JSON value `v` (botocore's `params`/`result`
-    /// conventions: blobs as their raw text, timestamps as epoch seconds).
-    pub fn value(&self, ty: &RType, v: &Document) -> Result<String, String> {
-        let bad = || format!("cannot render {} as {ty:?}", v.to_json());
-        Ok(match (ty, v) {
-            (RType::String, Document::String(s)) => {
-                format!("::std::string::String::from({})", lit(s))
-            }
-            (RType::SensitiveString, Document::String(s)) => {
-                format!("::awsrt::types::SensitiveString::from({})", lit(s))
-            }
-            (RType::Bool, Document::Bool(b)) => b.to_string(),
-            (RType::I8 | RType::I16 | RType::I32 | RType::I64, Document::Number(n)) => {
-                int_literal(ty, *n).ok_or_else(bad)?
-            }
-            (RType::F32 | RType::F64, v) => float_literal(ty, v).ok_or_else(bad)?,
-            (RType::Blob, Document::String(s)) => {
-                format!("::awsrt::types::Blob::new({}.as_bytes().to_vec())", lit(s))
-            }
-            (RType::SensitiveBlob, Document::String(s)) => format!(
-                "::awsrt::types::SensitiveBlob::new({}.as_bytes().to_vec())",
-                lit(s)
-            ),
-            (RType::Timestamp(_), Document::Number(n)) => timestamp_literal(*n).ok_or_else(bad)?,
-            (RType::Document, v) => format!("::cases::doc({})", lit(&v.to_json())),
-            (RType::Enum(n), Document::String(s)) => {
-                format!("{}::from({})", self.type_path(n), lit(s))
-            }
-            (RType::IntEnum(n), Document::Number(x)) => format!(
-                "{}::from({})",
-                self.type_path(n),
-                int_literal(&RType::I32, *x).ok_or_else(bad)?
-            ),
-            (RType::Struct(n), Document::Object(o)) => {
-                let Some(TypeDef::Struct(s)) = self.svc.ty(n) else {
-                    return Err(format!("unknown structure {n}"));
-                };
-                let calls = self.setter_calls(&s.fields, o)?;
-                let build = if s.fallible_build() {
-                    format!(".build().expect({})", lit(&format!("build {n}")))
-                } else {
-                    ".build()".to_owned()
-                };
-                format!("{}::builder(){calls}{build}", self.type_path(n))
-            }
-            (RType::Union(n), Document::Object(o)) => {
-                let Some(TypeDef::Union(s)) = self.svc.ty(n) else {
-                    return Err(format!("unknown union {n}"));
-                };
-                let set: Vec<_> = o.iter().filter(|(_, v)| !v.is_null()).collect();
-                let [(k, val)] = set.as_slice() else {
-                    return Err(format!(
-                        "a {n} value must set exactly one member: {}",
-                        v.to_json()
-                    ));
-                };
-                let f = find_field(&s.fields, k)
-                    .ok_or_else(|| format!("union {n} has no member {k}"))?;
-                let inner = self.value(&f.ty, val)?;
-                let inner = if f.boxed {
-                    format!("::std::boxed::Box::new({inner})")
-                } else {
-                    inner
-                };
-                format!("{}::{}({inner})", self.type_path(n), f.variant)
-            }
-            (RType::List(inner, sparse), Document::Array(items)) => {
-                let items = items
-                    .iter()
-                    .map(|i| self.maybe(inner, *sparse, i))
-                    .collect::<Result<Vec<_>, _>>()?;
-                format!("::std::vec![{}]", items.join(", "))
-            }
-            (RType::Map(inner, sparse), Document::Object(o)) => {
-                let entries = o
-                    .iter()
-                    .map(|(k, v)| {
-                        self.maybe(inner, *sparse, v)
-                            .map(|e| format!("(::std::string::String::from({}), {e})", lit(k)))
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                format!(
-                    "::std::collections::HashMap::from([{}])",
-                    entries.join(", ")
-                )
-            }
-            _ => return Err(bad()),
-        })
-    }
-
-    /// An element of a collection: `Option`-wrapped when the collection is sparse.
-    fn maybe(&self, ty: &RType, sparse: bool, v: &Document) -> Result<String, String> {
-        match (sparse, v) {
-            (true, Document::Null) => Ok("::std::option::Option::None".to_owned()),
-            (true, v) => Ok(format!(
-                "::std::option::Option::Some({})",
-                self.value(ty, v)?
-            )),
-            (false, Document::Null) => Err("null in a non-sparse collection".to_owned()),
-            (false, v) => self.value(ty, v),
-        }
-    }
-
-    /// Builder calls for the members in `o`, as a user writes them: `.member(value)`, one call
-    /// per list item or map entry, `.set_member(..)` for null (unset), empty and sparse
-    /// collections.
-    pub fn setter_calls(
-        &self,
-        fields: &[Field],
-        o: &std::collections::BTreeMap<String, Document>,
-    ) -> Result<String, String> {
-        let mut calls = String::new();
-        for (k, v) in o {
-            let f = find_field(fields, k).ok_or_else(|| format!("no member named {k}"))?;
-            let n = &f.name;
-            let set = format!("set_{}", f.name.trim_start_matches("r#"));
-            match (&f.ty, v) {
-                (_, Document::Null) => {
-                    calls.push_str(&format!(".{set}(::std::option::Option::None)"))
-                }
-                (RType::List(inner, false), Document::Array(items)) if !items.is_empty() => {
-                    for i in items {
-                        calls.push_str(&format!(".{n}({})", self.value(inner, i)?));
-                    }
-                }
-                (RType::Map(inner, false), Document::Object(m)) if !m.is_empty() => {
-                    for (mk, mv) in m {
-                        calls.push_str(&format!(
-                            ".{n}(::std::string::String::from({}), {})",
-                            lit(mk),
-                            self.value(inner, mv)?
-                        ));
-                    }
-                }
-                (RType::List(..) | RType::Map(..), _) => calls.push_str(&format!(
-                    ".{set}(::std::option::Option::Some({}))",
-                    self.value(&f.ty, v)?
-                )),
-                (ty, v) => calls.push_str(&format!(".{n}({})", self.value(ty, v)?)),
-            }
-        }
-        Ok(calls)
-    }
-
-    /// Assertions that `<expr>.<field>` equals the expected members in `o` (absent members must
-    /// be unset); `what` names the value in messages.
-    pub fn field_asserts(
-        &self,
-        expr: &str,
-        fields: &[Field],
-        o: &std::collections::BTreeMap<String, Document>,
-        what: &str,
-    ) -> Result<String, String> {
-        for k in o.keys() {
-            if find_field(fields, k).is_none() {
-                return Err(format!("{what} has no member {k}"));
-            }
-        }
-        let mut out = String::new();
-        for f in fields {
-            let got = format!("{expr}.{}", f.name);
-            let want = o
-                .get(&f.member)
-                .or_else(|| o.get(&f.wire))
-                .filter(|v| !v.is_null());
-            let msg = lit(&format!("{what} member {}", f.member));
-            match want {
-                None if f.optional => out.push_str(&format!(
-                    "    assert!({got}.is_none(), \"{{}}: expected none, got {{:?}}\", {msg}, {got});\n"
-                )),
-                None => {}
-                Some(v) if f.optional && matches!(f.ty, RType::F32 | RType::F64) => {
-                    let helper = if f.ty == RType::F32 { "same_f32" } else { "same_f64" };
-                    out.push_str(&format!(
-                        "    assert!(::cases::{helper}({got}, {}), \"{{}}: got {{:?}}\", {msg}, {got});\n",
-                        self.value(&f.ty, v)?
-                    ));
-                }
-                Some(v) => {
-                    let mut e = self.value(&f.ty, v)?;
-                    if f.boxed {
-                        e = format!("::std::boxed::Box::new({e})");
-                    }
-                    if f.optional {
-                        e = format!("::std::option::Option::Some({e})");
-                    }
-                    out.push_str(&format!("    assert_eq!({got}, {e}, \"{{}}\", {msg});\n"));
-                }
-            }
-        }
-        Ok(out)
-    }
-}
-
-fn find_field<'f>(fields: &'f [Field], key: &str) -> Option<&'f Field> {
-    fields
-        .iter()
-        .find(|f| f.member == key)
-        .or_else(|| fields.iter().find(|f| f.wire == key))
-}
-
-fn int_literal(ty: &RType, n: Number) -> Option<String> {
-    let i = n.to_i64()?;
-    Some(match ty {
-        RType::I8 => format!("{}i8", i8::try_from(i).ok()?),
-        RType::I16 => format!("{}i16", i16::try_from(i).ok()?),
-        RType::I32 => format!("{}i32", i32::try_from(i).ok()?),
-        RType::I64 => format!("{i}i64"),
-        _ => return None,
-    })
-}
-
-fn float_literal(ty: &RType, v: &Document) -> Option<String> {
-    let t = if *ty == RType::F32 { "f32" } else { "f64" };
-    Some(match v {
-        Document::String(s) if s == "NaN" => format!("{t}::NAN"),
-        Document::String(s) if s == "Infinity" => format!("{t}::INFINITY"),
-        Document::String(s) if s == "-Infinity" => format!("{t}::NEG_INFINITY"),
-        Document::Number(n) if *ty == RType::F32 => format!("{:?}f32", n.as_f64() as f32),
-        Document::Number(n) => format!("{:?}f64", n.as_f64()),
-        _ => return None,
-    })
-}
-
-/// Epoch seconds (possibly fractional, at most microsecond precision in the data) → an exact
-/// `DateTime`.
-fn timestamp_literal(n: Number) -> Option<String> {
-    if let Some(secs) = n.to_i64() {
-        return Some(format!("::awsrt::types::DateTime::from_secs({secs}i64)"));
-    }
-    let f = n.as_f64();
-    if !f.is_finite() {
-        return None;
-    }
-    let secs = f.floor();
-    let micros = ((f - secs) * 1e6).round() as u32;
-    let (secs, micros) = if micros >= 1_000_000 {
-        (secs as i64 + 1, 0)
-    } else {
-        (secs as i64, micros)
-    };
-    Some(format!(
-        "::awsrt::types::DateTime::from_secs_and_nanos({secs}i64, {}u32)",
-        micros * 1000
-    ))
-}
-
-fn str_list(doc: Option<&Document>) -> Vec<&str> {
-    doc.and_then(Document::as_array)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(Document::as_str)
-        .collect()
-}
-
-fn pairs(doc: Option<&Document>) -> String {
-    let items: Vec<String> = doc
-        .and_then(Document::as_object)
-        .into_iter()
-        .flatten()
-        .filter_map(|(k, v)| v.as_str().map(|v| format!("({}, {})", lit(k), lit(v))))
-        .collect();
-    format!("&[{}]", items.join(", "))
 }
 
 fn find_op<'s>(svc: &'s Service, name: &str) -> Result<&'s Operation, String> {
@@ -387,8 +78,8 @@ fn input_case(cx: &Cx<'_>, suite: &Suite, case: &Case) -> Result<String, String>
          assert_eq!(requests.len(), 1, \"expected one request; result: {:?}\", result.as_ref().err());\n",
     );
     let body = match ser.get("body") {
-        Some(Document::String(b)) => format!("::std::option::Option::Some({})", lit(b)),
-        _ => "::std::option::Option::None".to_owned(),
+        Some(Document::String(b)) => format!("::cases::Body::Json({})", lit(b)),
+        _ => "::cases::Body::EmptyOrEmptyObject".to_owned(),
     };
     let host = match ser.get("host").and_then(Document::as_str) {
         Some(h) => format!("::std::option::Option::Some({})", lit(h)),
@@ -407,7 +98,8 @@ fn input_case(cx: &Cx<'_>, suite: &Suite, case: &Case) -> Result<String, String>
     out.push_str(&format!(
         "    ::cases::assert_request(&requests[0], &::cases::ExpectedRequest {{\n        \
          method: {},\n        uri: {},\n        host: {host},\n        headers: {},\n        \
-         require_headers: {required_lit},\n        forbid_headers: &[{}],\n        body: {body},\n    }});\n",
+         require_headers: {required_lit},\n        forbid_headers: &[{}],\n        body: {body},\n        \
+         ..::std::default::Default::default()\n    }});\n",
         lit(ser.get("method").and_then(Document::as_str).unwrap_or("POST")),
         lit(ser.get("uri").and_then(Document::as_str).unwrap_or("/")),
         pairs(ser.get("headers")),
@@ -565,19 +257,6 @@ mod tests {
         "U": {"type": "structure", "union": true, "members": {"s": {"shape": "S"}}}}"#;
 
     #[test]
-    fn snake_names() {
-        assert_eq!(snake("AwsJson11Enums"), "aws_json11_enums");
-        assert_eq!(
-            snake("parses_iso8601_timestamps"),
-            "parses_iso8601_timestamps"
-        );
-        assert_eq!(
-            snake("SDKAppliedContentEncoding_awsJson1_1"),
-            "sdk_applied_content_encoding_aws_json1_1"
-        );
-    }
-
-    #[test]
     fn setter_calls_follow_the_builder_conventions() {
         let (svc, _) = svc(SHAPES, r#"{"name": "Op", "input": {"shape": "In"}}"#);
         let cx = Cx {
@@ -639,21 +318,5 @@ mod tests {
         );
         assert!(asserts.contains("assert!(out.str.is_none()"), "{asserts}");
         assert_eq!(asserts.lines().count(), op.output.fields.len());
-    }
-
-    #[test]
-    fn timestamps_are_exact() {
-        let t = |s: &[u8]| match Document::parse(s).unwrap() {
-            Document::Number(n) => timestamp_literal(n).unwrap(),
-            _ => unreachable!(),
-        };
-        assert_eq!(
-            t(b"1398796238"),
-            "::awsrt::types::DateTime::from_secs(1398796238i64)"
-        );
-        assert_eq!(
-            t(b"946845296.123"),
-            "::awsrt::types::DateTime::from_secs_and_nanos(946845296i64, 123000000u32)"
-        );
     }
 }

@@ -122,12 +122,12 @@ fn number_eq(x: Number, y: Number) -> bool {
     }
 }
 
-/// What a request case expects (`serialized`).
+/// What a request case expects (botocore's `serialized`, or a Smithy `httpRequestTests` case).
 #[derive(Debug, Default)]
 pub struct ExpectedRequest<'a> {
     /// HTTP method.
     pub method: &'a str,
-    /// Path and query.
+    /// The path, or path and query when it has a `?` (then compared whole).
     pub uri: &'a str,
     /// `host` (may include a base path, as botocore writes it for endpoints with a path).
     pub host: Option<&'a str>,
@@ -137,8 +137,83 @@ pub struct ExpectedRequest<'a> {
     pub require_headers: &'a [&'a str],
     /// Headers that must be absent.
     pub forbid_headers: &'a [&'a str],
-    /// The JSON body; `None` when the case does not specify one (then it must be empty or `{}`).
-    pub body: Option<&'a str>,
+    /// `key=value` query parameters (as encoded on the wire) that must be present.
+    pub query_params: &'a [&'a str],
+    /// Query parameter names that must be absent.
+    pub forbid_query_params: &'a [&'a str],
+    /// Query parameter names that must be present.
+    pub require_query_params: &'a [&'a str],
+    /// What the body must be.
+    pub body: Body<'a>,
+}
+
+/// How a request body is compared.
+#[derive(Debug, Default, Clone, Copy)]
+pub enum Body<'a> {
+    /// No assertion (a Smithy case without `body`).
+    #[default]
+    Any,
+    /// Empty or `{}` (a botocore case without `body`).
+    EmptyOrEmptyObject,
+    /// Equal as JSON documents (numbers by value, object members in any order).
+    Json(&'a str),
+    /// Equal as `application/x-www-form-urlencoded` parameter lists: the same `&`-separated
+    /// parameters in any order, whitespace around each ignored.
+    Form(&'a str),
+    /// Equal byte for byte (Smithy: a body without a JSON/XML/form media type).
+    Exact(&'a str),
+}
+
+/// The query parameters of a path-and-query, split on `&` (empty when there is no query).
+pub fn query_pairs(path_and_query: &str) -> Vec<&str> {
+    match path_and_query.split_once('?') {
+        Some((_, q)) => q.split('&').filter(|p| !p.is_empty()).collect(),
+        None => Vec::new(),
+    }
+}
+
+/// The name of a `key=value` query parameter.
+fn query_name(pair: &str) -> &str {
+    pair.split_once('=').map_or(pair, |(k, _)| k)
+}
+
+/// Form bodies as sorted parameter lists.
+fn form_params(body: &str) -> Vec<&str> {
+    let mut v: Vec<&str> = body
+        .split('&')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+/// Every way `body` differs from `want`.
+fn body_mismatch(body: &[u8], want: Body<'_>) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    match want {
+        Body::Any => None,
+        Body::EmptyOrEmptyObject => {
+            let ok = body.is_empty()
+                || Document::parse(body).is_ok_and(|d| d.as_object().is_some_and(|o| o.is_empty()));
+            (!ok).then(|| format!("body: expected none or {{}}, got {text:?}"))
+        }
+        Body::Json(want) => match (Document::parse(want.as_bytes()), Document::parse(body)) {
+            (Ok(w), Ok(g)) if json_eq(&w, &g) => None,
+            (Ok(w), Ok(g)) => Some(format!(
+                "body: expected {}, got {}",
+                w.to_json(),
+                g.to_json()
+            )),
+            (Err(e), _) => Some(format!("expected body is not JSON ({e}): {want}")),
+            (_, Err(e)) => Some(format!("body is not JSON ({e}): {text:?}")),
+        },
+        Body::Form(want) => (form_params(want) != form_params(&text))
+            .then(|| format!("form body: expected {want:?}, got {text:?}")),
+        Body::Exact(want) => {
+            (want.as_bytes() != body).then(|| format!("body: expected {want:?}, got {text:?}"))
+        }
+    }
 }
 
 /// Every way `req` differs from `exp` (empty when it matches). The wire check for
@@ -152,7 +227,12 @@ pub fn request_mismatches(req: &HttpRequest, exp: &ExpectedRequest<'_>) -> Vec<S
         ));
     }
     let (authority, path) = split_uri(&req.uri);
-    if path != exp.uri {
+    let compared = if exp.uri.contains('?') {
+        path
+    } else {
+        path.split('?').next().unwrap_or(path)
+    };
+    if compared != exp.uri {
         out.push(format!("uri: expected {:?}, got {path:?}", exp.uri));
     }
     if let Some(host) = exp.host {
@@ -175,27 +255,23 @@ pub fn request_mismatches(req: &HttpRequest, exp: &ExpectedRequest<'_>) -> Vec<S
             out.push(format!("header {name} must be absent, got {v:?}"));
         }
     }
-    let body = String::from_utf8_lossy(&req.body);
-    match exp.body {
-        Some(want) => match (Document::parse(want.as_bytes()), Document::parse(&req.body)) {
-            (Ok(w), Ok(g)) if json_eq(&w, &g) => {}
-            (Ok(w), Ok(g)) => out.push(format!(
-                "body: expected {}, got {}",
-                w.to_json(),
-                g.to_json()
-            )),
-            (Err(e), _) => out.push(format!("expected body is not JSON ({e}): {want}")),
-            (_, Err(e)) => out.push(format!("body is not JSON ({e}): {body:?}")),
-        },
-        None => {
-            let ok = req.body.is_empty()
-                || Document::parse(&req.body)
-                    .is_ok_and(|d| d.as_object().is_some_and(|o| o.is_empty()));
-            if !ok {
-                out.push(format!("body: expected none or {{}}, got {body:?}"));
-            }
+    let query = query_pairs(path);
+    for want in exp.query_params {
+        if !query.contains(want) {
+            out.push(format!("query parameter {want:?} missing from {path:?}"));
         }
     }
+    for name in exp.forbid_query_params {
+        if query.iter().any(|p| query_name(p) == *name) {
+            out.push(format!("query parameter {name:?} must be absent: {path:?}"));
+        }
+    }
+    for name in exp.require_query_params {
+        if !query.iter().any(|p| query_name(p) == *name) {
+            out.push(format!("query parameter {name:?} missing from {path:?}"));
+        }
+    }
+    out.extend(body_mismatch(&req.body, exp.body));
     out
 }
 
@@ -372,7 +448,7 @@ mod tests {
             uri: "/",
             host: Some("example.com"),
             headers: &[("Content-Type", "application/x-amz-json-1.1")],
-            body: Some(r#"{ "a": 1.0 }"#),
+            body: Body::Json(r#"{ "a": 1.0 }"#),
             ..Default::default()
         };
         assert_eq!(request_mismatches(&r, &exp), Vec::<String>::new());
@@ -382,7 +458,7 @@ mod tests {
             host: Some("foo.example.com"),
             headers: &[("X-Amz-Target", "P.Op")],
             forbid_headers: &["content-type"],
-            body: Some("{}"),
+            body: Body::Json("{}"),
             ..Default::default()
         };
         assert_eq!(request_mismatches(&r, &bad).len(), 6);
@@ -391,10 +467,39 @@ mod tests {
             method: "POST",
             uri: "/custom/",
             host: Some("example.com/custom"),
+            body: Body::EmptyOrEmptyObject,
             ..Default::default()
         };
         assert_eq!(request_mismatches(&with_path, &exp), Vec::<String>::new());
         assert_eq!(request_mismatches(&req("https://e/", ""), &exp).len(), 2);
+    }
+
+    #[test]
+    fn query_and_body_kinds() {
+        let r = req("https://example.com/p?a=1&b=x%20y&c", "A=1&B=2");
+        let exp = ExpectedRequest {
+            method: "POST",
+            uri: "/p",
+            query_params: &["a=1", "b=x%20y"],
+            require_query_params: &["c"],
+            forbid_query_params: &["d"],
+            body: Body::Form("B=2\n&A=1"),
+            ..Default::default()
+        };
+        assert_eq!(request_mismatches(&r, &exp), Vec::<String>::new());
+        let bad = ExpectedRequest {
+            method: "POST",
+            uri: "/p?a=1",
+            query_params: &["a=2"],
+            require_query_params: &["d"],
+            forbid_query_params: &["c"],
+            body: Body::Exact("A=1"),
+            ..Default::default()
+        };
+        assert_eq!(request_mismatches(&r, &bad).len(), 5);
+        assert_eq!(body_mismatch(b"x", Body::Any), None);
+        assert!(body_mismatch(b"A=1", Body::Form("A=2")).is_some());
+        assert_eq!(body_mismatch(b"", Body::Exact("")), None);
     }
 
     #[test]

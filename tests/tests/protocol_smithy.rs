@@ -1,0 +1,18 @@
+//! Protocol compliance from the official Smithy protocol tests: every client case of
+//! `$SMITHY_TESTDATA_DIR/smithy/protocol-tests/aws/<protocol>/` (read from the IDL) runs through
+//! a client the generator writes for the test service. One test per protocol; each prints
+//! `protocol tests <protocol>: passed N/M, skipped K`. The harness lives in
+//! `tests/protocol_smithy/`; the generated crates and their build go to `target/protocol-tests/`.
+
+#[path = "../protocol_smithy/mod.rs"]
+mod protocol_smithy;
+
+#[test]
+fn aws_json1_0() {
+    protocol_smithy::check("awsJson1_0");
+}
+
+#[test]
+fn aws_json1_1() {
+    protocol_smithy::check("awsJson1_1");
+}
