@@ -169,3 +169,64 @@ fn broken_model_fails_cleanly_and_leaves_output_untouched() {
     }
     std::fs::remove_dir_all(root).unwrap();
 }
+
+/// A manifest entry can name a Smithy IDL model (a `.smithy` file or a directory of model files):
+/// it generates like a JSON model, `--check` agrees, and a syntax error fails with the file, line
+/// and column, leaving the output as it was.
+#[test]
+fn idl_models_generate_from_the_manifest() {
+    let root = std::env::temp_dir().join(format!("xtask-cli-idl-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let model_dir = root.join("model/fixture");
+    std::fs::create_dir_all(&model_dir).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+    std::fs::copy(
+        fixtures.join("union.smithy"),
+        model_dir.join("union.smithy"),
+    )
+    .unwrap();
+    // The same model split over two files: an `apply` in the second.
+    std::fs::write(
+        model_dir.join("extra.smithy"),
+        "$version: \"2\"\nnamespace example.fixture\n\napply Value @documentation(\"A value.\")\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("model/manifest.json"),
+        r#"{"services":[{"model":"fixture","crate":"fixture_idl","output":"generated/fixture","service":"example.fixture#Fixture"}]}"#,
+    )
+    .unwrap();
+    let out = xtask(Some(&root), &models_dir(), &["codegen"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let value = std::fs::read_to_string(root.join("generated/fixture/src/types/_value.rs"))
+        .expect("the union's type file is generated");
+    assert!(
+        value.contains("pub enum Value") && value.contains("A value."),
+        "{value}"
+    );
+    let out = xtask(Some(&root), &models_dir(), &["codegen", "--check"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let before = snapshot(&root.join("generated"));
+    std::fs::write(
+        model_dir.join("extra.smithy"),
+        "$version: \"2\"\nnamespace example.fixture\n\nstructure Broken {\n",
+    )
+    .unwrap();
+    let out = xtask(Some(&root), &models_dir(), &["codegen"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("extra.smithy:5:1:") && !err.contains("panicked"),
+        "{err}"
+    );
+    assert!(
+        snapshot(&root.join("generated")) == before,
+        "generated/ changed"
+    );
+    std::fs::remove_dir_all(root).unwrap();
+}
