@@ -33,9 +33,7 @@ pub fn generate_crate(
     opts: &CrateOptions,
 ) -> Result<BTreeMap<String, String>> {
     let model = model::Model::from_json(model_json, source)?;
-    let svc = ir::build(model, service, crate_name)?;
-    let jobs = emit::crate_files::crate_jobs(&svc, opts);
-    write::render(&jobs)
+    generate_from_model(model, service, crate_name, opts)
 }
 
 /// Generates a whole crate from an already assembled JSON AST document, such as the one
@@ -48,6 +46,15 @@ pub fn generate_crate_from_doc(
     opts: &CrateOptions,
 ) -> Result<BTreeMap<String, String>> {
     let model = model::Model::from_value(doc, source)?;
+    generate_from_model(model, service, crate_name, opts)
+}
+
+fn generate_from_model(
+    model: model::Model,
+    service: Option<&str>,
+    crate_name: &str,
+    opts: &CrateOptions,
+) -> Result<BTreeMap<String, String>> {
     let svc = ir::build(model, service, crate_name)?;
     let jobs = emit::crate_files::crate_jobs(&svc, opts);
     write::render(&jobs)

@@ -4,7 +4,7 @@
 //! loaded again. Any panic is a bug: bad input must give an error.
 #![no_main]
 
-use codegen::idl::{load_sources, write::to_idl, Source};
+use codegen::idl::{load_sources, reload_as_idl, Source};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -14,7 +14,11 @@ fuzz_target!(|data: &[u8]| {
         .enumerate()
         .map(|(i, part)| {
             let text = String::from_utf8_lossy(part).into_owned();
-            let ext = if text.trim_start().starts_with('{') { "json" } else { "smithy" };
+            let ext = if text.trim_start().starts_with('{') {
+                "json"
+            } else {
+                "smithy"
+            };
             Source {
                 name: format!("fuzz{i}.{ext}"),
                 text,
@@ -22,15 +26,6 @@ fuzz_target!(|data: &[u8]| {
         })
         .collect();
     if let Ok(doc) = load_sources(&sources) {
-        if let Ok(files) = to_idl(&doc) {
-            let again: Vec<Source> = files
-                .into_iter()
-                .map(|(ns, text)| Source {
-                    name: format!("{ns}.smithy"),
-                    text,
-                })
-                .collect();
-            let _ = load_sources(&again);
-        }
+        let _ = reload_as_idl(&doc);
     }
 });

@@ -51,3 +51,55 @@ pub fn report_summary(name: &str, line: &str) {
         eprintln!("cannot record the summary in {}: {e}", dir.display());
     }
 }
+
+/// xorshift64*: a deterministic pseudo-random sequence for the bounded fuzz passes (no dependency,
+/// the same inputs on every run).
+pub struct Rng(u64);
+
+impl Rng {
+    /// A sequence from `seed` (0 is replaced by 1: xorshift never leaves 0).
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.max(1))
+    }
+
+    /// The next value.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A value in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+}
+
+/// Every file under `dir` (recursively) whose name ends in `.ext`, sorted. Panics, naming the
+/// folder, when it cannot be read: test data that is missing fails the test.
+pub fn files_with_extension(dir: &std::path::Path, ext: &str) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let rd = std::fs::read_dir(&d)
+            .unwrap_or_else(|e| panic!("test data missing: {}: {e}", d.display()));
+        for entry in rd {
+            let p = entry.expect("directory entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == ext) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}

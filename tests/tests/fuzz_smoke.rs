@@ -10,36 +10,11 @@
 use std::path::PathBuf;
 
 use awsrt::http::HttpResponse;
+use integration_tests::Rng;
 use secretsmanager::fuzz_entry::{error, output, OPERATIONS};
 
 /// Mutants per target.
 const ITERATIONS: usize = 40_000;
-
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed.max(1))
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
 
 /// Tokens worth inserting into JSON.
 const TOKENS: &[&[u8]] = &[

@@ -13,6 +13,7 @@
 use std::path::{Path, PathBuf};
 
 use codegen::idl::{self, Source};
+use integration_tests::files_with_extension;
 use integration_tests::model_compare::{first_diff, model_view};
 use serde_json::Value;
 
@@ -29,21 +30,6 @@ fn idl_dir() -> PathBuf {
         dir.display()
     );
     dir
-}
-
-fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.expect("directory entry").path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            files_under(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
 }
 
 fn source(path: &Path) -> Source {
@@ -86,8 +72,7 @@ fn idl_loader_conformance() {
     let root = idl_dir();
     let valid_dir = root.join("valid");
     let shared = valid_dir.join("__shared.json");
-    let mut all = Vec::new();
-    files_under(&valid_dir, &mut all);
+    let all = files_with_extension(&valid_dir, "smithy");
     let mut failures = Vec::new();
     let mut skipped = Vec::new();
 
@@ -180,8 +165,7 @@ fn idl_loader_conformance() {
     for case in ["all-1.0", "does-not-introduce-conflict", "mixed-versions"] {
         upgrade_total += 1;
         let dir = root.join("upgrade").join(case);
-        let mut files = Vec::new();
-        files_under(&dir, &mut files);
+        let files = files_with_extension(&dir, "smithy");
         let inputs: Vec<&Path> = files
             .iter()
             .filter(|p| !p.ends_with("upgraded.smithy"))
@@ -195,8 +179,7 @@ fn idl_loader_conformance() {
             (Err(e), _) | (_, Err(e)) => failures.push(format!("upgrade {case}: {e}")),
         }
     }
-    let mut boxes = Vec::new();
-    files_under(&root.join("upgrade-box/1-to-2"), &mut boxes);
+    let boxes = files_with_extension(&root.join("upgrade-box/1-to-2"), "smithy");
     for f in &boxes {
         upgrade_total += 1;
         let rel = f.strip_prefix(&root).unwrap().display().to_string();
@@ -235,8 +218,7 @@ fn idl_loader_conformance() {
     }
 
     // Invalid fixtures.
-    let mut invalid = Vec::new();
-    files_under(&root.join("invalid"), &mut invalid);
+    let invalid = files_with_extension(&root.join("invalid"), "smithy");
     let (mut invalid_total, mut invalid_ok) = (0, 0);
     for bad in invalid
         .iter()

@@ -7,34 +7,12 @@
 //! Run: `cargo test -p integration-tests --test idl_fuzz_smoke`.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
 
-use codegen::idl::{load_sources, write::to_idl, Source};
+use codegen::idl::{load_sources, reload_as_idl, Source};
+use integration_tests::{files_with_extension, Rng};
 
 /// Mutants in all.
 const ITERATIONS: usize = 30_000;
-
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
 
 /// Tokens of the IDL worth inserting.
 const TOKENS: &[&str] = &[
@@ -104,7 +82,7 @@ fn seeds() -> Vec<String> {
         "idl-loader/invalid",
         "protocol-tests/aws/awsJson1_1",
     ] {
-        collect(&root.join(dir), &mut files);
+        files.extend(files_with_extension(&root.join(dir), "smithy"));
     }
     assert!(
         files.len() > 200,
@@ -115,21 +93,6 @@ fn seeds() -> Vec<String> {
         .iter()
         .filter_map(|p| std::fs::read_to_string(p).ok())
         .collect()
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        panic!("test data missing: {}", dir.display())
-    };
-    let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            collect(&p, out);
-        } else if p.extension().is_some_and(|e| e == "smithy") {
-            out.push(p);
-        }
-    }
 }
 
 fn mutate(rng: &mut Rng, seeds: &[String], base: &str) -> String {
@@ -172,23 +135,14 @@ fn load_and_rewrite(text: &str) {
         text: text.to_owned(),
     }];
     if let Ok(doc) = load_sources(&src) {
-        if let Ok(files) = to_idl(&doc) {
-            let again: Vec<Source> = files
-                .into_iter()
-                .map(|(ns, text)| Source {
-                    name: format!("{ns}.smithy"),
-                    text,
-                })
-                .collect();
-            let _ = load_sources(&again);
-        }
+        let _ = reload_as_idl(&doc);
     }
 }
 
 #[test]
 fn idl_loader_survives_mutated_fixtures() {
     let seeds = seeds();
-    let mut rng = Rng(0x05ee_d1d1_f00d);
+    let mut rng = Rng::new(0x05ee_d1d1_f00d);
     let mut loaded = 0usize;
     for i in 0..ITERATIONS {
         let base = &seeds[i % seeds.len()];

@@ -2,31 +2,14 @@
 //! it started from. A test of the loader at the scale of real services (every trait value, every
 //! documentation string, every shape kind the AWS models use) and of the IDL writer.
 
-use std::path::{Path, PathBuf};
-
 use codegen::idl::{self, Source};
+use integration_tests::files_with_extension;
 use integration_tests::model_compare::{first_diff, model_view};
-
-fn model_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.expect("directory entry").path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            model_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "json") {
-            out.push(p);
-        }
-    }
-}
 
 #[test]
 fn every_shared_model_round_trips_through_idl() {
     let dir = integration_tests::data_dir("SMITHY_MODELS_DIR", "models");
-    let mut files = Vec::new();
-    model_files(&dir, &mut files);
+    let files = files_with_extension(&dir, "json");
     assert!(
         files.len() > 300,
         "expected the shared models, found {}",
@@ -41,27 +24,13 @@ fn every_shared_model_round_trips_through_idl() {
             text,
         }])
         .unwrap_or_else(|e| panic!("{name}: the JSON model does not load: {e}"));
-        let idl_files = match idl::write::to_idl(&original) {
-            Ok(files) => files,
-            Err(e) => {
-                failures.push(format!("{name}: writing IDL: {}", e.0));
-                continue;
-            }
-        };
-        let sources: Vec<Source> = idl_files
-            .into_iter()
-            .map(|(ns, text)| Source {
-                name: format!("{name} as IDL ({ns}.smithy)"),
-                text,
-            })
-            .collect();
-        match idl::load_sources(&sources) {
+        match idl::reload_as_idl(&original) {
             Ok(back) => {
                 if let Some(d) = first_diff(&model_view(&back), &model_view(&original), "") {
                     failures.push(format!("{name}: differs at {d}"));
                 }
             }
-            Err(e) => failures.push(format!("{name}: the IDL does not load: {e}")),
+            Err(e) => failures.push(format!("{name}: written as IDL, it does not load: {e}")),
         }
     }
     integration_tests::report_summary(

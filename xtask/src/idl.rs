@@ -61,7 +61,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if let Some(dir) = idl_out {
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         for (ns, text) in codegen::idl::write::to_idl(&doc).map_err(|e| e.0)? {
-            let file = dir.join(format!("{}.smithy", if ns.is_empty() { "metadata" } else { &ns }));
+            let file = dir.join(format!(
+                "{}.smithy",
+                if ns.is_empty() { "metadata" } else { &ns }
+            ));
             std::fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
             println!("wrote {}", file.display());
         }

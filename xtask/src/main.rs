@@ -195,14 +195,7 @@ pub fn generate_all(root: &Path) -> Result<Outputs, String> {
         let text = String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8", src.display()))?;
         let rust =
             codegen::partitions::generate(&text).map_err(|e| format!("{}: {e}", src.display()))?;
-        let out = root.join(&p.output);
-        let (dir, name) = (
-            out.parent().map(Path::to_path_buf).unwrap_or_default(),
-            out.file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default(),
-        );
-        outputs.push((dir, BTreeMap::from([(name, rust)])));
+        outputs.push(single_file(&root.join(&p.output), rust));
     }
     if let Some(entry) = &manifest.idl_standard {
         let dir = env_dir("SMITHY_TESTDATA_DIR").ok_or_else(|| {
@@ -227,16 +220,19 @@ pub fn generate_all(root: &Path) -> Result<Outputs, String> {
             ));
         }
         let rust = codegen::idl::standard::generate(&sources).map_err(|e| e.to_string())?;
-        let out = root.join(&entry.output);
-        let (dir, name) = (
-            out.parent().map(Path::to_path_buf).unwrap_or_default(),
-            out.file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default(),
-        );
-        outputs.push((dir, BTreeMap::from([(name, rust)])));
+        outputs.push(single_file(&root.join(&entry.output), rust));
     }
     Ok(outputs)
+}
+
+/// One generated file as an output: its folder and its name in that folder.
+fn single_file(path: &Path, text: String) -> (PathBuf, BTreeMap<String, String>) {
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    (dir, BTreeMap::from([(name, text)]))
 }
 
 /// `generated/secretsmanager` → `../../runtime`.

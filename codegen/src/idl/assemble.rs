@@ -1143,7 +1143,9 @@ impl Assembly {
         if self.v1.is_empty() {
             return;
         }
-        const NUMERIC: [&str; 7] = ["byte", "short", "integer", "long", "float", "double", "boolean"];
+        const NUMERIC: [&str; 7] = [
+            "byte", "short", "integer", "long", "float", "double", "boolean",
+        ];
         let zero = |ty: &str| {
             if ty == "boolean" {
                 Value::Bool(false)
@@ -1154,14 +1156,21 @@ impl Assembly {
         let has_trait = |s: &Value, t: &str| s.get("traits").and_then(|x| x.get(t)).is_some();
         // The zero value of a member's target when 1.0 made it non-nullable, before `@box` goes.
         let mut non_null: HashMap<String, Value> = HashMap::new();
-        for name in ["Boolean", "Byte", "Short", "Integer", "Long", "Float", "Double"] {
-            let ty = if name == "Boolean" { "boolean" } else { "integer" };
+        for name in [
+            "Boolean", "Byte", "Short", "Integer", "Long", "Float", "Double",
+        ] {
+            let ty = if name == "Boolean" {
+                "boolean"
+            } else {
+                "integer"
+            };
             non_null.insert(format!("smithy.api#Primitive{name}"), zero(ty));
         }
         let mut streaming: HashSet<String> = HashSet::new();
         for (id, shape) in &self.shapes {
             let ty = shape.get("type").and_then(Value::as_str).unwrap_or("");
-            if self.v1.contains(id) && NUMERIC.contains(&ty) && !has_trait(shape, "smithy.api#box") {
+            if self.v1.contains(id) && NUMERIC.contains(&ty) && !has_trait(shape, "smithy.api#box")
+            {
                 non_null.insert(id.clone(), zero(ty));
             }
             if ty == "blob" && has_trait(shape, "smithy.api#streaming") {
@@ -1173,10 +1182,17 @@ impl Assembly {
             let Some(shape) = self.shapes.get_mut(&id).and_then(Value::as_object_mut) else {
                 continue;
             };
-            let ty = shape.get("type").and_then(Value::as_str).unwrap_or("").to_owned();
+            let ty = shape
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
             if let Some(Value::Object(traits)) = shape.get_mut("traits") {
                 let boxed = traits.shift_remove("smithy.api#box").is_some();
-                if !boxed && NUMERIC.contains(&ty.as_str()) && !traits.contains_key("smithy.api#default") {
+                if !boxed
+                    && NUMERIC.contains(&ty.as_str())
+                    && !traits.contains_key("smithy.api#default")
+                {
                     traits.insert("smithy.api#default".into(), zero(&ty));
                 }
                 if traits.is_empty() {
@@ -1194,12 +1210,20 @@ impl Assembly {
                 continue;
             };
             for member in members.values_mut() {
-                let Some(member) = member.as_object_mut() else { continue };
-                let target = member.get("target").and_then(Value::as_str).unwrap_or("").to_owned();
+                let Some(member) = member.as_object_mut() else {
+                    continue;
+                };
+                let target = member
+                    .get("target")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned();
                 let traits = member
                     .entry("traits")
                     .or_insert_with(|| Value::Object(Map::new()));
-                let Some(traits) = traits.as_object_mut() else { continue };
+                let Some(traits) = traits.as_object_mut() else {
+                    continue;
+                };
                 let boxed = traits.shift_remove("smithy.api#box").is_some();
                 if !traits.contains_key("smithy.api#default") {
                     if boxed {

@@ -115,5 +115,19 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Value> {
     load_sources(&sources)
 }
 
+/// Writes a document as IDL ([`write::to_idl`]) and loads the IDL back: the same model, which
+/// the round-trip test and the fuzz targets check.
+pub fn reload_as_idl(doc: &Value) -> Result<Value> {
+    let files = write::to_idl(doc).map_err(|e| CodegenError::model(e.0))?;
+    let sources: Vec<Source> = files
+        .into_iter()
+        .map(|(ns, text)| Source {
+            name: format!("{}.smithy", if ns.is_empty() { "metadata" } else { &ns }),
+            text,
+        })
+        .collect();
+    load_sources(&sources)
+}
+
 #[cfg(test)]
 mod tests;

@@ -387,6 +387,13 @@ impl<'a> Parser<'a> {
         unescape(&dedent(body)).map_err(|m| fail(&m))
     }
 
+    /// Moves past a run of ASCII digits.
+    fn digits(&mut self) {
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.bump();
+        }
+    }
+
     fn number(&mut self) -> PResult<Node> {
         let start = self.i;
         let pos = self.pos();
@@ -400,17 +407,13 @@ impl<'a> Parser<'a> {
                 return bad(self, "'-' must be followed by a digit");
             }
         }
-        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-            self.bump();
-        }
+        self.digits();
         if self.peek() == Some(b'.') {
             self.bump();
             if !self.peek().is_some_and(|c| c.is_ascii_digit()) {
                 return bad(self, "'.' must be followed by a digit");
             }
-            while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-                self.bump();
-            }
+            self.digits();
         }
         if matches!(self.peek(), Some(b'e' | b'E')) {
             self.bump();
@@ -420,9 +423,7 @@ impl<'a> Parser<'a> {
             if !self.peek().is_some_and(|c| c.is_ascii_digit()) {
                 return bad(self, "'e', '+', and '-' must be followed by a digit");
             }
-            while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-                self.bump();
-            }
+            self.digits();
         }
         Ok(Node::Number(self.text[start..self.i].to_owned()))
     }
