@@ -428,3 +428,111 @@ fn the_leak_checks_themselves_detect_leaks() {
     assert!(std::panic::catch_unwind(|| assert_clean("token", SESSION_TOKEN)).is_err());
     assert_clean("clean", "nothing to see");
 }
+
+/// Issue 15: the secret cache (`secretsmanager-cache`) holds, shares and reports on the canary
+/// through warming, hits, misses, `refresh_now`, typed JSON, stale-if-error and a permanent
+/// failure, with every `tracing` event captured (the cache's own at TRACE included): the canary
+/// appears in no log line and in no `Debug` of the cache, its values, metrics or reports.
+#[tokio::test]
+async fn the_secret_cache_never_logs_or_formats_values() {
+    use secretsmanager_cache::{CacheError, SecretCache, Version};
+    guarded(async {
+        let capture = Capture::new();
+        let _guard = capture.set_default();
+        let server = FaultServer::start().await.expect("start");
+        let (_config, client) = client(&server);
+        let ttl = Duration::from_millis(200);
+        let cache = SecretCache::builder(client)
+            .ttl(ttl)
+            .ttl_jitter(0.0)
+            .refresh_ahead(1.0)
+            .stale_if_error(Duration::from_secs(60))
+            .transform(|_, v| Ok(v))
+            .build()
+            .expect("cache");
+
+        // Warming: the canary arrives in a batch, as a string and as bytes.
+        server.push(Fault::ok(batch_json()));
+        let report = cache.warm(["db", "bin"]).await.expect("warm");
+        debug_clean("WarmReport", &report);
+        let db = cache.get("db").await.expect("hit");
+        assert_eq!(
+            db.secret_string().map(SensitiveString::expose_secret),
+            Some(CANARY)
+        );
+        let bin = cache.get("bin").await.expect("hit");
+        assert_eq!(
+            bin.secret_binary().map(SensitiveBlob::expose_secret),
+            Some(CANARY.as_bytes())
+        );
+        debug_clean("Secret", &db);
+        debug_clean("Secret (binary)", &bin);
+        debug_clean("SecretValue", db.value());
+        debug_clean("SecretCache", &cache);
+
+        // A miss and refresh_now fetch it with GetSecretValue.
+        cache.invalidate("db");
+        server.push(Fault::ok(get_secret_value_json()));
+        let fetched = cache.get("db").await.expect("miss");
+        debug_clean("Secret (fetched)", &fetched);
+        server.push(Fault::ok(get_secret_value_json()));
+        cache
+            .refresh_now("db", Version::Current)
+            .await
+            .expect("refresh_now");
+
+        // Typed JSON: the canary is not JSON; the error says where, not what.
+        let err = cache
+            .get_json::<secretsmanager_cache::json::UsernamePassword>("db")
+            .await
+            .expect_err("not JSON");
+        all_clean("CacheError::Json", &err);
+
+        // Expired, and the service fails with 500s echoing the canary: stale value served.
+        tokio::time::sleep(ttl + Duration::from_millis(20)).await;
+        let message = format!("The value {CANARY} broke us");
+        for _ in 0..3 {
+            server.push(Fault::error(500, "InternalServiceError", message.clone()));
+        }
+        let stale = cache.get("db").await.expect("stale");
+        assert!(stale.ptr_eq(&fetched) || stale.secret_string().is_some());
+        assert!(cache.metrics().stale_served >= 1);
+
+        // A permanent failure: the error (whose Display shows the service's message, see the
+        // module docs) comes back; the cache's logs carry its code only.
+        server.push(Fault::error(400, "AccessDeniedException", message.clone()));
+        let err = cache
+            .refresh_now("db", Version::Current)
+            .await
+            .expect_err("denied");
+        assert_eq!(err.code(), Some("AccessDeniedException"));
+        assert!(matches!(err, CacheError::GetSecretValue { .. }));
+
+        cache.log_metrics();
+        debug_clean("CacheMetrics", &cache.metrics());
+
+        let lines = capture.lines();
+        let cache_lines: Vec<&String> = lines
+            .iter()
+            .filter(|l| l.contains("secretsmanager_cache"))
+            .collect();
+        for wanted in [
+            "hit",
+            "miss",
+            "fetched",
+            "request failed",
+            "secret cache metrics",
+            "warmed",
+        ] {
+            assert!(
+                cache_lines.iter().any(|l| l.contains(wanted)),
+                "the cache's {wanted:?} event is captured: {cache_lines:#?}"
+            );
+        }
+        for line in &lines {
+            assert_clean("captured log line", line);
+            assert!(!line.contains("broke us"), "service message logged: {line}");
+        }
+    })
+    .await;
+}
