@@ -8,10 +8,15 @@
 //! cargo xtask bench [measurement...]     benchmarks against the official SDK (not in CI)
 //! cargo xtask idl [--repeat N] [--json OUT] PATH...
 //!                                        load IDL/JSON model files, report shapes and load time
+//! cargo xtask latest-deps [--no-check]   newest compatible dependencies: what changed, and a
+//!                                        check of the workspace with warnings denied
+//! cargo xtask handshake [--calls N]      client CPU per TLS handshake, post-quantum on and off
 //! ```
 
 mod bench;
+mod handshake;
 mod idl;
+mod latest_deps;
 mod sweep;
 mod testcmd;
 
@@ -37,7 +42,9 @@ fn main() -> ExitCode {
         Some("test") => testcmd::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("idl") => idl::run(&args[1..]),
-        _ => Err("usage: cargo xtask <codegen [--check] | sweep [--no-compile] [--compile a,b] | test | bench [what...] | idl PATH...>".to_string()),
+        Some("latest-deps") => latest_deps::run(&args[1..]),
+        Some("handshake") => handshake::run(&args[1..]),
+        _ => Err("usage: cargo xtask <codegen [--check] | sweep [--no-compile] [--compile a,b] | test | bench [what...] | idl PATH... | latest-deps | handshake>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,5 +1,6 @@
 //! The default [`Transport`]: hyper 1 HTTP/1.1 connections over tokio TCP, TLS through rustls
-//! (ring provider, platform root certificates), with a keep-alive pool.
+//! (the crypto provider of [`super::tls`]: post-quantum hybrid key exchange first, platform root
+//! certificates), with a keep-alive pool.
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -13,6 +14,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 
 use super::pool::{Conn, Pool, PoolKey};
+use super::tls::{self, Roots};
 use super::{
     AttemptTimeouts, BoxFuture, HttpRequest, HttpResponse, Target, Transport, TransportError,
     TransportErrorKind, TransportTimeout,
@@ -25,8 +27,9 @@ const DEFAULT_MAX_IDLE_PER_HOST: usize = 32;
 
 /// HTTP/1.1 transport on hyper with its own connection pool. Cheap to clone (clones share the pool).
 ///
-/// `https` uses rustls with the platform's root certificates (loaded on first use); plain `http`
-/// is supported for explicit endpoints such as local test servers.
+/// `https` uses rustls with the platform's root certificates (loaded on first use) and offers the
+/// hybrid post-quantum key exchange X25519MLKEM768 first ([`crypto_provider`](super::crypto_provider));
+/// plain `http` is supported for explicit endpoints such as local test servers.
 #[derive(Clone)]
 pub struct HyperTransport {
     inner: Arc<Inner>,
@@ -36,6 +39,8 @@ struct Inner {
     pool: Pool,
     max_body_size: usize,
     tls: OnceLock<Result<Arc<rustls::ClientConfig>, String>>,
+    roots: Roots,
+    post_quantum: bool,
 }
 
 impl fmt::Debug for HyperTransport {
@@ -59,6 +64,8 @@ pub struct HyperTransportBuilder {
     idle_timeout: Duration,
     max_idle_per_host: usize,
     tls: Option<Arc<rustls::ClientConfig>>,
+    roots: Roots,
+    post_quantum: bool,
 }
 
 impl Default for HyperTransportBuilder {
@@ -68,6 +75,8 @@ impl Default for HyperTransportBuilder {
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             max_idle_per_host: DEFAULT_MAX_IDLE_PER_HOST,
             tls: None,
+            roots: Roots::Platform,
+            post_quantum: true,
         }
     }
 }
@@ -92,7 +101,36 @@ impl HyperTransportBuilder {
         self
     }
 
-    /// Uses this rustls configuration instead of one built from the platform roots.
+    /// Offers the hybrid post-quantum key exchange X25519MLKEM768 first (default `true`).
+    ///
+    /// `false` offers only the classical groups (X25519, secp256r1, secp384r1): for a peer or
+    /// middlebox that cannot handle the larger ClientHello, or a policy that forbids ML-KEM.
+    /// Servers without post-quantum support connect either way (they pick X25519, whose key
+    /// share is sent beside the hybrid one). Ignored when [`tls_config`](Self::tls_config) is set.
+    pub fn post_quantum(mut self, on: bool) -> Self {
+        self.post_quantum = on;
+        self
+    }
+
+    /// Trusts only these root certificates (DER), instead of the platform's: for a private CA or
+    /// a local test server. Ignored when [`tls_config`](Self::tls_config) is set.
+    pub fn root_certificates<I, C>(mut self, certs: I) -> Self
+    where
+        I: IntoIterator<Item = C>,
+        C: Into<Vec<u8>>,
+    {
+        self.roots = Roots::Only(
+            certs
+                .into_iter()
+                .map(|c| rustls::pki_types::CertificateDer::from(c.into()))
+                .collect(),
+        );
+        self
+    }
+
+    /// Uses this rustls configuration as it is, instead of one built from the settings above.
+    /// Build it with [`crypto_provider`](super::crypto_provider) to keep the post-quantum key
+    /// exchange.
     pub fn tls_config(mut self, config: Arc<rustls::ClientConfig>) -> Self {
         self.tls = Some(config);
         self
@@ -109,6 +147,8 @@ impl HyperTransportBuilder {
                 pool: Pool::new(self.idle_timeout, self.max_idle_per_host),
                 max_body_size: self.max_body_size,
                 tls,
+                roots: self.roots,
+                post_quantum: self.post_quantum,
             }),
         }
     }
@@ -230,13 +270,23 @@ fn connect_error(e: std::io::Error) -> TransportError {
     TransportError::new(TransportErrorKind::Connect, "connection failed").with_source(e)
 }
 
+/// A failed handshake: [`TransportErrorKind::Tls`] with the [`rustls::Error`] as source when
+/// TLS refused (bad certificate, no common parameters, alert), else an I/O failure.
 fn tls_handshake_error(e: std::io::Error) -> TransportError {
     let is_tls = e
         .get_ref()
         .map(|inner| inner.is::<rustls::Error>())
         .unwrap_or(false);
     if is_tls {
-        TransportError::new(TransportErrorKind::Tls, "TLS handshake failed").with_source(e)
+        let err = TransportError::new(TransportErrorKind::Tls, "TLS handshake failed");
+        match e
+            .into_inner()
+            .map(|inner| inner.downcast::<rustls::Error>())
+        {
+            Some(Ok(tls)) => err.with_source(*tls),
+            Some(Err(other)) => err.with_source(other),
+            None => err,
+        }
     } else {
         TransportError::new(
             TransportErrorKind::Io,
@@ -244,30 +294,6 @@ fn tls_handshake_error(e: std::io::Error) -> TransportError {
         )
         .with_source(e)
     }
-}
-
-fn default_tls_config() -> Result<Arc<rustls::ClientConfig>, String> {
-    let loaded = rustls_native_certs::load_native_certs();
-    let mut roots = rustls::RootCertStore::empty();
-    let (added, _ignored) = roots.add_parsable_certificates(loaded.certs);
-    if added == 0 {
-        let detail = loaded
-            .errors
-            .first()
-            .map(|e| format!(": {e}"))
-            .unwrap_or_default();
-        return Err(format!(
-            "no trusted root certificates found on this system{detail}"
-        ));
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS setup failed: {e}"))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Arc::new(config))
 }
 
 async fn handshake<T>(io: T) -> Result<Conn, TransportError>
@@ -289,7 +315,7 @@ where
 impl Inner {
     fn tls_config(&self) -> Result<Arc<rustls::ClientConfig>, TransportError> {
         self.tls
-            .get_or_init(default_tls_config)
+            .get_or_init(|| tls::client_config(&self.roots, self.post_quantum))
             .clone()
             .map_err(|m| TransportError::new(TransportErrorKind::Tls, m))
     }
@@ -310,6 +336,7 @@ impl Inner {
                 .connect(name, tcp)
                 .await
                 .map_err(tls_handshake_error)?;
+            tls::log_connection(tls.get_ref().1, &target.host, target.port);
             handshake(tls).await
         } else {
             handshake(tcp).await

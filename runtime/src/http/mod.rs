@@ -5,7 +5,10 @@
 //! [`HttpResponse`] or a classified [`TransportError`].
 
 mod hyper_transport;
+mod mlkem;
 mod pool;
+mod pq;
+mod tls;
 
 use std::fmt;
 use std::future::Future;
@@ -16,6 +19,10 @@ use bytes::Bytes;
 use http::HeaderMap;
 
 pub use hyper_transport::{HyperTransport, HyperTransportBuilder};
+/// The rustls crate this runtime uses (for [`HyperTransportBuilder::tls_config`] and for
+/// inspecting the [`rustls::Error`] behind a [`TransportErrorKind::Tls`] failure).
+pub use rustls;
+pub use tls::crypto_provider;
 
 /// A boxed, sendable future (the runtime does not depend on the `futures` crate).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
