@@ -6,7 +6,7 @@
 //! resolves names across all files (forward references, `use`, the prelude and the standard
 //! trait namespaces of [`standard`]), expands inline operation input/output and elided members,
 //! applies `apply` statements and merges metadata. Every error names the file, line and column.
-//! [`write`] goes the other way: a JSON AST document as IDL text.
+//! [`write`](mod@write) goes the other way: a JSON AST document as IDL text.
 
 pub mod assemble;
 pub mod parser;
