@@ -15,6 +15,7 @@ pub mod model;
 pub mod names;
 pub mod partitions;
 pub mod prelude;
+pub mod protocol;
 pub mod transform;
 pub mod write;
 
@@ -22,6 +23,34 @@ use std::collections::BTreeMap;
 
 pub use emit::crate_files::CrateOptions;
 pub use error::{CodegenError, Result};
+
+/// A generated crate: its files (path relative to the crate directory → contents) and what the
+/// generator left out, one line each naming the shape and the reason ([`ir::Service::notes`]).
+#[derive(Debug, Clone, Default)]
+pub struct Generated {
+    /// The files.
+    pub files: BTreeMap<String, String>,
+    /// What was left out (examples or smoke tests whose values do not fit the model).
+    pub notes: Vec<String>,
+}
+
+/// Generates a whole crate from an assembled JSON AST document, with the generator's notes.
+/// `source` names the model in error messages.
+pub fn generate(
+    doc: &serde_json::Value,
+    source: &str,
+    service: Option<&str>,
+    crate_name: &str,
+    opts: &CrateOptions,
+) -> Result<Generated> {
+    let model = model::Model::from_value(doc, source)?;
+    let svc = ir::build(model, service, crate_name)?;
+    let jobs = emit::crate_files::crate_jobs(&svc, opts);
+    Ok(Generated {
+        files: write::render(&jobs)?,
+        notes: svc.notes.clone(),
+    })
+}
 
 /// Generates a whole crate from a model's JSON text. Returns file contents keyed by path relative
 /// to the crate directory. `source` names the model in error messages.

@@ -533,6 +533,19 @@ pub mod ids {
     pub const PATTERN: &str = "smithy.api#pattern";
     pub const DEPRECATED: &str = "smithy.api#deprecated";
     pub const JSON_NAME: &str = "smithy.api#jsonName";
+    pub const MEDIA_TYPE: &str = "smithy.api#mediaType";
+    pub const ENDPOINT: &str = "smithy.api#endpoint";
+    pub const HOST_LABEL: &str = "smithy.api#hostLabel";
+    pub const HTTP: &str = "smithy.api#http";
+    pub const HTTP_LABEL: &str = "smithy.api#httpLabel";
+    pub const HTTP_QUERY: &str = "smithy.api#httpQuery";
+    pub const HTTP_QUERY_PARAMS: &str = "smithy.api#httpQueryParams";
+    pub const HTTP_HEADER: &str = "smithy.api#httpHeader";
+    pub const HTTP_PREFIX_HEADERS: &str = "smithy.api#httpPrefixHeaders";
+    pub const HTTP_PAYLOAD: &str = "smithy.api#httpPayload";
+    pub const HTTP_RESPONSE_CODE: &str = "smithy.api#httpResponseCode";
+    pub const STREAMING: &str = "smithy.api#streaming";
+    pub const REST_JSON_1: &str = "aws.protocols#restJson1";
     pub const TIMESTAMP_FORMAT: &str = "smithy.api#timestampFormat";
     pub const SPARSE: &str = "smithy.api#sparse";
     pub const INPUT: &str = "smithy.api#input";
@@ -666,6 +679,11 @@ impl Traits {
     /// `smithy.api#jsonName`.
     pub fn json_name(&self, owner: &str) -> Result<Option<&str>> {
         self.string(owner, ids::JSON_NAME)
+    }
+
+    /// `smithy.api#mediaType`.
+    pub fn media_type(&self, owner: &str) -> Result<Option<&str>> {
+        self.string(owner, ids::MEDIA_TYPE)
     }
 
     /// `smithy.api#pattern`.

@@ -337,6 +337,144 @@ pub fn dedupe(names: impl IntoIterator<Item = String>) -> Vec<String> {
     out
 }
 
+/// The name without a raw prefix (`r#type` → `type`), for building other names from it.
+pub fn bare(name: &str) -> &str {
+    name.strip_prefix("r#").unwrap_or(name)
+}
+
+/// `<prefix>_<name>` for a field or type-derived method or function name (`set` + `r#type` →
+/// `set_type`, `is` + `ARN` → `is_arn` when given a snake-case name).
+pub fn prefixed(prefix: &str, name: &str) -> String {
+    format!("{prefix}_{}", bare(name))
+}
+
+/// The serializer function of a type (`SecretListEntry` → `ser_secret_list_entry`).
+pub fn ser_fn(type_name: &str) -> String {
+    prefixed("ser", &snake_case(type_name))
+}
+
+/// The deserializer function of a type (`SecretListEntry` → `de_secret_list_entry`).
+pub fn de_fn(type_name: &str) -> String {
+    prefixed("de", &snake_case(type_name))
+}
+
+/// The `is_<error>` method of an error enum for the error type `type_name`
+/// (`ResourceNotFoundException` → `is_resource_not_found_exception`).
+pub fn is_fn(type_name: &str) -> String {
+    prefixed("is", &snake_case(type_name))
+}
+
+/// The module of a type under `types/` (`SecretListEntry` → `_secret_list_entry`: the leading
+/// `_` keeps modules apart from keywords and from the types' own names).
+pub fn type_module(type_name: &str) -> String {
+    format!("_{}", bare(&snake_case(type_name)))
+}
+
+/// The builder of a type (`Foo` → `FooBuilder`).
+pub fn builder_name(type_name: &str) -> String {
+    format!("{type_name}Builder")
+}
+
+/// The crate's name as a Rust path root (`-` → `_`).
+pub fn crate_ident(crate_name: &str) -> String {
+    crate_name.replace('-', "_")
+}
+
+/// The type name of a shape whose own name another shape of the service already has: its
+/// namespace's last part in PascalCase, then its name (`com.other#Foo` → `OtherFoo`).
+pub fn qualified_type_name(namespace: &str, shape_name: &str) -> String {
+    type_name(&format!(
+        "{}{}",
+        pascal_case(namespace.rsplit('.').next().unwrap_or("")),
+        shape_name
+    ))
+}
+
+/// Member names that would clash with methods or fields the generator adds to structures,
+/// builders and fluent builders; such members get a `_value` suffix.
+const RESERVED_MEMBER_NAMES: &[&str] = &[
+    "build",
+    "builder",
+    "send",
+    "send_with",
+    "as_input",
+    "into_paginator",
+    "into_pages",
+    "meta",
+    "with_meta",
+    "is_retryable",
+    "is_throttling",
+    "is_server_fault",
+    "handle",
+    "inner",
+    "new",
+];
+
+/// The Rust fields of a structure's members, in order: [`field_name`] of each, with a `_value`
+/// suffix for names the generated types use for their own methods (`build`, `send`, `meta`,
+/// ...), then made unique ([`dedupe`]).
+pub fn member_fields<'a>(members: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    dedupe(members.into_iter().map(field_name).map(|n| {
+        if RESERVED_MEMBER_NAMES.contains(&n.as_str()) {
+            format!("{n}_value")
+        } else {
+            n
+        }
+    }))
+}
+
+/// The variants of a union's members, in order: [`type_name`] of each, `Unknown` (the
+/// catch-all variant) becoming `UnknownValue`, then made unique.
+pub fn union_variants<'a>(members: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    dedupe(members.into_iter().map(type_name).map(|n| {
+        if n == "Unknown" {
+            "UnknownValue".to_string()
+        } else {
+            n
+        }
+    }))
+}
+
+/// The Rust names of an operation's generated types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpTypeNames {
+    /// `GetSecretValueInput`
+    pub input: String,
+    /// `GetSecretValueOutput`
+    pub output: String,
+    /// `GetSecretValueError`
+    pub error: String,
+    /// `GetSecretValueFluentBuilder`
+    pub fluent: String,
+    /// `GetSecretValuePaginator`
+    pub paginator: String,
+    /// `GetSecretValueItems`
+    pub items: String,
+}
+
+/// The types generated for operation `name` (`GetSecretValue` → `GetSecretValueInput`,
+/// `...Output`, `...Error`, `...FluentBuilder`, `...Paginator`, `...Items`).
+pub fn op_type_names(name: &str) -> OpTypeNames {
+    let base = type_name(name);
+    OpTypeNames {
+        input: format!("{base}Input"),
+        output: format!("{base}Output"),
+        error: format!("{base}Error"),
+        fluent: format!("{base}FluentBuilder"),
+        paginator: format!("{base}Paginator"),
+        items: format!("{base}Items"),
+    }
+}
+
+/// A generated test function for case `i` described by `text`: `case_01_<snake text>`, the
+/// text cut to 80 characters.
+pub fn test_fn_name(i: usize, text: &str) -> String {
+    let mut s: String = snake_case(&text.replace(|c: char| !c.is_ascii_alphanumeric(), " "));
+    s.truncate(80);
+    let s = s.trim_end_matches('_');
+    format!("case_{:02}_{}", i + 1, s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -430,6 +568,68 @@ mod tests {
             assert_eq!(pascal_case(name), pascal, "pascal {name}");
             assert_eq!(screaming_snake_case(name), screaming, "screaming {name}");
         }
+    }
+
+    #[test]
+    fn derived_names() {
+        type Case = (&'static str, fn(&str) -> String, &'static str);
+        let cases: &[Case] = &[
+            ("SecretListEntry", ser_fn, "ser_secret_list_entry"),
+            ("Type", de_fn, "de_type"),
+            (
+                "ResourceNotFoundException",
+                is_fn,
+                "is_resource_not_found_exception",
+            ),
+            ("Self", type_module, "_self"),
+            ("Type", type_module, "_type"),
+            ("Foo", builder_name, "FooBuilder"),
+            ("acm-pca", crate_ident, "acm_pca"),
+        ];
+        for (input, f, want) in cases {
+            assert_eq!(f(input), *want, "{input}");
+        }
+        assert_eq!(prefixed("set", "r#type"), "set_type");
+        assert_eq!(bare("r#match"), "match");
+        assert_eq!(
+            qualified_type_name("com.other.weather", "Forecast"),
+            "WeatherForecast"
+        );
+        assert_eq!(qualified_type_name("", "Result"), "ResultValue");
+        assert_eq!(
+            test_fn_name(0, "To get the value!"),
+            "case_01_to_get_the_value"
+        );
+        assert_eq!(test_fn_name(11, &"x ".repeat(100)).len(), 8 + 79);
+    }
+
+    #[test]
+    fn member_fields_avoid_generated_methods() {
+        assert_eq!(
+            member_fields(["Build", "Name", "name", "Meta", "Type", "send"]),
+            [
+                "build_value",
+                "name",
+                "name_2",
+                "meta_value",
+                "r#type",
+                "send_value"
+            ]
+        );
+        assert_eq!(
+            union_variants(["Unknown", "unknown", "S3", "s3"]),
+            ["UnknownValue", "UnknownValue2", "S3", "S3_2"]
+        );
+        let n = op_type_names("GetSecretValue");
+        assert_eq!(
+            (n.input.as_str(), n.error.as_str(), n.items.as_str()),
+            (
+                "GetSecretValueInput",
+                "GetSecretValueError",
+                "GetSecretValueItems"
+            )
+        );
+        assert_eq!(op_type_names("Result").output, "ResultValueOutput");
     }
 
     #[test]

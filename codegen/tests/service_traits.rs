@@ -51,7 +51,7 @@ fn a_plain_service_takes_its_names_from_the_shape_and_needs_an_endpoint() {
     let svc = build(&json).unwrap();
     assert_eq!(svc.sdk_id, None);
     assert_eq!(svc.title, "Weather");
-    assert_eq!(svc.target_prefix, "Weather");
+    assert_eq!(svc.shape_name, "Weather");
     assert_eq!(svc.signing_name, None);
     assert_eq!(svc.auth, Auth::None);
     assert!(svc.endpoint_rules.is_empty() && svc.endpoint_tests.is_empty());
@@ -67,7 +67,7 @@ fn a_plain_service_takes_its_names_from_the_shape_and_needs_an_endpoint() {
     for field in [
         r#"sdk_id: "","#,
         r#"signing_name: "","#,
-        r#"target_prefix: "Weather","#,
+        r#"shape_name: "Weather","#,
         r#"endpoint_rules: "","#,
     ] {
         assert!(config.contains(field), "{field} in:\n{config}");
@@ -148,7 +148,7 @@ fn operations_whose_auth_differs_from_the_service_pass_it_to_the_runtime() {
     // The same operation in a service that signs everything uses the plain call.
     let files = generate(&plain_with_traits(r#"{"aws.auth#sigv4":{"name":"wx"}}"#));
     let op = &files["src/operation/get_forecast.rs"];
-    assert!(op.contains(".call(&OPERATION, w.finish())") && !op.contains("CallOptions"));
+    assert!(op.contains(".call(&OPERATION, request)") && !op.contains("CallOptions"));
 
     // A service that signs nothing by default but one operation: the service gets the signing
     // name (SigV4 is the runtime default then) and... every other operation says `None`.

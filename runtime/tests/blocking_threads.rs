@@ -15,14 +15,18 @@ use std::time::{Duration, Instant};
 
 use awsrt::blocking::{block_on, runtime_handle, DRIVER_THREAD_NAME};
 use awsrt::client::{ClientHandle, OperationInfo, ServiceInfo};
+use json_call::JsonCall;
+
+#[path = "pipeline_support/json_call.rs"]
+mod json_call;
 use awsrt::config::Config;
 use awsrt::retry::RetryConfig;
 
 static SERVICE: ServiceInfo = ServiceInfo {
     sdk_id: "Blocking Svc",
     signing_name: "blocksvc",
-    target_prefix: "BlockService",
-    json_version: "1.0",
+    shape_name: "BlockService",
+    protocol: &awsrt::protocol::aws_json::AWS_JSON_1_0,
     crate_name: "blocksvc",
     crate_version: "0.0.1",
     endpoint_rules: "",
@@ -303,7 +307,8 @@ fn real_http_calls_from_many_threads() {
                 thread::spawn(move || {
                     for r in 0..5 {
                         let sent = format!(r#"{{"t":{t},"r":{r}}}"#);
-                        let resp = block_on(client.call(&ECHO, sent.clone().into_bytes())).unwrap();
+                        let resp =
+                            block_on(client.call_json(&ECHO, sent.clone().into_bytes())).unwrap();
                         assert_eq!(resp.status, 200);
                         assert_eq!(std::str::from_utf8(&resp.body).unwrap(), sent);
                     }
@@ -339,7 +344,8 @@ fn mocked_client_calls_from_many_threads() {
                 let client = client.clone();
                 thread::spawn(move || {
                     let sent = format!(r#"{{"t":{t}}}"#);
-                    let resp = block_on(client.call(&ECHO, sent.clone().into_bytes())).unwrap();
+                    let resp =
+                        block_on(client.call_json(&ECHO, sent.clone().into_bytes())).unwrap();
                     assert_eq!(std::str::from_utf8(&resp.body).unwrap(), sent);
                 })
             })

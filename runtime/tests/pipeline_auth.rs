@@ -17,8 +17,8 @@ use pipeline_support::*;
 static PLAIN: ServiceInfo = ServiceInfo {
     sdk_id: "",
     signing_name: "",
-    target_prefix: "Weather",
-    json_version: "1.1",
+    shape_name: "Weather",
+    protocol: &awsrt::protocol::aws_json::AWS_JSON_1_1,
     crate_name: "weather",
     crate_version: "0.1.0",
     endpoint_rules: "",
@@ -72,7 +72,7 @@ async fn a_plain_service_sends_unsigned_requests_to_the_users_endpoint() {
     assert!(config.region().is_none() && config.credentials_provider().is_none());
     let handle = ClientHandle::new(&config, &PLAIN);
     let resp = handle
-        .call(&GET_FORECAST, br#"{"City":"Oslo"}"#.to_vec())
+        .call_json(&GET_FORECAST, br#"{"City":"Oslo"}"#.to_vec())
         .await
         .unwrap();
     assert_eq!(resp.status, 200);
@@ -95,7 +95,7 @@ async fn a_plain_service_without_an_endpoint_fails_before_sending() {
     let handle = ClientHandle::new(&bare(&mock).build(), &PLAIN);
     assert!(handle.endpoint_url().is_err());
     let err = handle
-        .call(&GET_FORECAST, b"{}".to_vec())
+        .call_json(&GET_FORECAST, b"{}".to_vec())
         .await
         .unwrap_err();
     let SdkError::Construction(e) = &err else {
@@ -126,7 +126,7 @@ async fn a_plain_service_reads_the_global_endpoint_variable_only() {
     let handle = ClientHandle::new(&config, &PLAIN);
     assert_eq!(handle.endpoint_override(), None);
     let err = handle
-        .call(&GET_FORECAST, b"{}".to_vec())
+        .call_json(&GET_FORECAST, b"{}".to_vec())
         .await
         .unwrap_err();
     assert!(matches!(err, SdkError::Construction(_)), "{err:?}");
@@ -142,7 +142,10 @@ async fn a_plain_service_reads_the_global_endpoint_variable_only() {
     // The loader installs the default credentials chain; an unsigned service never asks it.
     assert!(config.credentials_provider().is_some());
     let handle = ClientHandle::new(&config, &PLAIN);
-    handle.call(&GET_FORECAST, b"{}".to_vec()).await.unwrap();
+    handle
+        .call_json(&GET_FORECAST, b"{}".to_vec())
+        .await
+        .unwrap();
     let reqs = mock.requests();
     assert_eq!(reqs.len(), 1);
     assert_eq!(reqs[0].uri, "http://global:2/");
@@ -155,7 +158,7 @@ async fn an_unsigned_operation_of_a_sigv4_service_needs_no_credentials() {
     let config = bare(&mock).region("us-east-1").build();
     let handle = ClientHandle::new(&config, &SERVICE);
     // The service's default still needs credentials...
-    let err = handle.call(&OP, b"{}".to_vec()).await.unwrap_err();
+    let err = handle.call_json(&OP, b"{}".to_vec()).await.unwrap_err();
     match &err {
         SdkError::Construction(e) => assert_eq!(e.kind(), BuildErrorKind::Credentials),
         other => panic!("expected a credentials error, got {other:?}"),
@@ -163,7 +166,7 @@ async fn an_unsigned_operation_of_a_sigv4_service_needs_no_credentials() {
     assert_eq!(mock.count(), 0);
     // ...an operation marked unsigned does not.
     handle
-        .call_with(
+        .call_json_with(
             &OP,
             b"{}".to_vec(),
             CallOptions::new().auth(AuthScheme::None),
@@ -182,12 +185,12 @@ async fn optional_auth_signs_when_it_can() {
     let optional = CallOptions::new().auth(AuthScheme::OptionalSigV4);
     let with_creds = builder(&mock).build();
     ClientHandle::new(&with_creds, &SERVICE)
-        .call_with(&OP, b"{}".to_vec(), optional)
+        .call_json_with(&OP, b"{}".to_vec(), optional)
         .await
         .unwrap();
     let without = bare(&mock).region("us-east-1").build();
     ClientHandle::new(&without, &SERVICE)
-        .call_with(&OP, b"{}".to_vec(), optional)
+        .call_json_with(&OP, b"{}".to_vec(), optional)
         .await
         .unwrap();
     let reqs = mock.requests();
@@ -207,7 +210,7 @@ async fn a_sigv4_operation_without_a_signing_name_is_refused() {
     let mock = MockTransport::new([]);
     let config = builder(&mock).endpoint_url("http://127.0.0.1:9").build();
     let err = ClientHandle::new(&config, &PLAIN)
-        .call_with(
+        .call_json_with(
             &GET_FORECAST,
             b"{}".to_vec(),
             CallOptions::new().auth(AuthScheme::SigV4),
@@ -227,7 +230,7 @@ async fn a_sigv4_service_still_needs_a_region() {
         .transport(mock.clone())
         .build();
     let err = ClientHandle::new(&config, &NO_RULES_SERVICE)
-        .call(&OP, b"{}".to_vec())
+        .call_json(&OP, b"{}".to_vec())
         .await
         .unwrap_err();
     assert!(err.to_string().contains("no region configured"), "{err}");

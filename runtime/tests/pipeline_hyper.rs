@@ -2,6 +2,7 @@
 //! truncation, size limits, connection errors, and a full `ClientHandle` round trip.
 
 mod pipeline_support;
+use pipeline_support::JsonCall;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -356,7 +357,7 @@ async fn connection_refused() {
         .retry_config(pipeline_support::fast_retry(1))
         .build();
     let err = ClientHandle::new(&config, &pipeline_support::SERVICE)
-        .call(&pipeline_support::OP, b"{}".to_vec())
+        .call_json(&pipeline_support::OP, b"{}".to_vec())
         .await
         .unwrap_err();
     match &err {
@@ -412,7 +413,7 @@ async fn client_handle_round_trip_with_retry_on_one_connection() {
         .build();
     let handle = ClientHandle::new(&config, &pipeline_support::SERVICE);
     let resp = handle
-        .call(&pipeline_support::OP, br#"{"SecretId":"s"}"#.to_vec())
+        .call_json(&pipeline_support::OP, br#"{"SecretId":"s"}"#.to_vec())
         .await
         .unwrap();
     assert_eq!(resp.status, 200);

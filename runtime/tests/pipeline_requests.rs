@@ -17,7 +17,7 @@ async fn request_headers_and_signature() {
     let mock = MockTransport::new([Reply::status(200)]);
     let config = builder(&mock).app_name("my app").build();
     let handle = ClientHandle::new(&config, &SERVICE);
-    let resp = handle.call(&OP, br#"{"A":1}"#.to_vec()).await.unwrap();
+    let resp = handle.call_json(&OP, br#"{"A":1}"#.to_vec()).await.unwrap();
     assert_eq!(resp.status, 200);
 
     let reqs = mock.requests();
@@ -70,8 +70,8 @@ async fn session_token_is_sent_and_invocation_ids_differ_per_call() {
         .credentials("AKIDTEST", "secret", Some("TOKEN123".into()))
         .build();
     let handle = ClientHandle::new(&config, &SERVICE);
-    handle.call(&OP, b"{}".to_vec()).await.unwrap();
-    handle.call(&OP, b"{}".to_vec()).await.unwrap();
+    handle.call_json(&OP, b"{}".to_vec()).await.unwrap();
+    handle.call_json(&OP, b"{}".to_vec()).await.unwrap();
     let reqs = mock.requests();
     assert_eq!(reqs[0].header("x-amz-security-token"), Some("TOKEN123"));
     assert_ne!(
@@ -88,7 +88,7 @@ async fn endpoint_override_uses_config_region_and_service_signing_name() {
         .endpoint_url("http://localhost:4566")
         .build();
     let handle = ClientHandle::new(&config, &SERVICE);
-    handle.call(&OP, b"{}".to_vec()).await.unwrap();
+    handle.call_json(&OP, b"{}".to_vec()).await.unwrap();
     let r = &mock.requests()[0];
     assert_eq!(r.uri, "http://localhost:4566/");
     assert_eq!(r.header("host"), Some("localhost:4566"));
@@ -116,7 +116,7 @@ async fn missing_region_fails_before_any_io_with_the_rule_message() {
         .transport(mock.clone())
         .build();
     let handle = ClientHandle::new(&config, &SERVICE);
-    let err = handle.call(&OP, b"{}".to_vec()).await.unwrap_err();
+    let err = handle.call_json(&OP, b"{}".to_vec()).await.unwrap_err();
     match &err {
         SdkError::Construction(b) => {
             assert_eq!(b.kind(), BuildErrorKind::Endpoint);
@@ -140,7 +140,7 @@ async fn override_without_region_cannot_sign() {
         .transport(mock.clone())
         .build();
     let handle = ClientHandle::new(&config, &SERVICE);
-    let err = handle.call(&OP, b"{}".to_vec()).await.unwrap_err();
+    let err = handle.call_json(&OP, b"{}".to_vec()).await.unwrap_err();
     assert!(err.to_string().contains("no region configured"), "{err}");
     assert_eq!(mock.count(), 0);
 }
@@ -149,14 +149,14 @@ async fn override_without_region_cannot_sign() {
 async fn service_without_rules_needs_an_override() {
     let mock = MockTransport::new([]);
     let handle = ClientHandle::new(&builder(&mock).build(), &NO_RULES_SERVICE);
-    let err = handle.call(&OP, b"{}".to_vec()).await.unwrap_err();
+    let err = handle.call_json(&OP, b"{}".to_vec()).await.unwrap_err();
     assert!(
         err.to_string().contains("AWS_ENDPOINT_URL_NO_RULES"),
         "names the variable: {err}"
     );
     let config = builder(&mock).endpoint_url("http://127.0.0.1:9000").build();
     let handle = ClientHandle::new(&config, &NO_RULES_SERVICE);
-    handle.call(&OP, b"{}".to_vec()).await.unwrap();
+    handle.call_json(&OP, b"{}".to_vec()).await.unwrap();
     let r = &mock.requests()[0];
     assert_eq!(r.uri, "http://127.0.0.1:9000/");
     assert_eq!(r.header("content-type"), Some("application/x-amz-json-1.0"));
@@ -171,7 +171,7 @@ async fn missing_credentials_is_a_construction_error() {
         .transport(mock.clone())
         .build();
     let err = ClientHandle::new(&config, &SERVICE)
-        .call(&OP, b"{}".to_vec())
+        .call_json(&OP, b"{}".to_vec())
         .await
         .unwrap_err();
     assert!(matches!(&err, SdkError::Construction(b) if b.kind() == BuildErrorKind::Credentials));
@@ -280,7 +280,7 @@ async fn handle_sends_to_the_service_specific_env_endpoint() {
         .build();
     let handle = ClientHandle::new(&config, &SERVICE);
     assert_eq!(handle.endpoint_override(), Some("http://service:2"));
-    handle.call(&OP, b"{}".to_vec()).await.unwrap();
+    handle.call_json(&OP, b"{}".to_vec()).await.unwrap();
     assert_eq!(mock.requests()[0].uri, "http://service:2/");
 }
 
@@ -354,7 +354,7 @@ async fn loader_settings_in_code_win() {
     assert_eq!(config.region(), Some("eu-central-1"));
     assert_eq!(config.retry_config().max_attempts, 2);
     let handle = ClientHandle::new(&config, &SERVICE);
-    handle.call(&OP, b"{}".to_vec()).await.unwrap();
+    handle.call_json(&OP, b"{}".to_vec()).await.unwrap();
     let auth = mock.requests()[0]
         .header("authorization")
         .unwrap()

@@ -20,7 +20,7 @@ fn handle_with(mock: &std::sync::Arc<MockTransport>, retry: RetryConfig) -> Clie
 async fn server_error_then_success_takes_two_attempts() {
     let mock = MockTransport::new([Reply::status(503), Reply::status(200)]);
     let handle = handle_with(&mock, fast_retry(3));
-    let resp = handle.call(&OP, b"{}".to_vec()).await.unwrap();
+    let resp = handle.call_json(&OP, b"{}".to_vec()).await.unwrap();
     assert_eq!(resp.status, 200);
     let reqs = mock.requests();
     assert_eq!(reqs.len(), 2);
@@ -49,7 +49,7 @@ async fn throttling_and_modeled_retryable_errors_are_retried() {
     ] {
         let mock = MockTransport::new([Reply::error(400, code), Reply::status(200)]);
         let resp = handle_with(&mock, fast_retry(3))
-            .call(&OP, b"{}".to_vec())
+            .call_json(&OP, b"{}".to_vec())
             .await
             .unwrap();
         assert_eq!(resp.status, 200, "{code}");
@@ -64,7 +64,7 @@ async fn modeled_client_errors_are_not_retried() {
         Reply::status(200),
     ]);
     let resp = handle_with(&mock, fast_retry(3))
-        .call(&OP, b"{}".to_vec())
+        .call_json(&OP, b"{}".to_vec())
         .await
         .unwrap();
     assert_eq!(
@@ -81,7 +81,7 @@ async fn modeled_client_errors_are_not_retried() {
 async fn attempts_are_bounded() {
     let mock = MockTransport::new([Reply::status(503)]);
     let resp = handle_with(&mock, fast_retry(1))
-        .call(&OP, b"{}".to_vec())
+        .call_json(&OP, b"{}".to_vec())
         .await
         .unwrap();
     assert_eq!(resp.status, 503);
@@ -89,7 +89,7 @@ async fn attempts_are_bounded() {
 
     let mock = MockTransport::new([Reply::status(500)]);
     let resp = handle_with(&mock, fast_retry(4))
-        .call(&OP, b"{}".to_vec())
+        .call_json(&OP, b"{}".to_vec())
         .await
         .unwrap();
     assert_eq!(resp.status, 500);
@@ -106,15 +106,15 @@ async fn retry_quota_exhaustion_stops_retries() {
     let handle = handle_with(&mock, fast_retry(3).with_initial_backoff(Duration::ZERO));
     // Each failing call makes 2 retries at 5 tokens: 50 calls drain 500 tokens.
     for _ in 0..50 {
-        handle.call(&OP, b"{}".to_vec()).await.unwrap();
+        handle.call_json(&OP, b"{}".to_vec()).await.unwrap();
     }
     assert_eq!(mock.count(), 150);
     assert_eq!(handle.retry_tokens(), 0);
-    handle.call(&OP, b"{}".to_vec()).await.unwrap();
+    handle.call_json(&OP, b"{}".to_vec()).await.unwrap();
     assert_eq!(mock.count(), 151, "no tokens left: a single attempt");
     // Other handles have their own quota.
     let other = handle_with(&mock, fast_retry(3).with_initial_backoff(Duration::ZERO));
-    other.call(&OP, b"{}".to_vec()).await.unwrap();
+    other.call_json(&OP, b"{}".to_vec()).await.unwrap();
     assert_eq!(mock.count(), 154);
 }
 
@@ -127,10 +127,10 @@ async fn successes_refill_the_quota() {
         Reply::status(200),
     ]);
     let handle = handle_with(&mock, fast_retry(3));
-    handle.call(&OP, b"{}".to_vec()).await.unwrap();
+    handle.call_json(&OP, b"{}".to_vec()).await.unwrap();
     // Two retries (10 tokens) then success refunds the last retry's 5.
     assert_eq!(handle.retry_tokens(), 495);
-    handle.call(&OP, b"{}".to_vec()).await.unwrap();
+    handle.call_json(&OP, b"{}".to_vec()).await.unwrap();
     assert_eq!(handle.retry_tokens(), 496);
 }
 
@@ -145,14 +145,17 @@ async fn transport_errors_retry_by_kind() {
         Reply::status(200),
     ]);
     let handle = handle_with(&mock, fast_retry(3));
-    assert_eq!(handle.call(&OP, b"{}".to_vec()).await.unwrap().status, 200);
+    assert_eq!(
+        handle.call_json(&OP, b"{}".to_vec()).await.unwrap().status,
+        200
+    );
     assert_eq!(mock.count(), 3);
     // 5 for the connect failure, 10 for the timeout, the last (10) refunded.
     assert_eq!(handle.retry_tokens(), 495);
 
     let mock = MockTransport::new([Reply::Error(TransportErrorKind::Tls, "bad certificate")]);
     let err = handle_with(&mock, fast_retry(3))
-        .call(&OP, b"{}".to_vec())
+        .call_json(&OP, b"{}".to_vec())
         .await
         .unwrap_err();
     assert_eq!(mock.count(), 1, "TLS failures are not retried");
@@ -160,7 +163,7 @@ async fn transport_errors_retry_by_kind() {
 
     let mock = MockTransport::new([Reply::Error(TransportErrorKind::Io, "connection reset")]);
     let err = handle_with(&mock, fast_retry(2))
-        .call(&OP, b"{}".to_vec())
+        .call_json(&OP, b"{}".to_vec())
         .await
         .unwrap_err();
     assert_eq!(mock.count(), 2);
@@ -175,7 +178,7 @@ async fn transport_errors_retry_by_kind() {
         "connect timed out",
     )]);
     let err = handle_with(&mock, fast_retry(2))
-        .call(&OP, b"{}".to_vec())
+        .call_json(&OP, b"{}".to_vec())
         .await
         .unwrap_err();
     assert!(matches!(&err, SdkError::Timeout(t) if t.kind() == TimeoutKind::Connect));
@@ -211,7 +214,10 @@ async fn clock_skew_sets_the_offset_and_retries() {
         Reply::status(200),
     ]);
     let handle = handle_with(&mock, fast_retry(3));
-    assert_eq!(handle.call(&OP, b"{}".to_vec()).await.unwrap().status, 200);
+    assert_eq!(
+        handle.call_json(&OP, b"{}".to_vec()).await.unwrap().status,
+        200
+    );
     assert_eq!(mock.count(), 2);
     let offset = handle.clock_offset_millis();
     assert!((offset - 3_600_000).abs() < 5_000, "offset {offset}");
@@ -220,7 +226,7 @@ async fn clock_skew_sets_the_offset_and_retries() {
     let second = amz_date_secs(reqs[1].header("x-amz-date").unwrap());
     assert!((second - first - 3600).abs() < 5, "{first} {second}");
     // Later calls keep the corrected clock.
-    handle.call(&OP, b"{}".to_vec()).await.unwrap();
+    handle.call_json(&OP, b"{}".to_vec()).await.unwrap();
     let third = amz_date_secs(mock.requests()[2].header("x-amz-date").unwrap());
     assert!((third - first - 3600).abs() < 5);
 }
@@ -232,7 +238,10 @@ async fn skew_code_with_matching_clock_is_not_retried() {
         .with_header("date", &now.fmt(TimestampFormat::HttpDate));
     let mock = MockTransport::new([Reply::Response(resp), Reply::status(200)]);
     let handle = handle_with(&mock, fast_retry(3));
-    assert_eq!(handle.call(&OP, b"{}".to_vec()).await.unwrap().status, 400);
+    assert_eq!(
+        handle.call_json(&OP, b"{}".to_vec()).await.unwrap().status,
+        400
+    );
     assert_eq!(
         mock.count(),
         1,
@@ -246,7 +255,7 @@ async fn skew_code_with_matching_clock_is_not_retried() {
     ]);
     assert_eq!(
         handle_with(&mock, fast_retry(3))
-            .call(&OP, b"{}".to_vec())
+            .call_json(&OP, b"{}".to_vec())
             .await
             .unwrap()
             .status,
@@ -266,7 +275,7 @@ async fn operation_timeout_bounds_a_slow_transport() {
         .build();
     let start = Instant::now();
     let err = ClientHandle::new(&config, &SERVICE)
-        .call(&OP, b"{}".to_vec())
+        .call_json(&OP, b"{}".to_vec())
         .await
         .unwrap_err();
     let took = start.elapsed();
@@ -294,7 +303,7 @@ async fn operation_timeout_includes_backoff() {
         .build();
     let start = Instant::now();
     let result = ClientHandle::new(&config, &SERVICE)
-        .call(&OP, b"{}".to_vec())
+        .call_json(&OP, b"{}".to_vec())
         .await;
     let took = start.elapsed();
     assert!(took < Duration::from_secs(2), "{took:?}");
@@ -319,7 +328,10 @@ async fn attempt_timeout_retries_the_slow_attempt() {
         .build();
     let handle = ClientHandle::new(&config, &SERVICE);
     let start = Instant::now();
-    assert_eq!(handle.call(&OP, b"{}".to_vec()).await.unwrap().status, 200);
+    assert_eq!(
+        handle.call_json(&OP, b"{}".to_vec()).await.unwrap().status,
+        200
+    );
     assert!(start.elapsed() < Duration::from_secs(2));
     assert_eq!(mock.count(), 2);
     // An attempt timeout costs 10 tokens; the success refunds them.
@@ -334,7 +346,7 @@ async fn attempt_timeout_retries_the_slow_attempt() {
         .timeout_config(TimeoutConfig::default().with_attempt(Duration::from_millis(50)))
         .build();
     let err = ClientHandle::new(&config, &SERVICE)
-        .call(&OP, b"{}".to_vec())
+        .call_json(&OP, b"{}".to_vec())
         .await
         .unwrap_err();
     assert!(matches!(&err, SdkError::Timeout(t) if t.kind() == TimeoutKind::Attempt));
@@ -352,7 +364,7 @@ async fn transport_gets_connect_and_read_timeouts() {
         )
         .build();
     ClientHandle::new(&config, &SERVICE)
-        .call(&OP, b"{}".to_vec())
+        .call_json(&OP, b"{}".to_vec())
         .await
         .unwrap();
     let t = mock.timeouts()[0];
@@ -366,7 +378,10 @@ async fn adaptive_mode_retries_throttling_and_slows_down() {
     let retry = fast_retry(5).with_mode(RetryMode::Adaptive);
     let handle = handle_with(&mock, retry);
     let start = Instant::now();
-    assert_eq!(handle.call(&OP, b"{}".to_vec()).await.unwrap().status, 200);
+    assert_eq!(
+        handle.call_json(&OP, b"{}".to_vec()).await.unwrap().status,
+        200
+    );
     assert_eq!(mock.count(), 2);
     // After a throttle at a near-zero measured rate, the limiter fills at its minimum of
     // 0.5 tokens/s from empty: the retry waits about 2 s (standard mode would wait ~1 ms).

@@ -79,7 +79,7 @@ fn tracing_shows_progress_but_no_secrets() {
                 .build();
             let handle = ClientHandle::new(&config, &SERVICE);
             handle
-                .call(&OP, b"BODY-MARKER-REQUEST".to_vec())
+                .call_json(&OP, b"BODY-MARKER-REQUEST".to_vec())
                 .await
                 .unwrap();
             let sig = mock.requests()[0]

@@ -9,6 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use awsrt::client::{ClientHandle, OperationInfo, ServiceInfo};
+use json_call::JsonCall;
+
+#[path = "pipeline_support/json_call.rs"]
+mod json_call;
 use awsrt::config::TimeoutConfig;
 use awsrt::error::{Never, SdkError, TimeoutKind};
 use awsrt::http::{HttpResponse, TransportErrorKind};
@@ -20,8 +24,8 @@ use awsrt::types::Document;
 static SERVICE: ServiceInfo = ServiceInfo {
     sdk_id: "Mock Svc",
     signing_name: "mocksvc",
-    target_prefix: "MockService_20240101",
-    json_version: "1.1",
+    shape_name: "MockService_20240101",
+    protocol: &awsrt::protocol::aws_json::AWS_JSON_1_1,
     crate_name: "mocksvc",
     crate_version: "0.0.1",
     endpoint_rules: "",
@@ -48,7 +52,7 @@ async fn call(
     op: &'static OperationInfo,
     body: &str,
 ) -> Result<HttpResponse, SdkError<Never>> {
-    c.call(op, body.as_bytes().to_vec()).await
+    c.call_json(op, body.as_bytes()).await.map(|r| r.response)
 }
 
 fn body(resp: &HttpResponse) -> &str {

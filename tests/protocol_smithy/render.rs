@@ -71,7 +71,10 @@ fn params(case: &Case) -> Result<BTreeMap<String, Document>, String> {
 pub fn request_case(cx: &Cx<'_>, op: &Operation, case: &Case) -> Result<String, String> {
     debug_assert_eq!(case.kind, Kind::Request);
     let calls = cx.setter_calls(&op.input.fields, &params(case)?)?;
-    let content_type = format!("application/x-amz-json-{}", cx.svc.protocol.json_version());
+    let content_type = match cx.svc.protocol.json_version() {
+        Some(v) => format!("application/x-amz-json-{v}"),
+        None => "application/json".to_owned(),
+    };
     let mut out = client_setup(
         cx,
         case,
@@ -232,7 +235,7 @@ fn placeholder(cx: &Cx<'_>, ty: &RType, depth: usize) -> Result<Document, String
         RType::Map(..) => Document::Object(BTreeMap::new()),
         RType::Enum(n) | RType::IntEnum(n) => match cx.svc.ty(n) {
             Some(TypeDef::Enum(e)) => match (e.variants.first(), e.int) {
-                (Some(v), true) => Document::from(v.int_value),
+                (Some(v), true) => Document::from(i64::from(v.int_value)),
                 (Some(v), false) => Document::from(v.value.as_str()),
                 (None, _) => return Err(format!("enum {n} has no values")),
             },

@@ -163,22 +163,25 @@ pub fn generate_all(root: &Path) -> Result<Outputs, String> {
             let path = manifest::locate_idl(entry, &lookup)?;
             let source = path.display().to_string();
             let doc = codegen::idl::load_paths(&[path]).map_err(|e| e.to_string())?;
-            codegen::generate_crate_from_doc(&doc, &source, service, &entry.crate_name, &opts)
+            codegen::generate(&doc, &source, service, &entry.crate_name, &opts)
                 .map_err(|e| format!("{source}: {e}"))?
         } else {
             let (bytes, path) = manifest::locate(entry, &lookup)?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| format!("model {}: not UTF-8", path.display()))?;
-            codegen::generate_crate(
-                &text,
-                &path.display().to_string(),
-                service,
-                &entry.crate_name,
-                &opts,
-            )
-            .map_err(|e| format!("{}: {e}", path.display()))?
+            let source = path.display().to_string();
+            let doc: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+                format!(
+                    "{source}: malformed JSON at line {}, column {}: {e}",
+                    e.line(),
+                    e.column()
+                )
+            })?;
+            codegen::generate(&doc, &source, service, &entry.crate_name, &opts)
+                .map_err(|e| format!("{source}: {e}"))?
         };
-        outputs.push((root.join(&entry.output), files));
+        for note in &files.notes {
+            eprintln!("note: {}: {note}", entry.crate_name);
+        }
+        outputs.push((root.join(&entry.output), files.files));
     }
     if let Some(p) = &manifest.partitions {
         let dir = env_dir("SMITHY_TESTDATA_DIR").ok_or_else(|| {

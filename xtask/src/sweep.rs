@@ -109,11 +109,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut failures = 0;
     let start = Instant::now();
     let mut lines = 0usize;
+    let mut notes = 0usize;
+    let verbose_notes = std::env::var_os("SWEEP_NOTES").is_some();
     // Models are independent: generate them on every core, then report in file order.
     let next = std::sync::atomic::AtomicUsize::new(0);
     let threads = std::thread::available_parallelism().map_or(2, usize::from);
-    let results: std::sync::Mutex<Vec<(usize, Result<usize, String>)>> =
-        std::sync::Mutex::new(Vec::new());
+    type ModelResult = Result<(usize, Vec<String>), String>;
+    let results: std::sync::Mutex<Vec<(usize, ModelResult)>> = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| loop {
@@ -126,21 +128,29 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 };
                 let source = f.display().to_string();
                 let generated = if f.extension().is_some_and(|x| x == "smithy") {
-                    codegen::idl::load_paths(std::slice::from_ref(f)).and_then(|doc| {
-                        codegen::generate_crate_from_doc(&doc, &source, None, &name, &opts)
-                    })
+                    codegen::idl::load_paths(std::slice::from_ref(f))
                 } else {
-                    std::fs::read_to_string(f)
+                    std::fs::read(f)
                         .map_err(|e| codegen::CodegenError::model(format!("{source}: {e}")))
-                        .and_then(|text| {
-                            codegen::generate_crate(&text, &source, None, &name, &opts)
+                        .and_then(|bytes| {
+                            serde_json::from_slice(&bytes).map_err(|e| {
+                                codegen::CodegenError::model(format!(
+                                    "{source}: malformed JSON at line {}, column {}: {e}",
+                                    e.line(),
+                                    e.column()
+                                ))
+                            })
                         })
-                };
-                let result = generated.map_err(|e| e.to_string()).and_then(|files| {
+                }
+                .and_then(|doc| codegen::generate(&doc, &source, None, &name, &opts));
+                let result = generated.map_err(|e| e.to_string()).and_then(|g| {
                     let dir = scratch.join(&name);
-                    codegen::write::write_tree(&dir, &files, false)
+                    codegen::write::write_tree(&dir, &g.files, false)
                         .map_err(|e| format!("{}: {e}", dir.display()))?;
-                    Ok(files.values().map(|t| t.lines().count()).sum::<usize>())
+                    Ok((
+                        g.files.values().map(|t| t.lines().count()).sum::<usize>(),
+                        g.notes,
+                    ))
                 });
                 results
                     .lock()
@@ -154,8 +164,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
     for (i, result) in results {
         let f = &files[i];
         match result {
-            Ok(n) => {
+            Ok((n, model_notes)) => {
                 lines += n;
+                notes += model_notes.len();
+                if verbose_notes {
+                    for note in model_notes {
+                        println!("note {}: {note}", f.display());
+                    }
+                }
                 generated.push((crate_name_for(f), f.clone()));
             }
             Err(e) => {
@@ -166,7 +182,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let gen_time = start.elapsed();
     eprintln!(
-        "generation: {} models in {:.2} s ({} lines of Rust)",
+        "generation: {} models in {:.2} s ({} lines of Rust; {notes} examples or smoke tests left out, SWEEP_NOTES=1 lists them)",
         generated.len(),
         gen_time.as_secs_f64(),
         lines

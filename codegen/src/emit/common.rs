@@ -16,7 +16,7 @@ pub fn ident(name: &str) -> Ident {
 
 /// The bare name without a raw prefix (for building other identifiers from it).
 pub fn bare(name: &str) -> &str {
-    name.strip_prefix("r#").unwrap_or(name)
+    crate::names::bare(name)
 }
 
 /// `#[doc = " line"]` attributes, one per line, so the output reads as `///` comments.

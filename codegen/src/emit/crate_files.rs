@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::common::*;
 use super::operation::{op_docs, op_names, operation_file};
-use super::{json, shapes, EmittedFile, FileJob};
+use super::{shapes, EmittedFile, FileJob};
 use crate::ir::{Service, TypeDef};
 use crate::names;
 
@@ -105,7 +105,7 @@ fn lib_rs(svc: &Service, endpoint_tests: bool) -> TokenStream {
     } else {
         svc.docs.clone()
     };
-    let crate_ident = svc.crate_name.replace('-', "_");
+    let crate_ident = names::crate_ident(&svc.crate_name);
     let quick = quick_start(svc, &crate_ident);
     let docs = format!("{title}\n{body}\n\n{quick}");
     let lines = docs.lines().map(|l| {
@@ -204,13 +204,8 @@ fn quick_start(svc: &Service, crate_ident: &str) -> String {
         .filter(|f| !f.optional && f.default.is_none())
         .map(|f| format!(".{}(\"example\")", f.name))
         .collect();
-    let paged = svc
-        .operations
-        .iter()
-        .filter(|o| !o.input.fallible_build() && !super::paginator::paginator(svc, o).is_empty())
-        .min_by_key(|o| !o.name.starts_with("List"));
-    let paging = match paged {
-        Some(p) if p.paginated.as_ref().is_some_and(|p| p.items.is_none()) => format!(
+    let paging = match svc.quick_start_paginated() {
+        Some(p) if p.pagination.as_ref().is_some_and(|p| p.items.is_none()) => format!(
             "\n// Paginated operations stream whole pages (`collect()` gathers them all).\n\
              let mut pages = client.{}().into_paginator().send();\n\
              while let Some(page) = pages.next().await {{\n\
@@ -336,8 +331,8 @@ fn config_rs(svc: &Service) -> TokenStream {
     // signing name: unsigned requests).
     let sdk_id = svc.sdk_id.as_deref().unwrap_or_default();
     let signing = svc.signing_name.as_deref().unwrap_or_default();
-    let prefix = &svc.target_prefix;
-    let version = svc.protocol.json_version();
+    let shape_name = &svc.shape_name;
+    let protocol = svc.protocol.generator().runtime_protocol();
     let crate_name = &svc.crate_name;
     let rules = &svc.endpoint_rules;
     quote! {
@@ -352,8 +347,8 @@ fn config_rs(svc: &Service) -> TokenStream {
         pub(crate) static SERVICE: ::awsrt::client::ServiceInfo = ::awsrt::client::ServiceInfo {
             sdk_id: #sdk_id,
             signing_name: #signing,
-            target_prefix: #prefix,
-            json_version: #version,
+            shape_name: #shape_name,
+            protocol: #protocol,
             crate_name: #crate_name,
             crate_version: ::std::env!("CARGO_PKG_VERSION"),
             endpoint_rules: #rules,
@@ -376,58 +371,14 @@ fn error_rs() -> TokenStream {
     }
 }
 
-fn module_of(name: &str) -> String {
-    format!("_{}", names::snake_case(name).trim_start_matches("r#"))
-}
-
-/// Whether a type gets a serializer and a deserializer function (enums are read and written
-/// inline, so they get neither).
-fn codecs(svc: &Service, name: &str, def: &TypeDef) -> (bool, bool) {
-    let codec = !matches!(def, TypeDef::Enum(_));
-    (
-        codec && svc.ser.contains(name),
-        codec && svc.de.contains(name),
-    )
-}
-
-/// The body of one `src/types/` file: the type, and its serializer and deserializer when the
-/// service needs them.
+/// The body of one `src/types/` file: the type, and its codecs when the service needs them.
 fn type_file(svc: &Service, name: &str, def: &TypeDef) -> TokenStream {
     let mut body = match def {
         TypeDef::Struct(s) => shapes::structure(s),
         TypeDef::Union(s) => shapes::union(s),
         TypeDef::Enum(e) => shapes::enumeration(e),
     };
-    let t = ident(name);
-    let (ser, de) = codecs(svc, name, def);
-    if ser {
-        match def {
-            TypeDef::Struct(s) => {
-                body.extend(json::ser_struct(
-                    s,
-                    &json::ser_fn(name),
-                    quote!(#t),
-                    quote!(pub(crate)),
-                ));
-            }
-            TypeDef::Union(s) => body.extend(json::ser_union(s)),
-            TypeDef::Enum(_) => {}
-        }
-    }
-    if de {
-        match def {
-            TypeDef::Struct(s) => {
-                body.extend(json::de_struct(
-                    s,
-                    &json::de_fn(name),
-                    quote!(#t),
-                    quote!(pub(crate)),
-                ));
-            }
-            TypeDef::Union(s) => body.extend(json::de_union(s)),
-            TypeDef::Enum(_) => {}
-        }
-    }
+    body.extend(svc.protocol.generator().type_codecs(svc, name, def));
     body
 }
 
@@ -435,15 +386,8 @@ fn type_jobs<'a>(svc: &'a Service, jobs: &mut Vec<FileJob<'a>>) {
     let mut mods = Vec::new();
     let mut err_mods = Vec::new();
     for (name, def) in &svc.types {
-        let mut fns = Vec::new();
-        let (ser, de) = codecs(svc, name, def);
-        if ser {
-            fns.push(json::ser_fn(name).to_string());
-        }
-        if de {
-            fns.push(json::de_fn(name).to_string());
-        }
-        let m = module_of(name);
+        let fns = svc.protocol.generator().type_codec_names(svc, name, def);
+        let m = names::type_module(name);
         let is_error = matches!(def, TypeDef::Struct(s) if s.error.is_some());
         let dir = if is_error {
             "src/types/error"
@@ -457,7 +401,7 @@ fn type_jobs<'a>(svc: &'a Service, jobs: &mut Vec<FileJob<'a>>) {
         let entry = (
             m,
             name.clone(),
-            has_builder.then(|| format!("{name}Builder")),
+            has_builder.then(|| names::builder_name(name)),
             fns,
         );
         if is_error {
@@ -579,15 +523,14 @@ fn operation_jobs<'a>(svc: &'a Service, jobs: &mut Vec<FileJob<'a>>) {
     }));
 }
 
-/// `src/fuzz_entry.rs` (feature `fuzzing`): the response deserializers of every operation and the
-/// error parsing, reachable by fuzz targets.
+/// `src/fuzz_entry.rs` (feature `fuzzing`): the response parsing of every operation (output
+/// and errors, through the protocol's `parse_response`), reachable by fuzz targets.
 fn fuzz_entry(svc: &Service) -> TokenStream {
     let names: Vec<&String> = svc.operations.iter().map(|o| &o.name).collect();
-    let out_arms = svc.operations.iter().map(|op| {
-        let n = op_names(op);
-        let m = &n.module;
+    let resp_arms = svc.operations.iter().map(|op| {
+        let m = ident(&op.module);
         let name = &op.name;
-        quote!(#name => crate::operation::#m::de_output(&mut r).is_ok(),)
+        quote!(#name => crate::operation::#m::parse_response(&reply).is_ok(),)
     });
     let err_arms = svc.operations.iter().map(|op| {
         let n = op_names(op);
@@ -602,18 +545,25 @@ fn fuzz_entry(svc: &Service) -> TokenStream {
         /// Every operation name.
         pub const OPERATIONS: &[&str] = &[#(#names),*];
 
-        /// Runs the output deserializer of `operation` over `body`; whether it parsed.
+        /// Reads `body` as the 200 response of `operation`; whether it parsed.
         pub fn output(operation: &str, body: &[u8]) -> bool {
-            let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(body));
+            response(operation, &::awsrt::http::HttpResponse::new(200, body.to_vec()))
+        }
+
+        /// Reads `resp` as the response of `operation` (output or error, as its status says),
+        /// the way a call does; whether it parsed into the output.
+        pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
+            let error = (!resp.is_success()).then(|| (crate::config::SERVICE.protocol.error_metadata)(resp));
+            let reply = ::awsrt::client::Reply { response: resp.clone(), error };
             match operation {
-                #(#out_arms)*
+                #(#resp_arms)*
                 _ => false,
             }
         }
 
-        /// Runs error parsing (metadata and the modeled error body) of `operation`; whether it parsed.
+        /// Runs error parsing (metadata and the modeled error) of `operation`; whether it parsed.
         pub fn error(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
-            let meta = ::awsrt::protocol::parse_error_metadata(resp);
+            let meta = (crate::config::SERVICE.protocol.error_metadata)(resp);
             match operation {
                 #(#err_arms)*
                 _ => false,

@@ -1,21 +1,72 @@
-//! awsJson serializers and deserializers: straight-line code over the runtime's `JsonWriter` and
-//! pull-parsing `JsonReader`, one function per shape that needs it.
+//! JSON document serializers and deserializers, shared by the JSON protocols (awsJson,
+//! restJson1): straight-line code over the runtime's `JsonWriter` and pull-parsing
+//! `JsonReader`, one function per shape that needs it. Members are keyed by their wire names
+//! (which the protocol chose); only members located in the body are written and read.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::common::*;
-use crate::ir::{Field, RType, Struct};
+use crate::ir::{Field, RType, Service, Struct, TypeDef};
 use crate::names;
 
 /// The serializer function name of a type.
 pub fn ser_fn(type_name: &str) -> proc_macro2::Ident {
-    format_ident!("ser_{}", bare(&names::snake_case(type_name)))
+    format_ident!("{}", names::ser_fn(type_name))
 }
 
 /// The deserializer function name of a type.
 pub fn de_fn(type_name: &str) -> proc_macro2::Ident {
-    format_ident!("de_{}", bare(&names::snake_case(type_name)))
+    format_ident!("{}", names::de_fn(type_name))
+}
+
+/// Whether a type gets a serializer and a deserializer function (enums are read and written
+/// inline, so they get neither).
+fn has_codecs(svc: &Service, name: &str, def: &TypeDef) -> (bool, bool) {
+    let codec = !matches!(def, TypeDef::Enum(_));
+    (
+        codec && svc.ser.contains(name),
+        codec && svc.de.contains(name),
+    )
+}
+
+/// The JSON codec functions of a data type (for `types/mod.rs` to re-export).
+pub fn codec_names(svc: &Service, name: &str, def: &TypeDef) -> Vec<String> {
+    let (ser, de) = has_codecs(svc, name, def);
+    let mut out = Vec::new();
+    if ser {
+        out.push(names::ser_fn(name));
+    }
+    if de {
+        out.push(names::de_fn(name));
+    }
+    out
+}
+
+/// The JSON serializer and deserializer of a data type, when the service needs them.
+pub fn codecs(svc: &Service, name: &str, def: &TypeDef) -> TokenStream {
+    let mut body = TokenStream::new();
+    let t = ident(name);
+    let (ser, de) = has_codecs(svc, name, def);
+    if ser {
+        match def {
+            TypeDef::Struct(s) => {
+                body.extend(ser_struct(s, &ser_fn(name), quote!(#t), quote!(pub(crate))));
+            }
+            TypeDef::Union(s) => body.extend(ser_union(s)),
+            TypeDef::Enum(_) => {}
+        }
+    }
+    if de {
+        match def {
+            TypeDef::Struct(s) => {
+                body.extend(de_struct(s, &de_fn(name), quote!(#t), quote!(pub(crate))));
+            }
+            TypeDef::Union(s) => body.extend(de_union(s)),
+            TypeDef::Enum(_) => {}
+        }
+    }
+    body
 }
 
 /// Path to a type's serializer.
@@ -187,8 +238,8 @@ pub fn ser_struct(
     ty: TokenStream,
     vis: TokenStream,
 ) -> TokenStream {
-    let members = s.fields.iter().map(write_member);
-    let v = if s.fields.is_empty() {
+    let members: Vec<TokenStream> = s.body_fields().map(write_member).collect();
+    let v = if members.is_empty() {
         quote!(_v)
     } else {
         quote!(v)
@@ -232,12 +283,12 @@ pub fn de_struct(
     ty: TokenStream,
     vis: TokenStream,
 ) -> TokenStream {
-    let locals = s.fields.iter().map(|f| {
+    let locals = s.body_fields().map(|f| {
         let l = format_ident!("f_{}", bare(&f.name));
         let t = stored_type(f);
         quote!(let mut #l: Option<#t> = None;)
     });
-    let arms = s.fields.iter().map(|f| {
+    let arms = s.body_fields().map(|f| {
         let l = format_ident!("f_{}", bare(&f.name));
         let key = &f.wire;
         let read_fn = if f.boxed {
@@ -280,7 +331,7 @@ pub fn de_struct(
     } else {
         quote!()
     };
-    let loop_body = if s.fields.is_empty() {
+    let loop_body = if s.body_fields().next().is_none() {
         quote!(while r.next_key()?.is_some() {
             r.skip_value()?;
         })

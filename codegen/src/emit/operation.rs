@@ -5,12 +5,12 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::common::*;
-use super::{json, shapes};
+use super::shapes;
 use crate::auth::Auth;
 use crate::ir::{Operation, Service, TypeDef};
 use crate::names;
 
-/// Names used for one operation.
+/// The identifiers of an operation's generated items.
 pub struct OpNames {
     /// `GetSecretValueInput`
     pub input: proc_macro2::Ident,
@@ -24,14 +24,13 @@ pub struct OpNames {
     pub module: proc_macro2::Ident,
 }
 
-/// The names of an operation's generated items.
+/// The identifiers of an operation's generated items (named in the IR).
 pub fn op_names(op: &Operation) -> OpNames {
-    let base = names::type_name(&op.name);
     OpNames {
-        input: format_ident!("{}Input", base),
-        output: format_ident!("{}Output", base),
-        error: format_ident!("{}Error", base),
-        fluent: format_ident!("{}FluentBuilder", base),
+        input: ident(&op.types.input),
+        output: ident(&op.types.output),
+        error: ident(&op.types.error),
+        fluent: ident(&op.types.fluent),
         module: ident(&op.module),
     }
 }
@@ -43,6 +42,11 @@ pub fn op_docs(svc: &Service, op: &Operation) -> String {
     } else {
         op.docs.clone()
     };
+    if let Some(why) = &op.not_callable {
+        d.push_str(&format!(
+            "\n\n**Not yet callable:** {why}; `send()` fails with a construction error."
+        ));
+    }
     let n = op_names(op);
     d.push_str(&format!(
         "\n\n# Errors\n\nReturns [`SdkError`](::awsrt::error::SdkError) with [`{}`](crate::operation::{}::{}) as the service error:",
@@ -87,20 +91,10 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
     output_struct.name = output.to_string();
     let input_def = shapes::structure(&input_struct);
     let output_def = shapes::structure(&output_struct);
-    let ser = json::ser_struct(
-        &input_struct,
-        &format_ident!("ser_input"),
-        quote!(#input),
-        quote!(pub(crate)),
-    );
-    let de = json::de_struct(
-        &output_struct,
-        &format_ident!("de_output"),
-        quote!(#output),
-        quote!(pub(crate)),
-    );
-    let error_enum = error_enum(op, &n);
-    let fluent_def = fluent_builder(svc, op, &n);
+    let proto = svc.protocol.generator();
+    let protocol_items = proto.operation_items(svc, op);
+    let error_enum = error_enum(svc, op, &n);
+    let fluent_def = fluent_builder(op, &n);
     let token_fill = op
         .input
         .fields
@@ -124,8 +118,31 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
     } else {
         quote!(input)
     };
-    let (host_prefix, call) = host_prefix(op);
-    let call = call_with_auth(svc, op, call);
+    let call = call(svc, op);
+    let send_body = match &op.not_callable {
+        Some(why) => {
+            let msg = format!("{} is not yet callable: {why}", op.name);
+            quote! {
+                let _ = (handle, input);
+                Err(::awsrt::error::SdkError::Construction(::awsrt::error::BuildError::new(
+                    ::awsrt::error::BuildErrorKind::Other,
+                    #msg,
+                )))
+            }
+        }
+        None => quote! {
+            #(#token_fill)*
+            let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+            drop(input);
+            let reply = #call.await.map_err(::awsrt::error::SdkError::cast)?;
+            parse_response(&reply)
+        },
+    };
+    let mut_input = if op.not_callable.is_some() {
+        quote!(input)
+    } else {
+        mut_input
+    };
     let send_doc = format!("Sends this input as a `{name}` request with `client`.");
     let send_doc_doc = crate::emit::common::doc(&send_doc);
     quote! {
@@ -150,22 +167,15 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
         #fluent_def
 
         pub(crate) async fn send(handle: &::awsrt::client::ClientHandle, #mut_input: #input) -> Result<#output, ::awsrt::error::SdkError<#error>> {
-            #(#token_fill)*
-            #host_prefix
-            let mut w = ::awsrt::json::JsonWriter::new();
-            ser_input(&mut w, &input);
-            drop(input);
-            let resp = #call.await.map_err(::awsrt::error::SdkError::cast)?;
-            ::awsrt::protocol::json_response(&resp, de_output, #error::from_response)
+            #send_body
         }
 
-        #ser
-        #de
+        #protocol_items
         #extra
     }
 }
 
-fn error_enum(op: &Operation, n: &OpNames) -> TokenStream {
+fn error_enum(svc: &Service, op: &Operation, n: &OpNames) -> TokenStream {
     let error = &n.error;
     let doc = format!(
         "The errors `{}` can return: one variant per modeled error, plus `Unhandled`.",
@@ -180,7 +190,7 @@ fn error_enum(op: &Operation, n: &OpNames) -> TokenStream {
     });
     let is_fns = op.errors.iter().map(|e| {
         let v = ident(e);
-        let f = format_ident!("is_{}", bare(&names::snake_case(e)));
+        let f = format_ident!("{}", names::is_fn(e));
         let d = format!("Whether this is a `{e}`.");
         let d_doc = crate::emit::common::doc(&d);
         quote!(#d_doc pub fn #f(&self) -> bool { matches!(self, Self::#v(_)) })
@@ -189,21 +199,7 @@ fn error_enum(op: &Operation, n: &OpNames) -> TokenStream {
         let v = ident(e);
         quote!(Self::#v(e) => e,)
     });
-    let parse_arms = op.errors.iter().map(|e| {
-        let v = ident(e);
-        let de = json::de_fn(e);
-        quote!(#e => Self::#v(crate::types::#de(&mut r)?.with_meta(meta)),)
-    });
-    let reader = if op.errors.is_empty() {
-        quote!()
-    } else {
-        quote!(let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));)
-    };
-    let resp_arg = if op.errors.is_empty() {
-        quote!(_resp)
-    } else {
-        quote!(resp)
-    };
+    let from_response = svc.protocol.generator().error_from_response(svc, op);
     quote! {
         #doc_doc
         #[non_exhaustive]
@@ -214,12 +210,8 @@ fn error_enum(op: &Operation, n: &OpNames) -> TokenStream {
             Unhandled(::awsrt::error::Unhandled),
         }
         impl #error {
-            pub(crate) fn from_response(#resp_arg: &::awsrt::http::HttpResponse, meta: ::awsrt::error::ErrorMetadata) -> Result<Self, ::awsrt::json::JsonError> {
-                #reader
-                Ok(match meta.code.as_deref().unwrap_or_default() {
-                    #(#parse_arms)*
-                    _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
-                })
+            pub(crate) fn from_response(resp: &::awsrt::http::HttpResponse, meta: ::awsrt::error::ErrorMetadata) -> Result<Self, ::awsrt::json::JsonError> {
+                #from_response
             }
             #(#is_fns)*
             /// Whether this error is not one the model describes.
@@ -255,15 +247,14 @@ fn error_enum(op: &Operation, n: &OpNames) -> TokenStream {
     }
 }
 
-fn fluent_builder(svc: &Service, op: &Operation, n: &OpNames) -> TokenStream {
+fn fluent_builder(op: &Operation, n: &OpNames) -> TokenStream {
     let OpNames {
-        input,
         output,
         error,
         fluent,
         ..
     } = n;
-    let builder = format_ident!("{}Builder", input);
+    let builder = format_ident!("{}", names::builder_name(&op.types.input));
     let doc = format!(
         "Fluent builder for [`Client::{0}`](crate::Client::{0}): set members, then call `send()`.",
         op.fn_name
@@ -300,7 +291,6 @@ fn fluent_builder(svc: &Service, op: &Operation, n: &OpNames) -> TokenStream {
     } else {
         quote!(inner.build())
     };
-    let _ = svc;
     let blocking_doc = crate::emit::common::doc(&format!(
         "The blocking mode (feature `blocking`), what [`blocking::Client::{0}`](crate::blocking::Client::{0}) returns: `send()` waits for the answer.",
         op.fn_name
@@ -359,68 +349,16 @@ fn fluent_builder(svc: &Service, op: &Operation, n: &OpNames) -> TokenStream {
     }
 }
 
-/// The call of an operation whose auth differs from the service's default goes through
-/// `call_with` with the operation's auth (and host prefix); any other call is left as it is.
-fn call_with_auth(svc: &Service, op: &Operation, call: TokenStream) -> TokenStream {
+/// The runtime call: `call`, or `call_with` the operation's auth when it differs from the
+/// service's default.
+fn call(svc: &Service, op: &Operation) -> TokenStream {
     if op.auth == svc.auth {
-        return call;
+        return quote!(handle.call(&OPERATION, request));
     }
     let auth = match op.auth {
         Auth::SigV4 => quote!(::awsrt::client::AuthScheme::SigV4),
         Auth::OptionalSigV4 => quote!(::awsrt::client::AuthScheme::OptionalSigV4),
         Auth::None => quote!(::awsrt::client::AuthScheme::None),
     };
-    let prefix = if op.host_prefix.is_some() {
-        quote!(.host_prefix(&host_prefix))
-    } else {
-        quote!()
-    };
-    quote!(handle.call_with(&OPERATION, w.finish(), ::awsrt::client::CallOptions::new().auth(#auth) #prefix))
-}
-
-/// The statements computing the host prefix of an operation with `smithy.api#endpoint`, and the
-/// runtime call to make.
-fn host_prefix(op: &Operation) -> (TokenStream, TokenStream) {
-    let Some(template) = &op.host_prefix else {
-        return (
-            TokenStream::new(),
-            quote!(handle.call(&OPERATION, w.finish())),
-        );
-    };
-    let mut checks = TokenStream::new();
-    let mut fmt = String::new();
-    let mut args = Vec::new();
-    let mut rest = template.as_str();
-    while let Some(start) = rest.find('{') {
-        fmt.push_str(&rest[..start].replace('}', "}}"));
-        let Some(end) = rest[start..].find('}') else {
-            break;
-        };
-        let label = &rest[start + 1..start + end];
-        if let Some(f) = op.input.fields.iter().find(|f| f.member == label) {
-            let n = ident(&f.name);
-            let member = &f.member;
-            let value = if f.optional {
-                quote!(input.#n.as_deref().unwrap_or_default())
-            } else {
-                quote!(input.#n.as_str())
-            };
-            let var = format_ident!("label_{}", args.len());
-            checks.extend(quote! {
-                let #var = #value;
-                ::awsrt::protocol::check_host_label(#member, #var).map_err(::awsrt::error::SdkError::Construction)?;
-            });
-            args.push(var);
-        }
-        fmt.push_str("{}");
-        rest = &rest[start + end + 1..];
-    }
-    fmt.push_str(&rest.replace('{', "{{").replace('}', "}}"));
-    (
-        quote! {
-            #checks
-            let host_prefix = format!(#fmt #(, #args)*);
-        },
-        quote!(handle.call_with_host_prefix(&OPERATION, w.finish(), &host_prefix)),
-    )
+    quote!(handle.call_with(&OPERATION, request, ::awsrt::client::CallOptions::new().auth(#auth)))
 }

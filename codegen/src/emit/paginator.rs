@@ -6,29 +6,11 @@ use quote::{format_ident, quote};
 
 use super::common::*;
 use super::operation::op_names;
-use crate::ir::{Field, Operation, RType, Service, Struct, TypeDef};
-
-/// Walks a `a.b.c` member path from `root`; returns the fields along the way.
-fn path<'a>(svc: &'a Service, root: &'a Struct, path: &str) -> Option<Vec<&'a Field>> {
-    let mut out = Vec::new();
-    let mut current = root;
-    let parts: Vec<&str> = path.split('.').collect();
-    for (i, part) in parts.iter().enumerate() {
-        let f = current.fields.iter().find(|f| f.member == *part)?;
-        out.push(f);
-        if i + 1 < parts.len() {
-            let RType::Struct(n) = &f.ty else { return None };
-            let Some(TypeDef::Struct(s)) = svc.ty(n) else {
-                return None;
-            };
-            current = s;
-        }
-    }
-    Some(out)
-}
+use crate::ir::{Field, Operation, Service};
+use crate::names;
 
 /// An expression reading the (optional) value at the end of `fields` from `root` (a reference).
-fn read_path(fields: &[&Field], root: TokenStream, clone: bool) -> TokenStream {
+fn read_path(fields: &[Field], root: TokenStream, clone: bool) -> TokenStream {
     let mut expr = quote!(Some(#root));
     for f in fields {
         let n = ident(&f.name);
@@ -45,32 +27,24 @@ fn read_path(fields: &[&Field], root: TokenStream, clone: bool) -> TokenStream {
     }
 }
 
-/// The paginator items of one operation, or nothing when the operation is not paginated (or its
-/// tokens are not strings, which this generator does not page through).
+/// The paginator items of one operation, or nothing when the operation has no pagination the
+/// client can drive ([`crate::ir::Pagination`]).
 pub fn paginator(svc: &Service, op: &Operation) -> TokenStream {
-    let Some(p) = &op.paginated else {
+    let _ = svc;
+    let Some(p) = &op.pagination else {
         return TokenStream::new();
     };
-    let (Some(in_tok), Some(out_tok)) = (&p.input_token, &p.output_token) else {
-        return TokenStream::new();
-    };
-    let Some(in_field) = op.input.fields.iter().find(|f| &f.member == in_tok) else {
-        return TokenStream::new();
-    };
-    let Some(out_path) = path(svc, &op.output, out_tok) else {
-        return TokenStream::new();
-    };
-    if in_field.ty != RType::String || out_path.last().is_none_or(|f| f.ty != RType::String) {
-        return TokenStream::new();
-    }
+    let in_field = &p.input_token;
+    let in_tok = &in_field.member;
+    let out_tok = &p.output_token_path;
     let n = op_names(op);
     let (output, error, fluent) = (&n.output, &n.error, &n.fluent);
-    let builder = format_ident!("{}Builder", n.input);
-    let paginator = format_ident!("{}Paginator", crate::names::type_name(&op.name));
-    let items_t = format_ident!("{}Items", crate::names::type_name(&op.name));
-    let set_token = format_ident!("set_{}", bare(&in_field.name));
+    let builder = format_ident!("{}", names::builder_name(&op.types.input));
+    let paginator = format_ident!("{}", op.types.paginator);
+    let items_t = format_ident!("{}", op.types.items);
+    let set_token = format_ident!("{}", names::prefixed("set", &in_field.name));
     let token_field = ident(&in_field.name);
-    let next_token = read_path(&out_path, quote!(&out), true);
+    let next_token = read_path(&p.output_token, quote!(&out), true);
     let build = if op.input.fallible_build() {
         quote!(builder
             .build()
@@ -78,16 +52,15 @@ pub fn paginator(svc: &Service, op: &Operation) -> TokenStream {
     } else {
         quote!(builder.build())
     };
-    let page_size = p.page_size.as_ref().and_then(|ps| op.input.fields.iter().find(|f| &f.member == ps)).map(|f| {
+    let page_size = p.page_size.as_ref().map(|f| {
         let setter = ident(&f.name);
         let t = rust_type(&f.ty);
         let d = doc(&format!("Sets the page size (the `{}` member).", f.member));
         quote! { #d pub fn page_size(mut self, size: #t) -> Self { self.inner = self.inner.#setter(size); self } }
     });
-    let items: TokenStream = p.items.as_ref().and_then(|i| path(svc, &op.output, i)).and_then(|fields| {
+    let items: TokenStream = p.items.as_ref().and_then(|fields| {
         let last = fields.last()?;
-        let RType::List(elem, false) = &last.ty else { return None };
-        let elem_t = rust_type(elem);
+        let elem_t = rust_type(p.item_type()?);
         // Take the items out of the page (the page is owned here).
         let first = fields.first()?;
         let take = if fields.len() == 1 {
@@ -98,7 +71,7 @@ pub fn paginator(svc: &Service, op: &Operation) -> TokenStream {
                 quote!(page.#f)
             }
         } else {
-            let read = read_path(&fields, quote!(&page), true);
+            let read = read_path(fields, quote!(&page), true);
             quote!(#read.unwrap_or_default())
         };
         let item_doc = doc(&format!("Every item of every page (the `{}` member), in order.", last.member));

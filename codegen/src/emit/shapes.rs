@@ -516,19 +516,19 @@ pub fn enumeration(e: &Enum) -> TokenStream {
         let to = e.variants.iter().map(|v| {
             let vn = ident(&v.name);
             let i = proc_macro2::Literal::i32_unsuffixed(
-                i32::try_from(v.int_value).unwrap_or_default(),
+                v.int_value,
             );
             quote!(Self::#vn => #i,)
         });
         let from = e.variants.iter().map(|v| {
             let vn = ident(&v.name);
             let i = proc_macro2::Literal::i32_unsuffixed(
-                i32::try_from(v.int_value).unwrap_or_default(),
+                v.int_value,
             );
             quote!(#i => Self::#vn,)
         });
         let values = e.variants.iter().map(|v| {
-            proc_macro2::Literal::i32_unsuffixed(i32::try_from(v.int_value).unwrap_or_default())
+            proc_macro2::Literal::i32_unsuffixed(v.int_value)
         });
         return quote! {
             #docs

@@ -12,10 +12,7 @@ use crate::ir::{Operation, Service};
 use crate::names;
 
 fn test_name(i: usize, text: &str) -> proc_macro2::Ident {
-    let mut s: String = names::snake_case(&text.replace(|c: char| !c.is_ascii_alphanumeric(), " "));
-    s.truncate(80);
-    let s = s.trim_end_matches('_').to_string();
-    format_ident!("case_{:02}_{}", i + 1, s)
+    format_ident!("{}", names::test_fn_name(i, text))
 }
 
 /// Whether the crate gets `src/endpoint_tests.rs`.
@@ -133,21 +130,13 @@ pub fn endpoint_tests(svc: &Service) -> Option<TokenStream> {
     })
 }
 
-/// Rustdoc examples for an operation, one per `smithy.api#examples` entry, written with the
-/// fluent builder. Entries that cannot be rendered are left out with a comment in the docs.
+/// Rustdoc examples for an operation, one per typed `smithy.api#examples` entry, written with
+/// the fluent builder (entries that could not be typed are in the service's notes).
 pub fn example_docs(svc: &Service, op: &Operation) -> String {
     let mut out = String::new();
-    let crate_ident = svc.crate_name.replace('-', "_");
+    let crate_ident = names::crate_ident(&svc.crate_name);
     for ex in &op.examples {
-        let title = ex.get("title").and_then(Value::as_str).unwrap_or("Example");
-        let input = ex
-            .get("input")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        let Ok(calls) = setter_calls(svc, &op.input.fields, &input, |f| ident(&f.name)) else {
-            continue;
-        };
+        let calls = setter_calls(&svc.types, &op.input.fields, &ex.input);
         let f = ident(&op.fn_name);
         let body = quote!(let output = client.#f() #calls .send().await?;);
         let Ok(file) = syn::parse2::<syn::File>(quote!(async fn example() { #body })) else {
@@ -156,17 +145,12 @@ pub fn example_docs(svc: &Service, op: &Operation) -> String {
         let pretty = prettyplease::unparse(&file);
         let inner: Vec<&str> = pretty.lines().skip(1).collect();
         let inner = &inner[..inner.len().saturating_sub(1)];
-        let docs = ex
-            .get("documentation")
-            .and_then(Value::as_str)
-            .map(crate::docs::html_to_markdown)
-            .unwrap_or_default();
         out.push_str(&format!(
             "\n\n## Example: {}\n\n",
-            crate::docs::escape_plain(title)
+            crate::docs::escape_plain(&ex.title)
         ));
-        if !docs.is_empty() {
-            out.push_str(&docs);
+        if !ex.docs.is_empty() {
+            out.push_str(&ex.docs);
             out.push_str("\n\n");
         }
         out.push_str("```no_run\n");
@@ -185,58 +169,26 @@ pub fn example_docs(svc: &Service, op: &Operation) -> String {
 }
 
 /// A `#[cfg(test)]` module checking every example of the operation against the generated
-/// serializer and deserializer.
+/// request builder and response reader (the checks are the protocol's).
 pub fn example_tests(svc: &Service, op: &Operation) -> TokenStream {
     let n = op_names(op);
-    let (input_t, output_t) = (&n.input, &n.output);
+    let input_t = &n.input;
     let mut tests = Vec::new();
     for (i, ex) in op.examples.iter().enumerate() {
-        let title = ex.get("title").and_then(Value::as_str).unwrap_or("example");
-        let name = test_name(i, title);
-        let input = ex
-            .get("input")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        let Ok(in_calls) = setter_calls(svc, &op.input.fields, &input, |f| ident(&f.name)) else {
-            continue;
-        };
+        let name = test_name(i, &ex.title);
+        let in_calls = setter_calls(&svc.types, &op.input.fields, &ex.input);
         let in_build = if op.input.fallible_build() {
             quote!(.build()?)
         } else {
             quote!(.build())
         };
-        let in_json = Value::Object(input).to_string();
-        let output_check = match ex.get("output").and_then(Value::as_object) {
-            Some(o) => {
-                let Ok(out_calls) = setter_calls(svc, &op.output.fields, o, |f| ident(&f.name))
-                else {
-                    continue;
-                };
-                let out_build = if op.output.fallible_build() {
-                    quote!(.build()?)
-                } else {
-                    quote!(.build())
-                };
-                let out_json = Value::Object(o.clone()).to_string();
-                quote! {
-                    let mut r = ::awsrt::json::JsonReader::new(#out_json.as_bytes());
-                    let parsed = super::de_output(&mut r)?;
-                    let expected = #output_t::builder() #out_calls #out_build;
-                    assert_eq!(parsed, expected);
-                }
-            }
-            None => quote!(),
-        };
+        let checks = svc.protocol.generator().example_checks(svc, op, ex);
         tests.push(quote! {
             #[test]
             fn #name() -> Result<(), Box<dyn ::std::error::Error>> {
                 let input = #input_t::builder() #in_calls #in_build;
-                let mut w = ::awsrt::json::JsonWriter::new();
-                super::ser_input(&mut w, &input);
-                let sent = ::awsrt::types::Document::parse(&w.finish())?;
-                assert_eq!(sent, ::awsrt::types::Document::parse(#in_json.as_bytes())?);
-                #output_check
+                let request = super::ser_request(&input)?;
+                #checks
                 Ok(())
             }
         });
@@ -266,25 +218,15 @@ pub fn smoke_tests(svc: &Service) -> Option<TokenStream> {
     }
     let mut fns = Vec::new();
     let mut entries = Vec::new();
-    for (fn_name, case) in &svc.smoke_tests {
-        let Some(op) = svc.operations.iter().find(|o| &o.fn_name == fn_name) else {
+    for case in &svc.smoke_tests {
+        let Some(op) = svc.operations.iter().find(|o| o.fn_name == case.fn_name) else {
             continue;
         };
-        let id = case.get("id").and_then(Value::as_str).unwrap_or("smoke");
+        let id = &case.id;
         let f = format_ident!("{}", bare(&names::snake_case(id)));
-        let params = case
-            .get("params")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        let Ok(calls) = setter_calls(svc, &op.input.fields, &params, |f| ident(&f.name)) else {
-            continue;
-        };
+        let calls = setter_calls(&svc.types, &op.input.fields, &case.params);
         let op_f = ident(&op.fn_name);
-        let expect_success = case
-            .get("expect")
-            .is_some_and(|e| e.get("success").is_some());
-        let check = if expect_success {
+        let check = if case.expect_success {
             quote!(result
                 .map(|_| ())
                 .map_err(|e| format!("{} expected success, got: {e}", #id)))
@@ -296,11 +238,7 @@ pub fn smoke_tests(svc: &Service) -> Option<TokenStream> {
                 }
             }
         };
-        let region = case
-            .get("vendorParams")
-            .and_then(|v| v.get("region"))
-            .and_then(Value::as_str)
-            .unwrap_or("us-east-1");
+        let region = &case.region;
         let d = format!("Smoke test `{id}` (region {region} in the model).");
         let d = doc(&d);
         fns.push(quote! {

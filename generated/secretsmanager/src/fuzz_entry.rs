@@ -26,63 +26,84 @@ pub const OPERATIONS: &[&str] = &[
     "UpdateSecretVersionStage",
     "ValidateResourcePolicy",
 ];
-/// Runs the output deserializer of `operation` over `body`; whether it parsed.
+/// Reads `body` as the 200 response of `operation`; whether it parsed.
 pub fn output(operation: &str, body: &[u8]) -> bool {
-    let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(body));
+    response(operation, &::awsrt::http::HttpResponse::new(200, body.to_vec()))
+}
+/// Reads `resp` as the response of `operation` (output or error, as its status says),
+/// the way a call does; whether it parsed into the output.
+pub fn response(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
+    let error = (!resp.is_success())
+        .then(|| (crate::config::SERVICE.protocol.error_metadata)(resp));
+    let reply = ::awsrt::client::Reply {
+        response: resp.clone(),
+        error,
+    };
     match operation {
         "BatchGetSecretValue" => {
-            crate::operation::batch_get_secret_value::de_output(&mut r).is_ok()
+            crate::operation::batch_get_secret_value::parse_response(&reply).is_ok()
         }
         "CancelRotateSecret" => {
-            crate::operation::cancel_rotate_secret::de_output(&mut r).is_ok()
+            crate::operation::cancel_rotate_secret::parse_response(&reply).is_ok()
         }
-        "CreateSecret" => crate::operation::create_secret::de_output(&mut r).is_ok(),
+        "CreateSecret" => crate::operation::create_secret::parse_response(&reply).is_ok(),
         "DeleteResourcePolicy" => {
-            crate::operation::delete_resource_policy::de_output(&mut r).is_ok()
+            crate::operation::delete_resource_policy::parse_response(&reply).is_ok()
         }
-        "DeleteSecret" => crate::operation::delete_secret::de_output(&mut r).is_ok(),
-        "DescribeSecret" => crate::operation::describe_secret::de_output(&mut r).is_ok(),
+        "DeleteSecret" => crate::operation::delete_secret::parse_response(&reply).is_ok(),
+        "DescribeSecret" => {
+            crate::operation::describe_secret::parse_response(&reply).is_ok()
+        }
         "GetRandomPassword" => {
-            crate::operation::get_random_password::de_output(&mut r).is_ok()
+            crate::operation::get_random_password::parse_response(&reply).is_ok()
         }
         "GetResourcePolicy" => {
-            crate::operation::get_resource_policy::de_output(&mut r).is_ok()
+            crate::operation::get_resource_policy::parse_response(&reply).is_ok()
         }
-        "GetSecretValue" => crate::operation::get_secret_value::de_output(&mut r).is_ok(),
+        "GetSecretValue" => {
+            crate::operation::get_secret_value::parse_response(&reply).is_ok()
+        }
         "ListSecretVersionIds" => {
-            crate::operation::list_secret_version_ids::de_output(&mut r).is_ok()
+            crate::operation::list_secret_version_ids::parse_response(&reply).is_ok()
         }
-        "ListSecrets" => crate::operation::list_secrets::de_output(&mut r).is_ok(),
+        "ListSecrets" => crate::operation::list_secrets::parse_response(&reply).is_ok(),
         "PutResourcePolicy" => {
-            crate::operation::put_resource_policy::de_output(&mut r).is_ok()
+            crate::operation::put_resource_policy::parse_response(&reply).is_ok()
         }
-        "PutSecretValue" => crate::operation::put_secret_value::de_output(&mut r).is_ok(),
+        "PutSecretValue" => {
+            crate::operation::put_secret_value::parse_response(&reply).is_ok()
+        }
         "RemoveRegionsFromReplication" => {
-            crate::operation::remove_regions_from_replication::de_output(&mut r).is_ok()
+            crate::operation::remove_regions_from_replication::parse_response(&reply)
+                .is_ok()
         }
         "ReplicateSecretToRegions" => {
-            crate::operation::replicate_secret_to_regions::de_output(&mut r).is_ok()
+            crate::operation::replicate_secret_to_regions::parse_response(&reply).is_ok()
         }
-        "RestoreSecret" => crate::operation::restore_secret::de_output(&mut r).is_ok(),
-        "RotateSecret" => crate::operation::rotate_secret::de_output(&mut r).is_ok(),
+        "RestoreSecret" => {
+            crate::operation::restore_secret::parse_response(&reply).is_ok()
+        }
+        "RotateSecret" => crate::operation::rotate_secret::parse_response(&reply).is_ok(),
         "StopReplicationToReplica" => {
-            crate::operation::stop_replication_to_replica::de_output(&mut r).is_ok()
+            crate::operation::stop_replication_to_replica::parse_response(&reply).is_ok()
         }
-        "TagResource" => crate::operation::tag_resource::de_output(&mut r).is_ok(),
-        "UntagResource" => crate::operation::untag_resource::de_output(&mut r).is_ok(),
-        "UpdateSecret" => crate::operation::update_secret::de_output(&mut r).is_ok(),
+        "TagResource" => crate::operation::tag_resource::parse_response(&reply).is_ok(),
+        "UntagResource" => {
+            crate::operation::untag_resource::parse_response(&reply).is_ok()
+        }
+        "UpdateSecret" => crate::operation::update_secret::parse_response(&reply).is_ok(),
         "UpdateSecretVersionStage" => {
-            crate::operation::update_secret_version_stage::de_output(&mut r).is_ok()
+            crate::operation::update_secret_version_stage::parse_response(&reply).is_ok()
         }
         "ValidateResourcePolicy" => {
-            crate::operation::validate_resource_policy::de_output(&mut r).is_ok()
+            crate::operation::validate_resource_policy::parse_response(&reply).is_ok()
         }
         _ => false,
     }
 }
-/// Runs error parsing (metadata and the modeled error body) of `operation`; whether it parsed.
+/// Runs error parsing (metadata and the modeled error) of `operation`; whether it parsed.
 pub fn error(operation: &str, resp: &::awsrt::http::HttpResponse) -> bool {
-    let meta = ::awsrt::protocol::parse_error_metadata(resp);
+    let meta = (crate::config::SERVICE.protocol.error_metadata)(resp);
     match operation {
         "BatchGetSecretValue" => {
             crate::operation::batch_get_secret_value::BatchGetSecretValueError::from_response(

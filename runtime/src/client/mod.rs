@@ -10,6 +10,7 @@
 
 mod endpoint;
 mod pipeline;
+mod request;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -17,10 +18,11 @@ use std::time::Instant;
 
 use crate::config::Config;
 use crate::error::{BuildError, Never, SdkError};
-use crate::http::HttpResponse;
+use crate::protocol::Protocol;
 use crate::retry::{ClientRateLimiter, Jitter, RetryQuota};
 
 use endpoint::ResolvedEndpoint;
+pub use request::{Reply, Request};
 
 /// Description of a service, one `static` per generated crate.
 ///
@@ -31,15 +33,16 @@ pub struct ServiceInfo {
     /// `aws.api#service` sdkId, e.g. `"Secrets Manager"` (→ `AWS_ENDPOINT_URL_SECRETS_MANAGER`
     /// and the profile's `[services]` key `secrets_manager`). `""` when the model has no
     /// `aws.api#service` trait: the service then has no service-specific endpoint variable or
-    /// profile section, and [`name`](Self::name) falls back to `target_prefix`.
+    /// profile section, and [`name`](Self::name) falls back to `shape_name`.
     pub sdk_id: &'static str,
     /// `aws.auth#sigv4` signing name. `""` when the service has no SigV4 auth: its operations
     /// are sent unsigned (see [`auth`](Self::auth)) and need neither credentials nor a region.
     pub signing_name: &'static str,
-    /// `X-Amz-Target` prefix (the service shape name).
-    pub target_prefix: &'static str,
-    /// awsJson version: `"1.0"` or `"1.1"`.
-    pub json_version: &'static str,
+    /// The service shape's name (`secretsmanager`, `Weather`).
+    pub shape_name: &'static str,
+    /// The wire protocol: the pipeline reads error responses with its
+    /// [`error_metadata`](Protocol::error_metadata).
+    pub protocol: &'static Protocol,
     /// Generated crate name, for the User-Agent.
     pub crate_name: &'static str,
     /// Generated crate version, for the User-Agent.
@@ -49,11 +52,10 @@ pub struct ServiceInfo {
 }
 
 impl ServiceInfo {
-    /// The name used in logs and error messages: the sdkId, else the service shape name
-    /// (`target_prefix`).
+    /// The name used in logs and error messages: the sdkId, else the service shape name.
     pub fn name(&self) -> &'static str {
         if self.sdk_id.trim().is_empty() {
-            self.target_prefix
+            self.shape_name
         } else {
             self.sdk_id
         }
@@ -86,25 +88,17 @@ pub enum AuthScheme {
     None,
 }
 
-/// Per-call settings of [`ClientHandle::call_with`]. The default is the service's auth and no
-/// host prefix, which is what [`ClientHandle::call`] uses.
+/// Per-call settings of [`ClientHandle::call_with`]. The default is the service's auth, which
+/// is what [`ClientHandle::call`] uses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct CallOptions<'a> {
-    host_prefix: Option<&'a str>,
+pub struct CallOptions {
     auth: Option<AuthScheme>,
 }
 
-impl<'a> CallOptions<'a> {
-    /// The defaults: the service's auth, no host prefix.
+impl CallOptions {
+    /// The defaults: the service's auth.
     pub fn new() -> Self {
         CallOptions::default()
-    }
-
-    /// Sends the request to `<prefix><endpoint host>` (a `smithy.api#endpoint` host prefix,
-    /// already expanded from the input and checked).
-    pub fn host_prefix(mut self, prefix: &'a str) -> Self {
-        self.host_prefix = Some(prefix);
-        self
     }
 
     /// Authenticates this operation with `auth` instead of the service's default.
@@ -117,7 +111,7 @@ impl<'a> CallOptions<'a> {
 /// Description of an operation, one `static` per generated operation.
 #[derive(Debug)]
 pub struct OperationInfo {
-    /// Operation name, e.g. `"GetSecretValue"` (sent in `X-Amz-Target`).
+    /// Operation name, e.g. `"GetSecretValue"` (logs; awsJson also sends it in `X-Amz-Target`).
     pub name: &'static str,
     /// Codes of the operation's errors marked `@retryable`.
     pub retryable_errors: &'static [&'static str],
@@ -245,39 +239,28 @@ impl ClientHandle {
         self.inner.lock_retry().quota.available()
     }
 
-    /// Runs one operation: endpoint resolution, signing, retries and timeouts. Returns the final
-    /// HTTP response (2xx, or an error response that is not retryable or ran out of attempts)
-    /// or a failure that produced no usable response.
+    /// Runs one operation: endpoint resolution, signing, retries and timeouts. `request` is
+    /// the whole request as the operation's protocol serializer built it. Returns the final
+    /// response (2xx, or an error response that is not retryable or ran out of attempts, with
+    /// its error metadata) or a failure that produced no usable response.
     pub async fn call(
         &self,
         op: &'static OperationInfo,
-        body: Vec<u8>,
-    ) -> Result<HttpResponse, SdkError<Never>> {
-        self.call_with(op, body, CallOptions::new()).await
+        request: Request,
+    ) -> Result<Reply, SdkError<Never>> {
+        self.call_with(op, request, CallOptions::new()).await
     }
 
-    /// [`call`](Self::call) for an operation with a `smithy.api#endpoint` host prefix (already
-    /// expanded from the input and checked): the request goes to `<prefix><endpoint host>`.
-    pub async fn call_with_host_prefix(
-        &self,
-        op: &'static OperationInfo,
-        body: Vec<u8>,
-        host_prefix: &str,
-    ) -> Result<HttpResponse, SdkError<Never>> {
-        self.call_with(op, body, CallOptions::new().host_prefix(host_prefix))
-            .await
-    }
-
-    /// [`call`](Self::call) with per-call settings: a host prefix, or an operation whose auth
-    /// differs from the service's (an unsigned operation of a SigV4 service).
+    /// [`call`](Self::call) with per-call settings: an operation whose auth differs from the
+    /// service's (an unsigned operation of a SigV4 service).
     pub async fn call_with(
         &self,
         op: &'static OperationInfo,
-        body: Vec<u8>,
-        options: CallOptions<'_>,
-    ) -> Result<HttpResponse, SdkError<Never>> {
+        request: Request,
+        options: CallOptions,
+    ) -> Result<Reply, SdkError<Never>> {
         let auth = options.auth.unwrap_or_else(|| self.inner.service.auth());
-        pipeline::call(&self.inner, op, body, options.host_prefix, auth).await
+        pipeline::call(&self.inner, op, request, auth).await
     }
 }
 

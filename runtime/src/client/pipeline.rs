@@ -1,17 +1,21 @@
-//! The attempt loop behind [`super::ClientHandle::call`].
+//! The attempt loop behind [`super::ClientHandle::call`]: endpoint, signing, retries, timeouts
+//! and tracing. Nothing here knows a protocol: the request arrives whole, and error responses
+//! are read with the service's [`Protocol`](crate::protocol::Protocol).
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime};
 
-use http::{HeaderName, HeaderValue, Method};
+use http::{HeaderName, HeaderValue};
 use tracing::Instrument;
 
 use super::endpoint::{no_region, ResolvedEndpoint};
-use super::{AuthScheme, HandleInner, OperationInfo};
+use super::request::join_url;
+use super::{AuthScheme, HandleInner, OperationInfo, Reply, Request};
 use crate::credentials::Credentials;
-use crate::error::{BuildError, BuildErrorKind, Never, SdkError, TimeoutError, TimeoutKind};
+use crate::error::{
+    BuildError, BuildErrorKind, ErrorMetadata, Never, SdkError, TimeoutError, TimeoutKind,
+};
 use crate::http::{AttemptTimeouts, HttpRequest, HttpResponse, TransportError};
-use crate::protocol::parse_error_metadata;
 use crate::retry::{classify_response, classify_transport, RetryClass, RetryMode, RetryQuota};
 use crate::sigv4::{sign, SigningParams, SigningSettings};
 use crate::types::{uuid_v4, DateTime, TimestampFormat};
@@ -28,9 +32,9 @@ enum Outcome {
 }
 
 impl Outcome {
-    fn into_result(self) -> Result<HttpResponse, SdkError<Never>> {
+    fn into_result(self, error: Option<ErrorMetadata>) -> Result<Reply, SdkError<Never>> {
         match self {
-            Outcome::Response(r) => Ok(r),
+            Outcome::Response(response) => Ok(Reply { response, error }),
             Outcome::Transport(e) => Err(SdkError::from_transport(e)),
             Outcome::Timeout(d) => Err(SdkError::Timeout(TimeoutError::new(
                 TimeoutKind::Attempt,
@@ -43,10 +47,9 @@ impl Outcome {
 pub(super) async fn call(
     inner: &HandleInner,
     op: &'static OperationInfo,
-    body: Vec<u8>,
-    host_prefix: Option<&str>,
+    request: Request,
     auth: AuthScheme,
-) -> Result<HttpResponse, SdkError<Never>> {
+) -> Result<Reply, SdkError<Never>> {
     let span = tracing::debug_span!(
         "operation",
         service = inner.service.name(),
@@ -56,7 +59,7 @@ pub(super) async fn call(
         .resolved_endpoint()
         .map_err(|e| SdkError::Construction(e.clone()))?;
     let prefixed;
-    let endpoint = match host_prefix {
+    let endpoint = match request.host_prefix.as_deref() {
         Some(p) if !p.is_empty() => {
             prefixed = ResolvedEndpoint {
                 url: super::endpoint::with_host_prefix(&endpoint.url, p),
@@ -66,8 +69,7 @@ pub(super) async fn call(
         }
         _ => endpoint,
     };
-    let body = bytes::Bytes::from(body);
-    let run = attempts(inner, op, endpoint, body, auth).instrument(span);
+    let run = attempts(inner, op, endpoint, &request, auth).instrument(span);
     match inner.config.timeout_config().operation {
         Some(limit) => tokio::time::timeout(limit, run).await.unwrap_or_else(|_| {
             Err(SdkError::Timeout(TimeoutError::new(
@@ -136,20 +138,21 @@ fn build_request(
     inner: &HandleInner,
     op: &OperationInfo,
     endpoint: &ResolvedEndpoint,
-    body: &bytes::Bytes,
+    request: &Request,
     creds: Option<&Credentials>,
     invocation_id: &str,
     attempt: u32,
     max_attempts: u32,
 ) -> Result<HttpRequest, SdkError<Never>> {
     let service = inner.service;
-    let mut req = HttpRequest::new(Method::POST, endpoint.url.clone(), body.clone());
-    let content_type = format!("application/x-amz-json-{}", service.json_version);
-    let target = format!("{}.{}", service.target_prefix, op.name);
+    let mut req = HttpRequest::new(
+        request.method.clone(),
+        join_url(&endpoint.url, &request.path_and_query),
+        request.body.clone(),
+    );
+    req.headers = request.headers.clone();
     let attempt_header = format!("attempt={attempt}; max={max_attempts}");
     for (k, v) in [
-        header("content-type", &content_type)?,
-        header("x-amz-target", &target)?,
         header("user-agent", &inner.user_agent)?,
         header("amz-sdk-invocation-id", invocation_id)?,
         header("amz-sdk-request", &attempt_header)?,
@@ -185,7 +188,15 @@ fn build_request(
         time: signing_time(inner.clock_offset_ms.load(Ordering::Relaxed)),
         settings: SigningSettings::default(),
     };
-    sign("POST", &req.uri, &mut req.headers, &req.body, &params).map_err(|e| {
+    let method = req.method.clone();
+    sign(
+        method.as_str(),
+        &req.uri,
+        &mut req.headers,
+        &req.body,
+        &params,
+    )
+    .map_err(|e| {
         SdkError::Construction(BuildError::new(
             BuildErrorKind::Other,
             format!("failed to sign the request: {e}"),
@@ -250,9 +261,9 @@ async fn attempts(
     inner: &HandleInner,
     op: &'static OperationInfo,
     endpoint: &ResolvedEndpoint,
-    body: bytes::Bytes,
+    request: &Request,
     auth: AuthScheme,
-) -> Result<HttpResponse, SdkError<Never>> {
+) -> Result<Reply, SdkError<Never>> {
     let retry = inner.config.retry_config().clone();
     let adaptive = retry.mode == RetryMode::Adaptive;
     let max_attempts = retry.effective_max_attempts();
@@ -271,7 +282,7 @@ async fn attempts(
             inner,
             op,
             endpoint,
-            &body,
+            request,
             creds.as_ref(),
             &invocation_id,
             attempt,
@@ -285,10 +296,11 @@ async fn attempts(
         );
         let outcome = send_once(inner, req, &span).await;
 
+        let mut meta = None;
         let class = match &outcome {
             Outcome::Response(resp) => {
                 span.record("status", resp.status);
-                let meta = (!resp.is_success()).then(|| parse_error_metadata(resp));
+                meta = (!resp.is_success()).then(|| (inner.service.protocol.error_metadata)(resp));
                 let request_id = match &meta {
                     Some(m) => m.request_id.clone(),
                     None => crate::protocol::request_id(resp),
@@ -329,18 +341,18 @@ async fn attempts(
             if matches!(&outcome, Outcome::Response(r) if r.is_success()) {
                 inner.lock_retry().quota.on_success(last_retry_cost);
             }
-            return outcome.into_result();
+            return outcome.into_result(meta);
         };
         if class == RetryClass::ClockSkew {
             if let Outcome::Response(resp) = &outcome {
                 if !adjust_clock(inner, resp) {
-                    return outcome.into_result();
+                    return outcome.into_result(meta);
                 }
             }
         }
         if attempt >= max_attempts {
             tracing::debug!(attempt, "no attempts left");
-            return outcome.into_result();
+            return outcome.into_result(meta);
         }
         let (cost, random) = {
             let mut state = inner.lock_retry();
@@ -351,7 +363,7 @@ async fn attempts(
                 needed = RetryQuota::cost(class),
                 "retry quota exhausted; not retrying"
             );
-            return outcome.into_result();
+            return outcome.into_result(meta);
         };
         last_retry_cost = Some(cost);
         let delay = match class {

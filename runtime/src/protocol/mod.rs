@@ -1,12 +1,37 @@
-//! awsJson 1.0 / 1.1 protocol helpers: error code, message and request id of a response.
+//! Protocols: what the request pipeline needs to know about one ([`Protocol`]: how error
+//! responses are read), and what the serializers and deserializers the generator writes share.
 //!
-//! The error code comes from the `X-Amzn-Errortype` header, else the body's `__type`, else its
-//! `code`; a namespace prefix (`aws.example#`) and a suffix starting at `:` are removed. The HTTP
-//! status is never used to guess the error.
+//! A protocol has a module here ([`aws_json`], ...) holding its [`Protocol`] static and the helpers
+//! its generated code calls. Generated code builds each request whole
+//! ([`Request`](crate::client::Request): method, path and query, headers, body, host prefix)
+//! and reads the [`Reply`] the pipeline returns; the pipeline itself only
+//! resolves the endpoint, signs, sends, retries and times out. For the retry decision and for the
+//! error enums it reads the error metadata of a non-2xx response once, with the service's
+//! [`Protocol::error_metadata`].
+//!
+//! Error codes come from the `X-Amzn-Errortype` header or the body (which member first depends
+//! on the protocol); a namespace prefix (`aws.example#`) and a suffix starting at `:` are removed.
+//! The HTTP status is never used to guess the error.
 
+pub mod aws_json;
+pub mod rest_json;
+
+use crate::client::Reply;
 use crate::error::{ErrorMetadata, ResponseError, SdkError};
 use crate::http::HttpResponse;
 use crate::json::{JsonError, JsonReader};
+
+/// A wire protocol as the request pipeline sees it. One `static` per protocol
+/// ([`aws_json::AWS_JSON_1_0`], ...); a generated crate names its protocol's in its
+/// [`ServiceInfo`](crate::client::ServiceInfo).
+#[derive(Debug)]
+pub struct Protocol {
+    /// The protocol's Smithy trait name, e.g. `awsJson1_1` (logs, error messages).
+    pub name: &'static str,
+    /// Error code, message, request id and status of a non-2xx response. Must never panic,
+    /// whatever the response holds.
+    pub error_metadata: fn(&HttpResponse) -> ErrorMetadata,
+}
 
 /// The JSON document of a response body: an empty (or all-whitespace) body reads as `{}`.
 pub fn json_body(body: &[u8]) -> &[u8] {
@@ -17,15 +42,28 @@ pub fn json_body(body: &[u8]) -> &[u8] {
     }
 }
 
-/// Turns an awsJson response into an operation's output or error. A 2xx body is read with
-/// `output` (and must hold nothing after the document); any other status becomes the modeled
-/// error `error` builds from the body and the [`ErrorMetadata`]. A body that cannot be read is a
-/// [`SdkError::Response`] carrying the status and request id.
+/// The error metadata of a reply: the one the pipeline read, else (a reply built by hand) the
+/// status and request id alone.
+fn reply_error(reply: &Reply) -> ErrorMetadata {
+    reply.error.clone().unwrap_or_else(|| ErrorMetadata {
+        code: None,
+        message: None,
+        request_id: request_id(&reply.response),
+        status: reply.response.status,
+    })
+}
+
+/// Turns a reply whose output is one JSON document (awsJson) into an operation's output or
+/// error. A 2xx body is read with `output` (and must hold nothing after the document); any other
+/// status becomes the modeled error `error` builds from the response and the reply's
+/// [`ErrorMetadata`]. A body that cannot be read is a [`SdkError::Response`] carrying the status
+/// and request id.
 pub fn json_response<O, E>(
-    resp: &HttpResponse,
+    reply: &Reply,
     output: fn(&mut JsonReader<'_>) -> Result<O, JsonError>,
     error: fn(&HttpResponse, ErrorMetadata) -> Result<E, JsonError>,
 ) -> Result<O, SdkError<E>> {
+    let resp = &reply.response;
     let unreadable =
         |e: JsonError| SdkError::Response(ResponseError::from_response(resp, e.to_string()));
     if resp.is_success() {
@@ -34,7 +72,28 @@ pub fn json_response<O, E>(
         r.finish().map_err(unreadable)?;
         Ok(out)
     } else {
-        let meta = parse_error_metadata(resp);
+        let meta = reply_error(reply);
+        match error(resp, meta.clone()) {
+            Ok(err) => Err(SdkError::service(err, meta)),
+            Err(e) => Err(unreadable(e)),
+        }
+    }
+}
+
+/// Like [`json_response`] for protocols whose output is read from the whole response (status,
+/// headers and body: the HTTP-binding protocols): a 2xx response goes to `output`.
+pub fn http_response<O, E>(
+    reply: &Reply,
+    output: fn(&HttpResponse) -> Result<O, JsonError>,
+    error: fn(&HttpResponse, ErrorMetadata) -> Result<E, JsonError>,
+) -> Result<O, SdkError<E>> {
+    let resp = &reply.response;
+    let unreadable =
+        |e: JsonError| SdkError::Response(ResponseError::from_response(resp, e.to_string()));
+    if resp.is_success() {
+        output(resp).map_err(unreadable)
+    } else {
+        let meta = reply_error(reply);
         match error(resp, meta.clone()) {
             Ok(err) => Err(SdkError::service(err, meta)),
             Err(e) => Err(unreadable(e)),
@@ -45,15 +104,34 @@ pub fn json_response<O, E>(
 /// Header carrying the error code.
 pub const ERROR_TYPE_HEADER: &str = "x-amzn-errortype";
 
-/// Error code, message, request id and status of an (error) response. Never panics; a malformed
-/// body yields no code or message from the body.
+/// The awsJson error metadata parser ([`aws_json::error_metadata`]), kept under its old name.
 pub fn parse_error_metadata(resp: &HttpResponse) -> ErrorMetadata {
+    aws_json::error_metadata(resp)
+}
+
+/// Which body member names the error code first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CodeMember {
+    /// `__type`, then `code` (awsJson).
+    TypeFirst,
+    /// `code`, then `__type` (restJson1).
+    CodeFirst,
+}
+
+/// Error metadata of a JSON error response: the code from `X-Amzn-Errortype`, else the body
+/// members in `order`; the message from `message` / `Message` / `errorMessage`. Never panics;
+/// a malformed body yields no code or message from the body.
+pub(crate) fn json_error_metadata(resp: &HttpResponse, order: CodeMember) -> ErrorMetadata {
     let body = parse_body(&resp.body).unwrap_or_default();
+    let (first, second) = match order {
+        CodeMember::TypeFirst => (&body.type_field, &body.code),
+        CodeMember::CodeFirst => (&body.code, &body.type_field),
+    };
     let code = resp
         .header(ERROR_TYPE_HEADER)
         .and_then(sanitize_error_code)
-        .or_else(|| body.type_field.as_deref().and_then(sanitize_error_code))
-        .or_else(|| body.code.as_deref().and_then(sanitize_error_code))
+        .or_else(|| first.as_deref().and_then(sanitize_error_code))
+        .or_else(|| second.as_deref().and_then(sanitize_error_code))
         .map(str::to_string);
     ErrorMetadata {
         code,

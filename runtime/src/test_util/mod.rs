@@ -30,14 +30,15 @@
 //!
 //! ```
 //! use awsrt::client::{ClientHandle, OperationInfo, ServiceInfo};
+//! use awsrt::protocol::aws_json::request_for;
 //! use awsrt::protocol::parse_error_metadata;
 //! use awsrt::test_util::{test_config, MockTransport, Rule};
 //!
 //! static SERVICE: ServiceInfo = ServiceInfo {
 //!     sdk_id: "Example",
 //!     signing_name: "example",
-//!     target_prefix: "Example_20240101",
-//!     json_version: "1.1",
+//!     shape_name: "Example_20240101",
+//!     protocol: &awsrt::protocol::aws_json::AWS_JSON_1_1,
 //!     crate_name: "example",
 //!     crate_version: "0.1.0",
 //!     endpoint_rules: "",
@@ -56,15 +57,15 @@
 //!     .with_rule(Rule::new("GetThing").then_error("ThingNotFound", "no such thing"));
 //! let client = ClientHandle::new(&test_config(&mock), &SERVICE);
 //!
-//! let ok = client.call(&GET_THING, br#"{"Name":"a"}"#.to_vec()).await.unwrap();
+//! let ok = client.call(&GET_THING, request_for(&SERVICE, &GET_THING, br#"{"Name":"a"}"#)).await.unwrap();
 //! assert_eq!(&ok.body[..], br#"{"Value": 1}"#);
 //!
-//! let err = client.call(&GET_THING, br#"{"Name":"b"}"#.to_vec()).await.unwrap();
+//! let err = client.call(&GET_THING, request_for(&SERVICE, &GET_THING, br#"{"Name":"b"}"#)).await.unwrap();
 //! assert_eq!(err.status, 400);
 //! assert_eq!(parse_error_metadata(&err).code.as_deref(), Some("ThingNotFound"));
 //!
 //! // Nothing is left for a third call: it fails instead of reaching a network.
-//! let unmatched = client.call(&GET_THING, b"{}".to_vec()).await.unwrap_err();
+//! let unmatched = client.call(&GET_THING, request_for(&SERVICE, &GET_THING, b"{}")).await.unwrap_err();
 //! assert!(unmatched.to_string().contains("no mock rule matched GetThing"));
 //!
 //! let sent = mock.requests();

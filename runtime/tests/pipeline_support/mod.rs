@@ -2,6 +2,9 @@
 //! service description and config shortcuts.
 #![allow(dead_code)]
 
+mod json_call;
+pub use json_call::JsonCall;
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -41,8 +44,8 @@ pub const RULES: &str = r#"{
 pub static SERVICE: ServiceInfo = ServiceInfo {
     sdk_id: "Test Svc",
     signing_name: "testsvc",
-    target_prefix: "TestService_20240101",
-    json_version: "1.1",
+    shape_name: "TestService_20240101",
+    protocol: &awsrt::protocol::aws_json::AWS_JSON_1_1,
     crate_name: "testsvc",
     crate_version: "1.2.3",
     endpoint_rules: RULES,
@@ -51,8 +54,8 @@ pub static SERVICE: ServiceInfo = ServiceInfo {
 pub static NO_RULES_SERVICE: ServiceInfo = ServiceInfo {
     sdk_id: "No Rules",
     signing_name: "norules",
-    target_prefix: "NoRules",
-    json_version: "1.0",
+    shape_name: "NoRules",
+    protocol: &awsrt::protocol::aws_json::AWS_JSON_1_0,
     crate_name: "norules",
     crate_version: "0.1.0",
     endpoint_rules: "",

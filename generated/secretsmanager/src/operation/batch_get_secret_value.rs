@@ -502,15 +502,36 @@ pub(crate) async fn send(
     BatchGetSecretValueOutput,
     ::awsrt::error::SdkError<BatchGetSecretValueError>,
 > {
-    let mut w = ::awsrt::json::JsonWriter::new();
-    ser_input(&mut w, &input);
+    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let resp = handle
-        .call(&OPERATION, w.finish())
+    let reply = handle
+        .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
+    parse_response(&reply)
+}
+/// The request of `BatchGetSecretValue`: `POST /`, `X-Amz-Target: secretsmanager.BatchGetSecretValue`, the input as JSON.
+pub(crate) fn ser_request(
+    input: &BatchGetSecretValueInput,
+) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+    let mut w = ::awsrt::json::JsonWriter::new();
+    ser_input(&mut w, input);
+    let request = ::awsrt::protocol::aws_json::request(
+        "application/x-amz-json-1.1",
+        "secretsmanager.BatchGetSecretValue",
+        w.finish(),
+    );
+    Ok(request)
+}
+/// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+pub(crate) fn parse_response(
+    reply: &::awsrt::client::Reply,
+) -> Result<
+    BatchGetSecretValueOutput,
+    ::awsrt::error::SdkError<BatchGetSecretValueError>,
+> {
     ::awsrt::protocol::json_response(
-        &resp,
+        reply,
         de_output,
         BatchGetSecretValueError::from_response,
     )
@@ -640,9 +661,8 @@ mod examples {
             .secret_id_list("MySecret2")
             .secret_id_list("MySecret3")
             .build();
-        let mut w = ::awsrt::json::JsonWriter::new();
-        super::ser_input(&mut w, &input);
-        let sent = ::awsrt::types::Document::parse(&w.finish())?;
+        let request = super::ser_request(&input)?;
+        let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretIdList\":[\"MySecret1\",\"MySecret2\",\"MySecret3\"]}"

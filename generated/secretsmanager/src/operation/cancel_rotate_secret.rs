@@ -371,15 +371,36 @@ pub(crate) async fn send(
     CancelRotateSecretOutput,
     ::awsrt::error::SdkError<CancelRotateSecretError>,
 > {
-    let mut w = ::awsrt::json::JsonWriter::new();
-    ser_input(&mut w, &input);
+    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let resp = handle
-        .call(&OPERATION, w.finish())
+    let reply = handle
+        .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
+    parse_response(&reply)
+}
+/// The request of `CancelRotateSecret`: `POST /`, `X-Amz-Target: secretsmanager.CancelRotateSecret`, the input as JSON.
+pub(crate) fn ser_request(
+    input: &CancelRotateSecretInput,
+) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+    let mut w = ::awsrt::json::JsonWriter::new();
+    ser_input(&mut w, input);
+    let request = ::awsrt::protocol::aws_json::request(
+        "application/x-amz-json-1.1",
+        "secretsmanager.CancelRotateSecret",
+        w.finish(),
+    );
+    Ok(request)
+}
+/// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+pub(crate) fn parse_response(
+    reply: &::awsrt::client::Reply,
+) -> Result<
+    CancelRotateSecretOutput,
+    ::awsrt::error::SdkError<CancelRotateSecretError>,
+> {
     ::awsrt::protocol::json_response(
-        &resp,
+        reply,
         de_output,
         CancelRotateSecretError::from_response,
     )
@@ -425,9 +446,8 @@ mod examples {
         let input = CancelRotateSecretInput::builder()
             .secret_id("MyTestDatabaseSecret")
             .build()?;
-        let mut w = ::awsrt::json::JsonWriter::new();
-        super::ser_input(&mut w, &input);
-        let sent = ::awsrt::types::Document::parse(&w.finish())?;
+        let request = super::ser_request(&input)?;
+        let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\"}"

@@ -869,14 +869,32 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let mut w = ::awsrt::json::JsonWriter::new();
-    ser_input(&mut w, &input);
+    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let resp = handle
-        .call(&OPERATION, w.finish())
+    let reply = handle
+        .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
-    ::awsrt::protocol::json_response(&resp, de_output, CreateSecretError::from_response)
+    parse_response(&reply)
+}
+/// The request of `CreateSecret`: `POST /`, `X-Amz-Target: secretsmanager.CreateSecret`, the input as JSON.
+pub(crate) fn ser_request(
+    input: &CreateSecretInput,
+) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+    let mut w = ::awsrt::json::JsonWriter::new();
+    ser_input(&mut w, input);
+    let request = ::awsrt::protocol::aws_json::request(
+        "application/x-amz-json-1.1",
+        "secretsmanager.CreateSecret",
+        w.finish(),
+    );
+    Ok(request)
+}
+/// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+pub(crate) fn parse_response(
+    reply: &::awsrt::client::Reply,
+) -> Result<CreateSecretOutput, ::awsrt::error::SdkError<CreateSecretError>> {
+    ::awsrt::protocol::json_response(reply, de_output, CreateSecretError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CreateSecretInput) {
     w.begin_object();
@@ -968,9 +986,8 @@ mod examples {
             .secret_string("{\"username\":\"david\",\"password\":\"EXAMPLE-PASSWORD\"}")
             .client_request_token("EXAMPLE1-90ab-cdef-fedc-ba987SECRET1")
             .build()?;
-        let mut w = ::awsrt::json::JsonWriter::new();
-        super::ser_input(&mut w, &input);
-        let sent = ::awsrt::types::Document::parse(&w.finish())?;
+        let request = super::ser_request(&input)?;
+        let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"Name\":\"MyTestDatabaseSecret\",\"Description\":\"My test database secret created with the CLI\",\"SecretString\":\"{\\\"username\\\":\\\"david\\\",\\\"password\\\":\\\"EXAMPLE-PASSWORD\\\"}\",\"ClientRequestToken\":\"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1\"}"

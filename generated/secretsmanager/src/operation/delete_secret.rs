@@ -437,14 +437,32 @@ pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteSecretInput,
 ) -> Result<DeleteSecretOutput, ::awsrt::error::SdkError<DeleteSecretError>> {
-    let mut w = ::awsrt::json::JsonWriter::new();
-    ser_input(&mut w, &input);
+    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let resp = handle
-        .call(&OPERATION, w.finish())
+    let reply = handle
+        .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
-    ::awsrt::protocol::json_response(&resp, de_output, DeleteSecretError::from_response)
+    parse_response(&reply)
+}
+/// The request of `DeleteSecret`: `POST /`, `X-Amz-Target: secretsmanager.DeleteSecret`, the input as JSON.
+pub(crate) fn ser_request(
+    input: &DeleteSecretInput,
+) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+    let mut w = ::awsrt::json::JsonWriter::new();
+    ser_input(&mut w, input);
+    let request = ::awsrt::protocol::aws_json::request(
+        "application/x-amz-json-1.1",
+        "secretsmanager.DeleteSecret",
+        w.finish(),
+    );
+    Ok(request)
+}
+/// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+pub(crate) fn parse_response(
+    reply: &::awsrt::client::Reply,
+) -> Result<DeleteSecretOutput, ::awsrt::error::SdkError<DeleteSecretError>> {
+    ::awsrt::protocol::json_response(reply, de_output, DeleteSecretError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &DeleteSecretInput) {
     w.begin_object();

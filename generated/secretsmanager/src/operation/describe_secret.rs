@@ -739,15 +739,33 @@ pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DescribeSecretInput,
 ) -> Result<DescribeSecretOutput, ::awsrt::error::SdkError<DescribeSecretError>> {
-    let mut w = ::awsrt::json::JsonWriter::new();
-    ser_input(&mut w, &input);
+    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let resp = handle
-        .call(&OPERATION, w.finish())
+    let reply = handle
+        .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
+    parse_response(&reply)
+}
+/// The request of `DescribeSecret`: `POST /`, `X-Amz-Target: secretsmanager.DescribeSecret`, the input as JSON.
+pub(crate) fn ser_request(
+    input: &DescribeSecretInput,
+) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+    let mut w = ::awsrt::json::JsonWriter::new();
+    ser_input(&mut w, input);
+    let request = ::awsrt::protocol::aws_json::request(
+        "application/x-amz-json-1.1",
+        "secretsmanager.DescribeSecret",
+        w.finish(),
+    );
+    Ok(request)
+}
+/// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+pub(crate) fn parse_response(
+    reply: &::awsrt::client::Reply,
+) -> Result<DescribeSecretOutput, ::awsrt::error::SdkError<DescribeSecretError>> {
     ::awsrt::protocol::json_response(
-        &resp,
+        reply,
         de_output,
         DescribeSecretError::from_response,
     )

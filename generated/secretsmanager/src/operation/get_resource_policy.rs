@@ -368,15 +368,33 @@ pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetResourcePolicyInput,
 ) -> Result<GetResourcePolicyOutput, ::awsrt::error::SdkError<GetResourcePolicyError>> {
-    let mut w = ::awsrt::json::JsonWriter::new();
-    ser_input(&mut w, &input);
+    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let resp = handle
-        .call(&OPERATION, w.finish())
+    let reply = handle
+        .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
+    parse_response(&reply)
+}
+/// The request of `GetResourcePolicy`: `POST /`, `X-Amz-Target: secretsmanager.GetResourcePolicy`, the input as JSON.
+pub(crate) fn ser_request(
+    input: &GetResourcePolicyInput,
+) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+    let mut w = ::awsrt::json::JsonWriter::new();
+    ser_input(&mut w, input);
+    let request = ::awsrt::protocol::aws_json::request(
+        "application/x-amz-json-1.1",
+        "secretsmanager.GetResourcePolicy",
+        w.finish(),
+    );
+    Ok(request)
+}
+/// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+pub(crate) fn parse_response(
+    reply: &::awsrt::client::Reply,
+) -> Result<GetResourcePolicyOutput, ::awsrt::error::SdkError<GetResourcePolicyError>> {
     ::awsrt::protocol::json_response(
-        &resp,
+        reply,
         de_output,
         GetResourcePolicyError::from_response,
     )
@@ -422,9 +440,8 @@ mod examples {
         let input = GetResourcePolicyInput::builder()
             .secret_id("MyTestDatabaseSecret")
             .build()?;
-        let mut w = ::awsrt::json::JsonWriter::new();
-        super::ser_input(&mut w, &input);
-        let sent = ::awsrt::types::Document::parse(&w.finish())?;
+        let request = super::ser_request(&input)?;
+        let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\"}"

@@ -569,15 +569,33 @@ pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetSecretValueInput,
 ) -> Result<GetSecretValueOutput, ::awsrt::error::SdkError<GetSecretValueError>> {
-    let mut w = ::awsrt::json::JsonWriter::new();
-    ser_input(&mut w, &input);
+    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let resp = handle
-        .call(&OPERATION, w.finish())
+    let reply = handle
+        .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
+    parse_response(&reply)
+}
+/// The request of `GetSecretValue`: `POST /`, `X-Amz-Target: secretsmanager.GetSecretValue`, the input as JSON.
+pub(crate) fn ser_request(
+    input: &GetSecretValueInput,
+) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+    let mut w = ::awsrt::json::JsonWriter::new();
+    ser_input(&mut w, input);
+    let request = ::awsrt::protocol::aws_json::request(
+        "application/x-amz-json-1.1",
+        "secretsmanager.GetSecretValue",
+        w.finish(),
+    );
+    Ok(request)
+}
+/// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+pub(crate) fn parse_response(
+    reply: &::awsrt::client::Reply,
+) -> Result<GetSecretValueOutput, ::awsrt::error::SdkError<GetSecretValueError>> {
     ::awsrt::protocol::json_response(
-        &resp,
+        reply,
         de_output,
         GetSecretValueError::from_response,
     )
@@ -658,9 +676,8 @@ mod examples {
         let input = GetSecretValueInput::builder()
             .secret_id("MyTestDatabaseSecret")
             .build()?;
-        let mut w = ::awsrt::json::JsonWriter::new();
-        super::ser_input(&mut w, &input);
-        let sent = ::awsrt::types::Document::parse(&w.finish())?;
+        let request = super::ser_request(&input)?;
+        let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\"}"

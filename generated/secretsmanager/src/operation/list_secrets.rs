@@ -476,14 +476,32 @@ pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListSecretsInput,
 ) -> Result<ListSecretsOutput, ::awsrt::error::SdkError<ListSecretsError>> {
-    let mut w = ::awsrt::json::JsonWriter::new();
-    ser_input(&mut w, &input);
+    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let resp = handle
-        .call(&OPERATION, w.finish())
+    let reply = handle
+        .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
-    ::awsrt::protocol::json_response(&resp, de_output, ListSecretsError::from_response)
+    parse_response(&reply)
+}
+/// The request of `ListSecrets`: `POST /`, `X-Amz-Target: secretsmanager.ListSecrets`, the input as JSON.
+pub(crate) fn ser_request(
+    input: &ListSecretsInput,
+) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+    let mut w = ::awsrt::json::JsonWriter::new();
+    ser_input(&mut w, input);
+    let request = ::awsrt::protocol::aws_json::request(
+        "application/x-amz-json-1.1",
+        "secretsmanager.ListSecrets",
+        w.finish(),
+    );
+    Ok(request)
+}
+/// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+pub(crate) fn parse_response(
+    reply: &::awsrt::client::Reply,
+) -> Result<ListSecretsOutput, ::awsrt::error::SdkError<ListSecretsError>> {
+    ::awsrt::protocol::json_response(reply, de_output, ListSecretsError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &ListSecretsInput) {
     w.begin_object();
@@ -595,9 +613,8 @@ mod examples {
         Box<dyn ::std::error::Error>,
     > {
         let input = ListSecretsInput::builder().build();
-        let mut w = ::awsrt::json::JsonWriter::new();
-        super::ser_input(&mut w, &input);
-        let sent = ::awsrt::types::Document::parse(&w.finish())?;
+        let request = super::ser_request(&input)?;
+        let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(sent, ::awsrt::types::Document::parse("{}".as_bytes()) ?);
         let mut r = ::awsrt::json::JsonReader::new(
             "{\"SecretList\":[{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3\",\"Name\":\"MyTestDatabaseSecret\",\"Description\":\"My test database secret\",\"LastChangedDate\":1523477145.729,\"SecretVersionsToStages\":{\"EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE\":[\"AWSCURRENT\"]}},{\"ARN\":\"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret1-d4e5f6\",\"Name\":\"MyTestDatabaseSecret1\",\"Description\":\"Another secret created for a different database\",\"LastChangedDate\":1523482025.685,\"SecretVersionsToStages\":{\"EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE\":[\"AWSCURRENT\"]}}]}"

@@ -697,15 +697,33 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let mut w = ::awsrt::json::JsonWriter::new();
-    ser_input(&mut w, &input);
+    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let resp = handle
-        .call(&OPERATION, w.finish())
+    let reply = handle
+        .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
+    parse_response(&reply)
+}
+/// The request of `PutSecretValue`: `POST /`, `X-Amz-Target: secretsmanager.PutSecretValue`, the input as JSON.
+pub(crate) fn ser_request(
+    input: &PutSecretValueInput,
+) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+    let mut w = ::awsrt::json::JsonWriter::new();
+    ser_input(&mut w, input);
+    let request = ::awsrt::protocol::aws_json::request(
+        "application/x-amz-json-1.1",
+        "secretsmanager.PutSecretValue",
+        w.finish(),
+    );
+    Ok(request)
+}
+/// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+pub(crate) fn parse_response(
+    reply: &::awsrt::client::Reply,
+) -> Result<PutSecretValueOutput, ::awsrt::error::SdkError<PutSecretValueError>> {
     ::awsrt::protocol::json_response(
-        &resp,
+        reply,
         de_output,
         PutSecretValueError::from_response,
     )
@@ -782,9 +800,8 @@ mod examples {
             .secret_string("{\"username\":\"david\",\"password\":\"EXAMPLE-PASSWORD\"}")
             .client_request_token("EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE")
             .build()?;
-        let mut w = ::awsrt::json::JsonWriter::new();
-        super::ser_input(&mut w, &input);
-        let sent = ::awsrt::types::Document::parse(&w.finish())?;
+        let request = super::ser_request(&input)?;
+        let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"SecretString\":\"{\\\"username\\\":\\\"david\\\",\\\"password\\\":\\\"EXAMPLE-PASSWORD\\\"}\",\"ClientRequestToken\":\"EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE\"}"

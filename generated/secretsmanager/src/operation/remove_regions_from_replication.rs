@@ -401,15 +401,36 @@ pub(crate) async fn send(
     RemoveRegionsFromReplicationOutput,
     ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>,
 > {
-    let mut w = ::awsrt::json::JsonWriter::new();
-    ser_input(&mut w, &input);
+    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let resp = handle
-        .call(&OPERATION, w.finish())
+    let reply = handle
+        .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
+    parse_response(&reply)
+}
+/// The request of `RemoveRegionsFromReplication`: `POST /`, `X-Amz-Target: secretsmanager.RemoveRegionsFromReplication`, the input as JSON.
+pub(crate) fn ser_request(
+    input: &RemoveRegionsFromReplicationInput,
+) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+    let mut w = ::awsrt::json::JsonWriter::new();
+    ser_input(&mut w, input);
+    let request = ::awsrt::protocol::aws_json::request(
+        "application/x-amz-json-1.1",
+        "secretsmanager.RemoveRegionsFromReplication",
+        w.finish(),
+    );
+    Ok(request)
+}
+/// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+pub(crate) fn parse_response(
+    reply: &::awsrt::client::Reply,
+) -> Result<
+    RemoveRegionsFromReplicationOutput,
+    ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>,
+> {
     ::awsrt::protocol::json_response(
-        &resp,
+        reply,
         de_output,
         RemoveRegionsFromReplicationError::from_response,
     )

@@ -455,15 +455,36 @@ pub(crate) async fn send(
     ReplicateSecretToRegionsOutput,
     ::awsrt::error::SdkError<ReplicateSecretToRegionsError>,
 > {
-    let mut w = ::awsrt::json::JsonWriter::new();
-    ser_input(&mut w, &input);
+    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let resp = handle
-        .call(&OPERATION, w.finish())
+    let reply = handle
+        .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
+    parse_response(&reply)
+}
+/// The request of `ReplicateSecretToRegions`: `POST /`, `X-Amz-Target: secretsmanager.ReplicateSecretToRegions`, the input as JSON.
+pub(crate) fn ser_request(
+    input: &ReplicateSecretToRegionsInput,
+) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+    let mut w = ::awsrt::json::JsonWriter::new();
+    ser_input(&mut w, input);
+    let request = ::awsrt::protocol::aws_json::request(
+        "application/x-amz-json-1.1",
+        "secretsmanager.ReplicateSecretToRegions",
+        w.finish(),
+    );
+    Ok(request)
+}
+/// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+pub(crate) fn parse_response(
+    reply: &::awsrt::client::Reply,
+) -> Result<
+    ReplicateSecretToRegionsOutput,
+    ::awsrt::error::SdkError<ReplicateSecretToRegionsError>,
+> {
     ::awsrt::protocol::json_response(
-        &resp,
+        reply,
         de_output,
         ReplicateSecretToRegionsError::from_response,
     )
@@ -529,9 +550,8 @@ mod examples {
             )
             .force_overwrite_replica_secret(true)
             .build()?;
-        let mut w = ::awsrt::json::JsonWriter::new();
-        super::ser_input(&mut w, &input);
-        let sent = ::awsrt::types::Document::parse(&w.finish())?;
+        let request = super::ser_request(&input)?;
+        let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestSecret\",\"AddReplicaRegions\":[{\"Region\":\"eu-west-3\"}],\"ForceOverwriteReplicaSecret\":true}"

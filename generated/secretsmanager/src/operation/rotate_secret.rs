@@ -524,14 +524,32 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let mut w = ::awsrt::json::JsonWriter::new();
-    ser_input(&mut w, &input);
+    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let resp = handle
-        .call(&OPERATION, w.finish())
+    let reply = handle
+        .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
-    ::awsrt::protocol::json_response(&resp, de_output, RotateSecretError::from_response)
+    parse_response(&reply)
+}
+/// The request of `RotateSecret`: `POST /`, `X-Amz-Target: secretsmanager.RotateSecret`, the input as JSON.
+pub(crate) fn ser_request(
+    input: &RotateSecretInput,
+) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+    let mut w = ::awsrt::json::JsonWriter::new();
+    ser_input(&mut w, input);
+    let request = ::awsrt::protocol::aws_json::request(
+        "application/x-amz-json-1.1",
+        "secretsmanager.RotateSecret",
+        w.finish(),
+    );
+    Ok(request)
+}
+/// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+pub(crate) fn parse_response(
+    reply: &::awsrt::client::Reply,
+) -> Result<RotateSecretOutput, ::awsrt::error::SdkError<RotateSecretError>> {
+    ::awsrt::protocol::json_response(reply, de_output, RotateSecretError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &RotateSecretInput) {
     w.begin_object();
@@ -599,9 +617,8 @@ mod examples {
                     .build(),
             )
             .build()?;
-        let mut w = ::awsrt::json::JsonWriter::new();
-        super::ser_input(&mut w, &input);
-        let sent = ::awsrt::types::Document::parse(&w.finish())?;
+        let request = super::ser_request(&input)?;
+        let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"RotationLambdaARN\":\"arn:aws:lambda:us-west-2:123456789012:function:MyTestDatabaseRotationLambda\",\"RotationRules\":{\"ScheduleExpression\":\"cron(0 16 1,15 * ? *)\",\"Duration\":\"2h\"}}"
@@ -630,9 +647,8 @@ mod examples {
         let input = RotateSecretInput::builder()
             .secret_id("MyTestDatabaseSecret")
             .build()?;
-        let mut w = ::awsrt::json::JsonWriter::new();
-        super::ser_input(&mut w, &input);
-        let sent = ::awsrt::types::Document::parse(&w.finish())?;
+        let request = super::ser_request(&input)?;
+        let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\"}"

@@ -335,14 +335,32 @@ pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: TagResourceInput,
 ) -> Result<TagResourceOutput, ::awsrt::error::SdkError<TagResourceError>> {
-    let mut w = ::awsrt::json::JsonWriter::new();
-    ser_input(&mut w, &input);
+    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let resp = handle
-        .call(&OPERATION, w.finish())
+    let reply = handle
+        .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
-    ::awsrt::protocol::json_response(&resp, de_output, TagResourceError::from_response)
+    parse_response(&reply)
+}
+/// The request of `TagResource`: `POST /`, `X-Amz-Target: secretsmanager.TagResource`, the input as JSON.
+pub(crate) fn ser_request(
+    input: &TagResourceInput,
+) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+    let mut w = ::awsrt::json::JsonWriter::new();
+    ser_input(&mut w, input);
+    let request = ::awsrt::protocol::aws_json::request(
+        "application/x-amz-json-1.1",
+        "secretsmanager.TagResource",
+        w.finish(),
+    );
+    Ok(request)
+}
+/// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+pub(crate) fn parse_response(
+    reply: &::awsrt::client::Reply,
+) -> Result<TagResourceOutput, ::awsrt::error::SdkError<TagResourceError>> {
+    ::awsrt::protocol::json_response(reply, de_output, TagResourceError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &TagResourceInput) {
     w.begin_object();
@@ -388,9 +406,8 @@ mod examples {
                     .build(),
             )
             .build()?;
-        let mut w = ::awsrt::json::JsonWriter::new();
-        super::ser_input(&mut w, &input);
-        let sent = ::awsrt::types::Document::parse(&w.finish())?;
+        let request = super::ser_request(&input)?;
+        let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyExampleSecret\",\"Tags\":[{\"Key\":\"FirstTag\",\"Value\":\"SomeValue\"},{\"Key\":\"SecondTag\",\"Value\":\"AnotherValue\"}]}"

@@ -337,14 +337,32 @@ pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UntagResourceInput,
 ) -> Result<UntagResourceOutput, ::awsrt::error::SdkError<UntagResourceError>> {
-    let mut w = ::awsrt::json::JsonWriter::new();
-    ser_input(&mut w, &input);
+    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let resp = handle
-        .call(&OPERATION, w.finish())
+    let reply = handle
+        .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
-    ::awsrt::protocol::json_response(&resp, de_output, UntagResourceError::from_response)
+    parse_response(&reply)
+}
+/// The request of `UntagResource`: `POST /`, `X-Amz-Target: secretsmanager.UntagResource`, the input as JSON.
+pub(crate) fn ser_request(
+    input: &UntagResourceInput,
+) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+    let mut w = ::awsrt::json::JsonWriter::new();
+    ser_input(&mut w, input);
+    let request = ::awsrt::protocol::aws_json::request(
+        "application/x-amz-json-1.1",
+        "secretsmanager.UntagResource",
+        w.finish(),
+    );
+    Ok(request)
+}
+/// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+pub(crate) fn parse_response(
+    reply: &::awsrt::client::Reply,
+) -> Result<UntagResourceOutput, ::awsrt::error::SdkError<UntagResourceError>> {
+    ::awsrt::protocol::json_response(reply, de_output, UntagResourceError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UntagResourceInput) {
     w.begin_object();
@@ -386,9 +404,8 @@ mod examples {
             .tag_keys("FirstTag")
             .tag_keys("SecondTag")
             .build()?;
-        let mut w = ::awsrt::json::JsonWriter::new();
-        super::ser_input(&mut w, &input);
-        let sent = ::awsrt::types::Document::parse(&w.finish())?;
+        let request = super::ser_request(&input)?;
+        let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"TagKeys\":[\"FirstTag\",\"SecondTag\"]}"

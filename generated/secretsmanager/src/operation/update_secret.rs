@@ -678,14 +678,32 @@ pub(crate) async fn send(
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let mut w = ::awsrt::json::JsonWriter::new();
-    ser_input(&mut w, &input);
+    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let resp = handle
-        .call(&OPERATION, w.finish())
+    let reply = handle
+        .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
-    ::awsrt::protocol::json_response(&resp, de_output, UpdateSecretError::from_response)
+    parse_response(&reply)
+}
+/// The request of `UpdateSecret`: `POST /`, `X-Amz-Target: secretsmanager.UpdateSecret`, the input as JSON.
+pub(crate) fn ser_request(
+    input: &UpdateSecretInput,
+) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+    let mut w = ::awsrt::json::JsonWriter::new();
+    ser_input(&mut w, input);
+    let request = ::awsrt::protocol::aws_json::request(
+        "application/x-amz-json-1.1",
+        "secretsmanager.UpdateSecret",
+        w.finish(),
+    );
+    Ok(request)
+}
+/// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+pub(crate) fn parse_response(
+    reply: &::awsrt::client::Reply,
+) -> Result<UpdateSecretOutput, ::awsrt::error::SdkError<UpdateSecretError>> {
+    ::awsrt::protocol::json_response(reply, de_output, UpdateSecretError::from_response)
 }
 pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateSecretInput) {
     w.begin_object();
@@ -749,9 +767,8 @@ mod examples {
             .secret_id("MyTestDatabaseSecret")
             .secret_string("{JSON STRING WITH CREDENTIALS}")
             .build()?;
-        let mut w = ::awsrt::json::JsonWriter::new();
-        super::ser_input(&mut w, &input);
-        let sent = ::awsrt::types::Document::parse(&w.finish())?;
+        let request = super::ser_request(&input)?;
+        let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"SecretString\":\"{JSON STRING WITH CREDENTIALS}\"}"
@@ -782,9 +799,8 @@ mod examples {
             .description("This is a new description for the secret.")
             .client_request_token("EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE")
             .build()?;
-        let mut w = ::awsrt::json::JsonWriter::new();
-        super::ser_input(&mut w, &input);
-        let sent = ::awsrt::types::Document::parse(&w.finish())?;
+        let request = super::ser_request(&input)?;
+        let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"Description\":\"This is a new description for the secret.\",\"ClientRequestToken\":\"EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE\"}"
@@ -815,9 +831,8 @@ mod examples {
                 "arn:aws:kms:us-west-2:123456789012:key/EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE",
             )
             .build()?;
-        let mut w = ::awsrt::json::JsonWriter::new();
-        super::ser_input(&mut w, &input);
-        let sent = ::awsrt::types::Document::parse(&w.finish())?;
+        let request = super::ser_request(&input)?;
+        let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"KmsKeyId\":\"arn:aws:kms:us-west-2:123456789012:key/EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE\"}"

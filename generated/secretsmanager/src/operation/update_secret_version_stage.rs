@@ -481,15 +481,36 @@ pub(crate) async fn send(
     UpdateSecretVersionStageOutput,
     ::awsrt::error::SdkError<UpdateSecretVersionStageError>,
 > {
-    let mut w = ::awsrt::json::JsonWriter::new();
-    ser_input(&mut w, &input);
+    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let resp = handle
-        .call(&OPERATION, w.finish())
+    let reply = handle
+        .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
+    parse_response(&reply)
+}
+/// The request of `UpdateSecretVersionStage`: `POST /`, `X-Amz-Target: secretsmanager.UpdateSecretVersionStage`, the input as JSON.
+pub(crate) fn ser_request(
+    input: &UpdateSecretVersionStageInput,
+) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+    let mut w = ::awsrt::json::JsonWriter::new();
+    ser_input(&mut w, input);
+    let request = ::awsrt::protocol::aws_json::request(
+        "application/x-amz-json-1.1",
+        "secretsmanager.UpdateSecretVersionStage",
+        w.finish(),
+    );
+    Ok(request)
+}
+/// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+pub(crate) fn parse_response(
+    reply: &::awsrt::client::Reply,
+) -> Result<
+    UpdateSecretVersionStageOutput,
+    ::awsrt::error::SdkError<UpdateSecretVersionStageError>,
+> {
     ::awsrt::protocol::json_response(
-        &resp,
+        reply,
         de_output,
         UpdateSecretVersionStageError::from_response,
     )
@@ -550,9 +571,8 @@ mod examples {
             .version_stage("STAGINGLABEL1")
             .move_to_version_id("EXAMPLE1-90ab-cdef-fedc-ba987SECRET1")
             .build()?;
-        let mut w = ::awsrt::json::JsonWriter::new();
-        super::ser_input(&mut w, &input);
-        let sent = ::awsrt::types::Document::parse(&w.finish())?;
+        let request = super::ser_request(&input)?;
+        let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"VersionStage\":\"STAGINGLABEL1\",\"MoveToVersionId\":\"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1\"}"
@@ -582,9 +602,8 @@ mod examples {
             .version_stage("STAGINGLABEL1")
             .remove_from_version_id("EXAMPLE1-90ab-cdef-fedc-ba987SECRET1")
             .build()?;
-        let mut w = ::awsrt::json::JsonWriter::new();
-        super::ser_input(&mut w, &input);
-        let sent = ::awsrt::types::Document::parse(&w.finish())?;
+        let request = super::ser_request(&input)?;
+        let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"VersionStage\":\"STAGINGLABEL1\",\"RemoveFromVersionId\":\"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1\"}"
@@ -615,9 +634,8 @@ mod examples {
             .remove_from_version_id("EXAMPLE1-90ab-cdef-fedc-ba987SECRET1")
             .move_to_version_id("EXAMPLE2-90ab-cdef-fedc-ba987SECRET2")
             .build()?;
-        let mut w = ::awsrt::json::JsonWriter::new();
-        super::ser_input(&mut w, &input);
-        let sent = ::awsrt::types::Document::parse(&w.finish())?;
+        let request = super::ser_request(&input)?;
+        let sent = ::awsrt::types::Document::parse(&request.body)?;
         assert_eq!(
             sent,
             ::awsrt::types::Document::parse("{\"SecretId\":\"MyTestDatabaseSecret\",\"VersionStage\":\"AWSCURRENT\",\"RemoveFromVersionId\":\"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1\",\"MoveToVersionId\":\"EXAMPLE2-90ab-cdef-fedc-ba987SECRET2\"}"

@@ -1,0 +1,194 @@
+//! awsJson 1.0 / 1.1: every member is in the JSON body under its member name (`@jsonName` is
+//! restJson1's and "does not affect serialization" here, as the official protocol tests
+//! check), timestamps default to epoch seconds, every request is `POST /` with
+//! `X-Amz-Target: <service shape>.<operation>`, the error code is the body's `__type`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{ProtocolGenerator, Role};
+use crate::emit::common::ident;
+use crate::emit::json;
+use crate::error::Result;
+use crate::ir::{Example, HttpBinding, Location, Operation, Service, Struct, TypeDef};
+use crate::model::{Member, Shape, TimestampFormat};
+use crate::names;
+
+/// The awsJson generator; `version` is `1.0` or `1.1`.
+pub struct AwsJson {
+    /// The JSON version in `application/x-amz-json-<version>`.
+    pub version: &'static str,
+}
+
+impl ProtocolGenerator for AwsJson {
+    fn location(&self, _role: Role, _member_id: &str, _member: &Member) -> Result<Location> {
+        Ok(Location::Body)
+    }
+
+    fn wire_name(&self, _member_id: &str, member: &Member) -> Result<String> {
+        Ok(member.name.clone())
+    }
+
+    fn default_timestamp_format(&self, _location: &Location) -> TimestampFormat {
+        TimestampFormat::EpochSeconds
+    }
+
+    fn http(&self, _op: &Shape, _input: &Struct) -> Result<HttpBinding> {
+        Ok(HttpBinding::rpc())
+    }
+
+    fn runtime_protocol(&self) -> TokenStream {
+        if self.version == "1.0" {
+            quote!(&::awsrt::protocol::aws_json::AWS_JSON_1_0)
+        } else {
+            quote!(&::awsrt::protocol::aws_json::AWS_JSON_1_1)
+        }
+    }
+
+    fn operation_items(&self, svc: &Service, op: &Operation) -> TokenStream {
+        let input = ident(&op.types.input);
+        let output = ident(&op.types.output);
+        let error = ident(&op.types.error);
+        let content_type = format!("application/x-amz-json-{}", self.version);
+        let target = format!("{}.{}", svc.shape_name, op.name);
+        let ser = json::ser_struct(
+            &op.input,
+            &format_ident!("ser_input"),
+            quote!(#input),
+            quote!(pub(crate)),
+        );
+        let de = json::de_struct(
+            &op.output,
+            &format_ident!("de_output"),
+            quote!(#output),
+            quote!(pub(crate)),
+        );
+        let (prefix_checks, with_prefix) = host_prefix(op);
+        let ser_doc = crate::emit::common::doc(&format!(
+            "The request of `{}`: `POST /`, `X-Amz-Target: {target}`, the input as JSON.",
+            op.name
+        ));
+        quote! {
+            #ser_doc
+            pub(crate) fn ser_request(input: &#input) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
+                #prefix_checks
+                let mut w = ::awsrt::json::JsonWriter::new();
+                ser_input(&mut w, input);
+                let request = ::awsrt::protocol::aws_json::request(#content_type, #target, w.finish());
+                Ok(request #with_prefix)
+            }
+            /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+            pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
+                ::awsrt::protocol::json_response(reply, de_output, #error::from_response)
+            }
+            #ser
+            #de
+        }
+    }
+
+    fn error_from_response(&self, svc: &Service, op: &Operation) -> TokenStream {
+        json_error_dispatch(svc, op)
+    }
+
+    fn type_codec_names(&self, svc: &Service, name: &str, def: &TypeDef) -> Vec<String> {
+        json::codec_names(svc, name, def)
+    }
+
+    fn type_codecs(&self, svc: &Service, name: &str, def: &TypeDef) -> TokenStream {
+        json::codecs(svc, name, def)
+    }
+
+    fn example_checks(&self, svc: &Service, op: &Operation, ex: &Example) -> TokenStream {
+        json_example_checks(svc, op, ex)
+    }
+}
+
+/// The body of `from_response` for a JSON protocol whose errors are read from the body alone:
+/// one arm per modeled error code.
+pub(crate) fn json_error_dispatch(_svc: &Service, op: &Operation) -> TokenStream {
+    let parse_arms = op.errors.iter().map(|e| {
+        let v = ident(e);
+        let de = format_ident!("{}", names::de_fn(e));
+        quote!(#e => Self::#v(crate::types::#de(&mut r)?.with_meta(meta)),)
+    });
+    let reader = if op.errors.is_empty() {
+        quote!(let _ = resp;)
+    } else {
+        quote!(let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));)
+    };
+    quote! {
+        #reader
+        Ok(match meta.code.as_deref().unwrap_or_default() {
+            #(#parse_arms)*
+            _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+        })
+    }
+}
+
+/// Example checks of a protocol whose request body is the whole input as JSON: the body equals
+/// the example's input; the example's output parses into the expected output.
+pub(crate) fn json_example_checks(svc: &Service, op: &Operation, ex: &Example) -> TokenStream {
+    let in_json = ex.input_json.to_string();
+    let output_t = ident(&op.types.output);
+    let output_check = match (&ex.output, &ex.output_json) {
+        (Some(fields), Some(out_json)) => {
+            let out_calls =
+                crate::emit::literal::setter_calls(&svc.types, &op.output.fields, fields);
+            let out_build = if op.output.fallible_build() {
+                quote!(.build()?)
+            } else {
+                quote!(.build())
+            };
+            let out_json = out_json.to_string();
+            quote! {
+                let mut r = ::awsrt::json::JsonReader::new(#out_json.as_bytes());
+                let parsed = super::de_output(&mut r)?;
+                let expected = #output_t::builder() #out_calls #out_build;
+                assert_eq!(parsed, expected);
+            }
+        }
+        _ => quote!(),
+    };
+    quote! {
+        let sent = ::awsrt::types::Document::parse(&request.body)?;
+        assert_eq!(sent, ::awsrt::types::Document::parse(#in_json.as_bytes())?);
+        #output_check
+    }
+}
+
+/// The statements checking the host labels of an operation with a host prefix, and the
+/// `.with_host_prefix(..)` call that sets it.
+pub(crate) fn host_prefix(op: &Operation) -> (TokenStream, TokenStream) {
+    let Some(prefix) = &op.host_prefix else {
+        return (TokenStream::new(), TokenStream::new());
+    };
+    let mut checks = TokenStream::new();
+    let mut fmt = String::new();
+    let mut args = Vec::new();
+    for part in &prefix.parts {
+        match part {
+            crate::ir::HostPart::Literal(l) => {
+                fmt.push_str(&l.replace('{', "{{").replace('}', "}}"))
+            }
+            crate::ir::HostPart::Label(member) => {
+                let Some(f) = op.input.field(member) else {
+                    continue;
+                };
+                let n = ident(&f.name);
+                let value = if f.optional {
+                    quote!(input.#n.as_deref().unwrap_or_default())
+                } else {
+                    quote!(input.#n.as_str())
+                };
+                let var = format_ident!("label_{}", args.len());
+                checks.extend(quote! {
+                    let #var = #value;
+                    ::awsrt::protocol::check_host_label(#member, #var)?;
+                });
+                args.push(var);
+                fmt.push_str("{}");
+            }
+        }
+    }
+    (checks, quote!(.with_host_prefix(format!(#fmt #(, #args)*))))
+}

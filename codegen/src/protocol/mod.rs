@@ -1,0 +1,146 @@
+//! One module per wire protocol, each owning everything protocol-specific the generator does:
+//!
+//! * while the IR is built ([`crate::ir`]): where each member goes on the wire
+//!   ([`ProtocolGenerator::location`]), its wire name, the timestamp format of each location,
+//!   the request line;
+//! * while code is emitted ([`crate::emit`]): the request each operation builds
+//!   (`ser_request`), how its reply is read (`parse_response`), how its errors are dispatched,
+//!   the codecs of the data types, and the example tests' request checks.
+//!
+//! Everything else (types, builders, fluent builders, paginators, the blocking facade, docs) is
+//! the same for every protocol. To add a protocol: a variant of [`Protocol`] chosen from the
+//! service's trait in [`Protocol::of_service`], a module implementing [`ProtocolGenerator`], and a
+//! `awsrt::protocol::<name>` module in the runtime with its `Protocol` static (error metadata)
+//! and the helpers its generated code calls. See `docs/ARCHITECTURE.md`.
+
+pub mod aws_json;
+
+use proc_macro2::TokenStream;
+
+use crate::error::{CodegenError, Result};
+use crate::ir::{Example, HttpBinding, Location, Operation, Service, Struct, TypeDef};
+use crate::model::{ids, Member, Shape, TimestampFormat};
+
+/// The wire protocol of a service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// `aws.protocols#awsJson1_0`
+    AwsJson10,
+    /// `aws.protocols#awsJson1_1`
+    AwsJson11,
+}
+
+impl Protocol {
+    /// The protocol of a service shape: the first supported protocol trait it carries
+    /// (awsJson 1.1, then 1.0); a service with none is refused, naming the protocols it has.
+    pub fn of_service(service: &Shape) -> Result<Protocol> {
+        let t = &service.traits;
+        if t.has(ids::AWS_JSON_1_1) {
+            return Ok(Protocol::AwsJson11);
+        }
+        if t.has(ids::AWS_JSON_1_0) {
+            return Ok(Protocol::AwsJson10);
+        }
+        let found: Vec<&str> =
+            t.0.keys()
+                .filter(|k| k.starts_with("aws.protocols#") || k.starts_with("smithy.protocols#"))
+                .map(String::as_str)
+                .collect();
+        Err(CodegenError::shape(
+            &service.id,
+            format!(
+                "no supported protocol: the generator handles aws.protocols#awsJson1_0 and awsJson1_1, the service has {}",
+                if found.is_empty() {
+                    "none".to_string()
+                } else {
+                    found.join(", ")
+                }
+            ),
+        ))
+    }
+
+    /// The protocol's trait id.
+    pub fn trait_id(self) -> &'static str {
+        match self {
+            Protocol::AwsJson10 => ids::AWS_JSON_1_0,
+            Protocol::AwsJson11 => ids::AWS_JSON_1_1,
+        }
+    }
+
+    /// The JSON version in awsJson's `application/x-amz-json-<v>` (`None` for other protocols).
+    pub fn json_version(self) -> Option<&'static str> {
+        match self {
+            Protocol::AwsJson10 => Some("1.0"),
+            Protocol::AwsJson11 => Some("1.1"),
+        }
+    }
+
+    /// The protocol's generator.
+    pub fn generator(self) -> &'static dyn ProtocolGenerator {
+        match self {
+            Protocol::AwsJson10 => &aws_json::AwsJson { version: "1.0" },
+            Protocol::AwsJson11 => &aws_json::AwsJson { version: "1.1" },
+        }
+    }
+}
+
+/// What a structure is to the operation that uses it: the HTTP bindings of its members apply
+/// to operation inputs, outputs and errors only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// An operation's input.
+    Input,
+    /// An operation's output.
+    Output,
+    /// An error structure.
+    Error,
+    /// Any other structure, a union, a list or map member: always in the body.
+    Nested,
+}
+
+/// The protocol-specific half of the generator. One implementation per protocol.
+pub trait ProtocolGenerator: Sync {
+    // Decisions, taken while the IR is built.
+
+    /// Where member `member` (id `member_id`) of a structure in role `role` goes.
+    fn location(&self, role: Role, member_id: &str, member: &Member) -> Result<Location>;
+
+    /// The key of a member in a JSON (or other) body.
+    fn wire_name(&self, member_id: &str, member: &Member) -> Result<String>;
+
+    /// The timestamp format of a member at `location` whose model gives none.
+    fn default_timestamp_format(&self, location: &Location) -> TimestampFormat;
+
+    /// The request line of operation `op` whose input is `input`, checked against it.
+    fn http(&self, op: &Shape, input: &Struct) -> Result<HttpBinding>;
+
+    /// Checks what the protocol cannot carry in an operation's output or in an error
+    /// structure (e.g. two payload members).
+    fn check_response(&self, _owner: &str, _s: &Struct) -> Result<()> {
+        Ok(())
+    }
+
+    // Emission.
+
+    /// The runtime's `Protocol` static for `ServiceInfo::protocol`.
+    fn runtime_protocol(&self) -> TokenStream;
+
+    /// Items of an operation module: `ser_request(&Input) -> Result<Request, BuildError>`,
+    /// `parse_response(&Reply) -> Result<Output, SdkError<Error>>` and whatever they need.
+    fn operation_items(&self, svc: &Service, op: &Operation) -> TokenStream;
+
+    /// The body of `Error::from_response(resp, meta) -> Result<Error, JsonError>` of the
+    /// operation's error enum, which builds the modeled error named by `meta.code` (the error
+    /// enum's variants are named after the error types).
+    fn error_from_response(&self, svc: &Service, op: &Operation) -> TokenStream;
+
+    /// The names of the codec functions of a data type (re-exported by `types/mod.rs`).
+    fn type_codec_names(&self, svc: &Service, name: &str, def: &TypeDef) -> Vec<String>;
+
+    /// The codec functions of a data type, emitted in its file.
+    fn type_codecs(&self, svc: &Service, name: &str, def: &TypeDef) -> TokenStream;
+
+    /// Statements of an example test checking the request `request` built from the example's
+    /// input and, when the example has an output, reading it (`?` on errors).
+    fn example_checks(&self, svc: &Service, op: &Operation, ex: &Example) -> TokenStream;
+}
