@@ -5,6 +5,7 @@
 //! projects); scratch target dirs, logs and callgrind files go to `bench-work/` (override with
 //! `BENCH_WORK_DIR`). The full run prints the table and writes `docs/benchmarks.md`.
 
+mod cache;
 mod measure;
 mod proc;
 mod report;
@@ -20,11 +21,11 @@ use report::Row;
 
 /// Every measurement, in the order the full run does them.
 const MEASUREMENTS: &[&str] = &[
-    "build", "rebuild", "size", "cpu", "wall", "serde", "memory", "codegen", "loc",
+    "build", "rebuild", "size", "cpu", "wall", "serde", "memory", "codegen", "loc", "cache",
 ];
 
 const USAGE: &str =
-    "usage: cargo xtask bench [build|rebuild|size|cpu|wall|serde|memory|codegen|loc]... [options]
+    "usage: cargo xtask bench [build|rebuild|size|cpu|wall|serde|memory|codegen|loc|cache]... [options]
   (no measurement = all of them; the full run writes docs/benchmarks.md)
 options:
   --only ours|reference   measure one side only (the other side's cells read n/a)
@@ -189,6 +190,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "memory" => b.memory(),
             "codegen" => b.codegen(),
             "loc" => b.loc(),
+            "cache" => b.cache(),
             _ => unreachable!("checked by parse_args"),
         }
     }
@@ -407,6 +409,12 @@ impl Bench {
             v.push((format!("reference: {k}"), ver));
         }
         for (k, ver) in report::lock_versions(
+            &self.root.join("bench/cache-reference/Cargo.lock"),
+            &["aws_secretsmanager_caching"],
+        ) {
+            v.push((format!("reference: {k}"), ver));
+        }
+        for (k, ver) in report::lock_versions(
             &self.sides[OURS].dir.join("Cargo.lock"),
             &["secretsmanager", "awsrt", "hyper", "rustls", "tokio"],
         ) {
@@ -457,5 +465,7 @@ mod tests {
         let root = repo_root().unwrap();
         assert!(root.join("bench/reference/Cargo.toml").is_file());
         assert!(root.join("bench/ours/Cargo.toml").is_file());
+        assert!(root.join("bench/cache-ours/Cargo.toml").is_file());
+        assert!(root.join("bench/cache-reference/Cargo.toml").is_file());
     }
 }

@@ -158,7 +158,7 @@ impl SecretCache {
             inner: Arc::new(Inner {
                 client,
                 state: Mutex::new(State {
-                    lru: Lru::new(settings.max_entries),
+                    lru: Lru::new(settings.max_entries, seed.rotate_left(17)),
                     counts: CacheMetrics::default(),
                 }),
                 settings,

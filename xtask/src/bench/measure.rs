@@ -57,7 +57,12 @@ enum Mode {
 impl Bench {
     /// The environment every benchmark program runs with: static credentials, a region, the
     /// canned server as endpoint, no profile files and no IMDS.
-    fn client_cmd(&self, exe: &Path, args: &[String], server: &Server) -> Result<Cmd, String> {
+    pub(super) fn client_cmd(
+        &self,
+        exe: &Path,
+        args: &[String],
+        server: &Server,
+    ) -> Result<Cmd, String> {
         let aws = self.work.join("aws");
         fs::create_dir_all(&aws).map_err(|e| format!("create {}: {e}", aws.display()))?;
         for f in ["config", "credentials"] {
@@ -587,7 +592,7 @@ impl Bench {
     }
 
     /// The canned server, or a row-less failure message.
-    fn start_server(&mut self) -> Option<Server> {
+    pub(super) fn start_server(&mut self) -> Option<Server> {
         match Server::start() {
             Ok(s) => {
                 eprintln!(

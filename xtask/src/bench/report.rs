@@ -21,6 +21,12 @@ pub enum Unit {
     Instructions,
     /// Lines.
     Lines,
+    /// Nanoseconds.
+    Nanos,
+    /// Operations per second (higher is better).
+    PerSecond,
+    /// A plain count (requests, gets).
+    Count,
 }
 
 /// What a row must reach.
@@ -32,6 +38,10 @@ pub enum Target {
     RatioAtMost(f64),
     /// Our figure must be below this (same unit as the row).
     OursBelow(f64),
+    /// The ratio ours/reference must be at least this (figures where higher is better).
+    RatioAtLeast(f64),
+    /// The ratio ours/reference must be below this.
+    RatioBelow(f64),
 }
 
 /// One line of the table. A side is `Err(reason)` when it could not be measured.
@@ -64,6 +74,8 @@ impl Row {
             Target::None => return "—",
             Target::RatioAtMost(max) => self.ratio().map(|r| r <= max),
             Target::OursBelow(max) => self.ours.as_ref().ok().map(|o| *o < max),
+            Target::RatioAtLeast(min) => self.ratio().map(|r| r >= min),
+            Target::RatioBelow(max) => self.ratio().map(|r| r < max),
         };
         match ok {
             Some(true) => "yes",
@@ -82,7 +94,9 @@ pub fn fmt_value(v: f64, unit: Unit) -> String {
         Unit::Bytes => format!("{:.2} MiB ({})", v / 1048576.0, group(v.round() as u64)),
         Unit::KiB => format!("{:.1} MiB", v / 1024.0),
         Unit::Instructions => group(v.round().max(0.0) as u64),
-        Unit::Lines => group(v.round() as u64),
+        Unit::Lines | Unit::Count => group(v.round().max(0.0) as u64),
+        Unit::Nanos => format!("{v:.0} ns"),
+        Unit::PerSecond => format!("{}/s", group(v.round().max(0.0) as u64)),
     }
 }
 
@@ -91,6 +105,8 @@ fn fmt_target(t: Target, unit: Unit) -> String {
         Target::None => "—".into(),
         Target::RatioAtMost(m) => format!("ratio ≤ {m}"),
         Target::OursBelow(m) => format!("ours < {}", fmt_value(m, unit)),
+        Target::RatioAtLeast(m) => format!("ratio ≥ {m}"),
+        Target::RatioBelow(m) => format!("ratio < {m}"),
     }
 }
 
@@ -138,8 +154,9 @@ pub fn markdown(
     );
     let _ = writeln!(
         s,
-        "Written by `cargo xtask bench` (each measurement alone: `cargo xtask bench <build|rebuild|size|cpu|wall|serde|memory|codegen|loc>`). \
-         Ratios are ours / reference; lower is better for every figure.\n"
+        "Written by `cargo xtask bench` (each measurement alone: `cargo xtask bench <build|rebuild|size|cpu|wall|serde|memory|codegen|loc|cache>`). \
+         Ratios are ours / reference; lower is better for every figure except those per second (target ratio ≥). \
+         The `cache:` rows compare `secretsmanager-cache` with the official `aws_secretsmanager_caching`.\n"
     );
     if partial {
         let _ = writeln!(s, "_Partial run: only some measurements._\n");
@@ -293,6 +310,19 @@ mod tests {
         };
         assert_eq!(abs.met(), "yes");
         assert_eq!(abs.ratio(), None);
+        let faster = Row {
+            figure: "z".into(),
+            unit: Unit::PerSecond,
+            ours: Ok(50.0),
+            reference: Ok(10.0),
+            target: Target::RatioAtLeast(5.0),
+        };
+        assert_eq!(faster.met(), "yes");
+        let fewer = Row {
+            target: Target::RatioBelow(1.0),
+            ..faster.clone()
+        };
+        assert_eq!(fewer.met(), "**no**");
     }
 
     #[test]
@@ -301,6 +331,9 @@ mod tests {
         assert_eq!(group(12), "12");
         assert_eq!(fmt_value(1048576.0, Unit::Bytes), "1.00 MiB (1,048,576)");
         assert_eq!(fmt_value(0.1234, Unit::Seconds), "0.123 s");
+        assert_eq!(fmt_value(12345678.4, Unit::PerSecond), "12,345,678/s");
+        assert_eq!(fmt_value(41.6, Unit::Nanos), "42 ns");
+        assert_eq!(fmt_value(1000.0, Unit::Count), "1,000");
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub struct Counts {
     pub list: AtomicU64,
     /// CreateSecret requests answered.
     pub create: AtomicU64,
+    /// DescribeSecret requests answered (the official cache's freshness check).
+    pub describe: AtomicU64,
     /// Requests answered with an error (unknown operation, malformed request).
     pub other: AtomicU64,
 }
@@ -40,6 +42,7 @@ struct Bodies {
     get: Vec<u8>,
     list: Vec<u8>,
     create: Vec<u8>,
+    describe: Vec<u8>,
 }
 
 impl Server {
@@ -56,6 +59,7 @@ impl Server {
             get: get_secret_value_body(),
             list: list_secrets_body(),
             create: create_secret_body(),
+            describe: describe_secret_body(),
         });
         let (stop2, counts2) = (stop.clone(), counts.clone());
         thread::spawn(move || {
@@ -126,6 +130,10 @@ fn serve(stream: TcpStream, bodies: &Bodies, counts: &Counts) {
             ("POST", "CreateSecret") => {
                 counts.create.fetch_add(1, Ordering::Relaxed);
                 (200, &bodies.create)
+            }
+            ("POST", "DescribeSecret") => {
+                counts.describe.fetch_add(1, Ordering::Relaxed);
+                (200, &bodies.describe)
             }
             _ => {
                 counts.other.fetch_add(1, Ordering::Relaxed);
@@ -272,6 +280,11 @@ fn respond(out: &mut TcpStream, status: u16, body: &[u8], close: bool) -> std::i
 /// The GetSecretValue answer.
 fn get_secret_value_body() -> Vec<u8> {
     br#"{"ARN":"arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-a1B2c3","Name":"bench","VersionId":"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1","SecretString":"{\"username\":\"bench\",\"password\":\"EXAMPLE-PASSWORD\"}","VersionStages":["AWSPREVIOUS","AWSCURRENT"],"CreatedDate":1.523477145713E9}"#.to_vec()
+}
+
+/// The DescribeSecret answer: the GetSecretValue answer's version is still AWSCURRENT.
+fn describe_secret_body() -> Vec<u8> {
+    br#"{"ARN":"arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-a1B2c3","Name":"bench","VersionIdsToStages":{"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1":["AWSPREVIOUS","AWSCURRENT"]},"CreatedDate":1.523477145713E9}"#.to_vec()
 }
 
 /// The CreateSecret answer (small; the request is the large part).
