@@ -25,7 +25,7 @@
 //! * An optional **DescribeSecret check** ([`describe_check`](SecretCacheBuilder::describe_check))
 //!   that renews an entry without fetching the value when its version is unchanged.
 //! * **Warming** many secrets with BatchGetSecretValue, 20 per call ([`SecretCache::warm`]).
-//! * **Typed JSON** secrets (feature `serde`: [`Secret::json`], [`json::DatabaseCredentials`]).
+//! * **Typed JSON** secrets (feature `serde`: `Secret::json`, `json::DatabaseCredentials`).
 //! * A **transform hook** run once per fetched value ([`SecretCacheBuilder::transform`]).
 //! * **Metrics** through the API ([`SecretCache::metrics`]) and as `tracing` events
 //!   ([`SecretCache::log_metrics`]; every miss, request, failure, stale answer and eviction is
@@ -33,7 +33,7 @@
 //! * **Hygiene**: values are held as [`SensitiveString`](awsrt::types::SensitiveString) /
 //!   [`SensitiveBlob`](awsrt::types::SensitiveBlob): redacted in `Debug`, zeroed on drop, shared
 //!   (never copied) between callers, and never written to a log or an error message.
-//! * A **blocking** facade (feature `blocking`: [`blocking::SecretCache`]).
+//! * A **blocking** facade (feature `blocking`: `blocking::SecretCache`).
 //!
 //! ## Quick start
 //!

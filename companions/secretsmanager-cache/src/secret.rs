@@ -219,7 +219,7 @@ impl Secret {
     ///
     /// The error never quotes the secret: it says where the JSON went wrong (line, column)
     /// and how, not what it contained. `T` holds plain copies of what it reads; keep
-    /// passwords in a [`crate::json::Password`] field to have them redacted and zeroed too.
+    /// passwords in a [`crate::json::Sensitive`] field to have them redacted and zeroed too.
     ///
     /// ```
     /// # #[cfg(feature = "serde")] {
