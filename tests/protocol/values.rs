@@ -81,6 +81,7 @@ impl Cx<'_> {
             ),
             (RType::Timestamp(_), Document::Number(n)) => timestamp_literal(*n).ok_or_else(bad)?,
             (RType::Document, v) => format!("::cases::doc({})", lit(&v.to_json())),
+            (RType::Unit, Document::Object(o)) if o.is_empty() => "()".to_owned(),
             (RType::Enum(n), Document::String(s)) => {
                 format!("{}::from({})", self.type_path(n), lit(s))
             }

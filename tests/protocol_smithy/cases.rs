@@ -27,6 +27,10 @@ pub const PROTOCOLS: &[ProtocolSuite] = &[
         name: "awsJson1_1",
         trait_id: "aws.protocols#awsJson1_1",
     },
+    ProtocolSuite {
+        name: "restJson1",
+        trait_id: "aws.protocols#restJson1",
+    },
 ];
 
 /// The protocol named `name`.
@@ -121,17 +125,22 @@ pub fn aws_dir() -> Result<PathBuf, String> {
 }
 
 /// The model files of a protocol: its folder (with its `services/` subfolder, whose services
-/// speak the protocol too), the shared shapes and the vendor-params shapes of `aws-config`.
+/// speak the protocol too), the shared shapes, the vendor-params shapes of `aws-config`, and
+/// the Smithy validation model (`smithy.framework#ValidationException`, which restJson1's
+/// server-side validation operations use; the suites' own build depends on it).
 pub fn model_paths(protocol: &ProtocolSuite) -> Result<Vec<PathBuf>, String> {
     let aws = aws_dir()?;
     let folder = aws.join(protocol.name);
     if !folder.is_dir() {
         return Err(format!("{} does not exist", folder.display()));
     }
+    let validation =
+        aws.join("../../traits/smithy-validation-model--smithy.framework.validation.smithy");
     Ok(vec![
         folder,
         aws.join("shared-types.smithy"),
         aws.join("aws-config.smithy"),
+        validation,
     ])
 }
 
@@ -330,13 +339,16 @@ mod tests {
         assert_eq!(c.operation_with_error("a#Nope"), None);
     }
 
-    /// The counts the shared data's README gives (all cases / client cases), so a loader or
-    /// filter that loses cases fails here rather than shrinking the suite unnoticed.
+    /// The counts the shared data's README gives (all cases / client cases; for restJson1 the
+    /// README's 274 / 249 plus API Gateway's one case in `services/`), so a loader or filter
+    /// that loses cases fails here rather than shrinking the suite unnoticed.
     #[test]
     fn case_counts_match_the_data() {
-        for (name, all, client, services) in
-            [("awsJson1_0", 76, 70, 2), ("awsJson1_1", 123, 119, 2)]
-        {
+        for (name, all, client, services) in [
+            ("awsJson1_0", 76, 70, 2),
+            ("awsJson1_1", 123, 119, 2),
+            ("restJson1", 275, 250, 4),
+        ] {
             let p = protocol(name).unwrap();
             let loaded = load(&p).unwrap_or_else(|e| panic!("{e}"));
             let n_client = loaded.cases.iter().filter(|c| !c.server_only()).count();

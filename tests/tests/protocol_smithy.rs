@@ -16,3 +16,8 @@ fn aws_json1_0() {
 fn aws_json1_1() {
     protocol_smithy::check("awsJson1_1");
 }
+
+#[test]
+fn rest_json1() {
+    protocol_smithy::check("restJson1");
+}

@@ -85,6 +85,7 @@ pub fn rust_type(t: &RType) -> TokenStream {
         RType::Blob => quote!(::awsrt::types::Blob),
         RType::SensitiveBlob => quote!(::awsrt::types::SensitiveBlob),
         RType::Timestamp(_) => quote!(::awsrt::types::DateTime),
+        RType::Unit => quote!(()),
         RType::Document => quote!(::awsrt::types::Document),
         RType::Enum(n) | RType::IntEnum(n) | RType::Struct(n) | RType::Union(n) => type_path(n),
         RType::List(inner, sparse) => {
@@ -234,5 +235,6 @@ pub fn default_expr(t: &RType, v: &serde_json::Value) -> TokenStream {
             quote!(::awsrt::types::Document::parse(#json.as_bytes()).unwrap_or(::awsrt::types::Document::Null))
         }
         RType::Struct(_) | RType::Union(_) => quote!(Default::default()),
+        RType::Unit => quote!(()),
     }
 }

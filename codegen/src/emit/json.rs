@@ -97,6 +97,7 @@ pub fn write_value(t: &RType, v: TokenStream) -> TokenStream {
             quote!(w.timestamp(#v, #f);)
         }
         RType::Document => quote!(w.document(#v);),
+        RType::Unit => quote! { let _ = #v; w.begin_object(); w.end_object(); },
         RType::Enum(_) => quote!(w.string(#v.as_str());),
         RType::IntEnum(_) => quote!(w.i64(i64::from(#v.value()));),
         RType::Struct(n) | RType::Union(n) => {
@@ -151,6 +152,7 @@ pub fn read_value(t: &RType) -> TokenStream {
             quote!(r.timestamp(#f)?)
         }
         RType::Document => quote!(r.document()?),
+        RType::Unit => quote!(r.skip_value()?),
         RType::Enum(n) => {
             let p = type_path(n);
             quote!(#p::from(&*r.string()?))
@@ -275,21 +277,41 @@ pub fn ser_union(s: &Struct) -> TokenStream {
     }
 }
 
-/// A structure deserializer: `fn(r) -> Result<T, JsonError>`. Required members the response
-/// leaves out get their zero value (client error correction); unknown members are skipped.
-pub fn de_struct(
-    s: &Struct,
-    fn_name: &proc_macro2::Ident,
-    ty: TokenStream,
-    vis: TokenStream,
-) -> TokenStream {
-    let locals = s.body_fields().map(|f| {
-        let l = format_ident!("f_{}", bare(&f.name));
+/// The local `f_<field>` holding a field's value while a structure is read.
+pub fn local(f: &Field) -> proc_macro2::Ident {
+    format_ident!("f_{}", bare(&f.name))
+}
+
+/// Declarations of the locals of every field of `s`: mutable for the fields `reads` says are
+/// read, immutable (always `None`) for the others.
+pub fn de_locals(s: &Struct, reads: impl Fn(&Field) -> bool) -> TokenStream {
+    let locals = s.fields.iter().map(|f| {
+        let l = local(f);
+        let t = stored_type(f);
+        if reads(f) {
+            quote!(let mut #l: Option<#t> = None;)
+        } else {
+            quote!(let #l: Option<#t> = None;)
+        }
+    });
+    quote!(#(#locals)*)
+}
+
+/// Declarations of mutable locals for `fields` (the fields a body read assigns).
+pub fn de_locals_of<'a>(fields: impl Iterator<Item = &'a Field>) -> TokenStream {
+    let locals = fields.map(|f| {
+        let l = local(f);
         let t = stored_type(f);
         quote!(let mut #l: Option<#t> = None;)
     });
+    quote!(#(#locals)*)
+}
+
+/// Reads the JSON object at `r` into the locals of the body fields of `s`; unknown members are
+/// skipped.
+pub fn de_body(s: &Struct) -> TokenStream {
     let arms = s.body_fields().map(|f| {
-        let l = format_ident!("f_{}", bare(&f.name));
+        let l = local(f);
         let key = &f.wire;
         let read_fn = if f.boxed {
             let read = read_value(&f.ty);
@@ -299,9 +321,32 @@ pub fn de_struct(
         };
         quote!(#key => #l = r.optional(#read_fn)?,)
     });
+    let loop_body = if s.body_fields().next().is_none() {
+        quote!(while r.next_key()?.is_some() {
+            r.skip_value()?;
+        })
+    } else {
+        quote! {
+            while let Some(key) = r.next_key()? {
+                match &*key {
+                    #(#arms)*
+                    _ => r.skip_value()?,
+                }
+            }
+        }
+    };
+    quote! {
+        r.begin_object()?;
+        #loop_body
+    }
+}
+
+/// The structure literal `T { field: <local>, ... }` built from the locals: required members
+/// left out get their default or zero value (client error correction).
+pub fn de_construct(s: &Struct, ty: &TokenStream) -> TokenStream {
     let assigns = s.fields.iter().map(|f| {
         let n = ident(&f.name);
-        let l = format_ident!("f_{}", bare(&f.name));
+        let l = local(f);
         if f.optional {
             quote!(#n: #l,)
         } else if let Some(d) = &f.default {
@@ -331,26 +376,26 @@ pub fn de_struct(
     } else {
         quote!()
     };
-    let loop_body = if s.body_fields().next().is_none() {
-        quote!(while r.next_key()?.is_some() {
-            r.skip_value()?;
-        })
-    } else {
-        quote! {
-            while let Some(key) = r.next_key()? {
-                match &*key {
-                    #(#arms)*
-                    _ => r.skip_value()?,
-                }
-            }
-        }
-    };
+    quote!(#ty { #(#assigns)* #meta })
+}
+
+/// A structure deserializer: `fn(r) -> Result<T, JsonError>` over the body members (members
+/// bound elsewhere stay unset). Required members the response leaves out get their zero value
+/// (client error correction); unknown members are skipped.
+pub fn de_struct(
+    s: &Struct,
+    fn_name: &proc_macro2::Ident,
+    ty: TokenStream,
+    vis: TokenStream,
+) -> TokenStream {
+    let locals = de_locals(s, |f| f.location == crate::ir::Location::Body);
+    let body = de_body(s);
+    let construct = de_construct(s, &ty);
     quote! {
         #vis fn #fn_name(r: &mut ::awsrt::json::JsonReader<'_>) -> Result<#ty, ::awsrt::json::JsonError> {
-            #(#locals)*
-            r.begin_object()?;
-            #loop_body
-            Ok(#ty { #(#assigns)* #meta })
+            #locals
+            #body
+            Ok(#construct)
         }
     }
 }
@@ -390,7 +435,7 @@ pub fn de_union(s: &Struct) -> TokenStream {
 }
 
 /// A closure (or function path) reading a value of IR type `t`, for `JsonReader::optional`.
-fn read_closure(t: &RType) -> TokenStream {
+pub fn read_closure(t: &RType) -> TokenStream {
     match t {
         RType::String => quote!(|r| r.string_owned()),
         RType::Bool => quote!(|r| r.bool()),
@@ -401,6 +446,7 @@ fn read_closure(t: &RType) -> TokenStream {
         RType::F32 => quote!(|r| r.f32()),
         RType::F64 => quote!(|r| r.f64()),
         RType::Document => quote!(|r| r.document()),
+        RType::Unit => quote!(|r| r.skip_value()),
         RType::Timestamp(fmt) => {
             let f = ts_format(*fmt);
             quote!(|r| r.timestamp(#f))

@@ -95,6 +95,7 @@ pub fn value_expr(types: &Types, ty: &RType, v: &Value) -> TokenStream {
             });
             quote!(::std::collections::HashMap::from([#(#entries),*]))
         }
+        (_, Value::Unit) => quote!(()),
         _ => quote!(::std::compile_error!("a value of the wrong type")),
     }
 }

@@ -123,7 +123,7 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
         Some(why) => {
             let msg = format!("{} is not yet callable: {why}", op.name);
             quote! {
-                let _ = (handle, input);
+                let _ = (handle, input, &OPERATION);
                 Err(::awsrt::error::SdkError::Construction(::awsrt::error::BuildError::new(
                     ::awsrt::error::BuildErrorKind::Other,
                     #msg,

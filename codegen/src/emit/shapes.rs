@@ -515,21 +515,18 @@ pub fn enumeration(e: &Enum) -> TokenStream {
     if e.int {
         let to = e.variants.iter().map(|v| {
             let vn = ident(&v.name);
-            let i = proc_macro2::Literal::i32_unsuffixed(
-                v.int_value,
-            );
+            let i = proc_macro2::Literal::i32_unsuffixed(v.int_value);
             quote!(Self::#vn => #i,)
         });
         let from = e.variants.iter().map(|v| {
             let vn = ident(&v.name);
-            let i = proc_macro2::Literal::i32_unsuffixed(
-                v.int_value,
-            );
+            let i = proc_macro2::Literal::i32_unsuffixed(v.int_value);
             quote!(#i => Self::#vn,)
         });
-        let values = e.variants.iter().map(|v| {
-            proc_macro2::Literal::i32_unsuffixed(v.int_value)
-        });
+        let values = e
+            .variants
+            .iter()
+            .map(|v| proc_macro2::Literal::i32_unsuffixed(v.int_value));
         return quote! {
             #docs
             #dep

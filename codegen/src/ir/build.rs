@@ -308,6 +308,14 @@ impl<'m> Builder<'m> {
         let op_auth = auth::choose(op_id, &op_schemes, shape.traits.has(ids::OPTIONAL_AUTH))?;
         let host_prefix = self.host_prefix(op_id, shape, o.input.as_deref(), &input)?;
         let http: HttpBinding = self.proto.http(shape, &input)?;
+        let not_callable = self
+            .event_stream(o.input.as_deref())
+            .or_else(|| self.event_stream(o.output.as_deref()))
+            .map(|m| {
+                format!(
+                    "its member `{m}` is an event stream, which this client does not support yet"
+                )
+            });
         out.operations.push(Operation {
             shape: op_id.to_string(),
             docs: self.docs(shape)?,
@@ -325,7 +333,7 @@ impl<'m> Builder<'m> {
             auth: op_auth,
             host_prefix,
             http,
-            not_callable: None,
+            not_callable,
         });
         Ok(())
     }
@@ -467,6 +475,20 @@ impl<'m> Builder<'m> {
             })
             .unwrap_or_default();
         HostPrefix::parse(op_id, template, input, &host_labels).map(Some)
+    }
+
+    /// The member of structure `id` that is an event stream (targets a `@streaming` union).
+    fn event_stream(&self, id: Option<&str>) -> Option<String> {
+        let s = self.model.shapes.get(id?)?;
+        s.members
+            .iter()
+            .find(|m| {
+                self.model
+                    .shapes
+                    .get(&m.target)
+                    .is_some_and(|t| t.kind == ShapeKind::Union && t.traits.has(ids::STREAMING))
+            })
+            .map(|m| m.name.clone())
     }
 
     fn docs(&self, shape: &Shape) -> Result<String> {
@@ -665,6 +687,7 @@ impl<'m> Builder<'m> {
             ShapeKind::Document => RType::Document,
             ShapeKind::Enum => RType::Enum(self.name_of(&target.id, owner)?),
             ShapeKind::IntEnum => RType::IntEnum(self.name_of(&target.id, owner)?),
+            ShapeKind::Structure if target.id == crate::prelude::UNIT => RType::Unit,
             ShapeKind::Structure => RType::Struct(self.name_of(&target.id, owner)?),
             ShapeKind::Union => RType::Union(self.name_of(&target.id, owner)?),
             ShapeKind::List => {
@@ -843,7 +866,7 @@ pub(super) fn check_default(owner: &str, ty: &RType, v: &Json) -> Result<()> {
         RType::List(..) => v.as_array().is_some_and(Vec::is_empty),
         RType::Map(..) => v.as_object().is_some_and(serde_json::Map::is_empty),
         RType::Document => true,
-        RType::Struct(_) | RType::Union(_) => false,
+        RType::Struct(_) | RType::Union(_) | RType::Unit => false,
     };
     if ok {
         Ok(())

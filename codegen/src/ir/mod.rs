@@ -70,6 +70,8 @@ pub enum RType {
     List(Box<RType>, bool),
     /// `HashMap<String, T>` (`Option<T>` values when sparse).
     Map(Box<RType>, bool),
+    /// `()`: a union member targeting `smithy.api#Unit` (`{}` on the wire).
+    Unit,
 }
 
 impl RType {
@@ -85,6 +87,7 @@ impl RType {
                 | RType::F32
                 | RType::F64
                 | RType::Timestamp(_)
+                | RType::Unit
         )
     }
 }

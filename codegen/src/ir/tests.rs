@@ -343,3 +343,101 @@ fn service_errors_reach_every_operation_once() {
     assert!(svc.de.contains("Boom"));
     assert!(svc.error_struct("Nope").is_none());
 }
+
+/// A one-operation restJson1 model whose operation has `http` and input `members`.
+fn rest(http: &str, members: &str) -> Result<Service> {
+    let json = format!(
+        r#"{{"smithy": "2.0", "shapes": {{
+            "a#Svc": {{"type": "service", "version": "1", "operations": [{{"target": "a#Op"}}],
+                       "traits": {{"aws.protocols#restJson1": {{}}}}}},
+            "a#Op": {{"type": "operation", "input": {{"target": "a#In"}}, "output": {{"target": "a#Out"}},
+                      "traits": {{"smithy.api#http": {http}}}}},
+            "a#In": {{"type": "structure", "members": {{{members}}}}},
+            "a#Out": {{"type": "structure", "members": {{
+                "H": {{"target": "smithy.api#Timestamp", "traits": {{"smithy.api#httpHeader": "x-h"}}}},
+                "Code": {{"target": "smithy.api#Integer", "traits": {{"smithy.api#httpResponseCode": {{}}}}}},
+                "Named": {{"target": "smithy.api#String", "traits": {{"smithy.api#jsonName": "other"}}}}}}}},
+            "a#L": {{"type": "list", "member": {{"target": "smithy.api#Blob"}}}}}}}}"#
+    );
+    build(
+        Model::from_json(&json, "rest.json").unwrap_or_else(|e| panic!("{e}\n{json}")),
+        None,
+        "k",
+    )
+}
+
+#[test]
+fn rest_json_locations_wire_names_and_timestamp_formats() {
+    let svc = rest(
+        r#"{"method": "GET", "uri": "/things/{Id}?fixed=1", "code": 200}"#,
+        r#""Id": {"target": "smithy.api#String", "traits": {"smithy.api#httpLabel": {}, "smithy.api#required": {}}},
+           "Since": {"target": "smithy.api#Timestamp", "traits": {"smithy.api#httpQuery": "since"}},
+           "Body": {"target": "smithy.api#Timestamp", "traits": {"smithy.api#jsonName": "body"}}"#,
+    )
+    .unwrap();
+    assert_eq!(svc.protocol, Protocol::RestJson1);
+    let op = &svc.operations[0];
+    assert_eq!(op.http.method, "GET");
+    assert_eq!(op.http.uri.path_text(), "/things/{Id}");
+    assert_eq!(op.http.uri.query, [("fixed".into(), Some("1".into()))]);
+    let f = &op.input.fields;
+    assert_eq!(f[0].location, Location::Label);
+    assert_eq!(
+        (&f[1].location, &f[1].ty),
+        (
+            &Location::Query("since".into()),
+            &RType::Timestamp(TimestampFormat::DateTime)
+        )
+    );
+    assert_eq!(
+        (&f[2].location, f[2].wire.as_str(), &f[2].ty),
+        (
+            &Location::Body,
+            "body",
+            &RType::Timestamp(TimestampFormat::EpochSeconds)
+        )
+    );
+    let o = &op.output.fields;
+    assert_eq!(o[0].ty, RType::Timestamp(TimestampFormat::HttpDate));
+    assert_eq!(o[1].location, Location::ResponseCode);
+    assert_eq!(o[2].wire, "other", "restJson1 honours @jsonName");
+}
+
+#[test]
+fn rest_json_bindings_are_checked() {
+    let label = r#""Id": {"target": "smithy.api#String", "traits": {"smithy.api#httpLabel": {}, "smithy.api#required": {}}}"#;
+    for (http, members, want) in [
+        (
+            r#"{"method": "GET", "uri": "/x"}"#,
+            label,
+            "the operation's @http uri has no such label",
+        ),
+        (
+            r#"{"method": "GET", "uri": "/x/{Nope}"}"#,
+            label,
+            "names no member",
+        ),
+        (
+            r#"{"method": "BREW", "uri": "/{Id}"}"#,
+            label,
+            "unsupported method",
+        ),
+        (
+            r#"{"method": "GET", "uri": "/x"}"#,
+            r#""L": {"target": "a#L", "traits": {"smithy.api#httpHeader": "x-l"}}"#,
+            "cannot bind",
+        ),
+        (
+            r#"{"method": "GET", "uri": "/x"}"#,
+            r#""A": {"target": "smithy.api#String", "traits": {"smithy.api#httpPayload": {}}},
+               "B": {"target": "smithy.api#String"}"#,
+            "other members for the body",
+        ),
+    ] {
+        let e = rest(http, members).unwrap_err().to_string();
+        assert!(e.contains("a#Op") || e.contains("a#In"), "{e}");
+        assert!(e.contains(want), "{want}: {e}");
+    }
+    let e = rest(r#"{"method": "GET"}"#, label).unwrap_err().to_string();
+    assert!(e.contains("a#Op") && e.contains("`uri`"), "{e}");
+}

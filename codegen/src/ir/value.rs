@@ -45,6 +45,8 @@ pub enum Value {
     List(Vec<Value>),
     /// A map.
     Map(Vec<(String, Value)>),
+    /// The unit value of a union member targeting `smithy.api#Unit`.
+    Unit,
 }
 
 /// The set members of a structure value: `(field index, value)` in the order the model gives
@@ -101,6 +103,7 @@ pub fn typed(types: &BTreeMap<String, TypeDef>, ty: &RType, v: &Json) -> Result<
             Value::DateTime(s.clone())
         }
         (RType::Document, v) => Value::Document(v.clone()),
+        (RType::Unit, Json::Object(o)) if o.is_empty() => Value::Unit,
         (RType::Enum(_), Json::String(s)) => Value::Enum(s.clone()),
         (RType::IntEnum(_), Json::Number(n)) => Value::IntEnum(
             n.as_i64()
@@ -207,5 +210,6 @@ fn describe(ty: &RType) -> String {
         RType::Union(n) => format!("union {n}"),
         RType::List(..) => "a list".into(),
         RType::Map(..) => "a map".into(),
+        RType::Unit => "the unit value {}".into(),
     }
 }

@@ -6,7 +6,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{ProtocolGenerator, Role};
+use super::{host_prefix, ProtocolGenerator, Role};
 use crate::emit::common::ident;
 use crate::emit::json;
 use crate::error::Result;
@@ -64,12 +64,14 @@ impl ProtocolGenerator for AwsJson {
             quote!(pub(crate)),
         );
         let (prefix_checks, with_prefix) = host_prefix(op);
+        let allow = super::allow_unused(op);
         let ser_doc = crate::emit::common::doc(&format!(
             "The request of `{}`: `POST /`, `X-Amz-Target: {target}`, the input as JSON.",
             op.name
         ));
         quote! {
             #ser_doc
+            #allow
             pub(crate) fn ser_request(input: &#input) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
                 #prefix_checks
                 let mut w = ::awsrt::json::JsonWriter::new();
@@ -78,6 +80,7 @@ impl ProtocolGenerator for AwsJson {
                 Ok(request #with_prefix)
             }
             /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+            #allow
             pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
                 ::awsrt::protocol::json_response(reply, de_output, #error::from_response)
             }
@@ -154,41 +157,4 @@ pub(crate) fn json_example_checks(svc: &Service, op: &Operation, ex: &Example) -
         assert_eq!(sent, ::awsrt::types::Document::parse(#in_json.as_bytes())?);
         #output_check
     }
-}
-
-/// The statements checking the host labels of an operation with a host prefix, and the
-/// `.with_host_prefix(..)` call that sets it.
-pub(crate) fn host_prefix(op: &Operation) -> (TokenStream, TokenStream) {
-    let Some(prefix) = &op.host_prefix else {
-        return (TokenStream::new(), TokenStream::new());
-    };
-    let mut checks = TokenStream::new();
-    let mut fmt = String::new();
-    let mut args = Vec::new();
-    for part in &prefix.parts {
-        match part {
-            crate::ir::HostPart::Literal(l) => {
-                fmt.push_str(&l.replace('{', "{{").replace('}', "}}"))
-            }
-            crate::ir::HostPart::Label(member) => {
-                let Some(f) = op.input.field(member) else {
-                    continue;
-                };
-                let n = ident(&f.name);
-                let value = if f.optional {
-                    quote!(input.#n.as_deref().unwrap_or_default())
-                } else {
-                    quote!(input.#n.as_str())
-                };
-                let var = format_ident!("label_{}", args.len());
-                checks.extend(quote! {
-                    let #var = #value;
-                    ::awsrt::protocol::check_host_label(#member, #var)?;
-                });
-                args.push(var);
-                fmt.push_str("{}");
-            }
-        }
-    }
-    (checks, quote!(.with_host_prefix(format!(#fmt #(, #args)*))))
 }

@@ -14,8 +14,12 @@
 //! and the helpers its generated code calls. See `docs/ARCHITECTURE.md`.
 
 pub mod aws_json;
+pub mod rest_json;
 
 use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::emit::common::ident;
 
 use crate::error::{CodegenError, Result};
 use crate::ir::{Example, HttpBinding, Location, Operation, Service, Struct, TypeDef};
@@ -28,13 +32,19 @@ pub enum Protocol {
     AwsJson10,
     /// `aws.protocols#awsJson1_1`
     AwsJson11,
+    /// `aws.protocols#restJson1`
+    RestJson1,
 }
 
 impl Protocol {
     /// The protocol of a service shape: the first supported protocol trait it carries
-    /// (awsJson 1.1, then 1.0); a service with none is refused, naming the protocols it has.
+    /// (restJson1, awsJson 1.1, then 1.0); a service with none is refused, naming the protocols
+    /// it has.
     pub fn of_service(service: &Shape) -> Result<Protocol> {
         let t = &service.traits;
+        if t.has(ids::REST_JSON_1) {
+            return Ok(Protocol::RestJson1);
+        }
         if t.has(ids::AWS_JSON_1_1) {
             return Ok(Protocol::AwsJson11);
         }
@@ -49,7 +59,7 @@ impl Protocol {
         Err(CodegenError::shape(
             &service.id,
             format!(
-                "no supported protocol: the generator handles aws.protocols#awsJson1_0 and awsJson1_1, the service has {}",
+                "no supported protocol: the generator handles aws.protocols#restJson1, awsJson1_0 and awsJson1_1, the service has {}",
                 if found.is_empty() {
                     "none".to_string()
                 } else {
@@ -64,6 +74,7 @@ impl Protocol {
         match self {
             Protocol::AwsJson10 => ids::AWS_JSON_1_0,
             Protocol::AwsJson11 => ids::AWS_JSON_1_1,
+            Protocol::RestJson1 => ids::REST_JSON_1,
         }
     }
 
@@ -72,6 +83,7 @@ impl Protocol {
         match self {
             Protocol::AwsJson10 => Some("1.0"),
             Protocol::AwsJson11 => Some("1.1"),
+            Protocol::RestJson1 => None,
         }
     }
 
@@ -80,6 +92,7 @@ impl Protocol {
         match self {
             Protocol::AwsJson10 => &aws_json::AwsJson { version: "1.0" },
             Protocol::AwsJson11 => &aws_json::AwsJson { version: "1.1" },
+            Protocol::RestJson1 => &rest_json::RestJson,
         }
     }
 }
@@ -143,4 +156,51 @@ pub trait ProtocolGenerator: Sync {
     /// Statements of an example test checking the request `request` built from the example's
     /// input and, when the example has an output, reading it (`?` on errors).
     fn example_checks(&self, svc: &Service, op: &Operation, ex: &Example) -> TokenStream;
+}
+
+/// `#[allow(dead_code)]` for the request and response functions of an operation that is not
+/// callable (its `send()` does not use them).
+pub(crate) fn allow_unused(op: &Operation) -> TokenStream {
+    if op.not_callable.is_some() {
+        quote!(#[allow(dead_code)])
+    } else {
+        TokenStream::new()
+    }
+}
+
+/// The statements checking the host labels of an operation with a host prefix, and the
+/// `.with_host_prefix(..)` call that sets it.
+pub(crate) fn host_prefix(op: &Operation) -> (TokenStream, TokenStream) {
+    let Some(prefix) = &op.host_prefix else {
+        return (TokenStream::new(), TokenStream::new());
+    };
+    let mut checks = TokenStream::new();
+    let mut fmt = String::new();
+    let mut args = Vec::new();
+    for part in &prefix.parts {
+        match part {
+            crate::ir::HostPart::Literal(l) => {
+                fmt.push_str(&l.replace('{', "{{").replace('}', "}}"))
+            }
+            crate::ir::HostPart::Label(member) => {
+                let Some(f) = op.input.field(member) else {
+                    continue;
+                };
+                let n = ident(&f.name);
+                let value = if f.optional {
+                    quote!(input.#n.as_deref().unwrap_or_default())
+                } else {
+                    quote!(input.#n.as_str())
+                };
+                let var = format_ident!("label_{}", args.len());
+                checks.extend(quote! {
+                    let #var = #value;
+                    ::awsrt::protocol::check_host_label(#member, #var)?;
+                });
+                args.push(var);
+                fmt.push_str("{}");
+            }
+        }
+    }
+    (checks, quote!(.with_host_prefix(format!(#fmt #(, #args)*))))
 }

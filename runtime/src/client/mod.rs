@@ -22,6 +22,7 @@ use crate::protocol::Protocol;
 use crate::retry::{ClientRateLimiter, Jitter, RetryQuota};
 
 use endpoint::ResolvedEndpoint;
+pub use http::Method;
 pub use request::{Reply, Request};
 
 /// Description of a service, one `static` per generated crate.

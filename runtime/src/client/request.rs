@@ -25,6 +25,9 @@ pub struct Request {
 }
 
 impl Request {
+    /// `{}`, the body of a JSON request with nothing to say.
+    pub const EMPTY_JSON_OBJECT: &'static [u8] = b"{}";
+
     /// A request with no headers, an empty body and no host prefix.
     pub fn new(method: Method, path_and_query: impl Into<String>) -> Request {
         Request {
@@ -65,6 +68,25 @@ impl Request {
             )
         })?;
         self.headers.append(n, v);
+        Ok(())
+    }
+
+    /// Sets header `name` to `value` (replacing any value it had), checked like
+    /// [`append_header`](Self::append_header).
+    pub fn set_header(&mut self, name: &str, value: &str) -> Result<(), BuildError> {
+        let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            BuildError::new(
+                BuildErrorKind::InvalidField,
+                format!("{name:?} is not a valid HTTP header name"),
+            )
+        })?;
+        let v = HeaderValue::from_str(value).map_err(|_| {
+            BuildError::new(
+                BuildErrorKind::InvalidField,
+                format!("the value of header {name} contains characters HTTP headers cannot carry"),
+            )
+        })?;
+        self.headers.insert(n, v);
         Ok(())
     }
 

@@ -14,6 +14,7 @@
 //! The HTTP status is never used to guess the error.
 
 pub mod aws_json;
+pub mod http_binding;
 pub mod rest_json;
 
 use crate::client::Reply;
