@@ -4,7 +4,8 @@
 //! Smithy's effective auth schemes: a service's are its `smithy.api#auth` list when it has one,
 //! else every auth scheme trait applied to it, in shape id order; an operation's are its own
 //! `smithy.api#auth` list, else the service's. The client uses the first scheme of the list it
-//! supports — `aws.auth#sigv4`, or `smithy.api#noAuth` — and sends requests unsigned when the
+//! supports — `aws.auth#sigv4`, `smithy.api#httpBearerAuth` (a token from the configuration) or
+//! `smithy.api#noAuth` — and sends requests unsigned when the
 //! list is empty (a service without auth traits, `@auth([])`). An operation with
 //! `smithy.api#optionalAuth` is signed only when credentials are available.
 
@@ -20,6 +21,9 @@ pub enum Auth {
     OptionalSigV4,
     /// Unsigned: no credentials are needed.
     None,
+    /// `Authorization: Bearer <token>` (`smithy.api#httpBearerAuth`), the token from the
+    /// configuration.
+    Bearer,
 }
 
 impl Auth {
@@ -113,6 +117,9 @@ pub fn choose(owner: &str, schemes: &[String], optional: bool) -> Result<Auth> {
         if s == ids::NO_AUTH {
             return Ok(Auth::None);
         }
+        if s == ids::HTTP_BEARER_AUTH {
+            return Ok(Auth::Bearer);
+        }
     }
     if schemes.is_empty() || optional {
         return Ok(Auth::None);
@@ -120,8 +127,8 @@ pub fn choose(owner: &str, schemes: &[String], optional: bool) -> Result<Auth> {
     Err(CodegenError::shape(
         owner,
         format!(
-            "no supported auth scheme: the generator signs with aws.auth#sigv4 or sends unsigned \
-             requests, the model asks for {}",
+            "no supported auth scheme: the generator signs with aws.auth#sigv4, sends a bearer \
+             token (smithy.api#httpBearerAuth) or sends unsigned requests, the model asks for {}",
             schemes.join(", ")
         ),
     ))
@@ -175,11 +182,16 @@ mod tests {
 
     #[test]
     fn the_auth_list_orders_the_schemes() {
-        // Bearer first (unsupported), then SigV4: the first supported one wins.
+        // Basic first (unsupported), then SigV4: the first supported one wins.
+        let t = format!(
+            r#"{{{SIGV4},"smithy.api#httpBasicAuth":{{}},"smithy.api#auth":["smithy.api#httpBasicAuth","aws.auth#sigv4"]}}"#
+        );
+        assert_eq!(decide(&t, "{}"), Ok((Auth::SigV4, Auth::SigV4)));
+        // Bearer first, then SigV4: a bearer token.
         let t = format!(
             r#"{{{SIGV4},"smithy.api#httpBearerAuth":{{}},"smithy.api#auth":["smithy.api#httpBearerAuth","aws.auth#sigv4"]}}"#
         );
-        assert_eq!(decide(&t, "{}"), Ok((Auth::SigV4, Auth::SigV4)));
+        assert_eq!(decide(&t, "{}"), Ok((Auth::Bearer, Auth::Bearer)));
         // noAuth before SigV4: unsigned.
         let t = format!(r#"{{{SIGV4},"smithy.api#auth":["smithy.api#noAuth","aws.auth#sigv4"]}}"#);
         assert_eq!(decide(&t, "{}"), Ok((Auth::None, Auth::None)));
@@ -217,9 +229,9 @@ mod tests {
 
     #[test]
     fn unsupported_schemes_are_refused_with_the_culprit() {
-        let e = decide(r#"{"smithy.api#httpBearerAuth":{}}"#, "{}").unwrap_err();
+        let e = decide(r#"{"smithy.api#httpBasicAuth":{}}"#, "{}").unwrap_err();
         assert!(
-            e.contains("a#Svc") && e.contains("smithy.api#httpBearerAuth"),
+            e.contains("a#Svc") && e.contains("smithy.api#httpBasicAuth"),
             "{e}"
         );
         // Model-defined auth schemes are recognised as schemes too.
@@ -228,8 +240,8 @@ mod tests {
         // ...unless signing is optional.
         assert_eq!(
             decide(
-                r#"{"smithy.api#httpBearerAuth":{},"smithy.api#auth":[]}"#,
-                r#"{"smithy.api#auth":["smithy.api#httpBearerAuth"],"smithy.api#optionalAuth":{}}"#
+                r#"{"smithy.api#httpBasicAuth":{},"smithy.api#auth":[]}"#,
+                r#"{"smithy.api#auth":["smithy.api#httpBasicAuth"],"smithy.api#optionalAuth":{}}"#
             ),
             Ok((Auth::None, Auth::None))
         );

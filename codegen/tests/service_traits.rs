@@ -162,9 +162,9 @@ fn operations_whose_auth_differs_from_the_service_pass_it_to_the_runtime() {
 
 #[test]
 fn an_unsupported_auth_scheme_is_refused() {
-    let e = build(&plain_with_traits(r#"{"smithy.api#httpBearerAuth":{}}"#)).unwrap_err();
+    let e = build(&plain_with_traits(r#"{"smithy.api#httpBasicAuth":{}}"#)).unwrap_err();
     assert!(
-        e.contains("example.weather#Weather") && e.contains("smithy.api#httpBearerAuth"),
+        e.contains("example.weather#Weather") && e.contains("smithy.api#httpBasicAuth"),
         "{e}"
     );
 }

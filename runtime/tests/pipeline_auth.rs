@@ -236,3 +236,72 @@ async fn a_sigv4_service_still_needs_a_region() {
     assert!(err.to_string().contains("no region configured"), "{err}");
     assert_eq!(mock.count(), 0);
 }
+
+/// A service whose operations authenticate with a bearer token (`smithy.api#httpBearerAuth`).
+static BEARER: ServiceInfo = ServiceInfo {
+    sdk_id: "Code Catalyst",
+    signing_name: "",
+    shape_name: "CodeCatalyst",
+    protocol: &awsrt::protocol::rest_json::REST_JSON_1,
+    crate_name: "codecatalyst",
+    crate_version: "0.1.0",
+    endpoint_rules: "",
+};
+
+#[tokio::test]
+async fn bearer_operations_send_the_configured_token_and_never_show_it() {
+    let bearer = CallOptions::new().auth(AuthScheme::Bearer);
+    // No token: a construction error naming the settings, nothing sent.
+    let mock = MockTransport::new([Reply::status(200)]);
+    let config = bare(&mock).endpoint_url("http://127.0.0.1:9").build();
+    let handle = ClientHandle::new(&config, &BEARER);
+    let err = handle
+        .call_json_with(&GET_FORECAST, b"{}".to_vec(), bearer)
+        .await
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        matches!(&err, SdkError::Construction(b) if b.kind() == BuildErrorKind::Credentials)
+            && msg.contains("AWS_BEARER_TOKEN_CODE_CATALYST"),
+        "{msg}"
+    );
+    assert!(mock.requests().is_empty());
+
+    // A token in code.
+    let mock = MockTransport::new([Reply::status(200)]);
+    let config = bare(&mock)
+        .endpoint_url("http://127.0.0.1:9")
+        .bearer_token("tok-secret-123")
+        .build();
+    assert!(!format!("{config:?}").contains("tok-secret-123"));
+    let handle = ClientHandle::new(&config, &BEARER);
+    handle
+        .call_json_with(&GET_FORECAST, b"{}".to_vec(), bearer)
+        .await
+        .unwrap();
+    let sent = mock.requests();
+    assert_eq!(
+        sent[0].header("authorization"),
+        Some("Bearer tok-secret-123")
+    );
+    assert!(sent[0].headers.get("authorization").unwrap().is_sensitive());
+
+    // From the service's variable.
+    let mock = MockTransport::new([Reply::status(200)]);
+    let config = loaded(
+        &[
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+            ("AWS_BEARER_TOKEN_CODE_CATALYST", "tok-env"),
+        ],
+        &mock,
+    )
+    .await;
+    ClientHandle::new(&config, &BEARER)
+        .call_json_with(&GET_FORECAST, b"{}".to_vec(), bearer)
+        .await
+        .unwrap();
+    assert_eq!(
+        mock.requests()[0].header("authorization"),
+        Some("Bearer tok-env")
+    );
+}

@@ -9,7 +9,17 @@
 //! `smithy.api#jsonName`, `idempotencyToken`, `hostLabel`; operations: `idempotent`,
 //! `endpoint.hostPrefix` → `smithy.api#endpoint`, `requestcompression` →
 //! `smithy.api#requestCompression`. A `jsonvalue` member stays a string: in a JSON body botocore
-//! sends it as the string it is (the trait only changes header serialization).
+//! sends it as the string it is; in a header it is a `@mediaType("application/json")` string
+//! (sent base64-encoded).
+//!
+//! rest-json suites (`metadata.protocol`) add the HTTP bindings: the operation's `http`
+//! (`method`, `requestUri`, `responseCode`) → `smithy.api#http`; member `location` `uri` →
+//! `@httpLabel`, `querystring` → `@httpQuery(locationName)` (without a name, a map:
+//! `@httpQueryParams`), `header` →
+//! `@httpHeader(locationName)`, `headers` → `@httpPrefixHeaders(locationName)`, `statusCode` →
+//! `@httpResponseCode`; a structure's `payload` → `@httpPayload` on that member;
+//! `httpChecksumRequired` → `smithy.api#httpChecksumRequired`; the service gets
+//! `aws.protocols#restJson1`.
 
 use std::collections::BTreeMap;
 
@@ -35,7 +45,9 @@ const IGNORED_KEYS: &[&str] = &[
 
 /// The Smithy namespace of a suite's shapes.
 pub fn namespace(suite: &Suite) -> &'static str {
-    if suite.json_version == "1.0" {
+    if suite.is_rest_json() {
+        "aws.protocoltests.restjson"
+    } else if suite.json_version == "1.0" {
         "aws.protocoltests.json10"
     } else {
         "aws.protocoltests.json"
@@ -80,13 +92,29 @@ fn is_true(doc: &Document, key: &str) -> bool {
     doc.get(key).and_then(Document::as_bool) == Some(true)
 }
 
+/// What converting a suite needs besides its shapes: the protocol, and the shapes conversion
+/// adds (`@mediaType` strings for `jsonvalue` headers).
+pub struct Cx {
+    /// A rest-json suite.
+    pub rest: bool,
+    /// Shapes added while converting, by shape id.
+    pub extra: BTreeMap<String, Document>,
+}
+
 /// A member reference (`{"shape": ..., traits...}`) → a Smithy member.
-fn member(ns: &str, m: &Document, required: bool, what: &str) -> Result<Document, String> {
+fn member(
+    cx: &mut Cx,
+    ns: &str,
+    m: &Document,
+    required: bool,
+    what: &str,
+) -> Result<Document, String> {
     check_keys(
         m,
         &[
             "shape",
             "locationName",
+            "location",
             "idempotencyToken",
             "hostLabel",
             "timestampFormat",
@@ -103,8 +131,33 @@ fn member(ns: &str, m: &Document, required: bool, what: &str) -> Result<Document
     if required {
         traits.insert("smithy.api#required".to_owned(), empty());
     }
-    if let Some(name) = m.get("locationName").and_then(Document::as_str) {
-        traits.insert("smithy.api#jsonName".to_owned(), s(name));
+    let location = m.get("location").and_then(Document::as_str);
+    let location_name = m.get("locationName").and_then(Document::as_str);
+    match (cx.rest, location) {
+        (_, None) => {
+            if let Some(name) = location_name {
+                traits.insert("smithy.api#jsonName".to_owned(), s(name));
+            }
+        }
+        (false, Some(l)) => return Err(format!("{what}: location {l:?} outside rest-json")),
+        (true, Some(l)) => {
+            let name = || {
+                location_name
+                    .map(s)
+                    .ok_or_else(|| format!("{what}: location {l} without locationName"))
+            };
+            let (id, value) = match l {
+                "uri" => ("smithy.api#httpLabel", empty()),
+                // A map in the query without a name: every entry is a parameter.
+                "querystring" if location_name.is_none() => ("smithy.api#httpQueryParams", empty()),
+                "querystring" => ("smithy.api#httpQuery", name()?),
+                "header" => ("smithy.api#httpHeader", name()?),
+                "headers" => ("smithy.api#httpPrefixHeaders", name()?),
+                "statusCode" => ("smithy.api#httpResponseCode", empty()),
+                other => return Err(format!("{what}: unknown location {other:?}")),
+            };
+            traits.insert(id.to_owned(), value);
+        }
     }
     if is_true(m, "idempotencyToken") {
         traits.insert("smithy.api#idempotencyToken".to_owned(), empty());
@@ -124,7 +177,24 @@ fn member(ns: &str, m: &Document, required: bool, what: &str) -> Result<Document
             timestamp_format(f, what)?,
         );
     }
-    let mut out = target(ns, shape);
+    let target_shape = if cx.rest && location == Some("header") && is_true(m, "jsonvalue") {
+        // A JSON value in a header: a string with a JSON media type, sent base64-encoded.
+        let id = format!("{shape}JsonValue");
+        cx.extra.insert(
+            format!("{ns}#{id}"),
+            obj([
+                ("type", s("string")),
+                (
+                    "traits",
+                    obj([("smithy.api#mediaType", s("application/json"))]),
+                ),
+            ]),
+        );
+        id
+    } else {
+        shape.to_owned()
+    };
+    let mut out = target(ns, &target_shape);
     if !traits.is_empty() {
         if let Document::Object(o) = &mut out {
             o.insert("traits".to_owned(), Document::Object(traits));
@@ -134,7 +204,7 @@ fn member(ns: &str, m: &Document, required: bool, what: &str) -> Result<Document
 }
 
 /// One botocore shape → one Smithy shape.
-pub fn shape(ns: &str, name: &str, sh: &Document) -> Result<Document, String> {
+pub fn shape(cx: &mut Cx, ns: &str, name: &str, sh: &Document) -> Result<Document, String> {
     let what = format!("shape {name}");
     let ty = sh
         .get("type")
@@ -163,6 +233,7 @@ pub fn shape(ns: &str, name: &str, sh: &Document) -> Result<Document, String> {
                     "error",
                     "sensitive",
                     "deprecated",
+                    "payload",
                 ],
                 &what,
             )?;
@@ -185,10 +256,18 @@ pub fn shape(ns: &str, name: &str, sh: &Document) -> Result<Document, String> {
                     .flatten()
                 {
                     let req = !union && required.contains(&mname.as_str());
-                    members.insert(
-                        mname.clone(),
-                        member(ns, m, req, &format!("{what} member {mname}"))?,
-                    );
+                    let mut converted = member(cx, ns, m, req, &format!("{what} member {mname}"))?;
+                    if sh.get("payload").and_then(Document::as_str) == Some(mname.as_str()) {
+                        if let Document::Object(o) = &mut converted {
+                            if let Document::Object(t) = o
+                                .entry("traits".to_owned())
+                                .or_insert_with(|| Document::Object(BTreeMap::new()))
+                            {
+                                t.insert("smithy.api#httpPayload".to_owned(), empty());
+                            }
+                        }
+                    }
+                    members.insert(mname.clone(), converted);
                 }
                 out.insert("members".to_owned(), Document::Object(members));
                 if is_true(sh, "exception") || sh.get("error").is_some() {
@@ -220,7 +299,7 @@ pub fn shape(ns: &str, name: &str, sh: &Document) -> Result<Document, String> {
                 .ok_or_else(|| format!("{what}: list without `member`"))?;
             out.insert(
                 "member".to_owned(),
-                member(ns, m, false, &format!("{what} member"))?,
+                member(cx, ns, m, false, &format!("{what} member"))?,
             );
             "list"
         }
@@ -236,7 +315,7 @@ pub fn shape(ns: &str, name: &str, sh: &Document) -> Result<Document, String> {
                     .ok_or_else(|| format!("{what}: map without `{part}`"))?;
                 out.insert(
                     part.to_owned(),
-                    member(ns, m, false, &format!("{what} {part}"))?,
+                    member(cx, ns, m, false, &format!("{what} {part}"))?,
                 );
             }
             "map"
@@ -284,7 +363,7 @@ pub fn shape(ns: &str, name: &str, sh: &Document) -> Result<Document, String> {
 }
 
 /// A case's `given` → a Smithy operation shape.
-pub fn operation(ns: &str, given: &Document) -> Result<Document, String> {
+pub fn operation(cx: &Cx, ns: &str, given: &Document) -> Result<Document, String> {
     let name = given
         .get("name")
         .and_then(Document::as_str)
@@ -302,6 +381,7 @@ pub fn operation(ns: &str, given: &Document) -> Result<Document, String> {
             "endpoint",
             "requestcompression",
             "deprecated",
+            "httpChecksumRequired",
         ],
         &what,
     )?;
@@ -348,6 +428,30 @@ pub fn operation(ns: &str, given: &Document) -> Result<Document, String> {
             obj([("hostPrefix", s(prefix))]),
         );
     }
+    if cx.rest {
+        let http = given
+            .get("http")
+            .ok_or_else(|| format!("{what}: a rest-json operation needs `http`"))?;
+        let method = http
+            .get("method")
+            .and_then(Document::as_str)
+            .ok_or_else(|| format!("{what}: `http` without `method`"))?;
+        let uri = http
+            .get("requestUri")
+            .and_then(Document::as_str)
+            .ok_or_else(|| format!("{what}: `http` without `requestUri`"))?;
+        let mut h = vec![("method", s(method)), ("uri", s(uri))];
+        if let Some(code) = http.get("responseCode").and_then(Document::as_number) {
+            h.push(("code", Document::Number(code)));
+        }
+        traits.insert(
+            "smithy.api#http".to_owned(),
+            Document::Object(h.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()),
+        );
+    }
+    if is_true(given, "httpChecksumRequired") {
+        traits.insert("smithy.api#httpChecksumRequired".to_owned(), empty());
+    }
     if let Some(enc) = given
         .get("requestcompression")
         .and_then(|r| r.get("encodings"))
@@ -367,13 +471,20 @@ pub fn operation(ns: &str, given: &Document) -> Result<Document, String> {
 /// suite's `targetPrefix`, so the generator uses it as the `X-Amz-Target` prefix.
 pub fn to_smithy(suite: &Suite) -> Result<String, String> {
     let ns = namespace(suite);
+    let mut cx = Cx {
+        rest: suite.is_rest_json(),
+        extra: BTreeMap::new(),
+    };
     let mut shapes = BTreeMap::new();
     for (name, sh) in suite.shapes.as_object().into_iter().flatten() {
-        shapes.insert(format!("{ns}#{name}"), shape(ns, name, sh)?);
+        shapes.insert(format!("{ns}#{name}"), shape(&mut cx, ns, name, sh)?);
+    }
+    for (id, sh) in std::mem::take(&mut cx.extra) {
+        shapes.entry(id).or_insert(sh);
     }
     let mut ops: BTreeMap<String, Document> = BTreeMap::new();
     for case in &suite.cases {
-        let op = operation(ns, &case.given).map_err(|e| format!("case {}: {e}", case.id))?;
+        let op = operation(&cx, ns, &case.given).map_err(|e| format!("case {}: {e}", case.id))?;
         let id = format!("{ns}#{}", case.operation());
         match ops.get(&id) {
             Some(prev) if *prev != op => {
@@ -394,7 +505,9 @@ pub fn to_smithy(suite: &Suite) -> Result<String, String> {
         }
     }
     let service_id = format!("{ns}#{}", suite.target_prefix);
-    let protocol = if suite.json_version == "1.0" {
+    let protocol = if suite.is_rest_json() {
+        "aws.protocols#restJson1"
+    } else if suite.json_version == "1.0" {
         "aws.protocols#awsJson1_0"
     } else {
         "aws.protocols#awsJson1_1"

@@ -30,9 +30,12 @@ pub struct Suite {
     pub index: usize,
     /// `description`.
     pub description: String,
-    /// `metadata.targetPrefix` (the X-Amz-Target prefix, used as the service shape name).
+    /// `metadata.protocol`: `json` (awsJson) or `rest-json`.
+    pub protocol: String,
+    /// `metadata.targetPrefix` (the X-Amz-Target prefix, used as the service shape name);
+    /// `RestJson` for rest-json suites, which have none.
     pub target_prefix: String,
-    /// `metadata.jsonVersion`: `"1.0"` or `"1.1"`.
+    /// `metadata.jsonVersion`: `"1.0"` or `"1.1"` (empty for rest-json).
     pub json_version: String,
     /// `metadata.apiVersion`.
     pub api_version: String,
@@ -42,6 +45,13 @@ pub struct Suite {
     pub shapes: Document,
     /// The cases.
     pub cases: Vec<Case>,
+}
+
+impl Suite {
+    /// A rest-json suite (HTTP bindings) rather than awsJson.
+    pub fn is_rest_json(&self) -> bool {
+        self.protocol == "rest-json"
+    }
 }
 
 /// One test case.
@@ -102,6 +112,7 @@ pub fn parse_suites(text: &[u8], source: &str) -> Result<Vec<Suite>, String> {
         let meta = s
             .get("metadata")
             .ok_or_else(|| format!("{what}: no `metadata`"))?;
+        let rest = meta.get("protocol").and_then(Document::as_str) == Some("rest-json");
         let mut cases = Vec::new();
         for c in s
             .get("cases")
@@ -122,8 +133,21 @@ pub fn parse_suites(text: &[u8], source: &str) -> Result<Vec<Suite>, String> {
         suites.push(Suite {
             index,
             description: str_field(s, "description", &what)?,
-            target_prefix: str_field(meta, "targetPrefix", &what)?,
-            json_version: str_field(meta, "jsonVersion", &what)?,
+            protocol: meta
+                .get("protocol")
+                .and_then(Document::as_str)
+                .unwrap_or("json")
+                .to_owned(),
+            target_prefix: if rest {
+                "RestJson".to_owned()
+            } else {
+                str_field(meta, "targetPrefix", &what)?
+            },
+            json_version: if rest {
+                String::new()
+            } else {
+                str_field(meta, "jsonVersion", &what)?
+            },
             api_version: meta
                 .get("apiVersion")
                 .and_then(Document::as_str)

@@ -1,4 +1,5 @@
-//! Protocol-compliance harness: the botocore awsJson protocol tests, run through generated code.
+//! Protocol-compliance harness: the botocore awsJson and rest-json protocol tests, run through
+//! generated code.
 //!
 //! For each protocol file: every suite is converted to a Smithy model ([`convert`]), a client
 //! crate is generated from it with `codegen::generate_crate`, a test per case is rendered
@@ -23,11 +24,13 @@ pub mod workspace;
 use data::Direction;
 
 /// The protocol files this harness runs.
-pub const FILES: [(Direction, &str); 4] = [
+pub const FILES: [(Direction, &str); 6] = [
     (Direction::Input, "json.json"),
     (Direction::Input, "json_1_0.json"),
     (Direction::Output, "json.json"),
     (Direction::Output, "json_1_0.json"),
+    (Direction::Input, "rest-json.json"),
+    (Direction::Output, "rest-json.json"),
 ];
 
 /// Runs one file and panics unless every applicable case passed.

@@ -64,7 +64,11 @@ fn input_case(cx: &Cx<'_>, suite: &Suite, case: &Case) -> Result<String, String>
         .raw
         .get("serialized")
         .ok_or("the case has no `serialized` request")?;
-    let ct = format!("application/x-amz-json-{}", suite.json_version);
+    let ct = if suite.is_rest_json() {
+        "application/json".to_owned()
+    } else {
+        format!("application/x-amz-json-{}", suite.json_version)
+    };
     let mut out = client_setup(
         cx,
         suite,
@@ -77,12 +81,37 @@ fn input_case(cx: &Cx<'_>, suite: &Suite, case: &Case) -> Result<String, String>
         "    let requests = mock.requests();\n    \
          assert_eq!(requests.len(), 1, \"expected one request; result: {:?}\", result.as_ref().err());\n",
     );
-    let body = match ser.get("body") {
-        Some(Document::String(b)) => format!("::cases::Body::Json({})", lit(b)),
-        _ => "::cases::Body::EmptyOrEmptyObject".to_owned(),
+    let body = match (suite.is_rest_json(), ser.get("body")) {
+        (false, Some(Document::String(b))) => format!("::cases::Body::Json({})", lit(b)),
+        (false, _) => "::cases::Body::EmptyOrEmptyObject".to_owned(),
+        // rest-json: a JSON document compares as JSON, anything else (payloads) byte for byte.
+        (true, Some(Document::String(b)))
+            if !b.is_empty() && Document::parse(b.as_bytes()).is_ok() =>
+        {
+            format!("::cases::Body::Json({})", lit(b))
+        }
+        (true, Some(Document::String(b))) => format!("::cases::Body::Exact({})", lit(b)),
+        (true, _) => "::cases::Body::Any".to_owned(),
     };
     let host = match ser.get("host").and_then(Document::as_str) {
         Some(h) => format!("::std::option::Option::Some({})", lit(h)),
+        None => "::std::option::Option::None".to_owned(),
+    };
+    // rest-json: the query is compared as a set of parameters (their order means nothing).
+    let full_uri = ser.get("uri").and_then(Document::as_str).unwrap_or("/");
+    let (uri, query) = match full_uri.split_once('?') {
+        Some((path, q)) if suite.is_rest_json() => (path, Some(q)),
+        _ => (full_uri, None),
+    };
+    let query_exact = match query {
+        Some(q) => format!(
+            "::std::option::Option::Some(&[{}])",
+            q.split('&')
+                .filter(|p| !p.is_empty())
+                .map(lit)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         None => "::std::option::Option::None".to_owned(),
     };
     let required = str_list(ser.get("requireHeaders"));
@@ -99,9 +128,10 @@ fn input_case(cx: &Cx<'_>, suite: &Suite, case: &Case) -> Result<String, String>
         "    ::cases::assert_request(&requests[0], &::cases::ExpectedRequest {{\n        \
          method: {},\n        uri: {},\n        host: {host},\n        headers: {},\n        \
          require_headers: {required_lit},\n        forbid_headers: &[{}],\n        body: {body},\n        \
+         query_exact: {query_exact},\n        \
          ..::std::default::Default::default()\n    }});\n",
         lit(ser.get("method").and_then(Document::as_str).unwrap_or("POST")),
-        lit(ser.get("uri").and_then(Document::as_str).unwrap_or("/")),
+        lit(uri),
         pairs(ser.get("headers")),
         forbidden.iter().map(|h| lit(h)).collect::<Vec<_>>().join(", "),
     ));

@@ -143,6 +143,8 @@ pub struct ExpectedRequest<'a> {
     pub forbid_query_params: &'a [&'a str],
     /// Query parameter names that must be present.
     pub require_query_params: &'a [&'a str],
+    /// When set, the query must hold exactly these `key=value` parameters, in any order.
+    pub query_exact: Option<&'a [&'a str]>,
     /// What the body must be.
     pub body: Body<'a>,
 }
@@ -269,6 +271,15 @@ pub fn request_mismatches(req: &HttpRequest, exp: &ExpectedRequest<'_>) -> Vec<S
     for name in exp.require_query_params {
         if !query.iter().any(|p| query_name(p) == *name) {
             out.push(format!("query parameter {name:?} missing from {path:?}"));
+        }
+    }
+    if let Some(want) = exp.query_exact {
+        let mut got: Vec<&str> = query.clone();
+        let mut want: Vec<&str> = want.to_vec();
+        got.sort_unstable();
+        want.sort_unstable();
+        if got != want {
+            out.push(format!("query: expected {want:?} (any order), got {got:?}"));
         }
     }
     out.extend(body_mismatch(&req.body, exp.body));
@@ -497,6 +508,18 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(request_mismatches(&r, &bad).len(), 5);
+        let exact = ExpectedRequest {
+            method: "POST",
+            uri: "/p",
+            query_exact: Some(&["c", "b=x%20y", "a=1"]),
+            ..Default::default()
+        };
+        assert_eq!(request_mismatches(&r, &exact), Vec::<String>::new());
+        let short = ExpectedRequest {
+            query_exact: Some(&["a=1"]),
+            ..exact
+        };
+        assert_eq!(request_mismatches(&r, &short).len(), 1);
         assert_eq!(body_mismatch(b"x", Body::Any), None);
         assert!(body_mismatch(b"A=1", Body::Form("A=2")).is_some());
         assert_eq!(body_mismatch(b"", Body::Exact("")), None);

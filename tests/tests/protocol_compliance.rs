@@ -1,5 +1,5 @@
-//! Protocol compliance: every awsJson1_0 / awsJson1_1 case of the botocore protocol tests
-//! (`$SMITHY_TESTDATA_DIR/protocol-tests/{input,output}/json{,_1_0}.json`) runs as a test through
+//! Protocol compliance: every awsJson1_0 / awsJson1_1 / rest-json case of the botocore protocol
+//! tests (`$SMITHY_TESTDATA_DIR/protocol-tests/{input,output}/{json,json_1_0,rest-json}.json`) runs as a test through
 //! a client generated from the suite's shapes. The harness lives in `tests/protocol/`; the
 //! generated crates and their build go to `target/protocol-tests/`.
 
@@ -26,4 +26,14 @@ fn awsjson1_1_responses() {
 #[test]
 fn awsjson1_0_responses() {
     protocol::check_file(Direction::Output, "json_1_0.json");
+}
+
+#[test]
+fn rest_json_requests() {
+    protocol::check_file(Direction::Input, "rest-json.json");
+}
+
+#[test]
+fn rest_json_responses() {
+    protocol::check_file(Direction::Output, "rest-json.json");
 }

@@ -1,5 +1,6 @@
 //! `cargo xtask sweep`: generate a crate for every model in `$SMITHY_MODELS_DIR` (and its `aws/`
-//! folder) into a scratch directory, then type-check them. Prints one line per failure and a last
+//! and `aws-rest-json/` folders: the protocols the generator speaks) into a scratch directory,
+//! then type-check them. Prints one line per failure and a last
 //! line `generated N/M, compiled K/M`.
 
 use std::collections::BTreeMap;
@@ -13,6 +14,9 @@ struct Options {
     compile: Option<Vec<String>>,
     no_compile: bool,
     models: Option<PathBuf>,
+    /// `--shard K/N`: type-check only the K-th of N equal slices of the crates (1-based), so
+    /// the full compile can run in batches.
+    shard: Option<(usize, usize)>,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -20,6 +24,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         compile: None,
         no_compile: false,
         models: None,
+        shard: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -36,6 +41,15 @@ fn parse(args: &[String]) -> Result<Options, String> {
                         .collect(),
                 );
             }
+            "--shard" => {
+                let v = it.next().ok_or("--shard needs K/N, e.g. 1/4")?;
+                let (k, n) = v
+                    .split_once('/')
+                    .and_then(|(k, n)| Some((k.parse::<usize>().ok()?, n.parse::<usize>().ok()?)))
+                    .filter(|(k, n)| *n > 0 && (1..=*n).contains(k))
+                    .ok_or_else(|| format!("--shard {v}: expected K/N with 1 <= K <= N"))?;
+                o.shard = Some((k, n));
+            }
             "--models" => {
                 o.models = Some(PathBuf::from(
                     it.next().ok_or("--models needs a directory")?,
@@ -47,10 +61,14 @@ fn parse(args: &[String]) -> Result<Options, String> {
     Ok(o)
 }
 
-/// Model files in the directory and its `aws/` subfolder, sorted.
+/// The subfolders of the models directory whose models the sweep covers (awsJson, restJson1).
+pub const MODEL_SUBDIRS: &[&str] = &["aws", "aws-rest-json"];
+
+/// Model files in the directory and its [`MODEL_SUBDIRS`], sorted.
 pub fn model_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
-    for d in [dir.to_path_buf(), dir.join("aws")] {
+    let dirs = std::iter::once(dir.to_path_buf()).chain(MODEL_SUBDIRS.iter().map(|d| dir.join(d)));
+    for d in dirs {
         let Ok(rd) = std::fs::read_dir(&d) else {
             continue;
         };
@@ -64,9 +82,9 @@ pub fn model_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     out.sort();
     if out.is_empty() {
         return Err(format!(
-            "no model files (*.json, *.smithy) in {} or {}/aws",
+            "no model files (*.json, *.smithy) in {} or its {} folders",
             dir.display(),
-            dir.display()
+            MODEL_SUBDIRS.join(", ")
         ));
     }
     Ok(out)
@@ -210,6 +228,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 })
                 .collect()
         }
+    };
+    let to_compile: Vec<&(String, PathBuf)> = match opts.shard {
+        Some((k, n)) => {
+            let per = to_compile.len().div_ceil(n);
+            to_compile
+                .into_iter()
+                .skip((k - 1) * per)
+                .take(per)
+                .collect()
+        }
+        None => to_compile,
     };
     let compiled = if to_compile.is_empty() {
         0

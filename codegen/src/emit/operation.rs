@@ -359,6 +359,7 @@ fn call(svc: &Service, op: &Operation) -> TokenStream {
         Auth::SigV4 => quote!(::awsrt::client::AuthScheme::SigV4),
         Auth::OptionalSigV4 => quote!(::awsrt::client::AuthScheme::OptionalSigV4),
         Auth::None => quote!(::awsrt::client::AuthScheme::None),
+        Auth::Bearer => quote!(::awsrt::client::AuthScheme::Bearer),
     };
     quote!(handle.call_with(&OPERATION, request, ::awsrt::client::CallOptions::new().auth(#auth)))
 }

@@ -87,6 +87,9 @@ pub enum AuthScheme {
     /// Sent unsigned: no credentials provider is consulted (a service without auth traits,
     /// `@auth([])`).
     None,
+    /// `Authorization: Bearer <token>` (`smithy.api#httpBearerAuth`) with the token from
+    /// [`Config::bearer_token_for`]; the call fails with a construction error without one.
+    Bearer,
 }
 
 /// Per-call settings of [`ClientHandle::call_with`]. The default is the service's auth, which

@@ -95,8 +95,40 @@ async fn attempt_credentials(
                 Ok(None)
             }
         },
-        AuthScheme::None => Ok(None),
+        AuthScheme::None | AuthScheme::Bearer => Ok(None),
     }
+}
+
+/// The `Authorization` header of a bearer-token operation, or the construction error saying how
+/// to configure a token.
+fn bearer_header(inner: &HandleInner) -> Result<HeaderValue, SdkError<Never>> {
+    let service = inner.service;
+    let token = inner.config.bearer_token_for(service.sdk_id).ok_or_else(|| {
+        SdkError::Construction(BuildError::new(
+            BuildErrorKind::Credentials,
+            if service.sdk_id.trim().is_empty() {
+                format!(
+                    "service {:?} authenticates with a bearer token; set one with ConfigBuilder::bearer_token",
+                    service.name()
+                )
+            } else {
+                format!(
+                    "service {:?} authenticates with a bearer token; set one with ConfigBuilder::bearer_token or AWS_BEARER_TOKEN_{}",
+                    service.name(),
+                    crate::config::sdk_id_env_suffix(service.sdk_id)
+                )
+            },
+        ))
+    })?;
+    let mut v =
+        HeaderValue::from_str(&format!("Bearer {}", token.expose_secret())).map_err(|_| {
+            SdkError::Construction(BuildError::new(
+                BuildErrorKind::Credentials,
+                "the bearer token contains characters HTTP headers cannot carry",
+            ))
+        })?;
+    v.set_sensitive(true);
+    Ok(v)
 }
 
 async fn credentials(inner: &HandleInner) -> Result<Credentials, SdkError<Never>> {
@@ -268,6 +300,10 @@ async fn attempts(
     let adaptive = retry.mode == RetryMode::Adaptive;
     let max_attempts = retry.effective_max_attempts();
     let invocation_id = uuid_v4();
+    let bearer = match auth {
+        AuthScheme::Bearer => Some(bearer_header(inner)?),
+        _ => None,
+    };
     let mut last_retry_cost: Option<u32> = None;
     let mut attempt: u32 = 1;
     loop {
@@ -288,6 +324,10 @@ async fn attempts(
             attempt,
             max_attempts,
         )?;
+        let mut req = req;
+        if let Some(b) = &bearer {
+            req.headers.insert(http::header::AUTHORIZATION, b.clone());
+        }
         let span = tracing::debug_span!(
             "attempt",
             attempt,

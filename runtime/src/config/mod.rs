@@ -20,6 +20,7 @@ use crate::endpoint::Partitions;
 use crate::http::{HyperTransport, Transport};
 use crate::profile::{Env, ProfileSet};
 use crate::retry::RetryConfig;
+use crate::types::SensitiveString;
 
 pub use loader::{ConfigError, ConfigLoader};
 
@@ -111,6 +112,7 @@ struct Inner {
     profiles: Option<Arc<ProfileSet>>,
     partitions: Option<Arc<Partitions>>,
     app_name: Option<String>,
+    bearer_token: Option<SensitiveString>,
 }
 
 /// Shared client configuration. Cheap to clone (reference counted).
@@ -187,6 +189,7 @@ impl Config {
             profiles: i.profiles.clone(),
             partitions: i.partitions.clone(),
             app_name: i.app_name.clone(),
+            bearer_token: i.bearer_token.clone(),
         }
     }
 
@@ -244,6 +247,23 @@ impl Config {
             .or_else(service_profile)
             .or_else(|| e.profile_global.clone())
             .filter(|u| !u.trim().is_empty())
+    }
+
+    /// The bearer token for the service with `sdk_id` (`smithy.api#httpBearerAuth`): the one
+    /// set in code, else `AWS_BEARER_TOKEN_<SDK_ID>` (a service with an sdkId only).
+    pub fn bearer_token_for(&self, sdk_id: &str) -> Option<SensitiveString> {
+        if let Some(t) = &self.inner.bearer_token {
+            return Some(t.clone());
+        }
+        if sdk_id.trim().is_empty() {
+            return None;
+        }
+        self.inner
+            .env
+            .as_ref()
+            .and_then(|env| env.get(&format!("AWS_BEARER_TOKEN_{}", sdk_id_env_suffix(sdk_id))))
+            .filter(|t| !t.trim().is_empty())
+            .map(SensitiveString::new)
     }
 
     /// Whether FIPS endpoints are used.
@@ -310,6 +330,7 @@ pub struct ConfigBuilder {
     profiles: Option<Arc<ProfileSet>>,
     partitions: Option<Arc<Partitions>>,
     app_name: Option<String>,
+    bearer_token: Option<SensitiveString>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -409,6 +430,13 @@ impl ConfigBuilder {
         self
     }
 
+    /// Sets the token sent as `Authorization: Bearer <token>` by the operations of services
+    /// that authenticate with `smithy.api#httpBearerAuth` (redacted in `Debug`, never logged).
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.bearer_token = Some(SensitiveString::new(token.into()));
+        self
+    }
+
     /// Sets the application name added to the User-Agent (`app/<name>`).
     pub fn app_name(mut self, name: impl Into<String>) -> Self {
         self.app_name = Some(name.into());
@@ -433,6 +461,7 @@ impl ConfigBuilder {
                 profiles: self.profiles,
                 partitions: self.partitions,
                 app_name: self.app_name,
+                bearer_token: self.bearer_token,
             }),
         }
     }
