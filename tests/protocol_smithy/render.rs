@@ -99,7 +99,7 @@ pub fn request_case(cx: &Cx<'_>, op: &Operation, case: &Case) -> Result<String, 
         "    ::cases::assert_request(&requests[0], &::cases::ExpectedRequest {{\n        \
          method: {},\n        uri: {},\n        host: {host},\n        headers: {},\n        \
          require_headers: {},\n        forbid_headers: {},\n        query_params: {},\n        \
-         forbid_query_params: {},\n        require_query_params: {},\n        body: {},\n    }});\n",
+         forbid_query_params: {},\n        require_query_params: {},\n        query_exact: ::std::option::Option::None,\n        body: {},\n    }});\n",
         lit(case.str("method").ok_or("the case has no `method`")?),
         lit(case.str("uri").ok_or("the case has no `uri`")?),
         pairs(case.raw.get("headers")),

@@ -344,10 +344,22 @@ pub fn de_body(s: &Struct) -> TokenStream {
 /// The structure literal `T { field: <local>, ... }` built from the locals: required members
 /// left out get their default or zero value (client error correction).
 pub fn de_construct(s: &Struct, ty: &TokenStream) -> TokenStream {
+    de_construct_with(s, ty, |_| None)
+}
+
+/// [`de_construct`] where `direct` gives the value of some fields outright (as stored: with
+/// `Option` when optional) instead of their locals.
+pub fn de_construct_with(
+    s: &Struct,
+    ty: &TokenStream,
+    direct: impl Fn(&Field) -> Option<TokenStream>,
+) -> TokenStream {
     let assigns = s.fields.iter().map(|f| {
         let n = ident(&f.name);
         let l = local(f);
-        if f.optional {
+        if let Some(v) = direct(f) {
+            quote!(#n: #v,)
+        } else if f.optional {
             quote!(#n: #l,)
         } else if let Some(d) = &f.default {
             let e = default_expr(&f.ty, d);

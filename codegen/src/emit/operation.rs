@@ -119,6 +119,18 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
         quote!(input)
     };
     let call = call(svc, op);
+    // The input is not needed once the request is built: free it before waiting on the
+    // network (an input of plain values has nothing to free).
+    let drop_input = if op
+        .input
+        .fields
+        .iter()
+        .any(|f| f.boxed || needs_drop(svc, &f.ty, 0))
+    {
+        quote!(drop(input);)
+    } else {
+        quote!()
+    };
     let send_body = match &op.not_callable {
         Some(why) => {
             let msg = format!("{} is not yet callable: {why}", op.name);
@@ -133,7 +145,7 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
         None => quote! {
             #(#token_fill)*
             let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-            drop(input);
+            #drop_input
             let reply = #call.await.map_err(::awsrt::error::SdkError::cast)?;
             parse_response(&reply)
         },
@@ -362,4 +374,30 @@ fn call(svc: &Service, op: &Operation) -> TokenStream {
         Auth::Bearer => quote!(::awsrt::client::AuthScheme::Bearer),
     };
     quote!(handle.call_with(&OPERATION, request, ::awsrt::client::CallOptions::new().auth(#auth)))
+}
+
+/// Whether a value of `ty` owns something to free (has drop glue): strings, blobs, collections,
+/// and structures or unions holding any of them.
+fn needs_drop(svc: &Service, ty: &crate::ir::RType, depth: usize) -> bool {
+    use crate::ir::RType;
+    match ty {
+        RType::Bool
+        | RType::I8
+        | RType::I16
+        | RType::I32
+        | RType::I64
+        | RType::F32
+        | RType::F64
+        | RType::Timestamp(_)
+        | RType::IntEnum(_)
+        | RType::Unit => false,
+        RType::Struct(n) | RType::Union(n) if depth < 32 => match svc.ty(n) {
+            Some(TypeDef::Struct(s) | TypeDef::Union(s)) => s
+                .fields
+                .iter()
+                .any(|f| f.boxed || needs_drop(svc, &f.ty, depth + 1)),
+            _ => true,
+        },
+        _ => true,
+    }
 }

@@ -412,6 +412,18 @@ fn text(f: &Field, ty: &RType, v: TokenStream) -> TokenStream {
     }
 }
 
+/// [`text`] as an argument of type `&str`: the string itself, or a borrow of the formatted one.
+fn text_ref(f: &Field, ty: &RType, v: TokenStream) -> TokenStream {
+    let t = text(f, ty, v);
+    let borrowed = matches!(ty, RType::String | RType::Enum(_) | RType::SensitiveString)
+        && !(f.media_type.is_some() && matches!(f.location, Location::Header(_)));
+    if borrowed {
+        t
+    } else {
+        quote!(&#t)
+    }
+}
+
 /// `body` run with `v` bound to each present value of field `f` (`&T`): once for a set
 /// scalar, once per item of a list. `on_none` runs when a scalar is unset.
 fn each_value(
@@ -435,6 +447,7 @@ fn each_value(
             };
             quote!(for v in #items { #one })
         }
+        (_, true) if on_none.is_empty() => quote!(if let Some(v) = &input.#n { #one }),
         (_, true) => quote! {
             match &input.#n {
                 Some(v) => { #one }
@@ -455,6 +468,15 @@ fn with_map(f: &Field, body: TokenStream) -> TokenStream {
     }
 }
 
+/// `uri.push_str(lit)` (`push` for one character).
+fn push_literal(lit: &str) -> TokenStream {
+    let mut chars = lit.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => quote!(uri.push(#c);),
+        _ => quote!(uri.push_str(#lit);),
+    }
+}
+
 /// The body of `ser_request`.
 fn request_fn(op: &Operation) -> TokenStream {
     let hb = hb();
@@ -468,15 +490,15 @@ fn request_fn(op: &Operation) -> TokenStream {
             PathSegment::Literal(l) => lit.push_str(l),
             PathSegment::Label { member, greedy } => {
                 if !lit.is_empty() {
-                    stmts.extend(quote!(uri.push_str(#lit);));
+                    stmts.extend(push_literal(&lit));
                     lit.clear();
                 }
                 let Some(f) = input.field(member) else {
                     continue;
                 };
                 let push = |v: TokenStream| {
-                    let t = text(f, &f.ty, v);
-                    quote!(#hb::push_label(&mut uri, #member, &*#t, #greedy)?;)
+                    let t = text_ref(f, &f.ty, v);
+                    quote!(#hb::push_label(&mut uri, #member, #t, #greedy)?;)
                 };
                 stmts.extend(each_value(
                     f,
@@ -487,7 +509,7 @@ fn request_fn(op: &Operation) -> TokenStream {
         }
     }
     if !lit.is_empty() {
-        stmts.extend(quote!(uri.push_str(#lit);));
+        stmts.extend(push_literal(&lit));
     }
     // Literal query, then bound query parameters, then the query-params map.
     for (k, v) in &op.http.uri.query {
@@ -510,8 +532,8 @@ fn request_fn(op: &Operation) -> TokenStream {
         stmts.extend(each_value(
             f,
             |v| {
-                let t = text(f, &inner, v);
-                quote!(#hb::push_query(&mut uri, #name, Some(&*#t));)
+                let t = text_ref(f, &inner, v);
+                quote!(#hb::push_query(&mut uri, #name, Some(#t));)
             },
             quote!(),
         ));
@@ -615,14 +637,19 @@ fn request_fn(op: &Operation) -> TokenStream {
                 quote!(request.set_header(#name, &#hb::join_header_list(#iter.map(|v| #item)))?;)
             }
             t => {
-                let t = text(f, t, quote!(list));
-                quote!(request.set_header(#name, &*#t)?;)
+                let t = text_ref(f, t, quote!(value));
+                quote!(request.set_header(#name, #t)?;)
             }
         };
-        after.extend(if f.optional {
-            quote!(if let Some(list) = &input.#n { #set })
+        let bound = if matches!(f.ty, RType::List(..)) {
+            quote!(list)
         } else {
-            quote!({ let list = &input.#n; #set })
+            quote!(value)
+        };
+        after.extend(if f.optional {
+            quote!(if let Some(#bound) = &input.#n { #set })
+        } else {
+            quote!({ let #bound = &input.#n; #set })
         });
     }
     let (prefix_checks, with_prefix) = host_prefix(op);
@@ -708,9 +735,13 @@ fn payload_request(f: &Field) -> TokenStream {
     } else {
         quote!()
     };
-    let v = if f.boxed { quote!(&**v) } else { quote!(v) };
+    let unbox = if f.boxed {
+        quote!(let v = &**v;)
+    } else {
+        quote!()
+    };
     let body = quote! {
-        let v = #v;
+        #unbox
         #write
         #set_type
     };
@@ -750,6 +781,9 @@ fn de_response_fn(
         });
     }
     for f in &s.fields {
+        if f.location == Location::ResponseCode {
+            continue;
+        }
         let Some(read) = bound_read(f) else {
             continue;
         };
@@ -757,8 +791,21 @@ fn de_response_fn(
         let t = stored_type(f);
         stmts.extend(quote!(let #l: Option<#t> = #read;));
     }
-    let construct = json::de_construct(s, &ty);
-    let resp_arg = if stmts.is_empty() {
+    let has_code = s
+        .fields
+        .iter()
+        .any(|f| f.location == Location::ResponseCode);
+    let construct = json::de_construct_with(s, &ty, |f| {
+        (f.location == Location::ResponseCode).then(|| {
+            if f.optional {
+                quote!(Some(i32::from(resp.status)))
+            } else {
+                quote!(i32::from(resp.status))
+            }
+        })
+    });
+
+    let resp_arg = if stmts.is_empty() && !has_code {
         quote!(_resp)
     } else {
         quote!(resp)
