@@ -75,6 +75,9 @@ impl SecretCache {
     pub fn get_with(&self, secret_id: &str, version: Version<'_>) -> Result<Secret, CacheError> {
         let key = KeyRef::new(secret_id, version);
         let inner = self.cache.inner();
+        if let Some(secret) = inner.hit(key) {
+            return Ok(secret);
+        }
         match inner.lookup(key) {
             Lookup::Ready(r) => r,
             Lookup::Wait(flight) => wait(secret_id, async { inner.wait(key, &flight).await }),

@@ -1,10 +1,13 @@
 //! [`SecretCache`]: lookups, single-flight requests, refresh ahead, stale-if-error, warming.
 //!
 //! Everything the cache knows sits in one [`State`] behind a `std` mutex that is never held
-//! across an `.await`: a hit is a hash lookup, a clock read and a reference-count increment
-//! under that lock. Every request runs as its own task on the runtime (the caller's, else the
-//! one given to the builder), so a caller that stops waiting never strands the others, and the
-//! result is published to all waiters through the key's [`Flight`].
+//! across an `.await`. A hit on a key the thread has read before does not take it: it is
+//! answered by the thread's own map ([`crate::local`]) with no write to memory another thread
+//! writes. Everything else (a thread's first hit on a key, hits from the refresh-ahead point
+//! on, misses, stale answers) is decided under the lock. Every request runs as its own task on
+//! the runtime (the caller's, else the one given to the builder), so a caller that stops
+//! waiting never strands the others, and the result is published to all waiters through the
+//! key's [`Flight`].
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -18,14 +21,19 @@ use tokio::time::Instant;
 use crate::config::{SecretCacheBuilder, Settings};
 use crate::error::CacheError;
 use crate::flight::Flight;
+use crate::local::{self, ThreadHits};
+use crate::lru::{Lru, Recorder};
 use crate::metrics::CacheMetrics;
 use crate::secret::Secret;
-use crate::store::{Entry, Key, KeyRef, Lru, Version, AWSCURRENT};
+use crate::store::{Entry, Key, KeyRef, Version, AWSCURRENT};
 
 /// Target of every `tracing` event the cache writes.
 const TARGET: &str = "secretsmanager_cache";
 /// Most secret ids BatchGetSecretValue takes in one call.
 const BATCH_MAX_IDS: usize = 20;
+
+/// Numbers caches, so that a thread's maps tell them apart.
+static NEXT_CACHE: AtomicU64 = AtomicU64::new(1);
 
 /// An in-process cache of Secrets Manager secrets on top of a [`secretsmanager::Client`].
 ///
@@ -65,6 +73,11 @@ impl std::fmt::Debug for SecretCache {
 }
 
 pub(crate) struct Inner {
+    /// Read by every hit; never written after construction.
+    id: u64,
+    seed: u64,
+    /// The recency counter (on a cache line of its own).
+    recorder: Arc<Recorder>,
     client: secretsmanager::Client,
     settings: Settings,
     state: Mutex<State>,
@@ -74,7 +87,16 @@ pub(crate) struct Inner {
 /// The entries and the counters, under one lock.
 struct State {
     lru: Lru<Entry>,
+    /// Hits counted under the lock, and those of threads that have exited.
     counts: CacheMetrics,
+    /// Each live thread's count of lock-free hits.
+    threads: Vec<Arc<ThreadHits>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        local::forget_cache(self.id);
+    }
 }
 
 /// What a lookup found.
@@ -154,13 +176,18 @@ impl SecretCache {
             h.write_u64(std::process::id().into());
             h.finish()
         };
+        let recorder = Arc::new(Recorder::new(settings.max_entries));
         SecretCache {
             inner: Arc::new(Inner {
+                id: NEXT_CACHE.fetch_add(1, Ordering::Relaxed),
+                seed: seed.rotate_left(17),
                 client,
                 state: Mutex::new(State {
-                    lru: Lru::new(settings.max_entries, seed.rotate_left(17)),
+                    lru: Lru::new(settings.max_entries, seed.rotate_left(17), recorder.clone()),
                     counts: CacheMetrics::default(),
+                    threads: Vec::new(),
                 }),
+                recorder,
                 settings,
                 rng: AtomicU64::new(seed),
             }),
@@ -173,7 +200,11 @@ impl SecretCache {
     /// expired key sends one GetSecretValue and every concurrent caller of that key waits for
     /// the same answer.
     pub async fn get(&self, secret_id: &str) -> Result<Secret, CacheError> {
-        self.get_with(secret_id, Version::Current).await
+        let key = KeyRef::current(secret_id);
+        match self.inner.hit(key) {
+            Some(secret) => Ok(secret),
+            None => self.inner.get_locked(key).await,
+        }
     }
 
     /// The version of `secret_id` whose id is `version_id`.
@@ -197,9 +228,9 @@ impl SecretCache {
         version: Version<'_>,
     ) -> Result<Secret, CacheError> {
         let key = KeyRef::new(secret_id, version);
-        match self.inner.lookup(key) {
-            Lookup::Ready(r) => r,
-            Lookup::Wait(flight) => self.inner.wait(key, &flight).await,
+        match self.inner.hit(key) {
+            Some(secret) => Ok(secret),
+            None => self.inner.get_locked(key).await,
         }
     }
 
@@ -323,8 +354,10 @@ impl SecretCache {
     /// The counters so far and the number of entries.
     pub fn metrics(&self) -> CacheMetrics {
         let st = self.inner.lock();
+        let thread_hits: u64 = st.threads.iter().map(|t| t.get()).sum();
         CacheMetrics {
             entries: st.lru.len(),
+            hits: st.counts.hits + thread_hits,
             ..st.counts
         }
     }
@@ -346,7 +379,9 @@ impl SecretCache {
     }
 
     /// The cached (id, version) pairs from most to least recently used, as
-    /// `(secret_id, version_id_or_stage)` (`None` for `AWSCURRENT`).
+    /// `(secret_id, version_id_or_stage)` (`None` for `AWSCURRENT`): the reverse of the
+    /// order in which they would be evicted (see [`SecretCacheBuilder::max_entries`] for how
+    /// recency is recorded).
     pub fn keys(&self) -> Vec<(String, Option<String>)> {
         self.inner
             .lock()
@@ -368,7 +403,7 @@ impl SecretCache {
         &self.inner.client
     }
 
-    #[cfg(feature = "blocking")]
+    #[cfg(any(test, feature = "blocking"))]
     pub(crate) fn inner(&self) -> &Arc<Inner> {
         &self.inner
     }
@@ -387,6 +422,34 @@ impl Inner {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub(crate) fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub(crate) fn max_entries(&self) -> usize {
+        self.settings.max_entries
+    }
+
+    /// A hit counter for a thread starting to use the lock-free path.
+    pub(crate) fn register_thread(&self) -> Arc<ThreadHits> {
+        let hits = Arc::new(ThreadHits::default());
+        self.lock().threads.push(hits.clone());
+        hits
+    }
+
+    /// A thread has exited: its hits join the cache's own count.
+    pub(crate) fn retire_thread(&self, hits: &Arc<ThreadHits>) {
+        let mut st = self.lock();
+        if let Some(i) = st.threads.iter().position(|t| Arc::ptr_eq(t, hits)) {
+            st.threads.swap_remove(i);
+            st.counts.hits += hits.get();
+        }
+    }
+
     /// A uniform draw from [0, 1) (splitmix64), for TTL jitter.
     fn random(&self) -> f64 {
         let mut z = self
@@ -399,17 +462,42 @@ impl Inner {
         (z >> 11) as f64 / (1u64 << 53) as f64
     }
 
-    /// Answers from the cache, or says which request to wait for (starting it if needed). Never
-    /// waits itself, so a hit is answered synchronously.
+    /// The lock-free hit ([`local::hit`]), when this thread may serve `key` without the lock.
+    #[inline]
+    pub(crate) fn hit(&self, key: KeyRef<'_>) -> Option<Secret> {
+        let secret = local::hit(self.id, key, &self.recorder)?;
+        tracing::trace!(target: TARGET, secret_id = key.id, "hit");
+        Some(secret)
+    }
+
+    /// A get that [`Inner::hit`] could not answer.
+    async fn get_locked(self: &Arc<Self>, key: KeyRef<'_>) -> Result<Secret, CacheError> {
+        match self.lookup(key) {
+            Lookup::Ready(r) => r,
+            Lookup::Wait(flight) => self.wait(key, &flight).await,
+        }
+    }
+
+    /// Answers under the lock, or says which request to wait for (starting it if needed).
+    /// Never waits itself, so a hit is answered synchronously.
     pub(crate) fn lookup(self: &Arc<Self>, key: KeyRef<'_>) -> Lookup {
+        let thread = local::thread_number();
         let now = Instant::now();
         let mut start = None;
         let mut evicted = None;
+        let mut remember = None;
         let out = {
             let mut guard = self.lock();
-            let State { lru, counts } = &mut *guard;
+            let State { lru, counts, .. } = &mut *guard;
             match lru.get_mut(key) {
-                Some(e) => self.decide(e, counts, now, &mut start, key),
+                Some(e) => {
+                    let out = self.decide(e, counts, now, &mut start, key);
+                    // A hit before the refresh point: this thread's next hits skip the lock.
+                    if matches!(out, Lookup::Ready(Ok(_))) && now < e.refresh_at {
+                        remember = thread.and_then(|t| e.handle_for(t));
+                    }
+                    out
+                }
                 None => {
                     counts.misses += 1;
                     let flight = Arc::new(Flight::default());
@@ -421,6 +509,16 @@ impl Inner {
             }
         };
         log_eviction(evicted);
+        let out = match remember {
+            Some((handle, tag)) => {
+                local::remember(self, key, &handle, tag);
+                Lookup::Ready(Ok(handle))
+            }
+            None => {
+                local::forget_retired(self.id, key);
+                out
+            }
+        };
         match &out {
             Lookup::Ready(Ok(_)) => {
                 tracing::trace!(target: TARGET, secret_id = key.id, "hit")
@@ -506,7 +604,7 @@ impl Inner {
             Err(e) if e.is_transient() && !self.settings.stale_grace.is_zero() => {
                 let now = Instant::now();
                 let mut guard = self.lock();
-                let State { lru, counts } = &mut *guard;
+                let State { lru, counts, .. } = &mut *guard;
                 match lru.peek_mut(key) {
                     Some(entry) if now < add(entry.fresh_until, self.settings.stale_grace) => {
                         match &entry.value {
@@ -638,7 +736,7 @@ impl Inner {
         let mut failure = None;
         {
             let mut guard = self.lock();
-            let State { lru, counts } = &mut *guard;
+            let State { lru, counts, .. } = &mut *guard;
             counts.requests += requests;
             counts.errors += u64::from(result.is_err());
             let entry = lru
@@ -648,17 +746,9 @@ impl Inner {
                 e.flight = None;
                 match &result {
                     Ok(secret) => {
-                        let ttl = self.settings.jittered_ttl(self.random());
-                        e.fresh_until = add(now, ttl);
-                        e.refresh_at = match self.settings.refresh_ahead {
-                            Some(f) => add(now, ttl.mul_f64(f)),
-                            None => e.fresh_until,
-                        };
+                        let (fresh_until, refresh_at) = self.deadlines(now);
                         counts.refreshes += u64::from(e.value.is_some());
-                        dropped = e.value.replace(secret.clone());
-                        e.failures = 0;
-                        e.retry_at = None;
-                        e.last_error = None;
+                        dropped = e.publish(secret.clone(), fresh_until, refresh_at);
                     }
                     Err(err) => {
                         e.failures = e.failures.saturating_add(1);
@@ -666,7 +756,7 @@ impl Inner {
                         e.retry_at = Some(add(now, delay));
                         e.last_error = Some(err.clone());
                         if !err.is_transient() {
-                            dropped = e.value.take();
+                            dropped = e.take_value();
                         }
                         failure = Some((e.failures, delay));
                     }
@@ -697,39 +787,31 @@ impl Inner {
         drop(dropped);
     }
 
-    /// Puts a value fetched by a batch in the cache as if fetched now.
-    fn install(&self, secret_id: &str, secret: Secret) {
-        let key = KeyRef::new(secret_id, Version::Current);
-        let now = Instant::now();
+    /// `(fresh_until, refresh_at)` of a value fetched at `now` (the TTL jittered).
+    fn deadlines(&self, now: Instant) -> (Instant, Instant) {
         let ttl = self.settings.jittered_ttl(self.random());
         let fresh_until = add(now, ttl);
         let refresh_at = match self.settings.refresh_ahead {
             Some(f) => add(now, ttl.mul_f64(f)),
             None => fresh_until,
         };
+        (fresh_until, refresh_at)
+    }
+
+    /// Puts a value fetched by a batch in the cache as if fetched now.
+    fn install(&self, secret_id: &str, secret: Secret) {
+        let key = KeyRef::new(secret_id, Version::Current);
+        let (fresh_until, refresh_at) = self.deadlines(Instant::now());
         let (dropped, evicted) = {
             let mut guard = self.lock();
-            let State { lru, counts } = &mut *guard;
+            let State { lru, counts, .. } = &mut *guard;
             match lru.get_mut(key) {
                 Some(e) => {
-                    e.fresh_until = fresh_until;
-                    e.refresh_at = refresh_at;
-                    e.failures = 0;
-                    e.retry_at = None;
-                    e.last_error = None;
                     counts.refreshes += u64::from(e.value.is_some());
-                    (e.value.replace(secret), None)
+                    (e.publish(secret, fresh_until, refresh_at), None)
                 }
                 None => {
-                    let entry = Entry {
-                        value: Some(secret),
-                        fresh_until,
-                        refresh_at,
-                        flight: None,
-                        failures: 0,
-                        retry_at: None,
-                        last_error: None,
-                    };
+                    let entry = Entry::with_value(secret, fresh_until, refresh_at);
                     let ev = lru.insert(key.to_owned(), entry);
                     counts.evictions += u64::from(ev.is_some());
                     (None, ev)

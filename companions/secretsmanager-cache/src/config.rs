@@ -121,6 +121,18 @@ impl SecretCacheBuilder {
 
     /// At most this many entries (one per secret id and version asked for); beyond it the least
     /// recently used entry is dropped. Default [`DEFAULT_MAX_ENTRIES`]; must be at least 1.
+    ///
+    /// The order, precisely: a cache-wide counter advances by one at every insertion and at every
+    /// recorded use, and each entry keeps the counter's value at its own last one; the entry
+    /// with the oldest value is evicted. Every get of an entry (a hit, with or without the lock,
+    /// an expired or failed entry asked for again, [`refresh_now`](crate::SecretCache::refresh_now),
+    /// a [`warm`](crate::SecretCache::warm)ing) is a use, but it is *recorded* only when at least
+    /// `w = max(1, n / 16)` steps have passed since the entry's last recorded use (so a hit on
+    /// the entry used last, or on any of the most recent few, writes nothing shared). With
+    /// `n ≤ 31`, `w = 1`: exact least-recently-used order. With more entries the order can
+    /// differ from exact LRU only between entries whose last uses are fewer than `w` steps
+    /// apart. [`SecretCache::keys`](crate::SecretCache::keys) lists the entries in this order,
+    /// most recent first.
     pub fn max_entries(mut self, n: usize) -> Self {
         self.settings.max_entries = n;
         self

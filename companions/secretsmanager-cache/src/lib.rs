@@ -6,7 +6,8 @@
 //! that, and goes further than the official caching libraries:
 //!
 //! * **Bounded**: at most [`max_entries`](SecretCacheBuilder::max_entries) entries, least
-//!   recently used dropped first.
+//!   recently used dropped first (exactly up to 31 entries; the order for larger caches is
+//!   spelled out on [`max_entries`](SecretCacheBuilder::max_entries)).
 //! * **TTL with jitter**: each value is served for at most the [`ttl`](SecretCacheBuilder::ttl),
 //!   shortened at random by up to [`ttl_jitter`](SecretCacheBuilder::ttl_jitter) so entries
 //!   fetched together expire apart. A rotation is visible within the TTL.
@@ -55,9 +56,18 @@
 //!
 //! ## How requests are made
 //!
-//! Lookups never wait on a lock held across I/O: a hit is a hash lookup and a reference-count
-//! increment. Every request runs as a task on the tokio runtime of the caller (or the one given
-//! with [`SecretCacheBuilder::runtime`]), so a caller that gives up waiting does not cancel the
+//! Lookups never wait on a lock held across I/O. A hit on a key the calling thread has read
+//! before takes no lock at all and writes nothing that another thread writes, so any number of
+//! threads reading the same secret do not slow each other down: the thread looks the key up in
+//! its own small table, checks that the value has not been replaced, evicted or invalidated
+//! since, reads the clock and compares it with the value's deadline, and returns its own handle
+//! on the shared value (one reference count that only this thread increments). The clock is
+//! read on every hit, so a value is never served after its TTL, however long a task loops
+//! without yielding; from the refresh-ahead point on, and for a thread's first hit on a key,
+//! the get goes through the cache's lock as every miss does. Each value keeps handles for up to
+//! 16 threads; gets from further threads are answered under the lock. Every request runs as a
+//! task on the tokio runtime of the caller (or the one given with
+//! [`SecretCacheBuilder::runtime`]), so a caller that gives up waiting does not cancel the
 //! request for the others. Each entry records its failures: after a failure the next attempt
 //! waits `initial × 2^(failures − 1)` (at most `max`); a permanent failure (not found, access
 //! denied) drops the cached value instead of serving it stale.
@@ -73,6 +83,8 @@ mod cache;
 mod config;
 mod error;
 mod flight;
+mod local;
+mod lru;
 mod metrics;
 mod secret;
 mod store;

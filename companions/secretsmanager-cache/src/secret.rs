@@ -1,7 +1,7 @@
 //! [`Secret`]: one cached version of a secret, shared by every caller that reads it.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use awsrt::types::{DateTime, SensitiveBlob, SensitiveString};
 use secretsmanager::operation::get_secret_value::GetSecretValueOutput;
@@ -54,7 +54,7 @@ impl SecretValue {
     }
 }
 
-struct Inner {
+struct Data {
     name: Option<String>,
     arn: Option<String>,
     version_id: Option<String>,
@@ -63,9 +63,17 @@ struct Inner {
     value: SecretValue,
 }
 
+/// One handle on a fetched value. The cache gives each thread that reads a key its own
+/// handle onto the one shared [`Data`], so the reference count a hit increments is written by
+/// that thread alone; aligned to a cache line so that two threads' counts never share one.
+#[repr(align(64))]
+struct Handle(Arc<Data>);
+
 /// One version of a secret as the cache holds it: the value and what GetSecretValue said about
 /// it. Cloning is cheap (one reference count); every caller of a cached key shares one copy of
-/// the value, which is wiped when the last clone is dropped.
+/// the value, which is wiped when the last handle on it is dropped. (The cache gives each
+/// thread its own handle on that copy, so that threads reading one secret do not share a
+/// reference count; [`Secret::ptr_eq`] compares the copy, not the handle.)
 ///
 /// `Debug` shows the name, ARN, version id and stages, never the value.
 ///
@@ -77,7 +85,18 @@ struct Inner {
 /// assert!(!format!("{s:?}").contains("hunter2"));
 /// ```
 #[derive(Clone)]
-pub struct Secret(Arc<Inner>);
+pub struct Secret(Arc<Handle>);
+
+/// A [`Secret`] handle that does not keep the value alive (what a thread's fast path holds).
+pub(crate) struct WeakSecret(Weak<Handle>);
+
+impl WeakSecret {
+    /// The secret, while some handle (the cache's entry, a caller) still holds it.
+    #[inline]
+    pub fn upgrade(&self) -> Option<Secret> {
+        self.0.upgrade().map(Secret)
+    }
+}
 
 impl Secret {
     /// A secret named `name` holding the string `value` (for tests and examples; the cache
@@ -101,14 +120,29 @@ impl Secret {
         created_date: Option<DateTime>,
         value: SecretValue,
     ) -> Secret {
-        Secret(Arc::new(Inner {
+        Secret(Arc::new(Handle(Arc::new(Data {
             name,
             arn,
             version_id,
             version_stages,
             created_date,
             value,
-        }))
+        }))))
+    }
+
+    fn data(&self) -> &Data {
+        &(self.0).0
+    }
+
+    /// A new handle onto the same value (not a copy of the value): [`Secret::ptr_eq`] holds
+    /// between the two, but their reference counts are separate.
+    pub(crate) fn new_handle(&self) -> Secret {
+        Secret(Arc::new(Handle((self.0).0.clone())))
+    }
+
+    /// A handle that does not keep the value alive.
+    pub(crate) fn downgrade(&self) -> WeakSecret {
+        WeakSecret(Arc::downgrade(&self.0))
     }
 
     /// Takes the output apart (the value is moved, not copied).
@@ -141,7 +175,7 @@ impl Secret {
 
     /// The same metadata with another value (after the transform hook).
     pub(crate) fn with_value(&self, value: SecretValue) -> Secret {
-        let i = &self.0;
+        let i = self.data();
         Secret::new(
             i.name.clone(),
             i.arn.clone(),
@@ -157,14 +191,14 @@ impl Secret {
         mut self,
         f: impl FnOnce(SecretValue) -> Result<SecretValue, E>,
     ) -> Result<Secret, E> {
-        match Arc::get_mut(&mut self.0) {
-            Some(inner) => {
-                let value = std::mem::replace(&mut inner.value, SecretValue::Empty);
-                inner.value = f(value)?;
+        match Arc::get_mut(&mut self.0).and_then(|h| Arc::get_mut(&mut h.0)) {
+            Some(data) => {
+                let value = std::mem::replace(&mut data.value, SecretValue::Empty);
+                data.value = f(value)?;
                 Ok(self)
             }
             None => {
-                let value = f(self.0.value.clone())?;
+                let value = f(self.data().value.clone())?;
                 Ok(self.with_value(value))
             }
         }
@@ -172,47 +206,47 @@ impl Secret {
 
     /// The value.
     pub fn value(&self) -> &SecretValue {
-        &self.0.value
+        &self.data().value
     }
 
     /// `SecretString`, when the secret is a string.
     pub fn secret_string(&self) -> Option<&SensitiveString> {
-        self.0.value.as_string()
+        self.data().value.as_string()
     }
 
     /// `SecretBinary`, when the secret is binary.
     pub fn secret_binary(&self) -> Option<&SensitiveBlob> {
-        self.0.value.as_binary()
+        self.data().value.as_binary()
     }
 
     /// The secret's friendly name.
     pub fn name(&self) -> Option<&str> {
-        self.0.name.as_deref()
+        self.data().name.as_deref()
     }
 
     /// The secret's ARN.
     pub fn arn(&self) -> Option<&str> {
-        self.0.arn.as_deref()
+        self.data().arn.as_deref()
     }
 
     /// The id of this version.
     pub fn version_id(&self) -> Option<&str> {
-        self.0.version_id.as_deref()
+        self.data().version_id.as_deref()
     }
 
     /// The staging labels this version had when it was fetched (`AWSCURRENT`, ...).
     pub fn version_stages(&self) -> &[String] {
-        &self.0.version_stages
+        &self.data().version_stages
     }
 
     /// When this version was created.
     pub fn created_date(&self) -> Option<DateTime> {
-        self.0.created_date
+        self.data().created_date
     }
 
     /// Whether two handles share one cached copy (the same fetch).
     pub fn ptr_eq(&self, other: &Secret) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        Arc::ptr_eq(&(self.0).0, &(other.0).0)
     }
 
     /// Parses the string value as JSON into `T` (feature `serde`).
@@ -248,11 +282,11 @@ impl Secret {
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Secret")
-            .field("name", &self.0.name)
-            .field("arn", &self.0.arn)
-            .field("version_id", &self.0.version_id)
-            .field("version_stages", &self.0.version_stages)
-            .field("value", &self.0.value)
+            .field("name", &self.data().name)
+            .field("arn", &self.data().arn)
+            .field("version_id", &self.data().version_id)
+            .field("version_stages", &self.data().version_stages)
+            .field("value", &self.data().value)
             .finish()
     }
 }

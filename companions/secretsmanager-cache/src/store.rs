@@ -1,19 +1,17 @@
-//! The cache's storage: keys (secret id + version selector), a least-recently-used map with a
-//! fixed maximum number of entries, and what each entry remembers.
-//!
-//! The map is a `HashMap` from key to a slot in a vector of nodes linked in recency order
-//! (most recent at `head`), so a lookup, a touch, an insertion and an eviction are all O(1)
-//! and a lookup allocates nothing: the map is searched with a borrowed [`KeyRef`].
+//! The cache's storage: keys (secret id + version selector) and their hashing, and what the
+//! cache remembers about each key ([`Entry`]), including the [`Tag`] that threads' lock-free
+//! hit paths check. The map that holds the entries is in [`crate::lru`].
 
 use std::borrow::Borrow;
-use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use tokio::time::Instant;
 
 use crate::error::CacheError;
 use crate::flight::Flight;
+use crate::lru::{Recency, Stamped};
 use crate::secret::Secret;
 
 /// The stage GetSecretValue reads when neither a version id nor a stage is given.
@@ -74,6 +72,15 @@ impl<'a> KeyRef<'a> {
         }
     }
 
+    /// `AWSCURRENT` of `id`.
+    #[inline]
+    pub fn current(id: &'a str) -> KeyRef<'a> {
+        KeyRef {
+            id,
+            version: Version::Current,
+        }
+    }
+
     pub fn to_owned(self) -> Key {
         Key {
             id: self.id.into(),
@@ -101,6 +108,18 @@ pub(crate) struct Key {
 }
 
 impl Key {
+    /// Whether this is `k` (inline comparisons: keys are short).
+    #[inline]
+    pub fn matches(&self, k: KeyRef<'_>) -> bool {
+        same_bytes(&self.id, k.id)
+            && match (&self.version, k.version) {
+                (OwnedVersion::Current, Version::Current) => true,
+                (OwnedVersion::Id(a), Version::Id(b))
+                | (OwnedVersion::Stage(a), Version::Stage(b)) => same_bytes(a, b),
+                _ => false,
+            }
+    }
+
     pub fn as_ref(&self) -> KeyRef<'_> {
         KeyRef {
             id: &self.id,
@@ -110,6 +129,35 @@ impl Key {
                 OwnedVersion::Stage(s) => Version::Stage(s),
             },
         }
+    }
+}
+
+/// `a == b` without a call to `memcmp`: eight bytes at a time, a shorter tail as overlapping
+/// reads (as in [`FxHasher::write`]).
+#[inline]
+fn same_bytes(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n >= 8 {
+        let word =
+            |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+        let mut i = 0;
+        while i + 8 < n {
+            if word(a, i) != word(b, i) {
+                return false;
+            }
+            i += 8;
+        }
+        word(a, n - 8) == word(b, n - 8)
+    } else if n >= 4 {
+        let half =
+            |s: &[u8], i: usize| u32::from_le_bytes(s[i..i + 4].try_into().expect("4 bytes"));
+        half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4)
+    } else {
+        a == b
     }
 }
 
@@ -156,6 +204,34 @@ impl<'a> Borrow<dyn AsKeyRef + 'a> for Key {
     }
 }
 
+/// How many threads' handles one published value has at most (see [`Entry::handle_for`]);
+/// threads beyond that are answered under the lock.
+pub(crate) const MAX_HANDLES: usize = 16;
+
+/// What the lock-free hit path of a thread knows about one published value: until when it may
+/// be served without the lock, and whether it has been replaced or dropped since.
+#[derive(Debug)]
+pub(crate) struct Tag {
+    /// Hits strictly before this instant are answered without the lock: the entry's
+    /// `refresh_at` (at most its `fresh_until`) when the value was published.
+    pub fast_until: Instant,
+    retired: AtomicBool,
+    /// The entry's recency stamp.
+    pub recency: Arc<Recency>,
+}
+
+impl Tag {
+    /// Whether the value was replaced, renewed or dropped since this tag was published.
+    #[inline]
+    pub fn is_retired(&self) -> bool {
+        self.retired.load(Ordering::Acquire)
+    }
+
+    fn retire(&self) {
+        self.retired.store(true, Ordering::Release);
+    }
+}
+
 /// What the cache knows about one key.
 pub(crate) struct Entry {
     /// The value, when one was fetched (and not dropped after a permanent error).
@@ -172,25 +248,114 @@ pub(crate) struct Entry {
     pub retry_at: Option<Instant>,
     /// The last failure, returned while backing off without a value to serve.
     pub last_error: Option<CacheError>,
+    /// Place in the recency order.
+    recency: Arc<Recency>,
+    /// The value's tag for the lock-free hit path, while there is a value.
+    tag: Option<Arc<Tag>>,
+    /// Per-thread handles on the value (thread number, handle), at most [`MAX_HANDLES`].
+    handles: Vec<(u64, Secret)>,
 }
 
 impl Entry {
     /// An entry without a value whose first request is `flight`.
     pub fn pending(flight: Arc<Flight>, now: Instant) -> Entry {
+        let mut e = Entry::empty(now);
+        e.flight = Some(flight);
+        e
+    }
+
+    fn empty(now: Instant) -> Entry {
         Entry {
             value: None,
             fresh_until: now,
             refresh_at: now,
-            flight: Some(flight),
+            flight: None,
             failures: 0,
             retry_at: None,
             last_error: None,
+            recency: Arc::default(),
+            tag: None,
+            handles: Vec::new(),
         }
+    }
+
+    /// An entry holding `value`, fresh until `fresh_until`.
+    pub fn with_value(value: Secret, fresh_until: Instant, refresh_at: Instant) -> Entry {
+        let mut e = Entry::empty(fresh_until);
+        e.publish(value, fresh_until, refresh_at);
+        e
     }
 
     /// Whether the backoff after a failure is still running.
     pub fn backing_off(&self, now: Instant) -> bool {
         self.retry_at.is_some_and(|t| now < t)
+    }
+
+    /// Installs `value` with new deadlines and clears the failure state; returns the value it
+    /// replaces. Every thread's hit path stops serving the old value (or the old deadlines)
+    /// before this returns.
+    pub fn publish(
+        &mut self,
+        value: Secret,
+        fresh_until: Instant,
+        refresh_at: Instant,
+    ) -> Option<Secret> {
+        self.retire();
+        self.fresh_until = fresh_until;
+        self.refresh_at = refresh_at;
+        self.failures = 0;
+        self.retry_at = None;
+        self.last_error = None;
+        self.tag = Some(Arc::new(Tag {
+            fast_until: refresh_at,
+            retired: AtomicBool::new(false),
+            recency: self.recency.clone(),
+        }));
+        self.value.replace(value)
+    }
+
+    /// Drops the value (a permanent failure); every thread's hit path stops serving it first.
+    pub fn take_value(&mut self) -> Option<Secret> {
+        self.retire();
+        self.value.take()
+    }
+
+    /// Ends the hit path's use of the current value: retires its tag and drops the per-thread
+    /// handles (a handle a caller still holds stays valid for that caller).
+    fn retire(&mut self) {
+        if let Some(tag) = self.tag.take() {
+            tag.retire();
+        }
+        self.handles.clear();
+    }
+
+    /// The handle of thread `thread` on the current value and the value's tag, for that
+    /// thread's hit path: its existing handle, else a new one while there are fewer than
+    /// [`MAX_HANDLES`]. `None` without a value or when full.
+    pub fn handle_for(&mut self, thread: u64) -> Option<(Secret, Arc<Tag>)> {
+        let tag = self.tag.as_ref()?;
+        if let Some((_, h)) = self.handles.iter().find(|(t, _)| *t == thread) {
+            return Some((h.clone(), tag.clone()));
+        }
+        if self.handles.len() >= MAX_HANDLES {
+            return None;
+        }
+        let h = self.value.as_ref()?.new_handle();
+        self.handles.push((thread, h.clone()));
+        Some((h, tag.clone()))
+    }
+}
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        // Evicted, invalidated or dropped with the cache: no thread serves it any more.
+        self.retire();
+    }
+}
+
+impl Stamped for Entry {
+    fn recency(&self) -> &Recency {
+        &self.recency
     }
 }
 
@@ -217,18 +382,25 @@ impl FxHasher {
 }
 
 impl Hasher for FxHasher {
+    /// Eight bytes at a time; a tail of 4 to 7 bytes as two overlapping 4-byte reads, of 1 to
+    /// 3 as its first, middle and last byte (no copy into a buffer); then the length.
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        let mut rest = bytes;
+        while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+            self.add(u64::from_le_bytes(*word));
+            rest = tail;
         }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(b));
+        let n = rest.len();
+        if n >= 4 {
+            let lo = u32::from_le_bytes(rest[..4].try_into().expect("4 bytes"));
+            let hi = u32::from_le_bytes(rest[n - 4..].try_into().expect("4 bytes"));
+            self.add(u64::from(lo) | u64::from(hi) << 32);
+        } else if n > 0 {
+            let b = |i: usize| u64::from(rest[i]);
+            self.add(b(0) | b(n / 2) << 8 | b(n - 1) << 16);
         }
+        self.add(bytes.len() as u64);
     }
 
     #[inline]
@@ -241,191 +413,31 @@ impl Hasher for FxHasher {
         self.add(i as u64);
     }
 
+    /// The last multiplication leaves its entropy in the high bits; the rotation brings some
+    /// to the low bits, which pick the bucket.
     #[inline]
     fn finish(&self) -> u64 {
-        self.0
+        self.0.rotate_left(26)
     }
 }
 
-const NIL: usize = usize::MAX;
-
-struct Node<V> {
-    key: Key,
-    value: V,
-    prev: usize,
-    next: usize,
-}
-
-/// A map with a maximum number of entries that evicts the least recently used one.
-pub(crate) struct Lru<V> {
-    map: HashMap<Key, usize, SeededHash>,
-    nodes: Vec<Option<Node<V>>>,
-    free: Vec<usize>,
-    head: usize,
-    tail: usize,
-    capacity: usize,
-}
-
-impl<V> Lru<V> {
-    /// An empty map holding at most `capacity` (≥ 1) entries.
-    pub fn new(capacity: usize, seed: u64) -> Lru<V> {
-        let capacity = capacity.max(1);
-        Lru {
-            map: HashMap::with_capacity_and_hasher(capacity.min(4096), SeededHash(seed)),
-            nodes: Vec::new(),
-            free: Vec::new(),
-            head: NIL,
-            tail: NIL,
-            capacity,
+/// The hash of a key under `seed` (what a thread's map is indexed by).
+#[inline]
+pub(crate) fn hash_key(seed: u64, key: KeyRef<'_>) -> u64 {
+    let mut h = FxHasher(seed);
+    h.write(key.id.as_bytes());
+    match key.version {
+        Version::Current => h.add(0),
+        Version::Id(v) => {
+            h.add(1);
+            h.write(v.as_bytes());
+        }
+        Version::Stage(v) => {
+            h.add(2);
+            h.write(v.as_bytes());
         }
     }
-
-    /// Number of entries.
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    /// The maximum number of entries.
-    #[cfg(test)]
-    pub fn capacity(&self) -> usize {
-        self.capacity
-    }
-
-    fn node(&self, i: usize) -> &Node<V> {
-        self.nodes[i].as_ref().expect("linked slot is occupied")
-    }
-
-    fn node_mut(&mut self, i: usize) -> &mut Node<V> {
-        self.nodes[i].as_mut().expect("linked slot is occupied")
-    }
-
-    fn unlink(&mut self, i: usize) {
-        let (prev, next) = {
-            let n = self.node(i);
-            (n.prev, n.next)
-        };
-        if prev == NIL {
-            self.head = next;
-        } else {
-            self.node_mut(prev).next = next;
-        }
-        if next == NIL {
-            self.tail = prev;
-        } else {
-            self.node_mut(next).prev = prev;
-        }
-    }
-
-    fn push_front(&mut self, i: usize) {
-        let old = self.head;
-        {
-            let n = self.node_mut(i);
-            n.prev = NIL;
-            n.next = old;
-        }
-        if old == NIL {
-            self.tail = i;
-        } else {
-            self.node_mut(old).prev = i;
-        }
-        self.head = i;
-    }
-
-    fn index(&self, key: KeyRef<'_>) -> Option<usize> {
-        self.map.get(&key as &dyn AsKeyRef).copied()
-    }
-
-    /// The entry for `key`, marked most recently used.
-    pub fn get_mut(&mut self, key: KeyRef<'_>) -> Option<&mut V> {
-        let i = self.index(key)?;
-        if self.head != i {
-            self.unlink(i);
-            self.push_front(i);
-        }
-        Some(&mut self.node_mut(i).value)
-    }
-
-    /// The entry for `key`, recency unchanged.
-    pub fn peek_mut(&mut self, key: KeyRef<'_>) -> Option<&mut V> {
-        let i = self.index(key)?;
-        Some(&mut self.node_mut(i).value)
-    }
-
-    /// Inserts (or replaces) `key` as most recently used; returns the entry evicted to make room.
-    pub fn insert(&mut self, key: Key, value: V) -> Option<(Key, V)> {
-        if let Some(i) = self.index(key.as_ref()) {
-            self.node_mut(i).value = value;
-            self.unlink(i);
-            self.push_front(i);
-            return None;
-        }
-        let evicted = if self.map.len() >= self.capacity {
-            self.pop_lru()
-        } else {
-            None
-        };
-        let node = Node {
-            key: key.clone(),
-            value,
-            prev: NIL,
-            next: NIL,
-        };
-        let i = match self.free.pop() {
-            Some(i) => {
-                self.nodes[i] = Some(node);
-                i
-            }
-            None => {
-                self.nodes.push(Some(node));
-                self.nodes.len() - 1
-            }
-        };
-        self.map.insert(key, i);
-        self.push_front(i);
-        evicted
-    }
-
-    fn take(&mut self, i: usize) -> (Key, V) {
-        self.unlink(i);
-        let node = self.nodes[i].take().expect("linked slot is occupied");
-        self.map.remove(&node.key as &dyn AsKeyRef);
-        self.free.push(i);
-        (node.key, node.value)
-    }
-
-    /// Removes and returns the least recently used entry.
-    pub fn pop_lru(&mut self) -> Option<(Key, V)> {
-        (self.tail != NIL).then(|| self.take(self.tail))
-    }
-
-    /// Removes `key`.
-    pub fn remove(&mut self, key: KeyRef<'_>) -> Option<V> {
-        let i = self.index(key)?;
-        Some(self.take(i).1)
-    }
-
-    /// Removes every entry for which `drop_it` is true; returns them.
-    pub fn remove_where(&mut self, mut drop_it: impl FnMut(KeyRef<'_>) -> bool) -> Vec<(Key, V)> {
-        let doomed: Vec<usize> = self
-            .map
-            .iter()
-            .filter(|(k, _)| drop_it(k.as_ref()))
-            .map(|(_, &i)| i)
-            .collect();
-        doomed.into_iter().map(|i| self.take(i)).collect()
-    }
-
-    /// Keys from most to least recently used.
-    pub fn keys_by_recency(&self) -> Vec<KeyRef<'_>> {
-        let mut out = Vec::with_capacity(self.len());
-        let mut i = self.head;
-        while i != NIL {
-            let n = self.node(i);
-            out.push(n.key.as_ref());
-            i = n.next;
-        }
-        out
-    }
+    h.finish()
 }
 
 #[cfg(test)]
@@ -436,83 +448,75 @@ mod tests {
         KeyRef::new(id, Version::Current).to_owned()
     }
 
-    fn ids(lru: &Lru<u32>) -> Vec<String> {
-        lru.keys_by_recency()
-            .iter()
-            .map(|k| k.id.to_string())
-            .collect()
+    fn cur(id: &str) -> KeyRef<'_> {
+        KeyRef::new(id, Version::Current)
     }
 
     #[test]
-    fn evicts_the_least_recently_used() {
-        let mut lru = Lru::new(3, 1);
-        for (i, id) in ["a", "b", "c"].iter().enumerate() {
-            assert!(lru.insert(k(id), i as u32).is_none());
+    fn keys_compare_and_hash_every_byte() {
+        let text = "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf";
+        for n in 0..text.len() {
+            let a = &text[..n];
+            let owned = k(a);
+            assert!(owned.matches(cur(a)), "{a:?}");
+            assert_eq!(hash_key(7, cur(a)), hash_key(7, owned.as_ref()));
+            // One byte changed, wherever it is, or one byte more or less: another key.
+            for i in 0..n {
+                let mut b = a.as_bytes().to_vec();
+                b[i] ^= 0x20;
+                let b = String::from_utf8(b).unwrap();
+                assert!(!owned.matches(cur(&b)), "{a:?} vs {b:?}");
+                assert_ne!(hash_key(7, cur(a)), hash_key(7, cur(&b)), "{a:?} vs {b:?}");
+            }
+            let longer = &text[..n + 1];
+            assert!(!owned.matches(cur(longer)));
+            assert_ne!(hash_key(7, cur(a)), hash_key(7, cur(longer)));
         }
-        assert_eq!(ids(&lru), ["c", "b", "a"]);
-        // Touch "a": now "b" is the oldest.
-        assert_eq!(
-            lru.get_mut(KeyRef::new("a", Version::Current)),
-            Some(&mut 0)
-        );
-        let (key, v) = lru.insert(k("d"), 3).expect("full");
-        assert_eq!((key.as_ref().id, v), ("b", 1));
-        assert_eq!(ids(&lru), ["d", "a", "c"]);
-        // Peeking does not change the order.
-        assert!(lru.peek_mut(KeyRef::new("c", Version::Current)).is_some());
-        assert_eq!(lru.pop_lru().map(|(k, _)| k), Some(k("c")));
-        assert_eq!(lru.len(), 2);
+        let id = KeyRef::new("s", Version::Id("v"));
+        let stage = KeyRef::new("s", Version::Stage("v"));
+        assert!(!id.to_owned().matches(stage) && !stage.to_owned().matches(id));
+        assert!(stage
+            .to_owned()
+            .matches(KeyRef::new("s", Version::Stage("v"))));
+        assert_ne!(hash_key(7, id), hash_key(7, stage));
+        assert_ne!(hash_key(7, id), hash_key(8, id), "seeded");
     }
 
     #[test]
-    fn replacing_reuses_the_entry_and_slots_are_recycled() {
-        let mut lru = Lru::new(2, 2);
-        lru.insert(k("a"), 1);
-        lru.insert(k("a"), 2);
-        assert_eq!(lru.len(), 1);
-        assert_eq!(lru.remove(KeyRef::new("a", Version::Current)), Some(2));
-        assert_eq!(lru.remove(KeyRef::new("a", Version::Current)), None);
-        for i in 0..100 {
-            lru.insert(k(&format!("x{i}")), i);
-        }
-        assert_eq!(lru.len(), 2);
+    fn publishing_retires_the_previous_tag_and_handles() {
+        let now = Instant::now();
+        let later = now + std::time::Duration::from_secs(10);
+        let mut e = Entry::with_value(Secret::from_string("s", "one"), later, later);
+        let (h1, tag1) = e.handle_for(1).expect("a value");
+        let (again, _) = e.handle_for(1).expect("a value");
+        assert!(again.downgrade().upgrade().is_some());
+        assert!(h1.ptr_eq(&again) && h1.ptr_eq(e.value.as_ref().unwrap()));
+        assert!(!tag1.is_retired() && tag1.fast_until == later);
+        let weak = h1.downgrade();
+        drop((h1, again));
+        // Still held by the entry.
+        assert!(weak.upgrade().is_some());
+        e.publish(Secret::from_string("s", "two"), later, now);
+        assert!(tag1.is_retired());
         assert!(
-            lru.nodes.len() <= 3,
-            "slots are reused: {}",
-            lru.nodes.len()
+            weak.upgrade().is_none(),
+            "the entry let go of the old handles"
         );
-        assert_eq!(ids(&lru), ["x99", "x98"]);
-    }
-
-    #[test]
-    fn versions_are_distinct_keys_and_awscurrent_is_current() {
-        let mut lru = Lru::new(10, 3);
-        lru.insert(KeyRef::new("s", Version::Current).to_owned(), 1);
-        lru.insert(
-            KeyRef::new("s", Version::Stage("AWSPREVIOUS")).to_owned(),
-            2,
-        );
-        lru.insert(KeyRef::new("s", Version::Id("v1")).to_owned(), 3);
-        // "AWSCURRENT" as a stage names the same entry as Current.
-        lru.insert(KeyRef::new("s", Version::Stage(AWSCURRENT)).to_owned(), 4);
-        assert_eq!(lru.len(), 3);
-        assert_eq!(
-            lru.peek_mut(KeyRef::new("s", Version::Current)),
-            Some(&mut 4)
-        );
-        // A stage and a version id with the same text are different keys.
-        assert_eq!(lru.peek_mut(KeyRef::new("s", Version::Stage("v1"))), None);
-        let removed = lru.remove_where(|k| k.id == "s" && k.version != Version::Current);
-        assert_eq!(removed.len(), 2);
-        assert_eq!(lru.len(), 1);
-    }
-
-    #[test]
-    fn capacity_is_at_least_one() {
-        let mut lru = Lru::new(0, 4);
-        assert_eq!(lru.capacity(), 1);
-        lru.insert(k("a"), 1);
-        assert!(lru.insert(k("b"), 2).is_some());
-        assert_eq!(lru.len(), 1);
+        let (_, tag2) = e.handle_for(1).unwrap();
+        assert_eq!(tag2.fast_until, now);
+        // One handle per thread, at most MAX_HANDLES.
+        for t in 2..=MAX_HANDLES as u64 {
+            assert!(e.handle_for(t).is_some());
+        }
+        assert!(e.handle_for(1000).is_none());
+        assert!(e.handle_for(1).is_some());
+        e.take_value();
+        assert!(tag2.is_retired() && e.handle_for(1).is_none());
+        let (_, tag3) = {
+            e.publish(Secret::from_string("s", "three"), later, later);
+            e.handle_for(1).unwrap()
+        };
+        drop(e);
+        assert!(tag3.is_retired(), "dropping an entry retires its tag");
     }
 }

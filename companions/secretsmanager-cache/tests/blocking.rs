@@ -89,3 +89,29 @@ fn refresh_now_warm_versions_and_invalidation() {
     ));
     mock.assert_all_used();
 }
+
+#[test]
+fn hits_of_threads_that_have_exited_are_still_counted() {
+    let mock = MockTransport::new()
+        .with_rule(Rule::new("GetSecretValue").then_output_json(output("v1", "hunter2")));
+    let cache = SecretCache::new(client(&mock)).unwrap();
+    cache.get("db").unwrap();
+    for round in 1..=3 {
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let cache = cache.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..1000 {
+                        cache.get("db").unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let m = cache.metrics();
+        assert_eq!((m.hits, m.misses), (round * 4000, 1));
+    }
+    assert_eq!(mock.request_count(), 1);
+}

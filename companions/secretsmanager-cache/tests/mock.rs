@@ -362,6 +362,145 @@ async fn eviction_order_is_least_recently_used() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn hits_without_the_lock_count_for_recency_and_evicted_keys_are_fetched_again() {
+    let mock =
+        MockTransport::new().with_rule(Rule::new("GetSecretValue").then_fn(echo).repeatedly());
+    let cache = builder(&mock).max_entries(3).build().unwrap();
+    for id in ["a", "a", "b", "c"] {
+        cache.get(id).await.unwrap(); // the second get of a: this thread now hits a lock-free
+    }
+    cache.get("a").await.unwrap(); // a lock-free hit: a is the most recent, b the least
+    cache.get("d").await.unwrap(); // evicts b
+    let ids = |cache: &SecretCache| -> Vec<String> {
+        cache.keys().into_iter().map(|(id, _)| id).collect()
+    };
+    assert_eq!(ids(&cache), ["d", "a", "c"]);
+    assert_eq!(mock.request_count(), 4);
+    // Evicting a key this thread reads without the lock: the next get asks again.
+    for id in ["c", "d", "e"] {
+        cache.get(id).await.unwrap(); // e evicts a
+    }
+    assert_eq!(ids(&cache), ["e", "d", "c"]);
+    assert_eq!(value(&cache.get("a").await.unwrap()), "value of a");
+    assert_eq!(mock.request_count(), 6);
+    let m = cache.metrics();
+    assert_eq!((m.hits, m.misses, m.evictions), (4, 6, 3));
+}
+
+/// A task that loops over hits and never yields starves the runtime's timers on its thread: the
+/// TTL must hold anyway. Two such tasks on two threads, real clock: no get that starts at or
+/// after the value's expiry returns it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loop_that_never_yields_never_gets_a_value_past_its_ttl() {
+    let mock = MockTransport::new().with_rule(
+        Rule::new("GetSecretValue")
+            .then_output_json(output("v1", "before"))
+            .then_output_json(output("v2", "after"))
+            .repeatedly(),
+    );
+    let ttl = Duration::from_millis(300);
+    let cache = builder(&mock).ttl(ttl).build().unwrap();
+    cache.get("db").await.unwrap();
+    // The value was stored before this instant: it expires at `expiry` at the latest.
+    let expiry = tokio::time::Instant::now() + ttl;
+    let loops: Vec<_> = (0..2)
+        .map(|_| {
+            let cache = cache.clone();
+            tokio::spawn(async move {
+                let mut old = 0u64;
+                loop {
+                    let started = tokio::time::Instant::now();
+                    // A hit completes without yielding; only the miss at expiry waits.
+                    let s = cache.get("db").await.unwrap();
+                    if value(&s) == "after" {
+                        return old;
+                    }
+                    assert!(
+                        started < expiry,
+                        "the old value was served {:?} after its TTL (get {old})",
+                        started - expiry
+                    );
+                    old += 1;
+                }
+            })
+        })
+        .collect();
+    for l in loops {
+        l.await.unwrap();
+    }
+    assert_eq!(mock.request_count(), 2);
+}
+
+/// Threads that read a key without the lock see `refresh_now` and `invalidate` as soon as these
+/// return, and every get is counted once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_thread_sees_refresh_now_and_invalidation_when_they_return() {
+    let mock = MockTransport::new().with_rule(
+        Rule::new("GetSecretValue")
+            .then_output_json(output("v1", "one"))
+            .then_output_json(output("v2", "two"))
+            .then_output_json(output("v3", "three"))
+            .repeatedly(),
+    );
+    let cache = builder(&mock)
+        .ttl(Duration::from_secs(600))
+        .build()
+        .unwrap();
+    const TASKS: usize = 8;
+    const GETS: usize = 2000;
+    // Every task reads the key GETS times (on both worker threads, so both remember it) and
+    // returns the values it saw, deduplicated, and the last secret it got: those are held
+    // while the value is replaced, so the threads' own handles on it stay alive.
+    let read_all = |cache: SecretCache| async move {
+        let tasks: Vec<_> = (0..TASKS)
+            .map(|_| {
+                let cache = cache.clone();
+                tokio::spawn(async move {
+                    let mut seen: Vec<String> = Vec::new();
+                    let mut last = None;
+                    for i in 0..GETS {
+                        let s = cache.get("db").await.unwrap();
+                        if !seen.iter().any(|v| v == value(&s)) {
+                            seen.push(value(&s).to_owned());
+                        }
+                        last = Some(s);
+                        if i % 100 == 0 {
+                            tokio::task::yield_now().await; // move between the threads
+                        }
+                    }
+                    (seen, last.unwrap())
+                })
+            })
+            .collect();
+        let (mut seen, mut held) = (Vec::new(), Vec::new());
+        for t in tasks {
+            let (s, h) = t.await.unwrap();
+            seen.push(s);
+            held.push(h);
+        }
+        (seen, held)
+    };
+    assert_eq!(value(&cache.get("db").await.unwrap()), "one");
+    let (seen, _held) = read_all(cache.clone()).await;
+    assert!(seen.iter().all(|s| s == &["one"]), "{seen:?}");
+    assert_eq!(
+        value(&cache.refresh_now("db", Version::Current).await.unwrap()),
+        "two"
+    );
+    let (seen, _held) = read_all(cache.clone()).await;
+    assert!(seen.iter().all(|s| s == &["two"]), "{seen:?}");
+    assert_eq!(cache.invalidate("db"), 1);
+    let (seen, _held) = read_all(cache.clone()).await;
+    assert!(seen.iter().all(|s| s == &["three"]), "{seen:?}");
+    assert_eq!(mock.request_count(), 3);
+    let m = cache.metrics();
+    // The first get and the first gets after the invalidation missed; every other get hit.
+    assert_eq!(m.hits + m.misses, 1 + 3 * (TASKS * GETS) as u64, "{m:?}");
+    assert!(m.misses >= 2 && m.misses <= 1 + TASKS as u64, "{m:?}");
+    assert_eq!(m.misses - m.coalesced, 2, "one request per miss: {m:?}");
+}
+
+#[tokio::test(start_paused = true)]
 async fn names_arns_version_ids_and_stages_are_selected() {
     let mock = MockTransport::new()
         .with_rule(
