@@ -99,12 +99,13 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
         .input
         .fields
         .iter()
-        .filter(|f| f.idempotency_token && f.optional && f.ty == crate::ir::RType::String)
+        .filter(|f| f.idempotency_token && f.optional && fillable_token(f))
         .map(|f| {
             let fname = ident(&f.name);
+            let token = token_value(f);
             quote! {
                 if input.#fname.is_none() {
-                    input.#fname = Some(::awsrt::types::uuid_v4());
+                    input.#fname = Some(#token);
                 }
             }
         });
@@ -112,7 +113,7 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
         .input
         .fields
         .iter()
-        .any(|f| f.idempotency_token && f.optional && f.ty == crate::ir::RType::String)
+        .any(|f| f.idempotency_token && f.optional && fillable_token(f))
     {
         quote!(mut input)
     } else {
@@ -277,12 +278,13 @@ fn fluent_builder(op: &Operation, n: &OpNames) -> TokenStream {
         .input
         .fields
         .iter()
-        .filter(|f| f.idempotency_token && !f.optional && f.ty == crate::ir::RType::String)
+        .filter(|f| f.idempotency_token && !f.optional && fillable_token(f))
         .map(|f| {
             let fname = ident(&f.name);
+            let token = token_value(f);
             quote! {
                 if inner.#fname.is_none() {
-                    inner.#fname = Some(::awsrt::types::uuid_v4());
+                    inner.#fname = Some(#token);
                 }
             }
         });
@@ -290,7 +292,7 @@ fn fluent_builder(op: &Operation, n: &OpNames) -> TokenStream {
         .input
         .fields
         .iter()
-        .any(|f| f.idempotency_token && !f.optional);
+        .any(|f| f.idempotency_token && !f.optional && fillable_token(f));
     let inner_binding = if has_required_token {
         quote!(let mut inner = self.inner;)
     } else {
@@ -399,5 +401,23 @@ fn needs_drop(svc: &Service, ty: &crate::ir::RType, depth: usize) -> bool {
             _ => true,
         },
         _ => true,
+    }
+}
+
+/// Whether an `@idempotencyToken` member is filled with a UUID when unset: a string, sensitive
+/// or not.
+fn fillable_token(f: &crate::ir::Field) -> bool {
+    matches!(
+        f.ty,
+        crate::ir::RType::String | crate::ir::RType::SensitiveString
+    )
+}
+
+/// A fresh idempotency token of the member's type.
+fn token_value(f: &crate::ir::Field) -> TokenStream {
+    if f.ty == crate::ir::RType::SensitiveString {
+        quote!(::awsrt::types::SensitiveString::new(::awsrt::types::uuid_v4()))
+    } else {
+        quote!(::awsrt::types::uuid_v4())
     }
 }

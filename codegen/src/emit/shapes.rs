@@ -65,7 +65,7 @@ pub fn structure(s: &Struct) -> TokenStream {
             #(#accessors)*
             #builder_doc_doc
             pub fn builder() -> #builder {
-                #builder::default()
+                <#builder as ::std::default::Default>::default()
             }
         }
         #debug_impl

@@ -31,7 +31,7 @@ impl CreateApplicationInput {
     }
     /// Creates a new builder for [`CreateApplicationInput`].
     pub fn builder() -> CreateApplicationInputBuilder {
-        CreateApplicationInputBuilder::default()
+        <CreateApplicationInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateApplicationInput`].
@@ -148,7 +148,7 @@ impl CreateApplicationOutput {
     }
     /// Creates a new builder for [`CreateApplicationOutput`].
     pub fn builder() -> CreateApplicationOutputBuilder {
-        CreateApplicationOutputBuilder::default()
+        <CreateApplicationOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateApplicationOutput`].

@@ -80,7 +80,7 @@ impl CreateConfigurationProfileInput {
     }
     /// Creates a new builder for [`CreateConfigurationProfileInput`].
     pub fn builder() -> CreateConfigurationProfileInputBuilder {
-        CreateConfigurationProfileInputBuilder::default()
+        <CreateConfigurationProfileInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateConfigurationProfileInput`].
@@ -357,7 +357,7 @@ impl CreateConfigurationProfileOutput {
     }
     /// Creates a new builder for [`CreateConfigurationProfileOutput`].
     pub fn builder() -> CreateConfigurationProfileOutputBuilder {
-        CreateConfigurationProfileOutputBuilder::default()
+        <CreateConfigurationProfileOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateConfigurationProfileOutput`].

@@ -73,7 +73,7 @@ impl CreateDeploymentStrategyInput {
     }
     /// Creates a new builder for [`CreateDeploymentStrategyInput`].
     pub fn builder() -> CreateDeploymentStrategyInputBuilder {
-        CreateDeploymentStrategyInputBuilder::default()
+        <CreateDeploymentStrategyInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateDeploymentStrategyInput`].
@@ -314,7 +314,7 @@ impl CreateDeploymentStrategyOutput {
     }
     /// Creates a new builder for [`CreateDeploymentStrategyOutput`].
     pub fn builder() -> CreateDeploymentStrategyOutputBuilder {
-        CreateDeploymentStrategyOutputBuilder::default()
+        <CreateDeploymentStrategyOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateDeploymentStrategyOutput`].

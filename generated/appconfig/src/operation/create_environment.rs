@@ -43,7 +43,7 @@ impl CreateEnvironmentInput {
     }
     /// Creates a new builder for [`CreateEnvironmentInput`].
     pub fn builder() -> CreateEnvironmentInputBuilder {
-        CreateEnvironmentInputBuilder::default()
+        <CreateEnvironmentInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateEnvironmentInput`].
@@ -217,7 +217,7 @@ impl CreateEnvironmentOutput {
     }
     /// Creates a new builder for [`CreateEnvironmentOutput`].
     pub fn builder() -> CreateEnvironmentOutputBuilder {
-        CreateEnvironmentOutputBuilder::default()
+        <CreateEnvironmentOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateEnvironmentOutput`].

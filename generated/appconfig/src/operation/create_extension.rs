@@ -53,7 +53,7 @@ impl CreateExtensionInput {
     }
     /// Creates a new builder for [`CreateExtensionInput`].
     pub fn builder() -> CreateExtensionInputBuilder {
-        CreateExtensionInputBuilder::default()
+        <CreateExtensionInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateExtensionInput`].
@@ -276,7 +276,7 @@ impl CreateExtensionOutput {
     }
     /// Creates a new builder for [`CreateExtensionOutput`].
     pub fn builder() -> CreateExtensionOutputBuilder {
-        CreateExtensionOutputBuilder::default()
+        <CreateExtensionOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateExtensionOutput`].

@@ -43,7 +43,7 @@ impl CreateExtensionAssociationInput {
     }
     /// Creates a new builder for [`CreateExtensionAssociationInput`].
     pub fn builder() -> CreateExtensionAssociationInputBuilder {
-        CreateExtensionAssociationInputBuilder::default()
+        <CreateExtensionAssociationInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateExtensionAssociationInput`].
@@ -230,7 +230,7 @@ impl CreateExtensionAssociationOutput {
     }
     /// Creates a new builder for [`CreateExtensionAssociationOutput`].
     pub fn builder() -> CreateExtensionAssociationOutputBuilder {
-        CreateExtensionAssociationOutputBuilder::default()
+        <CreateExtensionAssociationOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateExtensionAssociationOutput`].

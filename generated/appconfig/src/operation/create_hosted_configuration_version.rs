@@ -57,7 +57,7 @@ impl CreateHostedConfigurationVersionInput {
     }
     /// Creates a new builder for [`CreateHostedConfigurationVersionInput`].
     pub fn builder() -> CreateHostedConfigurationVersionInputBuilder {
-        CreateHostedConfigurationVersionInputBuilder::default()
+        <CreateHostedConfigurationVersionInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateHostedConfigurationVersionInput`].
@@ -295,7 +295,7 @@ impl CreateHostedConfigurationVersionOutput {
     }
     /// Creates a new builder for [`CreateHostedConfigurationVersionOutput`].
     pub fn builder() -> CreateHostedConfigurationVersionOutputBuilder {
-        CreateHostedConfigurationVersionOutputBuilder::default()
+        <CreateHostedConfigurationVersionOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateHostedConfigurationVersionOutput`].

@@ -19,7 +19,7 @@ impl DeleteApplicationInput {
     }
     /// Creates a new builder for [`DeleteApplicationInput`].
     pub fn builder() -> DeleteApplicationInputBuilder {
-        DeleteApplicationInputBuilder::default()
+        <DeleteApplicationInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteApplicationInput`].
@@ -79,7 +79,7 @@ pub struct DeleteApplicationOutput {}
 impl DeleteApplicationOutput {
     /// Creates a new builder for [`DeleteApplicationOutput`].
     pub fn builder() -> DeleteApplicationOutputBuilder {
-        DeleteApplicationOutputBuilder::default()
+        <DeleteApplicationOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteApplicationOutput`].

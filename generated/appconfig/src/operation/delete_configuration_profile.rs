@@ -39,7 +39,7 @@ impl DeleteConfigurationProfileInput {
     }
     /// Creates a new builder for [`DeleteConfigurationProfileInput`].
     pub fn builder() -> DeleteConfigurationProfileInputBuilder {
-        DeleteConfigurationProfileInputBuilder::default()
+        <DeleteConfigurationProfileInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteConfigurationProfileInput`].
@@ -147,7 +147,7 @@ pub struct DeleteConfigurationProfileOutput {}
 impl DeleteConfigurationProfileOutput {
     /// Creates a new builder for [`DeleteConfigurationProfileOutput`].
     pub fn builder() -> DeleteConfigurationProfileOutputBuilder {
-        DeleteConfigurationProfileOutputBuilder::default()
+        <DeleteConfigurationProfileOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteConfigurationProfileOutput`].

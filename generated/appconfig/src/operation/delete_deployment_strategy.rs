@@ -19,7 +19,7 @@ impl DeleteDeploymentStrategyInput {
     }
     /// Creates a new builder for [`DeleteDeploymentStrategyInput`].
     pub fn builder() -> DeleteDeploymentStrategyInputBuilder {
-        DeleteDeploymentStrategyInputBuilder::default()
+        <DeleteDeploymentStrategyInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteDeploymentStrategyInput`].
@@ -81,7 +81,7 @@ pub struct DeleteDeploymentStrategyOutput {}
 impl DeleteDeploymentStrategyOutput {
     /// Creates a new builder for [`DeleteDeploymentStrategyOutput`].
     pub fn builder() -> DeleteDeploymentStrategyOutputBuilder {
-        DeleteDeploymentStrategyOutputBuilder::default()
+        <DeleteDeploymentStrategyOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteDeploymentStrategyOutput`].

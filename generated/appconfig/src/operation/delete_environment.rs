@@ -39,7 +39,7 @@ impl DeleteEnvironmentInput {
     }
     /// Creates a new builder for [`DeleteEnvironmentInput`].
     pub fn builder() -> DeleteEnvironmentInputBuilder {
-        DeleteEnvironmentInputBuilder::default()
+        <DeleteEnvironmentInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteEnvironmentInput`].
@@ -145,7 +145,7 @@ pub struct DeleteEnvironmentOutput {}
 impl DeleteEnvironmentOutput {
     /// Creates a new builder for [`DeleteEnvironmentOutput`].
     pub fn builder() -> DeleteEnvironmentOutputBuilder {
-        DeleteEnvironmentOutputBuilder::default()
+        <DeleteEnvironmentOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteEnvironmentOutput`].

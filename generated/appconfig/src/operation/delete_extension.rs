@@ -25,7 +25,7 @@ impl DeleteExtensionInput {
     }
     /// Creates a new builder for [`DeleteExtensionInput`].
     pub fn builder() -> DeleteExtensionInputBuilder {
-        DeleteExtensionInputBuilder::default()
+        <DeleteExtensionInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteExtensionInput`].
@@ -98,7 +98,7 @@ pub struct DeleteExtensionOutput {}
 impl DeleteExtensionOutput {
     /// Creates a new builder for [`DeleteExtensionOutput`].
     pub fn builder() -> DeleteExtensionOutputBuilder {
-        DeleteExtensionOutputBuilder::default()
+        <DeleteExtensionOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteExtensionOutput`].

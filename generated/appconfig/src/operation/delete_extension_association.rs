@@ -19,7 +19,7 @@ impl DeleteExtensionAssociationInput {
     }
     /// Creates a new builder for [`DeleteExtensionAssociationInput`].
     pub fn builder() -> DeleteExtensionAssociationInputBuilder {
-        DeleteExtensionAssociationInputBuilder::default()
+        <DeleteExtensionAssociationInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteExtensionAssociationInput`].
@@ -81,7 +81,7 @@ pub struct DeleteExtensionAssociationOutput {}
 impl DeleteExtensionAssociationOutput {
     /// Creates a new builder for [`DeleteExtensionAssociationOutput`].
     pub fn builder() -> DeleteExtensionAssociationOutputBuilder {
-        DeleteExtensionAssociationOutputBuilder::default()
+        <DeleteExtensionAssociationOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteExtensionAssociationOutput`].

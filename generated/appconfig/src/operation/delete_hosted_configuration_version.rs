@@ -31,7 +31,7 @@ impl DeleteHostedConfigurationVersionInput {
     }
     /// Creates a new builder for [`DeleteHostedConfigurationVersionInput`].
     pub fn builder() -> DeleteHostedConfigurationVersionInputBuilder {
-        DeleteHostedConfigurationVersionInputBuilder::default()
+        <DeleteHostedConfigurationVersionInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteHostedConfigurationVersionInput`].
@@ -137,7 +137,7 @@ pub struct DeleteHostedConfigurationVersionOutput {}
 impl DeleteHostedConfigurationVersionOutput {
     /// Creates a new builder for [`DeleteHostedConfigurationVersionOutput`].
     pub fn builder() -> DeleteHostedConfigurationVersionOutputBuilder {
-        DeleteHostedConfigurationVersionOutputBuilder::default()
+        <DeleteHostedConfigurationVersionOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteHostedConfigurationVersionOutput`].

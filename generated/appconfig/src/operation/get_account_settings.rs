@@ -12,7 +12,7 @@ pub struct GetAccountSettingsInput {}
 impl GetAccountSettingsInput {
     /// Creates a new builder for [`GetAccountSettingsInput`].
     pub fn builder() -> GetAccountSettingsInputBuilder {
-        GetAccountSettingsInputBuilder::default()
+        <GetAccountSettingsInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetAccountSettingsInput`].
@@ -53,7 +53,7 @@ impl GetAccountSettingsOutput {
     }
     /// Creates a new builder for [`GetAccountSettingsOutput`].
     pub fn builder() -> GetAccountSettingsOutputBuilder {
-        GetAccountSettingsOutputBuilder::default()
+        <GetAccountSettingsOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetAccountSettingsOutput`].

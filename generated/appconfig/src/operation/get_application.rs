@@ -19,7 +19,7 @@ impl GetApplicationInput {
     }
     /// Creates a new builder for [`GetApplicationInput`].
     pub fn builder() -> GetApplicationInputBuilder {
-        GetApplicationInputBuilder::default()
+        <GetApplicationInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetApplicationInput`].
@@ -95,7 +95,7 @@ impl GetApplicationOutput {
     }
     /// Creates a new builder for [`GetApplicationOutput`].
     pub fn builder() -> GetApplicationOutputBuilder {
-        GetApplicationOutputBuilder::default()
+        <GetApplicationOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetApplicationOutput`].

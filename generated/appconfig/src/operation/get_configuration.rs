@@ -49,7 +49,7 @@ impl GetConfigurationInput {
     }
     /// Creates a new builder for [`GetConfigurationInput`].
     pub fn builder() -> GetConfigurationInputBuilder {
-        GetConfigurationInputBuilder::default()
+        <GetConfigurationInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetConfigurationInput`].
@@ -212,7 +212,7 @@ impl GetConfigurationOutput {
     }
     /// Creates a new builder for [`GetConfigurationOutput`].
     pub fn builder() -> GetConfigurationOutputBuilder {
-        GetConfigurationOutputBuilder::default()
+        <GetConfigurationOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetConfigurationOutput`].

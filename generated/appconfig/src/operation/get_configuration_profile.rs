@@ -25,7 +25,7 @@ impl GetConfigurationProfileInput {
     }
     /// Creates a new builder for [`GetConfigurationProfileInput`].
     pub fn builder() -> GetConfigurationProfileInputBuilder {
-        GetConfigurationProfileInputBuilder::default()
+        <GetConfigurationProfileInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetConfigurationProfileInput`].
@@ -174,7 +174,7 @@ impl GetConfigurationProfileOutput {
     }
     /// Creates a new builder for [`GetConfigurationProfileOutput`].
     pub fn builder() -> GetConfigurationProfileOutputBuilder {
-        GetConfigurationProfileOutputBuilder::default()
+        <GetConfigurationProfileOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetConfigurationProfileOutput`].

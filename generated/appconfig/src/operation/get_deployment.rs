@@ -31,7 +31,7 @@ impl GetDeploymentInput {
     }
     /// Creates a new builder for [`GetDeploymentInput`].
     pub fn builder() -> GetDeploymentInputBuilder {
-        GetDeploymentInputBuilder::default()
+        <GetDeploymentInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetDeploymentInput`].
@@ -265,7 +265,7 @@ impl GetDeploymentOutput {
     }
     /// Creates a new builder for [`GetDeploymentOutput`].
     pub fn builder() -> GetDeploymentOutputBuilder {
-        GetDeploymentOutputBuilder::default()
+        <GetDeploymentOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetDeploymentOutput`].

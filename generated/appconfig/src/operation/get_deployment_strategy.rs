@@ -19,7 +19,7 @@ impl GetDeploymentStrategyInput {
     }
     /// Creates a new builder for [`GetDeploymentStrategyInput`].
     pub fn builder() -> GetDeploymentStrategyInputBuilder {
-        GetDeploymentStrategyInputBuilder::default()
+        <GetDeploymentStrategyInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetDeploymentStrategyInput`].
@@ -130,7 +130,7 @@ impl GetDeploymentStrategyOutput {
     }
     /// Creates a new builder for [`GetDeploymentStrategyOutput`].
     pub fn builder() -> GetDeploymentStrategyOutputBuilder {
-        GetDeploymentStrategyOutputBuilder::default()
+        <GetDeploymentStrategyOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetDeploymentStrategyOutput`].

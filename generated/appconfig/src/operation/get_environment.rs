@@ -25,7 +25,7 @@ impl GetEnvironmentInput {
     }
     /// Creates a new builder for [`GetEnvironmentInput`].
     pub fn builder() -> GetEnvironmentInputBuilder {
-        GetEnvironmentInputBuilder::default()
+        <GetEnvironmentInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetEnvironmentInput`].
@@ -141,7 +141,7 @@ impl GetEnvironmentOutput {
     }
     /// Creates a new builder for [`GetEnvironmentOutput`].
     pub fn builder() -> GetEnvironmentOutputBuilder {
-        GetEnvironmentOutputBuilder::default()
+        <GetEnvironmentOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetEnvironmentOutput`].

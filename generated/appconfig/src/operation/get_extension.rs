@@ -25,7 +25,7 @@ impl GetExtensionInput {
     }
     /// Creates a new builder for [`GetExtensionInput`].
     pub fn builder() -> GetExtensionInputBuilder {
-        GetExtensionInputBuilder::default()
+        <GetExtensionInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetExtensionInput`].
@@ -145,7 +145,7 @@ impl GetExtensionOutput {
     }
     /// Creates a new builder for [`GetExtensionOutput`].
     pub fn builder() -> GetExtensionOutputBuilder {
-        GetExtensionOutputBuilder::default()
+        <GetExtensionOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetExtensionOutput`].

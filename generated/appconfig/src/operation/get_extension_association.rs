@@ -19,7 +19,7 @@ impl GetExtensionAssociationInput {
     }
     /// Creates a new builder for [`GetExtensionAssociationInput`].
     pub fn builder() -> GetExtensionAssociationInputBuilder {
-        GetExtensionAssociationInputBuilder::default()
+        <GetExtensionAssociationInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetExtensionAssociationInput`].
@@ -118,7 +118,7 @@ impl GetExtensionAssociationOutput {
     }
     /// Creates a new builder for [`GetExtensionAssociationOutput`].
     pub fn builder() -> GetExtensionAssociationOutputBuilder {
-        GetExtensionAssociationOutputBuilder::default()
+        <GetExtensionAssociationOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetExtensionAssociationOutput`].

@@ -31,7 +31,7 @@ impl GetHostedConfigurationVersionInput {
     }
     /// Creates a new builder for [`GetHostedConfigurationVersionInput`].
     pub fn builder() -> GetHostedConfigurationVersionInputBuilder {
-        GetHostedConfigurationVersionInputBuilder::default()
+        <GetHostedConfigurationVersionInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetHostedConfigurationVersionInput`].
@@ -186,7 +186,7 @@ impl GetHostedConfigurationVersionOutput {
     }
     /// Creates a new builder for [`GetHostedConfigurationVersionOutput`].
     pub fn builder() -> GetHostedConfigurationVersionOutputBuilder {
-        GetHostedConfigurationVersionOutputBuilder::default()
+        <GetHostedConfigurationVersionOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetHostedConfigurationVersionOutput`].

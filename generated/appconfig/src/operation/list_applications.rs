@@ -25,7 +25,7 @@ impl ListApplicationsInput {
     }
     /// Creates a new builder for [`ListApplicationsInput`].
     pub fn builder() -> ListApplicationsInputBuilder {
-        ListApplicationsInputBuilder::default()
+        <ListApplicationsInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListApplicationsInput`].
@@ -104,7 +104,7 @@ impl ListApplicationsOutput {
     }
     /// Creates a new builder for [`ListApplicationsOutput`].
     pub fn builder() -> ListApplicationsOutputBuilder {
-        ListApplicationsOutputBuilder::default()
+        <ListApplicationsOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListApplicationsOutput`].

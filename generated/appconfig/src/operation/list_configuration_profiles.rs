@@ -37,7 +37,7 @@ impl ListConfigurationProfilesInput {
     }
     /// Creates a new builder for [`ListConfigurationProfilesInput`].
     pub fn builder() -> ListConfigurationProfilesInputBuilder {
-        ListConfigurationProfilesInputBuilder::default()
+        <ListConfigurationProfilesInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListConfigurationProfilesInput`].
@@ -160,7 +160,7 @@ impl ListConfigurationProfilesOutput {
     }
     /// Creates a new builder for [`ListConfigurationProfilesOutput`].
     pub fn builder() -> ListConfigurationProfilesOutputBuilder {
-        ListConfigurationProfilesOutputBuilder::default()
+        <ListConfigurationProfilesOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListConfigurationProfilesOutput`].

@@ -25,7 +25,7 @@ impl ListDeploymentStrategiesInput {
     }
     /// Creates a new builder for [`ListDeploymentStrategiesInput`].
     pub fn builder() -> ListDeploymentStrategiesInputBuilder {
-        ListDeploymentStrategiesInputBuilder::default()
+        <ListDeploymentStrategiesInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListDeploymentStrategiesInput`].
@@ -104,7 +104,7 @@ impl ListDeploymentStrategiesOutput {
     }
     /// Creates a new builder for [`ListDeploymentStrategiesOutput`].
     pub fn builder() -> ListDeploymentStrategiesOutputBuilder {
-        ListDeploymentStrategiesOutputBuilder::default()
+        <ListDeploymentStrategiesOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListDeploymentStrategiesOutput`].

@@ -37,7 +37,7 @@ impl ListDeploymentsInput {
     }
     /// Creates a new builder for [`ListDeploymentsInput`].
     pub fn builder() -> ListDeploymentsInputBuilder {
-        ListDeploymentsInputBuilder::default()
+        <ListDeploymentsInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListDeploymentsInput`].
@@ -161,7 +161,7 @@ impl ListDeploymentsOutput {
     }
     /// Creates a new builder for [`ListDeploymentsOutput`].
     pub fn builder() -> ListDeploymentsOutputBuilder {
-        ListDeploymentsOutputBuilder::default()
+        <ListDeploymentsOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListDeploymentsOutput`].

@@ -31,7 +31,7 @@ impl ListEnvironmentsInput {
     }
     /// Creates a new builder for [`ListEnvironmentsInput`].
     pub fn builder() -> ListEnvironmentsInputBuilder {
-        ListEnvironmentsInputBuilder::default()
+        <ListEnvironmentsInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListEnvironmentsInput`].
@@ -136,7 +136,7 @@ impl ListEnvironmentsOutput {
     }
     /// Creates a new builder for [`ListEnvironmentsOutput`].
     pub fn builder() -> ListEnvironmentsOutputBuilder {
-        ListEnvironmentsOutputBuilder::default()
+        <ListEnvironmentsOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListEnvironmentsOutput`].

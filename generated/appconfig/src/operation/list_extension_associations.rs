@@ -43,7 +43,7 @@ impl ListExtensionAssociationsInput {
     }
     /// Creates a new builder for [`ListExtensionAssociationsInput`].
     pub fn builder() -> ListExtensionAssociationsInputBuilder {
-        ListExtensionAssociationsInputBuilder::default()
+        <ListExtensionAssociationsInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListExtensionAssociationsInput`].
@@ -170,7 +170,7 @@ impl ListExtensionAssociationsOutput {
     }
     /// Creates a new builder for [`ListExtensionAssociationsOutput`].
     pub fn builder() -> ListExtensionAssociationsOutputBuilder {
-        ListExtensionAssociationsOutputBuilder::default()
+        <ListExtensionAssociationsOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListExtensionAssociationsOutput`].

@@ -31,7 +31,7 @@ impl ListExtensionsInput {
     }
     /// Creates a new builder for [`ListExtensionsInput`].
     pub fn builder() -> ListExtensionsInputBuilder {
-        ListExtensionsInputBuilder::default()
+        <ListExtensionsInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListExtensionsInput`].
@@ -123,7 +123,7 @@ impl ListExtensionsOutput {
     }
     /// Creates a new builder for [`ListExtensionsOutput`].
     pub fn builder() -> ListExtensionsOutputBuilder {
-        ListExtensionsOutputBuilder::default()
+        <ListExtensionsOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListExtensionsOutput`].

@@ -43,7 +43,7 @@ impl ListHostedConfigurationVersionsInput {
     }
     /// Creates a new builder for [`ListHostedConfigurationVersionsInput`].
     pub fn builder() -> ListHostedConfigurationVersionsInputBuilder {
-        ListHostedConfigurationVersionsInputBuilder::default()
+        <ListHostedConfigurationVersionsInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListHostedConfigurationVersionsInput`].
@@ -188,7 +188,7 @@ impl ListHostedConfigurationVersionsOutput {
     }
     /// Creates a new builder for [`ListHostedConfigurationVersionsOutput`].
     pub fn builder() -> ListHostedConfigurationVersionsOutputBuilder {
-        ListHostedConfigurationVersionsOutputBuilder::default()
+        <ListHostedConfigurationVersionsOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListHostedConfigurationVersionsOutput`].

@@ -19,7 +19,7 @@ impl ListTagsForResourceInput {
     }
     /// Creates a new builder for [`ListTagsForResourceInput`].
     pub fn builder() -> ListTagsForResourceInputBuilder {
-        ListTagsForResourceInputBuilder::default()
+        <ListTagsForResourceInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListTagsForResourceInput`].
@@ -86,7 +86,7 @@ impl ListTagsForResourceOutput {
     }
     /// Creates a new builder for [`ListTagsForResourceOutput`].
     pub fn builder() -> ListTagsForResourceOutputBuilder {
-        ListTagsForResourceOutputBuilder::default()
+        <ListTagsForResourceOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListTagsForResourceOutput`].

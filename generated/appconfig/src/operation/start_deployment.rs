@@ -71,7 +71,7 @@ impl StartDeploymentInput {
     }
     /// Creates a new builder for [`StartDeploymentInput`].
     pub fn builder() -> StartDeploymentInputBuilder {
-        StartDeploymentInputBuilder::default()
+        <StartDeploymentInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`StartDeploymentInput`].
@@ -433,7 +433,7 @@ impl StartDeploymentOutput {
     }
     /// Creates a new builder for [`StartDeploymentOutput`].
     pub fn builder() -> StartDeploymentOutputBuilder {
-        StartDeploymentOutputBuilder::default()
+        <StartDeploymentOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`StartDeploymentOutput`].

@@ -37,7 +37,7 @@ impl StopDeploymentInput {
     }
     /// Creates a new builder for [`StopDeploymentInput`].
     pub fn builder() -> StopDeploymentInputBuilder {
-        StopDeploymentInputBuilder::default()
+        <StopDeploymentInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`StopDeploymentInput`].
@@ -287,7 +287,7 @@ impl StopDeploymentOutput {
     }
     /// Creates a new builder for [`StopDeploymentOutput`].
     pub fn builder() -> StopDeploymentOutputBuilder {
-        StopDeploymentOutputBuilder::default()
+        <StopDeploymentOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`StopDeploymentOutput`].

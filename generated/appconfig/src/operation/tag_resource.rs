@@ -25,7 +25,7 @@ impl TagResourceInput {
     }
     /// Creates a new builder for [`TagResourceInput`].
     pub fn builder() -> TagResourceInputBuilder {
-        TagResourceInputBuilder::default()
+        <TagResourceInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`TagResourceInput`].
@@ -109,7 +109,7 @@ pub struct TagResourceOutput {}
 impl TagResourceOutput {
     /// Creates a new builder for [`TagResourceOutput`].
     pub fn builder() -> TagResourceOutputBuilder {
-        TagResourceOutputBuilder::default()
+        <TagResourceOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`TagResourceOutput`].

@@ -25,7 +25,7 @@ impl UntagResourceInput {
     }
     /// Creates a new builder for [`UntagResourceInput`].
     pub fn builder() -> UntagResourceInputBuilder {
-        UntagResourceInputBuilder::default()
+        <UntagResourceInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UntagResourceInput`].
@@ -104,7 +104,7 @@ pub struct UntagResourceOutput {}
 impl UntagResourceOutput {
     /// Creates a new builder for [`UntagResourceOutput`].
     pub fn builder() -> UntagResourceOutputBuilder {
-        UntagResourceOutputBuilder::default()
+        <UntagResourceOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UntagResourceOutput`].

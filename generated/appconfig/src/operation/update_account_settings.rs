@@ -21,7 +21,7 @@ impl UpdateAccountSettingsInput {
     }
     /// Creates a new builder for [`UpdateAccountSettingsInput`].
     pub fn builder() -> UpdateAccountSettingsInputBuilder {
-        UpdateAccountSettingsInputBuilder::default()
+        <UpdateAccountSettingsInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateAccountSettingsInput`].
@@ -88,7 +88,7 @@ impl UpdateAccountSettingsOutput {
     }
     /// Creates a new builder for [`UpdateAccountSettingsOutput`].
     pub fn builder() -> UpdateAccountSettingsOutputBuilder {
-        UpdateAccountSettingsOutputBuilder::default()
+        <UpdateAccountSettingsOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateAccountSettingsOutput`].

@@ -31,7 +31,7 @@ impl UpdateApplicationInput {
     }
     /// Creates a new builder for [`UpdateApplicationInput`].
     pub fn builder() -> UpdateApplicationInputBuilder {
-        UpdateApplicationInputBuilder::default()
+        <UpdateApplicationInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateApplicationInput`].
@@ -142,7 +142,7 @@ impl UpdateApplicationOutput {
     }
     /// Creates a new builder for [`UpdateApplicationOutput`].
     pub fn builder() -> UpdateApplicationOutputBuilder {
-        UpdateApplicationOutputBuilder::default()
+        <UpdateApplicationOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateApplicationOutput`].

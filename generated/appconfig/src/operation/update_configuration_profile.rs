@@ -55,7 +55,7 @@ impl UpdateConfigurationProfileInput {
     }
     /// Creates a new builder for [`UpdateConfigurationProfileInput`].
     pub fn builder() -> UpdateConfigurationProfileInputBuilder {
-        UpdateConfigurationProfileInputBuilder::default()
+        <UpdateConfigurationProfileInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateConfigurationProfileInput`].
@@ -288,7 +288,7 @@ impl UpdateConfigurationProfileOutput {
     }
     /// Creates a new builder for [`UpdateConfigurationProfileOutput`].
     pub fn builder() -> UpdateConfigurationProfileOutputBuilder {
-        UpdateConfigurationProfileOutputBuilder::default()
+        <UpdateConfigurationProfileOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateConfigurationProfileOutput`].

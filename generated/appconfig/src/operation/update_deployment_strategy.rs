@@ -61,7 +61,7 @@ impl UpdateDeploymentStrategyInput {
     }
     /// Creates a new builder for [`UpdateDeploymentStrategyInput`].
     pub fn builder() -> UpdateDeploymentStrategyInputBuilder {
-        UpdateDeploymentStrategyInputBuilder::default()
+        <UpdateDeploymentStrategyInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateDeploymentStrategyInput`].
@@ -252,7 +252,7 @@ impl UpdateDeploymentStrategyOutput {
     }
     /// Creates a new builder for [`UpdateDeploymentStrategyOutput`].
     pub fn builder() -> UpdateDeploymentStrategyOutputBuilder {
-        UpdateDeploymentStrategyOutputBuilder::default()
+        <UpdateDeploymentStrategyOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateDeploymentStrategyOutput`].

@@ -43,7 +43,7 @@ impl UpdateEnvironmentInput {
     }
     /// Creates a new builder for [`UpdateEnvironmentInput`].
     pub fn builder() -> UpdateEnvironmentInputBuilder {
-        UpdateEnvironmentInputBuilder::default()
+        <UpdateEnvironmentInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateEnvironmentInput`].
@@ -211,7 +211,7 @@ impl UpdateEnvironmentOutput {
     }
     /// Creates a new builder for [`UpdateEnvironmentOutput`].
     pub fn builder() -> UpdateEnvironmentOutputBuilder {
-        UpdateEnvironmentOutputBuilder::default()
+        <UpdateEnvironmentOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateEnvironmentOutput`].

@@ -47,7 +47,7 @@ impl UpdateExtensionInput {
     }
     /// Creates a new builder for [`UpdateExtensionInput`].
     pub fn builder() -> UpdateExtensionInputBuilder {
-        UpdateExtensionInputBuilder::default()
+        <UpdateExtensionInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateExtensionInput`].
@@ -243,7 +243,7 @@ impl UpdateExtensionOutput {
     }
     /// Creates a new builder for [`UpdateExtensionOutput`].
     pub fn builder() -> UpdateExtensionOutputBuilder {
-        UpdateExtensionOutputBuilder::default()
+        <UpdateExtensionOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateExtensionOutput`].

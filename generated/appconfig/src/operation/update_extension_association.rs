@@ -25,7 +25,7 @@ impl UpdateExtensionAssociationInput {
     }
     /// Creates a new builder for [`UpdateExtensionAssociationInput`].
     pub fn builder() -> UpdateExtensionAssociationInputBuilder {
-        UpdateExtensionAssociationInputBuilder::default()
+        <UpdateExtensionAssociationInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateExtensionAssociationInput`].
@@ -152,7 +152,7 @@ impl UpdateExtensionAssociationOutput {
     }
     /// Creates a new builder for [`UpdateExtensionAssociationOutput`].
     pub fn builder() -> UpdateExtensionAssociationOutputBuilder {
-        UpdateExtensionAssociationOutputBuilder::default()
+        <UpdateExtensionAssociationOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateExtensionAssociationOutput`].

@@ -31,7 +31,7 @@ impl ValidateConfigurationInput {
     }
     /// Creates a new builder for [`ValidateConfigurationInput`].
     pub fn builder() -> ValidateConfigurationInputBuilder {
-        ValidateConfigurationInputBuilder::default()
+        <ValidateConfigurationInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ValidateConfigurationInput`].
@@ -137,7 +137,7 @@ pub struct ValidateConfigurationOutput {}
 impl ValidateConfigurationOutput {
     /// Creates a new builder for [`ValidateConfigurationOutput`].
     pub fn builder() -> ValidateConfigurationOutputBuilder {
-        ValidateConfigurationOutputBuilder::default()
+        <ValidateConfigurationOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ValidateConfigurationOutput`].

@@ -42,7 +42,7 @@ impl Action {
     }
     /// Creates a new builder for [`Action`].
     pub fn builder() -> ActionBuilder {
-        ActionBuilder::default()
+        <ActionBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Action`].

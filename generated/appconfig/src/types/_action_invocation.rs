@@ -49,7 +49,7 @@ impl ActionInvocation {
     }
     /// Creates a new builder for [`ActionInvocation`].
     pub fn builder() -> ActionInvocationBuilder {
-        ActionInvocationBuilder::default()
+        <ActionInvocationBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ActionInvocation`].

@@ -25,7 +25,7 @@ impl Application {
     }
     /// Creates a new builder for [`Application`].
     pub fn builder() -> ApplicationBuilder {
-        ApplicationBuilder::default()
+        <ApplicationBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Application`].

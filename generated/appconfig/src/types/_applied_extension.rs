@@ -31,7 +31,7 @@ impl AppliedExtension {
     }
     /// Creates a new builder for [`AppliedExtension`].
     pub fn builder() -> AppliedExtensionBuilder {
-        AppliedExtensionBuilder::default()
+        <AppliedExtensionBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`AppliedExtension`].

@@ -47,7 +47,7 @@ impl ConfigurationProfileSummary {
     }
     /// Creates a new builder for [`ConfigurationProfileSummary`].
     pub fn builder() -> ConfigurationProfileSummaryBuilder {
-        ConfigurationProfileSummaryBuilder::default()
+        <ConfigurationProfileSummaryBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ConfigurationProfileSummary`].

@@ -25,7 +25,7 @@ impl DeletionProtectionSettings {
     }
     /// Creates a new builder for [`DeletionProtectionSettings`].
     pub fn builder() -> DeletionProtectionSettingsBuilder {
-        DeletionProtectionSettingsBuilder::default()
+        <DeletionProtectionSettingsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeletionProtectionSettings`].

@@ -41,7 +41,7 @@ impl DeploymentEvent {
     }
     /// Creates a new builder for [`DeploymentEvent`].
     pub fn builder() -> DeploymentEventBuilder {
-        DeploymentEventBuilder::default()
+        <DeploymentEventBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeploymentEvent`].

@@ -55,7 +55,7 @@ impl DeploymentStrategy {
     }
     /// Creates a new builder for [`DeploymentStrategy`].
     pub fn builder() -> DeploymentStrategyBuilder {
-        DeploymentStrategyBuilder::default()
+        <DeploymentStrategyBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeploymentStrategy`].

@@ -79,7 +79,7 @@ impl DeploymentSummary {
     }
     /// Creates a new builder for [`DeploymentSummary`].
     pub fn builder() -> DeploymentSummaryBuilder {
-        DeploymentSummaryBuilder::default()
+        <DeploymentSummaryBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeploymentSummary`].

@@ -43,7 +43,7 @@ impl Environment {
     }
     /// Creates a new builder for [`Environment`].
     pub fn builder() -> EnvironmentBuilder {
-        EnvironmentBuilder::default()
+        <EnvironmentBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Environment`].

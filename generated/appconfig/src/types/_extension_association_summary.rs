@@ -25,7 +25,7 @@ impl ExtensionAssociationSummary {
     }
     /// Creates a new builder for [`ExtensionAssociationSummary`].
     pub fn builder() -> ExtensionAssociationSummaryBuilder {
-        ExtensionAssociationSummaryBuilder::default()
+        <ExtensionAssociationSummaryBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ExtensionAssociationSummary`].

@@ -37,7 +37,7 @@ impl ExtensionSummary {
     }
     /// Creates a new builder for [`ExtensionSummary`].
     pub fn builder() -> ExtensionSummaryBuilder {
-        ExtensionSummaryBuilder::default()
+        <ExtensionSummaryBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ExtensionSummary`].

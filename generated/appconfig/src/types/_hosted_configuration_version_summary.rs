@@ -49,7 +49,7 @@ impl HostedConfigurationVersionSummary {
     }
     /// Creates a new builder for [`HostedConfigurationVersionSummary`].
     pub fn builder() -> HostedConfigurationVersionSummaryBuilder {
-        HostedConfigurationVersionSummaryBuilder::default()
+        <HostedConfigurationVersionSummaryBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`HostedConfigurationVersionSummary`].

@@ -37,7 +37,7 @@ impl InvalidConfigurationDetail {
     }
     /// Creates a new builder for [`InvalidConfigurationDetail`].
     pub fn builder() -> InvalidConfigurationDetailBuilder {
-        InvalidConfigurationDetailBuilder::default()
+        <InvalidConfigurationDetailBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`InvalidConfigurationDetail`].

@@ -19,7 +19,7 @@ impl Monitor {
     }
     /// Creates a new builder for [`Monitor`].
     pub fn builder() -> MonitorBuilder {
-        MonitorBuilder::default()
+        <MonitorBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Monitor`].

@@ -25,7 +25,7 @@ impl Parameter {
     }
     /// Creates a new builder for [`Parameter`].
     pub fn builder() -> ParameterBuilder {
-        ParameterBuilder::default()
+        <ParameterBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Parameter`].

@@ -19,7 +19,7 @@ impl Validator {
     }
     /// Creates a new builder for [`Validator`].
     pub fn builder() -> ValidatorBuilder {
-        ValidatorBuilder::default()
+        <ValidatorBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Validator`].

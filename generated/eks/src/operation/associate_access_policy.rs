@@ -37,7 +37,7 @@ impl AssociateAccessPolicyInput {
     }
     /// Creates a new builder for [`AssociateAccessPolicyInput`].
     pub fn builder() -> AssociateAccessPolicyInputBuilder {
-        AssociateAccessPolicyInputBuilder::default()
+        <AssociateAccessPolicyInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`AssociateAccessPolicyInput`].
@@ -186,7 +186,7 @@ impl AssociateAccessPolicyOutput {
     }
     /// Creates a new builder for [`AssociateAccessPolicyOutput`].
     pub fn builder() -> AssociateAccessPolicyOutputBuilder {
-        AssociateAccessPolicyOutputBuilder::default()
+        <AssociateAccessPolicyOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`AssociateAccessPolicyOutput`].

@@ -31,7 +31,7 @@ impl AssociateEncryptionConfigInput {
     }
     /// Creates a new builder for [`AssociateEncryptionConfigInput`].
     pub fn builder() -> AssociateEncryptionConfigInputBuilder {
-        AssociateEncryptionConfigInputBuilder::default()
+        <AssociateEncryptionConfigInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`AssociateEncryptionConfigInput`].
@@ -141,7 +141,7 @@ impl AssociateEncryptionConfigOutput {
     }
     /// Creates a new builder for [`AssociateEncryptionConfigOutput`].
     pub fn builder() -> AssociateEncryptionConfigOutputBuilder {
-        AssociateEncryptionConfigOutputBuilder::default()
+        <AssociateEncryptionConfigOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`AssociateEncryptionConfigOutput`].

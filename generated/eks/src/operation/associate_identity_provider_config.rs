@@ -37,7 +37,7 @@ impl AssociateIdentityProviderConfigInput {
     }
     /// Creates a new builder for [`AssociateIdentityProviderConfigInput`].
     pub fn builder() -> AssociateIdentityProviderConfigInputBuilder {
-        AssociateIdentityProviderConfigInputBuilder::default()
+        <AssociateIdentityProviderConfigInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`AssociateIdentityProviderConfigInput`].
@@ -178,7 +178,7 @@ impl AssociateIdentityProviderConfigOutput {
     }
     /// Creates a new builder for [`AssociateIdentityProviderConfigOutput`].
     pub fn builder() -> AssociateIdentityProviderConfigOutputBuilder {
-        AssociateIdentityProviderConfigOutputBuilder::default()
+        <AssociateIdentityProviderConfigOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`AssociateIdentityProviderConfigOutput`].

@@ -67,7 +67,7 @@ impl CreateAccessEntryInput {
     }
     /// Creates a new builder for [`CreateAccessEntryInput`].
     pub fn builder() -> CreateAccessEntryInputBuilder {
-        CreateAccessEntryInputBuilder::default()
+        <CreateAccessEntryInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateAccessEntryInput`].
@@ -243,7 +243,7 @@ impl CreateAccessEntryOutput {
     }
     /// Creates a new builder for [`CreateAccessEntryOutput`].
     pub fn builder() -> CreateAccessEntryOutputBuilder {
-        CreateAccessEntryOutputBuilder::default()
+        <CreateAccessEntryOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateAccessEntryOutput`].

@@ -81,7 +81,7 @@ impl CreateAddonInput {
     }
     /// Creates a new builder for [`CreateAddonInput`].
     pub fn builder() -> CreateAddonInputBuilder {
-        CreateAddonInputBuilder::default()
+        <CreateAddonInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateAddonInput`].
@@ -302,7 +302,7 @@ impl CreateAddonOutput {
     }
     /// Creates a new builder for [`CreateAddonOutput`].
     pub fn builder() -> CreateAddonOutputBuilder {
-        CreateAddonOutputBuilder::default()
+        <CreateAddonOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateAddonOutput`].

@@ -131,7 +131,7 @@ impl CreateClusterInput {
     }
     /// Creates a new builder for [`CreateClusterInput`].
     pub fn builder() -> CreateClusterInputBuilder {
-        CreateClusterInputBuilder::default()
+        <CreateClusterInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateClusterInput`].
@@ -523,7 +523,7 @@ impl CreateClusterOutput {
     }
     /// Creates a new builder for [`CreateClusterOutput`].
     pub fn builder() -> CreateClusterOutputBuilder {
-        CreateClusterOutputBuilder::default()
+        <CreateClusterOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateClusterOutput`].

@@ -57,7 +57,7 @@ impl CreateEksAnywhereSubscriptionInput {
     }
     /// Creates a new builder for [`CreateEksAnywhereSubscriptionInput`].
     pub fn builder() -> CreateEksAnywhereSubscriptionInputBuilder {
-        CreateEksAnywhereSubscriptionInputBuilder::default()
+        <CreateEksAnywhereSubscriptionInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateEksAnywhereSubscriptionInput`].
@@ -245,7 +245,7 @@ impl CreateEksAnywhereSubscriptionOutput {
     }
     /// Creates a new builder for [`CreateEksAnywhereSubscriptionOutput`].
     pub fn builder() -> CreateEksAnywhereSubscriptionOutputBuilder {
-        CreateEksAnywhereSubscriptionOutputBuilder::default()
+        <CreateEksAnywhereSubscriptionOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateEksAnywhereSubscriptionOutput`].

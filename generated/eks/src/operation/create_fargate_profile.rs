@@ -55,7 +55,7 @@ impl CreateFargateProfileInput {
     }
     /// Creates a new builder for [`CreateFargateProfileInput`].
     pub fn builder() -> CreateFargateProfileInputBuilder {
-        CreateFargateProfileInputBuilder::default()
+        <CreateFargateProfileInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateFargateProfileInput`].
@@ -241,7 +241,7 @@ impl CreateFargateProfileOutput {
     }
     /// Creates a new builder for [`CreateFargateProfileOutput`].
     pub fn builder() -> CreateFargateProfileOutputBuilder {
-        CreateFargateProfileOutputBuilder::default()
+        <CreateFargateProfileOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateFargateProfileOutput`].

@@ -131,7 +131,7 @@ impl CreateNodegroupInput {
     }
     /// Creates a new builder for [`CreateNodegroupInput`].
     pub fn builder() -> CreateNodegroupInputBuilder {
-        CreateNodegroupInputBuilder::default()
+        <CreateNodegroupInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateNodegroupInput`].
@@ -544,7 +544,7 @@ impl CreateNodegroupOutput {
     }
     /// Creates a new builder for [`CreateNodegroupOutput`].
     pub fn builder() -> CreateNodegroupOutputBuilder {
-        CreateNodegroupOutputBuilder::default()
+        <CreateNodegroupOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateNodegroupOutput`].

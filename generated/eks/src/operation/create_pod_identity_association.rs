@@ -59,7 +59,7 @@ impl CreatePodIdentityAssociationInput {
     }
     /// Creates a new builder for [`CreatePodIdentityAssociationInput`].
     pub fn builder() -> CreatePodIdentityAssociationInputBuilder {
-        CreatePodIdentityAssociationInputBuilder::default()
+        <CreatePodIdentityAssociationInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreatePodIdentityAssociationInput`].
@@ -234,7 +234,7 @@ impl CreatePodIdentityAssociationOutput {
     }
     /// Creates a new builder for [`CreatePodIdentityAssociationOutput`].
     pub fn builder() -> CreatePodIdentityAssociationOutputBuilder {
-        CreatePodIdentityAssociationOutputBuilder::default()
+        <CreatePodIdentityAssociationOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreatePodIdentityAssociationOutput`].

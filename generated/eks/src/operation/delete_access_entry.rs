@@ -25,7 +25,7 @@ impl DeleteAccessEntryInput {
     }
     /// Creates a new builder for [`DeleteAccessEntryInput`].
     pub fn builder() -> DeleteAccessEntryInputBuilder {
-        DeleteAccessEntryInputBuilder::default()
+        <DeleteAccessEntryInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteAccessEntryInput`].
@@ -107,7 +107,7 @@ pub struct DeleteAccessEntryOutput {}
 impl DeleteAccessEntryOutput {
     /// Creates a new builder for [`DeleteAccessEntryOutput`].
     pub fn builder() -> DeleteAccessEntryOutputBuilder {
-        DeleteAccessEntryOutputBuilder::default()
+        <DeleteAccessEntryOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteAccessEntryOutput`].

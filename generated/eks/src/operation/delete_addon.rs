@@ -31,7 +31,7 @@ impl DeleteAddonInput {
     }
     /// Creates a new builder for [`DeleteAddonInput`].
     pub fn builder() -> DeleteAddonInputBuilder {
-        DeleteAddonInputBuilder::default()
+        <DeleteAddonInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteAddonInput`].
@@ -133,7 +133,7 @@ impl DeleteAddonOutput {
     }
     /// Creates a new builder for [`DeleteAddonOutput`].
     pub fn builder() -> DeleteAddonOutputBuilder {
-        DeleteAddonOutputBuilder::default()
+        <DeleteAddonOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteAddonOutput`].

@@ -19,7 +19,7 @@ impl DeleteClusterInput {
     }
     /// Creates a new builder for [`DeleteClusterInput`].
     pub fn builder() -> DeleteClusterInputBuilder {
-        DeleteClusterInputBuilder::default()
+        <DeleteClusterInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteClusterInput`].
@@ -83,7 +83,7 @@ impl DeleteClusterOutput {
     }
     /// Creates a new builder for [`DeleteClusterOutput`].
     pub fn builder() -> DeleteClusterOutputBuilder {
-        DeleteClusterOutputBuilder::default()
+        <DeleteClusterOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteClusterOutput`].

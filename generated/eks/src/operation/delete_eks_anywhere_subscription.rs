@@ -19,7 +19,7 @@ impl DeleteEksAnywhereSubscriptionInput {
     }
     /// Creates a new builder for [`DeleteEksAnywhereSubscriptionInput`].
     pub fn builder() -> DeleteEksAnywhereSubscriptionInputBuilder {
-        DeleteEksAnywhereSubscriptionInputBuilder::default()
+        <DeleteEksAnywhereSubscriptionInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteEksAnywhereSubscriptionInput`].
@@ -88,7 +88,7 @@ impl DeleteEksAnywhereSubscriptionOutput {
     }
     /// Creates a new builder for [`DeleteEksAnywhereSubscriptionOutput`].
     pub fn builder() -> DeleteEksAnywhereSubscriptionOutputBuilder {
-        DeleteEksAnywhereSubscriptionOutputBuilder::default()
+        <DeleteEksAnywhereSubscriptionOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteEksAnywhereSubscriptionOutput`].

@@ -25,7 +25,7 @@ impl DeleteFargateProfileInput {
     }
     /// Creates a new builder for [`DeleteFargateProfileInput`].
     pub fn builder() -> DeleteFargateProfileInputBuilder {
-        DeleteFargateProfileInputBuilder::default()
+        <DeleteFargateProfileInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteFargateProfileInput`].
@@ -114,7 +114,7 @@ impl DeleteFargateProfileOutput {
     }
     /// Creates a new builder for [`DeleteFargateProfileOutput`].
     pub fn builder() -> DeleteFargateProfileOutputBuilder {
-        DeleteFargateProfileOutputBuilder::default()
+        <DeleteFargateProfileOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteFargateProfileOutput`].

@@ -25,7 +25,7 @@ impl DeleteNodegroupInput {
     }
     /// Creates a new builder for [`DeleteNodegroupInput`].
     pub fn builder() -> DeleteNodegroupInputBuilder {
-        DeleteNodegroupInputBuilder::default()
+        <DeleteNodegroupInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteNodegroupInput`].
@@ -111,7 +111,7 @@ impl DeleteNodegroupOutput {
     }
     /// Creates a new builder for [`DeleteNodegroupOutput`].
     pub fn builder() -> DeleteNodegroupOutputBuilder {
-        DeleteNodegroupOutputBuilder::default()
+        <DeleteNodegroupOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteNodegroupOutput`].

@@ -25,7 +25,7 @@ impl DeletePodIdentityAssociationInput {
     }
     /// Creates a new builder for [`DeletePodIdentityAssociationInput`].
     pub fn builder() -> DeletePodIdentityAssociationInputBuilder {
-        DeletePodIdentityAssociationInputBuilder::default()
+        <DeletePodIdentityAssociationInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeletePodIdentityAssociationInput`].
@@ -116,7 +116,7 @@ impl DeletePodIdentityAssociationOutput {
     }
     /// Creates a new builder for [`DeletePodIdentityAssociationOutput`].
     pub fn builder() -> DeletePodIdentityAssociationOutputBuilder {
-        DeletePodIdentityAssociationOutputBuilder::default()
+        <DeletePodIdentityAssociationOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeletePodIdentityAssociationOutput`].

@@ -19,7 +19,7 @@ impl DeregisterClusterInput {
     }
     /// Creates a new builder for [`DeregisterClusterInput`].
     pub fn builder() -> DeregisterClusterInputBuilder {
-        DeregisterClusterInputBuilder::default()
+        <DeregisterClusterInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeregisterClusterInput`].
@@ -86,7 +86,7 @@ impl DeregisterClusterOutput {
     }
     /// Creates a new builder for [`DeregisterClusterOutput`].
     pub fn builder() -> DeregisterClusterOutputBuilder {
-        DeregisterClusterOutputBuilder::default()
+        <DeregisterClusterOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeregisterClusterOutput`].

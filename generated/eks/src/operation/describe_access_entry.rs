@@ -25,7 +25,7 @@ impl DescribeAccessEntryInput {
     }
     /// Creates a new builder for [`DescribeAccessEntryInput`].
     pub fn builder() -> DescribeAccessEntryInputBuilder {
-        DescribeAccessEntryInputBuilder::default()
+        <DescribeAccessEntryInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeAccessEntryInput`].
@@ -114,7 +114,7 @@ impl DescribeAccessEntryOutput {
     }
     /// Creates a new builder for [`DescribeAccessEntryOutput`].
     pub fn builder() -> DescribeAccessEntryOutputBuilder {
-        DescribeAccessEntryOutputBuilder::default()
+        <DescribeAccessEntryOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeAccessEntryOutput`].

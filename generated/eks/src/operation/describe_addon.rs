@@ -25,7 +25,7 @@ impl DescribeAddonInput {
     }
     /// Creates a new builder for [`DescribeAddonInput`].
     pub fn builder() -> DescribeAddonInputBuilder {
-        DescribeAddonInputBuilder::default()
+        <DescribeAddonInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeAddonInput`].
@@ -111,7 +111,7 @@ impl DescribeAddonOutput {
     }
     /// Creates a new builder for [`DescribeAddonOutput`].
     pub fn builder() -> DescribeAddonOutputBuilder {
-        DescribeAddonOutputBuilder::default()
+        <DescribeAddonOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeAddonOutput`].

@@ -25,7 +25,7 @@ impl DescribeAddonConfigurationInput {
     }
     /// Creates a new builder for [`DescribeAddonConfigurationInput`].
     pub fn builder() -> DescribeAddonConfigurationInputBuilder {
-        DescribeAddonConfigurationInputBuilder::default()
+        <DescribeAddonConfigurationInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeAddonConfigurationInput`].
@@ -138,7 +138,7 @@ impl DescribeAddonConfigurationOutput {
     }
     /// Creates a new builder for [`DescribeAddonConfigurationOutput`].
     pub fn builder() -> DescribeAddonConfigurationOutputBuilder {
-        DescribeAddonConfigurationOutputBuilder::default()
+        <DescribeAddonConfigurationOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeAddonConfigurationOutput`].

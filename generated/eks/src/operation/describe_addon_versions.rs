@@ -57,7 +57,7 @@ impl DescribeAddonVersionsInput {
     }
     /// Creates a new builder for [`DescribeAddonVersionsInput`].
     pub fn builder() -> DescribeAddonVersionsInputBuilder {
-        DescribeAddonVersionsInputBuilder::default()
+        <DescribeAddonVersionsInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeAddonVersionsInput`].
@@ -221,7 +221,7 @@ impl DescribeAddonVersionsOutput {
     }
     /// Creates a new builder for [`DescribeAddonVersionsOutput`].
     pub fn builder() -> DescribeAddonVersionsOutputBuilder {
-        DescribeAddonVersionsOutputBuilder::default()
+        <DescribeAddonVersionsOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeAddonVersionsOutput`].

@@ -19,7 +19,7 @@ impl DescribeClusterInput {
     }
     /// Creates a new builder for [`DescribeClusterInput`].
     pub fn builder() -> DescribeClusterInputBuilder {
-        DescribeClusterInputBuilder::default()
+        <DescribeClusterInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeClusterInput`].
@@ -83,7 +83,7 @@ impl DescribeClusterOutput {
     }
     /// Creates a new builder for [`DescribeClusterOutput`].
     pub fn builder() -> DescribeClusterOutputBuilder {
-        DescribeClusterOutputBuilder::default()
+        <DescribeClusterOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeClusterOutput`].

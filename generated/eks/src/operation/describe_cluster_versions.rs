@@ -65,7 +65,7 @@ impl DescribeClusterVersionsInput {
     }
     /// Creates a new builder for [`DescribeClusterVersionsInput`].
     pub fn builder() -> DescribeClusterVersionsInputBuilder {
-        DescribeClusterVersionsInputBuilder::default()
+        <DescribeClusterVersionsInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeClusterVersionsInput`].
@@ -256,7 +256,7 @@ impl DescribeClusterVersionsOutput {
     }
     /// Creates a new builder for [`DescribeClusterVersionsOutput`].
     pub fn builder() -> DescribeClusterVersionsOutputBuilder {
-        DescribeClusterVersionsOutputBuilder::default()
+        <DescribeClusterVersionsOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeClusterVersionsOutput`].

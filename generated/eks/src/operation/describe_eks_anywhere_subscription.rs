@@ -19,7 +19,7 @@ impl DescribeEksAnywhereSubscriptionInput {
     }
     /// Creates a new builder for [`DescribeEksAnywhereSubscriptionInput`].
     pub fn builder() -> DescribeEksAnywhereSubscriptionInputBuilder {
-        DescribeEksAnywhereSubscriptionInputBuilder::default()
+        <DescribeEksAnywhereSubscriptionInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeEksAnywhereSubscriptionInput`].
@@ -88,7 +88,7 @@ impl DescribeEksAnywhereSubscriptionOutput {
     }
     /// Creates a new builder for [`DescribeEksAnywhereSubscriptionOutput`].
     pub fn builder() -> DescribeEksAnywhereSubscriptionOutputBuilder {
-        DescribeEksAnywhereSubscriptionOutputBuilder::default()
+        <DescribeEksAnywhereSubscriptionOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeEksAnywhereSubscriptionOutput`].

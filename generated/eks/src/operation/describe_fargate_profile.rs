@@ -25,7 +25,7 @@ impl DescribeFargateProfileInput {
     }
     /// Creates a new builder for [`DescribeFargateProfileInput`].
     pub fn builder() -> DescribeFargateProfileInputBuilder {
-        DescribeFargateProfileInputBuilder::default()
+        <DescribeFargateProfileInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeFargateProfileInput`].
@@ -116,7 +116,7 @@ impl DescribeFargateProfileOutput {
     }
     /// Creates a new builder for [`DescribeFargateProfileOutput`].
     pub fn builder() -> DescribeFargateProfileOutputBuilder {
-        DescribeFargateProfileOutputBuilder::default()
+        <DescribeFargateProfileOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeFargateProfileOutput`].

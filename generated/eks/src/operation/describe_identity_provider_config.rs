@@ -25,7 +25,7 @@ impl DescribeIdentityProviderConfigInput {
     }
     /// Creates a new builder for [`DescribeIdentityProviderConfigInput`].
     pub fn builder() -> DescribeIdentityProviderConfigInputBuilder {
-        DescribeIdentityProviderConfigInputBuilder::default()
+        <DescribeIdentityProviderConfigInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeIdentityProviderConfigInput`].
@@ -126,7 +126,7 @@ impl DescribeIdentityProviderConfigOutput {
     }
     /// Creates a new builder for [`DescribeIdentityProviderConfigOutput`].
     pub fn builder() -> DescribeIdentityProviderConfigOutputBuilder {
-        DescribeIdentityProviderConfigOutputBuilder::default()
+        <DescribeIdentityProviderConfigOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeIdentityProviderConfigOutput`].

@@ -25,7 +25,7 @@ impl DescribeInsightInput {
     }
     /// Creates a new builder for [`DescribeInsightInput`].
     pub fn builder() -> DescribeInsightInputBuilder {
-        DescribeInsightInputBuilder::default()
+        <DescribeInsightInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeInsightInput`].
@@ -111,7 +111,7 @@ impl DescribeInsightOutput {
     }
     /// Creates a new builder for [`DescribeInsightOutput`].
     pub fn builder() -> DescribeInsightOutputBuilder {
-        DescribeInsightOutputBuilder::default()
+        <DescribeInsightOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeInsightOutput`].

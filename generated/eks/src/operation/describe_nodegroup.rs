@@ -25,7 +25,7 @@ impl DescribeNodegroupInput {
     }
     /// Creates a new builder for [`DescribeNodegroupInput`].
     pub fn builder() -> DescribeNodegroupInputBuilder {
-        DescribeNodegroupInputBuilder::default()
+        <DescribeNodegroupInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeNodegroupInput`].
@@ -114,7 +114,7 @@ impl DescribeNodegroupOutput {
     }
     /// Creates a new builder for [`DescribeNodegroupOutput`].
     pub fn builder() -> DescribeNodegroupOutputBuilder {
-        DescribeNodegroupOutputBuilder::default()
+        <DescribeNodegroupOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeNodegroupOutput`].

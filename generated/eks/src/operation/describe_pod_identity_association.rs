@@ -25,7 +25,7 @@ impl DescribePodIdentityAssociationInput {
     }
     /// Creates a new builder for [`DescribePodIdentityAssociationInput`].
     pub fn builder() -> DescribePodIdentityAssociationInputBuilder {
-        DescribePodIdentityAssociationInputBuilder::default()
+        <DescribePodIdentityAssociationInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribePodIdentityAssociationInput`].
@@ -116,7 +116,7 @@ impl DescribePodIdentityAssociationOutput {
     }
     /// Creates a new builder for [`DescribePodIdentityAssociationOutput`].
     pub fn builder() -> DescribePodIdentityAssociationOutputBuilder {
-        DescribePodIdentityAssociationOutputBuilder::default()
+        <DescribePodIdentityAssociationOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribePodIdentityAssociationOutput`].

@@ -37,7 +37,7 @@ impl DescribeUpdateInput {
     }
     /// Creates a new builder for [`DescribeUpdateInput`].
     pub fn builder() -> DescribeUpdateInputBuilder {
-        DescribeUpdateInputBuilder::default()
+        <DescribeUpdateInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeUpdateInput`].
@@ -155,7 +155,7 @@ impl DescribeUpdateOutput {
     }
     /// Creates a new builder for [`DescribeUpdateOutput`].
     pub fn builder() -> DescribeUpdateOutputBuilder {
-        DescribeUpdateOutputBuilder::default()
+        <DescribeUpdateOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeUpdateOutput`].

@@ -31,7 +31,7 @@ impl DisassociateAccessPolicyInput {
     }
     /// Creates a new builder for [`DisassociateAccessPolicyInput`].
     pub fn builder() -> DisassociateAccessPolicyInputBuilder {
-        DisassociateAccessPolicyInputBuilder::default()
+        <DisassociateAccessPolicyInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DisassociateAccessPolicyInput`].
@@ -137,7 +137,7 @@ pub struct DisassociateAccessPolicyOutput {}
 impl DisassociateAccessPolicyOutput {
     /// Creates a new builder for [`DisassociateAccessPolicyOutput`].
     pub fn builder() -> DisassociateAccessPolicyOutputBuilder {
-        DisassociateAccessPolicyOutputBuilder::default()
+        <DisassociateAccessPolicyOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DisassociateAccessPolicyOutput`].

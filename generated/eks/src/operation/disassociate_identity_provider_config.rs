@@ -31,7 +31,7 @@ impl DisassociateIdentityProviderConfigInput {
     }
     /// Creates a new builder for [`DisassociateIdentityProviderConfigInput`].
     pub fn builder() -> DisassociateIdentityProviderConfigInputBuilder {
-        DisassociateIdentityProviderConfigInputBuilder::default()
+        <DisassociateIdentityProviderConfigInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DisassociateIdentityProviderConfigInput`].
@@ -146,7 +146,7 @@ impl DisassociateIdentityProviderConfigOutput {
     }
     /// Creates a new builder for [`DisassociateIdentityProviderConfigOutput`].
     pub fn builder() -> DisassociateIdentityProviderConfigOutputBuilder {
-        DisassociateIdentityProviderConfigOutputBuilder::default()
+        <DisassociateIdentityProviderConfigOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DisassociateIdentityProviderConfigOutput`].

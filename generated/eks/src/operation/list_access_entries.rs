@@ -39,7 +39,7 @@ impl ListAccessEntriesInput {
     }
     /// Creates a new builder for [`ListAccessEntriesInput`].
     pub fn builder() -> ListAccessEntriesInputBuilder {
-        ListAccessEntriesInputBuilder::default()
+        <ListAccessEntriesInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListAccessEntriesInput`].
@@ -162,7 +162,7 @@ impl ListAccessEntriesOutput {
     }
     /// Creates a new builder for [`ListAccessEntriesOutput`].
     pub fn builder() -> ListAccessEntriesOutputBuilder {
-        ListAccessEntriesOutputBuilder::default()
+        <ListAccessEntriesOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListAccessEntriesOutput`].

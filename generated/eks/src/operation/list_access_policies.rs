@@ -27,7 +27,7 @@ impl ListAccessPoliciesInput {
     }
     /// Creates a new builder for [`ListAccessPoliciesInput`].
     pub fn builder() -> ListAccessPoliciesInputBuilder {
-        ListAccessPoliciesInputBuilder::default()
+        <ListAccessPoliciesInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListAccessPoliciesInput`].
@@ -108,7 +108,7 @@ impl ListAccessPoliciesOutput {
     }
     /// Creates a new builder for [`ListAccessPoliciesOutput`].
     pub fn builder() -> ListAccessPoliciesOutputBuilder {
-        ListAccessPoliciesOutputBuilder::default()
+        <ListAccessPoliciesOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListAccessPoliciesOutput`].

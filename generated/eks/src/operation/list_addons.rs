@@ -33,7 +33,7 @@ impl ListAddonsInput {
     }
     /// Creates a new builder for [`ListAddonsInput`].
     pub fn builder() -> ListAddonsInputBuilder {
-        ListAddonsInputBuilder::default()
+        <ListAddonsInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListAddonsInput`].
@@ -137,7 +137,7 @@ impl ListAddonsOutput {
     }
     /// Creates a new builder for [`ListAddonsOutput`].
     pub fn builder() -> ListAddonsOutputBuilder {
-        ListAddonsOutputBuilder::default()
+        <ListAddonsOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListAddonsOutput`].

@@ -39,7 +39,7 @@ impl ListAssociatedAccessPoliciesInput {
     }
     /// Creates a new builder for [`ListAssociatedAccessPoliciesInput`].
     pub fn builder() -> ListAssociatedAccessPoliciesInputBuilder {
-        ListAssociatedAccessPoliciesInputBuilder::default()
+        <ListAssociatedAccessPoliciesInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListAssociatedAccessPoliciesInput`].
@@ -182,7 +182,7 @@ impl ListAssociatedAccessPoliciesOutput {
     }
     /// Creates a new builder for [`ListAssociatedAccessPoliciesOutput`].
     pub fn builder() -> ListAssociatedAccessPoliciesOutputBuilder {
-        ListAssociatedAccessPoliciesOutputBuilder::default()
+        <ListAssociatedAccessPoliciesOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListAssociatedAccessPoliciesOutput`].

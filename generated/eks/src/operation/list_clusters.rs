@@ -33,7 +33,7 @@ impl ListClustersInput {
     }
     /// Creates a new builder for [`ListClustersInput`].
     pub fn builder() -> ListClustersInputBuilder {
-        ListClustersInputBuilder::default()
+        <ListClustersInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListClustersInput`].
@@ -128,7 +128,7 @@ impl ListClustersOutput {
     }
     /// Creates a new builder for [`ListClustersOutput`].
     pub fn builder() -> ListClustersOutputBuilder {
-        ListClustersOutputBuilder::default()
+        <ListClustersOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListClustersOutput`].

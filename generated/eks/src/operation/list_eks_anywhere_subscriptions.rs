@@ -31,7 +31,7 @@ impl ListEksAnywhereSubscriptionsInput {
     }
     /// Creates a new builder for [`ListEksAnywhereSubscriptionsInput`].
     pub fn builder() -> ListEksAnywhereSubscriptionsInputBuilder {
-        ListEksAnywhereSubscriptionsInputBuilder::default()
+        <ListEksAnywhereSubscriptionsInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListEksAnywhereSubscriptionsInput`].
@@ -135,7 +135,7 @@ impl ListEksAnywhereSubscriptionsOutput {
     }
     /// Creates a new builder for [`ListEksAnywhereSubscriptionsOutput`].
     pub fn builder() -> ListEksAnywhereSubscriptionsOutputBuilder {
-        ListEksAnywhereSubscriptionsOutputBuilder::default()
+        <ListEksAnywhereSubscriptionsOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListEksAnywhereSubscriptionsOutput`].

@@ -33,7 +33,7 @@ impl ListFargateProfilesInput {
     }
     /// Creates a new builder for [`ListFargateProfilesInput`].
     pub fn builder() -> ListFargateProfilesInputBuilder {
-        ListFargateProfilesInputBuilder::default()
+        <ListFargateProfilesInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListFargateProfilesInput`].
@@ -140,7 +140,7 @@ impl ListFargateProfilesOutput {
     }
     /// Creates a new builder for [`ListFargateProfilesOutput`].
     pub fn builder() -> ListFargateProfilesOutputBuilder {
-        ListFargateProfilesOutputBuilder::default()
+        <ListFargateProfilesOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListFargateProfilesOutput`].

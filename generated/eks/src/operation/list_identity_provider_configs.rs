@@ -33,7 +33,7 @@ impl ListIdentityProviderConfigsInput {
     }
     /// Creates a new builder for [`ListIdentityProviderConfigsInput`].
     pub fn builder() -> ListIdentityProviderConfigsInputBuilder {
-        ListIdentityProviderConfigsInputBuilder::default()
+        <ListIdentityProviderConfigsInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListIdentityProviderConfigsInput`].
@@ -142,7 +142,7 @@ impl ListIdentityProviderConfigsOutput {
     }
     /// Creates a new builder for [`ListIdentityProviderConfigsOutput`].
     pub fn builder() -> ListIdentityProviderConfigsOutputBuilder {
-        ListIdentityProviderConfigsOutputBuilder::default()
+        <ListIdentityProviderConfigsOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListIdentityProviderConfigsOutput`].

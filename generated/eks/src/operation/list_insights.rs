@@ -37,7 +37,7 @@ impl ListInsightsInput {
     }
     /// Creates a new builder for [`ListInsightsInput`].
     pub fn builder() -> ListInsightsInputBuilder {
-        ListInsightsInputBuilder::default()
+        <ListInsightsInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListInsightsInput`].
@@ -155,7 +155,7 @@ impl ListInsightsOutput {
     }
     /// Creates a new builder for [`ListInsightsOutput`].
     pub fn builder() -> ListInsightsOutputBuilder {
-        ListInsightsOutputBuilder::default()
+        <ListInsightsOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListInsightsOutput`].

@@ -33,7 +33,7 @@ impl ListNodegroupsInput {
     }
     /// Creates a new builder for [`ListNodegroupsInput`].
     pub fn builder() -> ListNodegroupsInputBuilder {
-        ListNodegroupsInputBuilder::default()
+        <ListNodegroupsInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListNodegroupsInput`].
@@ -137,7 +137,7 @@ impl ListNodegroupsOutput {
     }
     /// Creates a new builder for [`ListNodegroupsOutput`].
     pub fn builder() -> ListNodegroupsOutputBuilder {
-        ListNodegroupsOutputBuilder::default()
+        <ListNodegroupsOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListNodegroupsOutput`].

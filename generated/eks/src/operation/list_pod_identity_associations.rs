@@ -45,7 +45,7 @@ impl ListPodIdentityAssociationsInput {
     }
     /// Creates a new builder for [`ListPodIdentityAssociationsInput`].
     pub fn builder() -> ListPodIdentityAssociationsInputBuilder {
-        ListPodIdentityAssociationsInputBuilder::default()
+        <ListPodIdentityAssociationsInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListPodIdentityAssociationsInput`].
@@ -193,7 +193,7 @@ impl ListPodIdentityAssociationsOutput {
     }
     /// Creates a new builder for [`ListPodIdentityAssociationsOutput`].
     pub fn builder() -> ListPodIdentityAssociationsOutputBuilder {
-        ListPodIdentityAssociationsOutputBuilder::default()
+        <ListPodIdentityAssociationsOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListPodIdentityAssociationsOutput`].

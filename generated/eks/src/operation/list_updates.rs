@@ -45,7 +45,7 @@ impl ListUpdatesInput {
     }
     /// Creates a new builder for [`ListUpdatesInput`].
     pub fn builder() -> ListUpdatesInputBuilder {
-        ListUpdatesInputBuilder::default()
+        <ListUpdatesInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListUpdatesInput`].
@@ -181,7 +181,7 @@ impl ListUpdatesOutput {
     }
     /// Creates a new builder for [`ListUpdatesOutput`].
     pub fn builder() -> ListUpdatesOutputBuilder {
-        ListUpdatesOutputBuilder::default()
+        <ListUpdatesOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListUpdatesOutput`].

@@ -37,7 +37,7 @@ impl RegisterClusterInput {
     }
     /// Creates a new builder for [`RegisterClusterInput`].
     pub fn builder() -> RegisterClusterInputBuilder {
-        RegisterClusterInputBuilder::default()
+        <RegisterClusterInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`RegisterClusterInput`].
@@ -167,7 +167,7 @@ impl RegisterClusterOutput {
     }
     /// Creates a new builder for [`RegisterClusterOutput`].
     pub fn builder() -> RegisterClusterOutputBuilder {
-        RegisterClusterOutputBuilder::default()
+        <RegisterClusterOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`RegisterClusterOutput`].

@@ -47,7 +47,7 @@ impl UpdateAccessEntryInput {
     }
     /// Creates a new builder for [`UpdateAccessEntryInput`].
     pub fn builder() -> UpdateAccessEntryInputBuilder {
-        UpdateAccessEntryInputBuilder::default()
+        <UpdateAccessEntryInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateAccessEntryInput`].
@@ -185,7 +185,7 @@ impl UpdateAccessEntryOutput {
     }
     /// Creates a new builder for [`UpdateAccessEntryOutput`].
     pub fn builder() -> UpdateAccessEntryOutputBuilder {
-        UpdateAccessEntryOutputBuilder::default()
+        <UpdateAccessEntryOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateAccessEntryOutput`].

@@ -73,7 +73,7 @@ impl UpdateAddonInput {
     }
     /// Creates a new builder for [`UpdateAddonInput`].
     pub fn builder() -> UpdateAddonInputBuilder {
-        UpdateAddonInputBuilder::default()
+        <UpdateAddonInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateAddonInput`].
@@ -272,7 +272,7 @@ impl UpdateAddonOutput {
     }
     /// Creates a new builder for [`UpdateAddonOutput`].
     pub fn builder() -> UpdateAddonOutputBuilder {
-        UpdateAddonOutputBuilder::default()
+        <UpdateAddonOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateAddonOutput`].

@@ -81,7 +81,7 @@ impl UpdateClusterConfigInput {
     }
     /// Creates a new builder for [`UpdateClusterConfigInput`].
     pub fn builder() -> UpdateClusterConfigInputBuilder {
-        UpdateClusterConfigInputBuilder::default()
+        <UpdateClusterConfigInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateClusterConfigInput`].
@@ -331,7 +331,7 @@ impl UpdateClusterConfigOutput {
     }
     /// Creates a new builder for [`UpdateClusterConfigOutput`].
     pub fn builder() -> UpdateClusterConfigOutputBuilder {
-        UpdateClusterConfigOutputBuilder::default()
+        <UpdateClusterConfigOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateClusterConfigOutput`].

@@ -37,7 +37,7 @@ impl UpdateClusterVersionInput {
     }
     /// Creates a new builder for [`UpdateClusterVersionInput`].
     pub fn builder() -> UpdateClusterVersionInputBuilder {
-        UpdateClusterVersionInputBuilder::default()
+        <UpdateClusterVersionInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateClusterVersionInput`].
@@ -158,7 +158,7 @@ impl UpdateClusterVersionOutput {
     }
     /// Creates a new builder for [`UpdateClusterVersionOutput`].
     pub fn builder() -> UpdateClusterVersionOutputBuilder {
-        UpdateClusterVersionOutputBuilder::default()
+        <UpdateClusterVersionOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateClusterVersionOutput`].

@@ -31,7 +31,7 @@ impl UpdateEksAnywhereSubscriptionInput {
     }
     /// Creates a new builder for [`UpdateEksAnywhereSubscriptionInput`].
     pub fn builder() -> UpdateEksAnywhereSubscriptionInputBuilder {
-        UpdateEksAnywhereSubscriptionInputBuilder::default()
+        <UpdateEksAnywhereSubscriptionInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateEksAnywhereSubscriptionInput`].
@@ -132,7 +132,7 @@ impl UpdateEksAnywhereSubscriptionOutput {
     }
     /// Creates a new builder for [`UpdateEksAnywhereSubscriptionOutput`].
     pub fn builder() -> UpdateEksAnywhereSubscriptionOutputBuilder {
-        UpdateEksAnywhereSubscriptionOutputBuilder::default()
+        <UpdateEksAnywhereSubscriptionOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateEksAnywhereSubscriptionOutput`].

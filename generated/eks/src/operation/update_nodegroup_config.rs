@@ -61,7 +61,7 @@ impl UpdateNodegroupConfigInput {
     }
     /// Creates a new builder for [`UpdateNodegroupConfigInput`].
     pub fn builder() -> UpdateNodegroupConfigInputBuilder {
-        UpdateNodegroupConfigInputBuilder::default()
+        <UpdateNodegroupConfigInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateNodegroupConfigInput`].
@@ -266,7 +266,7 @@ impl UpdateNodegroupConfigOutput {
     }
     /// Creates a new builder for [`UpdateNodegroupConfigOutput`].
     pub fn builder() -> UpdateNodegroupConfigOutputBuilder {
-        UpdateNodegroupConfigOutputBuilder::default()
+        <UpdateNodegroupConfigOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateNodegroupConfigOutput`].

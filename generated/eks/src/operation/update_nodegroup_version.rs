@@ -57,7 +57,7 @@ impl UpdateNodegroupVersionInput {
     }
     /// Creates a new builder for [`UpdateNodegroupVersionInput`].
     pub fn builder() -> UpdateNodegroupVersionInputBuilder {
-        UpdateNodegroupVersionInputBuilder::default()
+        <UpdateNodegroupVersionInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateNodegroupVersionInput`].
@@ -236,7 +236,7 @@ impl UpdateNodegroupVersionOutput {
     }
     /// Creates a new builder for [`UpdateNodegroupVersionOutput`].
     pub fn builder() -> UpdateNodegroupVersionOutputBuilder {
-        UpdateNodegroupVersionOutputBuilder::default()
+        <UpdateNodegroupVersionOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateNodegroupVersionOutput`].

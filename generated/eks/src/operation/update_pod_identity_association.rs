@@ -37,7 +37,7 @@ impl UpdatePodIdentityAssociationInput {
     }
     /// Creates a new builder for [`UpdatePodIdentityAssociationInput`].
     pub fn builder() -> UpdatePodIdentityAssociationInputBuilder {
-        UpdatePodIdentityAssociationInputBuilder::default()
+        <UpdatePodIdentityAssociationInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdatePodIdentityAssociationInput`].
@@ -160,7 +160,7 @@ impl UpdatePodIdentityAssociationOutput {
     }
     /// Creates a new builder for [`UpdatePodIdentityAssociationOutput`].
     pub fn builder() -> UpdatePodIdentityAssociationOutputBuilder {
-        UpdatePodIdentityAssociationOutputBuilder::default()
+        <UpdatePodIdentityAssociationOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdatePodIdentityAssociationOutput`].

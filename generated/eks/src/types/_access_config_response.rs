@@ -19,7 +19,7 @@ impl AccessConfigResponse {
     }
     /// Creates a new builder for [`AccessConfigResponse`].
     pub fn builder() -> AccessConfigResponseBuilder {
-        AccessConfigResponseBuilder::default()
+        <AccessConfigResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`AccessConfigResponse`].

@@ -61,7 +61,7 @@ impl AccessEntry {
     }
     /// Creates a new builder for [`AccessEntry`].
     pub fn builder() -> AccessEntryBuilder {
-        AccessEntryBuilder::default()
+        <AccessEntryBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`AccessEntry`].

@@ -19,7 +19,7 @@ impl AccessPolicy {
     }
     /// Creates a new builder for [`AccessPolicy`].
     pub fn builder() -> AccessPolicyBuilder {
-        AccessPolicyBuilder::default()
+        <AccessPolicyBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`AccessPolicy`].

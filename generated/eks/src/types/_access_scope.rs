@@ -19,7 +19,7 @@ impl AccessScope {
     }
     /// Creates a new builder for [`AccessScope`].
     pub fn builder() -> AccessScopeBuilder {
-        AccessScopeBuilder::default()
+        <AccessScopeBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`AccessScope`].

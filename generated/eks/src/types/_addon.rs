@@ -101,7 +101,7 @@ impl Addon {
     }
     /// Creates a new builder for [`Addon`].
     pub fn builder() -> AddonBuilder {
-        AddonBuilder::default()
+        <AddonBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Addon`].

@@ -19,7 +19,7 @@ impl AddonCompatibilityDetail {
     }
     /// Creates a new builder for [`AddonCompatibilityDetail`].
     pub fn builder() -> AddonCompatibilityDetailBuilder {
-        AddonCompatibilityDetailBuilder::default()
+        <AddonCompatibilityDetailBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`AddonCompatibilityDetail`].

@@ -13,7 +13,7 @@ impl AddonHealth {
     }
     /// Creates a new builder for [`AddonHealth`].
     pub fn builder() -> AddonHealthBuilder {
-        AddonHealthBuilder::default()
+        <AddonHealthBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`AddonHealth`].

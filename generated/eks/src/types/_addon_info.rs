@@ -45,7 +45,7 @@ impl AddonInfo {
     }
     /// Creates a new builder for [`AddonInfo`].
     pub fn builder() -> AddonInfoBuilder {
-        AddonInfoBuilder::default()
+        <AddonInfoBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`AddonInfo`].

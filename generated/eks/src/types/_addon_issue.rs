@@ -25,7 +25,7 @@ impl AddonIssue {
     }
     /// Creates a new builder for [`AddonIssue`].
     pub fn builder() -> AddonIssueBuilder {
-        AddonIssueBuilder::default()
+        <AddonIssueBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`AddonIssue`].

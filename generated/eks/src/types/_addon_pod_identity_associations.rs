@@ -23,7 +23,7 @@ impl AddonPodIdentityAssociations {
     }
     /// Creates a new builder for [`AddonPodIdentityAssociations`].
     pub fn builder() -> AddonPodIdentityAssociationsBuilder {
-        AddonPodIdentityAssociationsBuilder::default()
+        <AddonPodIdentityAssociationsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`AddonPodIdentityAssociations`].

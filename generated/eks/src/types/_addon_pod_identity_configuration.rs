@@ -19,7 +19,7 @@ impl AddonPodIdentityConfiguration {
     }
     /// Creates a new builder for [`AddonPodIdentityConfiguration`].
     pub fn builder() -> AddonPodIdentityConfigurationBuilder {
-        AddonPodIdentityConfigurationBuilder::default()
+        <AddonPodIdentityConfigurationBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`AddonPodIdentityConfiguration`].

@@ -43,7 +43,7 @@ impl AddonVersionInfo {
     }
     /// Creates a new builder for [`AddonVersionInfo`].
     pub fn builder() -> AddonVersionInfoBuilder {
-        AddonVersionInfoBuilder::default()
+        <AddonVersionInfoBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`AddonVersionInfo`].

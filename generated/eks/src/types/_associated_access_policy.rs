@@ -31,7 +31,7 @@ impl AssociatedAccessPolicy {
     }
     /// Creates a new builder for [`AssociatedAccessPolicy`].
     pub fn builder() -> AssociatedAccessPolicyBuilder {
-        AssociatedAccessPolicyBuilder::default()
+        <AssociatedAccessPolicyBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`AssociatedAccessPolicy`].

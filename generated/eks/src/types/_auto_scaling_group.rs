@@ -13,7 +13,7 @@ impl AutoScalingGroup {
     }
     /// Creates a new builder for [`AutoScalingGroup`].
     pub fn builder() -> AutoScalingGroupBuilder {
-        AutoScalingGroupBuilder::default()
+        <AutoScalingGroupBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`AutoScalingGroup`].

@@ -13,7 +13,7 @@ impl BlockStorage {
     }
     /// Creates a new builder for [`BlockStorage`].
     pub fn builder() -> BlockStorageBuilder {
-        BlockStorageBuilder::default()
+        <BlockStorageBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`BlockStorage`].

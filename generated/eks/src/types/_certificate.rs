@@ -13,7 +13,7 @@ impl Certificate {
     }
     /// Creates a new builder for [`Certificate`].
     pub fn builder() -> CertificateBuilder {
-        CertificateBuilder::default()
+        <CertificateBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Certificate`].

@@ -25,7 +25,7 @@ impl ClientStat {
     }
     /// Creates a new builder for [`ClientStat`].
     pub fn builder() -> ClientStatBuilder {
-        ClientStatBuilder::default()
+        <ClientStatBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ClientStat`].

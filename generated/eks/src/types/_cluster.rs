@@ -169,7 +169,7 @@ impl Cluster {
     }
     /// Creates a new builder for [`Cluster`].
     pub fn builder() -> ClusterBuilder {
-        ClusterBuilder::default()
+        <ClusterBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Cluster`].

@@ -13,7 +13,7 @@ impl ClusterHealth {
     }
     /// Creates a new builder for [`ClusterHealth`].
     pub fn builder() -> ClusterHealthBuilder {
-        ClusterHealthBuilder::default()
+        <ClusterHealthBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ClusterHealth`].

@@ -25,7 +25,7 @@ impl ClusterIssue {
     }
     /// Creates a new builder for [`ClusterIssue`].
     pub fn builder() -> ClusterIssueBuilder {
-        ClusterIssueBuilder::default()
+        <ClusterIssueBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ClusterIssue`].

@@ -69,7 +69,7 @@ impl ClusterVersionInformation {
     }
     /// Creates a new builder for [`ClusterVersionInformation`].
     pub fn builder() -> ClusterVersionInformationBuilder {
-        ClusterVersionInformationBuilder::default()
+        <ClusterVersionInformationBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ClusterVersionInformation`].

@@ -25,7 +25,7 @@ impl Compatibility {
     }
     /// Creates a new builder for [`Compatibility`].
     pub fn builder() -> CompatibilityBuilder {
-        CompatibilityBuilder::default()
+        <CompatibilityBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Compatibility`].

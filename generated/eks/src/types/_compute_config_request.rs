@@ -25,7 +25,7 @@ impl ComputeConfigRequest {
     }
     /// Creates a new builder for [`ComputeConfigRequest`].
     pub fn builder() -> ComputeConfigRequestBuilder {
-        ComputeConfigRequestBuilder::default()
+        <ComputeConfigRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ComputeConfigRequest`].

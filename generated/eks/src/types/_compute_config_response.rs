@@ -25,7 +25,7 @@ impl ComputeConfigResponse {
     }
     /// Creates a new builder for [`ComputeConfigResponse`].
     pub fn builder() -> ComputeConfigResponseBuilder {
-        ComputeConfigResponseBuilder::default()
+        <ComputeConfigResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ComputeConfigResponse`].

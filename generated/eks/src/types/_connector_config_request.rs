@@ -19,7 +19,7 @@ impl ConnectorConfigRequest {
     }
     /// Creates a new builder for [`ConnectorConfigRequest`].
     pub fn builder() -> ConnectorConfigRequestBuilder {
-        ConnectorConfigRequestBuilder::default()
+        <ConnectorConfigRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ConnectorConfigRequest`].

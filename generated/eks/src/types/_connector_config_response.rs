@@ -37,7 +37,7 @@ impl ConnectorConfigResponse {
     }
     /// Creates a new builder for [`ConnectorConfigResponse`].
     pub fn builder() -> ConnectorConfigResponseBuilder {
-        ConnectorConfigResponseBuilder::default()
+        <ConnectorConfigResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ConnectorConfigResponse`].

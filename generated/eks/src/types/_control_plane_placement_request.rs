@@ -13,7 +13,7 @@ impl ControlPlanePlacementRequest {
     }
     /// Creates a new builder for [`ControlPlanePlacementRequest`].
     pub fn builder() -> ControlPlanePlacementRequestBuilder {
-        ControlPlanePlacementRequestBuilder::default()
+        <ControlPlanePlacementRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ControlPlanePlacementRequest`].

@@ -13,7 +13,7 @@ impl ControlPlanePlacementResponse {
     }
     /// Creates a new builder for [`ControlPlanePlacementResponse`].
     pub fn builder() -> ControlPlanePlacementResponseBuilder {
-        ControlPlanePlacementResponseBuilder::default()
+        <ControlPlanePlacementResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ControlPlanePlacementResponse`].

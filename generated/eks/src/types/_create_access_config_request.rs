@@ -19,7 +19,7 @@ impl CreateAccessConfigRequest {
     }
     /// Creates a new builder for [`CreateAccessConfigRequest`].
     pub fn builder() -> CreateAccessConfigRequestBuilder {
-        CreateAccessConfigRequestBuilder::default()
+        <CreateAccessConfigRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateAccessConfigRequest`].

@@ -37,7 +37,7 @@ impl DeprecationDetail {
     }
     /// Creates a new builder for [`DeprecationDetail`].
     pub fn builder() -> DeprecationDetailBuilder {
-        DeprecationDetailBuilder::default()
+        <DeprecationDetailBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeprecationDetail`].

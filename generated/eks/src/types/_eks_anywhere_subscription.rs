@@ -87,7 +87,7 @@ impl EksAnywhereSubscription {
     }
     /// Creates a new builder for [`EksAnywhereSubscription`].
     pub fn builder() -> EksAnywhereSubscriptionBuilder {
-        EksAnywhereSubscriptionBuilder::default()
+        <EksAnywhereSubscriptionBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`EksAnywhereSubscription`].

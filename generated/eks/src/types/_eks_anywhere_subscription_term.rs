@@ -19,7 +19,7 @@ impl EksAnywhereSubscriptionTerm {
     }
     /// Creates a new builder for [`EksAnywhereSubscriptionTerm`].
     pub fn builder() -> EksAnywhereSubscriptionTermBuilder {
-        EksAnywhereSubscriptionTermBuilder::default()
+        <EksAnywhereSubscriptionTermBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`EksAnywhereSubscriptionTerm`].

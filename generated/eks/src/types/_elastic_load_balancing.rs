@@ -13,7 +13,7 @@ impl ElasticLoadBalancing {
     }
     /// Creates a new builder for [`ElasticLoadBalancing`].
     pub fn builder() -> ElasticLoadBalancingBuilder {
-        ElasticLoadBalancingBuilder::default()
+        <ElasticLoadBalancingBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ElasticLoadBalancing`].

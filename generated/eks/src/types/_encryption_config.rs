@@ -19,7 +19,7 @@ impl EncryptionConfig {
     }
     /// Creates a new builder for [`EncryptionConfig`].
     pub fn builder() -> EncryptionConfigBuilder {
-        EncryptionConfigBuilder::default()
+        <EncryptionConfigBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`EncryptionConfig`].

@@ -33,7 +33,7 @@ impl ErrorDetail {
     }
     /// Creates a new builder for [`ErrorDetail`].
     pub fn builder() -> ErrorDetailBuilder {
-        ErrorDetailBuilder::default()
+        <ErrorDetailBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ErrorDetail`].

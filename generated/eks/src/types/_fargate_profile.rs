@@ -67,7 +67,7 @@ impl FargateProfile {
     }
     /// Creates a new builder for [`FargateProfile`].
     pub fn builder() -> FargateProfileBuilder {
-        FargateProfileBuilder::default()
+        <FargateProfileBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`FargateProfile`].

@@ -13,7 +13,7 @@ impl FargateProfileHealth {
     }
     /// Creates a new builder for [`FargateProfileHealth`].
     pub fn builder() -> FargateProfileHealthBuilder {
-        FargateProfileHealthBuilder::default()
+        <FargateProfileHealthBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`FargateProfileHealth`].

@@ -25,7 +25,7 @@ impl FargateProfileIssue {
     }
     /// Creates a new builder for [`FargateProfileIssue`].
     pub fn builder() -> FargateProfileIssueBuilder {
-        FargateProfileIssueBuilder::default()
+        <FargateProfileIssueBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`FargateProfileIssue`].

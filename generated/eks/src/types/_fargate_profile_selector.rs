@@ -19,7 +19,7 @@ impl FargateProfileSelector {
     }
     /// Creates a new builder for [`FargateProfileSelector`].
     pub fn builder() -> FargateProfileSelectorBuilder {
-        FargateProfileSelectorBuilder::default()
+        <FargateProfileSelectorBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`FargateProfileSelector`].

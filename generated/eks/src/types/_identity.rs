@@ -13,7 +13,7 @@ impl Identity {
     }
     /// Creates a new builder for [`Identity`].
     pub fn builder() -> IdentityBuilder {
-        IdentityBuilder::default()
+        <IdentityBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Identity`].

@@ -19,7 +19,7 @@ impl IdentityProviderConfig {
     }
     /// Creates a new builder for [`IdentityProviderConfig`].
     pub fn builder() -> IdentityProviderConfigBuilder {
-        IdentityProviderConfigBuilder::default()
+        <IdentityProviderConfigBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`IdentityProviderConfig`].

@@ -13,7 +13,7 @@ impl IdentityProviderConfigResponse {
     }
     /// Creates a new builder for [`IdentityProviderConfigResponse`].
     pub fn builder() -> IdentityProviderConfigResponseBuilder {
-        IdentityProviderConfigResponseBuilder::default()
+        <IdentityProviderConfigResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`IdentityProviderConfigResponse`].

@@ -83,7 +83,7 @@ impl Insight {
     }
     /// Creates a new builder for [`Insight`].
     pub fn builder() -> InsightBuilder {
-        InsightBuilder::default()
+        <InsightBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Insight`].

@@ -21,7 +21,7 @@ impl InsightCategorySpecificSummary {
     }
     /// Creates a new builder for [`InsightCategorySpecificSummary`].
     pub fn builder() -> InsightCategorySpecificSummaryBuilder {
-        InsightCategorySpecificSummaryBuilder::default()
+        <InsightCategorySpecificSummaryBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`InsightCategorySpecificSummary`].

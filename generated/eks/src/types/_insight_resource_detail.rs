@@ -25,7 +25,7 @@ impl InsightResourceDetail {
     }
     /// Creates a new builder for [`InsightResourceDetail`].
     pub fn builder() -> InsightResourceDetailBuilder {
-        InsightResourceDetailBuilder::default()
+        <InsightResourceDetailBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`InsightResourceDetail`].

@@ -19,7 +19,7 @@ impl InsightStatus {
     }
     /// Creates a new builder for [`InsightStatus`].
     pub fn builder() -> InsightStatusBuilder {
-        InsightStatusBuilder::default()
+        <InsightStatusBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`InsightStatus`].

@@ -55,7 +55,7 @@ impl InsightSummary {
     }
     /// Creates a new builder for [`InsightSummary`].
     pub fn builder() -> InsightSummaryBuilder {
-        InsightSummaryBuilder::default()
+        <InsightSummaryBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`InsightSummary`].

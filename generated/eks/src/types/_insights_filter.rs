@@ -25,7 +25,7 @@ impl InsightsFilter {
     }
     /// Creates a new builder for [`InsightsFilter`].
     pub fn builder() -> InsightsFilterBuilder {
-        InsightsFilterBuilder::default()
+        <InsightsFilterBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`InsightsFilter`].

@@ -42,7 +42,7 @@ impl Issue {
     }
     /// Creates a new builder for [`Issue`].
     pub fn builder() -> IssueBuilder {
-        IssueBuilder::default()
+        <IssueBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Issue`].

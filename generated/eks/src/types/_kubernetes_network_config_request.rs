@@ -33,7 +33,7 @@ impl KubernetesNetworkConfigRequest {
     }
     /// Creates a new builder for [`KubernetesNetworkConfigRequest`].
     pub fn builder() -> KubernetesNetworkConfigRequestBuilder {
-        KubernetesNetworkConfigRequestBuilder::default()
+        <KubernetesNetworkConfigRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`KubernetesNetworkConfigRequest`].

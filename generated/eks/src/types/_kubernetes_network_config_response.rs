@@ -31,7 +31,7 @@ impl KubernetesNetworkConfigResponse {
     }
     /// Creates a new builder for [`KubernetesNetworkConfigResponse`].
     pub fn builder() -> KubernetesNetworkConfigResponseBuilder {
-        KubernetesNetworkConfigResponseBuilder::default()
+        <KubernetesNetworkConfigResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`KubernetesNetworkConfigResponse`].

@@ -31,7 +31,7 @@ impl LaunchTemplateSpecification {
     }
     /// Creates a new builder for [`LaunchTemplateSpecification`].
     pub fn builder() -> LaunchTemplateSpecificationBuilder {
-        LaunchTemplateSpecificationBuilder::default()
+        <LaunchTemplateSpecificationBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`LaunchTemplateSpecification`].

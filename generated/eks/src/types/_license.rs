@@ -19,7 +19,7 @@ impl License {
     }
     /// Creates a new builder for [`License`].
     pub fn builder() -> LicenseBuilder {
-        LicenseBuilder::default()
+        <LicenseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`License`].

@@ -19,7 +19,7 @@ impl LogSetup {
     }
     /// Creates a new builder for [`LogSetup`].
     pub fn builder() -> LogSetupBuilder {
-        LogSetupBuilder::default()
+        <LogSetupBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`LogSetup`].

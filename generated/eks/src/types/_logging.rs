@@ -13,7 +13,7 @@ impl Logging {
     }
     /// Creates a new builder for [`Logging`].
     pub fn builder() -> LoggingBuilder {
-        LoggingBuilder::default()
+        <LoggingBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Logging`].

@@ -19,7 +19,7 @@ impl MarketplaceInformation {
     }
     /// Creates a new builder for [`MarketplaceInformation`].
     pub fn builder() -> MarketplaceInformationBuilder {
-        MarketplaceInformationBuilder::default()
+        <MarketplaceInformationBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`MarketplaceInformation`].

@@ -13,7 +13,7 @@ impl NodeRepairConfig {
     }
     /// Creates a new builder for [`NodeRepairConfig`].
     pub fn builder() -> NodeRepairConfigBuilder {
-        NodeRepairConfigBuilder::default()
+        <NodeRepairConfigBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`NodeRepairConfig`].

@@ -153,7 +153,7 @@ impl Nodegroup {
     }
     /// Creates a new builder for [`Nodegroup`].
     pub fn builder() -> NodegroupBuilder {
-        NodegroupBuilder::default()
+        <NodegroupBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Nodegroup`].

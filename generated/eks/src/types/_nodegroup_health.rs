@@ -13,7 +13,7 @@ impl NodegroupHealth {
     }
     /// Creates a new builder for [`NodegroupHealth`].
     pub fn builder() -> NodegroupHealthBuilder {
-        NodegroupHealthBuilder::default()
+        <NodegroupHealthBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`NodegroupHealth`].

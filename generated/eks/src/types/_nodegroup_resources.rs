@@ -19,7 +19,7 @@ impl NodegroupResources {
     }
     /// Creates a new builder for [`NodegroupResources`].
     pub fn builder() -> NodegroupResourcesBuilder {
-        NodegroupResourcesBuilder::default()
+        <NodegroupResourcesBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`NodegroupResources`].

@@ -31,7 +31,7 @@ impl NodegroupScalingConfig {
     }
     /// Creates a new builder for [`NodegroupScalingConfig`].
     pub fn builder() -> NodegroupScalingConfigBuilder {
-        NodegroupScalingConfigBuilder::default()
+        <NodegroupScalingConfigBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`NodegroupScalingConfig`].

@@ -27,7 +27,7 @@ impl NodegroupUpdateConfig {
     }
     /// Creates a new builder for [`NodegroupUpdateConfig`].
     pub fn builder() -> NodegroupUpdateConfigBuilder {
-        NodegroupUpdateConfigBuilder::default()
+        <NodegroupUpdateConfigBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`NodegroupUpdateConfig`].

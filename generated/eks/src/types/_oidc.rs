@@ -13,7 +13,7 @@ impl Oidc {
     }
     /// Creates a new builder for [`Oidc`].
     pub fn builder() -> OidcBuilder {
-        OidcBuilder::default()
+        <OidcBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Oidc`].

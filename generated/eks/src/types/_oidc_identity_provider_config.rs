@@ -81,7 +81,7 @@ impl OidcIdentityProviderConfig {
     }
     /// Creates a new builder for [`OidcIdentityProviderConfig`].
     pub fn builder() -> OidcIdentityProviderConfigBuilder {
-        OidcIdentityProviderConfigBuilder::default()
+        <OidcIdentityProviderConfigBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`OidcIdentityProviderConfig`].

@@ -57,7 +57,7 @@ impl OidcIdentityProviderConfigRequest {
     }
     /// Creates a new builder for [`OidcIdentityProviderConfigRequest`].
     pub fn builder() -> OidcIdentityProviderConfigRequestBuilder {
-        OidcIdentityProviderConfigRequestBuilder::default()
+        <OidcIdentityProviderConfigRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`OidcIdentityProviderConfigRequest`].

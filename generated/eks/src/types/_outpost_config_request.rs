@@ -29,7 +29,7 @@ impl OutpostConfigRequest {
     }
     /// Creates a new builder for [`OutpostConfigRequest`].
     pub fn builder() -> OutpostConfigRequestBuilder {
-        OutpostConfigRequestBuilder::default()
+        <OutpostConfigRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`OutpostConfigRequest`].

@@ -27,7 +27,7 @@ impl OutpostConfigResponse {
     }
     /// Creates a new builder for [`OutpostConfigResponse`].
     pub fn builder() -> OutpostConfigResponseBuilder {
-        OutpostConfigResponseBuilder::default()
+        <OutpostConfigResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`OutpostConfigResponse`].

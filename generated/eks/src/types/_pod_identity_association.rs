@@ -77,7 +77,7 @@ impl PodIdentityAssociation {
     }
     /// Creates a new builder for [`PodIdentityAssociation`].
     pub fn builder() -> PodIdentityAssociationBuilder {
-        PodIdentityAssociationBuilder::default()
+        <PodIdentityAssociationBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`PodIdentityAssociation`].

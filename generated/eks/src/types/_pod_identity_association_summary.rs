@@ -50,7 +50,7 @@ impl PodIdentityAssociationSummary {
     }
     /// Creates a new builder for [`PodIdentityAssociationSummary`].
     pub fn builder() -> PodIdentityAssociationSummaryBuilder {
-        PodIdentityAssociationSummaryBuilder::default()
+        <PodIdentityAssociationSummaryBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`PodIdentityAssociationSummary`].

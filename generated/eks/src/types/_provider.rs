@@ -13,7 +13,7 @@ impl Provider {
     }
     /// Creates a new builder for [`Provider`].
     pub fn builder() -> ProviderBuilder {
-        ProviderBuilder::default()
+        <ProviderBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Provider`].

@@ -19,7 +19,7 @@ impl RemoteAccessConfig {
     }
     /// Creates a new builder for [`RemoteAccessConfig`].
     pub fn builder() -> RemoteAccessConfigBuilder {
-        RemoteAccessConfigBuilder::default()
+        <RemoteAccessConfigBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`RemoteAccessConfig`].

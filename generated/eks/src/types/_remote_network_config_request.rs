@@ -41,7 +41,7 @@ impl RemoteNetworkConfigRequest {
     }
     /// Creates a new builder for [`RemoteNetworkConfigRequest`].
     pub fn builder() -> RemoteNetworkConfigRequestBuilder {
-        RemoteNetworkConfigRequestBuilder::default()
+        <RemoteNetworkConfigRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`RemoteNetworkConfigRequest`].

@@ -19,7 +19,7 @@ impl RemoteNetworkConfigResponse {
     }
     /// Creates a new builder for [`RemoteNetworkConfigResponse`].
     pub fn builder() -> RemoteNetworkConfigResponseBuilder {
-        RemoteNetworkConfigResponseBuilder::default()
+        <RemoteNetworkConfigResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`RemoteNetworkConfigResponse`].

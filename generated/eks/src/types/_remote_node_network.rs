@@ -39,7 +39,7 @@ impl RemoteNodeNetwork {
     }
     /// Creates a new builder for [`RemoteNodeNetwork`].
     pub fn builder() -> RemoteNodeNetworkBuilder {
-        RemoteNodeNetworkBuilder::default()
+        <RemoteNodeNetworkBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`RemoteNodeNetwork`].

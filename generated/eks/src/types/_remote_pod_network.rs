@@ -31,7 +31,7 @@ impl RemotePodNetwork {
     }
     /// Creates a new builder for [`RemotePodNetwork`].
     pub fn builder() -> RemotePodNetworkBuilder {
-        RemotePodNetworkBuilder::default()
+        <RemotePodNetworkBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`RemotePodNetwork`].

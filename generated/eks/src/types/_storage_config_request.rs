@@ -13,7 +13,7 @@ impl StorageConfigRequest {
     }
     /// Creates a new builder for [`StorageConfigRequest`].
     pub fn builder() -> StorageConfigRequestBuilder {
-        StorageConfigRequestBuilder::default()
+        <StorageConfigRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`StorageConfigRequest`].

@@ -13,7 +13,7 @@ impl StorageConfigResponse {
     }
     /// Creates a new builder for [`StorageConfigResponse`].
     pub fn builder() -> StorageConfigResponseBuilder {
-        StorageConfigResponseBuilder::default()
+        <StorageConfigResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`StorageConfigResponse`].

@@ -25,7 +25,7 @@ impl Taint {
     }
     /// Creates a new builder for [`Taint`].
     pub fn builder() -> TaintBuilder {
-        TaintBuilder::default()
+        <TaintBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Taint`].

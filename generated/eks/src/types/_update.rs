@@ -43,7 +43,7 @@ impl Update {
     }
     /// Creates a new builder for [`Update`].
     pub fn builder() -> UpdateBuilder {
-        UpdateBuilder::default()
+        <UpdateBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Update`].

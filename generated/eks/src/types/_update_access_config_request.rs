@@ -13,7 +13,7 @@ impl UpdateAccessConfigRequest {
     }
     /// Creates a new builder for [`UpdateAccessConfigRequest`].
     pub fn builder() -> UpdateAccessConfigRequestBuilder {
-        UpdateAccessConfigRequestBuilder::default()
+        <UpdateAccessConfigRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateAccessConfigRequest`].

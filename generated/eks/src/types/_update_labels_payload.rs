@@ -21,7 +21,7 @@ impl UpdateLabelsPayload {
     }
     /// Creates a new builder for [`UpdateLabelsPayload`].
     pub fn builder() -> UpdateLabelsPayloadBuilder {
-        UpdateLabelsPayloadBuilder::default()
+        <UpdateLabelsPayloadBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateLabelsPayload`].

@@ -19,7 +19,7 @@ impl UpdateParam {
     }
     /// Creates a new builder for [`UpdateParam`].
     pub fn builder() -> UpdateParamBuilder {
-        UpdateParamBuilder::default()
+        <UpdateParamBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateParam`].

@@ -19,7 +19,7 @@ impl UpdateTaintsPayload {
     }
     /// Creates a new builder for [`UpdateTaintsPayload`].
     pub fn builder() -> UpdateTaintsPayloadBuilder {
-        UpdateTaintsPayloadBuilder::default()
+        <UpdateTaintsPayloadBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateTaintsPayload`].

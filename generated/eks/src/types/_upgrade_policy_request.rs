@@ -17,7 +17,7 @@ impl UpgradePolicyRequest {
     }
     /// Creates a new builder for [`UpgradePolicyRequest`].
     pub fn builder() -> UpgradePolicyRequestBuilder {
-        UpgradePolicyRequestBuilder::default()
+        <UpgradePolicyRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpgradePolicyRequest`].

@@ -17,7 +17,7 @@ impl UpgradePolicyResponse {
     }
     /// Creates a new builder for [`UpgradePolicyResponse`].
     pub fn builder() -> UpgradePolicyResponseBuilder {
-        UpgradePolicyResponseBuilder::default()
+        <UpgradePolicyResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpgradePolicyResponse`].

@@ -37,7 +37,7 @@ impl VpcConfigRequest {
     }
     /// Creates a new builder for [`VpcConfigRequest`].
     pub fn builder() -> VpcConfigRequestBuilder {
-        VpcConfigRequestBuilder::default()
+        <VpcConfigRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`VpcConfigRequest`].

@@ -49,7 +49,7 @@ impl VpcConfigResponse {
     }
     /// Creates a new builder for [`VpcConfigResponse`].
     pub fn builder() -> VpcConfigResponseBuilder {
-        VpcConfigResponseBuilder::default()
+        <VpcConfigResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`VpcConfigResponse`].

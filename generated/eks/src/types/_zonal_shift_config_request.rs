@@ -13,7 +13,7 @@ impl ZonalShiftConfigRequest {
     }
     /// Creates a new builder for [`ZonalShiftConfigRequest`].
     pub fn builder() -> ZonalShiftConfigRequestBuilder {
-        ZonalShiftConfigRequestBuilder::default()
+        <ZonalShiftConfigRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ZonalShiftConfigRequest`].

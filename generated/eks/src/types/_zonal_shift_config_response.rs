@@ -13,7 +13,7 @@ impl ZonalShiftConfigResponse {
     }
     /// Creates a new builder for [`ZonalShiftConfigResponse`].
     pub fn builder() -> ZonalShiftConfigResponseBuilder {
-        ZonalShiftConfigResponseBuilder::default()
+        <ZonalShiftConfigResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ZonalShiftConfigResponse`].

@@ -19,7 +19,7 @@ impl DeleteObjectInput {
     }
     /// Creates a new builder for [`DeleteObjectInput`].
     pub fn builder() -> DeleteObjectInputBuilder {
-        DeleteObjectInputBuilder::default()
+        <DeleteObjectInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteObjectInput`].
@@ -76,7 +76,7 @@ pub struct DeleteObjectOutput {}
 impl DeleteObjectOutput {
     /// Creates a new builder for [`DeleteObjectOutput`].
     pub fn builder() -> DeleteObjectOutputBuilder {
-        DeleteObjectOutputBuilder::default()
+        <DeleteObjectOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteObjectOutput`].

@@ -19,7 +19,7 @@ impl DescribeObjectInput {
     }
     /// Creates a new builder for [`DescribeObjectInput`].
     pub fn builder() -> DescribeObjectInputBuilder {
-        DescribeObjectInputBuilder::default()
+        <DescribeObjectInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeObjectInput`].
@@ -109,7 +109,7 @@ impl DescribeObjectOutput {
     }
     /// Creates a new builder for [`DescribeObjectOutput`].
     pub fn builder() -> DescribeObjectOutputBuilder {
-        DescribeObjectOutputBuilder::default()
+        <DescribeObjectOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeObjectOutput`].

@@ -37,7 +37,7 @@ impl GetObjectInput {
     }
     /// Creates a new builder for [`GetObjectInput`].
     pub fn builder() -> GetObjectInputBuilder {
-        GetObjectInputBuilder::default()
+        <GetObjectInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetObjectInput`].
@@ -161,7 +161,7 @@ impl GetObjectOutput {
     }
     /// Creates a new builder for [`GetObjectOutput`].
     pub fn builder() -> GetObjectOutputBuilder {
-        GetObjectOutputBuilder::default()
+        <GetObjectOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetObjectOutput`].

@@ -35,7 +35,7 @@ impl ListItemsInput {
     }
     /// Creates a new builder for [`ListItemsInput`].
     pub fn builder() -> ListItemsInputBuilder {
-        ListItemsInputBuilder::default()
+        <ListItemsInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListItemsInput`].
@@ -127,7 +127,7 @@ impl ListItemsOutput {
     }
     /// Creates a new builder for [`ListItemsOutput`].
     pub fn builder() -> ListItemsOutputBuilder {
-        ListItemsOutputBuilder::default()
+        <ListItemsOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListItemsOutput`].

@@ -65,7 +65,7 @@ impl PutObjectInput {
     }
     /// Creates a new builder for [`PutObjectInput`].
     pub fn builder() -> PutObjectInputBuilder {
-        PutObjectInputBuilder::default()
+        <PutObjectInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`PutObjectInput`].
@@ -239,7 +239,7 @@ impl PutObjectOutput {
     }
     /// Creates a new builder for [`PutObjectOutput`].
     pub fn builder() -> PutObjectOutputBuilder {
-        PutObjectOutputBuilder::default()
+        <PutObjectOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`PutObjectOutput`].

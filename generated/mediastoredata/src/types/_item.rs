@@ -43,7 +43,7 @@ impl Item {
     }
     /// Creates a new builder for [`Item`].
     pub fn builder() -> ItemBuilder {
-        ItemBuilder::default()
+        <ItemBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Item`].

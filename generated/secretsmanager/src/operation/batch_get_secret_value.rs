@@ -39,7 +39,7 @@ impl BatchGetSecretValueInput {
     }
     /// Creates a new builder for [`BatchGetSecretValueInput`].
     pub fn builder() -> BatchGetSecretValueInputBuilder {
-        BatchGetSecretValueInputBuilder::default()
+        <BatchGetSecretValueInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`BatchGetSecretValueInput`].
@@ -158,7 +158,7 @@ impl BatchGetSecretValueOutput {
     }
     /// Creates a new builder for [`BatchGetSecretValueOutput`].
     pub fn builder() -> BatchGetSecretValueOutputBuilder {
-        BatchGetSecretValueOutputBuilder::default()
+        <BatchGetSecretValueOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`BatchGetSecretValueOutput`].

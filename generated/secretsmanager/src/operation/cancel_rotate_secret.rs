@@ -21,7 +21,7 @@ impl CancelRotateSecretInput {
     }
     /// Creates a new builder for [`CancelRotateSecretInput`].
     pub fn builder() -> CancelRotateSecretInputBuilder {
-        CancelRotateSecretInputBuilder::default()
+        <CancelRotateSecretInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CancelRotateSecretInput`].
@@ -100,7 +100,7 @@ impl CancelRotateSecretOutput {
     }
     /// Creates a new builder for [`CancelRotateSecretOutput`].
     pub fn builder() -> CancelRotateSecretOutputBuilder {
-        CancelRotateSecretOutputBuilder::default()
+        <CancelRotateSecretOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CancelRotateSecretOutput`].

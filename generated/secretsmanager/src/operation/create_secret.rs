@@ -111,7 +111,7 @@ impl CreateSecretInput {
     }
     /// Creates a new builder for [`CreateSecretInput`].
     pub fn builder() -> CreateSecretInputBuilder {
-        CreateSecretInputBuilder::default()
+        <CreateSecretInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateSecretInput`].
@@ -367,7 +367,7 @@ impl CreateSecretOutput {
     }
     /// Creates a new builder for [`CreateSecretOutput`].
     pub fn builder() -> CreateSecretOutputBuilder {
-        CreateSecretOutputBuilder::default()
+        <CreateSecretOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CreateSecretOutput`].

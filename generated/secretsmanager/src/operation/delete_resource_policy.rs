@@ -21,7 +21,7 @@ impl DeleteResourcePolicyInput {
     }
     /// Creates a new builder for [`DeleteResourcePolicyInput`].
     pub fn builder() -> DeleteResourcePolicyInputBuilder {
-        DeleteResourcePolicyInputBuilder::default()
+        <DeleteResourcePolicyInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteResourcePolicyInput`].
@@ -94,7 +94,7 @@ impl DeleteResourcePolicyOutput {
     }
     /// Creates a new builder for [`DeleteResourcePolicyOutput`].
     pub fn builder() -> DeleteResourcePolicyOutputBuilder {
-        DeleteResourcePolicyOutputBuilder::default()
+        <DeleteResourcePolicyOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteResourcePolicyOutput`].

@@ -39,7 +39,7 @@ impl DeleteSecretInput {
     }
     /// Creates a new builder for [`DeleteSecretInput`].
     pub fn builder() -> DeleteSecretInputBuilder {
-        DeleteSecretInputBuilder::default()
+        <DeleteSecretInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteSecretInput`].
@@ -147,7 +147,7 @@ impl DeleteSecretOutput {
     }
     /// Creates a new builder for [`DeleteSecretOutput`].
     pub fn builder() -> DeleteSecretOutputBuilder {
-        DeleteSecretOutputBuilder::default()
+        <DeleteSecretOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteSecretOutput`].

@@ -21,7 +21,7 @@ impl DescribeSecretInput {
     }
     /// Creates a new builder for [`DescribeSecretInput`].
     pub fn builder() -> DescribeSecretInputBuilder {
-        DescribeSecretInputBuilder::default()
+        <DescribeSecretInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeSecretInput`].
@@ -211,7 +211,7 @@ impl DescribeSecretOutput {
     }
     /// Creates a new builder for [`DescribeSecretOutput`].
     pub fn builder() -> DescribeSecretOutputBuilder {
-        DescribeSecretOutputBuilder::default()
+        <DescribeSecretOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DescribeSecretOutput`].

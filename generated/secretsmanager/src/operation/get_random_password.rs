@@ -61,7 +61,7 @@ impl GetRandomPasswordInput {
     }
     /// Creates a new builder for [`GetRandomPasswordInput`].
     pub fn builder() -> GetRandomPasswordInputBuilder {
-        GetRandomPasswordInputBuilder::default()
+        <GetRandomPasswordInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetRandomPasswordInput`].
@@ -230,7 +230,7 @@ impl GetRandomPasswordOutput {
     }
     /// Creates a new builder for [`GetRandomPasswordOutput`].
     pub fn builder() -> GetRandomPasswordOutputBuilder {
-        GetRandomPasswordOutputBuilder::default()
+        <GetRandomPasswordOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetRandomPasswordOutput`].

@@ -21,7 +21,7 @@ impl GetResourcePolicyInput {
     }
     /// Creates a new builder for [`GetResourcePolicyInput`].
     pub fn builder() -> GetResourcePolicyInputBuilder {
-        GetResourcePolicyInputBuilder::default()
+        <GetResourcePolicyInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetResourcePolicyInput`].
@@ -100,7 +100,7 @@ impl GetResourcePolicyOutput {
     }
     /// Creates a new builder for [`GetResourcePolicyOutput`].
     pub fn builder() -> GetResourcePolicyOutputBuilder {
-        GetResourcePolicyOutputBuilder::default()
+        <GetResourcePolicyOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetResourcePolicyOutput`].

@@ -37,7 +37,7 @@ impl GetSecretValueInput {
     }
     /// Creates a new builder for [`GetSecretValueInput`].
     pub fn builder() -> GetSecretValueInputBuilder {
-        GetSecretValueInputBuilder::default()
+        <GetSecretValueInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetSecretValueInput`].
@@ -177,7 +177,7 @@ impl GetSecretValueOutput {
     }
     /// Creates a new builder for [`GetSecretValueOutput`].
     pub fn builder() -> GetSecretValueOutputBuilder {
-        GetSecretValueOutputBuilder::default()
+        <GetSecretValueOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetSecretValueOutput`].

@@ -41,7 +41,7 @@ impl ListSecretVersionIdsInput {
     }
     /// Creates a new builder for [`ListSecretVersionIdsInput`].
     pub fn builder() -> ListSecretVersionIdsInputBuilder {
-        ListSecretVersionIdsInputBuilder::default()
+        <ListSecretVersionIdsInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListSecretVersionIdsInput`].
@@ -174,7 +174,7 @@ impl ListSecretVersionIdsOutput {
     }
     /// Creates a new builder for [`ListSecretVersionIdsOutput`].
     pub fn builder() -> ListSecretVersionIdsOutputBuilder {
-        ListSecretVersionIdsOutputBuilder::default()
+        <ListSecretVersionIdsOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListSecretVersionIdsOutput`].

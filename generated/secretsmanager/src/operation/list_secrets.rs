@@ -45,7 +45,7 @@ impl ListSecretsInput {
     }
     /// Creates a new builder for [`ListSecretsInput`].
     pub fn builder() -> ListSecretsInputBuilder {
-        ListSecretsInputBuilder::default()
+        <ListSecretsInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListSecretsInput`].
@@ -170,7 +170,7 @@ impl ListSecretsOutput {
     }
     /// Creates a new builder for [`ListSecretsOutput`].
     pub fn builder() -> ListSecretsOutputBuilder {
-        ListSecretsOutputBuilder::default()
+        <ListSecretsOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListSecretsOutput`].

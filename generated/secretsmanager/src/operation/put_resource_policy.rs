@@ -40,7 +40,7 @@ impl PutResourcePolicyInput {
     }
     /// Creates a new builder for [`PutResourcePolicyInput`].
     pub fn builder() -> PutResourcePolicyInputBuilder {
-        PutResourcePolicyInputBuilder::default()
+        <PutResourcePolicyInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`PutResourcePolicyInput`].
@@ -151,7 +151,7 @@ impl PutResourcePolicyOutput {
     }
     /// Creates a new builder for [`PutResourcePolicyOutput`].
     pub fn builder() -> PutResourcePolicyOutputBuilder {
-        PutResourcePolicyOutputBuilder::default()
+        <PutResourcePolicyOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`PutResourcePolicyOutput`].

@@ -83,7 +83,7 @@ impl PutSecretValueInput {
     }
     /// Creates a new builder for [`PutSecretValueInput`].
     pub fn builder() -> PutSecretValueInputBuilder {
-        PutSecretValueInputBuilder::default()
+        <PutSecretValueInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`PutSecretValueInput`].
@@ -276,7 +276,7 @@ impl PutSecretValueOutput {
     }
     /// Creates a new builder for [`PutSecretValueOutput`].
     pub fn builder() -> PutSecretValueOutputBuilder {
-        PutSecretValueOutputBuilder::default()
+        <PutSecretValueOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`PutSecretValueOutput`].

@@ -25,7 +25,7 @@ impl RemoveRegionsFromReplicationInput {
     }
     /// Creates a new builder for [`RemoveRegionsFromReplicationInput`].
     pub fn builder() -> RemoveRegionsFromReplicationInputBuilder {
-        RemoveRegionsFromReplicationInputBuilder::default()
+        <RemoveRegionsFromReplicationInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`RemoveRegionsFromReplicationInput`].
@@ -122,7 +122,7 @@ impl RemoveRegionsFromReplicationOutput {
     }
     /// Creates a new builder for [`RemoveRegionsFromReplicationOutput`].
     pub fn builder() -> RemoveRegionsFromReplicationOutputBuilder {
-        RemoveRegionsFromReplicationOutputBuilder::default()
+        <RemoveRegionsFromReplicationOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`RemoveRegionsFromReplicationOutput`].

@@ -31,7 +31,7 @@ impl ReplicateSecretToRegionsInput {
     }
     /// Creates a new builder for [`ReplicateSecretToRegionsInput`].
     pub fn builder() -> ReplicateSecretToRegionsInputBuilder {
-        ReplicateSecretToRegionsInputBuilder::default()
+        <ReplicateSecretToRegionsInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ReplicateSecretToRegionsInput`].
@@ -154,7 +154,7 @@ impl ReplicateSecretToRegionsOutput {
     }
     /// Creates a new builder for [`ReplicateSecretToRegionsOutput`].
     pub fn builder() -> ReplicateSecretToRegionsOutputBuilder {
-        ReplicateSecretToRegionsOutputBuilder::default()
+        <ReplicateSecretToRegionsOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ReplicateSecretToRegionsOutput`].

@@ -21,7 +21,7 @@ impl RestoreSecretInput {
     }
     /// Creates a new builder for [`RestoreSecretInput`].
     pub fn builder() -> RestoreSecretInputBuilder {
-        RestoreSecretInputBuilder::default()
+        <RestoreSecretInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`RestoreSecretInput`].
@@ -91,7 +91,7 @@ impl RestoreSecretOutput {
     }
     /// Creates a new builder for [`RestoreSecretOutput`].
     pub fn builder() -> RestoreSecretOutputBuilder {
-        RestoreSecretOutputBuilder::default()
+        <RestoreSecretOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`RestoreSecretOutput`].

@@ -57,7 +57,7 @@ impl RotateSecretInput {
     }
     /// Creates a new builder for [`RotateSecretInput`].
     pub fn builder() -> RotateSecretInputBuilder {
-        RotateSecretInputBuilder::default()
+        <RotateSecretInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`RotateSecretInput`].
@@ -200,7 +200,7 @@ impl RotateSecretOutput {
     }
     /// Creates a new builder for [`RotateSecretOutput`].
     pub fn builder() -> RotateSecretOutputBuilder {
-        RotateSecretOutputBuilder::default()
+        <RotateSecretOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`RotateSecretOutput`].

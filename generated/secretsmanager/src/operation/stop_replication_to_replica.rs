@@ -19,7 +19,7 @@ impl StopReplicationToReplicaInput {
     }
     /// Creates a new builder for [`StopReplicationToReplicaInput`].
     pub fn builder() -> StopReplicationToReplicaInputBuilder {
-        StopReplicationToReplicaInputBuilder::default()
+        <StopReplicationToReplicaInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`StopReplicationToReplicaInput`].
@@ -88,7 +88,7 @@ impl StopReplicationToReplicaOutput {
     }
     /// Creates a new builder for [`StopReplicationToReplicaOutput`].
     pub fn builder() -> StopReplicationToReplicaOutputBuilder {
-        StopReplicationToReplicaOutputBuilder::default()
+        <StopReplicationToReplicaOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`StopReplicationToReplicaOutput`].

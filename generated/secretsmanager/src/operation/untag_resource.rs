@@ -31,7 +31,7 @@ impl UntagResourceInput {
     }
     /// Creates a new builder for [`UntagResourceInput`].
     pub fn builder() -> UntagResourceInputBuilder {
-        UntagResourceInputBuilder::default()
+        <UntagResourceInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UntagResourceInput`].
@@ -110,7 +110,7 @@ pub struct UntagResourceOutput {}
 impl UntagResourceOutput {
     /// Creates a new builder for [`UntagResourceOutput`].
     pub fn builder() -> UntagResourceOutputBuilder {
-        UntagResourceOutputBuilder::default()
+        <UntagResourceOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UntagResourceOutput`].

@@ -73,7 +73,7 @@ impl UpdateSecretInput {
     }
     /// Creates a new builder for [`UpdateSecretInput`].
     pub fn builder() -> UpdateSecretInputBuilder {
-        UpdateSecretInputBuilder::default()
+        <UpdateSecretInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateSecretInput`].
@@ -253,7 +253,7 @@ impl UpdateSecretOutput {
     }
     /// Creates a new builder for [`UpdateSecretOutput`].
     pub fn builder() -> UpdateSecretOutputBuilder {
-        UpdateSecretOutputBuilder::default()
+        <UpdateSecretOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateSecretOutput`].

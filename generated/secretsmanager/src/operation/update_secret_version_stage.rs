@@ -41,7 +41,7 @@ impl UpdateSecretVersionStageInput {
     }
     /// Creates a new builder for [`UpdateSecretVersionStageInput`].
     pub fn builder() -> UpdateSecretVersionStageInputBuilder {
-        UpdateSecretVersionStageInputBuilder::default()
+        <UpdateSecretVersionStageInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateSecretVersionStageInput`].
@@ -170,7 +170,7 @@ impl UpdateSecretVersionStageOutput {
     }
     /// Creates a new builder for [`UpdateSecretVersionStageOutput`].
     pub fn builder() -> UpdateSecretVersionStageOutputBuilder {
-        UpdateSecretVersionStageOutputBuilder::default()
+        <UpdateSecretVersionStageOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`UpdateSecretVersionStageOutput`].

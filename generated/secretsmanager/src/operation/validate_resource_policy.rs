@@ -25,7 +25,7 @@ impl ValidateResourcePolicyInput {
     }
     /// Creates a new builder for [`ValidateResourcePolicyInput`].
     pub fn builder() -> ValidateResourcePolicyInputBuilder {
-        ValidateResourcePolicyInputBuilder::default()
+        <ValidateResourcePolicyInputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ValidateResourcePolicyInput`].
@@ -116,7 +116,7 @@ impl ValidateResourcePolicyOutput {
     }
     /// Creates a new builder for [`ValidateResourcePolicyOutput`].
     pub fn builder() -> ValidateResourcePolicyOutputBuilder {
-        ValidateResourcePolicyOutputBuilder::default()
+        <ValidateResourcePolicyOutputBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ValidateResourcePolicyOutput`].

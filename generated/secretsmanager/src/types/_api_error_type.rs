@@ -25,7 +25,7 @@ impl ApiErrorType {
     }
     /// Creates a new builder for [`ApiErrorType`].
     pub fn builder() -> ApiErrorTypeBuilder {
-        ApiErrorTypeBuilder::default()
+        <ApiErrorTypeBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ApiErrorType`].

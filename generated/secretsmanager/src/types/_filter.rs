@@ -29,7 +29,7 @@ impl Filter {
     }
     /// Creates a new builder for [`Filter`].
     pub fn builder() -> FilterBuilder {
-        FilterBuilder::default()
+        <FilterBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Filter`].

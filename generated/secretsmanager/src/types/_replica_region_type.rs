@@ -19,7 +19,7 @@ impl ReplicaRegionType {
     }
     /// Creates a new builder for [`ReplicaRegionType`].
     pub fn builder() -> ReplicaRegionTypeBuilder {
-        ReplicaRegionTypeBuilder::default()
+        <ReplicaRegionTypeBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ReplicaRegionType`].

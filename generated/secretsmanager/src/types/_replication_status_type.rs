@@ -37,7 +37,7 @@ impl ReplicationStatusType {
     }
     /// Creates a new builder for [`ReplicationStatusType`].
     pub fn builder() -> ReplicationStatusTypeBuilder {
-        ReplicationStatusTypeBuilder::default()
+        <ReplicationStatusTypeBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ReplicationStatusType`].

@@ -31,7 +31,7 @@ impl RotationRulesType {
     }
     /// Creates a new builder for [`RotationRulesType`].
     pub fn builder() -> RotationRulesTypeBuilder {
-        RotationRulesTypeBuilder::default()
+        <RotationRulesTypeBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`RotationRulesType`].

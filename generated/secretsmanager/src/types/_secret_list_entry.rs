@@ -115,7 +115,7 @@ impl SecretListEntry {
     }
     /// Creates a new builder for [`SecretListEntry`].
     pub fn builder() -> SecretListEntryBuilder {
-        SecretListEntryBuilder::default()
+        <SecretListEntryBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`SecretListEntry`].

@@ -49,7 +49,7 @@ impl SecretValueEntry {
     }
     /// Creates a new builder for [`SecretValueEntry`].
     pub fn builder() -> SecretValueEntryBuilder {
-        SecretValueEntryBuilder::default()
+        <SecretValueEntryBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`SecretValueEntry`].

@@ -37,7 +37,7 @@ impl SecretVersionsListEntry {
     }
     /// Creates a new builder for [`SecretVersionsListEntry`].
     pub fn builder() -> SecretVersionsListEntryBuilder {
-        SecretVersionsListEntryBuilder::default()
+        <SecretVersionsListEntryBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`SecretVersionsListEntry`].

@@ -19,7 +19,7 @@ impl Tag {
     }
     /// Creates a new builder for [`Tag`].
     pub fn builder() -> TagBuilder {
-        TagBuilder::default()
+        <TagBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Tag`].

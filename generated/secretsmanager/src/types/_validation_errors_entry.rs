@@ -19,7 +19,7 @@ impl ValidationErrorsEntry {
     }
     /// Creates a new builder for [`ValidationErrorsEntry`].
     pub fn builder() -> ValidationErrorsEntryBuilder {
-        ValidationErrorsEntryBuilder::default()
+        <ValidationErrorsEntryBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ValidationErrorsEntry`].

@@ -26,7 +26,7 @@ impl BadRequestException {
     }
     /// Creates a new builder for [`BadRequestException`].
     pub fn builder() -> BadRequestExceptionBuilder {
-        BadRequestExceptionBuilder::default()
+        <BadRequestExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl BadRequestException {

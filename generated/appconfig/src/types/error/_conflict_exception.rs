@@ -14,7 +14,7 @@ impl ConflictException {
     }
     /// Creates a new builder for [`ConflictException`].
     pub fn builder() -> ConflictExceptionBuilder {
-        ConflictExceptionBuilder::default()
+        <ConflictExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl ConflictException {

@@ -14,7 +14,7 @@ impl InternalServerException {
     }
     /// Creates a new builder for [`InternalServerException`].
     pub fn builder() -> InternalServerExceptionBuilder {
-        InternalServerExceptionBuilder::default()
+        <InternalServerExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl InternalServerException {

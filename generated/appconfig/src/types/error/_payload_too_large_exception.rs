@@ -32,7 +32,7 @@ impl PayloadTooLargeException {
     }
     /// Creates a new builder for [`PayloadTooLargeException`].
     pub fn builder() -> PayloadTooLargeExceptionBuilder {
-        PayloadTooLargeExceptionBuilder::default()
+        <PayloadTooLargeExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl PayloadTooLargeException {

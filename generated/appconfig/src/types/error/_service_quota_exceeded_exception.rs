@@ -24,7 +24,7 @@ impl ServiceQuotaExceededException {
     }
     /// Creates a new builder for [`ServiceQuotaExceededException`].
     pub fn builder() -> ServiceQuotaExceededExceptionBuilder {
-        ServiceQuotaExceededExceptionBuilder::default()
+        <ServiceQuotaExceededExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl ServiceQuotaExceededException {

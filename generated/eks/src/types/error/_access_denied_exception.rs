@@ -14,7 +14,7 @@ impl AccessDeniedException {
     }
     /// Creates a new builder for [`AccessDeniedException`].
     pub fn builder() -> AccessDeniedExceptionBuilder {
-        AccessDeniedExceptionBuilder::default()
+        <AccessDeniedExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl AccessDeniedException {

@@ -38,7 +38,7 @@ impl ClientException {
     }
     /// Creates a new builder for [`ClientException`].
     pub fn builder() -> ClientExceptionBuilder {
-        ClientExceptionBuilder::default()
+        <ClientExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl ClientException {

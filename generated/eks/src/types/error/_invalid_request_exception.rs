@@ -38,7 +38,7 @@ impl InvalidRequestException {
     }
     /// Creates a new builder for [`InvalidRequestException`].
     pub fn builder() -> InvalidRequestExceptionBuilder {
-        InvalidRequestExceptionBuilder::default()
+        <InvalidRequestExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl InvalidRequestException {

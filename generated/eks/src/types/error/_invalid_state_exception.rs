@@ -20,7 +20,7 @@ impl InvalidStateException {
     }
     /// Creates a new builder for [`InvalidStateException`].
     pub fn builder() -> InvalidStateExceptionBuilder {
-        InvalidStateExceptionBuilder::default()
+        <InvalidStateExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl InvalidStateException {

@@ -14,7 +14,7 @@ impl NotFoundException {
     }
     /// Creates a new builder for [`NotFoundException`].
     pub fn builder() -> NotFoundExceptionBuilder {
-        NotFoundExceptionBuilder::default()
+        <NotFoundExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl NotFoundException {

@@ -32,7 +32,7 @@ impl ResourceInUseException {
     }
     /// Creates a new builder for [`ResourceInUseException`].
     pub fn builder() -> ResourceInUseExceptionBuilder {
-        ResourceInUseExceptionBuilder::default()
+        <ResourceInUseExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl ResourceInUseException {

@@ -32,7 +32,7 @@ impl ResourceLimitExceededException {
     }
     /// Creates a new builder for [`ResourceLimitExceededException`].
     pub fn builder() -> ResourceLimitExceededExceptionBuilder {
-        ResourceLimitExceededExceptionBuilder::default()
+        <ResourceLimitExceededExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl ResourceLimitExceededException {

@@ -14,7 +14,7 @@ impl ResourcePropagationDelayException {
     }
     /// Creates a new builder for [`ResourcePropagationDelayException`].
     pub fn builder() -> ResourcePropagationDelayExceptionBuilder {
-        ResourcePropagationDelayExceptionBuilder::default()
+        <ResourcePropagationDelayExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl ResourcePropagationDelayException {

@@ -38,7 +38,7 @@ impl ServerException {
     }
     /// Creates a new builder for [`ServerException`].
     pub fn builder() -> ServerExceptionBuilder {
-        ServerExceptionBuilder::default()
+        <ServerExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl ServerException {

@@ -14,7 +14,7 @@ impl ServiceUnavailableException {
     }
     /// Creates a new builder for [`ServiceUnavailableException`].
     pub fn builder() -> ServiceUnavailableExceptionBuilder {
-        ServiceUnavailableExceptionBuilder::default()
+        <ServiceUnavailableExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl ServiceUnavailableException {

@@ -20,7 +20,7 @@ impl ThrottlingException {
     }
     /// Creates a new builder for [`ThrottlingException`].
     pub fn builder() -> ThrottlingExceptionBuilder {
-        ThrottlingExceptionBuilder::default()
+        <ThrottlingExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl ThrottlingException {

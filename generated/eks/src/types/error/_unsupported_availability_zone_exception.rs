@@ -32,7 +32,7 @@ impl UnsupportedAvailabilityZoneException {
     }
     /// Creates a new builder for [`UnsupportedAvailabilityZoneException`].
     pub fn builder() -> UnsupportedAvailabilityZoneExceptionBuilder {
-        UnsupportedAvailabilityZoneExceptionBuilder::default()
+        <UnsupportedAvailabilityZoneExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl UnsupportedAvailabilityZoneException {

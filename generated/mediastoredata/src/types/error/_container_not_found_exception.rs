@@ -14,7 +14,7 @@ impl ContainerNotFoundException {
     }
     /// Creates a new builder for [`ContainerNotFoundException`].
     pub fn builder() -> ContainerNotFoundExceptionBuilder {
-        ContainerNotFoundExceptionBuilder::default()
+        <ContainerNotFoundExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl ContainerNotFoundException {

@@ -14,7 +14,7 @@ impl InternalServerError {
     }
     /// Creates a new builder for [`InternalServerError`].
     pub fn builder() -> InternalServerErrorBuilder {
-        InternalServerErrorBuilder::default()
+        <InternalServerErrorBuilder as ::std::default::Default>::default()
     }
 }
 impl InternalServerError {

@@ -14,7 +14,7 @@ impl ObjectNotFoundException {
     }
     /// Creates a new builder for [`ObjectNotFoundException`].
     pub fn builder() -> ObjectNotFoundExceptionBuilder {
-        ObjectNotFoundExceptionBuilder::default()
+        <ObjectNotFoundExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl ObjectNotFoundException {

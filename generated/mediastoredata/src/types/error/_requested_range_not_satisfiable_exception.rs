@@ -14,7 +14,7 @@ impl RequestedRangeNotSatisfiableException {
     }
     /// Creates a new builder for [`RequestedRangeNotSatisfiableException`].
     pub fn builder() -> RequestedRangeNotSatisfiableExceptionBuilder {
-        RequestedRangeNotSatisfiableExceptionBuilder::default()
+        <RequestedRangeNotSatisfiableExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl RequestedRangeNotSatisfiableException {

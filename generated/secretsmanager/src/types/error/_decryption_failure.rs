@@ -14,7 +14,7 @@ impl DecryptionFailure {
     }
     /// Creates a new builder for [`DecryptionFailure`].
     pub fn builder() -> DecryptionFailureBuilder {
-        DecryptionFailureBuilder::default()
+        <DecryptionFailureBuilder as ::std::default::Default>::default()
     }
 }
 impl DecryptionFailure {

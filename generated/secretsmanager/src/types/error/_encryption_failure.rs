@@ -14,7 +14,7 @@ impl EncryptionFailure {
     }
     /// Creates a new builder for [`EncryptionFailure`].
     pub fn builder() -> EncryptionFailureBuilder {
-        EncryptionFailureBuilder::default()
+        <EncryptionFailureBuilder as ::std::default::Default>::default()
     }
 }
 impl EncryptionFailure {

@@ -14,7 +14,7 @@ impl InternalServiceError {
     }
     /// Creates a new builder for [`InternalServiceError`].
     pub fn builder() -> InternalServiceErrorBuilder {
-        InternalServiceErrorBuilder::default()
+        <InternalServiceErrorBuilder as ::std::default::Default>::default()
     }
 }
 impl InternalServiceError {

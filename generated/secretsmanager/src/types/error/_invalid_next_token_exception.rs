@@ -14,7 +14,7 @@ impl InvalidNextTokenException {
     }
     /// Creates a new builder for [`InvalidNextTokenException`].
     pub fn builder() -> InvalidNextTokenExceptionBuilder {
-        InvalidNextTokenExceptionBuilder::default()
+        <InvalidNextTokenExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl InvalidNextTokenException {

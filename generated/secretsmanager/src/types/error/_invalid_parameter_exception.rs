@@ -14,7 +14,7 @@ impl InvalidParameterException {
     }
     /// Creates a new builder for [`InvalidParameterException`].
     pub fn builder() -> InvalidParameterExceptionBuilder {
-        InvalidParameterExceptionBuilder::default()
+        <InvalidParameterExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl InvalidParameterException {

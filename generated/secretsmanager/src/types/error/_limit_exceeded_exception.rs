@@ -14,7 +14,7 @@ impl LimitExceededException {
     }
     /// Creates a new builder for [`LimitExceededException`].
     pub fn builder() -> LimitExceededExceptionBuilder {
-        LimitExceededExceptionBuilder::default()
+        <LimitExceededExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl LimitExceededException {

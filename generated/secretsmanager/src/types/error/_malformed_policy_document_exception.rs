@@ -14,7 +14,7 @@ impl MalformedPolicyDocumentException {
     }
     /// Creates a new builder for [`MalformedPolicyDocumentException`].
     pub fn builder() -> MalformedPolicyDocumentExceptionBuilder {
-        MalformedPolicyDocumentExceptionBuilder::default()
+        <MalformedPolicyDocumentExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl MalformedPolicyDocumentException {

@@ -14,7 +14,7 @@ impl PreconditionNotMetException {
     }
     /// Creates a new builder for [`PreconditionNotMetException`].
     pub fn builder() -> PreconditionNotMetExceptionBuilder {
-        PreconditionNotMetExceptionBuilder::default()
+        <PreconditionNotMetExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl PreconditionNotMetException {

@@ -14,7 +14,7 @@ impl PublicPolicyException {
     }
     /// Creates a new builder for [`PublicPolicyException`].
     pub fn builder() -> PublicPolicyExceptionBuilder {
-        PublicPolicyExceptionBuilder::default()
+        <PublicPolicyExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl PublicPolicyException {

@@ -14,7 +14,7 @@ impl ResourceExistsException {
     }
     /// Creates a new builder for [`ResourceExistsException`].
     pub fn builder() -> ResourceExistsExceptionBuilder {
-        ResourceExistsExceptionBuilder::default()
+        <ResourceExistsExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl ResourceExistsException {

@@ -14,7 +14,7 @@ impl ResourceNotFoundException {
     }
     /// Creates a new builder for [`ResourceNotFoundException`].
     pub fn builder() -> ResourceNotFoundExceptionBuilder {
-        ResourceNotFoundExceptionBuilder::default()
+        <ResourceNotFoundExceptionBuilder as ::std::default::Default>::default()
     }
 }
 impl ResourceNotFoundException {
