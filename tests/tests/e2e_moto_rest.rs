@@ -447,15 +447,16 @@ mod mediastore_tests {
             .unwrap();
         // moto answers a fixed ETag and the default storage class.
         assert_eq!(put.e_tag(), Some("etag"));
-        assert_eq!(
-            put.storage_class().map(|s| s.as_str()),
-            Some("TEMPORAL")
-        );
+        assert_eq!(put.storage_class().map(|s| s.as_str()), Some("TEMPORAL"));
         let sent = rec.sent();
         let req = sent.last().expect("a request");
         assert_eq!(req.method, "PUT");
         assert_eq!(path_and_query(req), format!("/{path}"));
-        assert_eq!(&req.body[..], &content[..], "the payload is the body, byte for byte");
+        assert_eq!(
+            &req.body[..],
+            &content[..],
+            "the payload is the body, byte for byte"
+        );
         assert_eq!(req.header("content-type"), Some("video/mp4"));
         assert_eq!(req.header("cache-control"), Some("max-age=60"));
 
@@ -465,7 +466,10 @@ mod mediastore_tests {
 
         let items = client.list_items().send().await.unwrap();
         assert!(
-            items.items().iter().any(|i| i.name() == Some(path.as_str())),
+            items
+                .items()
+                .iter()
+                .any(|i| i.name() == Some(path.as_str())),
             "{items:?}"
         );
 

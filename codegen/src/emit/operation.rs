@@ -416,7 +416,9 @@ fn fillable_token(f: &crate::ir::Field) -> bool {
 /// A fresh idempotency token of the member's type.
 fn token_value(f: &crate::ir::Field) -> TokenStream {
     if f.ty == crate::ir::RType::SensitiveString {
-        quote!(::awsrt::types::SensitiveString::new(::awsrt::types::uuid_v4()))
+        quote!(::awsrt::types::SensitiveString::new(
+            ::awsrt::types::uuid_v4()
+        ))
     } else {
         quote!(::awsrt::types::uuid_v4())
     }
