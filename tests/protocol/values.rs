@@ -228,6 +228,12 @@ impl Cx<'_> {
                     "    assert!({got}.is_none(), \"{{}}: expected none, got {{:?}}\", {msg}, {got});\n"
                 )),
                 None => {}
+                // A stream is read to its end and compared with the expected bytes (moving
+                // the stream out of the output).
+                Some(Document::String(bytes)) if f.ty == RType::Stream => out.push_str(&format!(
+                    "    assert_eq!(&{got}.collect().await.expect(\"the body stream\")[..], {}.as_bytes(), \"{{}}\", {msg});\n",
+                    lit(bytes)
+                )),
                 Some(v) if f.optional && matches!(f.ty, RType::F32 | RType::F64) => {
                     let helper = if f.ty == RType::F32 { "same_f32" } else { "same_f64" };
                     out.push_str(&format!(

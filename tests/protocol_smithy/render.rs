@@ -232,6 +232,7 @@ fn placeholder(cx: &Cx<'_>, ty: &RType, depth: usize) -> Result<Document, String
         RType::Blob | RType::SensitiveBlob => Document::from(""),
         RType::Document => Document::Null,
         RType::Unit => Document::Object(BTreeMap::new()),
+        RType::Stream => Document::from(""),
         RType::List(..) => Document::Array(Vec::new()),
         RType::Map(..) => Document::Object(BTreeMap::new()),
         RType::Enum(n) | RType::IntEnum(n) => match cx.svc.ty(n) {

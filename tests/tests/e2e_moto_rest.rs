@@ -461,8 +461,10 @@ mod mediastore_tests {
         assert_eq!(req.header("cache-control"), Some("max-age=60"));
 
         let got = client.get_object().path(&path).send().await.unwrap();
-        assert_eq!(got.body().as_ref(), &content[..]);
         assert_eq!(got.status_code(), 200, "@httpResponseCode");
+        // The body is a stream read as it arrives.
+        let body = got.body.collect().await.expect("the whole body");
+        assert_eq!(&body[..], &content[..]);
 
         let items = client.list_items().send().await.unwrap();
         assert!(

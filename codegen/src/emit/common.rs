@@ -86,6 +86,7 @@ pub fn rust_type(t: &RType) -> TokenStream {
         RType::SensitiveBlob => quote!(::awsrt::types::SensitiveBlob),
         RType::Timestamp(_) => quote!(::awsrt::types::DateTime),
         RType::Unit => quote!(()),
+        RType::Stream => quote!(::awsrt::types::ByteStream),
         RType::Document => quote!(::awsrt::types::Document),
         RType::Enum(n) | RType::IntEnum(n) | RType::Struct(n) | RType::Union(n) => type_path(n),
         RType::List(inner, sparse) => {
@@ -145,6 +146,7 @@ pub fn takes_into(t: &RType) -> bool {
             | RType::Enum(_)
             | RType::Blob
             | RType::SensitiveBlob
+            | RType::Stream
     )
 }
 
@@ -236,5 +238,6 @@ pub fn default_expr(t: &RType, v: &serde_json::Value) -> TokenStream {
         }
         RType::Struct(_) | RType::Union(_) => quote!(Default::default()),
         RType::Unit => quote!(()),
+        RType::Stream => quote!(::awsrt::types::ByteStream::default()),
     }
 }

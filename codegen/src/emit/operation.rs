@@ -120,6 +120,21 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
         quote!(input)
     };
     let call = call(svc, op);
+    let exchange = if op.streams_output() {
+        let options = call_options(svc, op);
+        quote! {
+            let (reply, body) = handle
+                .call_streaming(&OPERATION, request, #options)
+                .await
+                .map_err(::awsrt::error::SdkError::cast)?;
+            parse_streaming_response(&reply, body)
+        }
+    } else {
+        quote! {
+            let reply = #call.await.map_err(::awsrt::error::SdkError::cast)?;
+            parse_response(&reply)
+        }
+    };
     // The input is not needed once the request is built: free it before waiting on the
     // network (an input of plain values has nothing to free).
     let drop_input = if op
@@ -147,8 +162,7 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
             #(#token_fill)*
             let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
             #drop_input
-            let reply = #call.await.map_err(::awsrt::error::SdkError::cast)?;
-            parse_response(&reply)
+            #exchange
         },
     };
     let mut_input = if op.not_callable.is_some() {
@@ -363,18 +377,31 @@ fn fluent_builder(op: &Operation, n: &OpNames) -> TokenStream {
     }
 }
 
+/// The call options of an operation: its auth when it differs from the service's default.
+fn call_options(svc: &Service, op: &Operation) -> TokenStream {
+    if op.auth == svc.auth {
+        return quote!(::awsrt::client::CallOptions::new());
+    }
+    let auth = auth_scheme(op.auth);
+    quote!(::awsrt::client::CallOptions::new().auth(#auth))
+}
+
+fn auth_scheme(auth: Auth) -> TokenStream {
+    match auth {
+        Auth::SigV4 => quote!(::awsrt::client::AuthScheme::SigV4),
+        Auth::OptionalSigV4 => quote!(::awsrt::client::AuthScheme::OptionalSigV4),
+        Auth::None => quote!(::awsrt::client::AuthScheme::None),
+        Auth::Bearer => quote!(::awsrt::client::AuthScheme::Bearer),
+    }
+}
+
 /// The runtime call: `call`, or `call_with` the operation's auth when it differs from the
 /// service's default.
 fn call(svc: &Service, op: &Operation) -> TokenStream {
     if op.auth == svc.auth {
         return quote!(handle.call(&OPERATION, request));
     }
-    let auth = match op.auth {
-        Auth::SigV4 => quote!(::awsrt::client::AuthScheme::SigV4),
-        Auth::OptionalSigV4 => quote!(::awsrt::client::AuthScheme::OptionalSigV4),
-        Auth::None => quote!(::awsrt::client::AuthScheme::None),
-        Auth::Bearer => quote!(::awsrt::client::AuthScheme::Bearer),
-    };
+    let auth = auth_scheme(op.auth);
     quote!(handle.call_with(&OPERATION, request, ::awsrt::client::CallOptions::new().auth(#auth)))
 }
 

@@ -38,7 +38,12 @@ pub fn structure(s: &Struct) -> TokenStream {
     } else {
         quote!(::std::fmt::Debug,)
     };
-    let derive_eq = quote!(PartialEq,);
+    // A streamed member can be neither cloned nor compared.
+    let derive_eq = if has_stream(s) {
+        quote!()
+    } else {
+        quote!(Clone, PartialEq,)
+    };
     let debug_impl = if needs_manual_debug(s) {
         debug_impl(&name, s, is_error)
     } else {
@@ -56,7 +61,7 @@ pub fn structure(s: &Struct) -> TokenStream {
         #docs
         #dep
         #[non_exhaustive]
-        #[derive(Clone, #derive_eq #derive_default #derive_debug)]
+        #[derive(#derive_eq #derive_default #derive_debug)]
         pub struct #name {
             #(#fields)*
             #meta_field
@@ -72,6 +77,11 @@ pub fn structure(s: &Struct) -> TokenStream {
         #error_impls
         #builder_def
     }
+}
+
+/// Whether the structure has a streamed member (an output's streaming payload).
+pub fn has_stream(s: &Struct) -> bool {
+    s.fields.iter().any(|f| f.ty == RType::Stream)
 }
 
 fn needs_manual_debug(s: &Struct) -> bool {
@@ -188,11 +198,15 @@ fn builder_struct(s: &Struct, builder: &proc_macro2::Ident) -> TokenStream {
     } else {
         quote!()
     };
-    let derive_eq = quote!(PartialEq,);
+    let (derive_clone, derive_eq) = if has_stream(s) {
+        (quote!(), quote!())
+    } else {
+        (quote!(Clone,), quote!(PartialEq,))
+    };
     quote! {
         #doc_doc
         #[non_exhaustive]
-        #[derive(Clone, Default, #derive_eq #derive_debug)]
+        #[derive(#derive_clone Default, #derive_eq #derive_debug)]
         pub struct #builder {
             #(#fields)*
         }
@@ -309,6 +323,8 @@ fn build_fn(s: &Struct, name: &proc_macro2::Ident) -> TokenStream {
         let n = ident(&f.name);
         if f.optional {
             quote!(#n: self.#n,)
+        } else if f.ty == RType::Stream {
+            quote!(#n: self.#n.unwrap_or_default(),)
         } else if let Some(d) = &f.default {
             let e = default_expr(&f.ty, d);
             let e = if f.boxed { quote!(Box::new(#e)) } else { e };

@@ -514,7 +514,15 @@ impl<'m> Builder<'m> {
             let target = self.model.expect(&m.target, &mid)?;
             let location = self.proto.location(role, &mid, m)?;
             let ts_default = self.proto.default_timestamp_format(&location);
-            let ty = self.rtype(&mid, &m.traits, target, ts_default)?;
+            let streaming_payload = role == Role::Output
+                && location == Location::Payload
+                && target.kind == ShapeKind::Blob
+                && target.traits.has(ids::STREAMING);
+            let ty = if streaming_payload {
+                RType::Stream
+            } else {
+                self.rtype(&mid, &m.traits, target, ts_default)?
+            };
             let required = m.traits.required();
             let default = match m
                 .traits
@@ -530,7 +538,13 @@ impl<'m> Builder<'m> {
             } else {
                 default
             };
-            let client_optional = m.traits.client_optional();
+            // A streamed payload is always there (empty when the response has no body).
+            let default = if ty == RType::Stream {
+                Some(Json::String(String::new()))
+            } else {
+                default
+            };
+            let client_optional = m.traits.client_optional() && ty != RType::Stream;
             let optional = is_union || client_optional || !(required || default.is_some());
             let docs = match m.traits.documentation(&mid)? {
                 Some(d) => html_to_markdown(d),
@@ -867,6 +881,7 @@ pub(super) fn check_default(owner: &str, ty: &RType, v: &Json) -> Result<()> {
         RType::Map(..) => v.as_object().is_some_and(serde_json::Map::is_empty),
         RType::Document => true,
         RType::Struct(_) | RType::Union(_) | RType::Unit => false,
+        RType::Stream => v.as_str() == Some(""),
     };
     if ok {
         Ok(())

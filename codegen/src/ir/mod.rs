@@ -72,6 +72,9 @@ pub enum RType {
     Map(Box<RType>, bool),
     /// `()`: a union member targeting `smithy.api#Unit` (`{}` on the wire).
     Unit,
+    /// `awsrt::types::ByteStream`: an output's `@streaming` blob payload, handed to the user
+    /// as it arrives.
+    Stream,
 }
 
 impl RType {
@@ -322,6 +325,13 @@ pub struct SmokeTest {
     pub expect_success: bool,
     /// `vendorParams.region`, else `us-east-1`.
     pub region: String,
+}
+
+impl Operation {
+    /// Whether the output's payload is a stream (the call then streams the response body).
+    pub fn streams_output(&self) -> bool {
+        self.output.fields.iter().any(|f| f.ty == RType::Stream)
+    }
 }
 
 /// One operation.

@@ -73,7 +73,9 @@ pub fn typed(types: &BTreeMap<String, TypeDef>, ty: &RType, v: &Json) -> Result<
             Value::Int(i)
         }
         (RType::F32 | RType::F64, Json::Number(n)) => Value::Float(n.as_f64().ok_or_else(bad)?),
-        (RType::Blob | RType::SensitiveBlob, Json::String(s)) => Value::Blob(s.clone()),
+        (RType::Blob | RType::SensitiveBlob | RType::Stream, Json::String(s)) => {
+            Value::Blob(s.clone())
+        }
         (RType::Timestamp(_), Json::Number(n)) => {
             // Exact decimal seconds: the float would round the fraction.
             let text = n.to_string();
@@ -211,5 +213,6 @@ fn describe(ty: &RType) -> String {
         RType::List(..) => "a list".into(),
         RType::Map(..) => "a map".into(),
         RType::Unit => "the unit value {}".into(),
+        RType::Stream => "a byte stream".into(),
     }
 }

@@ -165,6 +165,29 @@ impl ProtocolGenerator for RestJson {
             &format_ident!("de_response"),
             quote!(#output),
         );
+        let parse = if op.streams_output() {
+            quote! {
+                /// Reads a reply whose body was read whole (fuzzing, tests) as a streaming call reads it.
+                #allow
+                pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
+                    parse_streaming_response(reply, ::awsrt::types::ByteStream::new(reply.body.clone()))
+                }
+                /// Reads the reply of a streaming call: the output's members from the response head,
+                /// its payload the body stream; else the operation's error.
+                #allow
+                pub(crate) fn parse_streaming_response(reply: &::awsrt::client::Reply, body: ::awsrt::types::ByteStream) -> Result<#output, ::awsrt::error::SdkError<#error>> {
+                    ::awsrt::protocol::streaming_response(reply, body, de_response, #error::from_response)
+                }
+            }
+        } else {
+            quote! {
+                /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+                #allow
+                pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
+                    ::awsrt::protocol::http_response(reply, de_response, #error::from_response)
+                }
+            }
+        };
         let doc = crate::emit::common::doc(&format!(
             "The request of `{}`: `{} {}`.",
             op.name,
@@ -177,11 +200,7 @@ impl ProtocolGenerator for RestJson {
             pub(crate) fn ser_request(input: &#input) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
                 #request
             }
-            /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
-            #allow
-            pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
-                ::awsrt::protocol::http_response(reply, de_response, #error::from_response)
-            }
+            #parse
             #body_ser
             #de
         }
@@ -353,7 +372,8 @@ fn check_bindings(owner: &str, s: &Struct) -> Result<()> {
                 payloads += 1;
                 matches!(
                     f.ty,
-                    RType::Struct(_)
+                    RType::Stream
+                        | RType::Struct(_)
                         | RType::Union(_)
                         | RType::Document
                         | RType::Blob
@@ -781,7 +801,7 @@ fn de_response_fn(
         });
     }
     for f in &s.fields {
-        if f.location == Location::ResponseCode {
+        if f.location == Location::ResponseCode || f.ty == RType::Stream {
             continue;
         }
         let Some(read) = bound_read(f) else {
@@ -796,6 +816,9 @@ fn de_response_fn(
         .iter()
         .any(|f| f.location == Location::ResponseCode);
     let construct = json::de_construct_with(s, &ty, |f| {
+        if f.ty == RType::Stream {
+            return Some(quote!(payload_stream));
+        }
         (f.location == Location::ResponseCode).then(|| {
             if f.optional {
                 quote!(Some(i32::from(resp.status)))
@@ -804,6 +827,11 @@ fn de_response_fn(
             }
         })
     });
+    let stream_arg = if s.fields.iter().any(|f| f.ty == RType::Stream) {
+        quote!(, payload_stream: ::awsrt::types::ByteStream)
+    } else {
+        quote!()
+    };
 
     let resp_arg = if stmts.is_empty() && !has_code {
         quote!(_resp)
@@ -811,7 +839,7 @@ fn de_response_fn(
         quote!(resp)
     };
     quote! {
-        pub(crate) fn #name(#resp_arg: &::awsrt::http::HttpResponse) -> Result<#ty, ::awsrt::json::JsonError> {
+        pub(crate) fn #name(#resp_arg: &::awsrt::http::HttpResponse #stream_arg) -> Result<#ty, ::awsrt::json::JsonError> {
             #body_locals
             #stmts
             Ok(#construct)

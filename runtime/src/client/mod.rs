@@ -20,6 +20,7 @@ use crate::config::Config;
 use crate::error::{BuildError, Never, SdkError};
 use crate::protocol::Protocol;
 use crate::retry::{ClientRateLimiter, Jitter, RetryQuota};
+use crate::types::ByteStream;
 
 use endpoint::ResolvedEndpoint;
 pub use http::Method;
@@ -253,6 +254,21 @@ impl ClientHandle {
         request: Request,
     ) -> Result<Reply, SdkError<Never>> {
         self.call_with(op, request, CallOptions::new()).await
+    }
+
+    /// [`call`](Self::call) for an operation whose output payload is a stream: a 2xx response
+    /// comes back as soon as its head arrives, with the body as a [`ByteStream`] read while the
+    /// caller consumes it. Retries and the attempt and operation timeouts cover the exchange up
+    /// to the response head; an error response is read whole and carries its metadata as with
+    /// `call`.
+    pub async fn call_streaming(
+        &self,
+        op: &'static OperationInfo,
+        request: Request,
+        options: CallOptions,
+    ) -> Result<(Reply, ByteStream), SdkError<Never>> {
+        let auth = options.auth.unwrap_or_else(|| self.inner.service.auth());
+        pipeline::call_streaming(&self.inner, op, request, auth).await
     }
 
     /// [`call`](Self::call) with per-call settings: an operation whose auth differs from the

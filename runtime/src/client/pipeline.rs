@@ -18,7 +18,7 @@ use crate::error::{
 use crate::http::{AttemptTimeouts, HttpRequest, HttpResponse, TransportError};
 use crate::retry::{classify_response, classify_transport, RetryClass, RetryMode, RetryQuota};
 use crate::sigv4::{sign, SigningParams, SigningSettings};
-use crate::types::{uuid_v4, DateTime, TimestampFormat};
+use crate::types::{uuid_v4, ByteStream, DateTime, TimestampFormat};
 
 /// A clock-skew error is only acted on when the server's `Date` is this far from our
 /// (corrected) clock; smaller differences cannot have caused the rejection.
@@ -50,6 +50,32 @@ pub(super) async fn call(
     request: Request,
     auth: AuthScheme,
 ) -> Result<Reply, SdkError<Never>> {
+    run(inner, op, request, auth, false)
+        .await
+        .map(|(reply, _)| reply)
+}
+
+/// [`call`] whose successful response body is streamed: the reply (head only for a 2xx) and the
+/// body. Retries and timeouts cover the exchange up to the response head; an error response is
+/// read whole, as [`call`] reads it.
+pub(super) async fn call_streaming(
+    inner: &HandleInner,
+    op: &'static OperationInfo,
+    request: Request,
+    auth: AuthScheme,
+) -> Result<(Reply, ByteStream), SdkError<Never>> {
+    run(inner, op, request, auth, true)
+        .await
+        .map(|(reply, body)| (reply, body.unwrap_or_default()))
+}
+
+async fn run(
+    inner: &HandleInner,
+    op: &'static OperationInfo,
+    request: Request,
+    auth: AuthScheme,
+    streaming: bool,
+) -> Result<(Reply, Option<ByteStream>), SdkError<Never>> {
     let span = tracing::debug_span!(
         "operation",
         service = inner.service.name(),
@@ -69,7 +95,7 @@ pub(super) async fn call(
         }
         _ => endpoint,
     };
-    let run = attempts(inner, op, endpoint, &request, auth).instrument(span);
+    let run = attempts(inner, op, endpoint, &request, auth, streaming).instrument(span);
     match inner.config.timeout_config().operation {
         Some(limit) => tokio::time::timeout(limit, run).await.unwrap_or_else(|_| {
             Err(SdkError::Timeout(TimeoutError::new(
@@ -261,27 +287,48 @@ fn adjust_clock(inner: &HandleInner, resp: &HttpResponse) -> bool {
     true
 }
 
-async fn send_once(inner: &HandleInner, req: HttpRequest, span: &tracing::Span) -> Outcome {
+/// One attempt. With `streaming`, a 2xx response's body comes back as a live stream beside the
+/// outcome; any other response is read whole (its body is needed to classify it).
+async fn send_once(
+    inner: &HandleInner,
+    req: HttpRequest,
+    span: &tracing::Span,
+    streaming: bool,
+) -> (Outcome, Option<ByteStream>) {
     let timeouts = inner.config.timeout_config();
     let t = AttemptTimeouts {
         connect: timeouts.connect,
         read: timeouts.read,
     };
-    let fut = inner
-        .config
-        .transport()
-        .send(req, &t)
-        .instrument(span.clone());
+    let transport = inner.config.transport();
+    let exchange = async {
+        if !streaming {
+            return transport.send(req, &t).await.map(|r| (r, None));
+        }
+        let (mut head, body) = transport.send_streaming(req, &t).await?;
+        if head.is_success() {
+            return Ok((head, Some(body)));
+        }
+        head.body = body.collect().await.map_err(|e| {
+            TransportError::new(
+                crate::http::TransportErrorKind::Io,
+                "the error response body broke off",
+            )
+            .with_source(e)
+        })?;
+        Ok((head, None))
+    }
+    .instrument(span.clone());
     let result = match timeouts.attempt {
-        Some(limit) => match tokio::time::timeout(limit, fut).await {
+        Some(limit) => match tokio::time::timeout(limit, exchange).await {
             Ok(r) => r,
-            Err(_) => return Outcome::Timeout(limit),
+            Err(_) => return (Outcome::Timeout(limit), None),
         },
-        None => fut.await,
+        None => exchange.await,
     };
     match result {
-        Ok(resp) => Outcome::Response(resp),
-        Err(e) => Outcome::Transport(e),
+        Ok((resp, live)) => (Outcome::Response(resp), live),
+        Err(e) => (Outcome::Transport(e), None),
     }
 }
 
@@ -295,7 +342,8 @@ async fn attempts(
     endpoint: &ResolvedEndpoint,
     request: &Request,
     auth: AuthScheme,
-) -> Result<Reply, SdkError<Never>> {
+    streaming: bool,
+) -> Result<(Reply, Option<ByteStream>), SdkError<Never>> {
     let retry = inner.config.retry_config().clone();
     let adaptive = retry.mode == RetryMode::Adaptive;
     let max_attempts = retry.effective_max_attempts();
@@ -334,7 +382,7 @@ async fn attempts(
             status = tracing::field::Empty,
             request_id = tracing::field::Empty
         );
-        let outcome = send_once(inner, req, &span).await;
+        let (outcome, live) = send_once(inner, req, &span, streaming).await;
 
         let mut meta = None;
         let class = match &outcome {
@@ -381,18 +429,18 @@ async fn attempts(
             if matches!(&outcome, Outcome::Response(r) if r.is_success()) {
                 inner.lock_retry().quota.on_success(last_retry_cost);
             }
-            return outcome.into_result(meta);
+            return outcome.into_result(meta).map(|r| (r, live));
         };
         if class == RetryClass::ClockSkew {
             if let Outcome::Response(resp) = &outcome {
                 if !adjust_clock(inner, resp) {
-                    return outcome.into_result(meta);
+                    return outcome.into_result(meta).map(|r| (r, live));
                 }
             }
         }
         if attempt >= max_attempts {
             tracing::debug!(attempt, "no attempts left");
-            return outcome.into_result(meta);
+            return outcome.into_result(meta).map(|r| (r, live));
         }
         let (cost, random) = {
             let mut state = inner.lock_retry();
@@ -403,7 +451,7 @@ async fn attempts(
                 needed = RetryQuota::cost(class),
                 "retry quota exhausted; not retrying"
             );
-            return outcome.into_result(meta);
+            return outcome.into_result(meta).map(|r| (r, live));
         };
         last_retry_cost = Some(cost);
         let delay = match class {

@@ -3,12 +3,15 @@
 //! certificates), with a keep-alive pool.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
+use hyper::body::{Body, Incoming};
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
@@ -19,6 +22,7 @@ use super::{
     AttemptTimeouts, BoxFuture, HttpRequest, HttpResponse, Target, Transport, TransportError,
     TransportErrorKind, TransportTimeout,
 };
+use crate::types::{ByteStream, ByteStreamError, ChunkSource};
 
 /// Default limit for a response body: 64 MiB.
 pub const DEFAULT_MAX_BODY_SIZE: usize = 64 * 1024 * 1024;
@@ -192,6 +196,99 @@ impl Transport for HyperTransport {
                 Err(e) => Err(e.with_target(origin)),
             }
         })
+    }
+
+    fn send_streaming(
+        &self,
+        req: HttpRequest,
+        timeouts: &AttemptTimeouts,
+    ) -> BoxFuture<'static, Result<(HttpResponse, ByteStream), TransportError>> {
+        let inner = Arc::clone(&self.inner);
+        let timeouts = *timeouts;
+        Box::pin(async move {
+            let origin = req.uri.clone();
+            match Target::parse(&req.uri) {
+                Ok(target) => {
+                    let origin = target.origin();
+                    Inner::send_streaming(inner, req, target, timeouts)
+                        .await
+                        .map_err(|e| e.with_target(origin))
+                }
+                Err(e) => Err(e.with_target(origin)),
+            }
+        })
+    }
+}
+
+/// A response body read from its connection as the caller asks for chunks; the connection goes
+/// back to the pool after the last chunk (and is closed if the stream is dropped early).
+struct LiveBody {
+    inner: Arc<Inner>,
+    conn: Option<(Conn, PoolKey)>,
+    body: Incoming,
+    read: Option<Duration>,
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
+    keep_alive: bool,
+    done: bool,
+}
+
+impl ChunkSource for LiveBody {
+    fn poll_chunk(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, ByteStreamError>>> {
+        let this = &mut *self;
+        loop {
+            if this.done {
+                return Poll::Ready(None);
+            }
+            match Pin::new(&mut this.body).poll_frame(cx) {
+                Poll::Ready(Some(Ok(frame))) => {
+                    this.timer = None;
+                    if let Ok(data) = frame.into_data() {
+                        if !data.is_empty() {
+                            return Poll::Ready(Some(Ok(data)));
+                        }
+                    }
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    this.done = true;
+                    this.conn = None;
+                    return Poll::Ready(Some(Err(ByteStreamError::new(
+                        "the response body broke off",
+                        Some(Box::new(map_hyper_error(e))),
+                    ))));
+                }
+                Poll::Ready(None) => {
+                    this.done = true;
+                    if let Some((conn, key)) = this.conn.take() {
+                        if this.keep_alive {
+                            this.inner.pool.checkin(key, conn);
+                        }
+                    }
+                    return Poll::Ready(None);
+                }
+                Poll::Pending => {
+                    let Some(limit) = this.read else {
+                        return Poll::Pending;
+                    };
+                    let timer = this
+                        .timer
+                        .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+                    return match timer.as_mut().poll(cx) {
+                        Poll::Ready(()) => {
+                            this.done = true;
+                            this.conn = None;
+                            Poll::Ready(Some(Err(ByteStreamError::new(
+                                "the response body stalled",
+                                Some(Box::new(read_timeout_error(limit))),
+                            ))))
+                        }
+                        Poll::Pending => Poll::Pending,
+                    };
+                }
+            }
+        }
     }
 }
 
@@ -384,6 +481,61 @@ impl Inner {
             .await?
             .map_err(map_hyper_error)?;
         self.read_response(conn, key, resp, timeouts.read).await
+    }
+
+    /// Like [`Inner::send`], returning at the response head with the body as a [`LiveBody`].
+    async fn send_streaming(
+        this: Arc<Inner>,
+        req: HttpRequest,
+        target: Target,
+        timeouts: AttemptTimeouts,
+    ) -> Result<(HttpResponse, ByteStream), TransportError> {
+        let key = PoolKey::new(&target);
+        let mut request = build_request(req, &target)?;
+        let (conn, resp) = loop {
+            let Some(mut conn) = this.pool.checkout(&key).await else {
+                let mut conn = this.connect(&target, timeouts.connect).await?;
+                let resp = with_read_timeout(timeouts.read, conn.sender.send_request(request))
+                    .await?
+                    .map_err(map_hyper_error)?;
+                break (conn, resp);
+            };
+            match with_read_timeout(timeouts.read, conn.sender.try_send_request(request)).await? {
+                Ok(resp) => break (conn, resp),
+                Err(mut e) => match e.take_message() {
+                    Some(unsent) => request = unsent,
+                    None => return Err(map_hyper_error(e.into_error())),
+                },
+            }
+        };
+        let (parts, body) = resp.into_parts();
+        let length = parts
+            .headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let keep_alive = !parts
+            .headers
+            .get(http::header::CONNECTION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("close")));
+        let live = LiveBody {
+            inner: Arc::clone(&this),
+            conn: Some((conn, key)),
+            body,
+            read: timeouts.read,
+            timer: None,
+            keep_alive,
+            done: false,
+        };
+        Ok((
+            HttpResponse {
+                status: parts.status.as_u16(),
+                headers: parts.headers,
+                body: Bytes::new(),
+            },
+            ByteStream::from_source(live, length),
+        ))
     }
 
     /// Reads the whole body (each wait bounded by `read`), then returns the connection to the

@@ -121,6 +121,23 @@ pub trait Transport: Send + Sync + fmt::Debug + 'static {
         req: HttpRequest,
         timeouts: &AttemptTimeouts,
     ) -> BoxFuture<'static, Result<HttpResponse, TransportError>>;
+
+    /// Sends `req` and returns as soon as the response head has arrived: the head (its `body`
+    /// empty) and the body as a stream read while the caller consumes it (each wait bounded by
+    /// `timeouts.read`). The default reads the whole response with [`send`](Self::send) and
+    /// streams it from memory; [`HyperTransport`] streams from the connection.
+    fn send_streaming(
+        &self,
+        req: HttpRequest,
+        timeouts: &AttemptTimeouts,
+    ) -> BoxFuture<'static, Result<(HttpResponse, crate::types::ByteStream), TransportError>> {
+        let whole = self.send(req, timeouts);
+        Box::pin(async move {
+            let mut resp = whole.await?;
+            let body = std::mem::take(&mut resp.body);
+            Ok((resp, crate::types::ByteStream::new(body)))
+        })
+    }
 }
 
 /// Which phase of a request timed out inside the transport.

@@ -102,6 +102,29 @@ pub fn http_response<O, E>(
     }
 }
 
+/// Like [`http_response`] for an operation whose output payload is streamed: a 2xx reply (its
+/// head) and the body stream go to `output`; any other reply (read whole) becomes the modeled
+/// error.
+pub fn streaming_response<O, E>(
+    reply: &Reply,
+    body: crate::types::ByteStream,
+    output: fn(&HttpResponse, crate::types::ByteStream) -> Result<O, JsonError>,
+    error: fn(&HttpResponse, ErrorMetadata) -> Result<E, JsonError>,
+) -> Result<O, SdkError<E>> {
+    let resp = &reply.response;
+    let unreadable =
+        |e: JsonError| SdkError::Response(ResponseError::from_response(resp, e.to_string()));
+    if resp.is_success() {
+        output(resp, body).map_err(unreadable)
+    } else {
+        let meta = reply_error(reply);
+        match error(resp, meta.clone()) {
+            Ok(err) => Err(SdkError::service(err, meta)),
+            Err(e) => Err(unreadable(e)),
+        }
+    }
+}
+
 /// Header carrying the error code.
 pub const ERROR_TYPE_HEADER: &str = "x-amzn-errortype";
 

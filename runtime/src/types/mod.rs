@@ -1,13 +1,15 @@
-//! Value types shared by generated clients: [`Document`], [`Number`], [`Blob`], [`DateTime`],
-//! [`SensitiveString`], [`SensitiveBlob`], plus base64 and UUID v4 helpers.
+//! Value types shared by generated clients: [`Document`], [`Number`], [`Blob`], [`ByteStream`],
+//! [`DateTime`], [`SensitiveString`], [`SensitiveBlob`], plus base64 and UUID v4 helpers.
 
 mod base64;
+mod byte_stream;
 mod datetime;
 mod document;
 mod sensitive;
 
 pub(crate) use self::base64::encode_into as base64_encode_into;
 pub use self::base64::{base64_decode, base64_encode, uuid_v4, Base64DecodeError};
+pub use self::byte_stream::{ByteStream, ByteStreamError, ChunkSource};
 pub use self::datetime::{DateTime, DateTimeParseError, DateTimeRangeError, TimestampFormat};
 pub use self::document::{Document, Number};
 pub use self::sensitive::{SensitiveBlob, SensitiveString};
@@ -25,6 +27,33 @@ impl Blob {
     /// Returns the bytes, consuming the blob.
     pub fn into_inner(self) -> Vec<u8> {
         self.0
+    }
+}
+
+impl Blob {
+    /// The contents of the file at `path` (a request body from a file). The whole file is read
+    /// now: a SigV4 signature covers the payload's hash, and a retry sends the body again.
+    pub async fn from_path(path: impl AsRef<std::path::Path>) -> std::io::Result<Blob> {
+        let path = path.as_ref().to_path_buf();
+        match tokio::task::spawn_blocking(move || std::fs::read(path)).await {
+            Ok(r) => r.map(Blob),
+            Err(e) => Err(std::io::Error::other(e)),
+        }
+    }
+
+    /// Exactly `length` bytes of `reader` (a request body from a stream of known length); fewer
+    /// is an `UnexpectedEof` error. Read now, for the same reasons as [`Blob::from_path`].
+    pub async fn from_reader(
+        mut reader: impl tokio::io::AsyncRead + Unpin,
+        length: u64,
+    ) -> std::io::Result<Blob> {
+        use tokio::io::AsyncReadExt;
+        let n = usize::try_from(length).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "length too large")
+        })?;
+        let mut data = vec![0u8; n];
+        reader.read_exact(&mut data).await?;
+        Ok(Blob(data))
     }
 }
 
@@ -49,6 +78,23 @@ impl From<&[u8]> for Blob {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn blobs_from_files_and_readers() {
+        let path = std::env::temp_dir().join(format!("awsrt-blob-{}", std::process::id()));
+        std::fs::write(&path, b"file body").unwrap();
+        assert_eq!(Blob::from_path(&path).await.unwrap().as_ref(), b"file body");
+        std::fs::remove_file(&path).unwrap();
+        assert!(Blob::from_path(&path).await.is_err());
+        let reader = &b"0123456789"[..];
+        assert_eq!(
+            Blob::from_reader(reader, 4).await.unwrap().as_ref(),
+            b"0123"
+        );
+        let short = &b"01"[..];
+        let err = Blob::from_reader(short, 4).await.unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
+    }
 
     #[test]
     fn blob_roundtrip() {

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 mod json_call;
+#[allow(unused_imports)]
 pub use json_call::JsonCall;
 
 use std::collections::VecDeque;

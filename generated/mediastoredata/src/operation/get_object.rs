@@ -105,10 +105,10 @@ impl GetObjectInput {
 }
 /// The output of [`get_object`](crate::Client::get_object).
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[derive(Default, ::std::fmt::Debug)]
 pub struct GetObjectOutput {
     /// The bytes of the object.
-    pub body: ::awsrt::types::Blob,
+    pub body: ::awsrt::types::ByteStream,
     /// An optional `CacheControl` header that allows the caller to control the object's cache behavior. Headers can be passed in as specified in the HTTP spec at <https://www.w3.org/Protocols/rfc2616/rfc2616-sec14.html#sec14.9>.
     ///
     /// Headers with a custom user-defined value are also accepted.
@@ -128,7 +128,7 @@ pub struct GetObjectOutput {
 }
 impl GetObjectOutput {
     /// The bytes of the object.
-    pub fn body(&self) -> &::awsrt::types::Blob {
+    pub fn body(&self) -> &::awsrt::types::ByteStream {
         &self.body
     }
     /// An optional `CacheControl` header that allows the caller to control the object's cache behavior.
@@ -166,9 +166,9 @@ impl GetObjectOutput {
 }
 /// A builder for [`GetObjectOutput`].
 #[non_exhaustive]
-#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
+#[derive(Default, ::std::fmt::Debug)]
 pub struct GetObjectOutputBuilder {
-    pub(crate) body: Option<::awsrt::types::Blob>,
+    pub(crate) body: Option<::awsrt::types::ByteStream>,
     pub(crate) cache_control: Option<String>,
     pub(crate) content_range: Option<String>,
     pub(crate) content_length: Option<i64>,
@@ -179,17 +179,17 @@ pub struct GetObjectOutputBuilder {
 }
 impl GetObjectOutputBuilder {
     /// The bytes of the object.
-    pub fn body(mut self, input: impl Into<::awsrt::types::Blob>) -> Self {
+    pub fn body(mut self, input: impl Into<::awsrt::types::ByteStream>) -> Self {
         self.body = Some(input.into());
         self
     }
     /// Sets or clears the `Body` member.
-    pub fn set_body(mut self, input: Option<::awsrt::types::Blob>) -> Self {
+    pub fn set_body(mut self, input: Option<::awsrt::types::ByteStream>) -> Self {
         self.body = input;
         self
     }
     /// The `Body` member as currently set.
-    pub fn get_body(&self) -> &Option<::awsrt::types::Blob> {
+    pub fn get_body(&self) -> &Option<::awsrt::types::ByteStream> {
         &self.body
     }
     /// An optional `CacheControl` header that allows the caller to control the object's cache behavior.
@@ -293,11 +293,7 @@ impl GetObjectOutputBuilder {
     /// Builds the [`GetObjectOutput`].
     pub fn build(self) -> GetObjectOutput {
         GetObjectOutput {
-            body: self
-                .body
-                .unwrap_or_else(|| ::awsrt::types::Blob::from(
-                    ::awsrt::types::base64_decode("").unwrap_or_default(),
-                )),
+            body: self.body.unwrap_or_default(),
             cache_control: self.cache_control,
             content_range: self.content_range,
             content_length: self.content_length,
@@ -527,11 +523,11 @@ pub(crate) async fn send(
 ) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
-    let reply = handle
-        .call(&OPERATION, request)
+    let (reply, body) = handle
+        .call_streaming(&OPERATION, request, ::awsrt::client::CallOptions::new())
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
-    parse_response(&reply)
+    parse_streaming_response(&reply, body)
 }
 /// The request of `GetObject`: `GET /{Path+}`.
 pub(crate) fn ser_request(
@@ -549,17 +545,29 @@ pub(crate) fn ser_request(
     }
     Ok(request)
 }
-/// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
+/// Reads a reply whose body was read whole (fuzzing, tests) as a streaming call reads it.
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
-    ::awsrt::protocol::http_response(reply, de_response, GetObjectError::from_response)
+    parse_streaming_response(reply, ::awsrt::types::ByteStream::new(reply.body.clone()))
+}
+/// Reads the reply of a streaming call: the output's members from the response head,
+/// its payload the body stream; else the operation's error.
+pub(crate) fn parse_streaming_response(
+    reply: &::awsrt::client::Reply,
+    body: ::awsrt::types::ByteStream,
+) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
+    ::awsrt::protocol::streaming_response(
+        reply,
+        body,
+        de_response,
+        GetObjectError::from_response,
+    )
 }
 pub(crate) fn de_response(
     resp: &::awsrt::http::HttpResponse,
+    payload_stream: ::awsrt::types::ByteStream,
 ) -> Result<GetObjectOutput, ::awsrt::json::JsonError> {
-    let f_body: Option<::awsrt::types::Blob> = (!resp.body.is_empty())
-        .then(|| ::awsrt::types::Blob::new(resp.body.to_vec()));
     let f_cache_control: Option<String> = ::awsrt::protocol::http_binding::header::<
         String,
     >(resp, "Cache-Control")?;
@@ -581,10 +589,7 @@ pub(crate) fn de_response(
         ::awsrt::types::TimestampFormat::HttpDate,
     )?;
     Ok(GetObjectOutput {
-        body: f_body
-            .unwrap_or_else(|| ::awsrt::types::Blob::from(
-                ::awsrt::types::base64_decode("").unwrap_or_default(),
-            )),
+        body: payload_stream,
         cache_control: f_cache_control,
         content_range: f_content_range,
         content_length: f_content_length,

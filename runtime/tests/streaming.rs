@@ -1,0 +1,173 @@
+//! Streamed response bodies: `HyperTransport::send_streaming` returns at the response head and
+//! reads the body as the caller asks for it (a chunk is delivered before the server has sent the
+//! next one), gives the connection back to the pool after the last chunk, drops it when the
+//! stream is abandoned, and times out a stalled body; `ClientHandle::call_streaming` retries up
+//! to the head and reads error responses whole.
+
+mod pipeline_support;
+
+use std::time::Duration;
+
+use awsrt::client::{CallOptions, ClientHandle};
+use awsrt::http::{AttemptTimeouts, HttpRequest, HttpResponse, HyperTransport, Transport};
+use awsrt::protocol::aws_json::request_for;
+use pipeline_support::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+/// A server answering each request on a connection with a chunked body whose chunks come from
+/// `chunks` (a `None` ends the body; a closed channel stalls the connection).
+async fn chunked_server(mut chunks: mpsc::Receiver<Option<&'static str>>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let Ok((mut sock, _)) = listener.accept().await else {
+            return;
+        };
+        loop {
+            let mut buf = Vec::new();
+            let mut byte = [0u8; 1];
+            while !buf.ends_with(b"\r\n\r\n") {
+                if sock.read(&mut byte).await.unwrap_or(0) == 0 {
+                    return;
+                }
+                buf.push(byte[0]);
+            }
+            let head =
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nx-amzn-RequestId: r1\r\n\r\n";
+            if sock.write_all(head.as_bytes()).await.is_err() {
+                return;
+            }
+            loop {
+                match chunks.recv().await {
+                    Some(Some(c)) => {
+                        let frame = format!("{:x}\r\n{c}\r\n", c.len());
+                        if sock.write_all(frame.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                    Some(None) => {
+                        if sock.write_all(b"0\r\n\r\n").await.is_err() {
+                            return;
+                        }
+                        break;
+                    }
+                    None => {
+                        // Hold the connection open, sending nothing more.
+                        tokio::time::sleep(Duration::from_secs(30)).await;
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    format!("http://{addr}/")
+}
+
+fn get(url: &str) -> HttpRequest {
+    HttpRequest::new(http::Method::GET, url, Vec::new())
+}
+
+const T: AttemptTimeouts = AttemptTimeouts {
+    connect: Some(Duration::from_secs(5)),
+    read: Some(Duration::from_secs(5)),
+};
+
+#[tokio::test]
+async fn chunks_arrive_before_the_body_is_complete_and_the_connection_is_reused() {
+    let (tx, rx) = mpsc::channel(4);
+    let url = chunked_server(rx).await;
+    let t = HyperTransport::new();
+    tx.send(Some("first ")).await.unwrap();
+    let (head, mut body) = t.send_streaming(get(&url), &T).await.unwrap();
+    assert_eq!(head.status, 200);
+    assert_eq!(head.header("x-amzn-requestid"), Some("r1"));
+    assert!(head.body.is_empty());
+    // The server has not sent the second chunk yet: the first one is already here.
+    assert_eq!(&body.next().await.unwrap().unwrap()[..], b"first ");
+    tx.send(Some("second")).await.unwrap();
+    tx.send(None).await.unwrap();
+    assert_eq!(&body.next().await.unwrap().unwrap()[..], b"second");
+    assert!(body.next().await.is_none());
+    assert_eq!(t.idle_connections(), 1, "read to the end: back to the pool");
+
+    // The same connection serves the next streamed response.
+    tx.send(Some("again")).await.unwrap();
+    tx.send(None).await.unwrap();
+    let (_, body) = t.send_streaming(get(&url), &T).await.unwrap();
+    assert_eq!(&body.collect().await.unwrap()[..], b"again");
+}
+
+#[tokio::test]
+async fn an_abandoned_stream_drops_its_connection() {
+    let (tx, rx) = mpsc::channel(4);
+    let url = chunked_server(rx).await;
+    let t = HyperTransport::new();
+    tx.send(Some("part")).await.unwrap();
+    let (_, mut body) = t.send_streaming(get(&url), &T).await.unwrap();
+    assert_eq!(&body.next().await.unwrap().unwrap()[..], b"part");
+    drop(body);
+    assert_eq!(
+        t.idle_connections(),
+        0,
+        "half-read connections are not reused"
+    );
+    drop(tx);
+}
+
+#[tokio::test]
+async fn a_stalled_body_times_out() {
+    let (tx, rx) = mpsc::channel(4);
+    let url = chunked_server(rx).await;
+    let t = HyperTransport::new();
+    tx.send(Some("part")).await.unwrap();
+    drop(tx); // after this chunk the server stalls
+    let short = AttemptTimeouts {
+        connect: Some(Duration::from_secs(5)),
+        read: Some(Duration::from_millis(200)),
+    };
+    let (_, mut body) = t.send_streaming(get(&url), &short).await.unwrap();
+    assert_eq!(&body.next().await.unwrap().unwrap()[..], b"part");
+    let err = body.next().await.unwrap().unwrap_err();
+    assert!(err.to_string().contains("stalled"), "{err}");
+    assert!(body.next().await.is_none(), "nothing after the error");
+}
+
+#[tokio::test]
+async fn call_streaming_retries_up_to_the_head_and_reads_errors_whole() {
+    // The mock transport has no streaming of its own: the default implementation streams the
+    // whole body from memory.
+    let mock = MockTransport::new([
+        Reply::Response(HttpResponse::new(503, r#"{"__type":"ServiceUnavailable"}"#)),
+        Reply::Response(HttpResponse::new(200, "streamed bytes")),
+    ]);
+    let config = builder(&mock).retry_config(fast_retry(3)).build();
+    let handle = ClientHandle::new(&config, &SERVICE);
+    let (reply, body) = handle
+        .call_streaming(&OP, request_for(&SERVICE, &OP, b"{}"), CallOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(reply.status, 200);
+    assert!(reply.error.is_none());
+    assert_eq!(&body.collect().await.unwrap()[..], b"streamed bytes");
+    assert_eq!(mock.requests().len(), 2);
+
+    let mock = MockTransport::new([Reply::Response(HttpResponse::new(
+        400,
+        r#"{"__type":"Bad","message":"no"}"#,
+    ))]);
+    let config = builder(&mock).retry_config(fast_retry(1)).build();
+    let handle = ClientHandle::new(&config, &SERVICE);
+    let (reply, body) = handle
+        .call_streaming(&OP, request_for(&SERVICE, &OP, b"{}"), CallOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(reply.status, 400);
+    assert_eq!(
+        reply.error.as_ref().and_then(|e| e.code.as_deref()),
+        Some("Bad")
+    );
+    assert!(!reply.body.is_empty(), "the error body is read whole");
+    assert!(body.collect().await.unwrap().is_empty());
+}
