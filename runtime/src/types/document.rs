@@ -7,8 +7,9 @@ use crate::json::{JsonError, JsonReader, JsonWriter};
 /// A number inside a [`Document`].
 ///
 /// Parsing puts non-negative integers in `PosInt`, negative integers in `NegInt` and everything
-/// else (fractions, exponents, integers beyond 64 bits) in `Float`.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// else (fractions, exponents, integers beyond 64 bits) in `Float`. Numbers compare by value, as
+/// JSON numbers do: `25` (`PosInt`) equals `25.0` (`Float`).
+#[derive(Clone, Copy, Debug)]
 pub enum Number {
     /// A non-negative integer.
     PosInt(u64),
@@ -16,6 +17,27 @@ pub enum Number {
     NegInt(i64),
     /// A floating-point number.
     Float(f64),
+}
+
+impl PartialEq for Number {
+    fn eq(&self, other: &Number) -> bool {
+        use Number::{Float, NegInt, PosInt};
+        // 2^64 and -2^63 as f64: integral floats in range convert exactly.
+        const U64_END: f64 = 18_446_744_073_709_551_616.0;
+        const I64_START: f64 = -9_223_372_036_854_775_808.0;
+        match (*self, *other) {
+            (PosInt(a), PosInt(b)) => a == b,
+            (NegInt(a), NegInt(b)) => a == b,
+            (Float(a), Float(b)) => a == b,
+            (PosInt(_), NegInt(_)) | (NegInt(_), PosInt(_)) => false,
+            (PosInt(i), Float(f)) | (Float(f), PosInt(i)) => {
+                f.fract() == 0.0 && (0.0..U64_END).contains(&f) && f as u64 == i
+            }
+            (NegInt(i), Float(f)) | (Float(f), NegInt(i)) => {
+                f.fract() == 0.0 && (I64_START..0.0).contains(&f) && f as i64 == i
+            }
+        }
+    }
 }
 
 impl Number {
@@ -294,5 +316,22 @@ mod tests {
                 String::from_utf8_lossy(bad)
             );
         }
+    }
+
+    #[test]
+    fn numbers_compare_by_value() {
+        assert_eq!(Number::PosInt(25), Number::Float(25.0));
+        assert_eq!(Number::Float(-3.0), Number::NegInt(-3));
+        assert_ne!(Number::PosInt(25), Number::Float(25.5));
+        assert_ne!(Number::PosInt(1), Number::NegInt(-1));
+        assert_ne!(
+            Number::PosInt(u64::MAX),
+            Number::Float(1.8446744073709552e19)
+        );
+        assert_ne!(Number::Float(f64::NAN), Number::Float(f64::NAN));
+        assert_eq!(
+            Document::parse(br#"{"a":[1,2.0]}"#).unwrap(),
+            Document::parse(br#"{"a":[1.0,2]}"#).unwrap()
+        );
     }
 }
