@@ -1,8 +1,9 @@
 //! CI's bounded fuzz pass (issue 5.5): a deterministic mutation fuzzer (fixed seeds, fixed
-//! iteration counts, a few seconds) over the same three entry points as the cargo-fuzz targets
+//! iteration counts, a few seconds) over the same entry points as the cargo-fuzz targets
 //! in `fuzz/`: every output deserializer (`secretsmanager::fuzz_entry::output`), error parsing
-//! (`awsrt::protocol::parse_error_metadata` + `fuzz_entry::error`) and the JSON reader
-//! (`awsrt::json::validate_fuzz_input`). Inputs start from the committed seed corpora in
+//! (`awsrt::protocol::parse_error_metadata` + `fuzz_entry::error`), the JSON reader
+//! (`awsrt::json::validate_fuzz_input`), and restJson1 responses and errors of the generated
+//! AppConfig, EKS and MediaStore Data clients (the decoder of `fuzz/fuzz_targets/common/rest.rs`). Inputs start from the committed seed corpora in
 //! `fuzz/seeds/<target>/`. A panic anywhere fails the test; the failing input is printed first.
 //!
 //! Run: `cargo test -p integration-tests --test fuzz_smoke`.
@@ -291,4 +292,46 @@ fn json_reader_never_panics() {
             panic!("json_reader: body mutant {i} panicked on input {mutant:?}");
         }
     }
+}
+
+#[path = "../../fuzz/fuzz_targets/common/rest.rs"]
+mod rest;
+
+#[test]
+fn rest_json_responses_never_panic() {
+    // The seeds are real responses: each parses into its operation's output.
+    for seed in seeds("rest_json_responses") {
+        let input = rest::decode(&seed).expect("a complete seed");
+        assert!(
+            rest::parse(&input),
+            "seed for {} does not parse: {:?}",
+            input.operation,
+            input.response
+        );
+    }
+    let runs = fuzz("rest_json_responses", 0x2E57_15, |data| {
+        if let Some(input) = rest::decode(data) {
+            let _ = rest::parse(&input);
+        }
+    });
+    assert!(runs > ITERATIONS);
+}
+
+#[test]
+fn rest_json_errors_never_panic() {
+    let runs = fuzz("rest_json_errors", 0xE220_25, |data| {
+        if let Some(mut input) = rest::decode(data) {
+            if input.response.is_success() {
+                input.response.status += 200;
+            }
+            let meta = awsrt::protocol::rest_json::error_metadata(&input.response);
+            assert_eq!(meta.status, input.response.status);
+            if let Some(code) = &meta.code {
+                assert!(!code.is_empty() && code.trim() == code, "code {code:?}");
+                assert!(!code.contains('#') && !code.contains(':'), "code {code:?}");
+            }
+            let _ = rest::error(&input);
+        }
+    });
+    assert!(runs > ITERATIONS);
 }
