@@ -16,9 +16,8 @@ use std::sync::Arc;
 use crate::store::{AsKeyRef, Key, KeyRef, SeededHash};
 
 /// An entry's place in the recency order: the value of [`Recorder`]'s counter at its last
-/// recorded use. Written by hits on any thread, so it sits on a cache line of its own.
+/// recorded use. Read by every hit and rarely written, so it needs no cache line of its own.
 #[derive(Debug, Default)]
-#[repr(align(64))]
 pub(crate) struct Recency(AtomicU64);
 
 impl Recency {

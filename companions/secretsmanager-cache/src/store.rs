@@ -330,8 +330,9 @@ impl Entry {
     }
 
     /// The handle of thread `thread` on the current value and the value's tag, for that
-    /// thread's hit path: its existing handle, else a new one while there are fewer than
-    /// [`MAX_HANDLES`]. `None` without a value or when full.
+    /// thread's hit path: its existing handle, else the entry's own for the first thread that
+    /// asks, else a new one while there are fewer than [`MAX_HANDLES`]. `None` without a value
+    /// or when full.
     pub fn handle_for(&mut self, thread: u64) -> Option<(Secret, Arc<Tag>)> {
         let tag = self.tag.as_ref()?;
         if let Some((_, h)) = self.handles.iter().find(|(t, _)| *t == thread) {
@@ -340,7 +341,16 @@ impl Entry {
         if self.handles.len() >= MAX_HANDLES {
             return None;
         }
-        let h = self.value.as_ref()?.new_handle();
+        let value = self.value.as_ref()?;
+        let h = if self.handles.is_empty() {
+            value.clone()
+        } else {
+            value.new_handle()
+        };
+        if self.handles.is_empty() {
+            // Most values are read by one or two threads: no room for four.
+            self.handles.reserve_exact(1);
+        }
         self.handles.push((thread, h.clone()));
         Some((h, tag.clone()))
     }
