@@ -208,7 +208,12 @@ fn build_request(
         join_url(&endpoint.url, &request.path_and_query),
         request.body.clone(),
     );
-    req.headers = request.headers.clone();
+    // Room for the pipeline's and the signature's headers: no regrowth while signing.
+    let mut headers = http::HeaderMap::with_capacity(request.headers.len() + 8);
+    for (k, v) in &request.headers {
+        headers.append(k.clone(), v.clone());
+    }
+    req.headers = headers;
     let attempt_header = format!("attempt={attempt}; max={max_attempts}");
     for (k, v) in [
         header("user-agent", &inner.user_agent)?,

@@ -123,6 +123,10 @@ impl std::ops::Deref for Reply {
 /// `path_and_query` joined after its path: `https://h/` + `/a?b` → `https://h/a?b`,
 /// `https://h/p/` + `/a` → `https://h/p/a`; an endpoint query goes after the request's.
 pub(crate) fn join_url(url: &str, path_and_query: &str) -> String {
+    // The RPC protocols' `/` onto an endpoint without a query: the endpoint URL itself.
+    if path_and_query == "/" && url.ends_with('/') {
+        return url.to_string();
+    }
     let (base, endpoint_query) = match url.find('?') {
         Some(q) => (&url[..q], &url[q + 1..]),
         None => (url, ""),
