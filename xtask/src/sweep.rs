@@ -281,6 +281,8 @@ fn compile(scratch: &Path, crates: &[&(String, PathBuf)]) -> Result<usize, Strin
             "--quiet",
         ])
         .env("CARGO_TARGET_DIR", scratch.join("target"))
+        // Hundreds of crates checked once: incremental caches would only fill the disk.
+        .env("CARGO_INCREMENTAL", "0")
         .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     let stderr = String::from_utf8_lossy(&out.stderr);

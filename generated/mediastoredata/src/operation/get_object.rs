@@ -545,7 +545,8 @@ pub(crate) fn ser_request(
     }
     Ok(request)
 }
-/// Reads a reply whose body was read whole (fuzzing, tests) as a streaming call reads it.
+/// Reads a reply whose body was read whole (the fuzz entry points) as a streaming call reads it.
+#[cfg(feature = "fuzzing")]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
