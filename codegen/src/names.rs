@@ -358,6 +358,12 @@ pub fn de_fn(type_name: &str) -> String {
     prefixed("de", &snake_case(type_name))
 }
 
+/// The whole-response reader of a type (`ComplexError` → `de_complex_error_response`): errors
+/// with members bound to headers.
+pub fn de_response_fn(type_name: &str) -> String {
+    format!("{}_response", de_fn(type_name))
+}
+
 /// The `is_<error>` method of an error enum for the error type `type_name`
 /// (`ResourceNotFoundException` → `is_resource_not_found_exception`).
 pub fn is_fn(type_name: &str) -> String {

@@ -5,13 +5,14 @@ use quote::{format_ident, quote};
 
 use super::common::*;
 use crate::ir::{Enum, Field, RType, Struct};
+use crate::names;
 
 const REDACTED: &str = "*** Sensitive Data Redacted ***";
 
 /// A structure, its accessors, its builder, and (for errors) its error impls.
 pub fn structure(s: &Struct) -> TokenStream {
     let name = ident(&s.name);
-    let builder = format_ident!("{}Builder", s.name);
+    let builder = format_ident!("{}", names::builder_name(&s.name));
     let is_error = s.error.is_some();
     let docs = doc_or(&s.docs, &format!("The `{}` structure.", s.name));
     let dep = deprecated(&s.deprecated);
@@ -178,7 +179,7 @@ fn builder_struct(s: &Struct, builder: &proc_macro2::Ident) -> TokenStream {
         quote!(::std::fmt::Debug,)
     };
     let debug = if derive_debug.is_empty() {
-        let sname = format!("{}Builder", s.name);
+        let sname = names::builder_name(&s.name);
         let fs = s.fields.iter().map(|fld| {
             let n = ident(&fld.name);
             let label = bare(&fld.name);
@@ -223,8 +224,8 @@ fn builder_struct(s: &Struct, builder: &proc_macro2::Ident) -> TokenStream {
 pub fn setters(f: &Field, own: bool) -> TokenStream {
     let n = ident(&f.name);
     let b = bare(&f.name);
-    let set = format_ident!("set_{}", b);
-    let get = format_ident!("get_{}", b);
+    let set = format_ident!("{}", names::prefixed("set", b));
+    let get = format_ident!("{}", names::prefixed("get", b));
     let d = doc_or(
         &crate::docs::first_sentence(&f.docs),
         &format!("The `{}` member.", f.member),
@@ -444,8 +445,8 @@ pub fn union(s: &Struct) -> TokenStream {
     let helpers = s.fields.iter().map(|f| {
         let v = ident(&f.variant);
         let t = stored_type(f);
-        let as_fn = format_ident!("as_{}", bare(&f.name));
-        let is_fn = format_ident!("is_{}", bare(&f.name));
+        let as_fn = format_ident!("{}", names::prefixed("as", &f.name));
+        let is_fn = format_ident!("{}", names::prefixed("is", &f.name));
         let d1 = format!("The `{}` value, if this is that variant.", f.member);
         let d1_doc = crate::emit::common::doc(&d1);
         let d2 = format!("Whether this is the `{}` variant.", f.member);

@@ -305,10 +305,10 @@ impl ProtocolGenerator for RestJson {
     }
 }
 
-/// The name of the function reading a whole response into type `name` (for outputs and
-/// errors with bound members).
+/// The name of the function reading a whole response into type `name` (errors with bound
+/// members).
 fn de_response_fn_name(name: &str) -> String {
-    format!("{}_response", names::de_fn(name))
+    names::de_response_fn(name)
 }
 
 /// The error structure `name`, when it has members bound outside the body.
