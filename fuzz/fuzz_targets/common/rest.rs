@@ -13,7 +13,9 @@
 use awsrt::http::HttpResponse;
 
 /// Statuses picked by a status byte below 0x80.
-pub const STATUSES: &[u16] = &[200, 200, 201, 202, 204, 206, 400, 403, 404, 409, 429, 500, 503];
+pub const STATUSES: &[u16] = &[
+    200, 200, 201, 202, 204, 206, 400, 403, 404, 409, 429, 500, 503,
+];
 
 /// Header names bound to output and error members of the three services, and the protocol's.
 pub const HEADER_NAMES: &[&str] = &[
