@@ -309,7 +309,7 @@ fn rest_json_responses_never_panic() {
             input.response
         );
     }
-    let runs = fuzz("rest_json_responses", 0x2E57_15, |data| {
+    let runs = fuzz("rest_json_responses", 0x002E_5715, |data| {
         if let Some(input) = rest::decode(data) {
             let _ = rest::parse(&input);
         }
@@ -319,7 +319,7 @@ fn rest_json_responses_never_panic() {
 
 #[test]
 fn rest_json_errors_never_panic() {
-    let runs = fuzz("rest_json_errors", 0xE220_25, |data| {
+    let runs = fuzz("rest_json_errors", 0x00E2_2025, |data| {
         if let Some(mut input) = rest::decode(data) {
             if input.response.is_success() {
                 input.response.status += 200;
