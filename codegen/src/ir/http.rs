@@ -173,18 +173,7 @@ impl UriTemplate {
             }
             let ok = match &f.ty {
                 RType::String | RType::SensitiveString => true,
-                _ if greedy => false,
-                RType::Bool
-                | RType::I8
-                | RType::I16
-                | RType::I32
-                | RType::I64
-                | RType::F32
-                | RType::F64
-                | RType::Timestamp(_)
-                | RType::Enum(_)
-                | RType::IntEnum(_) => true,
-                _ => false,
+                ty => !greedy && ty.is_scalar(),
             };
             if !ok {
                 return Err(CodegenError::shape(

@@ -78,6 +78,26 @@ pub enum RType {
 }
 
 impl RType {
+    /// Whether the type is a scalar an HTTP binding can carry as text: strings, booleans,
+    /// numbers, timestamps and enums.
+    pub fn is_scalar(&self) -> bool {
+        matches!(
+            self,
+            RType::String
+                | RType::SensitiveString
+                | RType::Bool
+                | RType::I8
+                | RType::I16
+                | RType::I32
+                | RType::I64
+                | RType::F32
+                | RType::F64
+                | RType::Timestamp(_)
+                | RType::Enum(_)
+                | RType::IntEnum(_)
+        )
+    }
+
     /// Whether values are `Copy` (accessors return them by value).
     pub fn is_copy(&self) -> bool {
         matches!(

@@ -55,18 +55,7 @@ impl Request {
     /// sent in HTTP/1.1 (a control character, a non-token name) is a construction error naming
     /// the header, never a panic.
     pub fn append_header(&mut self, name: &str, value: &str) -> Result<(), BuildError> {
-        let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-            BuildError::new(
-                BuildErrorKind::InvalidField,
-                format!("{name:?} is not a valid HTTP header name"),
-            )
-        })?;
-        let v = HeaderValue::from_str(value).map_err(|_| {
-            BuildError::new(
-                BuildErrorKind::InvalidField,
-                format!("the value of header {name} contains characters HTTP headers cannot carry"),
-            )
-        })?;
+        let (n, v) = checked_header(name, value)?;
         self.headers.append(n, v);
         Ok(())
     }
@@ -74,18 +63,7 @@ impl Request {
     /// Sets header `name` to `value` (replacing any value it had), checked like
     /// [`append_header`](Self::append_header).
     pub fn set_header(&mut self, name: &str, value: &str) -> Result<(), BuildError> {
-        let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-            BuildError::new(
-                BuildErrorKind::InvalidField,
-                format!("{name:?} is not a valid HTTP header name"),
-            )
-        })?;
-        let v = HeaderValue::from_str(value).map_err(|_| {
-            BuildError::new(
-                BuildErrorKind::InvalidField,
-                format!("the value of header {name} contains characters HTTP headers cannot carry"),
-            )
-        })?;
+        let (n, v) = checked_header(name, value)?;
         self.headers.insert(n, v);
         Ok(())
     }
@@ -144,6 +122,24 @@ pub(crate) fn join_url(url: &str, path_and_query: &str) -> String {
     } else {
         format!("{base}{path_and_query}?{endpoint_query}")
     }
+}
+
+/// A header name and value from the input, or a construction error naming the header when either
+/// cannot be sent in HTTP/1.1.
+fn checked_header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), BuildError> {
+    let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+        BuildError::new(
+            BuildErrorKind::InvalidField,
+            format!("{name:?} is not a valid HTTP header name"),
+        )
+    })?;
+    let v = HeaderValue::from_str(value).map_err(|_| {
+        BuildError::new(
+            BuildErrorKind::InvalidField,
+            format!("the value of header {name} contains characters HTTP headers cannot carry"),
+        )
+    })?;
+    Ok((n, v))
 }
 
 #[cfg(test)]

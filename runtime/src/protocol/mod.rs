@@ -73,11 +73,7 @@ pub fn json_response<O, E>(
         r.finish().map_err(unreadable)?;
         Ok(out)
     } else {
-        let meta = reply_error(reply);
-        match error(resp, meta.clone()) {
-            Ok(err) => Err(SdkError::service(err, meta)),
-            Err(e) => Err(unreadable(e)),
-        }
+        Err(modeled_error(reply, error))
     }
 }
 
@@ -94,11 +90,7 @@ pub fn http_response<O, E>(
     if resp.is_success() {
         output(resp).map_err(unreadable)
     } else {
-        let meta = reply_error(reply);
-        match error(resp, meta.clone()) {
-            Ok(err) => Err(SdkError::service(err, meta)),
-            Err(e) => Err(unreadable(e)),
-        }
+        Err(modeled_error(reply, error))
     }
 }
 
@@ -117,11 +109,21 @@ pub fn streaming_response<O, E>(
     if resp.is_success() {
         output(resp, body).map_err(unreadable)
     } else {
-        let meta = reply_error(reply);
-        match error(resp, meta.clone()) {
-            Ok(err) => Err(SdkError::service(err, meta)),
-            Err(e) => Err(unreadable(e)),
-        }
+        Err(modeled_error(reply, error))
+    }
+}
+
+/// A non-2xx reply as the operation's modeled error, or as an unreadable response when its body
+/// does not parse.
+fn modeled_error<E>(
+    reply: &Reply,
+    error: fn(&HttpResponse, ErrorMetadata) -> Result<E, JsonError>,
+) -> SdkError<E> {
+    let resp = &reply.response;
+    let meta = reply_error(reply);
+    match error(resp, meta.clone()) {
+        Ok(err) => SdkError::service(err, meta),
+        Err(e) => SdkError::Response(ResponseError::from_response(resp, e.to_string())),
     }
 }
 

@@ -338,23 +338,7 @@ fn is_member_type(svc: &Service, name: &str) -> bool {
 
 /// Checks the types of bound members: what each location can carry.
 fn check_bindings(owner: &str, s: &Struct) -> Result<()> {
-    let scalar = |t: &RType| {
-        matches!(
-            t,
-            RType::String
-                | RType::SensitiveString
-                | RType::Bool
-                | RType::I8
-                | RType::I16
-                | RType::I32
-                | RType::I64
-                | RType::F32
-                | RType::F64
-                | RType::Timestamp(_)
-                | RType::Enum(_)
-                | RType::IntEnum(_)
-        )
-    };
+    let scalar = RType::is_scalar;
     let mut payloads = 0;
     for f in &s.fields {
         let ok = match &f.location {
