@@ -45,7 +45,7 @@ pub fn json_body(body: &[u8]) -> &[u8] {
 
 /// The error metadata of a reply: the one the pipeline read, else (a reply built by hand) the
 /// status and request id alone.
-fn reply_error(reply: &Reply) -> ErrorMetadata {
+pub fn reply_error(reply: &Reply) -> ErrorMetadata {
     reply.error.clone().unwrap_or_else(|| ErrorMetadata {
         code: None,
         message: None,
@@ -79,14 +79,15 @@ pub fn json_response<O, E>(
 
 /// Like [`json_response`] for protocols whose output is read from the whole response (status,
 /// headers and body: the HTTP-binding protocols): a 2xx response goes to `output`.
-pub fn http_response<O, E>(
+///
+/// `D` is the body format's decode error (JSON, XML, ...).
+pub fn http_response<O, E, D: std::fmt::Display>(
     reply: &Reply,
-    output: fn(&HttpResponse) -> Result<O, JsonError>,
-    error: fn(&HttpResponse, ErrorMetadata) -> Result<E, JsonError>,
+    output: fn(&HttpResponse) -> Result<O, D>,
+    error: fn(&HttpResponse, ErrorMetadata) -> Result<E, D>,
 ) -> Result<O, SdkError<E>> {
     let resp = &reply.response;
-    let unreadable =
-        |e: JsonError| SdkError::Response(ResponseError::from_response(resp, e.to_string()));
+    let unreadable = |e: D| SdkError::Response(ResponseError::from_response(resp, e.to_string()));
     if resp.is_success() {
         output(resp).map_err(unreadable)
     } else {
@@ -97,15 +98,14 @@ pub fn http_response<O, E>(
 /// Like [`http_response`] for an operation whose output payload is streamed: a 2xx reply (its
 /// head) and the body stream go to `output`; any other reply (read whole) becomes the modeled
 /// error.
-pub fn streaming_response<O, E>(
+pub fn streaming_response<O, E, D: std::fmt::Display>(
     reply: &Reply,
     body: crate::types::ByteStream,
-    output: fn(&HttpResponse, crate::types::ByteStream) -> Result<O, JsonError>,
-    error: fn(&HttpResponse, ErrorMetadata) -> Result<E, JsonError>,
+    output: fn(&HttpResponse, crate::types::ByteStream) -> Result<O, D>,
+    error: fn(&HttpResponse, ErrorMetadata) -> Result<E, D>,
 ) -> Result<O, SdkError<E>> {
     let resp = &reply.response;
-    let unreadable =
-        |e: JsonError| SdkError::Response(ResponseError::from_response(resp, e.to_string()));
+    let unreadable = |e: D| SdkError::Response(ResponseError::from_response(resp, e.to_string()));
     if resp.is_success() {
         output(resp, body).map_err(unreadable)
     } else {
@@ -114,10 +114,10 @@ pub fn streaming_response<O, E>(
 }
 
 /// A non-2xx reply as the operation's modeled error, or as an unreadable response when its body
-/// does not parse.
-fn modeled_error<E>(
+/// does not parse (`D`: the body format's decode error). For protocol modules.
+pub fn modeled_error<E, D: std::fmt::Display>(
     reply: &Reply,
-    error: fn(&HttpResponse, ErrorMetadata) -> Result<E, JsonError>,
+    error: fn(&HttpResponse, ErrorMetadata) -> Result<E, D>,
 ) -> SdkError<E> {
     let resp = &reply.response;
     let meta = reply_error(reply);
