@@ -32,6 +32,7 @@
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
+pub mod cbor;
 pub mod client;
 pub mod config;
 pub mod credentials;

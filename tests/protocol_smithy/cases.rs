@@ -31,6 +31,14 @@ pub const PROTOCOLS: &[ProtocolSuite] = &[
         name: "restJson1",
         trait_id: "aws.protocols#restJson1",
     },
+    ProtocolSuite {
+        name: "rpcv2Cbor",
+        trait_id: "smithy.protocols#rpcv2Cbor",
+    },
+    ProtocolSuite {
+        name: "rpcv2Json",
+        trait_id: "smithy.protocols#rpcv2Json",
+    },
 ];
 
 /// The protocol named `name`.
@@ -130,12 +138,22 @@ pub fn aws_dir() -> Result<PathBuf, String> {
 /// server-side validation operations use; the suites' own build depends on it).
 pub fn model_paths(protocol: &ProtocolSuite) -> Result<Vec<PathBuf>, String> {
     let aws = aws_dir()?;
+    let validation =
+        aws.join("../../traits/smithy-validation-model--smithy.framework.validation.smithy");
+    // The protocols of the `smithy` namespace (rpcv2Cbor, rpcv2Json) have their own folder and
+    // shared shapes beside `aws/`.
+    let smithy = aws.join("../smithy");
+    if smithy.join(protocol.name).is_dir() {
+        return Ok(vec![
+            smithy.join(protocol.name),
+            smithy.join("shared-types.smithy"),
+            validation,
+        ]);
+    }
     let folder = aws.join(protocol.name);
     if !folder.is_dir() {
         return Err(format!("{} does not exist", folder.display()));
     }
-    let validation =
-        aws.join("../../traits/smithy-validation-model--smithy.framework.validation.smithy");
     Ok(vec![
         folder,
         aws.join("shared-types.smithy"),
@@ -348,6 +366,8 @@ mod tests {
             ("awsJson1_0", 76, 70, 2),
             ("awsJson1_1", 123, 119, 2),
             ("restJson1", 275, 250, 4),
+            ("rpcv2Cbor", 88, 72, 1),
+            ("rpcv2Json", 82, 73, 1),
         ] {
             let p = protocol(name).unwrap();
             let loaded = load(&p).unwrap_or_else(|e| panic!("{e}"));

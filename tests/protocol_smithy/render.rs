@@ -38,6 +38,7 @@ fn body_check(case: &Case) -> Result<String, String> {
     let kind = match media {
         m if m == "application/json" || m.ends_with("+json") => "Json",
         "application/x-www-form-urlencoded" => "Form",
+        "application/cbor" => "Cbor",
         m if m.ends_with("/xml") || m.ends_with("+xml") => {
             return Err(format!(
                 "bodyMediaType {m}: the harness cannot compare XML bodies yet"
@@ -49,8 +50,15 @@ fn body_check(case: &Case) -> Result<String, String> {
 }
 
 fn client_setup(cx: &Cx<'_>, case: &Case, status: u16, headers: &str, body: &str) -> String {
+    // A response case's CBOR body is written in base64.
+    let cbor = case.str("bodyMediaType") == Some("application/cbor");
+    let mock = if case.kind == Kind::Response && cbor {
+        "from_base64"
+    } else {
+        "new"
+    };
     format!(
-        "    let mock = ::cases::Mock::new({status}, {headers}, {});\n    \
+        "    let mock = ::cases::Mock::{mock}({status}, {headers}, {});\n    \
          let config = ::cases::config({}, &mock);\n    \
          let client = ::{}::Client::new(&config);\n",
         lit(body),

@@ -21,3 +21,8 @@ fn aws_json1_1() {
 fn rest_json1() {
     protocol_smithy::check("restJson1");
 }
+
+#[test]
+fn rpc_v2_cbor() {
+    protocol_smithy::check("rpcv2Cbor");
+}

@@ -188,6 +188,41 @@ pub fn read_value(t: &RType) -> TokenStream {
     }
 }
 
+/// For a non-optional member with a `@default` the service applies too: the condition (over
+/// `value: &T`) under which it is written, i.e. differs from the default; `None` when it is
+/// always written. Shared by the body codecs (JSON, CBOR).
+pub(crate) fn not_default(f: &Field) -> Option<TokenStream> {
+    match (&f.default, &f.ty) {
+        (Some(d), RType::List(..) | RType::Map(..))
+            if d.as_array().is_some_and(Vec::is_empty)
+                || d.as_object().is_some_and(serde_json::Map::is_empty) =>
+        {
+            Some(quote!(!value.is_empty()))
+        }
+        (
+            Some(d),
+            RType::Bool
+            | RType::I8
+            | RType::I16
+            | RType::I32
+            | RType::I64
+            | RType::F32
+            | RType::F64
+            | RType::String
+            | RType::Enum(_)
+            | RType::IntEnum(_),
+        ) if !f.boxed => Some(match (&f.ty, d.as_bool()) {
+            (RType::Bool, Some(false)) => quote!(*value),
+            (RType::Bool, Some(true)) => quote!(!*value),
+            _ => {
+                let e = default_expr(&f.ty, d);
+                quote!(*value != #e)
+            }
+        }),
+        _ => None,
+    }
+}
+
 /// The statements that write one structure member of `v` (a `&Struct` expression).
 fn write_member(f: &Field) -> TokenStream {
     let n = ident(&f.name);
@@ -197,37 +232,7 @@ fn write_member(f: &Field) -> TokenStream {
         quote! { if let Some(value) = &v.#n { w.key(#key); #w } }
     } else {
         let w = write_value(&f.ty, quote!(value));
-        // A member left at its @default is not sent (the service applies the same default):
-        // `not_default` says when to write it.
-        let write_when = match (&f.default, &f.ty) {
-            (Some(d), RType::List(..) | RType::Map(..))
-                if d.as_array().is_some_and(Vec::is_empty)
-                    || d.as_object().is_some_and(serde_json::Map::is_empty) =>
-            {
-                Some(quote!(!value.is_empty()))
-            }
-            (
-                Some(d),
-                RType::Bool
-                | RType::I8
-                | RType::I16
-                | RType::I32
-                | RType::I64
-                | RType::F32
-                | RType::F64
-                | RType::String
-                | RType::Enum(_)
-                | RType::IntEnum(_),
-            ) if !f.boxed => Some(match (&f.ty, d.as_bool()) {
-                (RType::Bool, Some(false)) => quote!(*value),
-                (RType::Bool, Some(true)) => quote!(!*value),
-                _ => {
-                    let e = default_expr(&f.ty, d);
-                    quote!(*value != #e)
-                }
-            }),
-            _ => None,
-        };
+        let write_when = not_default(f);
         match write_when {
             Some(not_default) => {
                 quote! { { let value = &v.#n; if #not_default { w.key(#key); #w } } }

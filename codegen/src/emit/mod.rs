@@ -2,6 +2,7 @@
 //! of a crate.
 
 pub mod blocking;
+pub mod cbor;
 pub mod common;
 pub mod crate_files;
 pub mod json;

@@ -227,6 +227,7 @@ fn error_enum(svc: &Service, op: &Operation, n: &OpNames) -> TokenStream {
         quote!(Self::#v(e) => e,)
     });
     let from_response = svc.protocol.generator().error_from_response(svc, op);
+    let decode_error = svc.protocol.generator().decode_error();
     quote! {
         #doc_doc
         #[non_exhaustive]
@@ -237,7 +238,7 @@ fn error_enum(svc: &Service, op: &Operation, n: &OpNames) -> TokenStream {
             Unhandled(::awsrt::error::Unhandled),
         }
         impl #error {
-            pub(crate) fn from_response(resp: &::awsrt::http::HttpResponse, meta: ::awsrt::error::ErrorMetadata) -> Result<Self, ::awsrt::json::JsonError> {
+            pub(crate) fn from_response(resp: &::awsrt::http::HttpResponse, meta: ::awsrt::error::ErrorMetadata) -> Result<Self, #decode_error> {
                 #from_response
             }
             #(#is_fns)*

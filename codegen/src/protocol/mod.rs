@@ -15,6 +15,7 @@
 
 pub mod aws_json;
 pub mod rest_json;
+pub mod rpc_v2;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -34,6 +35,10 @@ pub enum Protocol {
     AwsJson11,
     /// `aws.protocols#restJson1`
     RestJson1,
+    /// `smithy.protocols#rpcv2Cbor`
+    RpcV2Cbor,
+    /// `smithy.protocols#rpcv2Json`
+    RpcV2Json,
 }
 
 impl Protocol {
@@ -50,6 +55,14 @@ impl Protocol {
         }
         if t.has(ids::AWS_JSON_1_0) {
             return Ok(Protocol::AwsJson10);
+        }
+        if t.has(rpc_v2::RPC_V2_CBOR) {
+            rpc_v2::check_service(service, rpc_v2::RPC_V2_CBOR)?;
+            return Ok(Protocol::RpcV2Cbor);
+        }
+        if t.has(rpc_v2::RPC_V2_JSON) {
+            rpc_v2::check_service(service, rpc_v2::RPC_V2_JSON)?;
+            return Ok(Protocol::RpcV2Json);
         }
         let found: Vec<&str> =
             t.0.keys()
@@ -75,6 +88,8 @@ impl Protocol {
             Protocol::AwsJson10 => ids::AWS_JSON_1_0,
             Protocol::AwsJson11 => ids::AWS_JSON_1_1,
             Protocol::RestJson1 => ids::REST_JSON_1,
+            Protocol::RpcV2Cbor => rpc_v2::RPC_V2_CBOR,
+            Protocol::RpcV2Json => rpc_v2::RPC_V2_JSON,
         }
     }
 
@@ -83,7 +98,7 @@ impl Protocol {
         match self {
             Protocol::AwsJson10 => Some("1.0"),
             Protocol::AwsJson11 => Some("1.1"),
-            Protocol::RestJson1 => None,
+            Protocol::RestJson1 | Protocol::RpcV2Cbor | Protocol::RpcV2Json => None,
         }
     }
 
@@ -93,6 +108,12 @@ impl Protocol {
             Protocol::AwsJson10 => &aws_json::AwsJson { version: "1.0" },
             Protocol::AwsJson11 => &aws_json::AwsJson { version: "1.1" },
             Protocol::RestJson1 => &rest_json::RestJson,
+            Protocol::RpcV2Cbor => &rpc_v2::RpcV2 {
+                format: rpc_v2::Format::Cbor,
+            },
+            Protocol::RpcV2Json => &rpc_v2::RpcV2 {
+                format: rpc_v2::Format::Json,
+            },
         }
     }
 }
@@ -137,6 +158,11 @@ pub trait ProtocolGenerator: Sync {
 
     /// The runtime's `Protocol` static for `ServiceInfo::protocol`.
     fn runtime_protocol(&self) -> TokenStream;
+
+    /// The error type of the protocol's body readers (`from_response` returns it).
+    fn decode_error(&self) -> TokenStream {
+        quote!(::awsrt::json::JsonError)
+    }
 
     /// Items of an operation module: `ser_request(&Input) -> Result<Request, BuildError>`,
     /// `parse_response(&Reply) -> Result<Output, SdkError<Error>>` and whatever they need.

@@ -16,6 +16,7 @@
 pub mod aws_json;
 pub mod http_binding;
 pub mod rest_json;
+pub mod rpc_v2;
 
 use crate::client::Reply;
 use crate::error::{ErrorMetadata, ResponseError, SdkError};
