@@ -26,3 +26,8 @@ fn rest_json1() {
 fn rpc_v2_cbor() {
     protocol_smithy::check("rpcv2Cbor");
 }
+
+#[test]
+fn rpc_v2_json() {
+    protocol_smithy::check("rpcv2Json");
+}

@@ -12,7 +12,7 @@ use super::{host_prefix, ProtocolGenerator, Role};
 use crate::emit::common::ident;
 use crate::emit::{cbor, json};
 use crate::error::{CodegenError, Result};
-use crate::ir::{Example, HttpBinding, Location, Operation, Service, Struct, TypeDef};
+use crate::ir::{Example, HttpBinding, Location, Operation, RType, Service, Struct, TypeDef};
 use crate::model::{Member, Shape, TimestampFormat};
 use crate::names;
 
@@ -119,13 +119,13 @@ impl ProtocolGenerator for RpcV2 {
             ),
             Format::Json => (
                 json::ser_struct(
-                    &op.input,
+                    &json_shape(&op.input, false),
                     &format_ident!("ser_input"),
                     quote!(#input),
                     quote!(pub(crate)),
                 ),
                 json::de_struct(
-                    &op.output,
+                    &json_shape(&op.output, false),
                     &format_ident!("de_output"),
                     quote!(#output),
                     quote!(pub(crate)),
@@ -198,7 +198,7 @@ impl ProtocolGenerator for RpcV2 {
     fn type_codecs(&self, svc: &Service, name: &str, def: &TypeDef) -> TokenStream {
         match self.format {
             Format::Cbor => cbor::codecs(svc, name, def),
-            Format::Json => json::codecs(svc, name, def),
+            Format::Json => json_codecs(svc, name, def),
         }
     }
 
@@ -208,6 +208,67 @@ impl ProtocolGenerator for RpcV2 {
             Format::Cbor => cbor_example_checks(op, ex),
         }
     }
+}
+
+/// A structure as rpcv2Json writes or reads it: every timestamp epoch seconds (the protocol
+/// ignores `@timestampFormat`); when `nested` (a structure inside the body, written), members
+/// with a `@default` written whatever their value, as the CBOR codec does (the JSON codec of
+/// awsJson and restJson1 leaves them out at their default).
+fn json_shape(s: &Struct, nested: bool) -> Struct {
+    fn epoch(t: &RType) -> RType {
+        match t {
+            RType::Timestamp(_) => RType::Timestamp(TimestampFormat::EpochSeconds),
+            RType::List(inner, sparse) => RType::List(Box::new(epoch(inner)), *sparse),
+            RType::Map(inner, sparse) => RType::Map(Box::new(epoch(inner)), *sparse),
+            other => other.clone(),
+        }
+    }
+    let mut s = s.clone();
+    for f in &mut s.fields {
+        f.ty = epoch(&f.ty);
+        if nested && !f.optional {
+            f.default = None;
+        }
+    }
+    s
+}
+
+/// The rpcv2Json codecs of a data type: the shared JSON codecs over [`json_shape`] (read with
+/// the model's defaults, written with every member).
+fn json_codecs(svc: &Service, name: &str, def: &TypeDef) -> TokenStream {
+    let t = ident(name);
+    let mut body = TokenStream::new();
+    let (ser, de) = (svc.ser.contains(name), svc.de.contains(name));
+    match def {
+        TypeDef::Struct(s) => {
+            if ser {
+                body.extend(json::ser_struct(
+                    &json_shape(s, true),
+                    &json::ser_fn(name),
+                    quote!(#t),
+                    quote!(pub(crate)),
+                ));
+            }
+            if de {
+                body.extend(json::de_struct(
+                    &json_shape(s, false),
+                    &json::de_fn(name),
+                    quote!(#t),
+                    quote!(pub(crate)),
+                ));
+            }
+        }
+        TypeDef::Union(s) => {
+            if ser {
+                body.extend(json::ser_union(&json_shape(s, true)));
+            }
+            if de {
+                body.extend(json::de_union(&json_shape(s, false)));
+            }
+        }
+        TypeDef::Enum(_) => {}
+    }
+    body
 }
 
 /// The body of `from_response` for rpcv2Cbor: one arm per modeled error code, each reading the
