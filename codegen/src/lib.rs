@@ -5,6 +5,7 @@
 //! and [`write`](mod@write) (formatting, headers, writing only changed files).
 
 pub mod auth;
+pub mod customize;
 pub mod docs;
 pub mod emit;
 pub mod error;

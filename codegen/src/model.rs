@@ -567,8 +567,21 @@ pub mod ids {
     pub const NO_AUTH: &str = "smithy.api#noAuth";
     pub const AWS_JSON_1_0: &str = "aws.protocols#awsJson1_0";
     pub const AWS_JSON_1_1: &str = "aws.protocols#awsJson1_1";
+    pub const AWS_QUERY: &str = "aws.protocols#awsQuery";
+    pub const EC2_QUERY: &str = "aws.protocols#ec2Query";
+    pub const REST_XML: &str = "aws.protocols#restXml";
+    pub const AWS_QUERY_ERROR: &str = "aws.protocols#awsQueryError";
+    pub const AWS_QUERY_COMPATIBLE: &str = "aws.protocols#awsQueryCompatible";
+    pub const EC2_QUERY_NAME: &str = "aws.protocols#ec2QueryName";
+    pub const XML_NAME: &str = "smithy.api#xmlName";
+    pub const XML_ATTRIBUTE: &str = "smithy.api#xmlAttribute";
+    pub const XML_FLATTENED: &str = "smithy.api#xmlFlattened";
+    pub const XML_NAMESPACE: &str = "smithy.api#xmlNamespace";
+    pub const S3_UNWRAPPED_XML_OUTPUT: &str = "aws.customizations#s3UnwrappedXmlOutput";
     pub const ENDPOINT_RULE_SET: &str = "smithy.rules#endpointRuleSet";
     pub const ENDPOINT_TESTS: &str = "smithy.rules#endpointTests";
+    pub const CONTEXT_PARAM: &str = "smithy.rules#contextParam";
+    pub const STATIC_CONTEXT_PARAMS: &str = "smithy.rules#staticContextParams";
     pub const SMOKE_TESTS: &str = "smithy.test#smokeTests";
 }
 

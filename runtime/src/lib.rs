@@ -48,3 +48,4 @@ pub mod sigv4;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 pub mod types;
+pub mod xml;

@@ -176,9 +176,68 @@ pub enum Body<'a> {
     Form(&'a str),
     /// Equal byte for byte (Smithy: a body without a JSON/XML/form media type).
     Exact(&'a str),
+    /// Equal as XML documents ([`xml_canonical`]).
+    Xml(&'a str),
     /// Base64 of a CBOR item; equal in CBOR's data model (map entries in any order, definite
     /// and indefinite lengths alike, floats by value whatever their width).
     Cbor(&'a str),
+}
+
+/// A canonical text of an XML document for comparing two: names with their prefixes,
+/// attributes (namespace declarations included) sorted, whitespace-only text between elements
+/// dropped, child elements grouped by name (structure members may come in any order; the order
+/// of elements of one name, list items, is kept). Map entries may come in any order (the
+/// generated maps are hash maps): among elements of one name that each hold exactly two
+/// elements and no text, the order is ignored.
+pub fn xml_canonical(body: &[u8]) -> Result<String, String> {
+    fn canon(n: awsrt::xml::Node<'_, '_>) -> String {
+        let mut attrs: Vec<String> = n
+            .attributes()
+            .map(|(p, l, v)| {
+                if p.is_empty() {
+                    format!("{l}={v:?}")
+                } else {
+                    format!("{p}:{l}={v:?}")
+                }
+            })
+            .collect();
+        attrs.sort();
+        let name = if n.prefix().is_empty() {
+            n.name().to_string()
+        } else {
+            format!("{}:{}", n.prefix(), n.name())
+        };
+        let mut kids: Vec<awsrt::xml::Node<'_, '_>> = n.children().collect();
+        let text = if kids.is_empty() {
+            n.text().to_string()
+        } else {
+            n.text().trim().to_string()
+        };
+        kids.sort_by_key(|c| c.name());
+        let entry_like =
+            |c: &awsrt::xml::Node<'_, '_>| c.children().count() == 2 && c.text().trim().is_empty();
+        let mut parts: Vec<String> = Vec::new();
+        let mut i = 0;
+        while i < kids.len() {
+            let mut j = i + 1;
+            while j < kids.len() && kids[j].name() == kids[i].name() {
+                j += 1;
+            }
+            let mut run: Vec<String> = kids[i..j].iter().map(|c| canon(*c)).collect();
+            if kids[i..j].iter().all(entry_like) {
+                run.sort();
+            }
+            parts.extend(run);
+            i = j;
+        }
+        format!(
+            "<{name} {}>{text:?}{}</{name}>",
+            attrs.join(" "),
+            parts.concat()
+        )
+    }
+    let doc = awsrt::xml::XmlDoc::parse(body).map_err(|e| e.to_string())?;
+    Ok(canon(doc.root()))
 }
 
 /// The query parameters of a path-and-query, split on `&` (empty when there is no query).
@@ -230,6 +289,16 @@ fn body_mismatch(body: &[u8], want: Body<'_>) -> Option<String> {
         Body::Exact(want) => {
             (want.as_bytes() != body).then(|| format!("body: expected {want:?}, got {text:?}"))
         }
+        Body::Xml(want) => match (xml_canonical(want.as_bytes()), xml_canonical(body)) {
+            (Ok(w), Ok(g)) if w == g => None,
+            (Ok(w), Ok(g)) => Some(format!("XML body: expected {w}, got {g}")),
+            (Err(e), _) if want.trim().is_empty() && body.is_empty() => {
+                let _ = e;
+                None
+            }
+            (Err(e), _) => Some(format!("expected body is not XML ({e}): {want}")),
+            (_, Err(e)) => Some(format!("body is not XML ({e}): {text:?}")),
+        },
         Body::Cbor(want) => {
             let want = awsrt::types::base64_decode(want).expect("the case's body is base64");
             match (cbor::parse(&want), cbor::parse(body)) {

@@ -32,6 +32,22 @@ pub const PROTOCOLS: &[ProtocolSuite] = &[
         trait_id: "aws.protocols#restJson1",
     },
     ProtocolSuite {
+        name: "awsQuery",
+        trait_id: "aws.protocols#awsQuery",
+    },
+    ProtocolSuite {
+        name: "ec2Query",
+        trait_id: "aws.protocols#ec2Query",
+    },
+    ProtocolSuite {
+        name: "restXml",
+        trait_id: "aws.protocols#restXml",
+    },
+    ProtocolSuite {
+        name: "restXmlWithNamespace",
+        trait_id: "aws.protocols#restXml",
+    },
+    ProtocolSuite {
         name: "rpcv2Cbor",
         trait_id: "smithy.protocols#rpcv2Cbor",
     },

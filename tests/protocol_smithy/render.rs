@@ -39,11 +39,7 @@ fn body_check(case: &Case) -> Result<String, String> {
         m if m == "application/json" || m.ends_with("+json") => "Json",
         "application/x-www-form-urlencoded" => "Form",
         "application/cbor" => "Cbor",
-        m if m.ends_with("/xml") || m.ends_with("+xml") => {
-            return Err(format!(
-                "bodyMediaType {m}: the harness cannot compare XML bodies yet"
-            ))
-        }
+        m if m.ends_with("/xml") || m.ends_with("+xml") => "Xml",
         _ => "Exact",
     };
     Ok(format!("::cases::Body::{kind}({})", lit(body)))
@@ -326,7 +322,10 @@ mod tests {
             body_check(&c("text/plain")).unwrap(),
             r#"::cases::Body::Exact("{}")"#
         );
-        assert!(body_check(&c("application/xml")).is_err());
+        assert_eq!(
+            body_check(&c("application/xml")).unwrap(),
+            "::cases::Body::Xml(\"{}\")"
+        );
         assert_eq!(
             body_check(&case(Kind::Request, r#"{"id": "c"}"#)).unwrap(),
             "::cases::Body::Any"

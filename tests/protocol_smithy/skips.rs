@@ -183,8 +183,86 @@ pub const SKIPS: &[(&str, &str, &str)] = &[
         "RpcV2JsonResponseBigIntegerNegativeLargeValue",
         ARBITRARY_PRECISION,
     ),
+    (
+        "awsQuery",
+        "SDKAppliedContentEncoding_awsQuery",
+        REQUEST_COMPRESSION_XML,
+    ),
+    (
+        "awsQuery",
+        "SDKAppendsGzipAndIgnoresHttpProvidedEncoding_awsQuery",
+        REQUEST_COMPRESSION_XML,
+    ),
+    (
+        "awsQuery",
+        "QueryProtocolIdempotencyTokenAutoFill",
+        FIXED_TOKEN,
+    ),
+    (
+        "ec2Query",
+        "SDKAppliedContentEncoding_ec2Query",
+        REQUEST_COMPRESSION_XML,
+    ),
+    (
+        "ec2Query",
+        "SDKAppendsGzipAndIgnoresHttpProvidedEncoding_ec2Query",
+        REQUEST_COMPRESSION_XML,
+    ),
+    (
+        "ec2Query",
+        "Ec2ProtocolIdempotencyTokenAutoFill",
+        FIXED_TOKEN,
+    ),
+    (
+        "restXml",
+        "SDKAppliedContentEncoding_restXml",
+        REQUEST_COMPRESSION_XML,
+    ),
+    (
+        "restXml",
+        "SDKAppendedGzipAfterProvidedEncoding_restXml",
+        REQUEST_COMPRESSION_XML,
+    ),
+    ("restXml", "QueryIdempotencyTokenAutoFill", FIXED_TOKEN),
+    ("restXml", "S3EscapeObjectKeyInUriLabel", S3_ADDRESSING),
+    ("restXml", "S3EscapePathObjectKeyInUriLabel", S3_ADDRESSING),
+    (
+        "restXml",
+        "S3PreservesLeadingDotSegmentInUriLabel",
+        S3_ADDRESSING,
+    ),
+    (
+        "restXml",
+        "S3PreservesEmbeddedDotSegmentInUriLabel",
+        S3_ADDRESSING,
+    ),
+    ("restXml", "S3DefaultAddressing", S3_ADDRESSING),
+    ("restXml", "S3VirtualHostAddressing", S3_ADDRESSING),
+    ("restXml", "S3PathAddressing", S3_ADDRESSING),
+    ("restXml", "S3VirtualHostDualstackAddressing", S3_ADDRESSING),
+    (
+        "restXml",
+        "S3VirtualHostAccelerateAddressing",
+        S3_ADDRESSING,
+    ),
+    (
+        "restXml",
+        "S3VirtualHostDualstackAccelerateAddressing",
+        S3_ADDRESSING,
+    ),
+    ("restXml", "S3OperationAddressingPreferred", S3_ADDRESSING),
 ];
 
+const REQUEST_COMPRESSION_XML: &str = "@requestCompression (gzip request bodies): the client \
+     does not compress request bodies yet; CloudWatch PutMetricData (awsQuery) uses the trait; \
+     request compression is issue 20's";
+
+const S3_ADDRESSING: &str = "S3 addressing (virtual-hosted, path style, dual-stack, \
+     accelerate) comes from S3's endpoint rules with the `Bucket` context parameter and the \
+     AWS::S3 built-ins, which the client implements (codegen/src/customize.rs drops `/{Bucket}` \
+     from paths; awsrt::config::ConfigBuilder::force_path_style etc.); the suite's S3 test model \
+     has no endpoint rule set, so the case cannot resolve a bucket host here (the real S3 model's \
+     rules and its endpoint tests are what exercise it)";
 const REQUEST_COMPRESSION: &str = "@requestCompression (gzip request bodies): the client does \
      not compress request bodies; no awsJson model the generator targets uses the trait";
 

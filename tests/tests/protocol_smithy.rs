@@ -31,3 +31,23 @@ fn rpc_v2_cbor() {
 fn rpc_v2_json() {
     protocol_smithy::check("rpcv2Json");
 }
+
+#[test]
+fn aws_query() {
+    protocol_smithy::check("awsQuery");
+}
+
+#[test]
+fn ec2_query() {
+    protocol_smithy::check("ec2Query");
+}
+
+#[test]
+fn rest_xml() {
+    protocol_smithy::check("restXml");
+}
+
+#[test]
+fn rest_xml_with_namespace() {
+    protocol_smithy::check("restXmlWithNamespace");
+}

@@ -62,7 +62,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
 }
 
 /// The subfolders of the models directory whose models the sweep covers (awsJson, restJson1).
-pub const MODEL_SUBDIRS: &[&str] = &["aws", "aws-rest-json"];
+pub const MODEL_SUBDIRS: &[&str] = &["aws", "aws-rest-json", "aws-query", "aws-rest-xml"];
 
 /// Model files in the directory and its [`MODEL_SUBDIRS`], sorted.
 pub fn model_files(dir: &Path) -> Result<Vec<PathBuf>, String> {

@@ -9,8 +9,10 @@ pub mod json;
 pub mod literal;
 pub mod operation;
 pub mod paginator;
+pub mod query;
 pub mod shapes;
 pub mod tests;
+pub mod xml;
 
 use proc_macro2::TokenStream;
 

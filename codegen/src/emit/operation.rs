@@ -158,12 +158,16 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
                 )))
             }
         }
-        None => quote! {
-            #(#token_fill)*
-            let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
-            #drop_input
-            #exchange
-        },
+        None => {
+            let params = endpoint_params(op);
+            quote! {
+                #(#token_fill)*
+                let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+                #params
+                #drop_input
+                #exchange
+            }
+        }
     };
     let mut_input = if op.not_callable.is_some() {
         quote!(input)
@@ -449,5 +453,49 @@ fn token_value(f: &crate::ir::Field) -> TokenStream {
         ))
     } else {
         quote!(::awsrt::types::uuid_v4())
+    }
+}
+
+/// The statements adding the operation's endpoint-rule parameters to `request` (none when it
+/// has none).
+fn endpoint_params(op: &crate::ir::Operation) -> TokenStream {
+    use crate::ir::EndpointParam;
+    if op.endpoint_params.is_empty() {
+        return TokenStream::new();
+    }
+    let pushes = op.endpoint_params.iter().filter_map(|p| match p {
+        EndpointParam::Static { param, value } => {
+            let v = match value {
+                serde_json::Value::Bool(b) => quote!(::awsrt::endpoint::Value::Bool(#b)),
+                serde_json::Value::String(s) => quote!(::awsrt::endpoint::Value::from(#s)),
+                serde_json::Value::Array(items) => {
+                    let items = items.iter().filter_map(|i| i.as_str());
+                    quote!(::awsrt::endpoint::Value::StringArray(vec![#(#items.to_string()),*]))
+                }
+                _ => return None,
+            };
+            Some(quote!(request.endpoint_params.push((#param, #v));))
+        }
+        EndpointParam::Member {
+            param,
+            field,
+            ty,
+            optional,
+        } => {
+            let n = crate::emit::common::ident(field);
+            let value = match ty {
+                crate::ir::RType::Bool => quote!(::awsrt::endpoint::Value::Bool(*v)),
+                _ => quote!(::awsrt::endpoint::Value::from(v.as_str())),
+            };
+            Some(if *optional {
+                quote!(if let Some(v) = &input.#n { request.endpoint_params.push((#param, #value)); })
+            } else {
+                quote!({ let v = &input.#n; request.endpoint_params.push((#param, #value)); })
+            })
+        }
+    });
+    quote! {
+        let mut request = request;
+        #(#pushes)*
     }
 }

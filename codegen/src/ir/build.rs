@@ -153,6 +153,7 @@ impl<'m> Builder<'m> {
             ser,
             de,
             notes: out.notes,
+            xml_namespace: xml_namespace(&self.sid, &svc_shape.traits)?,
         })
     }
 
@@ -316,7 +317,10 @@ impl<'m> Builder<'m> {
                     "its member `{m}` is an event stream, which this client does not support yet"
                 )
             });
+        let endpoint_params = endpoint_params(op_id, shape, o.input.as_deref(), m, &input)?;
         out.operations.push(Operation {
+            unwrapped_output: shape.traits.has(ids::S3_UNWRAPPED_XML_OUTPUT),
+            endpoint_params,
             shape: op_id.to_string(),
             docs: self.docs(shape)?,
             module: names::module_name(&name),
@@ -371,6 +375,8 @@ impl<'m> Builder<'m> {
                 sensitive: false,
                 error: None,
                 deprecated: None,
+                xml_name: rust.to_string(),
+                xml_namespace: None,
             }),
         }
     }
@@ -573,12 +579,13 @@ impl<'m> Builder<'m> {
                 media_type: target.traits.media_type(&target.id)?.map(str::to_string),
                 location,
                 ty,
+                xml: self.xml_info(&mid, m, target)?,
             });
         }
         let error = match shape.traits.error(id)? {
             None => None,
             Some(fault) => Some(ErrorInfo {
-                code: shape.name().to_string(),
+                code: self.error_code(shape)?,
                 fault,
                 retryable: shape.traits.retryable(id)?,
                 http_status: shape.traits.http_error(id)?,
@@ -592,6 +599,92 @@ impl<'m> Builder<'m> {
             sensitive: shape.traits.sensitive(),
             error,
             deprecated: shape.traits.deprecated(id)?,
+            xml_name: xml_name(id, &shape.traits)?
+                .unwrap_or(shape.name())
+                .to_string(),
+            xml_namespace: xml_namespace(id, &shape.traits)?,
+        })
+    }
+
+    /// The wire code of an error structure: the shape name, or for awsQuery the code of its
+    /// `@awsQueryError`.
+    fn error_code(&self, shape: &Shape) -> Result<String> {
+        if self.protocol == Protocol::AwsQuery {
+            if let Some(v) = shape.traits.get(ids::AWS_QUERY_ERROR) {
+                return v
+                    .get("code")
+                    .and_then(Json::as_str)
+                    .map(str::to_string)
+                    .ok_or_else(|| {
+                        CodegenError::shape(&shape.id, "awsQueryError must have a string `code`")
+                    });
+            }
+        }
+        Ok(shape.name().to_string())
+    }
+
+    /// The XML and query names of member `m` (id `mid`) targeting `target`.
+    fn xml_info(&self, mid: &str, m: &model::Member, target: &Shape) -> Result<XmlInfo> {
+        let name = xml_name(mid, &m.traits)?.unwrap_or(&m.name).to_string();
+        let ec2_name = match m.traits.get(ids::EC2_QUERY_NAME) {
+            Some(v) => v
+                .as_str()
+                .ok_or_else(|| CodegenError::shape(mid, "ec2QueryName must be a string"))?
+                .to_string(),
+            None => {
+                let mut c = name.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default()
+            }
+        };
+        Ok(XmlInfo {
+            name,
+            ec2_name,
+            attribute: m.traits.has(ids::XML_ATTRIBUTE),
+            flattened: m.traits.has(ids::XML_FLATTENED),
+            namespace: xml_namespace(mid, &m.traits)?,
+            items: self.xml_items(target)?,
+        })
+    }
+
+    /// The element names inside a list or map shape.
+    fn xml_items(&self, target: &Shape) -> Result<Option<Box<XmlItems>>> {
+        let member = |name: &str| -> Result<(String, Option<XmlNamespace>, Option<Box<XmlItems>>)> {
+            let Some(m) = target.member(name) else {
+                return Ok((name.to_string(), None, None));
+            };
+            let mid = format!("{}${name}", target.id);
+            let t = self.model.expect(&m.target, &mid)?;
+            Ok((
+                xml_name(&mid, &m.traits)?.unwrap_or(name).to_string(),
+                xml_namespace(&mid, &m.traits)?,
+                self.xml_items(t)?,
+            ))
+        };
+        Ok(match target.kind {
+            ShapeKind::List => {
+                let (name, namespace, inner) = member("member")?;
+                Some(Box::new(XmlItems {
+                    name,
+                    namespace,
+                    value: String::new(),
+                    value_namespace: None,
+                    inner,
+                }))
+            }
+            ShapeKind::Map => {
+                let (name, namespace, _) = member("key")?;
+                let (value, value_namespace, inner) = member("value")?;
+                Some(Box::new(XmlItems {
+                    name,
+                    namespace,
+                    value,
+                    value_namespace,
+                    inner,
+                }))
+            }
+            _ => None,
         })
     }
 
@@ -913,4 +1006,85 @@ fn reachable(types: &BTreeMap<String, TypeDef>, roots: Vec<RType>) -> BTreeSet<S
         }
     }
     out
+}
+
+/// `@xmlName` of a shape or member.
+fn xml_name<'a>(id: &str, traits: &'a model::Traits) -> Result<Option<&'a str>> {
+    match traits.get(ids::XML_NAME) {
+        None => Ok(None),
+        Some(v) => v
+            .as_str()
+            .map(Some)
+            .ok_or_else(|| CodegenError::shape(id, "xmlName must be a string")),
+    }
+}
+
+/// `@xmlNamespace` of a shape or member.
+fn xml_namespace(id: &str, traits: &model::Traits) -> Result<Option<XmlNamespace>> {
+    let Some(v) = traits.get(ids::XML_NAMESPACE) else {
+        return Ok(None);
+    };
+    let uri = v
+        .get("uri")
+        .and_then(Json::as_str)
+        .ok_or_else(|| CodegenError::shape(id, "xmlNamespace must have a string `uri`"))?;
+    Ok(Some(XmlNamespace {
+        uri: uri.to_string(),
+        prefix: v.get("prefix").and_then(Json::as_str).map(str::to_string),
+    }))
+}
+
+/// The endpoint-rule parameters operation `op` sets: `@staticContextParams` on it and
+/// `@contextParam` on members of its input (strings, enums and booleans; others are refused).
+fn endpoint_params(
+    op_id: &str,
+    op: &Shape,
+    input_id: Option<&str>,
+    model: &Model,
+    input: &Struct,
+) -> Result<Vec<EndpointParam>> {
+    let mut out = Vec::new();
+    if let Some(v) = op.traits.get(ids::STATIC_CONTEXT_PARAMS) {
+        let o = v
+            .as_object()
+            .ok_or_else(|| CodegenError::shape(op_id, "staticContextParams must be an object"))?;
+        for (param, def) in o {
+            let value = def.get("value").cloned().ok_or_else(|| {
+                CodegenError::shape(op_id, format!("staticContextParams.{param} has no value"))
+            })?;
+            out.push(EndpointParam::Static {
+                param: param.clone(),
+                value,
+            });
+        }
+    }
+    let Some(shape) = input_id.and_then(|id| model.shapes.get(id)) else {
+        return Ok(out);
+    };
+    for m in &shape.members {
+        let Some(v) = m.traits.get(ids::CONTEXT_PARAM) else {
+            continue;
+        };
+        let mid = format!("{}${}", shape.id, m.name);
+        let param = v
+            .get("name")
+            .and_then(Json::as_str)
+            .ok_or_else(|| CodegenError::shape(&mid, "contextParam must have a string `name`"))?;
+        let Some(f) = input.field(&m.name) else {
+            continue;
+        };
+        if !matches!(f.ty, RType::String | RType::Enum(_) | RType::Bool) {
+            return Err(CodegenError::shape(
+                &mid,
+                format!("contextParam on a {:?} member is not supported", f.ty),
+            ));
+        }
+        out.push(EndpointParam::Member {
+            param: param.to_string(),
+            field: f.name.clone(),
+            ty: f.ty.clone(),
+            optional: f.optional,
+        });
+    }
+    Ok(out)
 }

@@ -174,6 +174,75 @@ pub struct Field {
     /// `@deprecated`.
     pub deprecated: Option<Deprecated>,
 }
+    /// XML and query names (the XML protocols).
+    pub xml: XmlInfo,
+}
+
+/// An XML namespace (`@xmlNamespace`): `xmlns="uri"` or `xmlns:prefix="uri"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XmlNamespace {
+    /// The namespace URI.
+    pub uri: String,
+    /// The prefix it is declared with, if any.
+    pub prefix: Option<String>,
+}
+
+/// How a member is named in XML documents and query forms (awsQuery, ec2Query, restXml).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct XmlInfo {
+    /// The element (or attribute, or awsQuery key) name: `@xmlName`, else the member name.
+    pub name: String,
+    /// The ec2Query key: `@ec2QueryName`, else `@xmlName` or the member name with its first
+    /// letter upper-cased.
+    pub ec2_name: String,
+    /// `@xmlAttribute`: an attribute of the enclosing element.
+    pub attribute: bool,
+    /// `@xmlFlattened`: list items (map entries) repeat the member's element without a wrapper.
+    pub flattened: bool,
+    /// `@xmlNamespace` on the member.
+    pub namespace: Option<XmlNamespace>,
+    /// The names inside a list or map value (`None` for other types).
+    pub items: Option<Box<XmlItems>>,
+}
+
+/// The element names inside a list (`member`) or map (`entry` / `key` / `value`) value, from
+/// `@xmlName` and `@xmlNamespace` on the collection's members.
+#[derive(Debug, Clone, PartialEq)]
+pub struct XmlItems {
+    /// A list's item element, or a map's key element.
+    pub name: String,
+    /// Its namespace.
+    pub namespace: Option<XmlNamespace>,
+    /// A map's value element (empty for a list).
+    pub value: String,
+    /// Its namespace.
+    pub value_namespace: Option<XmlNamespace>,
+    /// The names inside a list item or map value that is itself a list or map.
+    pub inner: Option<Box<XmlItems>>,
+}
+
+impl XmlItems {
+    /// A list's names without `@xmlName`: `<member>`.
+    pub fn list_default() -> XmlItems {
+        XmlItems {
+            name: "member".into(),
+            namespace: None,
+            value: String::new(),
+            value_namespace: None,
+            inner: None,
+        }
+    }
+
+    /// A map's names without `@xmlName`: `<key>`, `<value>`.
+    pub fn map_default() -> XmlItems {
+        XmlItems {
+            name: "key".into(),
+            namespace: None,
+            value: "value".into(),
+            value_namespace: None,
+            inner: None,
+        }
+    }
 
 /// A generated structure (also used for operation inputs/outputs and errors).
 #[derive(Debug, Clone)]
@@ -193,6 +262,10 @@ pub struct Struct {
     /// `@deprecated`.
     pub deprecated: Option<Deprecated>,
 }
+    /// The structure's element name in an XML document: `@xmlName`, else the shape name.
+    pub xml_name: String,
+    /// `@xmlNamespace` on the structure.
+    pub xml_namespace: Option<XmlNamespace>,
 
 impl Struct {
     /// Whether `build()` can fail (a required member without a default).
@@ -393,6 +466,33 @@ pub struct Operation {
     /// generates and compiles, its docs say so and `send()` fails with a construction error.
     pub not_callable: Option<String>,
 }
+    /// Endpoint-rule parameters the operation sets (`@contextParam`, `@staticContextParams`).
+    pub endpoint_params: Vec<EndpointParam>,
+    /// `@s3UnwrappedXmlOutput`: the output's one body member is the whole XML document.
+    pub unwrapped_output: bool,
+}
+
+/// An endpoint-rule parameter set by an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EndpointParam {
+    /// `@contextParam(name)` on an input member: the member's value (a string or boolean).
+    Member {
+        /// The rule-set parameter.
+        param: String,
+        /// The input field (its Rust name).
+        field: String,
+        /// Its type.
+        ty: RType,
+        /// Whether the field is an `Option`.
+        optional: bool,
+    },
+    /// `@staticContextParams` on the operation: a fixed value.
+    Static {
+        /// The rule-set parameter.
+        param: String,
+        /// The value (a string, boolean or list of strings).
+        value: Json,
+    },
 
 /// Everything the emitters need for one service.
 #[derive(Debug, Clone)]
@@ -438,6 +538,8 @@ pub struct Service {
     /// or smoke tests whose values do not fit the model). Printed by `cargo xtask codegen`.
     pub notes: Vec<String>,
 }
+    /// `@xmlNamespace` of the service (the root element of restXml request bodies).
+    pub xml_namespace: Option<XmlNamespace>,
 
 impl Service {
     /// Looks up a type definition by Rust name.
@@ -475,5 +577,7 @@ pub fn default_crate_name(model: &Model, service_id: Option<&str>) -> Result<Str
 pub fn build(model: Model, service_id: Option<&str>, crate_name: &str) -> Result<Service> {
     let sid = model.service(service_id)?.id.clone();
     let model = crate::transform::normalize(model, &sid)?;
-    build::Builder::new(&model, &sid)?.service(crate_name)
+    let mut svc = build::Builder::new(&model, &sid)?.service(crate_name)?;
+    crate::customize::apply(&mut svc);
+    Ok(svc)
 }

@@ -14,7 +14,9 @@
 //! and the helpers its generated code calls. See `docs/ARCHITECTURE.md`.
 
 pub mod aws_json;
+pub mod aws_query;
 pub mod rest_json;
+pub mod rest_xml;
 pub mod rpc_v2;
 
 use proc_macro2::TokenStream;
@@ -35,6 +37,12 @@ pub enum Protocol {
     AwsJson11,
     /// `aws.protocols#restJson1`
     RestJson1,
+    /// `aws.protocols#restXml`
+    RestXml,
+    /// `aws.protocols#awsQuery`
+    AwsQuery,
+    /// `aws.protocols#ec2Query`
+    Ec2Query,
     /// `smithy.protocols#rpcv2Cbor`
     RpcV2Cbor,
     /// `smithy.protocols#rpcv2Json`
@@ -56,6 +64,15 @@ impl Protocol {
         if t.has(ids::AWS_JSON_1_0) {
             return Ok(Protocol::AwsJson10);
         }
+        if t.has(ids::REST_XML) {
+            return Ok(Protocol::RestXml);
+        }
+        if t.has(ids::AWS_QUERY) {
+            return Ok(Protocol::AwsQuery);
+        }
+        if t.has(ids::EC2_QUERY) {
+            return Ok(Protocol::Ec2Query);
+        }
         if t.has(rpc_v2::RPC_V2_CBOR) {
             rpc_v2::check_service(service, rpc_v2::RPC_V2_CBOR)?;
             return Ok(Protocol::RpcV2Cbor);
@@ -72,7 +89,7 @@ impl Protocol {
         Err(CodegenError::shape(
             &service.id,
             format!(
-                "no supported protocol: the generator handles aws.protocols#restJson1, awsJson1_0 and awsJson1_1, the service has {}",
+                "no supported protocol: the generator handles aws.protocols#restJson1, awsJson1_0, awsJson1_1, restXml, awsQuery and ec2Query, the service has {}",
                 if found.is_empty() {
                     "none".to_string()
                 } else {
@@ -88,6 +105,9 @@ impl Protocol {
             Protocol::AwsJson10 => ids::AWS_JSON_1_0,
             Protocol::AwsJson11 => ids::AWS_JSON_1_1,
             Protocol::RestJson1 => ids::REST_JSON_1,
+            Protocol::RestXml => ids::REST_XML,
+            Protocol::AwsQuery => ids::AWS_QUERY,
+            Protocol::Ec2Query => ids::EC2_QUERY,
             Protocol::RpcV2Cbor => rpc_v2::RPC_V2_CBOR,
             Protocol::RpcV2Json => rpc_v2::RPC_V2_JSON,
         }
@@ -98,7 +118,7 @@ impl Protocol {
         match self {
             Protocol::AwsJson10 => Some("1.0"),
             Protocol::AwsJson11 => Some("1.1"),
-            Protocol::RestJson1 | Protocol::RpcV2Cbor | Protocol::RpcV2Json => None,
+            _ => None,
         }
     }
 
@@ -108,6 +128,9 @@ impl Protocol {
             Protocol::AwsJson10 => &aws_json::AwsJson { version: "1.0" },
             Protocol::AwsJson11 => &aws_json::AwsJson { version: "1.1" },
             Protocol::RestJson1 => &rest_json::RestJson,
+            Protocol::RestXml => &rest_xml::RestXml,
+            Protocol::AwsQuery => &aws_query::AwsQuery { ec2: false },
+            Protocol::Ec2Query => &aws_query::AwsQuery { ec2: true },
             Protocol::RpcV2Cbor => &rpc_v2::RpcV2 {
                 format: rpc_v2::Format::Cbor,
             },

@@ -88,26 +88,38 @@ fn missing_endpoint(service: &ServiceInfo) -> BuildError {
     }
 }
 
-/// Resolves the endpoint from the service's rules (or the override when it has none).
+/// The service's rule set, parsed (`None` for a service without rules).
+pub(crate) fn rules(service: &ServiceInfo) -> Result<Option<RuleSet>, BuildError> {
+    if service.endpoint_rules.trim().is_empty() {
+        return Ok(None);
+    }
+    RuleSet::parse(service.endpoint_rules)
+        .map(Some)
+        .map_err(|e| endpoint_error(e.to_string()))
+}
+
+/// Resolves the endpoint from the service's rules (or the override when it has none), with the
+/// operation's parameters `op_params` (`@contextParam` members, `@staticContextParams`) set
+/// after the built-ins.
 pub(crate) fn resolve(
     config: &Config,
     service: &ServiceInfo,
+    rules: Option<&RuleSet>,
     override_url: Option<&str>,
+    op_params: &[(&'static str, Value)],
 ) -> Result<ResolvedEndpoint, BuildError> {
     let region = config.region();
-    let (url, headers, name, signing_region) = if service.endpoint_rules.trim().is_empty() {
-        let url = override_url.ok_or_else(|| missing_endpoint(service))?;
-        (url.to_string(), Vec::new(), None, None)
-    } else {
-        let rules =
-            RuleSet::parse(service.endpoint_rules).map_err(|e| endpoint_error(e.to_string()))?;
-        let params = rules.builtin_params(|builtin| match builtin {
+    let (url, headers, name, signing_region) = if let Some(rules) = rules {
+        let mut params = rules.builtin_params(|builtin| match builtin {
             "AWS::Region" => region.map(Value::from),
             "AWS::UseFIPS" => Some(Value::Bool(config.use_fips())),
             "AWS::UseDualStack" => Some(Value::Bool(config.use_dual_stack())),
             "SDK::Endpoint" => override_url.map(Value::from),
-            _ => None,
+            other => config.endpoint_builtin(other).cloned(),
         });
+        for (name, value) in op_params {
+            params.set(name, value.clone());
+        }
         let ep = rules
             .resolve(&params, config.partitions())
             .map_err(|e| endpoint_error(e.to_string()))?;
@@ -124,6 +136,9 @@ pub(crate) fn resolve(
             }
         }
         (ep.url, headers, name, signing_region)
+    } else {
+        let url = override_url.ok_or_else(|| missing_endpoint(service))?;
+        (url.to_string(), Vec::new(), None, None)
     };
     check_url(&url)?;
     let signing_region = signing_region.or_else(|| region.map(str::to_string));

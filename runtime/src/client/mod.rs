@@ -12,6 +12,7 @@ mod endpoint;
 mod pipeline;
 mod request;
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
@@ -144,6 +145,8 @@ struct HandleInner {
     clock_offset_ms: AtomicI64,
     created: Instant,
 }
+    /// The parsed rule set, for operations whose requests carry endpoint parameters.
+    rules: OnceLock<Result<Option<crate::endpoint::RuleSet>, BuildError>>,
 
 /// The calling mode of a generated fluent builder whose `send()` is `async` (the default). The
 /// other mode is `awsrt::blocking::Blocking` (feature `blocking`).
@@ -205,6 +208,7 @@ impl ClientHandle {
                     jitter: Jitter::from_system(),
                 }),
                 clock_offset_ms: AtomicI64::new(0),
+                rules: OnceLock::new(),
                 created,
             }),
         }
@@ -227,10 +231,7 @@ impl ClientHandle {
 
     /// The resolved endpoint URL, or why it cannot be resolved.
     pub fn endpoint_url(&self) -> Result<&str, BuildError> {
-        self.inner
-            .resolved_endpoint()
-            .map(|e| e.url.as_str())
-            .map_err(Clone::clone)
+        self.inner.resolved_endpoint().map(|e| e.url.as_str())
     }
 
     /// The clock correction learned from clock-skew errors (server minus local time), in
@@ -289,7 +290,14 @@ impl HandleInner {
         self.retry.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn resolved_endpoint(&self) -> Result<&ResolvedEndpoint, &BuildError> {
+    fn rules(&self) -> Result<Option<&crate::endpoint::RuleSet>, BuildError> {
+        match self.rules.get_or_init(|| endpoint::rules(self.service)) {
+            Ok(r) => Ok(r.as_ref()),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    fn resolved_endpoint(&self) -> Result<&ResolvedEndpoint, BuildError> {
         self.endpoint
             .get_or_init(|| {
                 endpoint::resolve(
@@ -301,3 +309,21 @@ impl HandleInner {
             .as_ref()
     }
 }
+                    self.rules()?,
+            .map_err(Clone::clone)
+    }
+
+    /// The endpoint of one request: the handle's, unless the request carries endpoint
+    /// parameters of its operation (then resolved for it).
+    fn request_endpoint(&self, request: &Request) -> Result<Cow<'_, ResolvedEndpoint>, BuildError> {
+        if request.endpoint_params.is_empty() {
+            return self.resolved_endpoint().map(Cow::Borrowed);
+        }
+        endpoint::resolve(
+            &self.config,
+            self.service,
+            self.rules()?,
+            self.endpoint_override.as_deref(),
+            &request.endpoint_params,
+        )
+        .map(Cow::Owned)

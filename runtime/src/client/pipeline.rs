@@ -82,8 +82,9 @@ async fn run(
         operation = op.name
     );
     let endpoint = inner
-        .resolved_endpoint()
-        .map_err(|e| SdkError::Construction(e.clone()))?;
+        .request_endpoint(&request)
+        .map_err(SdkError::Construction)?;
+    let endpoint = &*endpoint;
     let prefixed;
     let endpoint = match request.host_prefix.as_deref() {
         Some(p) if !p.is_empty() => {

@@ -22,6 +22,9 @@ pub struct Request {
     pub body: Bytes,
     /// A `smithy.api#endpoint` host prefix, already expanded and checked (`foo.`).
     pub host_prefix: Option<String>,
+    /// The operation's endpoint-rule parameters (`@contextParam` input members and
+    /// `@staticContextParams`): the endpoint is resolved for this request with them.
+    pub endpoint_params: Vec<(&'static str, crate::endpoint::Value)>,
 }
 
 impl Request {
@@ -36,6 +39,7 @@ impl Request {
             headers: HeaderMap::new(),
             body: Bytes::new(),
             host_prefix: None,
+            endpoint_params: Vec::new(),
         }
     }
 

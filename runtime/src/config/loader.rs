@@ -181,6 +181,45 @@ impl ConfigLoader {
         if b.use_dual_stack.is_none() {
             b.use_dual_stack = src.bool("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?;
         }
+        // Endpoint-rule built-ins of S3 and S3 Control that the environment and profile set.
+        for (builtin, env, key) in [
+            (
+                "AWS::S3::UseArnRegion",
+                "AWS_S3_USE_ARN_REGION",
+                "s3_use_arn_region",
+            ),
+            (
+                "AWS::S3Control::UseArnRegion",
+                "AWS_S3_USE_ARN_REGION",
+                "s3_use_arn_region",
+            ),
+            (
+                "AWS::S3::DisableMultiRegionAccessPoints",
+                "AWS_S3_DISABLE_MULTIREGION_ACCESS_POINTS",
+                "s3_disable_multiregion_access_points",
+            ),
+        ] {
+            if b.endpoint_builtins.iter().any(|(n, _)| n == builtin) {
+                continue;
+            }
+            if let Some(v) = src.bool(env, key)? {
+                b.endpoint_builtins.push((builtin.to_string(), v.into()));
+            }
+        }
+        if !b
+            .endpoint_builtins
+            .iter()
+            .any(|(n, _)| n == "AWS::S3::UseGlobalEndpoint")
+        {
+            if let Some((v, _)) = src.get(
+                "AWS_S3_US_EAST_1_REGIONAL_ENDPOINT",
+                "s3_us_east_1_regional_endpoint",
+            ) {
+                let legacy = v.trim().eq_ignore_ascii_case("legacy");
+                b.endpoint_builtins
+                    .push(("AWS::S3::UseGlobalEndpoint".to_string(), legacy.into()));
+            }
+        }
         if b.retry.is_none() {
             let mut retry = RetryConfig::standard();
             if let Some((v, from)) = src.get("AWS_RETRY_MODE", "retry_mode") {

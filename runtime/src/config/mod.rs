@@ -113,6 +113,7 @@ struct Inner {
     partitions: Option<Arc<Partitions>>,
     app_name: Option<String>,
     bearer_token: Option<SensitiveString>,
+    endpoint_builtins: Vec<(String, crate::endpoint::Value)>,
 }
 
 /// Shared client configuration. Cheap to clone (reference counted).
@@ -190,6 +191,7 @@ impl Config {
             partitions: i.partitions.clone(),
             app_name: i.app_name.clone(),
             bearer_token: i.bearer_token.clone(),
+            endpoint_builtins: i.endpoint_builtins.clone(),
         }
     }
 
@@ -276,6 +278,17 @@ impl Config {
         self.inner.use_dual_stack
     }
 
+    /// The value of endpoint-rule built-in `name` (e.g. `AWS::S3::ForcePathStyle`) set in code,
+    /// the environment or the profile; the region, FIPS, dual-stack and endpoint built-ins
+    /// have their own accessors.
+    pub fn endpoint_builtin(&self, name: &str) -> Option<&crate::endpoint::Value> {
+        self.inner
+            .endpoint_builtins
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+    }
+
     /// Retry settings.
     pub fn retry_config(&self) -> &RetryConfig {
         &self.inner.retry
@@ -331,6 +344,7 @@ pub struct ConfigBuilder {
     partitions: Option<Arc<Partitions>>,
     app_name: Option<String>,
     bearer_token: Option<SensitiveString>,
+    pub(crate) endpoint_builtins: Vec<(String, crate::endpoint::Value)>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -391,6 +405,49 @@ impl ConfigBuilder {
     pub fn use_dual_stack(mut self, on: bool) -> Self {
         self.use_dual_stack = Some(on);
         self
+    }
+
+    /// Sets endpoint-rule built-in `name` (`AWS::S3::ForcePathStyle`, `AWS::S3::Accelerate`,
+    /// `AWS::S3::UseArnRegion`, ...) for the services whose rules declare it; a value set here
+    /// wins over the environment and profile.
+    pub fn endpoint_builtin(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<crate::endpoint::Value>,
+    ) -> Self {
+        let name = name.into();
+        self.endpoint_builtins.retain(|(n, _)| *n != name);
+        self.endpoint_builtins.push((name, value.into()));
+        self
+    }
+
+    /// S3: path-style addressing (`https://s3.<region>.amazonaws.com/<bucket>/<key>`) instead of
+    /// virtual-hosted style (`AWS::S3::ForcePathStyle`).
+    pub fn force_path_style(self, on: bool) -> Self {
+        self.endpoint_builtin("AWS::S3::ForcePathStyle", on)
+    }
+
+    /// S3: Transfer Acceleration endpoints (`AWS::S3::Accelerate`).
+    pub fn accelerate(self, on: bool) -> Self {
+        self.endpoint_builtin("AWS::S3::Accelerate", on)
+    }
+
+    /// S3: use the region of an ARN given as the bucket (`AWS::S3::UseArnRegion`; also
+    /// `AWS_S3_USE_ARN_REGION` / `s3_use_arn_region`).
+    pub fn use_arn_region(self, on: bool) -> Self {
+        self.endpoint_builtin("AWS::S3::UseArnRegion", on)
+    }
+
+    /// S3: refuse Multi-Region Access Points (`AWS::S3::DisableMultiRegionAccessPoints`; also
+    /// `AWS_S3_DISABLE_MULTIREGION_ACCESS_POINTS` / `s3_disable_multiregion_access_points`).
+    pub fn disable_multi_region_access_points(self, on: bool) -> Self {
+        self.endpoint_builtin("AWS::S3::DisableMultiRegionAccessPoints", on)
+    }
+
+    /// S3 and STS in `us-east-1`: the legacy global endpoint (`AWS::S3::UseGlobalEndpoint`;
+    /// also `AWS_S3_US_EAST_1_REGIONAL_ENDPOINT=legacy` / `s3_us_east_1_regional_endpoint`).
+    pub fn use_global_endpoint(self, on: bool) -> Self {
+        self.endpoint_builtin("AWS::S3::UseGlobalEndpoint", on)
     }
 
     /// Sets the retry settings.
@@ -462,6 +519,7 @@ impl ConfigBuilder {
                 partitions: self.partitions,
                 app_name: self.app_name,
                 bearer_token: self.bearer_token,
+                endpoint_builtins: self.endpoint_builtins,
             }),
         }
     }

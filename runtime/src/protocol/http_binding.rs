@@ -364,7 +364,8 @@ pub fn header_timestamp_list(
 }
 
 /// Every header whose (lower-case) name starts with `prefix` (matched without regard to
-/// case), keyed by the rest of its name; `None` when there is none.
+/// case), keyed by the rest of its name; an empty map when there is none (as the official
+/// SDKs read it: S3's `metadata()` of an object without user metadata is empty, not absent).
 pub fn prefix_headers(
     resp: &HttpResponse,
     prefix: &str,
@@ -379,7 +380,7 @@ pub fn prefix_headers(
             }
         }
     }
-    Ok((!out.is_empty()).then_some(out))
+    Ok(Some(out))
 }
 
 /// A body that is not UTF-8 text, as a read error.
@@ -487,7 +488,10 @@ mod tests {
         );
         let p = prefix_headers(&r, "X-Foo-").unwrap().unwrap();
         assert_eq!(p.get("abc").map(String::as_str), Some("v"));
-        assert_eq!(prefix_headers(&r, "x-nope-").unwrap(), None);
+        assert_eq!(
+            prefix_headers(&r, "x-nope-").unwrap(),
+            Some(Default::default())
+        );
         assert!(header_timestamp(&r, "x-int", TimestampFormat::HttpDate).is_err());
     }
 }

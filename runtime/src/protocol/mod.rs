@@ -14,8 +14,10 @@
 //! The HTTP status is never used to guess the error.
 
 pub mod aws_json;
+pub mod aws_query;
 pub mod http_binding;
 pub mod rest_json;
+pub mod rest_xml;
 pub mod rpc_v2;
 
 use crate::client::Reply;

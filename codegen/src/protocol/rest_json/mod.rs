@@ -10,11 +10,34 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value as Json;
 
-mod request;
-mod response;
+pub(crate) mod request;
+pub(crate) mod response;
 
 use request::request_fn;
 use response::{de_error_response_fn, de_response_fn};
+
+/// The document format of bodies in an HTTP-binding protocol: restJson1's JSON or restXml's
+/// XML. The bindings (path, query, headers, status) are the same for both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyFormat {
+    /// JSON bodies (restJson1).
+    Json,
+    /// XML bodies (restXml).
+    Xml,
+    /// A restXml response whose one body member is the whole document
+    /// (`@s3UnwrappedXmlOutput`).
+    XmlUnwrapped,
+}
+
+impl BodyFormat {
+    /// The error type of the body readers.
+    pub(crate) fn error(self) -> TokenStream {
+        match self {
+            BodyFormat::Json => quote!(::awsrt::json::JsonError),
+            BodyFormat::Xml | BodyFormat::XmlUnwrapped => quote!(::awsrt::xml::XmlError),
+        }
+    }
+}
 
 use super::{ProtocolGenerator, Role};
 use crate::emit::common::ident;
@@ -163,12 +186,13 @@ impl ProtocolGenerator for RestJson {
         } else {
             TokenStream::new()
         };
-        let request = request_fn(op);
+        let request = request_fn(svc, op, BodyFormat::Json);
         let de = de_response_fn(
             svc,
             &op.output,
             &format_ident!("de_response"),
             quote!(#output),
+            BodyFormat::Json,
         );
         let parse = if op.streams_output() {
             quote! {
@@ -261,7 +285,7 @@ impl ProtocolGenerator for RestJson {
         let mut out = json::codecs(svc, name, def);
         if let Some(s) = bound_error(svc, name, def) {
             let f = format_ident!("{}", de_response_fn_name(name));
-            out.extend(de_error_response_fn(svc, s, &f));
+            out.extend(de_error_response_fn(svc, s, &f, BodyFormat::Json));
         }
         out
     }
@@ -307,12 +331,12 @@ impl ProtocolGenerator for RestJson {
 
 /// The name of the function reading a whole response into type `name` (errors with bound
 /// members).
-fn de_response_fn_name(name: &str) -> String {
+pub(crate) fn de_response_fn_name(name: &str) -> String {
     names::de_response_fn(name)
 }
 
 /// The error structure `name`, when it has members bound outside the body.
-fn bound_error<'a>(svc: &Service, name: &str, def: &'a TypeDef) -> Option<&'a Struct> {
+pub(crate) fn bound_error<'a>(svc: &Service, name: &str, def: &'a TypeDef) -> Option<&'a Struct> {
     match def {
         TypeDef::Struct(s) if s.error.is_some() && !s.all_in_body() && svc.de.contains(name) => {
             Some(s)
@@ -322,7 +346,7 @@ fn bound_error<'a>(svc: &Service, name: &str, def: &'a TypeDef) -> Option<&'a St
 }
 
 /// Whether some structure or union of the service has a member of type `name`.
-fn is_member_type(svc: &Service, name: &str) -> bool {
+pub(crate) fn is_member_type(svc: &Service, name: &str) -> bool {
     fn mentions(t: &RType, name: &str) -> bool {
         match t {
             RType::Struct(n) | RType::Union(n) => n == name,
@@ -337,7 +361,7 @@ fn is_member_type(svc: &Service, name: &str) -> bool {
 }
 
 /// Checks the types of bound members: what each location can carry.
-fn check_bindings(owner: &str, s: &Struct) -> Result<()> {
+pub(crate) fn check_bindings(owner: &str, s: &Struct) -> Result<()> {
     let scalar = RType::is_scalar;
     let mut payloads = 0;
     for f in &s.fields {
@@ -377,7 +401,10 @@ fn check_bindings(owner: &str, s: &Struct) -> Result<()> {
         if !ok {
             return Err(CodegenError::shape(
                 format!("{}${}", s.shape, f.member),
-                format!("restJson1 cannot bind a {:?} to {:?}", f.ty, f.location),
+                format!(
+                    "an HTTP-binding protocol cannot bind a {:?} to {:?}",
+                    f.ty, f.location
+                ),
             ));
         }
     }

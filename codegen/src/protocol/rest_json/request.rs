@@ -3,9 +3,9 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::hb;
+use super::{hb, BodyFormat};
 use crate::emit::common::{ident, ts_format};
-use crate::ir::{Field, Location, Operation, PathSegment, RType};
+use crate::ir::{Field, Location, Operation, PathSegment, RType, Service, TypeDef};
 use crate::names;
 use crate::protocol::host_prefix;
 
@@ -97,7 +97,7 @@ fn push_literal(lit: &str) -> TokenStream {
 }
 
 /// The body of `ser_request`.
-pub(super) fn request_fn(op: &Operation) -> TokenStream {
+pub(crate) fn request_fn(svc: &Service, op: &Operation, fmt: BodyFormat) -> TokenStream {
     let hb = hb();
     let input = &op.input;
     let mut stmts = TokenStream::new();
@@ -204,13 +204,30 @@ pub(super) fn request_fn(op: &Operation) -> TokenStream {
     // The body first (a payload member, else the body members as JSON, else nothing): a
     // content type bound to a member by name wins over the default one.
     if let Some(f) = input.payload() {
-        after.extend(payload_request(f));
+        after.extend(payload_request(svc, f, fmt));
     } else if input.body_fields().next().is_some() {
-        after.extend(quote! {
-            let mut w = ::awsrt::json::JsonWriter::new();
-            ser_input_body(&mut w, input);
-            request.body = w.finish().into();
-            request.set_static_header("content-type", "application/json");
+        after.extend(match fmt {
+            BodyFormat::Json => quote! {
+                let mut w = ::awsrt::json::JsonWriter::new();
+                ser_input_body(&mut w, input);
+                request.body = w.finish().into();
+                request.set_static_header("content-type", "application/json");
+            },
+            BodyFormat::Xml | BodyFormat::XmlUnwrapped => {
+                let root = &input.xml_name;
+                let ns = crate::emit::xml::namespace(
+                    input.xml_namespace.as_ref().or(svc.xml_namespace.as_ref()),
+                );
+                quote! {
+                    let mut w = ::awsrt::xml::XmlWriter::new();
+                    w.start(#root);
+                    #ns
+                    ser_input_body(&mut w, input);
+                    w.end(#root);
+                    request.body = w.finish().into();
+                    request.set_static_header("content-type", "application/xml");
+                }
+            }
         });
     }
     // Prefix headers first: a header bound by name wins over a map entry of the same name.
@@ -302,11 +319,43 @@ pub(super) fn request_fn(op: &Operation) -> TokenStream {
     }
 }
 
+/// The statements writing a structure or union payload as an XML document: the root element
+/// is named by the member's `@xmlName`, else the target's.
+fn xml_payload(svc: &Service, f: &Field, t: &str) -> TokenStream {
+    let target = match svc.ty(t) {
+        Some(TypeDef::Struct(s) | TypeDef::Union(s)) => Some(s),
+        _ => None,
+    };
+    let root = if f.xml.name != f.member {
+        f.xml.name.clone()
+    } else {
+        target.map_or_else(|| t.to_string(), |s| s.xml_name.clone())
+    };
+    let ns = crate::emit::xml::namespace(
+        target
+            .and_then(|s| s.xml_namespace.as_ref())
+            .or(f.xml.namespace.as_ref())
+            .or(svc.xml_namespace.as_ref()),
+    );
+    let ser = format_ident!("{}", names::ser_fn(t));
+    quote! {
+        let mut w = ::awsrt::xml::XmlWriter::new();
+        w.start(#root);
+        #ns
+        crate::types::#ser(&mut w, v);
+        w.end(#root);
+        request.body = w.finish().into();
+    }
+}
+
 /// The statements writing a payload member as the request body, with its content type.
-fn payload_request(f: &Field) -> TokenStream {
+fn payload_request(svc: &Service, f: &Field, fmt: BodyFormat) -> TokenStream {
     let n = ident(&f.name);
     let media = f.media_type.clone();
     let (write, content_type) = match &f.ty {
+        RType::Struct(t) | RType::Union(t) if fmt != BodyFormat::Json => {
+            (xml_payload(svc, f, t), "application/xml".to_string())
+        }
         RType::Struct(t) | RType::Union(t) => {
             let ser = format_ident!("{}", names::ser_fn(t));
             (
@@ -367,7 +416,7 @@ fn payload_request(f: &Field) -> TokenStream {
     let unset = match &f.ty {
         // An unset structure payload is an empty object; an unset union, document, blob or
         // string sends no body.
-        RType::Struct(_) => quote! {
+        RType::Struct(_) if fmt == BodyFormat::Json => quote! {
             else {
                 request.body = ::awsrt::client::Request::EMPTY_JSON_OBJECT.into();
                 request.set_header("content-type", "application/json")?;

@@ -3,34 +3,62 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::hb;
+use super::{hb, BodyFormat};
 use crate::emit::common::{ident, rust_type, stored_type, ts_format};
 use crate::emit::json;
 use crate::ir::{Field, Location, RType, Service, Struct};
 use crate::names;
 
 /// A function reading a whole response (status, headers, body) into the structure `s`.
-pub(super) fn de_response_fn(
+pub(crate) fn de_response_fn(
     _svc: &Service,
     s: &Struct,
     name: &proc_macro2::Ident,
     ty: TokenStream,
+    fmt: BodyFormat,
 ) -> TokenStream {
     let body_locals = json::de_locals_of(s.body_fields());
     let mut stmts = TokenStream::new();
     if s.body_fields().next().is_some() {
-        let body = json::de_body(s);
-        stmts.extend(quote! {
-            let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
-            #body
-            r.finish()?;
+        stmts.extend(match fmt {
+            BodyFormat::Json => {
+                let body = json::de_body(s);
+                quote! {
+                    let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+                    #body
+                    r.finish()?;
+                }
+            }
+            BodyFormat::XmlUnwrapped => {
+                let sets = s.body_fields().map(|f| {
+                    let l = json::local(f);
+                    let read = crate::emit::xml::read_value(&f.ty, f.xml.items.as_deref(), quote!(n));
+                    let read = if f.boxed { quote!(Box::new(#read)) } else { read };
+                    quote!(#l = Some(#read);)
+                });
+                quote! {
+                    if let Some(doc) = ::awsrt::protocol::rest_xml::body_document(&resp.body)? {
+                        let n = doc.root();
+                        #(#sets)*
+                    }
+                }
+            }
+            BodyFormat::Xml => {
+                let body = crate::emit::xml::de_body(s);
+                quote! {
+                    if let Some(doc) = ::awsrt::protocol::rest_xml::body_document(&resp.body)? {
+                        let n = doc.root();
+                        #body
+                    }
+                }
+            }
         });
     }
     for f in &s.fields {
         if f.location == Location::ResponseCode || f.ty == RType::Stream {
             continue;
         }
-        let Some(read) = bound_read(f) else {
+        let Some(read) = bound_read(f, fmt) else {
             continue;
         };
         let l = json::local(f);
@@ -59,13 +87,14 @@ pub(super) fn de_response_fn(
         quote!()
     };
 
+    let err = fmt.error();
     let resp_arg = if stmts.is_empty() && !has_code {
         quote!(_resp)
     } else {
         quote!(resp)
     };
     quote! {
-        pub(crate) fn #name(#resp_arg: &::awsrt::http::HttpResponse #stream_arg) -> Result<#ty, ::awsrt::json::JsonError> {
+        pub(crate) fn #name(#resp_arg: &::awsrt::http::HttpResponse #stream_arg) -> Result<#ty, #err> {
             #body_locals
             #stmts
             Ok(#construct)
@@ -75,7 +104,7 @@ pub(super) fn de_response_fn(
 
 /// An expression reading a member bound outside the body from the response (`Option<T>`,
 /// boxed when the field is), or `None` for a body member.
-fn bound_read(f: &Field) -> Option<TokenStream> {
+fn bound_read(f: &Field, fmt: BodyFormat) -> Option<TokenStream> {
     let hb = hb();
     let read = match &f.location {
         Location::Body | Location::Label | Location::Query(_) | Location::QueryParams => {
@@ -89,7 +118,7 @@ fn bound_read(f: &Field) -> Option<TokenStream> {
             },
             _ => quote!(#hb::prefix_headers(resp, #prefix)?),
         },
-        Location::Payload => payload_read(f),
+        Location::Payload => payload_read(f, fmt),
     };
     Some(if f.boxed {
         quote!((#read).map(Box::new))
@@ -101,23 +130,29 @@ fn bound_read(f: &Field) -> Option<TokenStream> {
 /// The whole-response reader of an error structure with bound members: its JSON body through
 /// the type's own deserializer, then the bound members. (An error whose body is a payload
 /// member reads everything itself.)
-pub(super) fn de_error_response_fn(
+pub(crate) fn de_error_response_fn(
     svc: &Service,
     s: &Struct,
     name: &proc_macro2::Ident,
+    fmt: BodyFormat,
 ) -> TokenStream {
     let t = ident(&s.name);
     let de = format_ident!("{}", names::de_fn(&s.name));
     if s.payload().is_some() {
-        let f = de_response_fn(svc, s, name, quote!(#t));
+        let f = de_response_fn(svc, s, name, quote!(#t), fmt);
         // The body-only deserializer stays for other uses (and must be used).
+        let reader = match fmt {
+            BodyFormat::Json => quote!(&mut ::awsrt::json::JsonReader<'_>),
+            _ => quote!(::awsrt::xml::Node<'_, '_>),
+        };
+        let err = fmt.error();
         return quote! {
             #f
-            const _: fn(&mut ::awsrt::json::JsonReader<'_>) -> Result<#t, ::awsrt::json::JsonError> = #de;
+            const _: fn(#reader) -> Result<#t, #err> = #de;
         };
     }
     let sets = s.fields.iter().filter_map(|f| {
-        let read = bound_read(f)?;
+        let read = bound_read(f, fmt)?;
         let n = ident(&f.name);
         Some(if f.optional {
             quote!(v.#n = #read;)
@@ -125,14 +160,24 @@ pub(super) fn de_error_response_fn(
             quote!(if let Some(x) = #read { v.#n = x; })
         })
     });
-    quote! {
-        pub(crate) fn #name(resp: &::awsrt::http::HttpResponse) -> Result<#t, ::awsrt::json::JsonError> {
-            let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
-            let mut v = #de(&mut r)?;
-            r.finish()?;
-            #(#sets)*
-            Ok(v)
-        }
+    match fmt {
+        BodyFormat::Json => quote! {
+            pub(crate) fn #name(resp: &::awsrt::http::HttpResponse) -> Result<#t, ::awsrt::json::JsonError> {
+                let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));
+                let mut v = #de(&mut r)?;
+                r.finish()?;
+                #(#sets)*
+                Ok(v)
+            }
+        },
+        _ => quote! {
+            pub(crate) fn #name(resp: &::awsrt::http::HttpResponse) -> Result<#t, ::awsrt::xml::XmlError> {
+                let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
+                let mut v = #de(::awsrt::protocol::rest_xml::error_element(&doc)?)?;
+                #(#sets)*
+                Ok(v)
+            }
+        },
     }
 }
 
@@ -206,10 +251,19 @@ fn header_read(f: &Field, name: &str) -> TokenStream {
 
 /// An expression reading the payload member `f` from the body: `Option<T>` (`None` for an
 /// empty body).
-fn payload_read(f: &Field) -> TokenStream {
+fn payload_read(f: &Field, fmt: BodyFormat) -> TokenStream {
     let hb = hb();
     let empty = quote!(resp.body.iter().all(u8::is_ascii_whitespace));
     match &f.ty {
+        RType::Struct(t) | RType::Union(t) if fmt != BodyFormat::Json => {
+            let de = format_ident!("{}", names::de_fn(t));
+            quote! {
+                match ::awsrt::protocol::rest_xml::body_document(&resp.body)? {
+                    Some(doc) => Some(crate::types::#de(doc.root())?),
+                    None => None,
+                }
+            }
+        }
         RType::Struct(t) | RType::Union(t) => {
             let de = format_ident!("{}", names::de_fn(t));
             quote! {

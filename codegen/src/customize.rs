@@ -1,0 +1,40 @@
+//! Service customizations: behaviour the official SDKs give a service that no Smithy trait in
+//! its model expresses. Keyed by the service's `sdkId`, applied to the IR once after it is built
+//! ([`apply`]); the generic generator never names a service. Each entry says what it changes
+//! and why.
+
+use crate::ir::{PathSegment, Service};
+
+/// Applies the customizations of `svc`'s service, if it has any.
+pub fn apply(svc: &mut Service) {
+    match svc.sdk_id.as_deref() {
+        Some("S3") => s3(svc),
+        Some("S3 Control") => s3_control(svc),
+        _ => {}
+    }
+}
+
+/// S3: the endpoint rules place the bucket (the `Bucket` context parameter) in the host
+/// (virtual-hosted style) or in the endpoint's path (path style), so the `/{Bucket}` segment
+/// the model's URIs start with is dropped from the request path, as every official SDK does.
+fn s3(svc: &mut Service) {
+    for op in &mut svc.operations {
+        let path = &mut op.http.uri.path;
+        if matches!(path.first(), Some(PathSegment::Label { member, greedy: false }) if member == "Bucket")
+        {
+            path.remove(0);
+            if path.is_empty() {
+                path.push(PathSegment::Literal(String::new()));
+            }
+        }
+    }
+}
+
+/// S3 Control: the endpoint rules put the account id in the host themselves (the
+/// `AccountId` context parameter), so the model's `{AccountId}.` host prefix is not applied a
+/// second time.
+fn s3_control(svc: &mut Service) {
+    for op in &mut svc.operations {
+        op.host_prefix = None;
+    }
+}
