@@ -139,14 +139,14 @@ struct HandleInner {
     service: &'static ServiceInfo,
     endpoint_override: Option<String>,
     endpoint: OnceLock<Result<ResolvedEndpoint, BuildError>>,
+    /// The parsed rule set, for operations whose requests carry endpoint parameters.
+    rules: OnceLock<Result<Option<crate::endpoint::RuleSet>, BuildError>>,
     user_agent: String,
     retry: Mutex<RetryState>,
     /// Server time minus local time, in milliseconds, learned from clock-skew errors.
     clock_offset_ms: AtomicI64,
     created: Instant,
 }
-    /// The parsed rule set, for operations whose requests carry endpoint parameters.
-    rules: OnceLock<Result<Option<crate::endpoint::RuleSet>, BuildError>>,
 
 /// The calling mode of a generated fluent builder whose `send()` is `async` (the default). The
 /// other mode is `awsrt::blocking::Blocking` (feature `blocking`).
@@ -202,13 +202,13 @@ impl ClientHandle {
                 service,
                 endpoint_override,
                 endpoint: OnceLock::new(),
+                rules: OnceLock::new(),
                 retry: Mutex::new(RetryState {
                     quota: RetryQuota::default(),
                     limiter: ClientRateLimiter::new(0.0),
                     jitter: Jitter::from_system(),
                 }),
                 clock_offset_ms: AtomicI64::new(0),
-                rules: OnceLock::new(),
                 created,
             }),
         }
@@ -303,13 +303,12 @@ impl HandleInner {
                 endpoint::resolve(
                     &self.config,
                     self.service,
+                    self.rules()?,
                     self.endpoint_override.as_deref(),
+                    &[],
                 )
             })
             .as_ref()
-    }
-}
-                    self.rules()?,
             .map_err(Clone::clone)
     }
 
@@ -327,3 +326,5 @@ impl HandleInner {
             &request.endpoint_params,
         )
         .map(Cow::Owned)
+    }
+}
