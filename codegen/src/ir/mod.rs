@@ -173,7 +173,6 @@ pub struct Field {
     pub idempotency_token: bool,
     /// `@deprecated`.
     pub deprecated: Option<Deprecated>,
-}
     /// XML and query names (the XML protocols).
     pub xml: XmlInfo,
 }
@@ -243,6 +242,7 @@ impl XmlItems {
             inner: None,
         }
     }
+}
 
 /// A generated structure (also used for operation inputs/outputs and errors).
 #[derive(Debug, Clone)]
@@ -261,11 +261,11 @@ pub struct Struct {
     pub error: Option<ErrorInfo>,
     /// `@deprecated`.
     pub deprecated: Option<Deprecated>,
-}
     /// The structure's element name in an XML document: `@xmlName`, else the shape name.
     pub xml_name: String,
     /// `@xmlNamespace` on the structure.
     pub xml_namespace: Option<XmlNamespace>,
+}
 
 impl Struct {
     /// Whether `build()` can fail (a required member without a default).
@@ -465,7 +465,6 @@ pub struct Operation {
     /// Why the operation cannot be called yet (event streams), when it cannot: it still
     /// generates and compiles, its docs say so and `send()` fails with a construction error.
     pub not_callable: Option<String>,
-}
     /// Endpoint-rule parameters the operation sets (`@contextParam`, `@staticContextParams`).
     pub endpoint_params: Vec<EndpointParam>,
     /// `@s3UnwrappedXmlOutput`: the output's one body member is the whole XML document.
@@ -493,6 +492,7 @@ pub enum EndpointParam {
         /// The value (a string, boolean or list of strings).
         value: Json,
     },
+}
 
 /// Everything the emitters need for one service.
 #[derive(Debug, Clone)]
@@ -537,9 +537,9 @@ pub struct Service {
     /// What the generator left out, one line each naming the shape and the reason (examples
     /// or smoke tests whose values do not fit the model). Printed by `cargo xtask codegen`.
     pub notes: Vec<String>,
-}
     /// `@xmlNamespace` of the service (the root element of restXml request bodies).
     pub xml_namespace: Option<XmlNamespace>,
+}
 
 impl Service {
     /// Looks up a type definition by Rust name.
