@@ -2,8 +2,10 @@
 //! iteration counts, a few seconds) over the same entry points as the cargo-fuzz targets
 //! in `fuzz/`: every output deserializer (`secretsmanager::fuzz_entry::output`), error parsing
 //! (`awsrt::protocol::parse_error_metadata` + `fuzz_entry::error`), the JSON reader
-//! (`awsrt::json::validate_fuzz_input`), and restJson1 responses and errors of the generated
-//! AppConfig, EKS and MediaStore Data clients (the decoder of `fuzz/fuzz_targets/common/rest.rs`). Inputs start from the committed seed corpora in
+//! (`awsrt::json::validate_fuzz_input`), restJson1 responses and errors of the generated
+//! AppConfig, EKS and MediaStore Data clients (the decoder of `fuzz/fuzz_targets/common/rest.rs`),
+//! the CBOR reader (`awsrt::cbor`) and rpcv2Cbor responses and errors of the generated Garden
+//! client (`fuzz/fuzz_targets/common/rpcv2.rs`). Inputs start from the committed seed corpora in
 //! `fuzz/seeds/<target>/`. A panic anywhere fails the test; the failing input is printed first.
 //!
 //! Run: `cargo test -p integration-tests --test fuzz_smoke`.
@@ -331,6 +333,49 @@ fn rest_json_errors_never_panic() {
                 assert!(!code.contains('#') && !code.contains(':'), "code {code:?}");
             }
             let _ = rest::error(&input);
+        }
+    });
+    assert!(runs > ITERATIONS);
+}
+
+#[test]
+fn cbor_reader_never_panics() {
+    let runs = fuzz("cbor_reader", 0x00CB_0E11, |data| {
+        let _ = awsrt::cbor::validate_fuzz_input(data);
+        let _ = awsrt::cbor::CborReader::new(data).document();
+    });
+    assert!(runs > ITERATIONS);
+}
+
+#[path = "../../fuzz/fuzz_targets/common/rpcv2.rs"]
+mod rpcv2;
+
+#[test]
+fn rpcv2_cbor_responses_never_panic() {
+    // The seeds are real responses: each parses into its operation's output or modeled error.
+    for seed in seeds("rpcv2_cbor_responses") {
+        let input = rpcv2::decode(&seed).expect("a complete seed");
+        let ok = if input.response.is_success() {
+            rpcv2::parse(&input)
+        } else {
+            rpcv2::error(&input)
+        };
+        assert!(
+            ok,
+            "seed for {} does not parse: {:?}",
+            input.operation, input.response
+        );
+    }
+    let runs = fuzz("rpcv2_cbor_responses", 0x0C0B_0121, |data| {
+        if let Some(input) = rpcv2::decode(data) {
+            let _ = rpcv2::parse(&input);
+            let _ = rpcv2::error(&input);
+            let meta = awsrt::protocol::rpc_v2::cbor_error_metadata(&input.response);
+            assert_eq!(meta.status, input.response.status);
+            if let Some(code) = &meta.code {
+                assert!(!code.is_empty() && code.trim() == code, "code {code:?}");
+                assert!(!code.contains('#') && !code.contains(':'), "code {code:?}");
+            }
         }
     });
     assert!(runs > ITERATIONS);

@@ -1,4 +1,4 @@
-//! Smithy RPC v2 CBOR end to end (issue 21): `rpcv2_e2e/garden.smithy`, a service that is not an
+//! Smithy RPC v2 CBOR end to end (issue 21): `model/garden.smithy`, a service that is not an
 //! AWS service, is read by the IDL loader and generated with the real generator into a scratch
 //! workspace under `target/rpcv2-e2e/`; a small program using the generated crate is built there
 //! and run against `rpcv2_e2e/server.py`, whose CBOR is Python's `cbor2` (an independent
@@ -29,7 +29,7 @@ use integration_tests::workspace_root;
 /// The peer's Python package.
 const PEER_PACKAGES: &[&str] = &["cbor2==6.2.1"];
 const SERVER_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/rpcv2_e2e/server.py");
-const MODEL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/rpcv2_e2e/garden.smithy");
+const MODEL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../model/garden.smithy");
 const WAIT: Duration = Duration::from_secs(60);
 
 /// The program run against the server: one `key=value` line per value it read.

@@ -1,7 +1,8 @@
 $version: "2.0"
 
-// A service that is not an AWS service, speaking Smithy RPC v2 CBOR: the model of
-// tests/tests/rpcv2_e2e.rs, called against rpcv2_e2e/server.py (Python's cbor2).
+// A service that is not an AWS service, speaking Smithy RPC v2 CBOR (issue 21): generated into
+// generated/garden (fuzz targets, bench) and, by tests/tests/rpcv2_e2e.rs, into a scratch
+// workspace called against tests/tests/rpcv2_e2e/server.py (Python's cbor2).
 
 namespace example.garden
 
