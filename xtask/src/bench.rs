@@ -6,6 +6,7 @@
 //! `BENCH_WORK_DIR`). The full run prints the table and writes `docs/benchmarks.md`.
 
 mod cache;
+mod decode;
 mod measure;
 mod proc;
 mod report;
@@ -27,6 +28,8 @@ const MEASUREMENTS: &[&str] = &[
 const USAGE: &str =
     "usage: cargo xtask bench [build|rebuild|size|cpu|wall|serde|memory|codegen|loc|cache]... [options]
   (no measurement = all of them; the full run writes docs/benchmarks.md)
+       cargo xtask bench decode
+  (decode CPU of one large response in rpcv2Cbor and in awsJson 1.1, through generated code)
 options:
   --only ours|reference   measure one side only (the other side's cells read n/a)
   --calls N               sequential calls for the wall-time and memory runs (default 2000)
@@ -140,6 +143,12 @@ struct Bench {
 
 /// Entry point for `cargo xtask bench ...`.
 pub fn run(args: &[String]) -> Result<(), String> {
+    if args.first().map(String::as_str) == Some("decode") {
+        let root = repo_root()?;
+        let work = std::env::var_os("BENCH_WORK_DIR")
+            .map_or_else(|| root.join("bench-work"), PathBuf::from);
+        return decode::run(&root, &work);
+    }
     let Some(mut opts) = parse_args(args)? else {
         println!("{USAGE}");
         return Ok(());

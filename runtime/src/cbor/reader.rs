@@ -98,6 +98,7 @@ impl<'a> CborReader<'a> {
         Err(CborError::new(self.pos, reason))
     }
 
+    #[inline]
     fn peek_byte(&self) -> CResult<u8> {
         match self.input.get(self.pos) {
             Some(&b) => Ok(b),
@@ -105,6 +106,7 @@ impl<'a> CborReader<'a> {
         }
     }
 
+    #[inline]
     fn take(&mut self, n: u64) -> CResult<&'a [u8]> {
         let left = (self.input.len() - self.pos) as u64;
         if n > left {
@@ -116,6 +118,7 @@ impl<'a> CborReader<'a> {
     }
 
     /// Reads a head at the current position.
+    #[inline]
     fn head(&mut self) -> CResult<Head> {
         let b = self.peek_byte()?;
         let (major, info) = (b >> 5, b & 0x1f);
@@ -142,7 +145,11 @@ impl<'a> CborReader<'a> {
     }
 
     /// Skips tags, returning the last one skipped.
+    #[inline]
     fn skip_tags(&mut self) -> CResult<Option<u64>> {
+        if self.input.get(self.pos).is_some_and(|b| b >> 5 != 6) {
+            return Ok(None);
+        }
         let mut last = None;
         while self.peek_byte()? >> 5 == 6 {
             last = self.head()?.arg;
@@ -186,6 +193,7 @@ impl<'a> CborReader<'a> {
 
     /// If the next value is `null` or `undefined`, consumes it and returns true; otherwise
     /// consumes nothing.
+    #[inline]
     pub fn take_null(&mut self) -> CResult<bool> {
         if matches!(self.peek_byte()?, 0xf6 | 0xf7) {
             self.pos += 1;
@@ -230,6 +238,7 @@ impl<'a> CborReader<'a> {
     }
 
     /// Whether the innermost container has another entry; leaves it when it has none.
+    #[inline]
     fn next_entry(&mut self, map: bool) -> CResult<bool> {
         let Some(top) = self.stack.last_mut() else {
             return self.err("not inside a map or an array");
@@ -268,7 +277,7 @@ impl<'a> CborReader<'a> {
         if !self.next_entry(true)? {
             return Ok(None);
         }
-        if self.peek_kind()? != Kind::Text {
+        if self.peek_byte()? >> 5 != 3 && self.peek_kind()? != Kind::Text {
             return self.err("a map key is not a text string");
         }
         self.string().map(Some)
@@ -276,6 +285,7 @@ impl<'a> CborReader<'a> {
 
     /// Whether the current array has another element; `false` at its end (the array is then
     /// left).
+    #[inline]
     pub fn next_element(&mut self) -> CResult<bool> {
         self.next_entry(false)
     }
@@ -320,6 +330,23 @@ impl<'a> CborReader<'a> {
     /// Reads a text string, borrowed when it has a definite length.
     pub fn string(&mut self) -> CResult<Cow<'a, str>> {
         let start = self.pos;
+        if let Some(&b) = self.input.get(start) {
+            let len = match b {
+                0x60..=0x77 => Some((1, usize::from(b - 0x60))),
+                0x78 => self.input.get(start + 1).map(|&n| (2, usize::from(n))),
+                _ => None,
+            };
+            if let Some((head, len)) = len {
+                let body = start + head;
+                if let Some(bytes) = self.input.get(body..body + len) {
+                    self.pos = body + len;
+                    return match std::str::from_utf8(bytes) {
+                        Ok(s) => Ok(Cow::Borrowed(s)),
+                        Err(_) => Err(CborError::new(start, "invalid UTF-8 in a text string")),
+                    };
+                }
+            }
+        }
         match self.chunks(3, "a text string")? {
             Cow::Borrowed(b) => match std::str::from_utf8(b) {
                 Ok(s) => Ok(Cow::Borrowed(s)),
@@ -332,6 +359,7 @@ impl<'a> CborReader<'a> {
     }
 
     /// Reads a text string into a `String`.
+    #[inline]
     pub fn string_owned(&mut self) -> CResult<String> {
         self.string().map(Cow::into_owned)
     }
@@ -342,6 +370,7 @@ impl<'a> CborReader<'a> {
     }
 
     /// Reads `true` or `false`.
+    #[inline]
     pub fn bool(&mut self) -> CResult<bool> {
         self.skip_tags()?;
         match self.peek_byte()? {
@@ -388,6 +417,7 @@ impl<'a> CborReader<'a> {
         }
     }
 
+    #[inline]
     fn int_in<T: TryFrom<i128>>(&mut self, what: &str) -> CResult<T> {
         let start = self.pos;
         let v = self.integer()?;
@@ -406,11 +436,13 @@ impl<'a> CborReader<'a> {
     }
 
     /// Reads an `i32`.
+    #[inline]
     pub fn i32(&mut self) -> CResult<i32> {
         self.int_in("i32")
     }
 
     /// Reads an `i64` (a bignum that fits too).
+    #[inline]
     pub fn i64(&mut self) -> CResult<i64> {
         self.int_in("i64")
     }
@@ -681,30 +713,24 @@ impl<'a> CborReader<'a> {
     }
 }
 
-/// Seconds as a double, read as the shortest decimal that gives the same double (what the
-/// sender most likely wrote): `946845296.123` is 123 ms, where the double's exact value is
-/// 123.000026 ms. `None` when not finite or out of range.
+/// Seconds as a double, read as the coarsest of milliseconds, microseconds and nanoseconds that
+/// gives the same double (what the sender most likely wrote): `946845296.123` is 123 ms, where
+/// the double's exact value is 123.000026 ms. `None` when not finite or out of range.
 fn secs_f64_decimal(v: f64) -> Option<DateTime> {
     if !v.is_finite() || v.abs() >= 9.2e18 {
         return None;
     }
-    let text = v.to_string();
-    let (neg, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.as_str()),
-    };
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    let secs: i64 = int.parse().ok()?;
-    let mut nanos = 0u32;
-    for i in 0..9 {
-        let d = frac.as_bytes().get(i).map_or(0, |b| u32::from(b - b'0'));
-        nanos = nanos * 10 + d;
+    let floor = v.floor();
+    let frac = v - floor;
+    let mut nanos = (frac * 1e9).round();
+    for scale in [1e3, 1e6] {
+        let n = (frac * scale).round();
+        if floor + n / scale == v {
+            nanos = n * (1e9 / scale);
+            break;
+        }
     }
-    Some(match (neg, nanos) {
-        (false, n) => DateTime::from_secs_and_nanos(secs, n),
-        (true, 0) => DateTime::from_secs(-secs),
-        (true, n) => DateTime::from_secs_and_nanos(-secs - 1, 1_000_000_000 - n),
-    })
+    Some(DateTime::from_secs_and_nanos(floor as i64, nanos as u32))
 }
 
 /// An IEEE 754 half-precision float, widened exactly.
