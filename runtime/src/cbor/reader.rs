@@ -600,6 +600,10 @@ impl<'a> CborReader<'a> {
         if self.stack.len() >= self.max_depth {
             return self.err("nesting too deep");
         }
+        // Tags carry nothing a document keeps; skipped here so that every arm consumes what it
+        // reads (a tagged `null` read as null without consuming its tag looped forever inside an
+        // indefinite-length array: found by the cbor_reader fuzz target).
+        self.skip_tags()?;
         Ok(match self.peek_kind()? {
             Kind::Null => {
                 self.take_null()?;

@@ -246,6 +246,12 @@ fn skip_and_hostile_input() {
     ] {
         assert!(validate_fuzz_input(&hex(bad)).is_err(), "{bad}");
     }
+    // A tagged null in an indefinite-length array (the cbor_reader fuzz target's first find:
+    // document() did not consume the tag and looped, growing the array without bound).
+    let d = CborReader::new(&hex("9fc5f6c5c5f7ff")).document().unwrap();
+    assert_eq!(d, Document::Array(vec![Document::Null, Document::Null]));
+    let oom = hex("8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b07000000000000002c8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b9f8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8c2b00c509c5c5c5c5f7");
+    assert!(CborReader::new(&oom).document().is_err());
     let deep = vec![0x81u8; 200];
     assert!(validate_fuzz_input(&deep).is_err());
     let mut r = CborReader::new(&deep);
