@@ -14,11 +14,19 @@ pub fn apply(svc: &mut Service) {
     }
 }
 
+/// S3: CopyObject, CompleteMultipartUpload and UploadPartCopy can fail after S3 has answered
+/// 200 (the error is found while the response streams); the body is then an `<Error>`
+/// document, which the client reads as the operation's error.
+const S3_ERRORS_IN_200: &[&str] = &["CopyObject", "CompleteMultipartUpload", "UploadPartCopy"];
+
 /// S3: the endpoint rules place the bucket (the `Bucket` context parameter) in the host
 /// (virtual-hosted style) or in the endpoint's path (path style), so the `/{Bucket}` segment
 /// the model's URIs start with is dropped from the request path, as every official SDK does.
 fn s3(svc: &mut Service) {
     for op in &mut svc.operations {
+        if S3_ERRORS_IN_200.contains(&op.name.as_str()) {
+            op.error_in_success = true;
+        }
         let path = &mut op.http.uri.path;
         if matches!(path.first(), Some(PathSegment::Label { member, greedy: false }) if member == "Bucket")
         {

@@ -581,6 +581,8 @@ pub mod ids {
     pub const ENDPOINT_RULE_SET: &str = "smithy.rules#endpointRuleSet";
     pub const ENDPOINT_TESTS: &str = "smithy.rules#endpointTests";
     pub const CONTEXT_PARAM: &str = "smithy.rules#contextParam";
+    pub const HTTP_CHECKSUM: &str = "aws.protocols#httpChecksum";
+    pub const HTTP_CHECKSUM_REQUIRED: &str = "smithy.api#httpChecksumRequired";
     pub const STATIC_CONTEXT_PARAMS: &str = "smithy.rules#staticContextParams";
     pub const SMOKE_TESTS: &str = "smithy.test#smokeTests";
 }

@@ -33,10 +33,10 @@ fn missing_target_names_both_shapes() {
 #[test]
 fn service_without_supported_protocol() {
     let e = gen(
-        r#"{"smithy":"2.0","shapes":{"a#Svc":{"type":"service","version":"1","traits":{"aws.protocols#restXml":{}}}}}"#,
+        r#"{"smithy":"2.0","shapes":{"a#Svc":{"type":"service","version":"1","traits":{"aws.protocols#httpBinaryRpc":{}}}}}"#,
     );
     assert!(
-        e.contains("a#Svc") && e.contains("no supported protocol") && e.contains("restXml"),
+        e.contains("a#Svc") && e.contains("no supported protocol") && e.contains("httpBinaryRpc"),
         "{e}"
     );
 }

@@ -33,6 +33,7 @@
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod cbor;
+pub mod checksum;
 pub mod client;
 pub mod config;
 pub mod credentials;

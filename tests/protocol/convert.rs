@@ -20,6 +20,18 @@
 //! `@httpResponseCode`; a structure's `payload` → `@httpPayload` on that member;
 //! `httpChecksumRequired` → `smithy.api#httpChecksumRequired`; the service gets
 //! `aws.protocols#restJson1`.
+//!
+//! The XML protocols (`query`, `ec2`, `rest-xml`; rest-xml with the HTTP bindings above) get
+//! `aws.protocols#awsQuery`, `ec2Query` or `restXml` on the service (whose `version` is the
+//! suite's `apiVersion`, the query protocols' `Version=`), and: member `locationName` →
+//! `smithy.api#xmlName` (also on list members and map keys/values), `flattened` →
+//! `@xmlFlattened`, `xmlAttribute` → `@xmlAttribute`, `xmlNamespace` (a URI or `{uri, prefix}`)
+//! → `@xmlNamespace`, `queryName` → `aws.protocols#ec2QueryName`; a structure's own
+//! `locationName` / `xmlNamespace` → `@xmlName` / `@xmlNamespace` on it; the operation's
+//! `input.locationName` names the input structure's element unless the structure names itself.
+//! botocore lays a member's keys over its target shape's, so a member without a namespace (or
+//! `flattened`) of its own takes its target's. An error's `error.code` →
+//! `aws.protocols#awsQueryError` (`code`, `httpResponseCode`) in awsQuery suites.
 
 use std::collections::BTreeMap;
 
@@ -27,8 +39,8 @@ use awsrt::types::Document;
 
 use super::data::Suite;
 
-/// Keys that carry no meaning for an awsJson client (documentation, constraints, other
-/// protocols' serialization hints).
+/// Keys that carry no meaning for the client (documentation, constraints) or, in JSON suites,
+/// the XML protocols' serialization hints.
 const IGNORED_KEYS: &[&str] = &[
     "documentation",
     "box",
@@ -47,6 +59,12 @@ const IGNORED_KEYS: &[&str] = &[
 pub fn namespace(suite: &Suite) -> &'static str {
     if suite.is_rest_json() {
         "aws.protocoltests.restjson"
+    } else if suite.protocol == "rest-xml" {
+        "aws.protocoltests.restxml"
+    } else if suite.protocol == "query" {
+        "aws.protocoltests.query"
+    } else if suite.protocol == "ec2" {
+        "aws.protocoltests.ec2"
     } else if suite.json_version == "1.0" {
         "aws.protocoltests.json10"
     } else {
@@ -95,10 +113,67 @@ fn is_true(doc: &Document, key: &str) -> bool {
 /// What converting a suite needs besides its shapes: the protocol, and the shapes conversion
 /// adds (`@mediaType` strings for `jsonvalue` headers).
 pub struct Cx {
-    /// A rest-json suite.
+    /// A suite with HTTP bindings (rest-json, rest-xml).
     pub rest: bool,
+    /// A suite of an XML protocol (query, ec2, rest-xml): `locationName` is `@xmlName` and the
+    /// XML keys (`flattened`, `xmlNamespace`, `xmlAttribute`, `queryName`) become traits.
+    pub xml: bool,
+    /// An awsQuery suite: an error's `error.code` is its `@awsQueryError` code.
+    pub query: bool,
+    /// The `xmlNamespace` of each botocore shape that has one (as a Smithy trait value):
+    /// botocore lays a member's own keys over its target's, so a member without a namespace of
+    /// its own takes its target's.
+    pub namespaces: BTreeMap<String, Document>,
+    /// The lists and maps that are `flattened` themselves (every member targeting one is).
+    pub flattened: std::collections::BTreeSet<String>,
     /// Shapes added while converting, by shape id.
     pub extra: BTreeMap<String, Document>,
+}
+
+impl Cx {
+    /// The converting context of `suite`.
+    pub fn new(suite: &Suite) -> Result<Cx, String> {
+        let xml = suite.is_xml();
+        let mut namespaces = BTreeMap::new();
+        let mut flattened = std::collections::BTreeSet::new();
+        if xml {
+            for (name, sh) in suite.shapes.as_object().into_iter().flatten() {
+                if is_true(sh, "flattened") {
+                    flattened.insert(name.clone());
+                }
+                if let Some(ns) = sh.get("xmlNamespace") {
+                    namespaces.insert(name.clone(), xml_namespace(ns, &format!("shape {name}"))?);
+                }
+            }
+        }
+        Ok(Cx {
+            rest: suite.is_rest(),
+            xml,
+            query: suite.protocol == "query",
+            namespaces,
+            flattened,
+            extra: BTreeMap::new(),
+        })
+    }
+}
+
+/// botocore's `xmlNamespace` (a URI, or `{"uri", "prefix"}`) → `smithy.api#xmlNamespace`.
+fn xml_namespace(v: &Document, what: &str) -> Result<Document, String> {
+    match v {
+        Document::String(uri) => Ok(obj([("uri", s(uri))])),
+        Document::Object(o) => {
+            let uri = o
+                .get("uri")
+                .and_then(Document::as_str)
+                .ok_or_else(|| format!("{what}: xmlNamespace without `uri`"))?;
+            let mut out = BTreeMap::from([("uri".to_owned(), s(uri))]);
+            if let Some(p) = o.get("prefix").and_then(Document::as_str) {
+                out.insert("prefix".to_owned(), s(p));
+            }
+            Ok(Document::Object(out))
+        }
+        other => Err(format!("{what}: bad xmlNamespace {}", other.to_json())),
+    }
 }
 
 /// A member reference (`{"shape": ..., traits...}`) → a Smithy member.
@@ -120,6 +195,10 @@ fn member(
             "timestampFormat",
             "deprecated",
             "sensitive",
+            "flattened",
+            "xmlNamespace",
+            "xmlAttribute",
+            "queryName",
         ],
         what,
     )?;
@@ -136,7 +215,12 @@ fn member(
     match (cx.rest, location) {
         (_, None) => {
             if let Some(name) = location_name {
-                traits.insert("smithy.api#jsonName".to_owned(), s(name));
+                let id = if cx.xml {
+                    "smithy.api#xmlName"
+                } else {
+                    "smithy.api#jsonName"
+                };
+                traits.insert(id.to_owned(), s(name));
             }
         }
         (false, Some(l)) => return Err(format!("{what}: location {l:?} outside rest-json")),
@@ -157,6 +241,28 @@ fn member(
                 other => return Err(format!("{what}: unknown location {other:?}")),
             };
             traits.insert(id.to_owned(), value);
+        }
+    }
+    if cx.xml {
+        let flattened = is_true(m, "flattened") || cx.flattened.contains(shape);
+        if flattened {
+            traits.insert("smithy.api#xmlFlattened".to_owned(), empty());
+        }
+        if is_true(m, "xmlAttribute") {
+            traits.insert("smithy.api#xmlAttribute".to_owned(), empty());
+        }
+        if let Some(name) = m.get("queryName").and_then(Document::as_str) {
+            traits.insert("aws.protocols#ec2QueryName".to_owned(), s(name));
+        }
+        // A flattened list or map has no element of its own for its namespace (botocore
+        // declares it on the wrapper only).
+        let ns = match m.get("xmlNamespace") {
+            Some(ns) => Some(xml_namespace(ns, what)?),
+            None if flattened => None,
+            None => cx.namespaces.get(shape).cloned(),
+        };
+        if let Some(ns) = ns {
+            traits.insert("smithy.api#xmlNamespace".to_owned(), ns);
         }
     }
     if is_true(m, "idempotencyToken") {
@@ -234,6 +340,7 @@ pub fn shape(cx: &mut Cx, ns: &str, name: &str, sh: &Document) -> Result<Documen
                     "sensitive",
                     "deprecated",
                     "payload",
+                    "locationName",
                 ],
                 &what,
             )?;
@@ -270,6 +377,29 @@ pub fn shape(cx: &mut Cx, ns: &str, name: &str, sh: &Document) -> Result<Documen
                     members.insert(mname.clone(), converted);
                 }
                 out.insert("members".to_owned(), Document::Object(members));
+                if cx.xml {
+                    if let Some(name) = sh.get("locationName").and_then(Document::as_str) {
+                        traits.insert("smithy.api#xmlName".to_owned(), s(name));
+                    }
+                    if let Some(ns) = cx.namespaces.get(name) {
+                        traits.insert("smithy.api#xmlNamespace".to_owned(), ns.clone());
+                    }
+                }
+                if let Some(code) = sh
+                    .get("error")
+                    .and_then(|e| e.get("code"))
+                    .and_then(Document::as_str)
+                    .filter(|_| cx.query)
+                {
+                    let mut q = vec![("code", s(code))];
+                    if let Some(status) = sh.get("error").and_then(|e| e.get("httpStatusCode")) {
+                        q.push(("httpResponseCode", status.clone()));
+                    }
+                    traits.insert(
+                        "aws.protocols#awsQueryError".to_owned(),
+                        Document::Object(q.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()),
+                    );
+                }
                 if is_true(sh, "exception") || sh.get("error").is_some() {
                     let fault = if is_true(sh, "fault") {
                         "server"
@@ -467,17 +597,55 @@ pub fn operation(cx: &Cx, ns: &str, given: &Document) -> Result<Document, String
     Ok(Document::Object(out))
 }
 
+/// The `locationName` and `xmlNamespace` of an operation's `input` reference (the root element
+/// of a rest-xml request body) → `@xmlName` / `@xmlNamespace` on the input structure, unless the
+/// structure names itself (botocore's shape-level keys win, as the suites expect).
+fn input_root(
+    shapes: &mut BTreeMap<String, Document>,
+    ns: &str,
+    given: &Document,
+) -> Result<(), String> {
+    let Some(input) = given.get("input") else {
+        return Ok(());
+    };
+    let Some(name) = input.get("shape").and_then(Document::as_str) else {
+        return Ok(());
+    };
+    let mut add = Vec::new();
+    if let Some(root) = input.get("locationName").and_then(Document::as_str) {
+        add.push(("smithy.api#xmlName", s(root)));
+    }
+    if let Some(v) = input.get("xmlNamespace") {
+        add.push(("smithy.api#xmlNamespace", xml_namespace(v, "input")?));
+    }
+    let Some(Document::Object(sh)) = shapes.get_mut(&format!("{ns}#{name}")) else {
+        return Err(format!("input shape {name} is not defined"));
+    };
+    if let Document::Object(traits) = sh
+        .entry("traits".to_owned())
+        .or_insert_with(|| Document::Object(BTreeMap::new()))
+    {
+        for (id, v) in add {
+            traits.entry(id.to_owned()).or_insert(v);
+        }
+    }
+    Ok(())
+}
+
 /// The whole suite as a Smithy JSON AST document (text). The service shape is named after the
 /// suite's `targetPrefix`, so the generator uses it as the `X-Amz-Target` prefix.
 pub fn to_smithy(suite: &Suite) -> Result<String, String> {
     let ns = namespace(suite);
-    let mut cx = Cx {
-        rest: suite.is_rest_json(),
-        extra: BTreeMap::new(),
-    };
+    let mut cx = Cx::new(suite)?;
     let mut shapes = BTreeMap::new();
     for (name, sh) in suite.shapes.as_object().into_iter().flatten() {
         shapes.insert(format!("{ns}#{name}"), shape(&mut cx, ns, name, sh)?);
+    }
+    if cx.xml {
+        for case in &suite.cases {
+            input_root(&mut shapes, ns, &case.given)
+                .map_err(|e| format!("case {}: {e}", case.id))?;
+        }
     }
     for (id, sh) in std::mem::take(&mut cx.extra) {
         shapes.entry(id).or_insert(sh);
@@ -507,6 +675,12 @@ pub fn to_smithy(suite: &Suite) -> Result<String, String> {
     let service_id = format!("{ns}#{}", suite.target_prefix);
     let protocol = if suite.is_rest_json() {
         "aws.protocols#restJson1"
+    } else if suite.protocol == "rest-xml" {
+        "aws.protocols#restXml"
+    } else if suite.protocol == "query" {
+        "aws.protocols#awsQuery"
+    } else if suite.protocol == "ec2" {
+        "aws.protocols#ec2Query"
     } else if suite.json_version == "1.0" {
         "aws.protocols#awsJson1_0"
     } else {
@@ -670,6 +844,110 @@ mod tests {
         );
     }
 
+    fn xml_model(protocol: &str, shapes: &str, given: &str) -> Document {
+        let text = format!(
+            r#"[{{"description": "d", "metadata": {{"protocol": "{protocol}", "apiVersion": "2020-01-08"}},
+               "shapes": {shapes}, "cases": [{{"id": "c", "given": {given}, "params": {{}}}}]}}]"#
+        );
+        let suite = parse_suites(text.as_bytes(), "t").unwrap().remove(0);
+        Document::parse(to_smithy(&suite).unwrap().as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn xml_suites_map_the_xml_keys() {
+        let m = xml_model(
+            "rest-xml",
+            r#"{"In": {"type": "structure", "members": {
+                    "l": {"shape": "L", "locationName": "Items", "flattened": true},
+                    "a": {"shape": "S", "xmlAttribute": true, "locationName": "xsi:a"},
+                    "n": {"shape": "N"},
+                    "h": {"shape": "S", "location": "header", "locationName": "X-H"}}},
+                "L": {"type": "list", "member": {"shape": "S", "locationName": "item",
+                      "xmlNamespace": {"uri": "http://m", "prefix": "p"}}},
+                "N": {"type": "structure", "members": {}, "xmlNamespace": "http://n",
+                      "locationName": "Named"},
+                "S": {"type": "string"}}"#,
+            r#"{"name": "Op", "http": {"method": "POST", "requestUri": "/"},
+                "input": {"shape": "In", "locationName": "OpRequest"}}"#,
+        );
+        let sh = at(&m, &["shapes"]);
+        let ns = "aws.protocoltests.restxml";
+        assert!(at(
+            sh,
+            &[&format!("{ns}#RestXml"), "traits", "aws.protocols#restXml"]
+        )
+        .as_object()
+        .is_some());
+        let input = at(sh, &[&format!("{ns}#In")]);
+        assert_eq!(
+            at(input, &["traits", "smithy.api#xmlName"]).as_str(),
+            Some("OpRequest")
+        );
+        let l = at(input, &["members", "l", "traits"]);
+        assert_eq!(at(l, &["smithy.api#xmlName"]).as_str(), Some("Items"));
+        assert!(at(l, &["smithy.api#xmlFlattened"]).as_object().is_some());
+        let a = at(input, &["members", "a", "traits"]);
+        assert!(at(a, &["smithy.api#xmlAttribute"]).as_object().is_some());
+        // The member takes its target structure's namespace, not its name.
+        let n = at(input, &["members", "n", "traits"]);
+        assert_eq!(
+            at(n, &["smithy.api#xmlNamespace", "uri"]).as_str(),
+            Some("http://n")
+        );
+        assert!(n.get("smithy.api#xmlName").is_none());
+        assert_eq!(
+            at(input, &["members", "h", "traits", "smithy.api#httpHeader"]).as_str(),
+            Some("X-H")
+        );
+        let item = at(sh, &[&format!("{ns}#L"), "member", "traits"]);
+        assert_eq!(at(item, &["smithy.api#xmlName"]).as_str(), Some("item"));
+        assert_eq!(
+            at(item, &["smithy.api#xmlNamespace", "prefix"]).as_str(),
+            Some("p")
+        );
+        let named = at(sh, &[&format!("{ns}#N"), "traits"]);
+        assert_eq!(at(named, &["smithy.api#xmlName"]).as_str(), Some("Named"));
+    }
+
+    #[test]
+    fn query_suites_get_the_protocol_version_and_error_codes() {
+        let m = xml_model(
+            "query",
+            r#"{"E": {"type": "structure", "members": {}, "exception": true,
+                      "error": {"code": "Custom", "httpStatusCode": 402, "senderFault": true}},
+                "In": {"type": "structure", "members": {"x": {"shape": "S", "queryName": "Q"}}},
+                "S": {"type": "string"}}"#,
+            r#"{"name": "Op", "http": {"method": "POST", "requestUri": "/"},
+                "input": {"shape": "In"}, "errors": [{"shape": "E"}]}"#,
+        );
+        let sh = at(&m, &["shapes"]);
+        let ns = "aws.protocoltests.query";
+        let svc = at(sh, &[&format!("{ns}#QueryProtocol")]);
+        assert!(at(svc, &["traits", "aws.protocols#awsQuery"])
+            .as_object()
+            .is_some());
+        assert_eq!(at(svc, &["version"]).as_str(), Some("2020-01-08"));
+        let e = at(sh, &[&format!("{ns}#E"), "traits"]);
+        assert_eq!(
+            at(e, &["aws.protocols#awsQueryError", "code"]).as_str(),
+            Some("Custom")
+        );
+        assert_eq!(
+            at(
+                sh,
+                &[
+                    &format!("{ns}#In"),
+                    "members",
+                    "x",
+                    "traits",
+                    "aws.protocols#ec2QueryName"
+                ]
+            )
+            .as_str(),
+            Some("Q")
+        );
+    }
+
     #[test]
     fn unknown_keys_and_types_are_rejected() {
         let bad = suite(
@@ -682,7 +960,7 @@ mod tests {
     }
 
     #[test]
-    fn every_suite_of_the_awsjson_files_converts_and_generates() {
+    fn every_suite_of_the_protocol_files_converts_and_generates() {
         let Ok(dir) = crate::protocol::data::testdata_dir() else {
             panic!("{}", crate::protocol::data::testdata_dir().unwrap_err());
         };

@@ -30,12 +30,12 @@ pub struct Suite {
     pub index: usize,
     /// `description`.
     pub description: String,
-    /// `metadata.protocol`: `json` (awsJson) or `rest-json`.
+    /// `metadata.protocol`: `json` (awsJson), `rest-json`, `query`, `ec2` or `rest-xml`.
     pub protocol: String,
     /// `metadata.targetPrefix` (the X-Amz-Target prefix, used as the service shape name);
-    /// `RestJson` for rest-json suites, which have none.
+    /// for the other protocols, which have none, a fixed service name ([`service_name`]).
     pub target_prefix: String,
-    /// `metadata.jsonVersion`: `"1.0"` or `"1.1"` (empty for rest-json).
+    /// `metadata.jsonVersion`: `"1.0"` or `"1.1"` (empty for the other protocols).
     pub json_version: String,
     /// `metadata.apiVersion`.
     pub api_version: String,
@@ -51,6 +51,27 @@ impl Suite {
     /// A rest-json suite (HTTP bindings) rather than awsJson.
     pub fn is_rest_json(&self) -> bool {
         self.protocol == "rest-json"
+    }
+
+    /// A protocol with HTTP bindings (rest-json or rest-xml).
+    pub fn is_rest(&self) -> bool {
+        matches!(self.protocol.as_str(), "rest-json" | "rest-xml")
+    }
+
+    /// A protocol with XML bodies or form requests (query, ec2, rest-xml).
+    pub fn is_xml(&self) -> bool {
+        matches!(self.protocol.as_str(), "query" | "ec2" | "rest-xml")
+    }
+}
+
+/// The service shape name of a suite whose protocol has no `targetPrefix`.
+pub fn service_name(protocol: &str) -> Option<&'static str> {
+    match protocol {
+        "rest-json" => Some("RestJson"),
+        "rest-xml" => Some("RestXml"),
+        "query" => Some("QueryProtocol"),
+        "ec2" => Some("Ec2Protocol"),
+        _ => None,
     }
 }
 
@@ -112,7 +133,12 @@ pub fn parse_suites(text: &[u8], source: &str) -> Result<Vec<Suite>, String> {
         let meta = s
             .get("metadata")
             .ok_or_else(|| format!("{what}: no `metadata`"))?;
-        let rest = meta.get("protocol").and_then(Document::as_str) == Some("rest-json");
+        let protocol = meta
+            .get("protocol")
+            .and_then(Document::as_str)
+            .unwrap_or("json")
+            .to_owned();
+        let fixed_name = service_name(&protocol);
         let mut cases = Vec::new();
         for c in s
             .get("cases")
@@ -133,17 +159,11 @@ pub fn parse_suites(text: &[u8], source: &str) -> Result<Vec<Suite>, String> {
         suites.push(Suite {
             index,
             description: str_field(s, "description", &what)?,
-            protocol: meta
-                .get("protocol")
-                .and_then(Document::as_str)
-                .unwrap_or("json")
-                .to_owned(),
-            target_prefix: if rest {
-                "RestJson".to_owned()
-            } else {
-                str_field(meta, "targetPrefix", &what)?
+            target_prefix: match fixed_name {
+                Some(name) => name.to_owned(),
+                None => str_field(meta, "targetPrefix", &what)?,
             },
-            json_version: if rest {
+            json_version: if fixed_name.is_some() {
                 String::new()
             } else {
                 str_field(meta, "jsonVersion", &what)?
@@ -159,6 +179,7 @@ pub fn parse_suites(text: &[u8], source: &str) -> Result<Vec<Suite>, String> {
                 .map(str::to_owned),
             shapes: s.get("shapes").cloned().unwrap_or_default(),
             cases,
+            protocol,
         });
     }
     Ok(suites)

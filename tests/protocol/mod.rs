@@ -1,5 +1,5 @@
-//! Protocol-compliance harness: the botocore awsJson and rest-json protocol tests, run through
-//! generated code.
+//! Protocol-compliance harness: the botocore awsJson, rest-json, query, ec2 and rest-xml
+//! protocol tests, run through generated code.
 //!
 //! For each protocol file: every suite is converted to a Smithy model ([`convert`]), a client
 //! crate is generated from it with `codegen::generate_crate`, a test per case is rendered
@@ -24,13 +24,19 @@ pub mod workspace;
 use data::Direction;
 
 /// The protocol files this harness runs.
-pub const FILES: [(Direction, &str); 6] = [
+pub const FILES: [(Direction, &str); 12] = [
     (Direction::Input, "json.json"),
     (Direction::Input, "json_1_0.json"),
     (Direction::Output, "json.json"),
     (Direction::Output, "json_1_0.json"),
     (Direction::Input, "rest-json.json"),
     (Direction::Output, "rest-json.json"),
+    (Direction::Input, "query.json"),
+    (Direction::Output, "query.json"),
+    (Direction::Input, "ec2.json"),
+    (Direction::Output, "ec2.json"),
+    (Direction::Input, "rest-xml.json"),
+    (Direction::Output, "rest-xml.json"),
 ];
 
 /// Runs one file and panics unless every applicable case passed.

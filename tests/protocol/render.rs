@@ -64,34 +64,54 @@ fn input_case(cx: &Cx<'_>, suite: &Suite, case: &Case) -> Result<String, String>
         .raw
         .get("serialized")
         .ok_or("the case has no `serialized` request")?;
-    let ct = if suite.is_rest_json() {
-        "application/json".to_owned()
-    } else {
-        format!("application/x-amz-json-{}", suite.json_version)
+    // The canned reply: an empty output in the protocol's format.
+    let (ct, reply) = match suite.protocol.as_str() {
+        "rest-json" => ("application/json".to_owned(), "{}".to_owned()),
+        "rest-xml" => ("application/xml".to_owned(), String::new()),
+        "query" | "ec2" => (
+            "text/xml".to_owned(),
+            format!("<{0}Response></{0}Response>", case.operation()),
+        ),
+        _ => (
+            format!("application/x-amz-json-{}", suite.json_version),
+            "{}".to_owned(),
+        ),
     };
     let mut out = client_setup(
         cx,
         suite,
         200,
         &format!("&[(\"Content-Type\", {})]", lit(&ct)),
-        "{}",
+        &reply,
     );
     out.push_str(&call(cx, op, case)?);
     out.push_str(
         "    let requests = mock.requests();\n    \
          assert_eq!(requests.len(), 1, \"expected one request; result: {:?}\", result.as_ref().err());\n",
     );
-    let body = match (suite.is_rest_json(), ser.get("body")) {
-        (false, Some(Document::String(b))) => format!("::cases::Body::Json({})", lit(b)),
-        (false, _) => "::cases::Body::EmptyOrEmptyObject".to_owned(),
+    let body = match (suite.protocol.as_str(), ser.get("body")) {
+        // query, ec2: form bodies compare as parameter sets.
+        ("query" | "ec2", Some(Document::String(b))) => {
+            format!("::cases::Body::Form({})", lit(b))
+        }
+        ("query" | "ec2", _) => "::cases::Body::Any".to_owned(),
+        // rest-xml: an XML document compares canonically, anything else (payloads) byte for
+        // byte.
+        ("rest-xml", Some(Document::String(b))) if b.trim_start().starts_with('<') => {
+            format!("::cases::Body::Xml({})", lit(b))
+        }
+        ("rest-xml", Some(Document::String(b))) => format!("::cases::Body::Exact({})", lit(b)),
+        ("rest-xml", _) => "::cases::Body::Any".to_owned(),
         // rest-json: a JSON document compares as JSON, anything else (payloads) byte for byte.
-        (true, Some(Document::String(b)))
+        ("rest-json", Some(Document::String(b)))
             if !b.is_empty() && Document::parse(b.as_bytes()).is_ok() =>
         {
             format!("::cases::Body::Json({})", lit(b))
         }
-        (true, Some(Document::String(b))) => format!("::cases::Body::Exact({})", lit(b)),
-        (true, _) => "::cases::Body::Any".to_owned(),
+        ("rest-json", Some(Document::String(b))) => format!("::cases::Body::Exact({})", lit(b)),
+        ("rest-json", _) => "::cases::Body::Any".to_owned(),
+        (_, Some(Document::String(b))) => format!("::cases::Body::Json({})", lit(b)),
+        (_, _) => "::cases::Body::EmptyOrEmptyObject".to_owned(),
     };
     let host = match ser.get("host").and_then(Document::as_str) {
         Some(h) => format!("::std::option::Option::Some({})", lit(h)),
@@ -100,7 +120,7 @@ fn input_case(cx: &Cx<'_>, suite: &Suite, case: &Case) -> Result<String, String>
     // rest-json: the query is compared as a set of parameters (their order means nothing).
     let full_uri = ser.get("uri").and_then(Document::as_str).unwrap_or("/");
     let (uri, query) = match full_uri.split_once('?') {
-        Some((path, q)) if suite.is_rest_json() => (path, Some(q)),
+        Some((path, q)) if suite.is_rest() => (path, Some(q)),
         _ => (full_uri, None),
     };
     let query_exact = match query {

@@ -5,7 +5,9 @@
 //! (`awsrt::json::validate_fuzz_input`), restJson1 responses and errors of the generated
 //! AppConfig, EKS and MediaStore Data clients (the decoder of `fuzz/fuzz_targets/common/rest.rs`),
 //! the CBOR reader (`awsrt::cbor`) and rpcv2Cbor responses and errors of the generated Garden
-//! client (`fuzz/fuzz_targets/common/rpcv2.rs`). Inputs start from the committed seed corpora in
+//! client (`fuzz/fuzz_targets/common/rpcv2.rs`), the XML reader (`awsrt::xml`) and awsQuery /
+//! restXml responses and errors of the generated STS, IAM, SNS and S3 clients
+//! (`fuzz/fuzz_targets/common/xml.rs`). Inputs start from the committed seed corpora in
 //! `fuzz/seeds/<target>/`. A panic anywhere fails the test; the failing input is printed first.
 //!
 //! Run: `cargo test -p integration-tests --test fuzz_smoke`.
@@ -19,8 +21,24 @@ use secretsmanager::fuzz_entry::{error, output, OPERATIONS};
 /// Mutants per target.
 const ITERATIONS: usize = 40_000;
 
-/// Tokens worth inserting into JSON.
+/// Tokens worth inserting into JSON (and, from `<` on, XML).
 const TOKENS: &[&[u8]] = &[
+    b"<",
+    b">",
+    b"</",
+    b"/>",
+    b"&amp;",
+    b"&#x0;",
+    b"&#1114112;",
+    b"&bogus;",
+    b"<![CDATA[",
+    b"]]>",
+    b"<!DOCTYPE a [<!ENTITY x \"y\">]>",
+    b"<member>",
+    b"</member>",
+    b"<entry><key>k</key><value>",
+    b"<Error><Code>",
+    b"xmlns:p=\"u\" p:a=\"1\"",
     b"{",
     b"}",
     b"[",
@@ -375,6 +393,47 @@ fn rpcv2_cbor_responses_never_panic() {
             if let Some(code) = &meta.code {
                 assert!(!code.is_empty() && code.trim() == code, "code {code:?}");
                 assert!(!code.contains('#') && !code.contains(':'), "code {code:?}");
+            }
+        }
+    });
+    assert!(runs > ITERATIONS);
+}
+
+#[test]
+fn xml_reader_never_panics() {
+    // The seeds are well-formed documents.
+    for seed in seeds("xml_reader") {
+        assert!(awsrt::xml::XmlDoc::parse(&seed).is_ok(), "{seed:?}");
+    }
+    let runs = fuzz("xml_reader", 0x0A11_0C0D, awsrt::xml::validate_fuzz_input);
+    assert!(runs > ITERATIONS);
+}
+
+#[path = "../../fuzz/fuzz_targets/common/xml.rs"]
+mod xml;
+
+#[test]
+fn xml_responses_never_panic() {
+    // The seeds are real responses: each parses into its operation's output.
+    for seed in seeds("xml_responses") {
+        let input = xml::decode(&seed).expect("a complete seed");
+        assert!(
+            xml::parse(&input),
+            "seed for {} does not parse: {:?}",
+            input.operation,
+            input.response
+        );
+    }
+    let runs = fuzz("xml_responses", 0x0A11_2025, |data| {
+        if let Some(input) = xml::decode(data) {
+            let _ = xml::parse(&input);
+            let _ = xml::error(&input);
+            for meta in [
+                awsrt::protocol::aws_query::error_metadata(&input.response),
+                awsrt::protocol::aws_query::ec2_error_metadata(&input.response),
+                awsrt::protocol::rest_xml::error_metadata(&input.response),
+            ] {
+                assert_eq!(meta.status, input.response.status);
             }
         }
     });

@@ -171,6 +171,7 @@ fn lib_rs(svc: &Service, endpoint_tests: bool) -> TokenStream {
         #[doc(hidden)]
         #[rustfmt::skip] pub mod fuzz_entry;
 
+        pub use ::awsrt::client::{PresignedRequest, PresigningConfig};
         pub use client::Client;
         pub use config::{Config, ConfigBuilder};
         pub use error::{Error, SdkError};

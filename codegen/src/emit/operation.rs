@@ -120,6 +120,7 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
         quote!(input)
     };
     let call = call(svc, op);
+    let (checksum_request, validate_stream, validate_whole) = checksum_steps(op);
     let exchange = if op.streams_output() {
         let options = call_options(svc, op);
         quote! {
@@ -127,11 +128,13 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
                 .call_streaming(&OPERATION, request, #options)
                 .await
                 .map_err(::awsrt::error::SdkError::cast)?;
+            #validate_stream
             parse_streaming_response(&reply, body)
         }
     } else {
         quote! {
             let reply = #call.await.map_err(::awsrt::error::SdkError::cast)?;
+            #validate_whole
             parse_response(&reply)
         }
     };
@@ -164,6 +167,7 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
                 #(#token_fill)*
                 let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
                 #params
+                #checksum_request
                 #drop_input
                 #exchange
             }
@@ -174,6 +178,7 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
     } else {
         mut_input
     };
+    let presign_fn = presign_fn(op, &mut_input, input, error);
     let send_doc = format!("Sends this input as a `{name}` request with `client`.");
     let send_doc_doc = crate::emit::common::doc(&send_doc);
     quote! {
@@ -200,6 +205,8 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
         pub(crate) async fn send(handle: &::awsrt::client::ClientHandle, #mut_input: #input) -> Result<#output, ::awsrt::error::SdkError<#error>> {
             #send_body
         }
+
+        #presign_fn
 
         #protocol_items
         #extra
@@ -306,7 +313,8 @@ fn fluent_builder(op: &Operation, n: &OpNames) -> TokenStream {
                     inner.#fname = Some(#token);
                 }
             }
-        });
+        })
+        .collect::<Vec<_>>();
     let has_required_token = op
         .input
         .fields
@@ -324,6 +332,7 @@ fn fluent_builder(op: &Operation, n: &OpNames) -> TokenStream {
     } else {
         quote!(inner.build())
     };
+    let presigned_method = presigned_method(op, &inner_binding, &required_token, &build, error);
     let blocking_doc = crate::emit::common::doc(&format!(
         "The blocking mode (feature `blocking`), what [`blocking::Client::{0}`](crate::blocking::Client::{0}) returns: `send()` waits for the answer.",
         op.fn_name
@@ -355,6 +364,7 @@ fn fluent_builder(op: &Operation, n: &OpNames) -> TokenStream {
                 let input = #build;
                 send(&self.handle, input).await
             }
+            #presigned_method
         }
         #blocking_doc
         #[cfg(feature = "blocking")]
@@ -498,4 +508,141 @@ fn endpoint_params(op: &crate::ir::Operation) -> TokenStream {
         let mut request = request;
         #(#pushes)*
     }
+}
+
+/// The operation module's `presign`: the request `send` would make, presigned.
+fn presign_fn(
+    op: &Operation,
+    mut_input: &TokenStream,
+    input: &proc_macro2::Ident,
+    error: &proc_macro2::Ident,
+) -> TokenStream {
+    if op.not_callable.is_some() {
+        return TokenStream::new();
+    }
+    let params = endpoint_params(op);
+    let token_fill = op
+        .input
+        .fields
+        .iter()
+        .filter(|f| f.idempotency_token && f.optional && fillable_token(f))
+        .map(|f| {
+            let fname = ident(&f.name);
+            let token = token_value(f);
+            quote!(if input.#fname.is_none() { input.#fname = Some(#token); })
+        });
+    quote! {
+        pub(crate) async fn presign(handle: &::awsrt::client::ClientHandle, #mut_input: #input, config: &::awsrt::client::PresigningConfig) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<#error>> {
+            #(#token_fill)*
+            let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+            #params
+            handle.presign(&OPERATION, request, config).await.map_err(::awsrt::error::SdkError::cast)
+        }
+    }
+}
+
+/// The fluent builder's `presigned()`.
+fn presigned_method(
+    op: &Operation,
+    inner_binding: &TokenStream,
+    required_token: &[TokenStream],
+    build: &TokenStream,
+    error: &proc_macro2::Ident,
+) -> TokenStream {
+    if op.not_callable.is_some() {
+        return TokenStream::new();
+    }
+    quote! {
+        /// Builds the input and presigns its request instead of sending it: a URL (with the
+        /// signature in its query string) that anyone holding it can call until it expires.
+        ///
+        /// # Errors
+        ///
+        /// A construction error: the input could not be built, or there are no credentials,
+        /// region or endpoint to sign with.
+        pub async fn presigned(self, config: ::awsrt::client::PresigningConfig) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<#error>> {
+            #inner_binding
+            #(#required_token)*
+            let input = #build;
+            presign(&self.handle, input, &config).await
+        }
+    }
+}
+
+/// The statements of `send` for an operation with `@httpChecksum`: the request checksum (and
+/// `validate`, whether the response is checked) after the request is built; the check of a
+/// streamed body (`body`) or of a whole reply before it is parsed.
+fn checksum_steps(op: &Operation) -> (TokenStream, TokenStream, TokenStream) {
+    let Some(c) = &op.checksum else {
+        return (TokenStream::new(), TokenStream::new(), TokenStream::new());
+    };
+    let chosen = match &c.algorithm_field {
+        Some((field, optional, _)) => {
+            let n = ident(field);
+            if *optional {
+                quote!(input.#n.as_ref().map(|a| a.as_str()))
+            } else {
+                quote!(Some(input.#n.as_str()))
+            }
+        }
+        None => quote!(None),
+    };
+    let header = match c.algorithm_field.as_ref().and_then(|(_, _, h)| h.as_ref()) {
+        Some(h) => quote!(Some(#h)),
+        None => quote!(None),
+    };
+    let required = c.required;
+    let algorithms = &c.response_algorithms;
+    let validate = if algorithms.is_empty() {
+        quote!()
+    } else {
+        let asked = match &c.validation_field {
+            Some((field, optional)) => {
+                let n = ident(field);
+                if *optional {
+                    quote!(input.#n.as_ref().is_some_and(|m| m.as_str() == "ENABLED"))
+                } else {
+                    quote!(input.#n.as_str() == "ENABLED")
+                }
+            }
+            None => quote!(false),
+        };
+        quote! {
+            let validate = #asked
+                || handle.config().response_checksum_validation()
+                    == ::awsrt::checksum::ChecksumWhen::WhenSupported;
+        }
+    };
+    let request = quote! {
+        let mut request = request;
+        ::awsrt::checksum::request(
+            handle.config().request_checksum_calculation(),
+            &mut request,
+            #chosen,
+            #header,
+            #required,
+        )
+        .map_err(::awsrt::error::SdkError::Construction)?;
+        #validate
+    };
+    if algorithms.is_empty() {
+        return (request, TokenStream::new(), TokenStream::new());
+    }
+    let stream = quote! {
+        let body = if validate && reply.response.is_success() {
+            ::awsrt::checksum::validate_stream(&reply.response, body, &[#(#algorithms),*])
+        } else {
+            body
+        };
+    };
+    let whole = quote! {
+        if validate && reply.response.is_success() {
+            if let Err(e) = ::awsrt::checksum::validate(&reply.response, &[#(#algorithms),*]) {
+                return Err(::awsrt::error::SdkError::Response(
+                    ::awsrt::error::ResponseError::from_response(&reply.response, e),
+                ));
+            }
+        }
+    };
+    (request, stream, whole)
 }

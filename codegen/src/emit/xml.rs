@@ -394,7 +394,7 @@ fn read_entry(inner: &RType, sparse: bool, items: &XmlItems, e: TokenStream) -> 
 /// the body fields of `s` (see [`super::json::local`]).
 pub fn de_body(s: &Struct) -> TokenStream {
     let mut attrs = TokenStream::new();
-    let mut arms = TokenStream::new();
+    let mut arms: Vec<(&str, TokenStream)> = Vec::new();
     for f in s.body_fields() {
         let l = local(f);
         let name = local_name(&f.xml.name);
@@ -410,32 +410,39 @@ pub fn de_body(s: &Struct) -> TokenStream {
             (RType::List(inner, sparse), true) => {
                 let read = read_value(inner, items.and_then(|i| i.inner.as_deref()), quote!(c));
                 let read = if *sparse { quote!(Some(#read)) } else { read };
-                quote!(#name => #l.get_or_insert_with(Default::default).push(#read),)
+                quote!(#l.get_or_insert_with(Default::default).push(#read);)
             }
             (RType::Map(inner, sparse), true) => {
                 let default_items = XmlItems::map_default();
                 let items = items.unwrap_or(&default_items);
                 let entry = read_entry(inner, *sparse, items, quote!(c));
-                quote!(#name => {
+                quote! {
                     let map = #l.get_or_insert_with(Default::default);
                     #entry
-                })
+                }
             }
             (t, _) => {
                 let read = boxed(read_value(t, items, quote!(c)));
-                quote!(#name => #l = Some(#read),)
+                quote!(#l = Some(#read);)
             }
         };
-        arms.extend(arm);
+        arms.push((name, arm));
     }
-    let lp = if arms.is_empty() {
-        quote!()
-    } else {
-        quote! {
+    let lp = match arms.as_slice() {
+        [] => quote!(),
+        [(name, body)] => quote! {
             for c in n.children() {
-                match c.name() {
-                    #arms
-                    _ => {}
+                if c.name() == #name { #body }
+            }
+        },
+        _ => {
+            let arms = arms.iter().map(|(name, body)| quote!(#name => { #body }));
+            quote! {
+                for c in n.children() {
+                    match c.name() {
+                        #(#arms)*
+                        _ => {}
+                    }
                 }
             }
         }
@@ -534,6 +541,7 @@ fn de_union(s: &Struct, f: &proc_macro2::Ident) -> TokenStream {
     quote! {
         pub(crate) fn #f(n: ::awsrt::xml::Node<'_, '_>) -> Result<#name, ::awsrt::xml::XmlError> {
             for c in n.children() {
+                #[allow(clippy::single_match)]
                 match c.name() {
                     #(#arms)*
                     _ => {}

@@ -318,7 +318,10 @@ impl<'m> Builder<'m> {
                 )
             });
         let endpoint_params = endpoint_params(op_id, shape, o.input.as_deref(), m, &input)?;
+        let checksum = http_checksum(op_id, shape, &input)?;
         out.operations.push(Operation {
+            error_in_success: false,
+            checksum,
             unwrapped_output: shape.traits.has(ids::S3_UNWRAPPED_XML_OUTPUT),
             endpoint_params,
             shape: op_id.to_string(),
@@ -1087,4 +1090,65 @@ fn endpoint_params(
         });
     }
     Ok(out)
+}
+
+/// The `@httpChecksum` (or `@httpChecksumRequired`) of operation `op`, with its members
+/// resolved to input fields.
+fn http_checksum(op_id: &str, op: &Shape, input: &Struct) -> Result<Option<HttpChecksum>> {
+    let required_trait = op.traits.has(ids::HTTP_CHECKSUM_REQUIRED);
+    let Some(v) = op.traits.get(ids::HTTP_CHECKSUM) else {
+        return Ok(required_trait.then(|| HttpChecksum {
+            algorithm_field: None,
+            required: true,
+            validation_field: None,
+            response_algorithms: Vec::new(),
+        }));
+    };
+    let field = |key: &str| -> Result<Option<&Field>> {
+        let Some(name) = v.get(key) else {
+            return Ok(None);
+        };
+        let name = name.as_str().ok_or_else(|| {
+            CodegenError::shape(op_id, format!("httpChecksum `{key}` must be a string"))
+        })?;
+        let f = input.field(name).ok_or_else(|| {
+            CodegenError::shape(
+                op_id,
+                format!("httpChecksum `{key}` names no input member `{name}`"),
+            )
+        })?;
+        if !matches!(f.ty, RType::Enum(_) | RType::String) {
+            return Err(CodegenError::shape(
+                op_id,
+                format!("httpChecksum `{key}` member `{name}` must be a string or enum"),
+            ));
+        }
+        Ok(Some(f))
+    };
+    let algorithm_field = field("requestAlgorithmMember")?.map(|f| {
+        let header = match &f.location {
+            Location::Header(h) => Some(h.clone()),
+            _ => None,
+        };
+        (f.name.clone(), f.optional, header)
+    });
+    let validation_field =
+        field("requestValidationModeMember")?.map(|f| (f.name.clone(), f.optional));
+    let response_algorithms = v
+        .get("responseAlgorithms")
+        .and_then(Json::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Json::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Some(HttpChecksum {
+        algorithm_field,
+        required: required_trait
+            || v.get("requestChecksumRequired").and_then(Json::as_bool) == Some(true),
+        validation_field,
+        response_algorithms,
+    }))
 }

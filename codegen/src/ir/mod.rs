@@ -469,6 +469,26 @@ pub struct Operation {
     pub endpoint_params: Vec<EndpointParam>,
     /// `@s3UnwrappedXmlOutput`: the output's one body member is the whole XML document.
     pub unwrapped_output: bool,
+    /// `@httpChecksum` (or `@httpChecksumRequired`): request checksums and response validation.
+    pub checksum: Option<HttpChecksum>,
+    /// A 2xx response may carry an error document instead of the output (set by a service
+    /// customization, [`crate::customize`]).
+    pub error_in_success: bool,
+}
+
+/// What an operation's `@httpChecksum` asks of the client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpChecksum {
+    /// The input field naming the request algorithm (`requestAlgorithmMember`), whether it is
+    /// an `Option`, and the header it is bound to.
+    pub algorithm_field: Option<(String, bool, Option<String>)>,
+    /// `requestChecksumRequired` (or `@httpChecksumRequired`).
+    pub required: bool,
+    /// The input field enabling response validation (`requestValidationModeMember`) and
+    /// whether it is an `Option`.
+    pub validation_field: Option<(String, bool)>,
+    /// `responseAlgorithms`.
+    pub response_algorithms: Vec<String>,
 }
 
 /// An endpoint-rule parameter set by an operation.

@@ -82,6 +82,11 @@ impl ProtocolGenerator for RestXml {
             quote!(#output),
             out_fmt,
         );
+        let reader = if op.error_in_success {
+            quote!(::awsrt::protocol::rest_xml::http_response_or_error)
+        } else {
+            quote!(::awsrt::protocol::http_response)
+        };
         let parse = if op.streams_output() {
             quote! {
                 /// Reads a reply whose body was read whole (the fuzz entry points) as a streaming call reads it.
@@ -101,7 +106,7 @@ impl ProtocolGenerator for RestXml {
                 /// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
                 #allow
                 pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
-                    ::awsrt::protocol::http_response(reply, de_response, #error::from_response)
+                    #reader(reply, de_response, #error::from_response)
                 }
             }
         };

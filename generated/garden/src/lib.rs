@@ -65,6 +65,7 @@ pub use ::awsrt::test_util;
 #[doc(hidden)]
 #[rustfmt::skip]
 pub mod fuzz_entry;
+pub use ::awsrt::client::{PresignedRequest, PresigningConfig};
 pub use client::Client;
 pub use config::{Config, ConfigBuilder};
 pub use error::{Error, SdkError};

@@ -10,6 +10,7 @@
 
 mod endpoint;
 mod pipeline;
+mod presign;
 mod request;
 
 use std::borrow::Cow;
@@ -25,6 +26,7 @@ use crate::types::ByteStream;
 
 use endpoint::ResolvedEndpoint;
 pub use http::Method;
+pub use presign::{PresignedRequest, PresigningConfig, MAX_PRESIGNED_VALIDITY};
 pub use request::{Reply, Request};
 
 /// Description of a service, one `static` per generated crate.

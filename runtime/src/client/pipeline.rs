@@ -158,7 +158,7 @@ fn bearer_header(inner: &HandleInner) -> Result<HeaderValue, SdkError<Never>> {
     Ok(v)
 }
 
-async fn credentials(inner: &HandleInner) -> Result<Credentials, SdkError<Never>> {
+pub(super) async fn credentials(inner: &HandleInner) -> Result<Credentials, SdkError<Never>> {
     let provider = inner.config.credentials_provider().ok_or_else(|| {
         SdkError::Construction(BuildError::new(
             BuildErrorKind::Credentials,
@@ -170,7 +170,26 @@ async fn credentials(inner: &HandleInner) -> Result<Credentials, SdkError<Never>
     })
 }
 
-fn signing_time(offset_ms: i64) -> SystemTime {
+/// The SigV4 settings for signing name `service`: S3's exceptions (no path normalization, the
+/// path encoded once, a signed `x-amz-content-sha256` header) for the S3 signing names, the
+/// defaults for every other service, as the SigV4 specification has it.
+pub(super) fn signing_settings(service: &str) -> SigningSettings {
+    if matches!(
+        service,
+        "s3" | "s3-object-lambda" | "s3-outposts" | "s3express"
+    ) {
+        SigningSettings {
+            uri_path_normalization: false,
+            double_uri_encode: false,
+            omit_session_token: false,
+            content_sha256_header: true,
+        }
+    } else {
+        SigningSettings::default()
+    }
+}
+
+pub(super) fn signing_time(offset_ms: i64) -> SystemTime {
     let now = SystemTime::now();
     let delta = Duration::from_millis(offset_ms.unsigned_abs());
     if offset_ms >= 0 {
@@ -250,7 +269,7 @@ fn build_request(
         region,
         service: &endpoint.signing_name,
         time: signing_time(inner.clock_offset_ms.load(Ordering::Relaxed)),
-        settings: SigningSettings::default(),
+        settings: signing_settings(&endpoint.signing_name),
     };
     let method = req.method.clone();
     sign(

@@ -181,6 +181,27 @@ impl ConfigLoader {
         if b.use_dual_stack.is_none() {
             b.use_dual_stack = src.bool("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?;
         }
+        for (slot, env, key) in [
+            (
+                &mut b.request_checksum,
+                "AWS_REQUEST_CHECKSUM_CALCULATION",
+                "request_checksum_calculation",
+            ),
+            (
+                &mut b.response_checksum,
+                "AWS_RESPONSE_CHECKSUM_VALIDATION",
+                "response_checksum_validation",
+            ),
+        ] {
+            if slot.is_none() {
+                if let Some((v, from)) = src.get(env, key) {
+                    *slot = Some(
+                        v.parse()
+                            .map_err(|e: String| ConfigError::new(format!("{from}: {e}")))?,
+                    );
+                }
+            }
+        }
         // Endpoint-rule built-ins of S3 and S3 Control that the environment and profile set.
         for (builtin, env, key) in [
             (

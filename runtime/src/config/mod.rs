@@ -114,6 +114,8 @@ struct Inner {
     app_name: Option<String>,
     bearer_token: Option<SensitiveString>,
     endpoint_builtins: Vec<(String, crate::endpoint::Value)>,
+    request_checksum: crate::checksum::ChecksumWhen,
+    response_checksum: crate::checksum::ChecksumWhen,
 }
 
 /// Shared client configuration. Cheap to clone (reference counted).
@@ -192,6 +194,8 @@ impl Config {
             app_name: i.app_name.clone(),
             bearer_token: i.bearer_token.clone(),
             endpoint_builtins: i.endpoint_builtins.clone(),
+            request_checksum: Some(i.request_checksum),
+            response_checksum: Some(i.response_checksum),
         }
     }
 
@@ -278,6 +282,16 @@ impl Config {
         self.inner.use_dual_stack
     }
 
+    /// When request checksums are calculated (`@httpChecksum` operations).
+    pub fn request_checksum_calculation(&self) -> crate::checksum::ChecksumWhen {
+        self.inner.request_checksum
+    }
+
+    /// When response checksums are validated (`@httpChecksum` operations).
+    pub fn response_checksum_validation(&self) -> crate::checksum::ChecksumWhen {
+        self.inner.response_checksum
+    }
+
     /// The value of endpoint-rule built-in `name` (e.g. `AWS::S3::ForcePathStyle`) set in code,
     /// the environment or the profile; the region, FIPS, dual-stack and endpoint built-ins
     /// have their own accessors.
@@ -345,6 +359,8 @@ pub struct ConfigBuilder {
     app_name: Option<String>,
     bearer_token: Option<SensitiveString>,
     pub(crate) endpoint_builtins: Vec<(String, crate::endpoint::Value)>,
+    pub(crate) request_checksum: Option<crate::checksum::ChecksumWhen>,
+    pub(crate) response_checksum: Option<crate::checksum::ChecksumWhen>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -418,6 +434,22 @@ impl ConfigBuilder {
         let name = name.into();
         self.endpoint_builtins.retain(|(n, _)| *n != name);
         self.endpoint_builtins.push((name, value.into()));
+        self
+    }
+
+    /// When request checksums are calculated: whenever the operation supports one (the
+    /// default) or only when it requires one (also `AWS_REQUEST_CHECKSUM_CALCULATION` /
+    /// `request_checksum_calculation`).
+    pub fn request_checksum_calculation(mut self, when: crate::checksum::ChecksumWhen) -> Self {
+        self.request_checksum = Some(when);
+        self
+    }
+
+    /// When response checksums are validated: whenever the operation supports it (the
+    /// default) or only when the caller enables the operation's checksum mode (also
+    /// `AWS_RESPONSE_CHECKSUM_VALIDATION` / `response_checksum_validation`).
+    pub fn response_checksum_validation(mut self, when: crate::checksum::ChecksumWhen) -> Self {
+        self.response_checksum = Some(when);
         self
     }
 
@@ -520,6 +552,8 @@ impl ConfigBuilder {
                 app_name: self.app_name,
                 bearer_token: self.bearer_token,
                 endpoint_builtins: self.endpoint_builtins,
+                request_checksum: self.request_checksum.unwrap_or_default(),
+                response_checksum: self.response_checksum.unwrap_or_default(),
             }),
         }
     }

@@ -34,6 +34,9 @@ pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 pub const X_AMZ_DATE: &str = "x-amz-date";
 /// `x-amz-security-token`, the session token header.
 pub const X_AMZ_SECURITY_TOKEN: &str = "x-amz-security-token";
+/// The payload hash of a presigned S3 request.
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+
 /// `x-amz-content-sha256`, the payload hash header.
 pub const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
 
@@ -429,7 +432,12 @@ pub fn presign(
     creq.push(b'\n');
     creq.extend_from_slice(signed_headers.as_bytes());
     creq.push(b'\n');
-    creq.extend_from_slice(sha256_hex(body).as_bytes());
+    // S3-style signing presigns with an unsigned payload (the URL's holder chooses the body).
+    if settings.content_sha256_header {
+        creq.extend_from_slice(UNSIGNED_PAYLOAD.as_bytes());
+    } else {
+        creq.extend_from_slice(sha256_hex(body).as_bytes());
+    }
     let (string_to_sign, signature) = scope.finish(&creq);
 
     if let (Some(token), true) = (params.session_token, settings.omit_session_token) {

@@ -67,6 +67,17 @@ impl ByteStream {
         }
     }
 
+    /// [`next`](Self::next) as a poll, for sources built on another stream.
+    pub fn poll_next(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, ByteStreamError>>> {
+        match &mut self.inner {
+            Inner::Whole(data) => Poll::Ready(data.take().filter(|d| !d.is_empty()).map(Ok)),
+            Inner::Live(source) => source.as_mut().poll_chunk(cx),
+        }
+    }
+
     /// Every remaining chunk, gathered in memory.
     pub async fn collect(mut self) -> Result<Bytes, ByteStreamError> {
         if let Inner::Whole(data) = &mut self.inner {

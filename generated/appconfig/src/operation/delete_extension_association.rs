@@ -230,6 +230,24 @@ impl DeleteExtensionAssociationFluentBuilder {
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
+    /// Builds the input and presigns its request instead of sending it: a URL (with the
+    /// signature in its query string) that anyone holding it can call until it expires.
+    ///
+    /// # Errors
+    ///
+    /// A construction error: the input could not be built, or there are no credentials,
+    /// region or endpoint to sign with.
+    pub async fn presigned(
+        self,
+        config: ::awsrt::client::PresigningConfig,
+    ) -> Result<
+        ::awsrt::client::PresignedRequest,
+        ::awsrt::error::SdkError<DeleteExtensionAssociationError>,
+    > {
+        let inner = self.inner;
+        let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
+        presign(&self.handle, input, &config).await
+    }
 }
 /// The blocking mode (feature `blocking`), what [`blocking::Client::delete_extension_association`](crate::blocking::Client::delete_extension_association) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
@@ -297,6 +315,20 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+pub(crate) async fn presign(
+    handle: &::awsrt::client::ClientHandle,
+    input: DeleteExtensionAssociationInput,
+    config: &::awsrt::client::PresigningConfig,
+) -> Result<
+    ::awsrt::client::PresignedRequest,
+    ::awsrt::error::SdkError<DeleteExtensionAssociationError>,
+> {
+    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    handle
+        .presign(&OPERATION, request, config)
+        .await
+        .map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DeleteExtensionAssociation`: `DELETE /extensionassociations/{ExtensionAssociationId}`.
 pub(crate) fn ser_request(

@@ -439,6 +439,24 @@ impl CreateEksAnywhereSubscriptionFluentBuilder {
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
+    /// Builds the input and presigns its request instead of sending it: a URL (with the
+    /// signature in its query string) that anyone holding it can call until it expires.
+    ///
+    /// # Errors
+    ///
+    /// A construction error: the input could not be built, or there are no credentials,
+    /// region or endpoint to sign with.
+    pub async fn presigned(
+        self,
+        config: ::awsrt::client::PresigningConfig,
+    ) -> Result<
+        ::awsrt::client::PresignedRequest,
+        ::awsrt::error::SdkError<CreateEksAnywhereSubscriptionError>,
+    > {
+        let inner = self.inner;
+        let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
+        presign(&self.handle, input, &config).await
+    }
 }
 /// The blocking mode (feature `blocking`), what [`blocking::Client::create_eks_anywhere_subscription`](crate::blocking::Client::create_eks_anywhere_subscription) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
@@ -609,6 +627,23 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+pub(crate) async fn presign(
+    handle: &::awsrt::client::ClientHandle,
+    mut input: CreateEksAnywhereSubscriptionInput,
+    config: &::awsrt::client::PresigningConfig,
+) -> Result<
+    ::awsrt::client::PresignedRequest,
+    ::awsrt::error::SdkError<CreateEksAnywhereSubscriptionError>,
+> {
+    if input.client_request_token.is_none() {
+        input.client_request_token = Some(::awsrt::types::uuid_v4());
+    }
+    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    handle
+        .presign(&OPERATION, request, config)
+        .await
+        .map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `CreateEksAnywhereSubscription`: `POST /eks-anywhere-subscriptions`.
 pub(crate) fn ser_request(

@@ -285,6 +285,24 @@ impl DisassociateAccessPolicyFluentBuilder {
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
+    /// Builds the input and presigns its request instead of sending it: a URL (with the
+    /// signature in its query string) that anyone holding it can call until it expires.
+    ///
+    /// # Errors
+    ///
+    /// A construction error: the input could not be built, or there are no credentials,
+    /// region or endpoint to sign with.
+    pub async fn presigned(
+        self,
+        config: ::awsrt::client::PresigningConfig,
+    ) -> Result<
+        ::awsrt::client::PresignedRequest,
+        ::awsrt::error::SdkError<DisassociateAccessPolicyError>,
+    > {
+        let inner = self.inner;
+        let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
+        presign(&self.handle, input, &config).await
+    }
 }
 /// The blocking mode (feature `blocking`), what [`blocking::Client::disassociate_access_policy`](crate::blocking::Client::disassociate_access_policy) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
@@ -382,6 +400,20 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+pub(crate) async fn presign(
+    handle: &::awsrt::client::ClientHandle,
+    input: DisassociateAccessPolicyInput,
+    config: &::awsrt::client::PresigningConfig,
+) -> Result<
+    ::awsrt::client::PresignedRequest,
+    ::awsrt::error::SdkError<DisassociateAccessPolicyError>,
+> {
+    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    handle
+        .presign(&OPERATION, request, config)
+        .await
+        .map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `DisassociateAccessPolicy`: `DELETE /clusters/{clusterName}/access-entries/{principalArn}/access-policies/{policyArn}`.
 pub(crate) fn ser_request(

@@ -551,6 +551,24 @@ impl PutSecretValueFluentBuilder {
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
+    /// Builds the input and presigns its request instead of sending it: a URL (with the
+    /// signature in its query string) that anyone holding it can call until it expires.
+    ///
+    /// # Errors
+    ///
+    /// A construction error: the input could not be built, or there are no credentials,
+    /// region or endpoint to sign with.
+    pub async fn presigned(
+        self,
+        config: ::awsrt::client::PresigningConfig,
+    ) -> Result<
+        ::awsrt::client::PresignedRequest,
+        ::awsrt::error::SdkError<PutSecretValueError>,
+    > {
+        let inner = self.inner;
+        let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
+        presign(&self.handle, input, &config).await
+    }
 }
 /// The blocking mode (feature `blocking`), what [`blocking::Client::put_secret_value`](crate::blocking::Client::put_secret_value) returns: `send()` waits for the answer.
 #[cfg(feature = "blocking")]
@@ -704,6 +722,23 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+pub(crate) async fn presign(
+    handle: &::awsrt::client::ClientHandle,
+    mut input: PutSecretValueInput,
+    config: &::awsrt::client::PresigningConfig,
+) -> Result<
+    ::awsrt::client::PresignedRequest,
+    ::awsrt::error::SdkError<PutSecretValueError>,
+> {
+    if input.client_request_token.is_none() {
+        input.client_request_token = Some(::awsrt::types::uuid_v4());
+    }
+    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    handle
+        .presign(&OPERATION, request, config)
+        .await
+        .map_err(::awsrt::error::SdkError::cast)
 }
 /// The request of `PutSecretValue`: `POST /`, `X-Amz-Target: secretsmanager.PutSecretValue`, the input as JSON.
 pub(crate) fn ser_request(
