@@ -44,16 +44,6 @@ pub const SKIPS: &[(&str, &str, &str)] = &[
         DEFAULTS_NOT_SENT,
     ),
     (
-        "awsJson1_0",
-        "QueryCompatibleAwsJson10CborSendsQueryModeHeader",
-        QUERY_COMPATIBLE,
-    ),
-    (
-        "awsJson1_0",
-        "QueryCompatibleAwsJson10CustomCodeError",
-        QUERY_COMPATIBLE,
-    ),
-    (
         "awsJson1_1",
         "MachinelearningPredictEndpoint",
         PREDICT_ENDPOINT,
@@ -271,11 +261,6 @@ const DEFAULTS_NOT_SENT: &str = "generator: a member at its @default is not seri
      member with a default is a plain value, so an explicit value equal to the default cannot \
      be told from an unset one; the suite wants nested defaults written and explicit top-level \
      values sent (reported; the fix changes ir.rs and emit/json.rs)";
-
-const QUERY_COMPATIBLE: &str = "@awsQueryCompatible is not implemented: the client neither sends \
-     `x-amzn-query-mode: true` nor takes the error code from `x-amzn-query-error` (needs a \
-     ServiceInfo flag, the request pipeline and the error dispatch; SQS is the one awsJson model \
-     with the trait)";
 
 const PREDICT_ENDPOINT: &str = "Amazon Machine Learning customization: the SDKs send Predict to \
      the host of its `PredictEndpoint` input member, which no Smithy trait models (the real \

@@ -258,3 +258,88 @@ mod sns_tests {
         assert_eq!(service.code(), Some("NotFound"));
     }
 }
+
+/// SQS speaks awsJson 1.0 with `@awsQueryCompatible`: error codes are the awsQuery ones, from
+/// `x-amzn-query-error`, while the error type comes from the JSON `__type`.
+mod sqs_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn send_receive_delete_and_a_query_compatible_error() {
+        let client = sqs::Client::new(&moto().config());
+        let name = unique_name("queue");
+        let queue_url = client
+            .create_queue()
+            .queue_name(&name)
+            .attributes("VisibilityTimeout", "30")
+            .send()
+            .await
+            .unwrap()
+            .queue_url()
+            .unwrap()
+            .to_string();
+        assert!(queue_url.ends_with(&name), "{queue_url}");
+        let sent = client
+            .send_message()
+            .queue_url(&queue_url)
+            .message_body("hello & <queue>")
+            .message_attributes(
+                "kind",
+                sqs::types::MessageAttributeValue::builder()
+                    .data_type("String")
+                    .string_value("greeting")
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(sent.message_id().is_some_and(|m| !m.is_empty()));
+        let received = client
+            .receive_message()
+            .queue_url(&queue_url)
+            .max_number_of_messages(10)
+            .message_attribute_names("All")
+            .send()
+            .await
+            .unwrap();
+        let messages = received.messages();
+        assert_eq!(messages.len(), 1);
+        let m = &messages[0];
+        assert_eq!(m.body(), Some("hello & <queue>"));
+        assert_eq!(
+            m.message_attributes()
+                .and_then(|a| a.get("kind"))
+                .and_then(|v| v.string_value()),
+            Some("greeting")
+        );
+        client
+            .delete_message()
+            .queue_url(&queue_url)
+            .receipt_handle(m.receipt_handle().unwrap())
+            .send()
+            .await
+            .unwrap();
+        let again = client
+            .receive_message()
+            .queue_url(&queue_url)
+            .send()
+            .await
+            .unwrap();
+        assert!(again.messages().is_empty());
+
+        let err = client
+            .get_queue_url()
+            .queue_name(format!("{name}-missing"))
+            .send()
+            .await
+            .unwrap_err();
+        let service = err.as_service_error().expect("a service error");
+        assert!(service.is_queue_does_not_exist(), "{err}");
+        assert_eq!(
+            service.code(),
+            Some("AWS.SimpleQueueService.NonExistentQueue"),
+            "the awsQuery code, from x-amzn-query-error"
+        );
+    }
+}

@@ -333,7 +333,7 @@ fn config_rs(svc: &Service) -> TokenStream {
     let sdk_id = svc.sdk_id.as_deref().unwrap_or_default();
     let signing = svc.signing_name.as_deref().unwrap_or_default();
     let shape_name = &svc.shape_name;
-    let protocol = svc.protocol.generator().runtime_protocol();
+    let protocol = svc.protocol.generator().runtime_protocol_for(svc);
     let crate_name = &svc.crate_name;
     let rules = &svc.endpoint_rules;
     quote! {

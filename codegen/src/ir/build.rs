@@ -154,6 +154,8 @@ impl<'m> Builder<'m> {
             de,
             notes: out.notes,
             xml_namespace: xml_namespace(&self.sid, &svc_shape.traits)?,
+            query_compatible: svc_shape.traits.has(ids::AWS_QUERY_COMPATIBLE)
+                && matches!(self.protocol, Protocol::AwsJson10 | Protocol::AwsJson11),
         })
     }
 

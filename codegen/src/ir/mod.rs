@@ -559,6 +559,9 @@ pub struct Service {
     pub notes: Vec<String>,
     /// `@xmlNamespace` of the service (the root element of restXml request bodies).
     pub xml_namespace: Option<XmlNamespace>,
+    /// `@awsQueryCompatible`: an awsJson service that used to speak awsQuery (its requests say
+    /// `x-amzn-query-mode: true`; error codes come from `x-amzn-query-error`).
+    pub query_compatible: bool,
 }
 
 impl Service {

@@ -45,6 +45,14 @@ impl ProtocolGenerator for AwsJson {
         }
     }
 
+    fn runtime_protocol_for(&self, svc: &Service) -> TokenStream {
+        match (svc.query_compatible, self.version) {
+            (true, "1.0") => quote!(&::awsrt::protocol::aws_json::AWS_JSON_1_0_QUERY_COMPATIBLE),
+            (true, _) => quote!(&::awsrt::protocol::aws_json::AWS_JSON_1_1_QUERY_COMPATIBLE),
+            (false, _) => self.runtime_protocol(),
+        }
+    }
+
     fn operation_items(&self, svc: &Service, op: &Operation) -> TokenStream {
         let input = ident(&op.types.input);
         let output = ident(&op.types.output);
@@ -64,6 +72,11 @@ impl ProtocolGenerator for AwsJson {
             quote!(pub(crate)),
         );
         let (prefix_checks, with_prefix) = host_prefix(op);
+        let query_mode = if svc.query_compatible {
+            quote!(let mut request = request; request.set_static_header("x-amzn-query-mode", "true");)
+        } else {
+            quote!()
+        };
         let allow = super::allow_unused(op);
         let ser_doc = crate::emit::common::doc(&format!(
             "The request of `{}`: `POST /`, `X-Amz-Target: {target}`, the input as JSON.",
@@ -77,6 +90,7 @@ impl ProtocolGenerator for AwsJson {
                 let mut w = ::awsrt::json::JsonWriter::new();
                 ser_input(&mut w, input);
                 let request = ::awsrt::protocol::aws_json::request(#content_type, #target, w.finish());
+                #query_mode
                 Ok(request #with_prefix)
             }
             /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
@@ -107,8 +121,9 @@ impl ProtocolGenerator for AwsJson {
 }
 
 /// The body of `from_response` for a JSON protocol whose errors are read from the body alone:
-/// one arm per modeled error code.
-pub(crate) fn json_error_dispatch(_svc: &Service, op: &Operation) -> TokenStream {
+/// one arm per modeled error code. A query-compatible service dispatches on the JSON code
+/// (`__type`), not on the metadata's code (which comes from `x-amzn-query-error`).
+pub(crate) fn json_error_dispatch(svc: &Service, op: &Operation) -> TokenStream {
     let parse_arms = op.errors.iter().map(|e| {
         let v = ident(e);
         let de = format_ident!("{}", names::de_fn(e));
@@ -119,6 +134,16 @@ pub(crate) fn json_error_dispatch(_svc: &Service, op: &Operation) -> TokenStream
     } else {
         quote!(let mut r = ::awsrt::json::JsonReader::new(::awsrt::protocol::json_body(&resp.body));)
     };
+    if svc.query_compatible && !op.errors.is_empty() {
+        return quote! {
+            #reader
+            let code = ::awsrt::protocol::aws_json::json_error_code(resp);
+            Ok(match code.as_deref().unwrap_or_default() {
+                #(#parse_arms)*
+                _ => Self::Unhandled(::awsrt::error::Unhandled::new(meta)),
+            })
+        };
+    }
     quote! {
         #reader
         Ok(match meta.code.as_deref().unwrap_or_default() {

@@ -182,6 +182,12 @@ pub trait ProtocolGenerator: Sync {
     /// The runtime's `Protocol` static for `ServiceInfo::protocol`.
     fn runtime_protocol(&self) -> TokenStream;
 
+    /// The runtime's `Protocol` static for service `svc` (a variant of the protocol the
+    /// service's traits ask for, e.g. awsJson with `@awsQueryCompatible`).
+    fn runtime_protocol_for(&self, _svc: &Service) -> TokenStream {
+        self.runtime_protocol()
+    }
+
     /// The error type of the protocol's body readers (`from_response` returns it).
     fn decode_error(&self) -> TokenStream {
         quote!(::awsrt::json::JsonError)
