@@ -27,8 +27,11 @@ fn models_dir() -> PathBuf {
 
 fn model_files() -> Vec<PathBuf> {
     let dir = models_dir();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("aws"))
-        .unwrap()
+    // Every protocol family's models (S3's and S3 Control's rules carry the addressing
+    // built-ins: ForcePathStyle, Accelerate, UseArnRegion, UseGlobalEndpoint, ...).
+    let mut files: Vec<PathBuf> = ["aws", "aws-rest-json", "aws-query", "aws-rest-xml"]
+        .iter()
+        .flat_map(|sub| std::fs::read_dir(dir.join(sub)).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
@@ -211,10 +214,12 @@ fn endpoint_tests_of_every_model() {
         all.iso_dual_stack += t.iso_dual_stack;
         all.failures.extend(t.failures);
     }
-    println!(
+    let line = format!(
         "endpoint tests: passed {}/{} over {} models ({} skipped)",
         all.passed, all.total, all.models, all.skipped
     );
+    println!("{line}");
+    integration_tests::report_summary("endpoint_tests", &line);
     println!(
         "  with today's built-in partitions: {} of the passing cases resolve differently, all in aws-iso* \
          partitions (dual-stack support added after the models' tests were written)",

@@ -13,11 +13,14 @@ use crate::root;
 /// The pinned moto release the end-to-end tests run against.
 pub const MOTO: &str = "moto[server]==5.2.5";
 
-/// The models CI type-checks after generating all of them: awsJson (DynamoDB, KMS, SSM, Glue)
-/// and restJson1 (Lambda-like HTTP bindings in IoT Data, event streams in Lex Runtime V2,
-/// bearer-token auth in CodeCatalyst, greedy labels and blob payloads in MediaStore Data).
+/// The models CI type-checks after generating all of them: awsJson (DynamoDB, KMS, SSM, Glue),
+/// restJson1 (Lambda-like HTTP bindings in IoT Data, event streams in Lex Runtime V2,
+/// bearer-token auth in CodeCatalyst, greedy labels and blob payloads in MediaStore Data),
+/// awsQuery (CloudWatch with request compression, Elastic Load Balancing v2) and restXml
+/// (CloudFront, S3 Control with its host-prefix customization). S3, STS, IAM, SNS and SQS are
+/// in the workspace and built by the tests.
 pub const SWEEP_COMPILE: &str =
-    "dynamodb,kms,ssm,glue,iot-data-plane,lex-runtime-v2,codecatalyst,mediastore-data";
+    "dynamodb,kms,ssm,glue,iot-data-plane,lex-runtime-v2,codecatalyst,mediastore-data,cloudwatch,elastic-load-balancing-v2,cloudfront,s3-control";
 
 /// Runs the suite.
 pub fn run(args: &[String]) -> Result<(), String> {
