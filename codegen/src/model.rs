@@ -582,6 +582,7 @@ pub mod ids {
     pub const ENDPOINT_TESTS: &str = "smithy.rules#endpointTests";
     pub const CONTEXT_PARAM: &str = "smithy.rules#contextParam";
     pub const HTTP_CHECKSUM: &str = "aws.protocols#httpChecksum";
+    pub const REQUEST_COMPRESSION: &str = "smithy.api#requestCompression";
     pub const HTTP_CHECKSUM_REQUIRED: &str = "smithy.api#httpChecksumRequired";
     pub const STATIC_CONTEXT_PARAMS: &str = "smithy.rules#staticContextParams";
     pub const SMOKE_TESTS: &str = "smithy.test#smokeTests";

@@ -35,6 +35,7 @@ pub mod blocking;
 pub mod cbor;
 pub mod checksum;
 pub mod client;
+pub mod compression;
 pub mod config;
 pub mod credentials;
 pub mod endpoint;

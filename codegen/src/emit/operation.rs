@@ -121,6 +121,22 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
     };
     let call = call(svc, op);
     let (checksum_request, validate_stream, validate_whole) = checksum_steps(op);
+    let compress = if op.compression.is_empty()
+        || op
+            .input
+            .fields
+            .iter()
+            .any(|f| f.ty == crate::ir::RType::Stream)
+    {
+        quote!()
+    } else {
+        let encodings = &op.compression;
+        quote! {
+            let mut request = request;
+            ::awsrt::compression::request(handle.config(), &mut request, &[#(#encodings),*])
+                .map_err(::awsrt::error::SdkError::Construction)?;
+        }
+    };
     let exchange = if op.streams_output() {
         let options = call_options(svc, op);
         quote! {
@@ -167,6 +183,7 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
                 #(#token_fill)*
                 let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
                 #params
+                #compress
                 #checksum_request
                 #drop_input
                 #exchange

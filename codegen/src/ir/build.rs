@@ -321,7 +321,21 @@ impl<'m> Builder<'m> {
             });
         let endpoint_params = endpoint_params(op_id, shape, o.input.as_deref(), m, &input)?;
         let checksum = http_checksum(op_id, shape, &input)?;
+        let compression = match shape.traits.get(ids::REQUEST_COMPRESSION) {
+            None => Vec::new(),
+            Some(v) => v
+                .get("encodings")
+                .and_then(Json::as_array)
+                .ok_or_else(|| {
+                    CodegenError::shape(op_id, "requestCompression must list its `encodings`")
+                })?
+                .iter()
+                .filter_map(Json::as_str)
+                .map(str::to_string)
+                .collect(),
+        };
         out.operations.push(Operation {
+            compression,
             error_in_success: false,
             checksum,
             unwrapped_output: shape.traits.has(ids::S3_UNWRAPPED_XML_OUTPUT),

@@ -474,6 +474,8 @@ pub struct Operation {
     /// A 2xx response may carry an error document instead of the output (set by a service
     /// customization, [`crate::customize`]).
     pub error_in_success: bool,
+    /// `@requestCompression` encodings, in the model's order of preference (empty without it).
+    pub compression: Vec<String>,
 }
 
 /// What an operation's `@httpChecksum` asks of the client.

@@ -202,6 +202,30 @@ impl ConfigLoader {
                 }
             }
         }
+        if b.disable_request_compression.is_none() {
+            b.disable_request_compression = src.bool(
+                "AWS_DISABLE_REQUEST_COMPRESSION",
+                "disable_request_compression",
+            )?;
+        }
+        if b.request_min_compression_size.is_none() {
+            if let Some((v, from)) = src.get(
+                "AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES",
+                "request_min_compression_size_bytes",
+            ) {
+                let n: u32 = v
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|n| *n <= crate::compression::MAX_MIN_COMPRESSION_SIZE)
+                    .ok_or_else(|| {
+                        ConfigError::new(format!(
+                            "{from}: {v:?} is not a size from 0 to 10485760 bytes"
+                        ))
+                    })?;
+                b.request_min_compression_size = Some(n);
+            }
+        }
         // Endpoint-rule built-ins of S3 and S3 Control that the environment and profile set.
         for (builtin, env, key) in [
             (

@@ -116,6 +116,8 @@ struct Inner {
     endpoint_builtins: Vec<(String, crate::endpoint::Value)>,
     request_checksum: crate::checksum::ChecksumWhen,
     response_checksum: crate::checksum::ChecksumWhen,
+    disable_request_compression: bool,
+    request_min_compression_size: u32,
 }
 
 /// Shared client configuration. Cheap to clone (reference counted).
@@ -196,6 +198,8 @@ impl Config {
             endpoint_builtins: i.endpoint_builtins.clone(),
             request_checksum: Some(i.request_checksum),
             response_checksum: Some(i.response_checksum),
+            disable_request_compression: Some(i.disable_request_compression),
+            request_min_compression_size: Some(i.request_min_compression_size),
         }
     }
 
@@ -282,6 +286,16 @@ impl Config {
         self.inner.use_dual_stack
     }
 
+    /// Whether `@requestCompression` is turned off.
+    pub fn disable_request_compression(&self) -> bool {
+        self.inner.disable_request_compression
+    }
+
+    /// The smallest request body `@requestCompression` compresses, in bytes.
+    pub fn request_min_compression_size(&self) -> u32 {
+        self.inner.request_min_compression_size
+    }
+
     /// When request checksums are calculated (`@httpChecksum` operations).
     pub fn request_checksum_calculation(&self) -> crate::checksum::ChecksumWhen {
         self.inner.request_checksum
@@ -361,6 +375,8 @@ pub struct ConfigBuilder {
     pub(crate) endpoint_builtins: Vec<(String, crate::endpoint::Value)>,
     pub(crate) request_checksum: Option<crate::checksum::ChecksumWhen>,
     pub(crate) response_checksum: Option<crate::checksum::ChecksumWhen>,
+    pub(crate) disable_request_compression: Option<bool>,
+    pub(crate) request_min_compression_size: Option<u32>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -434,6 +450,22 @@ impl ConfigBuilder {
         let name = name.into();
         self.endpoint_builtins.retain(|(n, _)| *n != name);
         self.endpoint_builtins.push((name, value.into()));
+        self
+    }
+
+    /// Turns request compression off (also `AWS_DISABLE_REQUEST_COMPRESSION` /
+    /// `disable_request_compression`).
+    pub fn disable_request_compression(mut self, off: bool) -> Self {
+        self.disable_request_compression = Some(off);
+        self
+    }
+
+    /// The smallest request body compressed, 0 to 10485760 bytes (default 10240; also
+    /// `AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES` / `request_min_compression_size_bytes`). Larger
+    /// values are clamped.
+    pub fn request_min_compression_size(mut self, bytes: u32) -> Self {
+        self.request_min_compression_size =
+            Some(bytes.min(crate::compression::MAX_MIN_COMPRESSION_SIZE));
         self
     }
 
@@ -554,6 +586,10 @@ impl ConfigBuilder {
                 endpoint_builtins: self.endpoint_builtins,
                 request_checksum: self.request_checksum.unwrap_or_default(),
                 response_checksum: self.response_checksum.unwrap_or_default(),
+                disable_request_compression: self.disable_request_compression.unwrap_or(false),
+                request_min_compression_size: self
+                    .request_min_compression_size
+                    .unwrap_or(crate::compression::DEFAULT_MIN_COMPRESSION_SIZE),
             }),
         }
     }
