@@ -19,6 +19,11 @@ pub fn apply(svc: &mut Service) {
 /// document, which the client reads as the operation's error.
 const S3_ERRORS_IN_200: &[&str] = &["CopyObject", "CompleteMultipartUpload", "UploadPartCopy"];
 
+/// S3: HeadObject and HeadBucket answer a missing object or bucket with a bare 404 (a HEAD
+/// response has no body), which the official SDKs read as the modeled `NotFound` error (the
+/// model gives it no `@httpError`).
+const S3_NOT_FOUND_BY_STATUS: &[&str] = &["HeadObject", "HeadBucket"];
+
 /// S3: the endpoint rules place the bucket (the `Bucket` context parameter) in the host
 /// (virtual-hosted style) or in the endpoint's path (path style), so the `/{Bucket}` segment
 /// the model's URIs start with is dropped from the request path, as every official SDK does.
@@ -26,6 +31,11 @@ fn s3(svc: &mut Service) {
     for op in &mut svc.operations {
         if S3_ERRORS_IN_200.contains(&op.name.as_str()) {
             op.error_in_success = true;
+        }
+        if S3_NOT_FOUND_BY_STATUS.contains(&op.name.as_str())
+            && op.errors.iter().any(|e| e == "NotFound")
+        {
+            op.status_errors.push((404, "NotFound".to_string()));
         }
         let path = &mut op.http.uri.path;
         if matches!(path.first(), Some(PathSegment::Label { member, greedy: false }) if member == "Bucket")

@@ -165,6 +165,17 @@ async fn objects_from_bytes_and_files_round_trip() {
     let service = err.as_service_error().expect("a service error");
     assert!(service.is_no_such_key(), "{err}");
     assert_eq!(service.meta().status, 404);
+    // HEAD responses have no body: the status names the modeled error.
+    let err = client
+        .head_object()
+        .bucket(&bucket)
+        .key("missing")
+        .send()
+        .await
+        .unwrap_err();
+    let service = err.as_service_error().expect("a service error");
+    assert!(service.is_not_found(), "{err}");
+    assert_eq!(service.code(), Some("NotFound"));
     let err = client
         .list_objects_v2()
         .bucket(format!("{bucket}-missing"))

@@ -335,6 +335,7 @@ impl<'m> Builder<'m> {
                 .collect(),
         };
         out.operations.push(Operation {
+            status_errors: Vec::new(),
             compression,
             error_in_success: false,
             checksum,

@@ -476,6 +476,10 @@ pub struct Operation {
     pub error_in_success: bool,
     /// `@requestCompression` encodings, in the model's order of preference (empty without it).
     pub compression: Vec<String>,
+    /// Error codes a body-less error response of this operation has by its status (a service
+    /// customization, [`crate::customize`]); besides, a HEAD operation's modeled errors with a
+    /// unique `@httpError` are found by status.
+    pub status_errors: Vec<(u16, String)>,
 }
 
 /// What an operation's `@httpChecksum` asks of the client.

@@ -153,13 +153,58 @@ impl ProtocolGenerator for RestXml {
             .collect();
         let reader = if needs_node {
             quote! {
-                let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
+                let doc = ::awsrt::protocol::rest_xml::error_document(&resp.body)?;
                 let n = ::awsrt::protocol::rest_xml::error_element(&doc)?;
             }
         } else {
             quote!(let _ = resp;)
         };
+        // A HEAD response has no body to name its error: an error without a code is the
+        // modeled error whose @httpError is the status, when exactly one has it (or the one a
+        // customization names for the status).
+        let by_status = if op.http.method == "HEAD" || !op.status_errors.is_empty() {
+            let mut statuses: Vec<(u16, String)> = Vec::new();
+            if op.http.method == "HEAD" {
+                for e in &op.errors {
+                    let Some(info) = svc.error_struct(e).and_then(|s| s.error.as_ref()) else {
+                        continue;
+                    };
+                    if let Some(st) = info.http_status {
+                        statuses.push((st, info.code.clone()));
+                    }
+                }
+            }
+            let mut unique: Vec<(u16, String)> = statuses
+                .iter()
+                .filter(|(st, _)| statuses.iter().filter(|(o, _)| o == st).count() == 1)
+                .cloned()
+                .collect();
+            for (st, code) in &op.status_errors {
+                if !unique.iter().any(|(u, _)| u == st) {
+                    unique.push((*st, code.clone()));
+                }
+            }
+            if unique.is_empty() {
+                quote!()
+            } else {
+                let arms = unique
+                    .iter()
+                    .map(|(st, code)| quote!(#st => Some(#code.to_string()),));
+                quote! {
+                    let mut meta = meta;
+                    if meta.code.is_none() {
+                        meta.code = match meta.status {
+                            #(#arms)*
+                            _ => None,
+                        };
+                    }
+                }
+            }
+        } else {
+            quote!()
+        };
         quote! {
+            #by_status
             #reader
             Ok(match meta.code.as_deref().unwrap_or_default() {
                 #(#arms)*

@@ -20,6 +20,16 @@ pub fn error_element<'d, 'a>(doc: &'d XmlDoc<'a>) -> Result<Node<'d, 'a>, XmlErr
     super::aws_query::error_element(doc)
 }
 
+/// The document of an error body; an empty body (a HEAD response, a bare status) reads as an
+/// empty `<Error/>`.
+pub fn error_document(body: &[u8]) -> Result<XmlDoc<'_>, XmlError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        XmlDoc::parse(b"<Error/>")
+    } else {
+        XmlDoc::parse(body)
+    }
+}
+
 /// The document of a body, or `None` for an empty one.
 pub fn body_document(body: &[u8]) -> Result<Option<XmlDoc<'_>>, XmlError> {
     if body.iter().all(u8::is_ascii_whitespace) {

@@ -287,7 +287,7 @@ impl GetObjectAclError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
-        let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
+        let doc = ::awsrt::protocol::rest_xml::error_document(&resp.body)?;
         let n = ::awsrt::protocol::rest_xml::error_element(&doc)?;
         Ok(
             match meta.code.as_deref().unwrap_or_default() {

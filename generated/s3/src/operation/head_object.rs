@@ -1652,7 +1652,14 @@ impl HeadObjectError {
         resp: &::awsrt::http::HttpResponse,
         meta: ::awsrt::error::ErrorMetadata,
     ) -> Result<Self, ::awsrt::xml::XmlError> {
-        let doc = ::awsrt::xml::XmlDoc::parse(&resp.body)?;
+        let mut meta = meta;
+        if meta.code.is_none() {
+            meta.code = match meta.status {
+                404u16 => Some("NotFound".to_string()),
+                _ => None,
+            };
+        }
+        let doc = ::awsrt::protocol::rest_xml::error_document(&resp.body)?;
         let n = ::awsrt::protocol::rest_xml::error_element(&doc)?;
         Ok(
             match meta.code.as_deref().unwrap_or_default() {
