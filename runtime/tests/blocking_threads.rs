@@ -36,6 +36,8 @@ static ECHO: OperationInfo = OperationInfo {
     name: "Echo",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 
 /// Runs `f` on its own thread and fails the test if it takes longer than `secs`.

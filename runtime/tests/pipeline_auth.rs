@@ -28,6 +28,8 @@ static GET_FORECAST: OperationInfo = OperationInfo {
     name: "GetForecast",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 
 /// Mock transport and fast retries only: no region, no credentials.

@@ -35,12 +35,16 @@ static GET_THING: OperationInfo = OperationInfo {
     name: "GetThing",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 
 static PUT_THING: OperationInfo = OperationInfo {
     name: "PutThing",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 
 fn client(mock: &MockTransport) -> ClientHandle {

@@ -84,14 +84,14 @@ fn de_path(type_name: &str) -> TokenStream {
 pub fn write_value(t: &RType, v: TokenStream) -> TokenStream {
     match t {
         RType::String => quote!(w.string(#v);),
-        RType::SensitiveString => quote!(w.string(#v.expose_secret());),
+        RType::SensitiveString => quote!(w.sensitive_string(#v.expose_secret());),
         RType::Bool => quote!(w.bool(*#v);),
         RType::I8 | RType::I16 | RType::I32 => quote!(w.i64(i64::from(*#v));),
         RType::I64 => quote!(w.i64(*#v);),
         RType::F32 => quote!(w.f32(*#v);),
         RType::F64 => quote!(w.f64(*#v);),
         RType::Blob => quote!(w.blob(#v.as_ref());),
-        RType::SensitiveBlob => quote!(w.blob(#v.expose_secret());),
+        RType::SensitiveBlob => quote!(w.sensitive_blob(#v.expose_secret());),
         RType::Timestamp(fmt) => {
             let f = ts_format(*fmt);
             quote!(w.timestamp(#v, #f);)

@@ -196,6 +196,8 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
         mut_input
     };
     let presign_fn = presign_fn(op, &mut_input, input, error);
+    let sensitive_input = svc.sensitive_input(op);
+    let sensitive_output = svc.sensitive_output(op);
     let send_doc = format!("Sends this input as a `{name}` request with `client`.");
     let send_doc_doc = crate::emit::common::doc(&send_doc);
     quote! {
@@ -204,6 +206,8 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
             name: #name,
             retryable_errors: &[#(#retryable),*],
             throttling_errors: &[#(#throttling),*],
+            sensitive_input: #sensitive_input,
+            sensitive_output: #sensitive_output,
         };
 
         #input_def

@@ -9,6 +9,7 @@
 
 mod build;
 mod http;
+mod sensitive;
 mod value;
 
 #[cfg(test)]

@@ -125,6 +125,12 @@ pub struct OperationInfo {
     pub retryable_errors: &'static [&'static str],
     /// Codes of the operation's errors marked `@retryable(throttling: true)`.
     pub throttling_errors: &'static [&'static str],
+    /// The input has `@sensitive` members (at any depth): the request body is zeroed when the
+    /// last copy of it is dropped.
+    pub sensitive_input: bool,
+    /// The output or an error has `@sensitive` members (at any depth): each response body is
+    /// zeroed when the last copy of it is dropped.
+    pub sensitive_output: bool,
 }
 
 /// Mutable retry state shared by every call of a handle.

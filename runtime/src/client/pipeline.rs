@@ -18,7 +18,7 @@ use crate::error::{
 use crate::http::{AttemptTimeouts, HttpRequest, HttpResponse, TransportError};
 use crate::retry::{classify_response, classify_transport, RetryClass, RetryMode, RetryQuota};
 use crate::sigv4::{sign, SigningParams, SigningSettings};
-use crate::types::{uuid_v4, ByteStream, DateTime, TimestampFormat};
+use crate::types::{uuid_v4, wipe_on_drop, ByteStream, DateTime, TimestampFormat};
 
 /// A clock-skew error is only acted on when the server's `Date` is this far from our
 /// (corrected) clock; smaller differences cannot have caused the rejection.
@@ -96,6 +96,11 @@ async fn run(
         }
         _ => endpoint,
     };
+    let mut request = request;
+    if op.sensitive_input {
+        // Every attempt sends a reference to this one buffer; it is zeroed after the last.
+        request.body = wipe_on_drop(std::mem::take(&mut request.body));
+    }
     let run = attempts(inner, op, endpoint, &request, auth, streaming).instrument(span);
     match inner.config.timeout_config().operation {
         Some(limit) => tokio::time::timeout(limit, run).await.unwrap_or_else(|_| {
@@ -407,7 +412,12 @@ async fn attempts(
             status = tracing::field::Empty,
             request_id = tracing::field::Empty
         );
-        let (outcome, live) = send_once(inner, req, &span, streaming).await;
+        let (mut outcome, live) = send_once(inner, req, &span, streaming).await;
+        if op.sensitive_output {
+            if let Outcome::Response(resp) = &mut outcome {
+                resp.body = wipe_on_drop(std::mem::take(&mut resp.body));
+            }
+        }
 
         let mut meta = None;
         let class = match &outcome {

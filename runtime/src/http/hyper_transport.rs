@@ -585,6 +585,11 @@ impl Inner {
                 for c in &chunks {
                     all.extend_from_slice(c);
                 }
+                // The pieces may hold a secret: a piece no one else shares (hyper has moved
+                // its read buffer on) is zeroed; the others stay hyper's.
+                for c in chunks {
+                    crate::types::wipe_if_unique(c);
+                }
                 Bytes::from(all)
             }
         };

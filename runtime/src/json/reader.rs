@@ -329,12 +329,12 @@ impl<'a> JsonReader<'a> {
                     return self.err("unterminated string");
                 }
                 Some(b'"') => {
-                    out.push_str(utf8(input, run, i)?);
+                    push_wiping(&mut out, utf8(input, run, i)?);
                     self.pos = i + 1;
                     return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
-                    out.push_str(utf8(input, run, i)?);
+                    push_wiping(&mut out, utf8(input, run, i)?);
                     self.pos = i;
                     i = self.escape(&mut out)?;
                     run = i;
@@ -376,7 +376,7 @@ impl<'a> JsonReader<'a> {
                 };
                 match char::from_u32(code) {
                     Some(c) => {
-                        out.push(c);
+                        push_wiping(out, c.encode_utf8(&mut [0; 4]));
                         return Ok(end);
                     }
                     None => return self.err("unpaired surrogate in \\u escape"),
@@ -384,7 +384,7 @@ impl<'a> JsonReader<'a> {
             }
             _ => return self.err("invalid escape"),
         };
-        out.push(c);
+        push_wiping(out, c.encode_utf8(&mut [0; 4]));
         Ok(at + 2)
     }
 
@@ -570,7 +570,13 @@ impl<'a> JsonReader<'a> {
         self.skip_ws();
         let start = self.pos;
         let s = self.string()?;
-        base64_decode(&s).map_err(|e| JsonError::new(start, format!("invalid base64: {e}")))
+        let decoded =
+            base64_decode(&s).map_err(|e| JsonError::new(start, format!("invalid base64: {e}")));
+        if let Cow::Owned(mut unescaped) = s {
+            // A blob may be a secret: the unescaped text is not left behind.
+            zeroize::Zeroize::zeroize(&mut unescaped);
+        }
+        decoded
     }
 
     /// Reads a timestamp: a number of seconds for `EpochSeconds` (fractions kept), a string
@@ -694,6 +700,20 @@ impl<'a> JsonReader<'a> {
 /// a control character (< 0x20), or `input.len()`. Eight bytes at a time: for each class, the
 /// lowest flagged byte of a word is exact (only bytes above a true match can be flagged falsely),
 /// so the lowest flag over the three classes is the first special byte.
+/// Appends `s` to the unescaped string being built; when that needs a bigger buffer, moves to
+/// one and zeroes the old, so a string that may be a secret leaves no partial copy behind
+/// (only strings with escapes are built; the others are borrowed from the input).
+#[inline]
+fn push_wiping(out: &mut String, s: &str) {
+    if out.capacity() - out.len() < s.len() {
+        let mut grown = String::with_capacity((out.len() + s.len()).max(out.capacity() * 2));
+        grown.push_str(out);
+        let mut old = std::mem::replace(out, grown);
+        zeroize::Zeroize::zeroize(&mut old);
+    }
+    out.push_str(s);
+}
+
 fn find_special(input: &[u8], mut i: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;

@@ -8,12 +8,19 @@ use crate::types::{base64_encode_into, DateTime, Document, Number, TimestampForm
 /// (`key`, a value, `begin_*`/`end_*`). The writer does not check that calls are balanced —
 /// that is the caller's contract (generated code always is). No method allocates beyond
 /// growing the output buffer.
+///
+/// Once a secret has been written ([`sensitive_string`](Self::sensitive_string),
+/// [`sensitive_blob`](Self::sensitive_blob)), the buffer never grows by reallocation: each
+/// write first makes room itself and zeroes the buffer it leaves, so no partial copy of the
+/// secret is freed unwiped. Writers that never see a secret pay one untaken branch per write.
 #[derive(Clone, Debug, Default)]
 pub struct JsonWriter {
     buf: Vec<u8>,
-    /// True when the next key or value must be preceded by a comma. This single flag is the
-    /// whole state: `begin_*` and `key` clear it, values and `end_*` set it.
+    /// True when the next key or value must be preceded by a comma: `begin_*` and `key` clear
+    /// it, values and `end_*` set it.
     comma: bool,
+    /// A secret has been written: growth goes through [`JsonWriter::regrow`].
+    wipe: bool,
 }
 
 /// For each byte: 0 = copy as is, 1 = `\u00XX`, otherwise the character to put after `\`.
@@ -42,7 +49,41 @@ impl JsonWriter {
         JsonWriter {
             buf: Vec::with_capacity(capacity),
             comma: false,
+            wipe: false,
         }
+    }
+
+    /// Makes room for `n` more bytes (and a comma) without a reallocation that would leave the
+    /// old buffer unwiped, once a secret has been written.
+    #[inline]
+    fn room(&mut self, n: usize) {
+        if self.wipe && self.buf.capacity() - self.buf.len() < n + 1 {
+            self.regrow(n + 1);
+        }
+    }
+
+    /// Moves the contents to a buffer with room for `n` more bytes and zeroes the old one.
+    #[cold]
+    fn regrow(&mut self, n: usize) {
+        let want = (self.buf.len() + n).max(self.buf.capacity() * 2).max(64);
+        let mut grown = Vec::with_capacity(want);
+        grown.extend_from_slice(&self.buf);
+        let mut old = std::mem::replace(&mut self.buf, grown);
+        zeroize::Zeroize::zeroize(&mut old);
+    }
+
+    /// Writes a secret string value (a `@sensitive` member): as [`string`](Self::string), and
+    /// from now on the buffer is wiped whenever it moves.
+    pub fn sensitive_string(&mut self, value: &str) {
+        self.wipe = true;
+        self.string(value);
+    }
+
+    /// Writes secret bytes as a base64 string (a `@sensitive` blob member): as
+    /// [`blob`](Self::blob), and from now on the buffer is wiped whenever it moves.
+    pub fn sensitive_blob(&mut self, value: &[u8]) {
+        self.wipe = true;
+        self.blob(value);
     }
 
     /// Returns the JSON written so far.
@@ -59,6 +100,7 @@ impl JsonWriter {
 
     /// Writes `{`.
     pub fn begin_object(&mut self) {
+        self.room(1);
         self.sep();
         self.buf.push(b'{');
         self.comma = false;
@@ -66,12 +108,14 @@ impl JsonWriter {
 
     /// Writes `}`.
     pub fn end_object(&mut self) {
+        self.room(1);
         self.buf.push(b'}');
         self.comma = true;
     }
 
     /// Writes `[`.
     pub fn begin_array(&mut self) {
+        self.room(1);
         self.sep();
         self.buf.push(b'[');
         self.comma = false;
@@ -79,12 +123,17 @@ impl JsonWriter {
 
     /// Writes `]`.
     pub fn end_array(&mut self) {
+        self.room(1);
         self.buf.push(b']');
         self.comma = true;
     }
 
     /// Writes an object key and its `:`; the next call must write the value.
     pub fn key(&mut self, key: &str) {
+        if self.wipe {
+            // Comma, the key, colon.
+            self.room(escaped_len(key.as_bytes()) + 1);
+        }
         self.sep();
         self.escaped(key);
         self.buf.push(b':');
@@ -93,6 +142,9 @@ impl JsonWriter {
 
     /// Writes a string value.
     pub fn string(&mut self, value: &str) {
+        if self.wipe {
+            self.room(escaped_len(value.as_bytes()));
+        }
         self.sep();
         self.escaped(value);
         self.comma = true;
@@ -124,6 +176,7 @@ impl JsonWriter {
     }
 
     fn raw_value(&mut self, text: &[u8]) {
+        self.room(text.len());
         self.sep();
         self.buf.extend_from_slice(text);
         self.comma = true;
@@ -143,6 +196,7 @@ impl JsonWriter {
     pub fn i64(&mut self, value: i64) {
         let mut tmp = [0u8; 20];
         let digits = format_u64(value.unsigned_abs(), &mut tmp);
+        self.room(digits.len() + 1);
         self.sep();
         if value < 0 {
             self.buf.push(b'-');
@@ -164,6 +218,8 @@ impl JsonWriter {
         if let Some(s) = non_finite(value.is_nan(), value.is_infinite(), value < 0.0) {
             return self.string(s);
         }
+        // The shortest round-trip form of an f64 is at most 24 characters.
+        self.room(32);
         self.sep();
         // `Debug` prints the shortest representation that round-trips, always with a `.` or
         // an exponent (e.g. `1.0`, `0.1`, `1e300`), which is valid JSON.
@@ -176,6 +232,7 @@ impl JsonWriter {
         if let Some(s) = non_finite(value.is_nan(), value.is_infinite(), value < 0.0) {
             return self.string(s);
         }
+        self.room(32);
         self.sep();
         let _ = std::io::Write::write_fmt(&mut self.buf, format_args!("{value:?}"));
         self.comma = true;
@@ -183,6 +240,7 @@ impl JsonWriter {
 
     /// Writes bytes as a base64 string.
     pub fn blob(&mut self, value: &[u8]) {
+        self.room(value.len().div_ceil(3) * 4 + 2);
         self.sep();
         self.buf.push(b'"');
         base64_encode_into(value, &mut self.buf);
@@ -192,6 +250,8 @@ impl JsonWriter {
 
     /// Writes a timestamp: a number for `EpochSeconds`, a string otherwise.
     pub fn timestamp(&mut self, value: &DateTime, format: TimestampFormat) {
+        // An http-date or a date-time with nanoseconds is under 40 bytes, quotes included.
+        self.room(48);
         self.sep();
         let quoted = format != TimestampFormat::EpochSeconds;
         if quoted {
@@ -230,6 +290,19 @@ impl JsonWriter {
             }
         }
     }
+}
+
+/// The length of `bytes` as a JSON string, quotes included.
+fn escaped_len(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .map(|&b| match ESCAPE[usize::from(b)] {
+            0 => 1,
+            1 => 6,
+            _ => 2,
+        })
+        .sum::<usize>()
+        + 2
 }
 
 fn non_finite(nan: bool, inf: bool, neg: bool) -> Option<&'static str> {

@@ -43,8 +43,13 @@
 //!     crate_version: "0.1.0",
 //!     endpoint_rules: "",
 //! };
-//! static GET_THING: OperationInfo =
-//!     OperationInfo { name: "GetThing", retryable_errors: &[], throttling_errors: &[] };
+//! static GET_THING: OperationInfo = OperationInfo {
+//!     name: "GetThing",
+//!     retryable_errors: &[],
+//!     throttling_errors: &[],
+//!     sensitive_input: false,
+//!     sensitive_output: false,
+//! };
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {

@@ -16,6 +16,30 @@ pub struct RecordedRequest {
     pub(super) matched_rule: Option<usize>,
 }
 
+impl Drop for RecordedRequest {
+    /// The body may carry a secret: its parsed form is zeroed too (the body itself is the
+    /// pipeline's buffer, zeroed after its last reference for operations with sensitive input).
+    fn drop(&mut self) {
+        wipe_document(std::mem::take(&mut self.input));
+    }
+}
+
+/// Zeroes every string (keys included) of `doc`.
+fn wipe_document(doc: Document) {
+    use zeroize::Zeroize;
+    match doc {
+        Document::String(mut s) => s.zeroize(),
+        Document::Array(items) => items.into_iter().for_each(wipe_document),
+        Document::Object(map) => {
+            for (mut k, v) in map {
+                k.zeroize();
+                wipe_document(v);
+            }
+        }
+        Document::Null | Document::Bool(_) | Document::Number(_) => {}
+    }
+}
+
 impl RecordedRequest {
     pub(super) fn new(request: HttpRequest) -> RecordedRequest {
         let operation = operation_of(&request).to_string();

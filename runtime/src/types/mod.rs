@@ -12,6 +12,7 @@ pub use self::base64::{base64_decode, base64_encode, uuid_v4, Base64DecodeError}
 pub use self::byte_stream::{ByteStream, ByteStreamError, ChunkSource};
 pub use self::datetime::{DateTime, DateTimeParseError, DateTimeRangeError, TimestampFormat};
 pub use self::document::{Document, Number};
+pub(crate) use self::sensitive::{wipe_if_unique, wipe_on_drop};
 pub use self::sensitive::{SensitiveBlob, SensitiveString};
 
 /// Binary data (a Smithy `blob`), serialized as base64 in JSON.

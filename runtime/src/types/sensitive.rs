@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use bytes::{Bytes, BytesMut};
 use zeroize::Zeroize;
 
 const REDACTED: &str = "*** Sensitive Data Redacted ***";
@@ -120,6 +121,61 @@ impl From<&[u8]> for SensitiveBlob {
     }
 }
 
+/// A buffer whose every byte (spare capacity included) is zeroed before it is freed: the owner
+/// behind the `Bytes` of [`wipe_on_drop`].
+struct WipeOnDrop(BytesMut);
+
+impl AsRef<[u8]> for WipeOnDrop {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Drop for WipeOnDrop {
+    fn drop(&mut self) {
+        self.0.as_mut().zeroize();
+        self.0.spare_capacity_mut().zeroize();
+    }
+}
+
+/// A `Bytes` that is still shared with its producer (hyper's connection buffer): wiped on drop
+/// if by then it is the last reference to its buffer, else left to the producer.
+struct WipeIfLast(Bytes);
+
+impl AsRef<[u8]> for WipeIfLast {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Drop for WipeIfLast {
+    fn drop(&mut self) {
+        wipe_if_unique(std::mem::take(&mut self.0));
+    }
+}
+
+/// The same bytes, zeroed when the last clone is dropped (request bodies of operations with
+/// sensitive input members, response bodies of operations with sensitive output members). No
+/// copy: a buffer nothing else shares is taken over as it is; one still shared (a slice of the
+/// connection's read buffer) is wiped at the end if the other owners let go of it first.
+pub(crate) fn wipe_on_drop(bytes: Bytes) -> Bytes {
+    if bytes.is_empty() {
+        return bytes;
+    }
+    match bytes.try_into_mut() {
+        Ok(unique) => Bytes::from_owner(WipeOnDrop(unique)),
+        Err(shared) => Bytes::from_owner(WipeIfLast(shared)),
+    }
+}
+
+/// Zeroes `bytes` and its buffer's spare capacity when this is the last reference to that
+/// buffer; otherwise only drops the reference.
+pub(crate) fn wipe_if_unique(bytes: Bytes) {
+    if let Ok(unique) = bytes.try_into_mut() {
+        drop(WipeOnDrop(unique));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,5 +218,20 @@ mod tests {
         let mut v = vec![1u8, 2, 3];
         v.zeroize();
         assert!(v.is_empty());
+    }
+
+    #[test]
+    fn wiped_bytes_keep_their_contents_and_buffer() {
+        let v = b"secret body".to_vec();
+        let ptr = v.as_ptr();
+        let b = wipe_on_drop(Bytes::from(v));
+        assert_eq!(&b[..], b"secret body");
+        // Taken over, not copied.
+        assert_eq!(b.as_ptr(), ptr);
+        let clone = b.clone();
+        drop(b);
+        assert_eq!(&clone[..], b"secret body");
+        let shared = Bytes::from_static(b"static");
+        assert_eq!(&wipe_on_drop(shared)[..], b"static");
     }
 }

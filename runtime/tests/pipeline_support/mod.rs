@@ -66,6 +66,8 @@ pub static OP: OperationInfo = OperationInfo {
     name: "DoThing",
     retryable_errors: &["ModeledRetryableError"],
     throttling_errors: &["ModeledThrottle"],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 
 /// One scripted outcome.

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "CreateHostedConfigurationVersion",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: true,
+    sensitive_output: true,
 };
 /// The input of [`create_hosted_configuration_version`](crate::Client::create_hosted_configuration_version).
 #[non_exhaustive]

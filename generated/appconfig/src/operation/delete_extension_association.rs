@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "DeleteExtensionAssociation",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`delete_extension_association`](crate::Client::delete_extension_association).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "GetHostedConfigurationVersion",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: true,
 };
 /// The input of [`get_hosted_configuration_version`](crate::Client::get_hosted_configuration_version).
 #[non_exhaustive]

@@ -103,7 +103,7 @@ pub(crate) fn ser_validator(w: &mut ::awsrt::json::JsonWriter, v: &Validator) {
     {
         let value = &v.content;
         w.key("Content");
-        w.string(value.expose_secret());
+        w.sensitive_string(value.expose_secret());
     }
     w.end_object();
 }

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "DescribePodIdentityAssociation",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`describe_pod_identity_association`](crate::Client::describe_pod_identity_association).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "ListEksAnywhereSubscriptions",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`list_eks_anywhere_subscriptions`](crate::Client::list_eks_anywhere_subscriptions).
 #[non_exhaustive]

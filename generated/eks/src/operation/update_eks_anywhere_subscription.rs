@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "UpdateEksAnywhereSubscription",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`update_eks_anywhere_subscription`](crate::Client::update_eks_anywhere_subscription).
 #[non_exhaustive]

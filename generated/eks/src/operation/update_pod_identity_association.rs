@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "UpdatePodIdentityAssociation",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`update_pod_identity_association`](crate::Client::update_pod_identity_association).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "ChangePassword",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: true,
+    sensitive_output: false,
 };
 /// The input of [`change_password`](crate::Client::change_password).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "CreateAccessKey",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: true,
 };
 /// The input of [`create_access_key`](crate::Client::create_access_key).
 #[non_exhaustive]

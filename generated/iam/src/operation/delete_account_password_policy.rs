@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "DeleteAccountPasswordPolicy",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The (empty) input of [`delete_account_password_policy`](crate::Client::delete_account_password_policy).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "DisableOrganizationsRootCredentialsManagement",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`disable_organizations_root_credentials_management`](crate::Client::disable_organizations_root_credentials_management).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "DisableOrganizationsRootSessions",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`disable_organizations_root_sessions`](crate::Client::disable_organizations_root_sessions).
 #[non_exhaustive]

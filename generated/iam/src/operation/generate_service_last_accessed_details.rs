@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "GenerateServiceLastAccessedDetails",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`generate_service_last_accessed_details`](crate::Client::generate_service_last_accessed_details).
 #[non_exhaustive]

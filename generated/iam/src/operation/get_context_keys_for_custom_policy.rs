@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "GetContextKeysForCustomPolicy",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`get_context_keys_for_custom_policy`](crate::Client::get_context_keys_for_custom_policy).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "GetContextKeysForPrincipalPolicy",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`get_context_keys_for_principal_policy`](crate::Client::get_context_keys_for_principal_policy).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "GetServiceLastAccessedDetailsWithEntities",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`get_service_last_accessed_details_with_entities`](crate::Client::get_service_last_accessed_details_with_entities).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "GetServiceLinkedRoleDeletionStatus",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`get_service_linked_role_deletion_status`](crate::Client::get_service_linked_role_deletion_status).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "ListInstanceProfileTags",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`list_instance_profile_tags`](crate::Client::list_instance_profile_tags).
 #[non_exhaustive]

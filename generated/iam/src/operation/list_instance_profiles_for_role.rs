@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "ListInstanceProfilesForRole",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`list_instance_profiles_for_role`](crate::Client::list_instance_profiles_for_role).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "ListPoliciesGrantingServiceAccess",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`list_policies_granting_service_access`](crate::Client::list_policies_granting_service_access).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "ListUserTags",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`list_user_tags`](crate::Client::list_user_tags).
 #[non_exhaustive]

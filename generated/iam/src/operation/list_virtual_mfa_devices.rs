@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "ListVirtualMFADevices",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: true,
 };
 /// The input of [`list_virtual_mfa_devices`](crate::Client::list_virtual_mfa_devices).
 #[non_exhaustive]

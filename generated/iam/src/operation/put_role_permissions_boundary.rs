@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "PutRolePermissionsBoundary",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`put_role_permissions_boundary`](crate::Client::put_role_permissions_boundary).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "RemoveClientIDFromOpenIDConnectProvider",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`remove_client_id_from_open_id_connect_provider`](crate::Client::remove_client_id_from_open_id_connect_provider).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "RemoveRoleFromInstanceProfile",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`remove_role_from_instance_profile`](crate::Client::remove_role_from_instance_profile).
 #[non_exhaustive]

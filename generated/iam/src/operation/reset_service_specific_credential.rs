@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "ResetServiceSpecificCredential",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: true,
 };
 /// The input of [`reset_service_specific_credential`](crate::Client::reset_service_specific_credential).
 #[non_exhaustive]

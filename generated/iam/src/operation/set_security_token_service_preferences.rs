@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "SetSecurityTokenServicePreferences",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`set_security_token_service_preferences`](crate::Client::set_security_token_service_preferences).
 #[non_exhaustive]

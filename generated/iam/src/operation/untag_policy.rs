@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "UntagPolicy",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`untag_policy`](crate::Client::untag_policy).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "UpdateOpenIDConnectProviderThumbprint",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`update_open_id_connect_provider_thumbprint`](crate::Client::update_open_id_connect_provider_thumbprint).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "CompleteMultipartUpload",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: true,
+    sensitive_output: true,
 };
 /// The input of [`complete_multipart_upload`](crate::Client::complete_multipart_upload).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "CopyObject",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: true,
+    sensitive_output: true,
 };
 /// The input of [`copy_object`](crate::Client::copy_object).
 #[non_exhaustive]

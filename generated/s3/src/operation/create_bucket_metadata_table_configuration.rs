@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "CreateBucketMetadataTableConfiguration",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`create_bucket_metadata_table_configuration`](crate::Client::create_bucket_metadata_table_configuration).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "GetObjectAttributes",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: true,
+    sensitive_output: false,
 };
 /// The input of [`get_object_attributes`](crate::Client::get_object_attributes).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "ListBucketAnalyticsConfigurations",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`list_bucket_analytics_configurations`](crate::Client::list_bucket_analytics_configurations).
 #[non_exhaustive]

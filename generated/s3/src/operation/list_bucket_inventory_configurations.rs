@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "ListBucketInventoryConfigurations",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: true,
 };
 /// The input of [`list_bucket_inventory_configurations`](crate::Client::list_bucket_inventory_configurations).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "PutBucketInventoryConfiguration",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: true,
+    sensitive_output: false,
 };
 /// The input of [`put_bucket_inventory_configuration`](crate::Client::put_bucket_inventory_configuration).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "PutBucketLifecycleConfiguration",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`put_bucket_lifecycle_configuration`](crate::Client::put_bucket_lifecycle_configuration).
 #[non_exhaustive]

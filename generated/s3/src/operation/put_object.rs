@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "PutObject",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: true,
+    sensitive_output: true,
 };
 /// The input of [`put_object`](crate::Client::put_object).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "CreateSecret",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: true,
+    sensitive_output: false,
 };
 /// The input of [`create_secret`](crate::Client::create_secret).
 #[non_exhaustive]
@@ -952,11 +954,11 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &CreateSecretInput
     }
     if let Some(value) = &v.secret_binary {
         w.key("SecretBinary");
-        w.blob(value.expose_secret());
+        w.sensitive_blob(value.expose_secret());
     }
     if let Some(value) = &v.secret_string {
         w.key("SecretString");
-        w.string(value.expose_secret());
+        w.sensitive_string(value.expose_secret());
     }
     if let Some(value) = &v.tags {
         w.key("Tags");

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "PutSecretValue",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: true,
+    sensitive_output: false,
 };
 /// The input of [`put_secret_value`](crate::Client::put_secret_value).
 #[non_exhaustive]
@@ -776,11 +778,11 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &PutSecretValueInp
     }
     if let Some(value) = &v.secret_binary {
         w.key("SecretBinary");
-        w.blob(value.expose_secret());
+        w.sensitive_blob(value.expose_secret());
     }
     if let Some(value) = &v.secret_string {
         w.key("SecretString");
-        w.string(value.expose_secret());
+        w.sensitive_string(value.expose_secret());
     }
     if let Some(value) = &v.version_stages {
         w.key("VersionStages");
@@ -792,7 +794,7 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &PutSecretValueInp
     }
     if let Some(value) = &v.rotation_token {
         w.key("RotationToken");
-        w.string(value.expose_secret());
+        w.sensitive_string(value.expose_secret());
     }
     w.end_object();
 }

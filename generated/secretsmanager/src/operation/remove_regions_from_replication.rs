@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "RemoveRegionsFromReplication",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`remove_regions_from_replication`](crate::Client::remove_regions_from_replication).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "ReplicateSecretToRegions",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`replicate_secret_to_regions`](crate::Client::replicate_secret_to_regions).
 #[non_exhaustive]

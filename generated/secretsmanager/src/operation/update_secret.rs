@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "UpdateSecret",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: true,
+    sensitive_output: false,
 };
 /// The input of [`update_secret`](crate::Client::update_secret).
 #[non_exhaustive]
@@ -761,11 +763,11 @@ pub(crate) fn ser_input(w: &mut ::awsrt::json::JsonWriter, v: &UpdateSecretInput
     }
     if let Some(value) = &v.secret_binary {
         w.key("SecretBinary");
-        w.blob(value.expose_secret());
+        w.sensitive_blob(value.expose_secret());
     }
     if let Some(value) = &v.secret_string {
         w.key("SecretString");
-        w.string(value.expose_secret());
+        w.sensitive_string(value.expose_secret());
     }
     w.end_object();
 }

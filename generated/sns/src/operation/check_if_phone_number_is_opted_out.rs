@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "CheckIfPhoneNumberIsOptedOut",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: true,
+    sensitive_output: false,
 };
 /// The input for the `CheckIfPhoneNumberIsOptedOut` action.
 #[non_exhaustive]

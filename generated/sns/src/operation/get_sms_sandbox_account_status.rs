@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "GetSMSSandboxAccountStatus",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`get_sms_sandbox_account_status`](crate::Client::get_sms_sandbox_account_status).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "ListOriginationNumbers",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: true,
 };
 /// The input of [`list_origination_numbers`](crate::Client::list_origination_numbers).
 #[non_exhaustive]

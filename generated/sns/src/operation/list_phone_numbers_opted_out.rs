@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "ListPhoneNumbersOptedOut",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: true,
 };
 /// The input for the `ListPhoneNumbersOptedOut` action.
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "ListSMSSandboxPhoneNumbers",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: true,
 };
 /// The input of [`list_sms_sandbox_phone_numbers`](crate::Client::list_sms_sandbox_phone_numbers).
 #[non_exhaustive]

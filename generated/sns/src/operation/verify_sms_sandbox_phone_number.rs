@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "VerifySMSSandboxPhoneNumber",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: true,
+    sensitive_output: false,
 };
 /// The input of [`verify_sms_sandbox_phone_number`](crate::Client::verify_sms_sandbox_phone_number).
 #[non_exhaustive]

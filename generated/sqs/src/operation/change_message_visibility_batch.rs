@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "ChangeMessageVisibilityBatch",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`change_message_visibility_batch`](crate::Client::change_message_visibility_batch).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "ListDeadLetterSourceQueues",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: false,
 };
 /// The input of [`list_dead_letter_source_queues`](crate::Client::list_dead_letter_source_queues).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "AssumeRoleWithWebIdentity",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: true,
+    sensitive_output: true,
 };
 /// The input of [`assume_role_with_web_identity`](crate::Client::assume_role_with_web_identity).
 #[non_exhaustive]

@@ -4,6 +4,8 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
     name: "GetFederationToken",
     retryable_errors: &[],
     throttling_errors: &[],
+    sensitive_input: false,
+    sensitive_output: true,
 };
 /// The input of [`get_federation_token`](crate::Client::get_federation_token).
 #[non_exhaustive]
