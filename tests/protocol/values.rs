@@ -72,6 +72,7 @@ impl Cx<'_> {
                 int_literal(ty, *n).ok_or_else(bad)?
             }
             (RType::F32 | RType::F64, v) => float_literal(ty, v).ok_or_else(bad)?,
+            (RType::BigInteger | RType::BigDecimal, v) => big_literal(ty, v).ok_or_else(bad)?,
             (RType::Blob, Document::String(s)) => {
                 format!("::awsrt::types::Blob::new({}.as_bytes().to_vec())", lit(s))
             }
@@ -292,8 +293,34 @@ fn float_literal(ty: &RType, v: &Document) -> Option<String> {
         Document::String(s) if s == "-Infinity" => format!("{t}::NEG_INFINITY"),
         Document::Number(n) if *ty == RType::F32 => format!("{:?}f32", n.as_f64() as f32),
         Document::Number(n) => format!("{:?}f64", n.as_f64()),
+        // Digits a `Number` cannot hold exactly (see `protocol_smithy::cases::to_document`).
+        Document::String(s) if *ty == RType::F32 => format!("{:?}f32", s.parse::<f32>().ok()?),
+        Document::String(s) => format!("{:?}f64", s.parse::<f64>().ok()?),
         _ => return None,
     })
+}
+
+/// A big integer or big decimal from its digits: a number, or a string holding digits a
+/// `Number` cannot hold exactly.
+fn big_literal(ty: &RType, v: &Document) -> Option<String> {
+    let (text, t) = match (ty, v) {
+        (_, Document::String(s)) => (s.clone(), ty),
+        (_, Document::Number(Number::PosInt(u))) => (u.to_string(), ty),
+        (_, Document::Number(Number::NegInt(i))) => (i.to_string(), ty),
+        (RType::BigDecimal, Document::Number(Number::Float(f))) => (format!("{f:?}"), ty),
+        _ => return None,
+    };
+    let t = if *t == RType::BigInteger {
+        text.parse::<awsrt::types::BigInteger>().ok()?;
+        "BigInteger"
+    } else {
+        text.parse::<awsrt::types::BigDecimal>().ok()?;
+        "BigDecimal"
+    };
+    Some(format!(
+        "{}.parse::<::awsrt::types::{t}>().expect(\"a big number\")",
+        lit(&text)
+    ))
 }
 
 /// Epoch seconds (possibly fractional, at most microsecond precision in the data) → an exact

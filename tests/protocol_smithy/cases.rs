@@ -219,6 +219,41 @@ pub fn services_of(doc: &Value, trait_id: &str) -> Vec<String> {
         .collect()
 }
 
+/// A case as a [`Document`], every number's digits kept: a number a [`awsrt::types::Number`]
+/// cannot hold exactly (an integer beyond 64 bits, a decimal with more than 17 significant
+/// digits, as the big-number cases write) becomes the string of its digits, which the value
+/// renderer reads for big integers, big decimals and floats alike.
+pub fn to_document(v: &Value) -> Document {
+    match v {
+        Value::Null => Document::Null,
+        Value::Bool(b) => Document::Bool(*b),
+        Value::String(s) => Document::String(s.clone()),
+        Value::Array(a) => Document::Array(a.iter().map(to_document).collect()),
+        Value::Object(o) => {
+            Document::Object(o.iter().map(|(k, v)| (k.clone(), to_document(v))).collect())
+        }
+        Value::Number(n) => {
+            let text = n.to_string();
+            let integer = !text.contains(['.', 'e', 'E']);
+            let significant = text
+                .split(['e', 'E'])
+                .next()
+                .unwrap_or("")
+                .bytes()
+                .filter(u8::is_ascii_digit)
+                .skip_while(|&b| b == b'0')
+                .count();
+            match Document::parse(text.as_bytes()) {
+                Ok(Document::Number(
+                    x @ (awsrt::types::Number::PosInt(_) | awsrt::types::Number::NegInt(_)),
+                )) if integer => Document::Number(x),
+                Ok(Document::Number(x)) if !integer && significant <= 17 => Document::Number(x),
+                _ => Document::String(text),
+            }
+        }
+    }
+}
+
 /// The cases written for the protocol (`protocol` equal to `trait_id`).
 pub fn cases_of(doc: &Value, trait_id: &str) -> Result<Vec<Case>, String> {
     let mut out = Vec::new();
@@ -231,9 +266,7 @@ pub fn cases_of(doc: &Value, trait_id: &str) -> Result<Vec<Case>, String> {
                 .as_array()
                 .ok_or_else(|| format!("{id}: {} is not a list", kind.trait_id()))?;
             for c in list {
-                let text = serde_json::to_string(c).map_err(|e| e.to_string())?;
-                let raw = Document::parse(text.as_bytes())
-                    .map_err(|e| format!("{id}: a {} case: {e}", kind.word()))?;
+                let raw = to_document(c);
                 let case_id = raw
                     .get("id")
                     .and_then(Document::as_str)

@@ -232,6 +232,8 @@ fn placeholder(cx: &Cx<'_>, ty: &RType, depth: usize) -> Result<Document, String
         | RType::I64
         | RType::F32
         | RType::F64
+        | RType::BigInteger
+        | RType::BigDecimal
         | RType::Timestamp(_) => Document::from(0u64),
         RType::Blob | RType::SensitiveBlob => Document::from(""),
         RType::Document => Document::Null,

@@ -74,76 +74,6 @@ pub const SKIPS: &[(&str, &str, &str)] = &[
         TOP_LEVEL_DEFAULT_SET,
     ),
     (
-        "rpcv2Json",
-        "RpcV2JsonRequestBigDecimalSimpleValue",
-        ARBITRARY_PRECISION,
-    ),
-    (
-        "rpcv2Json",
-        "RpcV2JsonRequestBigDecimalHighPrecision",
-        ARBITRARY_PRECISION,
-    ),
-    (
-        "rpcv2Json",
-        "RpcV2JsonRequestBigDecimalNegativeHighPrecision",
-        ARBITRARY_PRECISION,
-    ),
-    (
-        "rpcv2Json",
-        "RpcV2JsonRequestBigDecimalLargeWithFraction",
-        ARBITRARY_PRECISION,
-    ),
-    (
-        "rpcv2Json",
-        "RpcV2JsonResponseBigDecimalSimpleValue",
-        ARBITRARY_PRECISION,
-    ),
-    (
-        "rpcv2Json",
-        "RpcV2JsonResponseBigDecimalHighPrecision",
-        ARBITRARY_PRECISION,
-    ),
-    (
-        "rpcv2Json",
-        "RpcV2JsonResponseBigDecimalNegativeHighPrecision",
-        ARBITRARY_PRECISION,
-    ),
-    (
-        "rpcv2Json",
-        "RpcV2JsonResponseBigDecimalLargeWithFraction",
-        ARBITRARY_PRECISION,
-    ),
-    (
-        "rpcv2Json",
-        "RpcV2JsonRequestBigIntegerSimpleValue",
-        ARBITRARY_PRECISION,
-    ),
-    (
-        "rpcv2Json",
-        "RpcV2JsonRequestBigIntegerExceedingLongRange",
-        ARBITRARY_PRECISION,
-    ),
-    (
-        "rpcv2Json",
-        "RpcV2JsonRequestBigIntegerNegativeLargeValue",
-        ARBITRARY_PRECISION,
-    ),
-    (
-        "rpcv2Json",
-        "RpcV2JsonResponseBigIntegerSimpleValue",
-        ARBITRARY_PRECISION,
-    ),
-    (
-        "rpcv2Json",
-        "RpcV2JsonResponseBigIntegerExceedingLongRange",
-        ARBITRARY_PRECISION,
-    ),
-    (
-        "rpcv2Json",
-        "RpcV2JsonResponseBigIntegerNegativeLargeValue",
-        ARBITRARY_PRECISION,
-    ),
-    (
         "awsQuery",
         "QueryProtocolIdempotencyTokenAutoFill",
         FIXED_TOKEN,
@@ -224,12 +154,6 @@ const TOP_LEVEL_DEFAULT_SET: &str = "generator: a top-level input member with a 
      plain value (not an Option) and is left out at its default, so an explicit value equal to \
      the default cannot be told from an unset one (the same IR limit as DEFAULTS_NOT_SENT; nested \
      defaults are written by the CBOR codec, codegen/src/emit/cbor.rs)";
-
-const ARBITRARY_PRECISION: &str = "generator: bigInteger and bigDecimal are i64 and f64 in the \
-     IR (codegen/src/ir/build.rs), so values past their range or precision cannot be held and \
-     rpcv2Json's arbitrary-precision form (a JSON string) is not written; needs big-number types \
-     in the IR and every codec (JSON, CBOR tags 2-4, XML, query), a cross-protocol change left \
-     for after the XML protocols land";
 
 /// Why case `id` of `protocol` is skipped, if it is listed.
 pub fn reason(protocol: &str, id: &str) -> Option<&'static str> {

@@ -82,6 +82,8 @@ pub fn rust_type(t: &RType) -> TokenStream {
         RType::I64 => quote!(i64),
         RType::F32 => quote!(f32),
         RType::F64 => quote!(f64),
+        RType::BigInteger => quote!(::awsrt::types::BigInteger),
+        RType::BigDecimal => quote!(::awsrt::types::BigDecimal),
         RType::Blob => quote!(::awsrt::types::Blob),
         RType::SensitiveBlob => quote!(::awsrt::types::SensitiveBlob),
         RType::Timestamp(_) => quote!(::awsrt::types::DateTime),
@@ -147,6 +149,8 @@ pub fn takes_into(t: &RType) -> bool {
             | RType::Blob
             | RType::SensitiveBlob
             | RType::Stream
+            | RType::BigInteger
+            | RType::BigDecimal
     )
 }
 
@@ -195,6 +199,11 @@ pub fn default_expr(t: &RType, v: &serde_json::Value) -> TokenStream {
         RType::F64 => {
             let n = Literal::f64_suffixed(v.as_f64().unwrap_or(0.0));
             quote!(#n)
+        }
+        RType::BigInteger | RType::BigDecimal => {
+            let text = crate::ir::big_text(t, v).unwrap_or_else(|| "0".to_owned());
+            let ty = rust_type(t);
+            quote!(#text.parse::<#ty>().unwrap_or_default())
         }
         RType::String => {
             let s = v.as_str().unwrap_or("");

@@ -90,6 +90,7 @@ pub fn write_value(t: &RType, v: TokenStream) -> TokenStream {
         RType::I64 => quote!(w.i64(*#v);),
         RType::F32 => quote!(w.f32(*#v);),
         RType::F64 => quote!(w.f64(*#v);),
+        RType::BigInteger | RType::BigDecimal => quote!(w.big_number(#v.as_str());),
         RType::Blob => quote!(w.blob(#v.as_ref());),
         RType::SensitiveBlob => quote!(w.sensitive_blob(#v.expose_secret());),
         RType::Timestamp(fmt) => {
@@ -146,6 +147,8 @@ pub fn read_value(t: &RType) -> TokenStream {
         RType::I64 => quote!(r.i64()?),
         RType::F32 => quote!(r.f32()?),
         RType::F64 => quote!(r.f64()?),
+        RType::BigInteger => quote!(r.big_integer()?),
+        RType::BigDecimal => quote!(r.big_decimal()?),
         RType::Blob => quote!(::awsrt::types::Blob::new(r.blob()?)),
         RType::SensitiveBlob => quote!(::awsrt::types::SensitiveBlob::new(r.blob()?)),
         RType::Timestamp(fmt) => {
@@ -198,6 +201,10 @@ pub(crate) fn not_default(f: &Field) -> Option<TokenStream> {
                 || d.as_object().is_some_and(serde_json::Map::is_empty) =>
         {
             Some(quote!(!value.is_empty()))
+        }
+        (Some(d), RType::BigInteger | RType::BigDecimal) if !f.boxed => {
+            let text = crate::ir::big_text(&f.ty, d)?;
+            Some(quote!(value.as_str() != #text))
         }
         (
             Some(d),
@@ -468,6 +475,8 @@ pub fn read_closure(t: &RType) -> TokenStream {
         RType::I64 => quote!(|r| r.i64()),
         RType::F32 => quote!(|r| r.f32()),
         RType::F64 => quote!(|r| r.f64()),
+        RType::BigInteger => quote!(|r| r.big_integer()),
+        RType::BigDecimal => quote!(|r| r.big_decimal()),
         RType::Document => quote!(|r| r.document()),
         RType::Unit => quote!(|r| r.skip_value()),
         RType::Timestamp(fmt) => {

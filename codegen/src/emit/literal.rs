@@ -30,6 +30,10 @@ pub fn value_expr(types: &Types, ty: &RType, v: &Value) -> TokenStream {
             let l = Literal::f64_suffixed(*f);
             quote!(#l)
         }
+        (_, Value::Big(text)) => {
+            let t = rust_type(ty);
+            quote!(#text.parse::<#t>()?)
+        }
         (_, Value::Blob(s)) => {
             let t = rust_type(ty);
             let b = Literal::byte_string(s.as_bytes());

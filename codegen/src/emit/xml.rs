@@ -85,6 +85,7 @@ pub fn text(t: &RType, v: TokenStream) -> TokenStream {
         RType::Bool | RType::I8 | RType::I16 | RType::I32 | RType::I64 => quote!(&#v.to_string()),
         RType::F32 => quote!(&#hb::f32_text(*#v)),
         RType::F64 => quote!(&#hb::f64_text(*#v)),
+        RType::BigInteger | RType::BigDecimal => quote!(#v.as_str()),
         RType::Timestamp(fmt) => {
             let f = ts_format(*fmt);
             quote!(&#hb::timestamp_text(#v, #f))
@@ -305,6 +306,10 @@ pub fn read_value(t: &RType, items: Option<&XmlItems>, c: TokenStream) -> TokenS
         RType::I64 => quote!(#c.i64()?),
         RType::F32 => quote!(#c.f32()?),
         RType::F64 => quote!(#c.f64()?),
+        RType::BigInteger | RType::BigDecimal => {
+            let rt = rust_type(t);
+            quote!(#c.parse::<#rt>()?)
+        }
         RType::Blob => quote!(::awsrt::types::Blob::new(#c.blob()?)),
         RType::SensitiveBlob => quote!(::awsrt::types::SensitiveBlob::new(#c.blob()?)),
         RType::Timestamp(fmt) => {
@@ -480,7 +485,9 @@ fn attr_read(t: &RType, name: &str) -> TokenStream {
         | RType::I32
         | RType::I64
         | RType::F32
-        | RType::F64 => {
+        | RType::F64
+        | RType::BigInteger
+        | RType::BigDecimal => {
             let rt = rust_type(t);
             quote!(::awsrt::xml::parse_text::<#rt>(#name, a)?)
         }

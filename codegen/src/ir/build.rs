@@ -802,9 +802,11 @@ impl<'m> Builder<'m> {
             ShapeKind::Byte => RType::I8,
             ShapeKind::Short => RType::I16,
             ShapeKind::Integer => RType::I32,
-            ShapeKind::Long | ShapeKind::BigInteger => RType::I64,
+            ShapeKind::Long => RType::I64,
+            ShapeKind::BigInteger => RType::BigInteger,
             ShapeKind::Float => RType::F32,
-            ShapeKind::Double | ShapeKind::BigDecimal => RType::F64,
+            ShapeKind::Double => RType::F64,
+            ShapeKind::BigDecimal => RType::BigDecimal,
             ShapeKind::Timestamp => RType::Timestamp(
                 member_traits
                     .timestamp_format(owner)?
@@ -984,6 +986,7 @@ pub(super) fn check_default(owner: &str, ty: &RType, v: &Json) -> Result<()> {
         RType::I64 => v.is_i64(),
         RType::F32 => v.as_f64().is_some_and(|f| f.abs() <= f64::from(f32::MAX)),
         RType::F64 => v.is_number(),
+        RType::BigInteger | RType::BigDecimal => super::value::big_text(ty, v).is_some(),
         RType::String
         | RType::SensitiveString
         | RType::Enum(_)

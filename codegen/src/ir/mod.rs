@@ -27,7 +27,7 @@ use crate::names;
 pub use crate::names::OpTypeNames;
 pub use crate::protocol::Protocol;
 pub use http::{HostPart, HostPrefix, HttpBinding, PathSegment, UriTemplate};
-pub use value::{Value, ValueFields};
+pub use value::{big_text, Value, ValueFields};
 
 /// A Rust type a member can have.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +50,10 @@ pub enum RType {
     F32,
     /// `f64`
     F64,
+    /// `awsrt::types::BigInteger` (a `bigInteger`: decimal text, any size)
+    BigInteger,
+    /// `awsrt::types::BigDecimal` (a `bigDecimal`: decimal text, any size and precision)
+    BigDecimal,
     /// `awsrt::types::Blob`
     Blob,
     /// `awsrt::types::SensitiveBlob`
@@ -93,6 +97,8 @@ impl RType {
                 | RType::I64
                 | RType::F32
                 | RType::F64
+                | RType::BigInteger
+                | RType::BigDecimal
                 | RType::Timestamp(_)
                 | RType::Enum(_)
                 | RType::IntEnum(_)

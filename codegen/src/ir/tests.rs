@@ -441,3 +441,32 @@ fn rest_json_bindings_are_checked() {
     let e = rest(r#"{"method": "GET"}"#, label).unwrap_err().to_string();
     assert!(e.contains("a#Op") && e.contains("`uri`"), "{e}");
 }
+
+#[test]
+fn big_numbers_keep_their_digits() {
+    let shapes = format!(
+        r#"{OP}, "a#In": {{"type": "structure", "members": {{
+            "I": {{"target": "smithy.api#BigInteger", "traits": {{"smithy.api#default": 12345678901234567890123}}}},
+            "D": {{"target": "smithy.api#BigDecimal", "traits": {{"smithy.api#default": 0.100000000000000000000001}}}}}}}},
+          "a#Out": {{"type": "structure", "members": {{}}}}"#
+    );
+    let svc = ir(&["Op"], &shapes).unwrap();
+    let f = |n: &str| svc.operations[0].input.field(n).unwrap().clone();
+    assert_eq!(f("I").ty, RType::BigInteger);
+    assert_eq!(f("D").ty, RType::BigDecimal);
+    assert_eq!(
+        big_text(&RType::BigInteger, f("I").default.as_ref().unwrap()).as_deref(),
+        Some("12345678901234567890123")
+    );
+    assert_eq!(
+        big_text(&RType::BigDecimal, f("D").default.as_ref().unwrap()).as_deref(),
+        Some("0.100000000000000000000001")
+    );
+    // A bigInteger's default must be an integer.
+    let bad = shapes.replace("12345678901234567890123", "1.5");
+    assert!(
+        err(&["Op"], &bad).contains("default"),
+        "{}",
+        err(&["Op"], &bad)
+    );
+}

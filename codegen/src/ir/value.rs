@@ -20,6 +20,8 @@ pub enum Value {
     Int(i64),
     /// A float.
     Float(f64),
+    /// A big integer or big decimal, as its decimal text (checked by [`big_text`]).
+    Big(String),
     /// A blob, as the example writes it (its text).
     Blob(String),
     /// A timestamp in epoch seconds, exact to the nanosecond.
@@ -73,6 +75,7 @@ pub fn typed(types: &BTreeMap<String, TypeDef>, ty: &RType, v: &Json) -> Result<
             Value::Int(i)
         }
         (RType::F32 | RType::F64, Json::Number(n)) => Value::Float(n.as_f64().ok_or_else(bad)?),
+        (RType::BigInteger | RType::BigDecimal, v) => Value::Big(big_text(ty, v).ok_or_else(bad)?),
         (RType::Blob | RType::SensitiveBlob | RType::Stream, Json::String(s)) => {
             Value::Blob(s.clone())
         }
@@ -204,6 +207,8 @@ fn describe(ty: &RType) -> String {
         RType::I32 => "an integer".into(),
         RType::I64 => "a long".into(),
         RType::F32 | RType::F64 => "a number".into(),
+        RType::BigInteger => "an integer".into(),
+        RType::BigDecimal => "a number".into(),
         RType::Blob | RType::SensitiveBlob => "a blob".into(),
         RType::Timestamp(_) => "a timestamp".into(),
         RType::Document => "a document".into(),
@@ -215,4 +220,19 @@ fn describe(ty: &RType) -> String {
         RType::Unit => "the unit value {}".into(),
         RType::Stream => "a byte stream".into(),
     }
+}
+
+/// The decimal text of a JSON number for a `bigInteger` or `bigDecimal` (the model's digits
+/// as written: the model is read with arbitrary precision); `None` when it is not a number or,
+/// for a `bigInteger`, not an integer.
+pub fn big_text(ty: &RType, v: &Json) -> Option<String> {
+    let Json::Number(n) = v else { return None };
+    let text = n.to_string();
+    let digits = text.strip_prefix('-').unwrap_or(&text);
+    let ok = match ty {
+        RType::BigInteger => !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()),
+        RType::BigDecimal => digits.bytes().any(|b| b.is_ascii_digit()),
+        _ => false,
+    };
+    ok.then_some(text)
 }

@@ -3,7 +3,8 @@
 //! request is `POST /service/<service shape name>/operation/<operation name>`, an operation
 //! with no input (`smithy.api#Unit`) sends no body, the error code is the body's `__type`.
 //! rpcv2Cbor bodies go through [`crate::emit::cbor`], rpcv2Json bodies through the JSON codecs
-//! the awsJson and restJson1 protocols share ([`crate::emit::json`]).
+//! the awsJson and restJson1 protocols share ([`crate::emit::json`]), written by the runtime's
+//! `rpc_v2::json_writer` (big numbers as strings).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -112,7 +113,7 @@ impl ProtocolGenerator for RpcV2 {
                     quote!(#output),
                     quote!(pub(crate)),
                 ),
-                quote!(::awsrt::cbor::CborWriter),
+                quote!(::awsrt::cbor::CborWriter::new()),
                 quote!(::awsrt::protocol::rpc_v2::cbor_request),
                 quote!(::awsrt::protocol::rpc_v2::cbor_response),
                 "CBOR",
@@ -130,7 +131,7 @@ impl ProtocolGenerator for RpcV2 {
                     quote!(#output),
                     quote!(pub(crate)),
                 ),
-                quote!(::awsrt::json::JsonWriter),
+                quote!(::awsrt::protocol::rpc_v2::json_writer()),
                 quote!(::awsrt::protocol::rpc_v2::json_request),
                 quote!(::awsrt::protocol::json_response),
                 "JSON",
@@ -151,7 +152,7 @@ impl ProtocolGenerator for RpcV2 {
                     op.name
                 ),
                 quote! {
-                    let mut w = #writer::new();
+                    let mut w = #writer;
                     ser_input(&mut w, input);
                     let body = Some(w.finish());
                 },
@@ -204,7 +205,12 @@ impl ProtocolGenerator for RpcV2 {
 
     fn example_checks(&self, svc: &Service, op: &Operation, ex: &Example) -> TokenStream {
         match self.format {
-            Format::Json => super::aws_json::json_example_checks(svc, op, ex),
+            Format::Json => {
+                // The body holds big numbers as strings: so must the example's input.
+                let mut ex = ex.clone();
+                ex.input_json = big_numbers_as_strings(svc, &op.input, &ex.input_json);
+                super::aws_json::json_example_checks(svc, op, &ex)
+            }
             Format::Cbor => cbor_example_checks(op, ex),
         }
     }
@@ -269,6 +275,44 @@ fn json_codecs(svc: &Service, name: &str, def: &TypeDef) -> TokenStream {
         TypeDef::Enum(_) => {}
     }
     body
+}
+
+/// A structure value as the model writes it (member names), with every big integer and big
+/// decimal number turned into the string of its digits, as rpcv2Json sends them.
+fn big_numbers_as_strings(svc: &Service, s: &Struct, v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as Json;
+    fn value(svc: &Service, ty: &RType, v: &Json) -> Json {
+        match (ty, v) {
+            (RType::BigInteger | RType::BigDecimal, Json::Number(n)) => Json::String(n.to_string()),
+            (RType::Struct(n) | RType::Union(n), Json::Object(_)) => match svc.ty(n) {
+                Some(TypeDef::Struct(s) | TypeDef::Union(s)) => big_numbers_as_strings(svc, s, v),
+                _ => v.clone(),
+            },
+            (RType::List(inner, _), Json::Array(items)) => {
+                Json::Array(items.iter().map(|i| value(svc, inner, i)).collect())
+            }
+            (RType::Map(inner, _), Json::Object(o)) => Json::Object(
+                o.iter()
+                    .map(|(k, i)| (k.clone(), value(svc, inner, i)))
+                    .collect(),
+            ),
+            _ => v.clone(),
+        }
+    }
+    match v {
+        Json::Object(o) => Json::Object(
+            o.iter()
+                .map(|(k, i)| {
+                    let i = match s.field(k) {
+                        Some(f) => value(svc, &f.ty, i),
+                        None => i.clone(),
+                    };
+                    (k.clone(), i)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 /// The body of `from_response` for rpcv2Cbor: one arm per modeled error code, each reading the

@@ -68,7 +68,10 @@ impl fmt::Display for CborError {
 impl std::error::Error for CborError {}
 
 /// Reads one complete CBOR item (and nothing after it); for fuzz targets. Never panics.
+/// The item is also read as a big integer and a big decimal (bignums, decimal fractions).
 pub fn validate_fuzz_input(input: &[u8]) -> Result<(), CborError> {
+    let _ = CborReader::new(input).big_integer();
+    let _ = CborReader::new(input).big_decimal();
     let mut r = CborReader::new(input);
     r.skip_value()?;
     r.finish()

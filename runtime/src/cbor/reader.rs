@@ -73,6 +73,9 @@ struct Head {
     arg: Option<u64>,
 }
 
+/// The longest bignum read (about 2,400 decimal digits): bounds the work of converting it.
+const MAX_BIGNUM_BYTES: usize = 1024;
+
 impl<'a> CborReader<'a> {
     /// Creates a reader over `input` with the default depth limit.
     pub fn new(input: &'a [u8]) -> CborReader<'a> {
@@ -492,6 +495,80 @@ impl<'a> CborReader<'a> {
         format!("{}e{}", parts[1], parts[0])
             .parse::<f64>()
             .map_err(|_| CborError::new(start, "decimal fraction out of range"))
+    }
+
+    /// An integer of any size (major types 0 and 1, bignums), as `(negative, n)` for `n` or
+    /// `-1 - n`, `n` big-endian.
+    fn integer_parts(&mut self) -> CResult<(bool, Cow<'a, [u8]>)> {
+        let tag = self.skip_tags()?;
+        let at = self.pos;
+        if matches!(tag, Some(2 | 3)) && self.peek_byte()? >> 5 == 2 {
+            let n = self.chunks(2, "a byte string")?;
+            if n.len() > MAX_BIGNUM_BYTES {
+                return Err(CborError::new(at, "bignum too long"));
+            }
+            return Ok((tag == Some(3), n));
+        }
+        let h = self.head()?;
+        match (h.major, h.arg) {
+            (0 | 1, Some(n)) => Ok((h.major == 1, Cow::Owned(n.to_be_bytes().to_vec()))),
+            _ => {
+                self.pos = at;
+                self.err("expected an integer")
+            }
+        }
+    }
+
+    /// Reads a [`BigInteger`](crate::types::BigInteger): an integer or a bignum (tags 2, 3)
+    /// of any size.
+    pub fn big_integer(&mut self) -> CResult<crate::types::BigInteger> {
+        let start = self.pos;
+        let (negative, n) = self.integer_parts()?;
+        crate::types::integer_text(negative, &n)
+            .parse()
+            .map_err(|_| CborError::new(start, "integer too long"))
+    }
+
+    /// Reads a [`BigDecimal`](crate::types::BigDecimal): a decimal fraction (tag 4) with an
+    /// integer or bignum mantissa, an integer of any size, or a float (finite).
+    pub fn big_decimal(&mut self) -> CResult<crate::types::BigDecimal> {
+        let start = self.pos;
+        let save = self.pos;
+        let tag = self.skip_tags()?;
+        if tag == Some(4) && self.peek_byte()? >> 5 == 4 {
+            self.begin_array()?;
+            let mut exponent = None;
+            let mut mantissa = None;
+            while self.next_element()? {
+                if exponent.is_none() {
+                    exponent = Some(self.int_in::<i64>("an exponent")?);
+                } else if mantissa.is_none() {
+                    let (negative, n) = self.integer_parts()?;
+                    mantissa = Some(crate::types::integer_text(negative, &n));
+                } else {
+                    return Err(CborError::new(start, "a decimal fraction has two integers"));
+                }
+            }
+            let (Some(e), Some(m)) = (exponent, mantissa) else {
+                return Err(CborError::new(
+                    start,
+                    "a decimal fraction needs two integers",
+                ));
+            };
+            return crate::types::fraction_text(e, &m)
+                .parse()
+                .map_err(|_| CborError::new(start, "decimal fraction too long"));
+        }
+        self.pos = save;
+        match self.peek_kind()? {
+            Kind::Integer => self.big_integer().map(Into::into),
+            Kind::Float => {
+                let v = self.f64()?;
+                crate::types::BigDecimal::try_from(v)
+                    .map_err(|_| CborError::new(start, "a big decimal is not a finite number"))
+            }
+            _ => self.err("expected a number"),
+        }
     }
 
     /// Reads a number as an `f32` (a double is rounded to the nearest `f32`).

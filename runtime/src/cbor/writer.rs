@@ -122,6 +122,35 @@ impl CborWriter {
         self.head(0, v);
     }
 
+    /// An arbitrary-precision integer: a plain integer when it fits 64 bits, else a bignum
+    /// (tag 2, or tag 3 for a negative one).
+    pub fn big_integer(&mut self, v: &crate::types::BigInteger) {
+        self.integer_text(v.as_str());
+    }
+
+    /// An arbitrary-precision decimal: a decimal fraction (tag 4, `[exponent, mantissa]`),
+    /// the mantissa a bignum when it does not fit 64 bits.
+    pub fn big_decimal(&mut self, v: &crate::types::BigDecimal) {
+        let (exponent, mantissa) = crate::types::decimal_fraction(v.as_str());
+        self.head(6, 4);
+        self.head(4, 2);
+        self.i64(exponent);
+        self.integer_text(&mantissa);
+    }
+
+    /// The integer of the decimal text `[+-]?[0-9]+`.
+    fn integer_text(&mut self, text: &str) {
+        let (negative, n) = crate::types::cbor_integer(text);
+        let major = u8::from(negative);
+        if n.len() <= 8 {
+            let arg = n.iter().fold(0u64, |a, &b| (a << 8) | u64::from(b));
+            self.head(major, arg);
+        } else {
+            self.head(6, 2 + u64::from(major));
+            self.blob(&n);
+        }
+    }
+
     /// A single-precision float.
     pub fn f32(&mut self, v: f32) {
         self.buf.push(0xfa);

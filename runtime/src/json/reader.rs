@@ -528,6 +528,35 @@ impl<'a> JsonReader<'a> {
         self.integer(i64::MIN, i64::MAX)
     }
 
+    /// The text of a number, or of a string holding one (rpcv2Json writes big numbers as
+    /// strings), read without going through a float.
+    fn number_text(&mut self) -> JResult<(usize, Cow<'a, str>)> {
+        if self.peek_byte()? == b'"' {
+            let start = self.pos;
+            return Ok((start, self.string()?));
+        }
+        let tok = self.number_token()?;
+        // The token is ASCII, checked by `number_token`.
+        let text = std::str::from_utf8(tok.text).unwrap_or("");
+        Ok((tok.start, Cow::Borrowed(text)))
+    }
+
+    /// Reads a [`BigInteger`](crate::types::BigInteger): an integer number of any size, or a
+    /// string holding one; no precision is lost.
+    pub fn big_integer(&mut self) -> JResult<crate::types::BigInteger> {
+        let (start, text) = self.number_text()?;
+        text.parse()
+            .map_err(|e: crate::types::BigNumberError| JsonError::new(start, e.to_string()))
+    }
+
+    /// Reads a [`BigDecimal`](crate::types::BigDecimal): a number of any size and precision,
+    /// or a string holding one; no precision is lost.
+    pub fn big_decimal(&mut self) -> JResult<crate::types::BigDecimal> {
+        let (start, text) = self.number_text()?;
+        text.parse()
+            .map_err(|e: crate::types::BigNumberError| JsonError::new(start, e.to_string()))
+    }
+
     /// Reads a number (or `"NaN"`, `"Infinity"`, `"-Infinity"`) as text.
     fn float_text(&mut self) -> JResult<(usize, Cow<'a, str>, bool)> {
         if self.peek_byte()? == b'"' {

@@ -21,6 +21,8 @@ pub struct JsonWriter {
     comma: bool,
     /// A secret has been written: growth goes through [`JsonWriter::regrow`].
     wipe: bool,
+    /// [`big_number`](Self::big_number) writes a string (rpcv2Json), not a number.
+    big_numbers_as_strings: bool,
 }
 
 /// For each byte: 0 = copy as is, 1 = `\u00XX`, otherwise the character to put after `\`.
@@ -50,7 +52,45 @@ impl JsonWriter {
             buf: Vec::with_capacity(capacity),
             comma: false,
             wipe: false,
+            big_numbers_as_strings: false,
         }
+    }
+
+    /// This writer writes [`big_number`](Self::big_number)s as JSON strings (rpcv2Json's
+    /// rule), not as JSON numbers (awsJson's and restJson1's).
+    pub fn with_big_numbers_as_strings(mut self) -> JsonWriter {
+        self.big_numbers_as_strings = true;
+        self
+    }
+
+    /// Writes the text of a [`BigInteger`](crate::types::BigInteger) or
+    /// [`BigDecimal`](crate::types::BigDecimal) as it is, digit for digit: a JSON number (in
+    /// JSON's grammar: no `+`, no leading zeros, digits around the point), or a string for a
+    /// writer [`with_big_numbers_as_strings`](Self::with_big_numbers_as_strings).
+    pub fn big_number(&mut self, text: &str) {
+        if self.big_numbers_as_strings {
+            return self.string(text);
+        }
+        let text = text.strip_prefix('+').unwrap_or(text);
+        let (neg, rest) = match text.strip_prefix('-') {
+            Some(r) => ("-", r),
+            None => ("", text),
+        };
+        let split = rest.find(['e', 'E']).unwrap_or(rest.len());
+        let (num, exp) = rest.split_at(split);
+        let (int, frac) = num.split_once('.').unwrap_or((num, ""));
+        let int = int.trim_start_matches('0');
+        let int = if int.is_empty() { "0" } else { int };
+        self.room(text.len() + 3);
+        self.sep();
+        self.buf.extend_from_slice(neg.as_bytes());
+        self.buf.extend_from_slice(int.as_bytes());
+        if !frac.is_empty() {
+            self.buf.push(b'.');
+            self.buf.extend_from_slice(frac.as_bytes());
+        }
+        self.buf.extend_from_slice(exp.as_bytes());
+        self.comma = true;
     }
 
     /// Makes room for `n` more bytes (and a comma) without a reallocation that would leave the

@@ -224,6 +224,17 @@ macro_rules! float_from_header {
 }
 float_from_header!(f32, f64);
 
+macro_rules! big_from_header {
+    ($($t:ty),*) => {$(
+        impl FromHeader for $t {
+            fn from_header(text: &str) -> Result<Self, String> {
+                text.parse().map_err(|e: crate::types::BigNumberError| e.to_string())
+            }
+        }
+    )*};
+}
+big_from_header!(crate::types::BigInteger, crate::types::BigDecimal);
+
 /// Header `name` as a `T`; `None` when absent.
 pub fn header<T: FromHeader>(resp: &HttpResponse, name: &str) -> Result<Option<T>, JsonError> {
     match header_text(resp, name)? {

@@ -55,6 +55,12 @@ pub fn cbor_request(path: &'static str, body: Option<Vec<u8>>) -> Request {
     request(path, "rpc-v2-cbor", CBOR, body)
 }
 
+/// The writer of an rpcv2Json body: big integers and big decimals go as JSON strings, which
+/// keeps their precision through parsers that read every number as a double.
+pub fn json_writer() -> crate::json::JsonWriter {
+    crate::json::JsonWriter::new().with_big_numbers_as_strings()
+}
+
 /// The same for rpcv2Json (`rpc-v2-json`, `application/json`).
 pub fn json_request(path: &'static str, body: Option<Vec<u8>>) -> Request {
     request(path, "rpc-v2-json", JSON, body)

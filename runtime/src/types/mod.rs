@@ -1,7 +1,9 @@
-//! Value types shared by generated clients: [`Document`], [`Number`], [`Blob`], [`ByteStream`],
+//! Value types shared by generated clients: [`Document`], [`Number`], [`BigInteger`],
+//! [`BigDecimal`], [`Blob`], [`ByteStream`],
 //! [`DateTime`], [`SensitiveString`], [`SensitiveBlob`], plus base64 and UUID v4 helpers.
 
 mod base64;
+mod big_number;
 mod byte_stream;
 mod datetime;
 mod document;
@@ -9,6 +11,8 @@ mod sensitive;
 
 pub(crate) use self::base64::encode_into as base64_encode_into;
 pub use self::base64::{base64_decode, base64_encode, uuid_v4, Base64DecodeError};
+pub(crate) use self::big_number::{cbor_integer, decimal_fraction, fraction_text, integer_text};
+pub use self::big_number::{BigDecimal, BigInteger, BigNumberError};
 pub use self::byte_stream::{ByteStream, ByteStreamError, ChunkSource};
 pub use self::datetime::{DateTime, DateTimeParseError, DateTimeRangeError, TimestampFormat};
 pub use self::document::{Document, Number};

@@ -362,6 +362,13 @@ impl<'d, 'a> Node<'d, 'a> {
         }
     }
 
+    /// The (trimmed) text as any `FromStr` type: a
+    /// [`BigInteger`](crate::types::BigInteger) or [`BigDecimal`](crate::types::BigDecimal),
+    /// digit for digit.
+    pub fn parse<T: std::str::FromStr>(&self) -> Result<T, XmlError> {
+        self.text().trim().parse().map_err(|_| self.bad("number"))
+    }
+
     /// Base64 text as bytes.
     pub fn blob(&self) -> Result<Vec<u8>, XmlError> {
         base64_decode(self.text().trim()).map_err(|_| self.bad("base64"))

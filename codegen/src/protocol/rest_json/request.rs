@@ -22,6 +22,7 @@ fn text(f: &Field, ty: &RType, v: TokenStream) -> TokenStream {
         RType::Bool | RType::I8 | RType::I16 | RType::I32 | RType::I64 => quote!(#v.to_string()),
         RType::F32 => quote!(#hb::f32_text(*#v)),
         RType::F64 => quote!(#hb::f64_text(*#v)),
+        RType::BigInteger | RType::BigDecimal => quote!(#v.to_string()),
         RType::Timestamp(fmt) => {
             let fmt = ts_format(*fmt);
             quote!(#hb::timestamp_text(#v, #fmt))

@@ -194,7 +194,9 @@ fn header_read(f: &Field, name: &str) -> TokenStream {
             | RType::I32
             | RType::I64
             | RType::F32
-            | RType::F64 => {
+            | RType::F64
+            | RType::BigInteger
+            | RType::BigDecimal => {
                 let rt = rust_type(t);
                 quote!(#hb::header::<#rt>(resp, #name)?)
             }
