@@ -232,10 +232,9 @@ async fn negotiates_x25519mlkem768_with_openssl() {
         tls_log_lines(&capture),
         [("TLSv1_3".into(), "X25519MLKEM768".into(), "full".into())]
     );
-    assert!(server
-        .lines()
-        .iter()
-        .any(|l| l == "request POST / HTTP/1.1"));
+    // The server prints the line before it answers, but its output reaches us through a reader
+    // thread: wait for it rather than racing that thread.
+    server.wait_for(|l| l == "request POST / HTTP/1.1");
 }
 
 #[tokio::test]
