@@ -39,16 +39,19 @@ fn xtask(root: Option<&Path>, models: &Path, args: &[&str]) -> Output {
     cmd.output().expect("xtask runs")
 }
 
-/// A scratch tree with the repository's manifest and an empty `model/` folder.
+/// A scratch tree with the repository's `model/` folder: the manifest and the models the
+/// repository keeps itself (`garden.smithy`); the others come from `$SMITHY_MODELS_DIR`.
 fn scratch(tag: &str) -> PathBuf {
     let root = std::env::temp_dir().join(format!("xtask-cli-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(root.join("model")).unwrap();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../model/manifest.json"),
-        root.join("model/manifest.json"),
-    )
-    .unwrap();
+    let repo_models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../model");
+    for entry in std::fs::read_dir(&repo_models).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, root.join("model").join(path.file_name().unwrap())).unwrap();
+        }
+    }
     root
 }
 
