@@ -3,6 +3,7 @@
 //! ([`apply`]); the generic generator never names a service. Each entry says what it changes
 //! and why.
 
+use crate::auth::Auth;
 use crate::ir::{PathSegment, Service};
 
 /// Applies the customizations of `svc`'s service, if it has any.
@@ -10,6 +11,7 @@ pub fn apply(svc: &mut Service) {
     match svc.sdk_id.as_deref() {
         Some("S3") => s3(svc),
         Some("S3 Control") => s3_control(svc),
+        Some("STS") => sts(svc),
         _ => {}
     }
 }
@@ -54,5 +56,19 @@ fn s3(svc: &mut Service) {
 fn s3_control(svc: &mut Service) {
     for op in &mut svc.operations {
         op.host_prefix = None;
+    }
+}
+
+/// STS: AssumeRoleWithWebIdentity and AssumeRoleWithSAML are authenticated by the token or
+/// assertion they carry, and callers of them have no AWS credentials yet (that is why they
+/// call them); the official SDKs send them unsigned although the model gives them the
+/// service's SigV4.
+const STS_UNSIGNED: &[&str] = &["AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"];
+
+fn sts(svc: &mut Service) {
+    for op in &mut svc.operations {
+        if STS_UNSIGNED.contains(&op.name.as_str()) {
+            op.auth = Auth::None;
+        }
     }
 }

@@ -6,7 +6,9 @@
 //! # Security
 //!
 //! * **TLS** ([`http::HyperTransport`], every HTTPS connection the runtime opens): TLS 1.3 and
-//!   1.2 through rustls, certificates checked against the platform's root store. The key
+//!   1.2 through rustls, certificates checked against the platform's root store, or only
+//!   against a CA bundle when one is configured (`AWS_CA_BUNDLE`, the profile's `ca_bundle`,
+//!   `ConfigBuilder::ca_bundle`). The key
 //!   exchange is post-quantum by default: the ClientHello offers the hybrid **X25519MLKEM768**
 //!   (ML-KEM-768 with X25519) first, then X25519, secp256r1 and secp384r1, and carries key shares
 //!   for X25519MLKEM768 and X25519, so a server without ML-KEM answers with X25519 in the same
@@ -26,7 +28,7 @@
 //! * A certificate that is expired, not yet valid, for another name or from an untrusted issuer
 //!   fails the call with [`error::SdkError::Dispatch`] of kind
 //!   [`http::TransportErrorKind::Tls`] (not retried), whose source is the
-//!   [`rustls::Error`].
+//!   [`rustls::Error`]; `tls_error_kind()` says which of those it was.
 //! * Secrets (`@sensitive` members, credentials) are redacted in `Debug`, wiped on drop and
 //!   never logged.
 
@@ -41,11 +43,15 @@ pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod http;
+pub mod interceptor;
 pub mod json;
+pub mod observability;
 pub mod paginator;
 pub mod profile;
 pub mod protocol;
 pub mod retry;
+#[cfg(feature = "serde")]
+pub mod serde;
 pub mod sigv4;
 #[cfg(feature = "test-util")]
 pub mod test_util;

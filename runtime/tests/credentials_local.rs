@@ -235,7 +235,8 @@ async fn profile_provider_static_keys_and_source_profile() {
 #[tokio::test]
 async fn profile_provider_reports_unsupported_sources() {
     let set = ProfileSet::parse(
-        "[default]\nsso_session = corp\n[sso-session corp]\nsso_region = us-east-1\n",
+        "[default]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = r\n\
+         [sso-session corp]\nsso_region = us-east-1\nsso_start_url = https://x/start\n",
         "",
         None,
     )
@@ -247,6 +248,7 @@ async fn profile_provider_reports_unsupported_sources() {
         .unwrap_err();
     assert_eq!(err.kind(), CredentialsErrorKind::Unsupported);
     assert!(err.to_string().contains("not supported"), "{err}");
+    assert!(err.message().contains("awsconfig"), "{err}");
 }
 
 const PROCESS_JSON: &str = r#"{"Version": 1, "AccessKeyId": "PROCKEY", "SecretAccessKey": "PROCSECRET", "SessionToken": "PROCTOKEN", "Expiration": "2031-02-03T04:05:06Z"}"#;
@@ -383,14 +385,31 @@ async fn chain_stops_at_broken_or_unsupported_configuration() {
         ("profile", CredentialsErrorKind::InvalidConfiguration)
     );
 
-    let env = chain_env(
-        &dir,
-        &[
-            ("AWS_WEB_IDENTITY_TOKEN_FILE", "/tmp/token"),
-            ("AWS_ROLE_ARN", "arn:aws:iam::1:role/r"),
-        ],
+    // Web identity comes after the profile (the official order); with no profile credentials
+    // it is reached, and needs STS, which this crate leaves to `awsconfig`.
+    let web_identity = [
+        ("AWS_WEB_IDENTITY_TOKEN_FILE", "/tmp/token"),
+        ("AWS_ROLE_ARN", "arn:aws:iam::1:role/r"),
+    ];
+    let c = DefaultChain::new(&chain_env(&dir, &web_identity))
+        .provide_credentials()
+        .await
+        .unwrap();
+    assert_eq!(c.provider(), "profile");
+    let mut pairs: Vec<(String, String)> = vec![
+        ("AWS_CONFIG_FILE".into(), s(&dir.path().join("none"))),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE".into(),
+            s(&dir.path().join("none")),
+        ),
+        ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
+    ];
+    pairs.extend(
+        web_identity
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string())),
     );
-    let err = DefaultChain::new(&env)
+    let err = DefaultChain::new(&Env::from_pairs(pairs))
         .provide_credentials()
         .await
         .unwrap_err();
@@ -398,6 +417,7 @@ async fn chain_stops_at_broken_or_unsupported_configuration() {
         (err.provider(), err.kind()),
         ("web-identity", CredentialsErrorKind::Unsupported)
     );
+    assert!(err.message().contains("awsconfig"), "{err}");
 }
 
 #[test]

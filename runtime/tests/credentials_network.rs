@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use awsrt::credentials::{
-    CredentialsErrorKind, DefaultChain, EcsProvider, ImdsProvider, NetworkTimeouts,
-    ProvideCredentials,
+    CachingProvider, CredentialsErrorKind, DefaultChain, EcsProvider, ImdsProvider,
+    NetworkTimeouts, ProvideCredentials,
 };
 use awsrt::profile::Env;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -459,4 +459,66 @@ async fn chain_order_among_profile_ecs_and_imds() {
     assert!(imds.requests().is_empty(), "ECS must win over IMDS");
     assert_eq!(key(env(false, false)).await, ("NETKEY".to_owned(), "imds"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn imds_outage_serves_the_last_credentials_with_a_later_expiry() {
+    let up = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let flag = up.clone();
+    let server = Server::start(move |req| {
+        if flag.load(std::sync::atomic::Ordering::SeqCst) {
+            imds_handler(req)
+        } else {
+            (500, "metadata service unavailable".to_owned())
+        }
+    })
+    .await;
+    let env = Env::from_pairs([("AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url(""))]);
+    let provider = ImdsProvider::new(&env).with_timeouts(fast());
+
+    // Before IMDS has ever answered, an outage is an error.
+    up.store(false, std::sync::atomic::Ordering::SeqCst);
+    let err = provider.provide_credentials().await.unwrap_err();
+    assert_eq!(err.kind(), CredentialsErrorKind::ProviderFailed, "{err}");
+
+    up.store(true, std::sync::atomic::Ordering::SeqCst);
+    let fresh = provider.provide_credentials().await.unwrap();
+    assert_eq!(fresh.access_key_id(), "NETKEY");
+
+    // IMDS goes down: the same keys come back, valid for five to fifteen more minutes, so a
+    // cache in front of the provider stops asking for several minutes.
+    up.store(false, std::sync::atomic::Ordering::SeqCst);
+    let before = server.requests().len();
+    let stale = provider.provide_credentials().await.unwrap();
+    assert!(server.requests().len() > before, "IMDS was asked again");
+    assert_eq!(stale.access_key_id(), "NETKEY");
+    assert_eq!(stale.session_token(), Some("NETTOKEN"));
+    let left = stale
+        .expiry()
+        .unwrap()
+        .duration_since(std::time::SystemTime::now())
+        .unwrap();
+    assert!(
+        left >= ImdsProvider::STALE_EXTENSION - Duration::from_secs(5)
+            && left <= ImdsProvider::STALE_EXTENSION + Duration::from_secs(300),
+        "{left:?}"
+    );
+    let cached = CachingProvider::new(ImdsProvider::new(&env).with_timeouts(fast()));
+    assert!(
+        cached.provide_credentials().await.is_err(),
+        "a new provider has nothing to serve"
+    );
+}
+
+#[tokio::test]
+async fn imds_region() {
+    let server = Server::start(|req| match req.path.as_str() {
+        "/latest/api/token" => (200, "TOKEN-1".to_owned()),
+        "/latest/meta-data/placement/region" => (200, "eu-central-2\n".to_owned()),
+        _ => (404, String::new()),
+    })
+    .await;
+    let env = Env::from_pairs([("AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url(""))]);
+    let region = ImdsProvider::new(&env).with_timeouts(fast()).region().await;
+    assert_eq!(region.unwrap(), "eu-central-2");
 }

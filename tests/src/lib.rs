@@ -9,6 +9,8 @@ pub mod fault_server;
 pub mod model_compare;
 pub mod moto;
 pub mod stub_server;
+pub mod tinyproxy;
+pub mod tls_server;
 
 /// The workspace root.
 pub fn workspace_root() -> std::path::PathBuf {

@@ -76,7 +76,20 @@ impl Drop for EmptyHome {
 
 /// Runs the demo with a clean environment: only `PATH`, `HOME` and `vars`.
 fn run_demo(args: &[&str], vars: &[(&str, &str)]) -> (Output, String, String) {
+    run_demo_with_config(args, vars, None)
+}
+
+/// [`run_demo`] with `~/.aws/config` holding `aws_config`.
+fn run_demo_with_config(
+    args: &[&str],
+    vars: &[(&str, &str)],
+    aws_config: Option<&str>,
+) -> (Output, String, String) {
     let home = EmptyHome::new();
+    if let Some(text) = aws_config {
+        std::fs::create_dir_all(home.0.join(".aws")).unwrap();
+        std::fs::write(home.0.join(".aws/config"), text).unwrap();
+    }
     let mut cmd = Command::new(demo_binary());
     cmd.args(args).env_clear().env("HOME", &home.0);
     if let Some(path) = std::env::var_os("PATH") {
@@ -200,6 +213,45 @@ async fn demo_lists_creates_reads_and_deletes_against_its_own_moto() {
 
     drop(moto);
     assert!(!is_running(pid), "moto (pid {pid}) still runs after drop");
+}
+
+#[tokio::test]
+async fn demo_runs_as_a_role_its_profile_assumes() {
+    // The only credentials are a profile that assumes a role with another profile's keys: the
+    // demo (through `awsconfig`) must call STS AssumeRole before Secrets Manager, or fail.
+    let moto = MotoServer::shared().unwrap_or_else(|e| panic!("{e}"));
+    let name = unique_name("demo/assumed");
+    let vars = [
+        ("AWS_REGION", "us-east-1".to_string()),
+        ("AWS_ENDPOINT_URL", moto.endpoint_url()),
+        ("AWS_PROFILE", "runner".to_string()),
+        ("AWS_EC2_METADATA_DISABLED", "true".to_string()),
+    ];
+    let (out, stdout, stderr) = run_demo_with_config(
+        &["--name", &name],
+        &as_refs(&vars),
+        Some(&format!(
+            "[profile runner]\nrole_arn = arn:aws:iam::123456789012:role/demo-runner\n\
+             source_profile = base\nrole_session_name = demo\n\
+             [profile base]\naws_access_key_id = {DUMMY_ACCESS_KEY_ID}\n\
+             aws_secret_access_key = {DUMMY_SECRET_ACCESS_KEY}\n"
+        )),
+    );
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        out.status.code()
+    );
+    assert!(stdout.contains(&name), "{stdout}");
+
+    // Without the source profile's keys the same run fails and says why.
+    let (out, stdout, stderr) = run_demo_with_config(
+        &["--name", &name],
+        &as_refs(&vars),
+        Some("[profile runner]\nrole_arn = arn:aws:iam::123456789012:role/demo-runner\nsource_profile = base\n[profile base]\nregion = us-east-1\n"),
+    );
+    assert!(!out.status.success(), "stdout:\n{stdout}");
+    assert!(stderr.contains("source_profile `base`"), "{stderr}");
 }
 
 #[tokio::test]

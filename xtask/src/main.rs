@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo xtask codegen [--check]          regenerate generated/ (and the runtime's partitions table)
-//! cargo xtask sweep [--no-compile] [--compile a,b] [--models DIR]
+//! cargo xtask sweep [--no-compile] [--compile a,b] [--shard K/N] [--serde] [--models DIR]
 //!                                        generate (and type-check) a crate for every model
 //! cargo xtask test                       the whole test suite (what CI runs)
 //! cargo xtask bench [measurement...]     benchmarks against the official SDK (not in CI)
@@ -44,7 +44,7 @@ fn main() -> ExitCode {
         Some("idl") => idl::run(&args[1..]),
         Some("latest-deps") => latest_deps::run(&args[1..]),
         Some("handshake") => handshake::run(&args[1..]),
-        _ => Err("usage: cargo xtask <codegen [--check] | sweep [--no-compile] [--compile a,b] | test | bench [what...] | idl PATH... | latest-deps | handshake>".to_string()),
+        _ => Err("usage: cargo xtask <codegen [--check] | sweep [--no-compile] [--compile a,b] [--serde] | test | bench [what...] | idl PATH... | latest-deps | handshake>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -17,6 +17,9 @@ struct Options {
     /// `--shard K/N`: type-check only the K-th of N equal slices of the crates (1-based), so
     /// the full compile can run in batches.
     shard: Option<(usize, usize)>,
+    /// `--serde`: after type-checking, run each compiled crate's serde round trips
+    /// (`cargo test --features serde --lib serde_tests`).
+    serde: bool,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -25,11 +28,13 @@ fn parse(args: &[String]) -> Result<Options, String> {
         no_compile: false,
         models: None,
         shard: None,
+        serde: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--no-compile" => o.no_compile = true,
+            "--serde" => o.serde = true,
             "--compile" => {
                 let v = it
                     .next()
@@ -256,6 +261,58 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     if generated.len() != total || (!opts.no_compile && compiled != to_compile.len()) {
         return Err("sweep found failures".to_string());
+    }
+    if opts.serde && !to_compile.is_empty() {
+        serde_round_trips(&scratch, to_compile.len())?;
+    }
+    Ok(())
+}
+
+/// Runs the generated serde round-trip tests of every crate of the scratch workspace (the one
+/// [`compile`] wrote).
+fn serde_round_trips(scratch: &Path, crates: usize) -> Result<(), String> {
+    let start = Instant::now();
+    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(scratch)
+        .args([
+            "test",
+            "--workspace",
+            "--features",
+            "serde",
+            "--lib",
+            "--quiet",
+            "serde_tests",
+        ])
+        .env("CARGO_TARGET_DIR", scratch.join("target"))
+        .env("CARGO_INCREMENTAL", "0")
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let passed = stdout
+        .lines()
+        .filter(|l| l.starts_with("test result: ok"))
+        .count();
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(format!(
+            "serde round trips failed:\n{}\n{}",
+            stdout
+                .lines()
+                .filter(|l| l.contains("FAILED") || l.contains("panicked"))
+                .take(20)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            stderr.lines().take(20).collect::<Vec<_>>().join("\n")
+        ));
+    }
+    println!(
+        "serde round trips: {passed}/{crates} crates passed in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    if passed != crates {
+        return Err(format!(
+            "serde round trips: only {passed} of {crates} crates ran them"
+        ));
     }
     Ok(())
 }

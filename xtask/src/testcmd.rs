@@ -22,6 +22,20 @@ pub const MOTO: &str = "moto[server]==5.2.5";
 pub const SWEEP_COMPILE: &str =
     "dynamodb,kms,ssm,glue,iot-data-plane,lex-runtime-v2,codecatalyst,mediastore-data,cloudwatch,elastic-load-balancing-v2,cloudfront,s3-control";
 
+/// Generated crates whose serde round trips run beside the workspace tests: awsJson
+/// (Secrets Manager, DynamoDB), restJson1 (EKS, SSO), awsQuery (STS, IAM), restXml (S3),
+/// Smithy RPC v2 (garden). The sweep runs them for any model with `--serde`.
+const SERDE_CRATES: &[&str] = &[
+    "secretsmanager",
+    "dynamodb",
+    "eks",
+    "sso",
+    "sts",
+    "iam",
+    "s3",
+    "garden",
+];
+
 /// Runs the suite.
 pub fn run(args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--no-sweep");
@@ -57,6 +71,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .env("INSTA_UPDATE", "no"),
     )?;
     print_summaries(&summaries);
+    step(
+        "serde round trips (a few crates of each protocol)",
+        &root,
+        Command::new(cargo())
+            .args(["test", "--features", "serde", "--lib"])
+            .args(SERDE_CRATES.iter().flat_map(|c| ["-p", c]))
+            .arg("serde_tests")
+            .env("INSTA_UPDATE", "no"),
+    )?;
     step(
         "cargo test --doc",
         &root,

@@ -56,6 +56,9 @@ pub fn crate_jobs<'a>(svc: &'a Service, opts: &'a CrateOptions) -> Vec<FileJob<'
             super::tests::smoke_tests(svc).unwrap_or_default()
         }));
     }
+    jobs.push(FileJob::rust("src/serde_tests.rs", move || {
+        super::serde_tests::serde_tests(svc)
+    }));
     jobs.push(FileJob::rust("src/fuzz_entry.rs", move || fuzz_entry(svc)));
     jobs.push(FileJob::rust("src/blocking.rs", move || {
         super::blocking::blocking_root(svc)
@@ -89,9 +92,12 @@ fn cargo_toml(svc: &Service, opts: &CrateOptions) -> String {
          blocking = [\"awsrt/blocking\"]\n\
          # Entry points for the fuzz targets (not a public API).\n\
          fuzzing = []\n\
+         # Serialize / Deserialize on every structure, union and enum (see `awsrt::serde`).\n\
+         serde = [\"awsrt/serde\"]\n\
          \n\
          [dev-dependencies]\n\
-         tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n",
+         tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n\
+         serde_json = \"1\"\n",
         name = svc.crate_name,
         version = opts.version,
         rt = opts.runtime_path,
@@ -162,6 +168,9 @@ fn lib_rs(svc: &Service, endpoint_tests: bool) -> TokenStream {
 
         #endpoint_mod
         #smoke_mod
+        #[cfg(all(test, feature = "serde"))]
+        #[rustfmt::skip]
+        mod serde_tests;
         #[cfg(feature = "blocking")]
         #[rustfmt::skip] pub mod blocking;
         /// Mock transport for testing code that uses this client (feature `test-util`).
@@ -172,6 +181,10 @@ fn lib_rs(svc: &Service, endpoint_tests: bool) -> TokenStream {
         #[rustfmt::skip] pub mod fuzz_entry;
 
         pub use ::awsrt::client::{PresignedRequest, PresigningConfig};
+        /// Serde support (feature `serde`): the representation, and
+        /// [`with_secrets`](::awsrt::serde::with_secrets) for writing `@sensitive` values.
+        #[cfg(feature = "serde")]
+        pub use ::awsrt::serde;
         pub use client::Client;
         pub use config::{Config, ConfigBuilder};
         pub use error::{Error, SdkError};
@@ -236,13 +249,27 @@ fn quick_start(svc: &Service, crate_ident: &str) -> String {
          \x20       Some(service_error) => eprintln!(\"the service refused: {{service_error}}\"),\n\
          \x20       None => eprintln!(\"the request failed: {{err}}\"),\n\
          \x20   }},\n\
+         }}\n\
+         \n\
+         // One call with settings of its own: a single attempt, at most five seconds.\n\
+         let once = client\n\
+         \x20   .{f}(){setters}\n\
+         \x20   .customize()\n\
+         \x20   .retry_config({c}::config::RetryConfig::disabled())\n\
+         \x20   .timeout_config({c}::config::TimeoutConfig::default().with_operation(std::time::Duration::from_secs(5)))\n\
+         \x20   .send()\n\
+         \x20   .await;\n\
+         if let Err(err) = once {{\n\
+         \x20   eprintln!(\"the request failed: {{err}}\");\n\
          }}\n{paging}\
          # Ok(())\n\
          # }}\n\
          ```\n\n\
          Each operation has a method on [`Client`] returning a fluent builder; `send()` returns the\n\
          operation's output or an [`SdkError`] whose service error is the operation's error enum\n\
-         (for this one, [`{e}`](crate::operation::{m}::{e})).",
+         (for this one, [`{e}`](crate::operation::{m}::{e})).\n\
+         `customize()` changes the retry and timeout settings of one call or adds\n\
+         [interceptors](crate::config::interceptor) to it.",
         c = crate_ident,
         config = quick_start_config(svc, crate_ident),
         f = op.fn_name,
@@ -343,6 +370,8 @@ fn config_rs(svc: &Service) -> TokenStream {
 
         pub use ::awsrt::config::{Config, ConfigBuilder, ConfigError, TimeoutConfig};
         pub use ::awsrt::retry::{RetryConfig, RetryMode};
+        /// Hooks into every call: implement [`Interceptor`](interceptor::Interceptor), register it with [`ConfigBuilder::interceptor`] or per call with `customize()`.
+        pub use ::awsrt::interceptor;
 
         /// The service description the runtime works from.
         pub(crate) static SERVICE: ::awsrt::client::ServiceInfo = ::awsrt::client::ServiceInfo {

@@ -10,6 +10,7 @@ pub mod literal;
 pub mod operation;
 pub mod paginator;
 pub mod query;
+pub mod serde_tests;
 pub mod shapes;
 pub mod tests;
 pub mod xml;

@@ -385,6 +385,11 @@ fn fluent_builder(op: &Operation, n: &OpNames) -> TokenStream {
                 let input = #build;
                 send(&self.handle, input).await
             }
+            /// Settings for this call only (retries, timeouts, interceptors): returns a
+            /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+            pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<#output, ::awsrt::error::SdkError<#error>>> {
+                ::awsrt::client::Customize::new(self, |b| &mut b.handle, |b| ::std::boxed::Box::pin(b.send()))
+            }
             #presigned_method
         }
         #blocking_doc

@@ -16,17 +16,39 @@ pub fn structure(s: &Struct) -> TokenStream {
     let is_error = s.error.is_some();
     let docs = doc_or(&s.docs, &format!("The `{}` structure.", s.name));
     let dep = deprecated(&s.deprecated);
+    let serde = !has_stream(s);
     let fields = s.fields.iter().map(|f| {
         let n = ident(&f.name);
         let t = field_type(f);
         let d = doc_or(&f.docs, &format!("The `{}` member.", f.member));
         let dep = deprecated(&f.deprecated);
-        quote! { #d #dep pub #n: #t, }
+        let attr = if serde {
+            serde_field_attr(s, f)
+        } else {
+            TokenStream::new()
+        };
+        quote! { #d #dep #attr pub #n: #t, }
     });
     let meta_field = if is_error {
-        quote! { pub(crate) meta: ::awsrt::error::ErrorMetadata, }
+        let skip = if serde {
+            quote!(#[cfg_attr(feature = "serde", serde(skip))])
+        } else {
+            TokenStream::new()
+        };
+        quote! { #skip pub(crate) meta: ::awsrt::error::ErrorMetadata, }
     } else {
         TokenStream::new()
+    };
+    let (serde_derive, serde_helpers) = if serde {
+        (
+            quote! {
+                #[cfg_attr(feature = "serde", derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize))]
+                #[cfg_attr(feature = "serde", serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase"))]
+            },
+            sensitive_helpers(s),
+        )
+    } else {
+        (TokenStream::new(), TokenStream::new())
     };
     let accessors = s
         .fields
@@ -63,10 +85,12 @@ pub fn structure(s: &Struct) -> TokenStream {
         #dep
         #[non_exhaustive]
         #[derive(#derive_eq #derive_default #derive_debug)]
+        #serde_derive
         pub struct #name {
             #(#fields)*
             #meta_field
         }
+        #serde_helpers
         impl #name {
             #(#accessors)*
             #builder_doc_doc
@@ -78,6 +102,75 @@ pub fn structure(s: &Struct) -> TokenStream {
         #error_impls
         #builder_def
     }
+}
+
+/// The serde attributes of a structure member (feature `serde`), when it needs any: the
+/// model's member name where the container's `rename_all = "PascalCase"` does not give it, and
+/// `@sensitive` members written only inside `awsrt::serde::with_secrets`.
+fn serde_field_attr(s: &Struct, f: &Field) -> TokenStream {
+    let rename = (serde_pascal(bare(&f.name)) != f.member).then(|| {
+        let m = &f.member;
+        quote!(rename = #m)
+    });
+    // An absent secret is left out (writing `null` would go through the refusing helper).
+    let secret = (f.sensitive || s.sensitive).then(|| {
+        let helper = sensitive_helper_name(s, f).to_string();
+        if f.optional {
+            quote!(serialize_with = #helper, skip_serializing_if = "Option::is_none")
+        } else {
+            quote!(serialize_with = #helper)
+        }
+    });
+    let parts: Vec<TokenStream> = rename.into_iter().chain(secret).collect();
+    if parts.is_empty() {
+        return TokenStream::new();
+    }
+    quote!(#[cfg_attr(feature = "serde", serde(#(#parts),*))])
+}
+
+/// What serde's `rename_all = "PascalCase"` makes of a snake_case field name.
+fn serde_pascal(field: &str) -> String {
+    field
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(first) => first.to_uppercase().chain(c).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+fn sensitive_helper_name(s: &Struct, f: &Field) -> proc_macro2::Ident {
+    format_ident!(
+        "__serde_secret_{}_{}",
+        names::snake_case(&s.name),
+        bare(&f.name)
+    )
+}
+
+/// One function per `@sensitive` member for `serialize_with`, naming the member in the error
+/// that refuses to write it outside `with_secrets`.
+fn sensitive_helpers(s: &Struct) -> TokenStream {
+    let fns = s
+        .fields
+        .iter()
+        .filter(|f| f.sensitive || s.sensitive)
+        .map(|f| {
+            let name = sensitive_helper_name(s, f);
+            let member = format!("{}.{}", s.name, f.member);
+            quote! {
+                #[cfg(feature = "serde")]
+                fn #name<T: ::awsrt::serde::__serde::Serialize + ?Sized, S: ::awsrt::serde::__serde::Serializer>(
+                    value: &T,
+                    serializer: S,
+                ) -> Result<S::Ok, S::Error> {
+                    ::awsrt::serde::sensitive_member(value, #member, serializer)
+                }
+            }
+        });
+    quote!(#(#fns)*)
 }
 
 /// Whether the structure has a streamed member (an output's streaming payload).
@@ -435,13 +528,37 @@ pub fn union(s: &Struct) -> TokenStream {
     let name = ident(&s.name);
     let docs = doc_or(&s.docs, &format!("The `{}` union.", s.name));
     let dep = deprecated(&s.deprecated);
+    let serde = !has_stream(s);
     let variants = s.fields.iter().map(|f| {
         let v = ident(&f.variant);
         let t = stored_type(f);
         let d = doc_or(&f.docs, &format!("The `{}` variant.", f.member));
         let dep = deprecated(&f.deprecated);
-        quote!(#d #dep #v(#t),)
+        let attr = if serde {
+            let rename = &f.member;
+            if f.sensitive || s.sensitive {
+                let helper = sensitive_helper_name(s, f).to_string();
+                quote!(#[cfg_attr(feature = "serde", serde(rename = #rename, serialize_with = #helper))])
+            } else {
+                quote!(#[cfg_attr(feature = "serde", serde(rename = #rename))])
+            }
+        } else {
+            TokenStream::new()
+        };
+        quote!(#d #dep #attr #v(#t),)
     });
+    let (serde_derive, serde_helpers, unknown_attr) = if serde {
+        (
+            quote! {
+                #[cfg_attr(feature = "serde", derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize))]
+                #[cfg_attr(feature = "serde", serde(crate = "::awsrt::serde::__serde"))]
+            },
+            sensitive_helpers(s),
+            quote!(#[cfg_attr(feature = "serde", serde(rename = "$unknown"))]),
+        )
+    } else {
+        (TokenStream::new(), TokenStream::new(), TokenStream::new())
+    };
     let helpers = s.fields.iter().map(|f| {
         let v = ident(&f.variant);
         let t = stored_type(f);
@@ -488,11 +605,14 @@ pub fn union(s: &Struct) -> TokenStream {
         #dep
         #[non_exhaustive]
         #[derive(Clone, PartialEq, #derive_debug)]
+        #serde_derive
         pub enum #name {
             #(#variants)*
             /// A variant this version of the client does not know (sent by a newer service).
+            #unknown_attr
             Unknown,
         }
+        #serde_helpers
         impl #name {
             #(#helpers)*
             /// Whether this is a variant unknown to this client.
@@ -568,6 +688,18 @@ pub fn enumeration(e: &Enum) -> TokenStream {
             impl Default for #name {
                 fn default() -> Self { Self::Unknown(0) }
             }
+            #[cfg(feature = "serde")]
+            impl ::awsrt::serde::__serde::Serialize for #name {
+                fn serialize<S: ::awsrt::serde::__serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    s.serialize_i32(self.value())
+                }
+            }
+            #[cfg(feature = "serde")]
+            impl<'de> ::awsrt::serde::__serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    <i32 as ::awsrt::serde::__serde::Deserialize>::deserialize(d).map(Self::from)
+                }
+            }
         };
     }
     let to = e.variants.iter().map(|v| {
@@ -617,6 +749,18 @@ pub fn enumeration(e: &Enum) -> TokenStream {
         }
         impl Default for #name {
             fn default() -> Self { Self::Unknown(String::new()) }
+        }
+        #[cfg(feature = "serde")]
+        impl ::awsrt::serde::__serde::Serialize for #name {
+            fn serialize<S: ::awsrt::serde::__serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        #[cfg(feature = "serde")]
+        impl<'de> ::awsrt::serde::__serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                <String as ::awsrt::serde::__serde::Deserialize>::deserialize(d).map(Self::from)
+            }
         }
     }
 }

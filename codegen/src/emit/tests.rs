@@ -138,6 +138,9 @@ pub fn example_docs(svc: &Service, op: &Operation) -> String {
     for ex in &op.examples {
         let calls = setter_calls(&svc.types, &op.input.fields, &ex.input);
         let f = ident(&op.fn_name);
+        // Paths name the crate, not `crate` (a doc test is a crate of its own); done on tokens,
+        // because inside macros (`vec![..]`) the printer spaces and breaks `crate ::types`.
+        let calls = rename_crate(calls, &crate_ident);
         let body = quote!(let output = client.#f() #calls .send().await?;);
         let Ok(file) = syn::parse2::<syn::File>(quote!(async fn example() { #body })) else {
             continue;
@@ -166,6 +169,25 @@ pub fn example_docs(svc: &Service, op: &Operation) -> String {
         out.push_str("println!(\"{output:?}\");\n# Ok(())\n# }\n```");
     }
     out
+}
+
+/// `tokens` with every `crate` path root replaced by `name`.
+fn rename_crate(tokens: TokenStream, name: &str) -> TokenStream {
+    use proc_macro2::{Group, TokenTree};
+    tokens
+        .into_iter()
+        .map(|t| match t {
+            TokenTree::Ident(i) if i == "crate" => {
+                TokenTree::Ident(proc_macro2::Ident::new(name, i.span()))
+            }
+            TokenTree::Group(g) => {
+                let mut ng = Group::new(g.delimiter(), rename_crate(g.stream(), name));
+                ng.set_span(g.span());
+                TokenTree::Group(ng)
+            }
+            other => other,
+        })
+        .collect()
 }
 
 /// A `#[cfg(test)]` module checking every example of the operation against the generated

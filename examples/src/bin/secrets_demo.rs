@@ -21,7 +21,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use secretsmanager::error::SdkError;
 use secretsmanager::types::{Filter, FilterNameStringType};
-use secretsmanager::{Client, Config};
+use secretsmanager::Client;
 
 /// How many names the listing step prints.
 const NAMES_SHOWN: usize = 20;
@@ -107,7 +107,10 @@ async fn list_names(client: &Client, filter: Option<Filter>) -> Result<Vec<Strin
 }
 
 async fn run(opts: Options) -> Result<(), String> {
-    let config = Config::from_env()
+    // One configuration for every client: region, endpoints, retries, and credentials from
+    // the full chain (environment, profiles with assume role or IAM Identity Center, web
+    // identity, container, instance metadata).
+    let config = awsconfig::load_from_env()
         .await
         .map_err(|e| format!("cannot load the AWS configuration: {e}"))?;
     let region = config.region().unwrap_or("(none)").to_string();

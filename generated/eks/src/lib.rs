@@ -20,6 +20,18 @@
 //!     },
 //! }
 //!
+//! // One call with settings of its own: a single attempt, at most five seconds.
+//! let once = client
+//!     .describe_access_entry().cluster_name("example").principal_arn("example")
+//!     .customize()
+//!     .retry_config(eks::config::RetryConfig::disabled())
+//!     .timeout_config(eks::config::TimeoutConfig::default().with_operation(std::time::Duration::from_secs(5)))
+//!     .send()
+//!     .await;
+//! if let Err(err) = once {
+//!     eprintln!("the request failed: {err}");
+//! }
+//!
 //! // Paginated operations stream their items page by page.
 //! let mut items = client.list_access_policies().into_paginator().items();
 //! while let Some(item) = items.next().await {
@@ -32,6 +44,8 @@
 //! Each operation has a method on [`Client`] returning a fluent builder; `send()` returns the
 //! operation's output or an [`SdkError`] whose service error is the operation's error enum
 //! (for this one, [`DescribeAccessEntryError`](crate::operation::describe_access_entry::DescribeAccessEntryError)).
+//! `customize()` changes the retry and timeout settings of one call or adds
+//! [interceptors](crate::config::interceptor) to it.
 #![deny(missing_docs)]
 #![allow(deprecated)]
 #![allow(
@@ -64,6 +78,9 @@ pub mod types;
 #[cfg(test)]
 #[rustfmt::skip]
 mod endpoint_tests;
+#[cfg(all(test, feature = "serde"))]
+#[rustfmt::skip]
+mod serde_tests;
 #[cfg(feature = "blocking")]
 #[rustfmt::skip]
 pub mod blocking;
@@ -75,6 +92,10 @@ pub use ::awsrt::test_util;
 #[rustfmt::skip]
 pub mod fuzz_entry;
 pub use ::awsrt::client::{PresignedRequest, PresigningConfig};
+/// Serde support (feature `serde`): the representation, and
+/// [`with_secrets`](::awsrt::serde::with_secrets) for writing `@sensitive` values.
+#[cfg(feature = "serde")]
+pub use ::awsrt::serde;
 pub use client::Client;
 pub use config::{Config, ConfigBuilder};
 pub use error::{Error, SdkError};

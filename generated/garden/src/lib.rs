@@ -19,6 +19,18 @@
 //!         None => eprintln!("the request failed: {err}"),
 //!     },
 //! }
+//!
+//! // One call with settings of its own: a single attempt, at most five seconds.
+//! let once = client
+//!     .get_bed().bed_id("example")
+//!     .customize()
+//!     .retry_config(garden::config::RetryConfig::disabled())
+//!     .timeout_config(garden::config::TimeoutConfig::default().with_operation(std::time::Duration::from_secs(5)))
+//!     .send()
+//!     .await;
+//! if let Err(err) = once {
+//!     eprintln!("the request failed: {err}");
+//! }
 //! # Ok(())
 //! # }
 //! ```
@@ -26,6 +38,8 @@
 //! Each operation has a method on [`Client`] returning a fluent builder; `send()` returns the
 //! operation's output or an [`SdkError`] whose service error is the operation's error enum
 //! (for this one, [`GetBedError`](crate::operation::get_bed::GetBedError)).
+//! `customize()` changes the retry and timeout settings of one call or adds
+//! [interceptors](crate::config::interceptor) to it.
 #![deny(missing_docs)]
 #![allow(deprecated)]
 #![allow(
@@ -55,6 +69,9 @@ pub mod error;
 pub mod operation;
 #[rustfmt::skip]
 pub mod types;
+#[cfg(all(test, feature = "serde"))]
+#[rustfmt::skip]
+mod serde_tests;
 #[cfg(feature = "blocking")]
 #[rustfmt::skip]
 pub mod blocking;
@@ -66,6 +83,10 @@ pub use ::awsrt::test_util;
 #[rustfmt::skip]
 pub mod fuzz_entry;
 pub use ::awsrt::client::{PresignedRequest, PresigningConfig};
+/// Serde support (feature `serde`): the representation, and
+/// [`with_secrets`](::awsrt::serde::with_secrets) for writing `@sensitive` values.
+#[cfg(feature = "serde")]
+pub use ::awsrt::serde;
 pub use client::Client;
 pub use config::{Config, ConfigBuilder};
 pub use error::{Error, SdkError};

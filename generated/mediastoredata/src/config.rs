@@ -4,6 +4,8 @@
 //! [`Config::from_env`] reads the standard AWS environment variables and `~/.aws` files.
 pub use ::awsrt::config::{Config, ConfigBuilder, ConfigError, TimeoutConfig};
 pub use ::awsrt::retry::{RetryConfig, RetryMode};
+/// Hooks into every call: implement [`Interceptor`](interceptor::Interceptor), register it with [`ConfigBuilder::interceptor`] or per call with `customize()`.
+pub use ::awsrt::interceptor;
 /// The service description the runtime works from.
 pub(crate) static SERVICE: ::awsrt::client::ServiceInfo = ::awsrt::client::ServiceInfo {
     sdk_id: "MediaStore Data",

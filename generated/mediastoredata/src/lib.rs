@@ -18,6 +18,18 @@
 //!     },
 //! }
 //!
+//! // One call with settings of its own: a single attempt, at most five seconds.
+//! let once = client
+//!     .describe_object().path("example")
+//!     .customize()
+//!     .retry_config(mediastoredata::config::RetryConfig::disabled())
+//!     .timeout_config(mediastoredata::config::TimeoutConfig::default().with_operation(std::time::Duration::from_secs(5)))
+//!     .send()
+//!     .await;
+//! if let Err(err) = once {
+//!     eprintln!("the request failed: {err}");
+//! }
+//!
 //! // Paginated operations stream whole pages (`collect()` gathers them all).
 //! let mut pages = client.list_items().into_paginator().send();
 //! while let Some(page) = pages.next().await {
@@ -30,6 +42,8 @@
 //! Each operation has a method on [`Client`] returning a fluent builder; `send()` returns the
 //! operation's output or an [`SdkError`] whose service error is the operation's error enum
 //! (for this one, [`DescribeObjectError`](crate::operation::describe_object::DescribeObjectError)).
+//! `customize()` changes the retry and timeout settings of one call or adds
+//! [interceptors](crate::config::interceptor) to it.
 #![deny(missing_docs)]
 #![allow(deprecated)]
 #![allow(
@@ -62,6 +76,9 @@ pub mod types;
 #[cfg(test)]
 #[rustfmt::skip]
 mod endpoint_tests;
+#[cfg(all(test, feature = "serde"))]
+#[rustfmt::skip]
+mod serde_tests;
 #[cfg(feature = "blocking")]
 #[rustfmt::skip]
 pub mod blocking;
@@ -73,6 +90,10 @@ pub use ::awsrt::test_util;
 #[rustfmt::skip]
 pub mod fuzz_entry;
 pub use ::awsrt::client::{PresignedRequest, PresigningConfig};
+/// Serde support (feature `serde`): the representation, and
+/// [`with_secrets`](::awsrt::serde::with_secrets) for writing `@sensitive` values.
+#[cfg(feature = "serde")]
+pub use ::awsrt::serde;
 pub use client::Client;
 pub use config::{Config, ConfigBuilder};
 pub use error::{Error, SdkError};

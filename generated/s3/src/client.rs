@@ -3322,9 +3322,7 @@ impl Client {
     ///                             .build(),
     ///                     )
     ///                     .expiration(
-    ///                         s3::types::LifecycleExpiration::builder()
-    ///                             .days(3650)
-    ///                             .build(),
+    ///                         s3::types::LifecycleExpiration::builder().days(3650).build(),
     ///                     )
     ///                     .id("TestOnly")
     ///                     .build()?,
@@ -3426,9 +3424,7 @@ impl Client {
     ///                                     .uri("http://acs.amazonaws.com/groups/global/AllUsers")
     ///                                     .build()?,
     ///                             )
-    ///                             .permission(
-    ///                                 s3::types::BucketLogsPermission::from("READ"),
-    ///                             )
+    ///                             .permission(s3::types::BucketLogsPermission::from("READ"))
     ///                             .build(),
     ///                     )
     ///                     .build()?,
@@ -3778,12 +3774,8 @@ impl Client {
     ///     .bucket("examplebucket")
     ///     .tagging(
     ///         s3::types::Tagging::builder()
-    ///             .tag_set(
-    ///                 s3::types::Tag::builder().key("Key1").value("Value1").build()?,
-    ///             )
-    ///             .tag_set(
-    ///                 s3::types::Tag::builder().key("Key2").value("Value2").build()?,
-    ///             )
+    ///             .tag_set(s3::types::Tag::builder().key("Key1").value("Value1").build()?)
+    ///             .tag_set(s3::types::Tag::builder().key("Key2").value("Value2").build()?)
     ///             .build()?,
     ///     )
     ///     .send()
@@ -4341,12 +4333,8 @@ impl Client {
     ///     .key("HappyFace.jpg")
     ///     .tagging(
     ///         s3::types::Tagging::builder()
-    ///             .tag_set(
-    ///                 s3::types::Tag::builder().key("Key3").value("Value3").build()?,
-    ///             )
-    ///             .tag_set(
-    ///                 s3::types::Tag::builder().key("Key4").value("Value4").build()?,
-    ///             )
+    ///             .tag_set(s3::types::Tag::builder().key("Key3").value("Value3").build()?)
+    ///             .tag_set(s3::types::Tag::builder().key("Key4").value("Value4").build()?)
     ///             .build()?,
     ///     )
     ///     .send()

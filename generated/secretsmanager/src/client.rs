@@ -581,7 +581,9 @@ impl Client {
     ///     .replicate_secret_to_regions()
     ///     .secret_id("MyTestSecret")
     ///     .add_replica_regions(
-    ///         secretsmanager::types::ReplicaRegionType::builder().region("eu-west-3").build(),
+    ///         secretsmanager::types::ReplicaRegionType::builder()
+    ///             .region("eu-west-3")
+    ///             .build(),
     ///     )
     ///     .force_overwrite_replica_secret(true)
     ///     .send()
@@ -737,9 +739,17 @@ impl Client {
     /// let output = client
     ///     .tag_resource()
     ///     .secret_id("MyExampleSecret")
-    ///     .tags(secretsmanager::types::Tag::builder().key("FirstTag").value("SomeValue").build())
     ///     .tags(
-    ///         secretsmanager::types::Tag::builder().key("SecondTag").value("AnotherValue").build(),
+    ///         secretsmanager::types::Tag::builder()
+    ///             .key("FirstTag")
+    ///             .value("SomeValue")
+    ///             .build(),
+    ///     )
+    ///     .tags(
+    ///         secretsmanager::types::Tag::builder()
+    ///             .key("SecondTag")
+    ///             .value("AnotherValue")
+    ///             .build(),
     ///     )
     ///     .send()
     ///     .await?;

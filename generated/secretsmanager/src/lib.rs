@@ -36,6 +36,18 @@
 //!     },
 //! }
 //!
+//! // One call with settings of its own: a single attempt, at most five seconds.
+//! let once = client
+//!     .describe_secret().secret_id("example")
+//!     .customize()
+//!     .retry_config(secretsmanager::config::RetryConfig::disabled())
+//!     .timeout_config(secretsmanager::config::TimeoutConfig::default().with_operation(std::time::Duration::from_secs(5)))
+//!     .send()
+//!     .await;
+//! if let Err(err) = once {
+//!     eprintln!("the request failed: {err}");
+//! }
+//!
 //! // Paginated operations stream whole pages (`collect()` gathers them all).
 //! let mut pages = client.list_secrets().into_paginator().send();
 //! while let Some(page) = pages.next().await {
@@ -48,6 +60,8 @@
 //! Each operation has a method on [`Client`] returning a fluent builder; `send()` returns the
 //! operation's output or an [`SdkError`] whose service error is the operation's error enum
 //! (for this one, [`DescribeSecretError`](crate::operation::describe_secret::DescribeSecretError)).
+//! `customize()` changes the retry and timeout settings of one call or adds
+//! [interceptors](crate::config::interceptor) to it.
 #![deny(missing_docs)]
 #![allow(deprecated)]
 #![allow(
@@ -83,6 +97,9 @@ mod endpoint_tests;
 #[cfg(feature = "test-util")]
 #[rustfmt::skip]
 pub mod smoke_tests;
+#[cfg(all(test, feature = "serde"))]
+#[rustfmt::skip]
+mod serde_tests;
 #[cfg(feature = "blocking")]
 #[rustfmt::skip]
 pub mod blocking;
@@ -94,6 +111,10 @@ pub use ::awsrt::test_util;
 #[rustfmt::skip]
 pub mod fuzz_entry;
 pub use ::awsrt::client::{PresignedRequest, PresigningConfig};
+/// Serde support (feature `serde`): the representation, and
+/// [`with_secrets`](::awsrt::serde::with_secrets) for writing `@sensitive` values.
+#[cfg(feature = "serde")]
+pub use ::awsrt::serde;
 pub use client::Client;
 pub use config::{Config, ConfigBuilder};
 pub use error::{Error, SdkError};

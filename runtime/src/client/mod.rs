@@ -2,16 +2,21 @@
 //!
 //! [`ClientHandle::call`] runs the request pipeline: endpoint resolution (once per handle),
 //! request construction, signing (SigV4, or none: see [`AuthScheme`]), sending with per-attempt
-//! and per-operation timeouts, and retries (see [`crate::retry`]).
+//! and per-operation timeouts, and retries (see [`crate::retry`]), running the
+//! [interceptors](crate::interceptor) of the configuration and of the call. A fluent builder's
+//! `customize()` ([`Customize`]) gives one call its own retry and timeout settings and
+//! interceptors.
 //!
 //! Nothing here assumes an AWS service: a [`ServiceInfo`] without an sdkId, signing name or
 //! endpoint rules describes a plain Smithy service whose endpoint comes from the user and whose
 //! requests are unsigned.
 
+mod customize;
 mod endpoint;
 mod pipeline;
 mod presign;
 mod request;
+mod telemetry;
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -24,6 +29,8 @@ use crate::protocol::Protocol;
 use crate::retry::{ClientRateLimiter, Jitter, RetryQuota};
 use crate::types::ByteStream;
 
+use customize::CallOverrides;
+pub use customize::Customize;
 use endpoint::ResolvedEndpoint;
 pub use http::Method;
 pub use presign::{PresignedRequest, PresigningConfig, MAX_PRESIGNED_VALIDITY};
@@ -154,6 +161,10 @@ struct HandleInner {
     /// Server time minus local time, in milliseconds, learned from clock-skew errors.
     clock_offset_ms: AtomicI64,
     created: Instant,
+    /// `rpc.service` of metrics and spans (`SecretsManager`).
+    rpc_service: Arc<str>,
+    /// The call instruments, when a meter provider is installed.
+    metrics: Option<Arc<crate::observability::client::ClientMetrics>>,
 }
 
 /// The calling mode of a generated fluent builder whose `send()` is `async` (the default). The
@@ -165,6 +176,8 @@ pub struct Async;
 #[derive(Clone, Debug)]
 pub struct ClientHandle {
     inner: Arc<HandleInner>,
+    /// Per-call settings ([`Customize`]); `None` for a client's own handle.
+    overrides: Option<Arc<CallOverrides>>,
 }
 
 fn user_agent(config: &Config, service: &ServiceInfo) -> String {
@@ -203,6 +216,18 @@ impl ClientHandle {
     pub fn new(config: &Config, service: &'static ServiceInfo) -> ClientHandle {
         let endpoint_override = config.endpoint_url_for(service.sdk_id);
         let created = Instant::now();
+        let rpc_service = crate::observability::client::rpc_service(service);
+        let metrics = config
+            .meter_provider()
+            .cloned()
+            .or_else(crate::observability::global_meter_provider)
+            .map(|p| {
+                Arc::new(crate::observability::client::ClientMetrics::new(
+                    &*p,
+                    service,
+                    Arc::clone(&rpc_service),
+                ))
+            });
         ClientHandle {
             inner: Arc::new(HandleInner {
                 user_agent: user_agent(config, service),
@@ -218,7 +243,10 @@ impl ClientHandle {
                 }),
                 clock_offset_ms: AtomicI64::new(0),
                 created,
+                rpc_service,
+                metrics,
             }),
+            overrides: None,
         }
     }
 
@@ -277,7 +305,7 @@ impl ClientHandle {
         options: CallOptions,
     ) -> Result<(Reply, ByteStream), SdkError<Never>> {
         let auth = options.auth.unwrap_or_else(|| self.inner.service.auth());
-        pipeline::call_streaming(&self.inner, op, request, auth).await
+        pipeline::call_streaming(&self.inner, self.overrides.as_deref(), op, request, auth).await
     }
 
     /// [`call`](Self::call) with per-call settings: an operation whose auth differs from the
@@ -289,7 +317,7 @@ impl ClientHandle {
         options: CallOptions,
     ) -> Result<Reply, SdkError<Never>> {
         let auth = options.auth.unwrap_or_else(|| self.inner.service.auth());
-        pipeline::call(&self.inner, op, request, auth).await
+        pipeline::call(&self.inner, self.overrides.as_deref(), op, request, auth).await
     }
 }
 

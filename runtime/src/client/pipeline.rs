@@ -1,24 +1,41 @@
-//! The attempt loop behind [`super::ClientHandle::call`]: endpoint, signing, retries, timeouts
-//! and tracing. Nothing here knows a protocol: the request arrives whole, and error responses
-//! are read with the service's [`Protocol`](crate::protocol::Protocol).
+//! The attempt loop behind [`super::ClientHandle::call`]: endpoint, signing, retries, timeouts,
+//! interceptors and tracing. Nothing here knows a protocol: the request arrives whole, and error
+//! responses are read with the service's [`Protocol`](crate::protocol::Protocol).
+//!
+//! Per attempt: build the request, run the interceptors' `modify_before_signing`, sign, run
+//! `read_before_transmit`, send, classify the outcome, decide whether to retry (backoff, or the
+//! server's `x-amz-retry-after`; once more with fresh credentials after an expired-credentials
+//! error), run `read_after_attempt`. Per call: `read_after_execution` with the result.
 
-use std::sync::atomic::Ordering;
-use std::time::{Duration, SystemTime};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant, SystemTime};
 
 use http::{HeaderName, HeaderValue};
 use tracing::Instrument;
 
+use super::customize::CallOverrides;
 use super::endpoint::{no_region, ResolvedEndpoint};
 use super::request::join_url;
+use super::telemetry;
 use super::{AuthScheme, HandleInner, OperationInfo, Reply, Request};
+use crate::config::TimeoutConfig;
 use crate::credentials::Credentials;
 use crate::error::{
     BuildError, BuildErrorKind, ErrorMetadata, Never, SdkError, TimeoutError, TimeoutKind,
 };
 use crate::http::{AttemptTimeouts, HttpRequest, HttpResponse, TransportError};
-use crate::retry::{classify_response, classify_transport, RetryClass, RetryMode, RetryQuota};
+use crate::interceptor::{
+    mark_credential_headers, mark_sensitive_headers, AttemptContext, CallContext, CallInfo, Hooks,
+    RequestContext,
+};
+use crate::observability::client::CallMetrics;
+use crate::observability::recursion::add_trace_header;
+use crate::retry::{
+    classify_response, classify_transport, server_retry_delay, RetryClass, RetryConfig, RetryMode,
+    RetryQuota, EXPIRED_CREDENTIALS_CODES,
+};
 use crate::sigv4::{sign, SigningParams, SigningSettings};
-use crate::types::{uuid_v4, wipe_on_drop, ByteStream, DateTime, TimestampFormat};
+use crate::types::{wipe_on_drop, ByteStream, DateTime, TimestampFormat};
 
 /// A clock-skew error is only acted on when the server's `Date` is this far from our
 /// (corrected) clock; smaller differences cannot have caused the rejection.
@@ -44,13 +61,39 @@ impl Outcome {
     }
 }
 
+/// The settings of one call: the configuration's, with the call's overrides on top.
+struct Settings<'a> {
+    retry: &'a RetryConfig,
+    timeouts: &'a TimeoutConfig,
+    hooks: Hooks<'a>,
+}
+
+impl<'a> Settings<'a> {
+    fn new(inner: &'a HandleInner, overrides: Option<&'a CallOverrides>) -> Settings<'a> {
+        let config = &inner.config;
+        Settings {
+            retry: overrides
+                .and_then(|o| o.retry.as_ref())
+                .unwrap_or(config.retry_config()),
+            timeouts: overrides
+                .and_then(|o| o.timeouts.as_ref())
+                .unwrap_or(config.timeout_config()),
+            hooks: Hooks::new(
+                config.interceptors(),
+                overrides.map_or(&[][..], |o| &o.interceptors[..]),
+            ),
+        }
+    }
+}
+
 pub(super) async fn call(
     inner: &HandleInner,
+    overrides: Option<&CallOverrides>,
     op: &'static OperationInfo,
     request: Request,
     auth: AuthScheme,
 ) -> Result<Reply, SdkError<Never>> {
-    run(inner, op, request, auth, false)
+    run(inner, overrides, op, request, auth, false)
         .await
         .map(|(reply, _)| reply)
 }
@@ -60,30 +103,110 @@ pub(super) async fn call(
 /// read whole, as [`call`] reads it.
 pub(super) async fn call_streaming(
     inner: &HandleInner,
+    overrides: Option<&CallOverrides>,
     op: &'static OperationInfo,
     request: Request,
     auth: AuthScheme,
 ) -> Result<(Reply, ByteStream), SdkError<Never>> {
-    run(inner, op, request, auth, true)
+    run(inner, overrides, op, request, auth, true)
         .await
         .map(|(reply, body)| (reply, body.unwrap_or_default()))
 }
 
+type CallResult = Result<(Reply, Option<ByteStream>), SdkError<Never>>;
+
 async fn run(
     inner: &HandleInner,
+    overrides: Option<&CallOverrides>,
     op: &'static OperationInfo,
     request: Request,
     auth: AuthScheme,
     streaming: bool,
-) -> Result<(Reply, Option<ByteStream>), SdkError<Never>> {
-    let span = tracing::debug_span!(
-        "operation",
-        service = inner.service.name(),
-        operation = op.name
-    );
+) -> CallResult {
+    let settings = Settings::new(inner, overrides);
+    let call = CallInfo::new(inner.service.name(), op.name);
+    let sent = AtomicU32::new(0);
+    let metrics = inner.metrics.as_ref().map(|m| m.call(op.name));
+    let started = metrics.map(|_| Instant::now());
+    let span = telemetry::call_span(inner, op);
+    let cx = CallCx {
+        inner,
+        settings: &settings,
+        call: &call,
+        sent: &sent,
+        op,
+        metrics,
+        span: &span,
+    };
+    let result = execute(&cx, request, auth, streaming).await;
+    if !settings.hooks.is_empty() {
+        after_execution(&cx, &result);
+    }
+    telemetry::finish_call(cx.metrics, cx.span, started, &result);
+    result
+}
+
+/// What every step of one call reads.
+struct CallCx<'a> {
+    inner: &'a HandleInner,
+    settings: &'a Settings<'a>,
+    call: &'a CallInfo,
+    /// Attempts sent so far (read after the operation timeout dropped the attempt loop).
+    sent: &'a AtomicU32,
+    op: &'static OperationInfo,
+    /// The call's instruments, when the client has a meter provider.
+    metrics: Option<CallMetrics<'a>>,
+    /// The call's span (`operation`).
+    span: &'a tracing::Span,
+}
+
+impl CallCx<'_> {
+    /// The time now when the call records metrics: the start of a measured step.
+    fn clock(&self) -> Option<Instant> {
+        self.metrics.map(|_| Instant::now())
+    }
+}
+
+/// Runs the interceptors' `read_after_execution` with the call's result.
+fn after_execution(cx: &CallCx<'_>, result: &CallResult) {
+    let (response, error, failure) = match result {
+        Ok((reply, _)) => (Some(&reply.response), reply.error.as_ref(), None),
+        Err(e) => (None, None, Some(e)),
+    };
+    let request_id = match (error, response) {
+        (Some(m), _) => m.request_id.clone(),
+        (None, Some(r)) => crate::protocol::request_id(r),
+        (None, None) => None,
+    };
+    let ctx = CallContext {
+        call: cx.call,
+        attempts: cx.sent.load(Ordering::Relaxed),
+        finished: Instant::now(),
+        response,
+        error,
+        request_id: request_id.as_deref(),
+        failure,
+    };
+    for hook in cx.settings.hooks.iter() {
+        hook.read_after_execution(&ctx);
+    }
+}
+
+async fn execute(
+    cx: &CallCx<'_>,
+    request: Request,
+    auth: AuthScheme,
+    streaming: bool,
+) -> CallResult {
+    let inner = cx.inner;
+    let resolving = cx.clock();
     let endpoint = inner
         .request_endpoint(&request)
-        .map_err(SdkError::Construction)?;
+        .map_err(SdkError::Construction);
+    if let (Some(m), Some(t)) = (cx.metrics, resolving) {
+        m.resolve_endpoint(t.elapsed());
+    }
+    let endpoint = endpoint?;
     let endpoint = &*endpoint;
     let prefixed;
     let endpoint = match request.host_prefix.as_deref() {
@@ -97,12 +220,13 @@ async fn run(
         _ => endpoint,
     };
     let mut request = request;
-    if op.sensitive_input {
+    if cx.op.sensitive_input {
         // Every attempt sends a reference to this one buffer; it is zeroed after the last.
         request.body = wipe_on_drop(std::mem::take(&mut request.body));
     }
-    let run = attempts(inner, op, endpoint, &request, auth, streaming).instrument(span);
-    match inner.config.timeout_config().operation {
+    telemetry::record_endpoint(cx.span, &endpoint.url);
+    let run = attempts(cx, endpoint, &request, auth, streaming).instrument(cx.span.clone());
+    match cx.settings.timeouts.operation {
         Some(limit) => tokio::time::timeout(limit, run).await.unwrap_or_else(|_| {
             Err(SdkError::Timeout(TimeoutError::new(
                 TimeoutKind::Operation,
@@ -215,19 +339,15 @@ fn header(name: &'static str, value: &str) -> Result<(HeaderName, HeaderValue), 
         })
 }
 
-/// Builds the request of one attempt, signed with SigV4 when `creds` is given.
-#[allow(clippy::too_many_arguments)]
+/// Builds the request of one attempt, not yet signed.
 fn build_request(
-    inner: &HandleInner,
-    op: &OperationInfo,
+    cx: &CallCx<'_>,
     endpoint: &ResolvedEndpoint,
     request: &Request,
-    creds: Option<&Credentials>,
-    invocation_id: &str,
     attempt: u32,
     max_attempts: u32,
 ) -> Result<HttpRequest, SdkError<Never>> {
-    let service = inner.service;
+    let inner = cx.inner;
     let mut req = HttpRequest::new(
         request.method.clone(),
         join_url(&endpoint.url, &request.path_and_query),
@@ -238,11 +358,15 @@ fn build_request(
     for (k, v) in &request.headers {
         headers.append(k.clone(), v.clone());
     }
+    if cx.op.sensitive_input {
+        // A header may carry a sensitive member: keep it out of `Debug` (interceptors).
+        mark_sensitive_headers(&mut headers);
+    }
     req.headers = headers;
     let attempt_header = format!("attempt={attempt}; max={max_attempts}");
     for (k, v) in [
         header("user-agent", &inner.user_agent)?,
-        header("amz-sdk-invocation-id", invocation_id)?,
+        header("amz-sdk-invocation-id", cx.call.invocation_id())?,
         header("amz-sdk-request", &attempt_header)?,
     ] {
         req.headers.insert(k, v);
@@ -250,9 +374,21 @@ fn build_request(
     for (k, v) in &endpoint.headers {
         req.headers.append(k.clone(), v.clone());
     }
-    let Some(creds) = creds else {
-        return Ok(req);
-    };
+    match inner.config.env() {
+        Some(env) => add_trace_header(&mut req.headers, env),
+        None => add_trace_header(&mut req.headers, &crate::profile::Env::real()),
+    }
+    Ok(req)
+}
+
+/// Signs the request of one attempt with SigV4.
+fn sign_request(
+    cx: &CallCx<'_>,
+    endpoint: &ResolvedEndpoint,
+    req: &mut HttpRequest,
+    creds: &Credentials,
+) -> Result<(), SdkError<Never>> {
+    let (inner, op, service) = (cx.inner, cx.op, cx.inner.service);
     let region = endpoint
         .signing_region
         .as_deref()
@@ -290,7 +426,7 @@ fn build_request(
             format!("failed to sign the request: {e}"),
         ))
     })?;
-    Ok(req)
+    Ok(())
 }
 
 /// Learns the clock offset from a clock-skew error's `Date` header. Returns `true` when the
@@ -321,11 +457,11 @@ fn adjust_clock(inner: &HandleInner, resp: &HttpResponse) -> bool {
 /// outcome; any other response is read whole (its body is needed to classify it).
 async fn send_once(
     inner: &HandleInner,
+    timeouts: &TimeoutConfig,
     req: HttpRequest,
     span: &tracing::Span,
     streaming: bool,
 ) -> (Outcome, Option<ByteStream>) {
-    let timeouts = inner.config.timeout_config();
     let t = AttemptTimeouts {
         connect: timeouts.connect,
         read: timeouts.read,
@@ -367,70 +503,116 @@ fn now_secs(inner: &HandleInner) -> f64 {
 }
 
 async fn attempts(
-    inner: &HandleInner,
-    op: &'static OperationInfo,
+    cx: &CallCx<'_>,
     endpoint: &ResolvedEndpoint,
     request: &Request,
     auth: AuthScheme,
     streaming: bool,
-) -> Result<(Reply, Option<ByteStream>), SdkError<Never>> {
-    let retry = inner.config.retry_config().clone();
+) -> CallResult {
+    let (inner, op, hooks) = (cx.inner, cx.op, cx.settings.hooks);
+    let retry = cx.settings.retry;
     let adaptive = retry.mode == RetryMode::Adaptive;
-    let max_attempts = retry.effective_max_attempts();
-    let invocation_id = uuid_v4();
     let bearer = match auth {
-        AuthScheme::Bearer => Some(bearer_header(inner)?),
+        AuthScheme::Bearer => {
+            let resolving = cx.clock();
+            let header = bearer_header(inner);
+            if let (Some(m), Some(t)) = (cx.metrics, resolving) {
+                m.resolve_identity(t.elapsed(), telemetry::BEARER_SCHEME);
+            }
+            Some(header?)
+        }
         _ => None,
     };
     let mut last_retry_cost: Option<u32> = None;
+    // Credentials fetched after the service rejected the previous ones as expired; that
+    // attempt is one more than `max_attempts` allows.
+    let mut fresh_credentials: Option<Credentials> = None;
+    let mut refreshed = false;
     let mut attempt: u32 = 1;
     loop {
+        let max_attempts = retry.effective_max_attempts() + u32::from(refreshed);
         if adaptive {
             let delay = inner.lock_retry().limiter.acquire(1.0, now_secs(inner));
             if !delay.is_zero() {
                 tokio::time::sleep(delay).await;
             }
         }
-        let creds = attempt_credentials(inner, auth).await?;
-        let req = build_request(
-            inner,
-            op,
-            endpoint,
-            request,
-            creds.as_ref(),
-            &invocation_id,
-            attempt,
-            max_attempts,
-        )?;
-        let mut req = req;
+        let started = Instant::now();
+        let creds = match fresh_credentials.take() {
+            Some(c) => Some(c),
+            None => {
+                let resolving = cx.clock();
+                let creds = attempt_credentials(inner, auth).await;
+                if let (Some(m), Some(t)) = (cx.metrics, resolving) {
+                    if matches!(auth, AuthScheme::SigV4 | AuthScheme::OptionalSigV4) {
+                        m.resolve_identity(t.elapsed(), telemetry::SIGV4_SCHEME);
+                    }
+                }
+                creds?
+            }
+        };
+        let mut req = build_request(cx, endpoint, request, attempt, max_attempts)?;
+        for hook in hooks.iter() {
+            let mut ctx =
+                RequestContext::new(cx.call, attempt, started, &mut req, op.sensitive_input);
+            hook.modify_before_signing(&mut ctx).map_err(|e| {
+                SdkError::Construction(BuildError::new(
+                    BuildErrorKind::Other,
+                    format!("interceptor {} failed the request: {e}", hook.name()),
+                ))
+            })?;
+        }
+        if let Some(creds) = &creds {
+            let signing = cx.clock();
+            sign_request(cx, endpoint, &mut req, creds)?;
+            if let (Some(m), Some(t)) = (cx.metrics, signing) {
+                m.signing(t.elapsed(), telemetry::SIGV4_SCHEME);
+            }
+        }
         if let Some(b) = &bearer {
             req.headers.insert(http::header::AUTHORIZATION, b.clone());
         }
-        let span = tracing::debug_span!(
-            "attempt",
-            attempt,
-            status = tracing::field::Empty,
-            request_id = tracing::field::Empty
-        );
-        let (mut outcome, live) = send_once(inner, req, &span, streaming).await;
+        mark_credential_headers(&mut req.headers);
+        if !hooks.is_empty() {
+            let ctx = RequestContext::new(cx.call, attempt, started, &mut req, op.sensitive_input);
+            for hook in hooks.iter() {
+                hook.read_before_transmit(&ctx);
+            }
+        }
+        cx.sent.store(attempt, Ordering::Relaxed);
+        if let Some(m) = cx.metrics {
+            m.attempt();
+        }
+        let span = telemetry::attempt_span(attempt);
+        let sending = cx.clock();
+        let (mut outcome, live) =
+            send_once(inner, cx.settings.timeouts, req, &span, streaming).await;
+        let finished = Instant::now();
+        if let (Some(m), Some(t)) = (cx.metrics, sending) {
+            m.attempt_duration(finished.saturating_duration_since(t));
+        }
         if op.sensitive_output {
             if let Outcome::Response(resp) = &mut outcome {
                 resp.body = wipe_on_drop(std::mem::take(&mut resp.body));
+                mark_sensitive_headers(&mut resp.headers);
             }
         }
 
         let mut meta = None;
+        let mut request_id = None;
         let class = match &outcome {
             Outcome::Response(resp) => {
-                span.record("status", resp.status);
                 meta = (!resp.is_success()).then(|| (inner.service.protocol.error_metadata)(resp));
-                let request_id = match &meta {
+                request_id = match &meta {
                     Some(m) => m.request_id.clone(),
                     None => crate::protocol::request_id(resp),
                 };
-                if let Some(id) = &request_id {
-                    span.record("request_id", id.as_str());
-                }
+                telemetry::record_response(
+                    &span,
+                    resp.status,
+                    request_id.as_deref(),
+                    meta.as_ref(),
+                );
                 let class = meta.as_ref().and_then(|m| {
                     classify_response(resp, m, op.retryable_errors, op.throttling_errors)
                 });
@@ -443,10 +625,19 @@ async fn attempts(
                 class
             }
             Outcome::Transport(e) => {
+                telemetry::record_failure(
+                    &span,
+                    if e.is_timeout() {
+                        "TimeoutError"
+                    } else {
+                        "DispatchError"
+                    },
+                );
                 tracing::debug!(parent: &span, error = %e, "transport failure");
                 classify_transport(e)
             }
             Outcome::Timeout(d) => {
+                telemetry::record_failure(&span, "TimeoutError");
                 tracing::debug!(parent: &span, timeout = ?d, "attempt timed out");
                 Some(RetryClass::Timeout)
             }
@@ -460,43 +651,148 @@ async fn attempts(
                 .update(throttled, now_secs(inner));
         }
 
-        let Some(class) = class else {
-            if matches!(&outcome, Outcome::Response(r) if r.is_success()) {
-                inner.lock_retry().quota.on_success(last_retry_cost);
-            }
-            return outcome.into_result(meta).map(|r| (r, live));
-        };
-        if class == RetryClass::ClockSkew {
-            if let Outcome::Response(resp) = &outcome {
-                if !adjust_clock(inner, resp) {
-                    return outcome.into_result(meta).map(|r| (r, live));
+        let mut next = retry_delay(
+            inner,
+            retry,
+            &outcome,
+            class,
+            (attempt, max_attempts),
+            &mut last_retry_cost,
+        );
+        if next.is_none() && !refreshed {
+            if let (Some(old), Some(m)) = (&creds, &meta) {
+                if expired_credentials(m) {
+                    fresh_credentials = refreshed_credentials(inner, old).await;
+                    if fresh_credentials.is_some() {
+                        refreshed = true;
+                        next = Some(Duration::ZERO);
+                    }
                 }
             }
         }
-        if attempt >= max_attempts {
-            tracing::debug!(attempt, "no attempts left");
-            return outcome.into_result(meta).map(|r| (r, live));
+
+        if !hooks.is_empty() {
+            let timeout;
+            let failure: Option<&(dyn std::error::Error + Send + Sync + 'static)> = match &outcome {
+                Outcome::Response(_) => None,
+                Outcome::Transport(e) => Some(e),
+                Outcome::Timeout(d) => {
+                    timeout = TimeoutError::new(TimeoutKind::Attempt, Some(*d));
+                    Some(&timeout)
+                }
+            };
+            let ctx = AttemptContext {
+                call: cx.call,
+                attempt,
+                started,
+                finished,
+                response: match &outcome {
+                    Outcome::Response(r) => Some(r),
+                    _ => None,
+                },
+                sensitive_body: op.sensitive_output,
+                error: meta.as_ref(),
+                request_id: request_id.as_deref(),
+                failure,
+                retry_delay: next,
+            };
+            for hook in hooks.iter() {
+                hook.read_after_attempt(&ctx);
+            }
         }
-        let (cost, random) = {
-            let mut state = inner.lock_retry();
-            (state.quota.try_acquire(class), state.jitter.next_f64())
-        };
-        let Some(cost) = cost else {
-            tracing::debug!(
-                needed = RetryQuota::cost(class),
-                "retry quota exhausted; not retrying"
-            );
+
+        let Some(delay) = next else {
             return outcome.into_result(meta).map(|r| (r, live));
-        };
-        last_retry_cost = Some(cost);
-        let delay = match class {
-            RetryClass::ClockSkew => Duration::ZERO,
-            _ => retry.backoff(attempt - 1, random),
         };
         tracing::debug!(attempt, ?class, delay = ?delay, "retrying");
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }
         attempt += 1;
+    }
+}
+
+/// Whether to retry after an attempt, and after what delay: `None` when the outcome is final
+/// (success, an error that is not retryable, no attempts or retry quota left). The delay is the
+/// backoff, or what the server asked for in `x-amz-retry-after` (capped at `max_backoff`).
+fn retry_delay(
+    inner: &HandleInner,
+    retry: &RetryConfig,
+    outcome: &Outcome,
+    class: Option<RetryClass>,
+    (attempt, max_attempts): (u32, u32),
+    last_retry_cost: &mut Option<u32>,
+) -> Option<Duration> {
+    let Some(class) = class else {
+        if matches!(outcome, Outcome::Response(r) if r.is_success()) {
+            inner.lock_retry().quota.on_success(*last_retry_cost);
+        }
+        return None;
+    };
+    if class == RetryClass::ClockSkew {
+        if let Outcome::Response(resp) = outcome {
+            if !adjust_clock(inner, resp) {
+                return None;
+            }
+        }
+    }
+    if attempt >= max_attempts {
+        tracing::debug!(attempt, "no attempts left");
+        return None;
+    }
+    let (cost, random) = {
+        let mut state = inner.lock_retry();
+        (state.quota.try_acquire(class), state.jitter.next_f64())
+    };
+    let Some(cost) = cost else {
+        tracing::debug!(
+            needed = RetryQuota::cost(class),
+            "retry quota exhausted; not retrying"
+        );
+        return None;
+    };
+    *last_retry_cost = Some(cost);
+    let server = match outcome {
+        Outcome::Response(resp) => server_retry_delay(resp, retry.max_backoff),
+        _ => None,
+    };
+    Some(match (server, class) {
+        (Some(delay), _) => {
+            tracing::debug!(delay = ?delay, "the server asked for this delay (x-amz-retry-after)");
+            delay
+        }
+        (None, RetryClass::ClockSkew) => Duration::ZERO,
+        (None, _) => retry.backoff(attempt - 1, random),
+    })
+}
+
+/// Whether an error response says the request's credentials have expired.
+fn expired_credentials(meta: &ErrorMetadata) -> bool {
+    meta.code
+        .as_deref()
+        .is_some_and(|c| EXPIRED_CREDENTIALS_CODES.contains(&c))
+}
+
+/// After the service rejected `old` as expired: drops the provider's cached credentials and
+/// fetches new ones. `None` when the provider fails or returns the same credentials again
+/// (sending them once more cannot help).
+async fn refreshed_credentials(inner: &HandleInner, old: &Credentials) -> Option<Credentials> {
+    let provider = inner.config.credentials_provider()?;
+    provider.invalidate();
+    match provider.provide_credentials().await {
+        Ok(fresh) if fresh != *old => {
+            tracing::debug!("credentials rejected as expired; retrying once with fresh ones");
+            Some(fresh)
+        }
+        Ok(_) => {
+            tracing::debug!(
+                "credentials rejected as expired; the provider has no others, not retrying"
+            );
+            None
+        }
+        Err(e) => {
+            tracing::debug!(error = %e, "credentials rejected as expired; refreshing them failed");
+            None
+        }
     }
 }

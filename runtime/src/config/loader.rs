@@ -44,9 +44,25 @@ impl std::error::Error for ConfigError {}
 /// `AWS_USE_FIPS_ENDPOINT`/`use_fips_endpoint`, `AWS_USE_DUALSTACK_ENDPOINT`/`use_dualstack_endpoint`,
 /// `AWS_MAX_ATTEMPTS`/`max_attempts`, `AWS_RETRY_MODE`/`retry_mode`,
 /// `AWS_SDK_UA_APP_ID`/`sdk_ua_app_id`. Credentials come from the default chain, cached.
+/// Unless a transport is set in code, the default transport gets the proxies of
+/// `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` ([`ProxyConfig::from_env`](crate::http::ProxyConfig::from_env))
+/// and the CA bundle of `AWS_CA_BUNDLE`/`ca_bundle` ([`CaBundle`](crate::http::CaBundle)).
 #[derive(Debug, Default)]
 pub struct ConfigLoader {
     builder: ConfigBuilder,
+    default_credentials: Option<DefaultCredentials>,
+}
+
+/// Builds the credentials provider used when none is set, from the loaded configuration.
+type DefaultCredentialsFn = Box<dyn FnOnce(&Config) -> Arc<dyn ProvideCredentials> + Send>;
+
+/// A [`DefaultCredentialsFn`] (a named type so the loader stays `Debug`).
+struct DefaultCredentials(DefaultCredentialsFn);
+
+impl fmt::Debug for DefaultCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DefaultCredentials(..)")
+    }
 }
 
 fn parse_bool(v: &str, name: &str) -> Result<bool, ConfigError> {
@@ -101,9 +117,31 @@ impl ConfigLoader {
         self
     }
 
+    /// Adds an interceptor run by every call of the clients built from the loaded
+    /// configuration ([`ConfigBuilder::interceptor`]).
+    pub fn interceptor(
+        mut self,
+        interceptor: impl crate::interceptor::Interceptor + 'static,
+    ) -> Self {
+        self.builder = self.builder.interceptor(interceptor);
+        self
+    }
+
     /// Sets the credentials provider (instead of the default chain).
     pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
         self.builder = self.builder.credentials_provider(provider);
+        self
+    }
+
+    /// Replaces the default credentials chain (used when no provider is set): `f` receives the
+    /// loaded configuration, without credentials, and returns the provider to use. The
+    /// `awsconfig` crate uses this to add the providers that call STS and IAM Identity Center
+    /// with clients built from the same configuration.
+    pub fn default_credentials_from(
+        mut self,
+        f: impl FnOnce(&Config) -> Arc<dyn ProvideCredentials> + Send + 'static,
+    ) -> Self {
+        self.default_credentials = Some(DefaultCredentials(Box::new(f)));
         self
     }
 
@@ -154,7 +192,7 @@ impl ConfigLoader {
         if b.region.is_none() {
             b.region = region_from_env_or_profile(&env, &profiles);
         }
-        if b.credentials.is_none() {
+        if b.credentials.is_none() && self.default_credentials.is_none() {
             b.credentials = Some(Arc::new(CachingProvider::new(DefaultChain::new(&env))));
         }
 
@@ -289,8 +327,23 @@ impl ConfigLoader {
                 .get("AWS_SDK_UA_APP_ID", "sdk_ua_app_id")
                 .map(|(v, _)| v);
         }
+        if b.transport.is_none() {
+            // Proxy and CA bundle of the default transport (a transport set in code is kept).
+            super::network::load(&mut b.network, &env, src.profile, src.profile_name)
+                .map_err(ConfigError::new)?;
+        }
         b.env = Some(env);
         b.profiles = Some(profiles);
-        Ok(b.build())
+        let config = b.build();
+        match self.default_credentials {
+            Some(DefaultCredentials(f)) if config.credentials_provider().is_none() => {
+                let provider = f(&config);
+                Ok(config
+                    .to_builder()
+                    .shared_credentials_provider(provider)
+                    .build())
+            }
+            _ => Ok(config),
+        }
     }
 }

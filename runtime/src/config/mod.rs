@@ -10,6 +10,7 @@
 //! endpoint comes from code, `AWS_ENDPOINT_URL` or the profile's `endpoint_url`.
 
 mod loader;
+mod network;
 
 use std::fmt;
 use std::sync::Arc;
@@ -17,7 +18,7 @@ use std::time::Duration;
 
 use crate::credentials::{ProvideCredentials, StaticProvider};
 use crate::endpoint::Partitions;
-use crate::http::{HyperTransport, Transport};
+use crate::http::Transport;
 use crate::profile::{Env, ProfileSet};
 use crate::retry::RetryConfig;
 use crate::types::SensitiveString;
@@ -108,6 +109,7 @@ struct Inner {
     retry: RetryConfig,
     timeouts: TimeoutConfig,
     transport: Arc<dyn Transport>,
+    network: network::NetworkSettings,
     env: Option<Env>,
     profiles: Option<Arc<ProfileSet>>,
     partitions: Option<Arc<Partitions>>,
@@ -118,6 +120,8 @@ struct Inner {
     response_checksum: crate::checksum::ChecksumWhen,
     disable_request_compression: bool,
     request_min_compression_size: u32,
+    interceptors: Vec<crate::interceptor::SharedInterceptor>,
+    meter_provider: Option<Arc<dyn crate::observability::MeterProvider>>,
 }
 
 /// Shared client configuration. Cheap to clone (reference counted).
@@ -190,6 +194,7 @@ impl Config {
             retry: Some(i.retry.clone()),
             timeouts: Some(i.timeouts),
             transport: Some(Arc::clone(&i.transport)),
+            network: i.network.inherited(),
             env: i.env.clone(),
             profiles: i.profiles.clone(),
             partitions: i.partitions.clone(),
@@ -200,6 +205,8 @@ impl Config {
             response_checksum: Some(i.response_checksum),
             disable_request_compression: Some(i.disable_request_compression),
             request_min_compression_size: Some(i.request_min_compression_size),
+            interceptors: i.interceptors.clone(),
+            meter_provider: i.meter_provider.clone(),
         }
     }
 
@@ -354,6 +361,18 @@ impl Config {
     pub fn app_name(&self) -> Option<&str> {
         self.inner.app_name.as_deref()
     }
+
+    /// The interceptors every call of every client built from this configuration runs, in
+    /// order (see [`crate::interceptor`]).
+    pub fn interceptors(&self) -> &[crate::interceptor::SharedInterceptor] {
+        &self.inner.interceptors
+    }
+
+    /// The metrics provider set on this configuration, if any (clients built from a
+    /// configuration without one use the global provider: see [`crate::observability`]).
+    pub fn meter_provider(&self) -> Option<&Arc<dyn crate::observability::MeterProvider>> {
+        self.inner.meter_provider.as_ref()
+    }
 }
 
 /// Builds a [`Config`] from values set in code.
@@ -367,6 +386,7 @@ pub struct ConfigBuilder {
     retry: Option<RetryConfig>,
     timeouts: Option<TimeoutConfig>,
     transport: Option<Arc<dyn Transport>>,
+    network: network::NetworkSettings,
     env: Option<Env>,
     profiles: Option<Arc<ProfileSet>>,
     partitions: Option<Arc<Partitions>>,
@@ -377,6 +397,8 @@ pub struct ConfigBuilder {
     pub(crate) response_checksum: Option<crate::checksum::ChecksumWhen>,
     pub(crate) disable_request_compression: Option<bool>,
     pub(crate) request_min_compression_size: Option<u32>,
+    interceptors: Vec<crate::interceptor::SharedInterceptor>,
+    meter_provider: Option<Arc<dyn crate::observability::MeterProvider>>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -526,7 +548,8 @@ impl ConfigBuilder {
         self
     }
 
-    /// Sets the transport (default: a new [`HyperTransport`] shared by clients of this config).
+    /// Sets the transport (default: a new [`HyperTransport`](crate::http::HyperTransport) shared
+    /// by clients of this config, with the proxy and CA bundle settings).
     pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
         self.transport = Some(transport);
         self
@@ -564,8 +587,32 @@ impl ConfigBuilder {
         self
     }
 
+    /// Adds an interceptor run by every call of every client built from this configuration,
+    /// after the ones added before it (see [`crate::interceptor`]). Pass an `Arc` to keep a
+    /// handle on it.
+    pub fn interceptor(
+        mut self,
+        interceptor: impl crate::interceptor::Interceptor + 'static,
+    ) -> Self {
+        self.interceptors.push(Arc::new(interceptor));
+        self
+    }
+
+    /// Records the metrics of every call of every client built from this configuration (and
+    /// of its default transport) through `provider`, instead of the global provider (see
+    /// [`crate::observability`]; the feature `opentelemetry` has a provider backed by
+    /// OpenTelemetry).
+    pub fn meter_provider(
+        mut self,
+        provider: Arc<dyn crate::observability::MeterProvider>,
+    ) -> Self {
+        crate::observability::note_provider();
+        self.meter_provider = Some(provider);
+        self
+    }
+
     /// Builds the configuration.
-    pub fn build(self) -> Config {
+    pub fn build(mut self) -> Config {
         Config {
             inner: Arc::new(Inner {
                 region: self.region.filter(|r| !r.trim().is_empty()),
@@ -575,9 +622,8 @@ impl ConfigBuilder {
                 use_dual_stack: self.use_dual_stack.unwrap_or(false),
                 retry: self.retry.unwrap_or_default(),
                 timeouts: self.timeouts.unwrap_or_default(),
-                transport: self
-                    .transport
-                    .unwrap_or_else(|| Arc::new(HyperTransport::new())),
+                transport: network::transport(self.transport, &mut self.network),
+                network: self.network,
                 env: self.env,
                 profiles: self.profiles,
                 partitions: self.partitions,
@@ -590,6 +636,8 @@ impl ConfigBuilder {
                 request_min_compression_size: self
                     .request_min_compression_size
                     .unwrap_or(crate::compression::DEFAULT_MIN_COMPRESSION_SIZE),
+                interceptors: self.interceptors,
+                meter_provider: self.meter_provider,
             }),
         }
     }

@@ -91,4 +91,10 @@ impl ProvideCredentials for CachingProvider {
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         Box::pin(self.load())
     }
+
+    /// Drops the cached credentials and tells the wrapped provider to drop any it caches.
+    fn invalidate(&self) {
+        CachingProvider::invalidate(self);
+        self.inner.invalidate();
+    }
 }

@@ -9,8 +9,8 @@ use crate::profile::Env;
 const NAME: &str = "chain";
 
 /// Web identity from the environment (`AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`), which
-/// awsrt does not implement: reports "not supported" instead of silently falling through to
-/// other sources when it is configured.
+/// needs STS (the `awsconfig` crate): reports "not supported" instead of silently falling
+/// through to other sources when it is configured.
 #[derive(Debug)]
 struct WebIdentityFromEnv {
     env: Env,
@@ -24,8 +24,9 @@ impl ProvideCredentials for WebIdentityFromEnv {
             Err(if configured {
                 CredentialsError::unsupported(
                     "web-identity",
-                    "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are set, but web identity federation \
-                     (STS AssumeRoleWithWebIdentity) is not implemented by awsrt",
+                    "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are set: web identity federation \
+                     (STS AssumeRoleWithWebIdentity) needs the `awsconfig` crate \
+                     (awsconfig::load_from_env)",
                 )
             } else {
                 CredentialsError::not_configured(
@@ -37,9 +38,10 @@ impl ProvideCredentials for WebIdentityFromEnv {
     }
 }
 
-/// The standard lookup order: environment variables, web identity (not supported: an error
-/// when configured), the selected profile (static keys, `source_profile`,
-/// `credential_process`), the container endpoint, instance metadata.
+/// The standard lookup order without STS: environment variables, the selected profile
+/// (static keys, `source_profile`, `credential_process`; roles and SSO are errors pointing at
+/// the `awsconfig` crate), web identity (an error when configured, for the same reason), the
+/// container endpoint, instance metadata.
 ///
 /// A source that is not configured passes to the next; any other failure ends the search with
 /// that error (a broken profile file is not papered over by instance credentials), except for
@@ -62,8 +64,8 @@ impl DefaultChain {
         DefaultChain {
             providers: vec![
                 Box::new(EnvProvider::new(env)),
-                Box::new(WebIdentityFromEnv { env: env.clone() }),
                 Box::new(ProfileProvider::new(env)),
+                Box::new(WebIdentityFromEnv { env: env.clone() }),
                 Box::new(EcsProvider::new(env).with_timeouts(timeouts)),
                 Box::new(ImdsProvider::new(env).with_timeouts(timeouts)),
             ],

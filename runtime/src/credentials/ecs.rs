@@ -19,13 +19,16 @@ const ECS_HOST: &str = "http://169.254.170.2";
 /// `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`'s content (preferred) or
 /// `AWS_CONTAINER_AUTHORIZATION_TOKEN` as the `Authorization` header.
 ///
-/// A full URI must point at a loopback address, the ECS address 169.254.170.2 or the EKS pod
-/// identity addresses 169.254.170.23 / `fd00:ec2::23` (a host name must resolve only to
-/// loopback addresses). `https://` full URIs are refused: this client speaks plain HTTP only.
+/// An `http://` full URI must point at a loopback address, the ECS address 169.254.170.2 or
+/// the EKS Pod Identity addresses 169.254.170.23 / `fd00:ec2::23` (a host name must resolve
+/// only to loopback addresses); an `https://` full URI may name any host, and is fetched
+/// through the runtime's HTTPS transport (certificates verified against the system's roots,
+/// or the transport given to [`EcsProvider::with_transport`]).
 #[derive(Debug, Clone)]
 pub struct EcsProvider {
     env: Env,
     timeouts: NetworkTimeouts,
+    transport: Option<std::sync::Arc<dyn crate::http::Transport>>,
 }
 
 impl EcsProvider {
@@ -34,7 +37,17 @@ impl EcsProvider {
         EcsProvider {
             env: env.clone(),
             timeouts: NetworkTimeouts::default(),
+            transport: None,
         }
+    }
+
+    /// The transport for `https://` full URIs (default: a new [`HyperTransport`] when one is
+    /// needed).
+    ///
+    /// [`HyperTransport`]: crate::http::HyperTransport
+    pub fn with_transport(mut self, transport: std::sync::Arc<dyn crate::http::Transport>) -> Self {
+        self.transport = Some(transport);
+        self
     }
 
     /// Sets the connect and read timeouts (default one second each).
@@ -63,10 +76,16 @@ impl EcsProvider {
             )
         })?;
         if full.to_ascii_lowercase().starts_with("https://") {
-            return Err(CredentialsError::unsupported(
-                NAME,
-                "AWS_CONTAINER_CREDENTIALS_FULL_URI uses https://, which this credentials client does not speak",
-            ));
+            full.parse::<http::Uri>()
+                .ok()
+                .filter(|u| u.host().is_some_and(|h| !h.is_empty()))
+                .ok_or_else(|| {
+                    CredentialsError::invalid_configuration(
+                        NAME,
+                        format!("AWS_CONTAINER_CREDENTIALS_FULL_URI `{full}` is not a valid URL"),
+                    )
+                })?;
+            return Ok(full);
         }
         let target = parse_url(&full).map_err(|e| {
             CredentialsError::invalid_configuration(
@@ -132,6 +151,9 @@ impl EcsProvider {
         if let Some(token) = token.as_deref() {
             headers.push(("authorization", token));
         }
+        if url.len() > 8 && url[..8].eq_ignore_ascii_case("https://") {
+            return self.load_https(&url, &headers).await;
+        }
         let response = send(Method::GET, &url, &headers, self.timeouts)
             .await
             .map_err(|e| {
@@ -142,6 +164,51 @@ impl EcsProvider {
                 };
                 CredentialsError::new(NAME, kind, format!("{url}: {e}"))
             })?;
+        if response.status != 200 {
+            return Err(CredentialsError::provider_failed(
+                NAME,
+                format!("{url}: HTTP status {}", response.status),
+            ));
+        }
+        json::parse(NAME, &response.body, &json::CONTAINER, false)
+    }
+}
+
+impl EcsProvider {
+    async fn load_https(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Credentials, CredentialsError> {
+        let transport = match &self.transport {
+            Some(t) => std::sync::Arc::clone(t),
+            None => std::sync::Arc::new(crate::http::HyperTransport::default()),
+        };
+        let mut req = crate::http::HttpRequest::new(Method::GET, url, bytes::Bytes::new());
+        for (name, value) in headers {
+            let value = http::HeaderValue::from_str(value).map_err(|_| {
+                CredentialsError::invalid_configuration(
+                    NAME,
+                    format!("invalid {name} header value"),
+                )
+            })?;
+            let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                CredentialsError::invalid_configuration(NAME, format!("invalid header name {name}"))
+            })?;
+            req.headers.insert(name, value);
+        }
+        let timeouts = crate::http::AttemptTimeouts {
+            connect: Some(self.timeouts.connect),
+            read: Some(self.timeouts.read),
+        };
+        let response = transport.send(req, &timeouts).await.map_err(|e| {
+            let kind = if matches!(e.kind(), crate::http::TransportErrorKind::Timeout(_)) {
+                CredentialsErrorKind::Timeout
+            } else {
+                CredentialsErrorKind::ProviderFailed
+            };
+            CredentialsError::new(NAME, kind, format!("{url}: {e}"))
+        })?;
         if response.status != 200 {
             return Err(CredentialsError::provider_failed(
                 NAME,
@@ -228,14 +295,12 @@ mod tests {
             remote.url().await.unwrap_err().kind(),
             CredentialsErrorKind::InvalidConfiguration
         );
+        // https may name any host: the certificate is the proof of who answers.
         let https = EcsProvider::new(&Env::from_pairs([(
             "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-            "https://example.com/x",
+            "https://creds.example.com/x",
         )]));
-        assert_eq!(
-            https.url().await.unwrap_err().kind(),
-            CredentialsErrorKind::Unsupported
-        );
+        assert_eq!(https.url().await.unwrap(), "https://creds.example.com/x");
         let none = EcsProvider::new(&Env::from_pairs([("X", "y")]));
         assert!(none.url().await.unwrap_err().is_not_configured());
         assert!(!none.is_configured());

@@ -28,20 +28,34 @@ const TOKEN_HEADER: &str = "x-aws-ec2-metadata-token";
 ///
 /// `AWS_EC2_METADATA_DISABLED=true` turns it off; `AWS_EC2_METADATA_SERVICE_ENDPOINT`
 /// replaces the endpoint, `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=IPv6` selects the IPv6 one.
+///
+/// Static stability: when IMDS cannot be reached or fails after it has answered once, the last
+/// credentials it gave are served again with their expiry moved to
+/// [`STALE_EXTENSION`](ImdsProvider::STALE_EXTENSION) plus up
+/// to five minutes of jitter from now, so that a cache in front asks again only after several
+/// minutes instead of failing every call while IMDS is down (the instance's credentials stay
+/// valid on the AWS side well past the expiry IMDS announced).
 #[derive(Debug)]
 pub struct ImdsProvider {
     env: Env,
     timeouts: NetworkTimeouts,
     token: Mutex<Option<(String, Instant)>>,
+    last: std::sync::Mutex<Option<Credentials>>,
 }
 
 impl ImdsProvider {
+    /// How far from now the expiry of credentials served again during an IMDS outage is
+    /// moved (before jitter): past the caching provider's five-minute refresh buffer, so the
+    /// next attempt comes five to ten minutes later.
+    pub const STALE_EXTENSION: Duration = Duration::from_secs(600);
+
     /// A provider reading its settings from `env` on every call.
     pub fn new(env: &Env) -> ImdsProvider {
         ImdsProvider {
             env: env.clone(),
             timeouts: NetworkTimeouts::default(),
             token: Mutex::new(None),
+            last: std::sync::Mutex::new(None),
         }
     }
 
@@ -153,6 +167,62 @@ impl ImdsProvider {
     }
 
     async fn load(&self) -> Result<Credentials, CredentialsError> {
+        let result = self.fetch().await;
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        match result {
+            Ok(credentials) => {
+                *last = Some(credentials.clone());
+                let now = std::time::SystemTime::now();
+                if credentials.expires_within(now, Duration::ZERO) {
+                    // IMDS itself serves expired credentials during an AWS-side outage.
+                    return Ok(extended(&credentials));
+                }
+                Ok(credentials)
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    CredentialsErrorKind::ProviderFailed | CredentialsErrorKind::Timeout
+                ) =>
+            {
+                match last.as_ref() {
+                    Some(previous) => {
+                        tracing::warn!(error = %e, "instance metadata unavailable; serving the last credentials it gave");
+                        Ok(extended(previous))
+                    }
+                    None => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The instance's region (`/latest/meta-data/placement/region`), for configuration that
+    /// sets no region otherwise.
+    pub async fn region(&self) -> Result<String, CredentialsError> {
+        let endpoint = self.endpoint()?;
+        let response = self
+            .get(
+                &endpoint,
+                "/latest/meta-data/placement/region",
+                "region request",
+            )
+            .await?;
+        let region = String::from_utf8_lossy(&response.body).trim().to_owned();
+        let valid = !region.is_empty()
+            && region
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if response.status != 200 || !valid {
+            return Err(CredentialsError::provider_failed(
+                NAME,
+                format!("region request: HTTP status {}", response.status),
+            ));
+        }
+        Ok(region)
+    }
+
+    async fn fetch(&self) -> Result<Credentials, CredentialsError> {
         let endpoint = self.endpoint()?;
         let roles = self.get(&endpoint, ROLE_PATH, "role name request").await?;
         if roles.status == 404 {
@@ -194,6 +264,22 @@ impl ImdsProvider {
         }
         json::parse(NAME, &response.body, &json::CONTAINER, false)
     }
+}
+
+/// `c` with its expiry moved to [`ImdsProvider::STALE_EXTENSION`] plus jitter from now.
+fn extended(c: &Credentials) -> Credentials {
+    let now = std::time::SystemTime::now();
+    let jitter = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::from(d.subsec_nanos()) % 300)
+        .unwrap_or(0);
+    Credentials::new(
+        c.access_key_id(),
+        c.secret_access_key(),
+        c.session_token().map(str::to_owned),
+        Some(now + ImdsProvider::STALE_EXTENSION + Duration::from_secs(jitter)),
+        NAME,
+    )
 }
 
 impl ProvideCredentials for ImdsProvider {

@@ -30,7 +30,10 @@ pub use ecs::EcsProvider;
 pub use env::EnvProvider;
 pub use imds::ImdsProvider;
 pub use process::ProcessProvider;
-pub use profile::ProfileProvider;
+pub use profile::{
+    resolve_chain, BaseCredentials, CredentialSource, ProfileChain, ProfileProvider, RoleSettings,
+    SsoSettings,
+};
 
 /// A boxed, `Send` future, the return type of [`ProvideCredentials::provide_credentials`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -39,17 +42,31 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait ProvideCredentials: Send + Sync + fmt::Debug {
     /// Fetches (or returns cached) credentials.
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>>;
+
+    /// Forgets any cached credentials, so the next call fetches new ones. The request pipeline
+    /// calls it when a service rejects the credentials as expired (`ExpiredToken`, see
+    /// [`crate::retry::EXPIRED_CREDENTIALS_CODES`]). The default does nothing (a provider
+    /// without a cache); [`CachingProvider`] drops its cached value.
+    fn invalidate(&self) {}
 }
 
 impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         (**self).provide_credentials()
     }
+
+    fn invalidate(&self) {
+        (**self).invalidate()
+    }
 }
 
 impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Box<T> {
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         (**self).provide_credentials()
+    }
+
+    fn invalidate(&self) {
+        (**self).invalidate()
     }
 }
 

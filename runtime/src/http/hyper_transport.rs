@@ -14,13 +14,12 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Incoming};
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpStream;
 
 use super::pool::{Conn, Pool, PoolKey};
 use super::tls::{self, Roots};
 use super::{
-    AttemptTimeouts, BoxFuture, HttpRequest, HttpResponse, Target, Transport, TransportError,
-    TransportErrorKind, TransportTimeout,
+    AttemptTimeouts, BoxFuture, CaBundle, HttpRequest, HttpResponse, ProxyConfig, Target,
+    Transport, TransportError, TransportErrorKind, TransportTimeout,
 };
 use crate::types::{ByteStream, ByteStreamError, ChunkSource};
 
@@ -45,12 +44,14 @@ struct Inner {
     tls: OnceLock<Result<Arc<rustls::ClientConfig>, String>>,
     roots: Roots,
     post_quantum: bool,
+    proxy: ProxyConfig,
 }
 
 impl fmt::Debug for HyperTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HyperTransport")
             .field("max_body_size", &self.inner.max_body_size)
+            .field("proxy", &self.inner.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -70,6 +71,7 @@ pub struct HyperTransportBuilder {
     tls: Option<Arc<rustls::ClientConfig>>,
     roots: Roots,
     post_quantum: bool,
+    proxy: ProxyConfig,
 }
 
 impl Default for HyperTransportBuilder {
@@ -81,6 +83,7 @@ impl Default for HyperTransportBuilder {
             tls: None,
             roots: Roots::Platform,
             post_quantum: true,
+            proxy: ProxyConfig::disabled(),
         }
     }
 }
@@ -132,6 +135,21 @@ impl HyperTransportBuilder {
         self
     }
 
+    /// Trusts only the certificate authorities of `bundle` (a PEM file such as `AWS_CA_BUNDLE`
+    /// names), instead of the platform's. Ignored when [`tls_config`](Self::tls_config) is set.
+    pub fn ca_bundle(mut self, bundle: CaBundle) -> Self {
+        self.roots = Roots::Only(bundle.into_certs());
+        self
+    }
+
+    /// Sends requests through the proxies of `proxy` (default: none; the transport reads no
+    /// environment variable itself, [`ProxyConfig::from_env`] does): `https` through a
+    /// `CONNECT` tunnel with TLS end to end inside it, `http` forwarded in absolute form.
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
     /// Uses this rustls configuration as it is, instead of one built from the settings above.
     /// Build it with [`crypto_provider`](super::crypto_provider) to keep the post-quantum key
     /// exchange.
@@ -153,6 +171,7 @@ impl HyperTransportBuilder {
                 tls,
                 roots: self.roots,
                 post_quantum: self.post_quantum,
+                proxy: self.proxy,
             }),
         }
     }
@@ -359,7 +378,7 @@ fn map_hyper_error(e: hyper::Error) -> TransportError {
     TransportError::new(kind, msg).with_source(e)
 }
 
-fn connect_error(e: std::io::Error) -> TransportError {
+pub(super) fn connect_error(e: std::io::Error) -> TransportError {
     if e.kind() == std::io::ErrorKind::ConnectionRefused {
         // The message says it all; the OS text would only repeat it.
         return TransportError::new(TransportErrorKind::Connect, "connection refused");
@@ -418,9 +437,8 @@ impl Inner {
     }
 
     async fn connect_inner(&self, target: &Target) -> Result<Conn, TransportError> {
-        let tcp = TcpStream::connect((target.host.as_str(), target.port))
-            .await
-            .map_err(connect_error)?;
+        // Direct, to the proxy, or through a proxy's CONNECT tunnel to the target.
+        let tcp = self.proxy.open(target).await?;
         let _ = tcp.set_nodelay(true);
         if target.https {
             let config = self.tls_config()?;
@@ -466,6 +484,7 @@ impl Inner {
     ) -> Result<HttpResponse, TransportError> {
         let key = PoolKey::new(&target);
         let mut request = build_request(req, &target)?;
+        self.proxy.prepare_forward(&target, &mut request)?;
         // Pooled connections first. A request hyper hands back unsent is moved to the next one.
         while let Some(mut conn) = self.pool.checkout(&key).await {
             match with_read_timeout(timeouts.read, conn.sender.try_send_request(request)).await? {
@@ -492,6 +511,7 @@ impl Inner {
     ) -> Result<(HttpResponse, ByteStream), TransportError> {
         let key = PoolKey::new(&target);
         let mut request = build_request(req, &target)?;
+        this.proxy.prepare_forward(&target, &mut request)?;
         let (conn, resp) = loop {
             let Some(mut conn) = this.pool.checkout(&key).await else {
                 let mut conn = this.connect(&target, timeouts.connect).await?;

@@ -4,11 +4,14 @@
 //! to a [`Transport`] together with the per-attempt [`AttemptTimeouts`] and gets back a fully read
 //! [`HttpResponse`] or a classified [`TransportError`].
 
+mod ca_bundle;
 mod hyper_transport;
 mod mlkem;
 mod pool;
 mod pq;
+mod proxy;
 mod tls;
+mod tls_error;
 
 use std::fmt;
 use std::future::Future;
@@ -18,11 +21,14 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::HeaderMap;
 
+pub use ca_bundle::{CaBundle, CaBundleError};
 pub use hyper_transport::{HyperTransport, HyperTransportBuilder};
+pub use proxy::{ProxyConfig, ProxyError};
 /// The rustls crate this runtime uses (for [`HyperTransportBuilder::tls_config`] and for
 /// inspecting the [`rustls::Error`] behind a [`TransportErrorKind::Tls`] failure).
 pub use rustls;
 pub use tls::crypto_provider;
+pub use tls_error::TlsErrorKind;
 
 /// A boxed, sendable future (the runtime does not depend on the `futures` crate).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

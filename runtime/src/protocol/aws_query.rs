@@ -55,6 +55,7 @@ pub fn response<O, E>(
     output: fn(Node<'_, '_>) -> Result<O, XmlError>,
     error: fn(&HttpResponse, ErrorMetadata) -> Result<E, XmlError>,
 ) -> Result<O, SdkError<E>> {
+    let _timing = crate::observability::client::deserializing(reply);
     let resp = &reply.response;
     if !resp.is_success() {
         return Err(modeled_error(reply, error));
@@ -80,6 +81,7 @@ pub fn ec2_response<O, E>(
     output: fn(Node<'_, '_>) -> Result<O, XmlError>,
     error: fn(&HttpResponse, ErrorMetadata) -> Result<E, XmlError>,
 ) -> Result<O, SdkError<E>> {
+    let _timing = crate::observability::client::deserializing(reply);
     let resp = &reply.response;
     if !resp.is_success() {
         return Err(modeled_error(reply, error));

@@ -67,6 +67,7 @@ pub fn json_response<O, E>(
     output: fn(&mut JsonReader<'_>) -> Result<O, JsonError>,
     error: fn(&HttpResponse, ErrorMetadata) -> Result<E, JsonError>,
 ) -> Result<O, SdkError<E>> {
+    let _timing = crate::observability::client::deserializing(reply);
     let resp = &reply.response;
     let unreadable =
         |e: JsonError| SdkError::Response(ResponseError::from_response(resp, e.to_string()));
@@ -89,6 +90,7 @@ pub fn http_response<O, E, D: std::fmt::Display>(
     output: fn(&HttpResponse) -> Result<O, D>,
     error: fn(&HttpResponse, ErrorMetadata) -> Result<E, D>,
 ) -> Result<O, SdkError<E>> {
+    let _timing = crate::observability::client::deserializing(reply);
     let resp = &reply.response;
     let unreadable = |e: D| SdkError::Response(ResponseError::from_response(resp, e.to_string()));
     if resp.is_success() {
@@ -107,6 +109,7 @@ pub fn streaming_response<O, E, D: std::fmt::Display>(
     output: fn(&HttpResponse, crate::types::ByteStream) -> Result<O, D>,
     error: fn(&HttpResponse, ErrorMetadata) -> Result<E, D>,
 ) -> Result<O, SdkError<E>> {
+    let _timing = crate::observability::client::deserializing(reply);
     let resp = &reply.response;
     let unreadable = |e: D| SdkError::Response(ResponseError::from_response(resp, e.to_string()));
     if resp.is_success() {

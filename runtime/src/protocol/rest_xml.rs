@@ -66,6 +66,7 @@ pub fn http_response_or_error<O, E>(
     output: fn(&HttpResponse) -> Result<O, XmlError>,
     error: fn(&HttpResponse, ErrorMetadata) -> Result<E, XmlError>,
 ) -> Result<O, SdkError<E>> {
+    let _timing = crate::observability::client::deserializing(reply);
     let resp = &reply.response;
     if resp.is_success() && is_error_document(&resp.body) {
         let meta = error_metadata(resp);

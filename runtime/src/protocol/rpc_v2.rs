@@ -83,6 +83,7 @@ pub fn cbor_response<O, E>(
     output: fn(&mut CborReader<'_>) -> Result<O, CborError>,
     error: fn(&HttpResponse, ErrorMetadata) -> Result<E, CborError>,
 ) -> Result<O, SdkError<E>> {
+    let _timing = crate::observability::client::deserializing(reply);
     let resp = &reply.response;
     if !resp.is_success() {
         return Err(modeled_error(reply, error));

@@ -4,9 +4,13 @@
 //! Follows the AWS "standard" retry behaviour: at most `max_attempts` attempts, exponential
 //! backoff `min(b * 2^i, max_backoff)` with `b` uniform in `[0, initial_backoff)`, and a shared quota
 //! of 500 tokens (5 per retry, 10 per retry after a timeout, refunded on success).
+//!
+//! A retryable response with an `x-amz-retry-after` header (milliseconds) is retried after that
+//! delay instead of the computed backoff, capped at `max_backoff` (see [`server_retry_delay`]).
 
 mod adaptive;
 mod quota;
+mod server_delay;
 
 use std::time::Duration;
 
@@ -14,6 +18,7 @@ pub use adaptive::ClientRateLimiter;
 pub use quota::{
     RetryQuota, INITIAL_RETRY_TOKENS, NO_RETRY_INCREMENT, RETRY_COST, RETRY_TIMEOUT_COST,
 };
+pub use server_delay::{server_retry_delay, RETRY_AFTER_HEADER};
 
 use crate::error::ErrorMetadata;
 use crate::http::{HttpResponse, TransportError};
@@ -168,6 +173,13 @@ pub const CLOCK_SKEW_CODES: &[&str] = &[
     "AuthFailure",
     "RequestInTheFuture",
 ];
+
+/// Error codes that mean the request's credentials have expired (the codes the AWS SDK for Go
+/// refreshes credentials on): the pipeline drops the cached credentials and sends the call
+/// once more, signed with fresh ones. `RequestExpired` is also a clock-skew code; it leads to
+/// fresh credentials only when correcting the clock does not apply.
+pub const EXPIRED_CREDENTIALS_CODES: &[&str] =
+    &["ExpiredToken", "ExpiredTokenException", "RequestExpired"];
 
 /// Error codes that are transient whatever the status.
 pub const TRANSIENT_CODES: &[&str] = &["RequestTimeout", "RequestTimeoutException"];

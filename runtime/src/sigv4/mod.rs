@@ -410,8 +410,10 @@ pub fn presign(
         ("X-Amz-Algorithm", ALGORITHM),
         ("X-Amz-Credential", &credential),
         ("X-Amz-Date", scope.date_str()),
-        ("X-Amz-SignedHeaders", &signed_headers),
+        // Expires before SignedHeaders, as botocore and the official SDKs write them (the
+        // order is not signed: the canonical query string is sorted).
         ("X-Amz-Expires", &expires),
+        ("X-Amz-SignedHeaders", &signed_headers),
     ];
     if let (Some(token), false) = (params.session_token, settings.omit_session_token) {
         amz_params.push(("X-Amz-Security-Token", token));

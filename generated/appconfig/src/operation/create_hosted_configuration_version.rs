@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`create_hosted_configuration_version`](crate::Client::create_hosted_configuration_version).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CreateHostedConfigurationVersionInput {
     /// The application ID.
     pub application_id: String,
@@ -20,6 +28,12 @@ pub struct CreateHostedConfigurationVersionInput {
     /// The configuration data, as bytes.
     ///
     /// **Note:** AppConfig accepts any type of data, including text formats like JSON or TOML, or binary formats like protocol buffers or compressed data.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_create_hosted_configuration_version_input_content"
+        )
+    )]
     pub content: ::awsrt::types::SensitiveBlob,
     /// A standard MIME type describing the format of the configuration content. For more information, see [Content-Type](https://www.w3.org/Protocols/rfc2616/rfc2616-sec14.html#sec14.17).
     pub content_type: String,
@@ -27,6 +41,17 @@ pub struct CreateHostedConfigurationVersionInput {
     pub latest_version_number: Option<i32>,
     /// An optional, user-defined label for the AppConfig hosted configuration version. This value must contain at least one non-numeric character. For example, "v2.2.0".
     pub version_label: Option<String>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_create_hosted_configuration_version_input_content<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "CreateHostedConfigurationVersionInput.Content",
+        serializer,
+    )
 }
 impl CreateHostedConfigurationVersionInput {
     /// The application ID.
@@ -244,6 +269,14 @@ impl CreateHostedConfigurationVersionInput {
 /// The output of [`create_hosted_configuration_version`](crate::Client::create_hosted_configuration_version).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CreateHostedConfigurationVersionOutput {
     /// The application ID.
     pub application_id: Option<String>,
@@ -254,6 +287,13 @@ pub struct CreateHostedConfigurationVersionOutput {
     /// A description of the configuration.
     pub description: Option<String>,
     /// The content of the configuration or the configuration data.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_create_hosted_configuration_version_output_content",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub content: Option<::awsrt::types::SensitiveBlob>,
     /// A standard MIME type describing the format of the configuration content. For more information, see [Content-Type](https://www.w3.org/Protocols/rfc2616/rfc2616-sec14.html#sec14.17).
     pub content_type: Option<String>,
@@ -261,6 +301,17 @@ pub struct CreateHostedConfigurationVersionOutput {
     pub version_label: Option<String>,
     /// The Amazon Resource Name of the Key Management Service key that was used to encrypt this specific version of the configuration data in the AppConfig hosted configuration store.
     pub kms_key_arn: Option<String>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_create_hosted_configuration_version_output_content<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "CreateHostedConfigurationVersionOutput.Content",
+        serializer,
+    )
 }
 impl CreateHostedConfigurationVersionOutput {
     /// The application ID.
@@ -626,6 +677,23 @@ impl CreateHostedConfigurationVersionFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            CreateHostedConfigurationVersionOutput,
+            ::awsrt::error::SdkError<CreateHostedConfigurationVersionError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`get_configuration`](crate::Client::get_configuration).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetConfigurationInput {
     /// The application to get. Specify either the application name or the application ID.
     pub application: String,
@@ -189,15 +197,37 @@ impl GetConfigurationInput {
 /// The output of [`get_configuration`](crate::Client::get_configuration).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetConfigurationOutput {
     /// The content of the configuration or the configuration data.
     ///
     /// **Important:** The `Content` attribute only contains data if the system finds new or updated configuration data. If there is no new or updated data and `ClientConfigurationVersion` matches the version of the current configuration, AppConfig returns a `204 No Content` HTTP response code and the `Content` value will be empty.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_get_configuration_output_content",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub content: Option<::awsrt::types::SensitiveBlob>,
     /// The configuration version.
     pub configuration_version: Option<String>,
     /// A standard MIME type describing the format of the configuration content. For more information, see [Content-Type](http://www.w3.org/Protocols/rfc2616/rfc2616-sec14.html#sec14.17).
     pub content_type: Option<String>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_get_configuration_output_content<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "GetConfigurationOutput.Content", serializer)
 }
 impl GetConfigurationOutput {
     /// The content of the configuration or the configuration data.
@@ -420,6 +450,20 @@ impl GetConfigurationFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<GetConfigurationOutput, ::awsrt::error::SdkError<GetConfigurationError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -2,6 +2,14 @@
 /// An extension that was invoked as part of a deployment event.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ActionInvocation {
     /// The name, the ID, or the Amazon Resource Name (ARN) of the extension.
     pub extension_identifier: Option<String>,

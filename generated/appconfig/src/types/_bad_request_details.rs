@@ -2,10 +2,17 @@
 /// Detailed information about the input that failed to satisfy the constraints specified by a call.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(feature = "serde", serde(crate = "::awsrt::serde::__serde"))]
 pub enum BadRequestDetails {
     /// Detailed information about the bad request exception error when creating a hosted configuration version.
+    #[cfg_attr(feature = "serde", serde(rename = "InvalidConfiguration"))]
     InvalidConfiguration(Vec<crate::types::InvalidConfigurationDetail>),
     /// A variant this version of the client does not know (sent by a newer service).
+    #[cfg_attr(feature = "serde", serde(rename = "$unknown"))]
     Unknown,
 }
 impl BadRequestDetails {

@@ -8,6 +8,14 @@
 /// - `DeletionProtectionCheck` skips configuration profiles and environments that were created in the past hour.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DeletionProtectionSettings {
     /// A parameter that indicates if deletion protection is enabled or not.
     pub enabled: Option<bool>,

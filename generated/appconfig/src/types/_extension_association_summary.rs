@@ -2,6 +2,14 @@
 /// Information about an association between an extension and an AppConfig resource such as an application, environment, or configuration profile. Call `GetExtensionAssociation` to get more information about an association.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ExtensionAssociationSummary {
     /// The extension association ID. This ID is used to call other `ExtensionAssociation` API actions such as `GetExtensionAssociation` or `DeleteExtensionAssociation`.
     pub id: Option<String>,

@@ -2,6 +2,14 @@
 /// Information about an extension. Call `GetExtension` to get more information about an extension.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ExtensionSummary {
     /// The system-generated ID of the extension.
     pub id: Option<String>,

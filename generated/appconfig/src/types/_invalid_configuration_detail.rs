@@ -2,6 +2,14 @@
 /// Detailed information about the bad request exception error when creating a hosted configuration version.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct InvalidConfigurationDetail {
     /// The invalid or out-of-range validation constraint in your JSON schema that failed validation.
     pub constraint: Option<String>,

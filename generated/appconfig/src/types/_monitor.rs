@@ -2,6 +2,14 @@
 /// Amazon CloudWatch alarms to monitor during the deployment process.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Monitor {
     /// Amazon Resource Name (ARN) of the Amazon CloudWatch alarm.
     pub alarm_arn: String,

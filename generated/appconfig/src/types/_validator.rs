@@ -2,11 +2,30 @@
 /// A validator provides a syntactic or semantic check to ensure the configuration that you want to deploy functions as intended. To validate your application configuration data, you provide a schema or an Amazon Web Services Lambda function that runs against the configuration. The configuration deployment or update can only proceed when the configuration data is valid. For more information, see [About validators](https://docs.aws.amazon.com/appconfig/latest/userguide/appconfig-creating-configuration-profile.html#appconfig-creating-configuration-and-profile-validators) in the *AppConfig User Guide*.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Validator {
     /// AppConfig supports validators of type `JSON_SCHEMA` and `LAMBDA`
     pub r#type: crate::types::ValidatorType,
     /// Either the JSON Schema content or the Amazon Resource Name (ARN) of an Lambda function.
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "__serde_secret_validator_content")
+    )]
     pub content: ::awsrt::types::SensitiveString,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_validator_content<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "Validator.Content", serializer)
 }
 impl Validator {
     /// AppConfig supports validators of type `JSON_SCHEMA` and `LAMBDA`

@@ -10,14 +10,26 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`associate_access_policy`](crate::Client::associate_access_policy).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AssociateAccessPolicyInput {
     /// The name of your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: String,
     /// The Amazon Resource Name (ARN) of the IAM user or role for the `AccessEntry` that you're associating the access policy to.
+    #[cfg_attr(feature = "serde", serde(rename = "principalArn"))]
     pub principal_arn: String,
     /// The ARN of the `AccessPolicy` that you're associating. For a list of ARNs, use `ListAccessPolicies`.
+    #[cfg_attr(feature = "serde", serde(rename = "policyArn"))]
     pub policy_arn: String,
     /// The scope for the `AccessPolicy`. You can scope access policies to an entire cluster or to specific Kubernetes namespaces.
+    #[cfg_attr(feature = "serde", serde(rename = "accessScope"))]
     pub access_scope: crate::types::AccessScope,
 }
 impl AssociateAccessPolicyInput {
@@ -163,12 +175,23 @@ impl AssociateAccessPolicyInput {
 /// The output of [`associate_access_policy`](crate::Client::associate_access_policy).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AssociateAccessPolicyOutput {
     /// The name of your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: Option<String>,
     /// The ARN of the IAM principal for the `AccessEntry`.
+    #[cfg_attr(feature = "serde", serde(rename = "principalArn"))]
     pub principal_arn: Option<String>,
     /// The `AccessPolicy` and scope associated to the `AccessEntry`.
+    #[cfg_attr(feature = "serde", serde(rename = "associatedAccessPolicy"))]
     pub associated_access_policy: Option<crate::types::AssociatedAccessPolicy>,
 }
 impl AssociateAccessPolicyOutput {
@@ -406,6 +429,23 @@ impl AssociateAccessPolicyFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            AssociateAccessPolicyOutput,
+            ::awsrt::error::SdkError<AssociateAccessPolicyError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,52 +10,77 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`create_cluster`](crate::Client::create_cluster).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CreateClusterInput {
     /// The unique name to give to your cluster. The name can contain only alphanumeric characters (case-sensitive), hyphens, and underscores. It must start with an alphanumeric character and can't be longer than 100 characters. The name must be unique within the Amazon Web Services Region and Amazon Web Services account that you're creating the cluster in.
+    #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: String,
     /// The desired Kubernetes version for your cluster. If you don't specify a value here, the default version available in Amazon EKS is used.
     ///
     /// **Note:** The default version might not be the latest version available.
+    #[cfg_attr(feature = "serde", serde(rename = "version"))]
     pub version: Option<String>,
     /// The Amazon Resource Name (ARN) of the IAM role that provides permissions for the Kubernetes control plane to make calls to Amazon Web Services API operations on your behalf. For more information, see [Amazon EKS Service IAM Role](https://docs.aws.amazon.com/eks/latest/userguide/service_IAM_role.html) in the *Amazon EKS User Guide* .
+    #[cfg_attr(feature = "serde", serde(rename = "roleArn"))]
     pub role_arn: String,
     /// The VPC configuration that's used by the cluster control plane. Amazon EKS VPC resources have specific requirements to work properly with Kubernetes. For more information, see [Cluster VPC Considerations](https://docs.aws.amazon.com/eks/latest/userguide/network_reqs.html) and [Cluster Security Group Considerations](https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html) in the *Amazon EKS User Guide*. You must specify at least two subnets. You can specify up to five security groups. However, we recommend that you use a dedicated security group for your cluster control plane.
+    #[cfg_attr(feature = "serde", serde(rename = "resourcesVpcConfig"))]
     pub resources_vpc_config: crate::types::VpcConfigRequest,
     /// The Kubernetes network configuration for the cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "kubernetesNetworkConfig"))]
     pub kubernetes_network_config: Option<crate::types::KubernetesNetworkConfigRequest>,
     /// Enable or disable exporting the Kubernetes control plane logs for your cluster to CloudWatch Logs . By default, cluster control plane logs aren't exported to CloudWatch Logs . For more information, see [Amazon EKS Cluster control plane logs](https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html) in the *Amazon EKS User Guide* .
     ///
     /// **Note:** CloudWatch Logs ingestion, archive storage, and data scanning rates apply to exported control plane logs. For more information, see [CloudWatch Pricing](http://aws.amazon.com/cloudwatch/pricing/).
+    #[cfg_attr(feature = "serde", serde(rename = "logging"))]
     pub logging: Option<crate::types::Logging>,
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[cfg_attr(feature = "serde", serde(rename = "clientRequestToken"))]
     pub client_request_token: Option<String>,
     /// Metadata that assists with categorization and organization. Each tag consists of a key and an optional value. You define both. Tags don't propagate to any other cluster or Amazon Web Services resources.
+    #[cfg_attr(feature = "serde", serde(rename = "tags"))]
     pub tags: Option<::std::collections::HashMap<String, String>>,
     /// The encryption configuration for the cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "encryptionConfig"))]
     pub encryption_config: Option<Vec<crate::types::EncryptionConfig>>,
     /// An object representing the configuration of your local Amazon EKS cluster on an Amazon Web Services Outpost. Before creating a local cluster on an Outpost, review [Local clusters for Amazon EKS on Amazon Web Services Outposts](https://docs.aws.amazon.com/eks/latest/userguide/eks-outposts-local-cluster-overview.html) in the *Amazon EKS User Guide*. This object isn't available for creating Amazon EKS clusters on the Amazon Web Services cloud.
+    #[cfg_attr(feature = "serde", serde(rename = "outpostConfig"))]
     pub outpost_config: Option<crate::types::OutpostConfigRequest>,
     /// The access configuration for the cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "accessConfig"))]
     pub access_config: Option<crate::types::CreateAccessConfigRequest>,
     /// If you set this value to `False` when creating a cluster, the default networking add-ons will not be installed.
     ///
     /// The default networking addons include vpc-cni, coredns, and kube-proxy.
     ///
     /// Use this option when you plan to install third-party alternative add-ons or self-manage the default networking add-ons.
+    #[cfg_attr(feature = "serde", serde(rename = "bootstrapSelfManagedAddons"))]
     pub bootstrap_self_managed_addons: Option<bool>,
     /// New clusters, by default, have extended support enabled. You can disable extended support when creating a cluster by setting this value to `STANDARD`.
+    #[cfg_attr(feature = "serde", serde(rename = "upgradePolicy"))]
     pub upgrade_policy: Option<crate::types::UpgradePolicyRequest>,
     /// Enable or disable ARC zonal shift for the cluster. If zonal shift is enabled, Amazon Web Services configures zonal autoshift for the cluster.
     ///
     /// Zonal shift is a feature of Amazon Application Recovery Controller (ARC). ARC zonal shift is designed to be a temporary measure that allows you to move traffic for a resource away from an impaired AZ until the zonal shift expires or you cancel it. You can extend the zonal shift if necessary.
     ///
     /// You can start a zonal shift for an Amazon EKS cluster, or you can allow Amazon Web Services to do it for you by enabling *zonal autoshift*. This shift updates the flow of east-to-west network traffic in your cluster to only consider network endpoints for Pods running on worker nodes in healthy AZs. Additionally, any ALB or NLB handling ingress traffic for applications in your Amazon EKS cluster will automatically route traffic to targets in the healthy AZs. For more information about zonal shift in EKS, see [Learn about Amazon Application Recovery Controller (ARC) Zonal Shift in Amazon EKS](https://docs.aws.amazon.com/eks/latest/userguide/zone-shift.html) in the *Amazon EKS User Guide* .
+    #[cfg_attr(feature = "serde", serde(rename = "zonalShiftConfig"))]
     pub zonal_shift_config: Option<crate::types::ZonalShiftConfigRequest>,
     /// The configuration in the cluster for EKS Hybrid Nodes. You can't change or update this configuration after the cluster is created.
+    #[cfg_attr(feature = "serde", serde(rename = "remoteNetworkConfig"))]
     pub remote_network_config: Option<crate::types::RemoteNetworkConfigRequest>,
     /// Enable or disable the compute capability of EKS Auto Mode when creating your EKS Auto Mode cluster. If the compute capability is enabled, EKS Auto Mode will create and delete EC2 Managed Instances in your Amazon Web Services account
+    #[cfg_attr(feature = "serde", serde(rename = "computeConfig"))]
     pub compute_config: Option<crate::types::ComputeConfigRequest>,
     /// Enable or disable the block storage capability of EKS Auto Mode when creating your EKS Auto Mode cluster. If the block storage capability is enabled, EKS Auto Mode will create and delete EBS volumes in your Amazon Web Services account.
+    #[cfg_attr(feature = "serde", serde(rename = "storageConfig"))]
     pub storage_config: Option<crate::types::StorageConfigRequest>,
 }
 impl CreateClusterInput {
@@ -514,8 +539,17 @@ impl CreateClusterInput {
 /// The output of [`create_cluster`](crate::Client::create_cluster).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CreateClusterOutput {
     /// The full description of your new cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "cluster"))]
     pub cluster: Option<crate::types::Cluster>,
 }
 impl CreateClusterOutput {
@@ -740,6 +774,20 @@ impl CreateClusterFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<CreateClusterOutput, ::awsrt::error::SdkError<CreateClusterError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

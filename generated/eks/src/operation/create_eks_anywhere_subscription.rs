@@ -10,20 +10,35 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`create_eks_anywhere_subscription`](crate::Client::create_eks_anywhere_subscription).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CreateEksAnywhereSubscriptionInput {
     /// The unique name for your subscription. It must be unique in your Amazon Web Services account in the Amazon Web Services Region you're creating the subscription in. The name can contain only alphanumeric characters (case-sensitive), hyphens, and underscores. It must start with an alphabetic character and can't be longer than 100 characters.
+    #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: String,
     /// An object representing the term duration and term unit type of your subscription. This determines the term length of your subscription. Valid values are MONTHS for term unit and 12 or 36 for term duration, indicating a 12 month or 36 month subscription. This value cannot be changed after creating the subscription.
+    #[cfg_attr(feature = "serde", serde(rename = "term"))]
     pub term: crate::types::EksAnywhereSubscriptionTerm,
     /// The number of licenses to purchase with the subscription. Valid values are between 1 and 100. This value can't be changed after creating the subscription.
+    #[cfg_attr(feature = "serde", serde(rename = "licenseQuantity"))]
     pub license_quantity: i32,
     /// The license type for all licenses in the subscription. Valid value is CLUSTER. With the CLUSTER license type, each license covers support for a single EKS Anywhere cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "licenseType"))]
     pub license_type: Option<crate::types::EksAnywhereSubscriptionLicenseType>,
     /// A boolean indicating whether the subscription auto renews at the end of the term.
+    #[cfg_attr(feature = "serde", serde(rename = "autoRenew"))]
     pub auto_renew: bool,
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[cfg_attr(feature = "serde", serde(rename = "clientRequestToken"))]
     pub client_request_token: Option<String>,
     /// The metadata for a subscription to assist with categorization and organization. Each tag consists of a key and an optional value. Subscription tags don't propagate to any other resources associated with the subscription.
+    #[cfg_attr(feature = "serde", serde(rename = "tags"))]
     pub tags: Option<::std::collections::HashMap<String, String>>,
 }
 impl CreateEksAnywhereSubscriptionInput {
@@ -236,8 +251,17 @@ impl CreateEksAnywhereSubscriptionInput {
 /// The output of [`create_eks_anywhere_subscription`](crate::Client::create_eks_anywhere_subscription).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CreateEksAnywhereSubscriptionOutput {
     /// The full description of the subscription.
+    #[cfg_attr(feature = "serde", serde(rename = "subscription"))]
     pub subscription: Option<crate::types::EksAnywhereSubscription>,
 }
 impl CreateEksAnywhereSubscriptionOutput {
@@ -440,6 +464,23 @@ impl CreateEksAnywhereSubscriptionFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            CreateEksAnywhereSubscriptionOutput,
+            ::awsrt::error::SdkError<CreateEksAnywhereSubscriptionError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,48 +10,75 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`create_nodegroup`](crate::Client::create_nodegroup).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CreateNodegroupInput {
     /// The name of your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: String,
     /// The unique name to give your node group.
+    #[cfg_attr(feature = "serde", serde(rename = "nodegroupName"))]
     pub nodegroup_name: String,
     /// The scaling configuration details for the Auto Scaling group that is created for your node group.
+    #[cfg_attr(feature = "serde", serde(rename = "scalingConfig"))]
     pub scaling_config: Option<crate::types::NodegroupScalingConfig>,
     /// The root device disk size (in GiB) for your node group instances. The default disk size is 20 GiB for Linux and Bottlerocket. The default disk size is 50 GiB for Windows. If you specify `launchTemplate`, then don't specify `diskSize`, or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "diskSize"))]
     pub disk_size: Option<i32>,
     /// The subnets to use for the Auto Scaling group that is created for your node group. If you specify `launchTemplate`, then don't specify [`SubnetId`](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkInterface.html) in your launch template, or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "subnets"))]
     pub subnets: Vec<String>,
     /// Specify the instance types for a node group. If you specify a GPU instance type, make sure to also specify an applicable GPU AMI type with the `amiType` parameter. If you specify `launchTemplate`, then you can specify zero or one instance type in your launch template *or* you can specify 0-20 instance types for `instanceTypes`. If however, you specify an instance type in your launch template *and* specify any `instanceTypes`, the node group deployment will fail. If you don't specify an instance type in a launch template or for `instanceTypes`, then `t3.medium` is used, by default. If you specify `Spot` for `capacityType`, then we recommend specifying multiple values for `instanceTypes`. For more information, see [Managed node group capacity types](https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html#managed-node-group-capacity-types) and [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "instanceTypes"))]
     pub instance_types: Option<Vec<String>>,
     /// The AMI type for your node group. If you specify `launchTemplate`, and your launch template uses a custom AMI, then don't specify `amiType`, or the node group deployment will fail. If your launch template uses a Windows custom AMI, then add `eks:kube-proxy-windows` to your Windows nodes `rolearn` in the `aws-auth` `ConfigMap`. For more information about using launch templates with Amazon EKS, see [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "amiType"))]
     pub ami_type: Option<crate::types::AmiTypes>,
     /// The remote access configuration to use with your node group. For Linux, the protocol is SSH. For Windows, the protocol is RDP. If you specify `launchTemplate`, then don't specify `remoteAccess`, or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "remoteAccess"))]
     pub remote_access: Option<crate::types::RemoteAccessConfig>,
     /// The Amazon Resource Name (ARN) of the IAM role to associate with your node group. The Amazon EKS worker node `kubelet` daemon makes calls to Amazon Web Services APIs on your behalf. Nodes receive permissions for these API calls through an IAM instance profile and associated policies. Before you can launch nodes and register them into a cluster, you must create an IAM role for those nodes to use when they are launched. For more information, see [Amazon EKS node IAM role](https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html) in the *Amazon EKS User Guide* . If you specify `launchTemplate`, then don't specify [`IamInstanceProfile`](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IamInstanceProfile.html) in your launch template, or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "nodeRole"))]
     pub node_role: String,
     /// The Kubernetes `labels` to apply to the nodes in the node group when they are created.
+    #[cfg_attr(feature = "serde", serde(rename = "labels"))]
     pub labels: Option<::std::collections::HashMap<String, String>>,
     /// The Kubernetes taints to be applied to the nodes in the node group. For more information, see [Node taints on managed node groups](https://docs.aws.amazon.com/eks/latest/userguide/node-taints-managed-node-groups.html).
+    #[cfg_attr(feature = "serde", serde(rename = "taints"))]
     pub taints: Option<Vec<crate::types::Taint>>,
     /// Metadata that assists with categorization and organization. Each tag consists of a key and an optional value. You define both. Tags don't propagate to any other cluster or Amazon Web Services resources.
+    #[cfg_attr(feature = "serde", serde(rename = "tags"))]
     pub tags: Option<::std::collections::HashMap<String, String>>,
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[cfg_attr(feature = "serde", serde(rename = "clientRequestToken"))]
     pub client_request_token: Option<String>,
     /// An object representing a node group's launch template specification. When using this object, don't directly specify `instanceTypes`, `diskSize`, or `remoteAccess`. You cannot later specify a different launch template ID or name than what was used to create the node group.
     ///
     /// Make sure that the launch template meets the requirements in `launchTemplateSpecification`. Also refer to [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "launchTemplate"))]
     pub launch_template: Option<crate::types::LaunchTemplateSpecification>,
     /// The node group update configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "updateConfig"))]
     pub update_config: Option<crate::types::NodegroupUpdateConfig>,
     /// The node auto repair configuration for the node group.
+    #[cfg_attr(feature = "serde", serde(rename = "nodeRepairConfig"))]
     pub node_repair_config: Option<crate::types::NodeRepairConfig>,
     /// The capacity type for your node group.
+    #[cfg_attr(feature = "serde", serde(rename = "capacityType"))]
     pub capacity_type: Option<crate::types::CapacityTypes>,
     /// The Kubernetes version to use for your managed nodes. By default, the Kubernetes version of the cluster is used, and this is the only accepted specified value. If you specify `launchTemplate`, and your launch template uses a custom AMI, then don't specify `version`, or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "version"))]
     pub version: Option<String>,
     /// The AMI version of the Amazon EKS optimized AMI to use with your node group. By default, the latest available AMI version for the node group's current Kubernetes version is used. For information about Linux versions, see [Amazon EKS optimized Amazon Linux AMI versions](https://docs.aws.amazon.com/eks/latest/userguide/eks-linux-ami-versions.html) in the *Amazon EKS User Guide*. Amazon EKS managed node groups support the November 2022 and later releases of the Windows AMIs. For information about Windows versions, see [Amazon EKS optimized Windows AMI versions](https://docs.aws.amazon.com/eks/latest/userguide/eks-ami-versions-windows.html) in the *Amazon EKS User Guide*.
     ///
     /// If you specify `launchTemplate`, and your launch template uses a custom AMI, then don't specify `releaseVersion`, or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see [Customizing managed nodes with launch templates](https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html) in the *Amazon EKS User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "releaseVersion"))]
     pub release_version: Option<String>,
 }
 impl CreateNodegroupInput {
@@ -535,8 +562,17 @@ impl CreateNodegroupInput {
 /// The output of [`create_nodegroup`](crate::Client::create_nodegroup).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CreateNodegroupOutput {
     /// The full description of your new node group.
+    #[cfg_attr(feature = "serde", serde(rename = "nodegroup"))]
     pub nodegroup: Option<crate::types::Nodegroup>,
 }
 impl CreateNodegroupOutput {
@@ -759,6 +795,20 @@ impl CreateNodegroupFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<CreateNodegroupOutput, ::awsrt::error::SdkError<CreateNodegroupError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,16 +10,29 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`create_pod_identity_association`](crate::Client::create_pod_identity_association).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CreatePodIdentityAssociationInput {
     /// The name of the cluster to create the association in.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: String,
     /// The name of the Kubernetes namespace inside the cluster to create the association in. The service account and the pods that use the service account must be in this namespace.
+    #[cfg_attr(feature = "serde", serde(rename = "namespace"))]
     pub namespace: String,
     /// The name of the Kubernetes service account inside the cluster to associate the IAM credentials with.
+    #[cfg_attr(feature = "serde", serde(rename = "serviceAccount"))]
     pub service_account: String,
     /// The Amazon Resource Name (ARN) of the IAM role to associate with the service account. The EKS Pod Identity agent manages credentials to assume this role for applications in the containers in the pods that use this service account.
+    #[cfg_attr(feature = "serde", serde(rename = "roleArn"))]
     pub role_arn: String,
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[cfg_attr(feature = "serde", serde(rename = "clientRequestToken"))]
     pub client_request_token: Option<String>,
     /// Metadata that assists with categorization and organization. Each tag consists of a key and an optional value. You define both. Tags don't propagate to any other cluster or Amazon Web Services resources.
     ///
@@ -32,6 +45,7 @@ pub struct CreatePodIdentityAssociationInput {
     /// - If your tagging schema is used across multiple services and resources, remember that other services may have restrictions on allowed characters. Generally allowed characters are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . \_ : / @.
     /// - Tag keys and values are case-sensitive.
     /// - Do not use `aws:`, `AWS:`, or any upper or lowercase combination of such as a prefix for either keys or values as it is reserved for Amazon Web Services use. You cannot edit or delete tag keys or values with this prefix. Tags with this prefix do not count against your tags per resource limit.
+    #[cfg_attr(feature = "serde", serde(rename = "tags"))]
     pub tags: Option<::std::collections::HashMap<String, String>>,
 }
 impl CreatePodIdentityAssociationInput {
@@ -223,10 +237,19 @@ impl CreatePodIdentityAssociationInput {
 /// The output of [`create_pod_identity_association`](crate::Client::create_pod_identity_association).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CreatePodIdentityAssociationOutput {
     /// The full description of your new association.
     ///
     /// The description includes an ID for the association. Use the ID of the association in further actions to manage the association.
+    #[cfg_attr(feature = "serde", serde(rename = "association"))]
     pub association: Option<crate::types::PodIdentityAssociation>,
 }
 impl CreatePodIdentityAssociationOutput {
@@ -443,6 +466,23 @@ impl CreatePodIdentityAssociationFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            CreatePodIdentityAssociationOutput,
+            ::awsrt::error::SdkError<CreatePodIdentityAssociationError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

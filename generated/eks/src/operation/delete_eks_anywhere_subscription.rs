@@ -10,8 +10,17 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`delete_eks_anywhere_subscription`](crate::Client::delete_eks_anywhere_subscription).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DeleteEksAnywhereSubscriptionInput {
     /// The ID of the subscription.
+    #[cfg_attr(feature = "serde", serde(rename = "id"))]
     pub id: String,
 }
 impl DeleteEksAnywhereSubscriptionInput {
@@ -79,8 +88,17 @@ impl DeleteEksAnywhereSubscriptionInput {
 /// The output of [`delete_eks_anywhere_subscription`](crate::Client::delete_eks_anywhere_subscription).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DeleteEksAnywhereSubscriptionOutput {
     /// The full description of the subscription to be deleted.
+    #[cfg_attr(feature = "serde", serde(rename = "subscription"))]
     pub subscription: Option<crate::types::EksAnywhereSubscription>,
 }
 impl DeleteEksAnywhereSubscriptionOutput {
@@ -270,6 +288,23 @@ impl DeleteEksAnywhereSubscriptionFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            DeleteEksAnywhereSubscriptionOutput,
+            ::awsrt::error::SdkError<DeleteEksAnywhereSubscriptionError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

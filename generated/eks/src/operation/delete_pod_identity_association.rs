@@ -10,10 +10,20 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`delete_pod_identity_association`](crate::Client::delete_pod_identity_association).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DeletePodIdentityAssociationInput {
     /// The cluster name that
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: String,
     /// The ID of the association to be deleted.
+    #[cfg_attr(feature = "serde", serde(rename = "associationId"))]
     pub association_id: String,
 }
 impl DeletePodIdentityAssociationInput {
@@ -107,8 +117,17 @@ impl DeletePodIdentityAssociationInput {
 /// The output of [`delete_pod_identity_association`](crate::Client::delete_pod_identity_association).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DeletePodIdentityAssociationOutput {
     /// The full description of the EKS Pod Identity association that was deleted.
+    #[cfg_attr(feature = "serde", serde(rename = "association"))]
     pub association: Option<crate::types::PodIdentityAssociation>,
 }
 impl DeletePodIdentityAssociationOutput {
@@ -299,6 +318,23 @@ impl DeletePodIdentityAssociationFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            DeletePodIdentityAssociationOutput,
+            ::awsrt::error::SdkError<DeletePodIdentityAssociationError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,8 +10,17 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`deregister_cluster`](crate::Client::deregister_cluster).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DeregisterClusterInput {
     /// The name of the connected cluster to deregister.
+    #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: String,
 }
 impl DeregisterClusterInput {
@@ -77,8 +86,17 @@ impl DeregisterClusterInput {
 /// The output of [`deregister_cluster`](crate::Client::deregister_cluster).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DeregisterClusterOutput {
     /// An object representing an Amazon EKS cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "cluster"))]
     pub cluster: Option<crate::types::Cluster>,
 }
 impl DeregisterClusterOutput {
@@ -290,6 +308,20 @@ impl DeregisterClusterFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<DeregisterClusterOutput, ::awsrt::error::SdkError<DeregisterClusterError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,10 +10,20 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`describe_addon_configuration`](crate::Client::describe_addon_configuration).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DescribeAddonConfigurationInput {
     /// The name of the add-on. The name must match one of the names returned by `DescribeAddonVersions`.
+    #[cfg_attr(feature = "serde", serde(rename = "addonName"))]
     pub addon_name: String,
     /// The version of the add-on. The version must match one of the versions returned by [`DescribeAddonVersions`](https://docs.aws.amazon.com/eks/latest/APIReference/API_DescribeAddonVersions.html) .
+    #[cfg_attr(feature = "serde", serde(rename = "addonVersion"))]
     pub addon_version: String,
 }
 impl DescribeAddonConfigurationInput {
@@ -107,14 +117,26 @@ impl DescribeAddonConfigurationInput {
 /// The output of [`describe_addon_configuration`](crate::Client::describe_addon_configuration).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DescribeAddonConfigurationOutput {
     /// The name of the add-on.
+    #[cfg_attr(feature = "serde", serde(rename = "addonName"))]
     pub addon_name: Option<String>,
     /// The version of the add-on. The version must match one of the versions returned by [`DescribeAddonVersions`](https://docs.aws.amazon.com/eks/latest/APIReference/API_DescribeAddonVersions.html) .
+    #[cfg_attr(feature = "serde", serde(rename = "addonVersion"))]
     pub addon_version: Option<String>,
     /// A JSON schema that's used to validate the configuration values you provide when an add-on is created or updated.
+    #[cfg_attr(feature = "serde", serde(rename = "configurationSchema"))]
     pub configuration_schema: Option<String>,
     /// The Kubernetes service account name used by the addon, and any suggested IAM policies. Use this information to create an IAM Role for the Addon.
+    #[cfg_attr(feature = "serde", serde(rename = "podIdentityConfiguration"))]
     pub pod_identity_configuration: Option<
         Vec<crate::types::AddonPodIdentityConfiguration>,
     >,
@@ -364,6 +386,23 @@ impl DescribeAddonConfigurationFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            DescribeAddonConfigurationOutput,
+            ::awsrt::error::SdkError<DescribeAddonConfigurationError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,22 +10,37 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`describe_addon_versions`](crate::Client::describe_addon_versions).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DescribeAddonVersionsInput {
     /// The Kubernetes versions that you can use the add-on with.
+    #[cfg_attr(feature = "serde", serde(rename = "kubernetesVersion"))]
     pub kubernetes_version: Option<String>,
     /// The maximum number of results, returned in paginated output. You receive `maxResults` in a single page, along with a `nextToken` response element. You can see the remaining results of the initial request by sending another request with the returned `nextToken` value. This value can be between 1 and 100. If you don't use this parameter, 100 results and a `nextToken` value, if applicable, are returned.
+    #[cfg_attr(feature = "serde", serde(rename = "maxResults"))]
     pub max_results: Option<i32>,
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter. Pagination continues from the end of the previous results that returned the `nextToken` value. This value is null when there are no more results to return.
     ///
     /// **Note:** This token should be treated as an opaque identifier that is used only to retrieve the next items in a list and not for other programmatic purposes.
+    #[cfg_attr(feature = "serde", serde(rename = "nextToken"))]
     pub next_token: Option<String>,
     /// The name of the add-on. The name must match one of the names returned by [`ListAddons`](https://docs.aws.amazon.com/eks/latest/APIReference/API_ListAddons.html) .
+    #[cfg_attr(feature = "serde", serde(rename = "addonName"))]
     pub addon_name: Option<String>,
     /// The type of the add-on. For valid `types`, don't specify a value for this property.
+    #[cfg_attr(feature = "serde", serde(rename = "types"))]
     pub types: Option<Vec<String>>,
     /// The publisher of the add-on. For valid `publishers`, don't specify a value for this property.
+    #[cfg_attr(feature = "serde", serde(rename = "publishers"))]
     pub publishers: Option<Vec<String>>,
     /// The owner of the add-on. For valid `owners`, don't specify a value for this property.
+    #[cfg_attr(feature = "serde", serde(rename = "owners"))]
     pub owners: Option<Vec<String>>,
 }
 impl DescribeAddonVersionsInput {
@@ -204,12 +219,22 @@ impl DescribeAddonVersionsInput {
 /// The output of [`describe_addon_versions`](crate::Client::describe_addon_versions).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DescribeAddonVersionsOutput {
     /// The list of available versions with Kubernetes version compatibility and other properties.
+    #[cfg_attr(feature = "serde", serde(rename = "addons"))]
     pub addons: Option<Vec<crate::types::AddonInfo>>,
     /// The `nextToken` value to include in a future `DescribeAddonVersions` request. When the results of a `DescribeAddonVersions` request exceed `maxResults`, you can use this value to retrieve the next page of results. This value is `null` when there are no more results to return.
     ///
     /// **Note:** This token should be treated as an opaque identifier that is used only to retrieve the next items in a list and not for other programmatic purposes.
+    #[cfg_attr(feature = "serde", serde(rename = "nextToken"))]
     pub next_token: Option<String>,
 }
 impl DescribeAddonVersionsOutput {
@@ -405,6 +430,23 @@ impl DescribeAddonVersionsFluentBuilder {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            DescribeAddonVersionsOutput,
+            ::awsrt::error::SdkError<DescribeAddonVersionsError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,25 +10,41 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`describe_cluster_versions`](crate::Client::describe_cluster_versions).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DescribeClusterVersionsInput {
     /// The type of cluster to filter versions by.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterType"))]
     pub cluster_type: Option<String>,
     /// Maximum number of results to return.
+    #[cfg_attr(feature = "serde", serde(rename = "maxResults"))]
     pub max_results: Option<i32>,
     /// Pagination token for the next set of results.
+    #[cfg_attr(feature = "serde", serde(rename = "nextToken"))]
     pub next_token: Option<String>,
     /// Filter to show only default versions.
+    #[cfg_attr(feature = "serde", serde(rename = "defaultOnly"))]
     pub default_only: Option<bool>,
     /// Include all available versions in the response.
+    #[cfg_attr(feature = "serde", serde(rename = "includeAll"))]
     pub include_all: Option<bool>,
     /// List of specific cluster versions to describe.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterVersions"))]
     pub cluster_versions: Option<Vec<String>>,
     /// **Important:** This field is deprecated. Use `versionStatus` instead, as that field matches for input and output of this action.
     ///
     /// Filter versions by their current status.
     #[deprecated(note = "status has been replaced by versionStatus (since 2025-02-15)")]
+    #[cfg_attr(feature = "serde", serde(rename = "status"))]
     pub status: Option<crate::types::ClusterVersionStatus>,
     /// Filter versions by their current status.
+    #[cfg_attr(feature = "serde", serde(rename = "versionStatus"))]
     pub version_status: Option<crate::types::VersionStatus>,
 }
 impl DescribeClusterVersionsInput {
@@ -241,10 +257,20 @@ impl DescribeClusterVersionsInput {
 /// The output of [`describe_cluster_versions`](crate::Client::describe_cluster_versions).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DescribeClusterVersionsOutput {
     /// Pagination token for the next set of results.
+    #[cfg_attr(feature = "serde", serde(rename = "nextToken"))]
     pub next_token: Option<String>,
     /// List of cluster version information objects.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterVersions"))]
     pub cluster_versions: Option<Vec<crate::types::ClusterVersionInformation>>,
 }
 impl DescribeClusterVersionsOutput {
@@ -448,6 +474,23 @@ impl DescribeClusterVersionsFluentBuilder {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            DescribeClusterVersionsOutput,
+            ::awsrt::error::SdkError<DescribeClusterVersionsError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,8 +10,17 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`describe_eks_anywhere_subscription`](crate::Client::describe_eks_anywhere_subscription).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DescribeEksAnywhereSubscriptionInput {
     /// The ID of the subscription.
+    #[cfg_attr(feature = "serde", serde(rename = "id"))]
     pub id: String,
 }
 impl DescribeEksAnywhereSubscriptionInput {
@@ -79,8 +88,17 @@ impl DescribeEksAnywhereSubscriptionInput {
 /// The output of [`describe_eks_anywhere_subscription`](crate::Client::describe_eks_anywhere_subscription).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DescribeEksAnywhereSubscriptionOutput {
     /// The full description of the subscription.
+    #[cfg_attr(feature = "serde", serde(rename = "subscription"))]
     pub subscription: Option<crate::types::EksAnywhereSubscription>,
 }
 impl DescribeEksAnywhereSubscriptionOutput {
@@ -270,6 +288,23 @@ impl DescribeEksAnywhereSubscriptionFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            DescribeEksAnywhereSubscriptionOutput,
+            ::awsrt::error::SdkError<DescribeEksAnywhereSubscriptionError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

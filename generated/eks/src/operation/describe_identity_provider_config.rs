@@ -10,10 +10,20 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`describe_identity_provider_config`](crate::Client::describe_identity_provider_config).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DescribeIdentityProviderConfigInput {
     /// The name of your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: String,
     /// An object representing an identity provider configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "identityProviderConfig"))]
     pub identity_provider_config: crate::types::IdentityProviderConfig,
 }
 impl DescribeIdentityProviderConfigInput {
@@ -115,8 +125,17 @@ impl DescribeIdentityProviderConfigInput {
 /// The output of [`describe_identity_provider_config`](crate::Client::describe_identity_provider_config).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DescribeIdentityProviderConfigOutput {
     /// The object that represents an OpenID Connect (OIDC) identity provider configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "identityProviderConfig"))]
     pub identity_provider_config: Option<crate::types::IdentityProviderConfigResponse>,
 }
 impl DescribeIdentityProviderConfigOutput {
@@ -328,6 +347,23 @@ impl DescribeIdentityProviderConfigFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            DescribeIdentityProviderConfigOutput,
+            ::awsrt::error::SdkError<DescribeIdentityProviderConfigError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

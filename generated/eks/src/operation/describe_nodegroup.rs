@@ -10,10 +10,20 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`describe_nodegroup`](crate::Client::describe_nodegroup).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DescribeNodegroupInput {
     /// The name of your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: String,
     /// The name of the node group to describe.
+    #[cfg_attr(feature = "serde", serde(rename = "nodegroupName"))]
     pub nodegroup_name: String,
 }
 impl DescribeNodegroupInput {
@@ -105,8 +115,17 @@ impl DescribeNodegroupInput {
 /// The output of [`describe_nodegroup`](crate::Client::describe_nodegroup).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DescribeNodegroupOutput {
     /// The full description of your node group.
+    #[cfg_attr(feature = "serde", serde(rename = "nodegroup"))]
     pub nodegroup: Option<crate::types::Nodegroup>,
 }
 impl DescribeNodegroupOutput {
@@ -306,6 +325,20 @@ impl DescribeNodegroupFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<DescribeNodegroupOutput, ::awsrt::error::SdkError<DescribeNodegroupError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

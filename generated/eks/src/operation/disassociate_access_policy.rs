@@ -10,12 +10,23 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`disassociate_access_policy`](crate::Client::disassociate_access_policy).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DisassociateAccessPolicyInput {
     /// The name of your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: String,
     /// The ARN of the IAM principal for the `AccessEntry`.
+    #[cfg_attr(feature = "serde", serde(rename = "principalArn"))]
     pub principal_arn: String,
     /// The ARN of the policy to disassociate from the access entry. For a list of associated policies ARNs, use `ListAssociatedAccessPolicies`.
+    #[cfg_attr(feature = "serde", serde(rename = "policyArn"))]
     pub policy_arn: String,
 }
 impl DisassociateAccessPolicyInput {
@@ -135,6 +146,14 @@ impl DisassociateAccessPolicyInput {
 /// The output of [`disassociate_access_policy`](crate::Client::disassociate_access_policy).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DisassociateAccessPolicyOutput {}
 impl DisassociateAccessPolicyOutput {
     /// Creates a new builder for [`DisassociateAccessPolicyOutput`].
@@ -286,6 +305,23 @@ impl DisassociateAccessPolicyFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            DisassociateAccessPolicyOutput,
+            ::awsrt::error::SdkError<DisassociateAccessPolicyError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,12 +10,23 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`disassociate_identity_provider_config`](crate::Client::disassociate_identity_provider_config).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DisassociateIdentityProviderConfigInput {
     /// The name of your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: String,
     /// An object representing an identity provider configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "identityProviderConfig"))]
     pub identity_provider_config: crate::types::IdentityProviderConfig,
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[cfg_attr(feature = "serde", serde(rename = "clientRequestToken"))]
     pub client_request_token: Option<String>,
 }
 impl DisassociateIdentityProviderConfigInput {
@@ -137,8 +148,17 @@ impl DisassociateIdentityProviderConfigInput {
 /// The output of [`disassociate_identity_provider_config`](crate::Client::disassociate_identity_provider_config).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DisassociateIdentityProviderConfigOutput {
     /// An object representing an asynchronous update.
+    #[cfg_attr(feature = "serde", serde(rename = "update"))]
     pub update: Option<crate::types::Update>,
 }
 impl DisassociateIdentityProviderConfigOutput {
@@ -363,6 +383,23 @@ impl DisassociateIdentityProviderConfigFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            DisassociateIdentityProviderConfigOutput,
+            ::awsrt::error::SdkError<DisassociateIdentityProviderConfigError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,12 +10,23 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`list_eks_anywhere_subscriptions`](crate::Client::list_eks_anywhere_subscriptions).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ListEksAnywhereSubscriptionsInput {
     /// The maximum number of cluster results returned by ListEksAnywhereSubscriptions in paginated output. When you use this parameter, ListEksAnywhereSubscriptions returns only maxResults results in a single page along with a nextToken response element. You can see the remaining results of the initial request by sending another ListEksAnywhereSubscriptions request with the returned nextToken value. This value can be between 1 and 100. If you don't use this parameter, ListEksAnywhereSubscriptions returns up to 10 results and a nextToken value if applicable.
+    #[cfg_attr(feature = "serde", serde(rename = "maxResults"))]
     pub max_results: Option<i32>,
     /// The `nextToken` value returned from a previous paginated `ListEksAnywhereSubscriptions` request where `maxResults` was used and the results exceeded the value of that parameter. Pagination continues from the end of the previous results that returned the `nextToken` value.
+    #[cfg_attr(feature = "serde", serde(rename = "nextToken"))]
     pub next_token: Option<String>,
     /// An array of subscription statuses to filter on.
+    #[cfg_attr(feature = "serde", serde(rename = "includeStatus"))]
     pub include_status: Option<Vec<crate::types::EksAnywhereSubscriptionStatus>>,
 }
 impl ListEksAnywhereSubscriptionsInput {
@@ -120,10 +131,20 @@ impl ListEksAnywhereSubscriptionsInput {
 /// The output of [`list_eks_anywhere_subscriptions`](crate::Client::list_eks_anywhere_subscriptions).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ListEksAnywhereSubscriptionsOutput {
     /// A list of all subscription objects in the region, filtered by includeStatus and paginated by nextToken and maxResults.
+    #[cfg_attr(feature = "serde", serde(rename = "subscriptions"))]
     pub subscriptions: Option<Vec<crate::types::EksAnywhereSubscription>>,
     /// The nextToken value to include in a future ListEksAnywhereSubscriptions request. When the results of a ListEksAnywhereSubscriptions request exceed maxResults, you can use this value to retrieve the next page of results. This value is null when there are no more results to return.
+    #[cfg_attr(feature = "serde", serde(rename = "nextToken"))]
     pub next_token: Option<String>,
 }
 impl ListEksAnywhereSubscriptionsOutput {
@@ -339,6 +360,23 @@ impl ListEksAnywhereSubscriptionsFluentBuilder {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            ListEksAnywhereSubscriptionsOutput,
+            ::awsrt::error::SdkError<ListEksAnywhereSubscriptionsError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

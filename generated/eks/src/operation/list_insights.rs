@@ -10,14 +10,26 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`list_insights`](crate::Client::list_insights).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ListInsightsInput {
     /// The name of the Amazon EKS cluster associated with the insights.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: String,
     /// The criteria to filter your list of insights for your cluster. You can filter which insights are returned by category, associated Kubernetes version, and status.
+    #[cfg_attr(feature = "serde", serde(rename = "filter"))]
     pub filter: Option<crate::types::InsightsFilter>,
     /// The maximum number of identity provider configurations returned by `ListInsights` in paginated output. When you use this parameter, `ListInsights` returns only `maxResults` results in a single page along with a `nextToken` response element. You can see the remaining results of the initial request by sending another `ListInsights` request with the returned `nextToken` value. This value can be between 1 and 100. If you don't use this parameter, `ListInsights` returns up to 100 results and a `nextToken` value, if applicable.
+    #[cfg_attr(feature = "serde", serde(rename = "maxResults"))]
     pub max_results: Option<i32>,
     /// The `nextToken` value returned from a previous paginated `ListInsights` request. When the results of a `ListInsights` request exceed `maxResults`, you can use this value to retrieve the next page of results. This value is `null` when there are no more results to return.
+    #[cfg_attr(feature = "serde", serde(rename = "nextToken"))]
     pub next_token: Option<String>,
 }
 impl ListInsightsInput {
@@ -140,10 +152,20 @@ impl ListInsightsInput {
 /// The output of [`list_insights`](crate::Client::list_insights).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ListInsightsOutput {
     /// The returned list of insights.
+    #[cfg_attr(feature = "serde", serde(rename = "insights"))]
     pub insights: Option<Vec<crate::types::InsightSummary>>,
     /// The `nextToken` value to include in a future `ListInsights` request. When the results of a `ListInsights` request exceed `maxResults`, you can use this value to retrieve the next page of results. This value is `null` when there are no more results to return.
+    #[cfg_attr(feature = "serde", serde(rename = "nextToken"))]
     pub next_token: Option<String>,
 }
 impl ListInsightsOutput {
@@ -352,6 +374,20 @@ impl ListInsightsFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<ListInsightsOutput, ::awsrt::error::SdkError<ListInsightsError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

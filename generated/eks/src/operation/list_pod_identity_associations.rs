@@ -10,18 +10,31 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`list_pod_identity_associations`](crate::Client::list_pod_identity_associations).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ListPodIdentityAssociationsInput {
     /// The name of the cluster that the associations are in.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: String,
     /// The name of the Kubernetes namespace inside the cluster that the associations are in.
+    #[cfg_attr(feature = "serde", serde(rename = "namespace"))]
     pub namespace: Option<String>,
     /// The name of the Kubernetes service account that the associations use.
+    #[cfg_attr(feature = "serde", serde(rename = "serviceAccount"))]
     pub service_account: Option<String>,
     /// The maximum number of EKS Pod Identity association results returned by `ListPodIdentityAssociations` in paginated output. When you use this parameter, `ListPodIdentityAssociations` returns only `maxResults` results in a single page along with a `nextToken` response element. You can see the remaining results of the initial request by sending another `ListPodIdentityAssociations` request with the returned `nextToken` value. This value can be between 1 and 100. If you don't use this parameter, `ListPodIdentityAssociations` returns up to 100 results and a `nextToken` value if applicable.
+    #[cfg_attr(feature = "serde", serde(rename = "maxResults"))]
     pub max_results: Option<i32>,
     /// The `nextToken` value returned from a previous paginated `ListUpdates` request where `maxResults` was used and the results exceeded the value of that parameter. Pagination continues from the end of the previous results that returned the `nextToken` value.
     ///
     /// **Note:** This token should be treated as an opaque identifier that is used only to retrieve the next items in a list and not for other programmatic purposes.
+    #[cfg_attr(feature = "serde", serde(rename = "nextToken"))]
     pub next_token: Option<String>,
 }
 impl ListPodIdentityAssociationsInput {
@@ -169,6 +182,14 @@ impl ListPodIdentityAssociationsInput {
 /// The output of [`list_pod_identity_associations`](crate::Client::list_pod_identity_associations).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ListPodIdentityAssociationsOutput {
     /// The list of summarized descriptions of the associations that are in the cluster and match any filters that you provided.
     ///
@@ -178,10 +199,12 @@ pub struct ListPodIdentityAssociationsOutput {
     /// - The timestamp that the association was created at: `createdAt`
     /// - The most recent timestamp that the association was modified at:. `modifiedAt`
     /// - The tags on the association: `tags`
+    #[cfg_attr(feature = "serde", serde(rename = "associations"))]
     pub associations: Option<Vec<crate::types::PodIdentityAssociationSummary>>,
     /// The `nextToken` value to include in a future `ListPodIdentityAssociations` request. When the results of a `ListPodIdentityAssociations` request exceed `maxResults`, you can use this value to retrieve the next page of results. This value is `null` when there are no more results to return.
     ///
     /// **Note:** This token should be treated as an opaque identifier that is used only to retrieve the next items in a list and not for other programmatic purposes.
+    #[cfg_attr(feature = "serde", serde(rename = "nextToken"))]
     pub next_token: Option<String>,
 }
 impl ListPodIdentityAssociationsOutput {
@@ -398,6 +421,23 @@ impl ListPodIdentityAssociationsFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            ListPodIdentityAssociationsOutput,
+            ::awsrt::error::SdkError<ListPodIdentityAssociationsError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

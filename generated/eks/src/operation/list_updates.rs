@@ -10,18 +10,31 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`list_updates`](crate::Client::list_updates).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ListUpdatesInput {
     /// The name of the Amazon EKS cluster to list updates for.
+    #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: String,
     /// The name of the Amazon EKS managed node group to list updates for.
+    #[cfg_attr(feature = "serde", serde(rename = "nodegroupName"))]
     pub nodegroup_name: Option<String>,
     /// The names of the installed add-ons that have available updates.
+    #[cfg_attr(feature = "serde", serde(rename = "addonName"))]
     pub addon_name: Option<String>,
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter. Pagination continues from the end of the previous results that returned the `nextToken` value. This value is null when there are no more results to return.
     ///
     /// **Note:** This token should be treated as an opaque identifier that is used only to retrieve the next items in a list and not for other programmatic purposes.
+    #[cfg_attr(feature = "serde", serde(rename = "nextToken"))]
     pub next_token: Option<String>,
     /// The maximum number of results, returned in paginated output. You receive `maxResults` in a single page, along with a `nextToken` response element. You can see the remaining results of the initial request by sending another request with the returned `nextToken` value. This value can be between 1 and 100. If you don't use this parameter, 100 results and a `nextToken` value, if applicable, are returned.
+    #[cfg_attr(feature = "serde", serde(rename = "maxResults"))]
     pub max_results: Option<i32>,
 }
 impl ListUpdatesInput {
@@ -164,12 +177,22 @@ impl ListUpdatesInput {
 /// The output of [`list_updates`](crate::Client::list_updates).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ListUpdatesOutput {
     /// A list of all the updates for the specified cluster and Region.
+    #[cfg_attr(feature = "serde", serde(rename = "updateIds"))]
     pub update_ids: Option<Vec<String>>,
     /// The `nextToken` value returned from a previous paginated request, where `maxResults` was used and the results exceeded the value of that parameter. Pagination continues from the end of the previous results that returned the `nextToken` value. This value is null when there are no more results to return.
     ///
     /// **Note:** This token should be treated as an opaque identifier that is used only to retrieve the next items in a list and not for other programmatic purposes.
+    #[cfg_attr(feature = "serde", serde(rename = "nextToken"))]
     pub next_token: Option<String>,
 }
 impl ListUpdatesOutput {
@@ -374,6 +397,20 @@ impl ListUpdatesFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<ListUpdatesOutput, ::awsrt::error::SdkError<ListUpdatesError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,14 +10,26 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`register_cluster`](crate::Client::register_cluster).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct RegisterClusterInput {
     /// A unique name for this cluster in your Amazon Web Services Region.
+    #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: String,
     /// The configuration settings required to connect the Kubernetes cluster to the Amazon EKS control plane.
+    #[cfg_attr(feature = "serde", serde(rename = "connectorConfig"))]
     pub connector_config: crate::types::ConnectorConfigRequest,
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[cfg_attr(feature = "serde", serde(rename = "clientRequestToken"))]
     pub client_request_token: Option<String>,
     /// Metadata that assists with categorization and organization. Each tag consists of a key and an optional value. You define both. Tags don't propagate to any other cluster or Amazon Web Services resources.
+    #[cfg_attr(feature = "serde", serde(rename = "tags"))]
     pub tags: Option<::std::collections::HashMap<String, String>>,
 }
 impl RegisterClusterInput {
@@ -158,8 +170,17 @@ impl RegisterClusterInput {
 /// The output of [`register_cluster`](crate::Client::register_cluster).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct RegisterClusterOutput {
     /// An object representing an Amazon EKS cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "cluster"))]
     pub cluster: Option<crate::types::Cluster>,
 }
 impl RegisterClusterOutput {
@@ -396,6 +417,20 @@ impl RegisterClusterFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<RegisterClusterOutput, ::awsrt::error::SdkError<RegisterClusterError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,30 +10,46 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`update_addon`](crate::Client::update_addon).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateAddonInput {
     /// The name of your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: String,
     /// The name of the add-on. The name must match one of the names returned by [`ListAddons`](https://docs.aws.amazon.com/eks/latest/APIReference/API_ListAddons.html) .
+    #[cfg_attr(feature = "serde", serde(rename = "addonName"))]
     pub addon_name: String,
     /// The version of the add-on. The version must match one of the versions returned by [`DescribeAddonVersions`](https://docs.aws.amazon.com/eks/latest/APIReference/API_DescribeAddonVersions.html) .
+    #[cfg_attr(feature = "serde", serde(rename = "addonVersion"))]
     pub addon_version: Option<String>,
     /// The Amazon Resource Name (ARN) of an existing IAM role to bind to the add-on's service account. The role must be assigned the IAM permissions required by the add-on. If you don't specify an existing IAM role, then the add-on uses the permissions assigned to the node IAM role. For more information, see [Amazon EKS node IAM role](https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html) in the *Amazon EKS User Guide*.
     ///
     /// **Note:** To specify an existing IAM role, you must have an IAM OpenID Connect (OIDC) provider created for your cluster. For more information, see [Enabling IAM roles for service accounts on your cluster](https://docs.aws.amazon.com/eks/latest/userguide/enable-iam-roles-for-service-accounts.html) in the *Amazon EKS User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "serviceAccountRoleArn"))]
     pub service_account_role_arn: Option<String>,
     /// How to resolve field value conflicts for an Amazon EKS add-on if you've changed a value from the Amazon EKS default value. Conflicts are handled based on the option you choose:
     ///
     /// - **None** – Amazon EKS doesn't change the value. The update might fail.
     /// - **Overwrite** – Amazon EKS overwrites the changed value back to the Amazon EKS default value.
     /// - **Preserve** – Amazon EKS preserves the value. If you choose this option, we recommend that you test any field and value changes on a non-production cluster before updating the add-on on your production cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "resolveConflicts"))]
     pub resolve_conflicts: Option<crate::types::ResolveConflicts>,
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[cfg_attr(feature = "serde", serde(rename = "clientRequestToken"))]
     pub client_request_token: Option<String>,
     /// The set of configuration values for the add-on that's created. The values that you provide are validated against the schema returned by `DescribeAddonConfiguration`.
+    #[cfg_attr(feature = "serde", serde(rename = "configurationValues"))]
     pub configuration_values: Option<String>,
     /// An array of Pod Identity Assocations to be updated. Each EKS Pod Identity association maps a Kubernetes service account to an IAM Role. If this value is left blank, no change. If an empty array is provided, existing Pod Identity Assocations owned by the Addon are deleted.
     ///
     /// For more information, see [Attach an IAM Role to an Amazon EKS add-on using Pod Identity](https://docs.aws.amazon.com/eks/latest/userguide/add-ons-iam.html) in the *Amazon EKS User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "podIdentityAssociations"))]
     pub pod_identity_associations: Option<
         Vec<crate::types::AddonPodIdentityAssociations>,
     >,
@@ -263,8 +279,17 @@ impl UpdateAddonInput {
 /// The output of [`update_addon`](crate::Client::update_addon).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateAddonOutput {
     /// An object representing an asynchronous update.
+    #[cfg_attr(feature = "serde", serde(rename = "update"))]
     pub update: Option<crate::types::Update>,
 }
 impl UpdateAddonOutput {
@@ -474,6 +499,20 @@ impl UpdateAddonFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<UpdateAddonOutput, ::awsrt::error::SdkError<UpdateAddonError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

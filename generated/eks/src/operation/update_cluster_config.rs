@@ -10,32 +10,50 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`update_cluster_config`](crate::Client::update_cluster_config).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateClusterConfigInput {
     /// The name of the Amazon EKS cluster to update.
+    #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: String,
     /// An object representing the VPC configuration to use for an Amazon EKS cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "resourcesVpcConfig"))]
     pub resources_vpc_config: Option<crate::types::VpcConfigRequest>,
     /// Enable or disable exporting the Kubernetes control plane logs for your cluster to CloudWatch Logs . By default, cluster control plane logs aren't exported to CloudWatch Logs . For more information, see [Amazon EKS cluster control plane logs](https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html) in the *Amazon EKS User Guide* .
     ///
     /// **Note:** CloudWatch Logs ingestion, archive storage, and data scanning rates apply to exported control plane logs. For more information, see [CloudWatch Pricing](http://aws.amazon.com/cloudwatch/pricing/).
+    #[cfg_attr(feature = "serde", serde(rename = "logging"))]
     pub logging: Option<crate::types::Logging>,
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[cfg_attr(feature = "serde", serde(rename = "clientRequestToken"))]
     pub client_request_token: Option<String>,
     /// The access configuration for the cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "accessConfig"))]
     pub access_config: Option<crate::types::UpdateAccessConfigRequest>,
     /// You can enable or disable extended support for clusters currently on standard support. You cannot disable extended support once it starts. You must enable extended support before your cluster exits standard support.
+    #[cfg_attr(feature = "serde", serde(rename = "upgradePolicy"))]
     pub upgrade_policy: Option<crate::types::UpgradePolicyRequest>,
     /// Enable or disable ARC zonal shift for the cluster. If zonal shift is enabled, Amazon Web Services configures zonal autoshift for the cluster.
     ///
     /// Zonal shift is a feature of Amazon Application Recovery Controller (ARC). ARC zonal shift is designed to be a temporary measure that allows you to move traffic for a resource away from an impaired AZ until the zonal shift expires or you cancel it. You can extend the zonal shift if necessary.
     ///
     /// You can start a zonal shift for an EKS cluster, or you can allow Amazon Web Services to do it for you by enabling *zonal autoshift*. This shift updates the flow of east-to-west network traffic in your cluster to only consider network endpoints for Pods running on worker nodes in healthy AZs. Additionally, any ALB or NLB handling ingress traffic for applications in your EKS cluster will automatically route traffic to targets in the healthy AZs. For more information about zonal shift in EKS, see [Learn about Amazon Application Recovery Controller (ARC) Zonal Shift in Amazon EKS](https://docs.aws.amazon.com/eks/latest/userguide/zone-shift.html) in the *Amazon EKS User Guide* .
+    #[cfg_attr(feature = "serde", serde(rename = "zonalShiftConfig"))]
     pub zonal_shift_config: Option<crate::types::ZonalShiftConfigRequest>,
     /// Update the configuration of the compute capability of your EKS Auto Mode cluster. For example, enable the capability.
+    #[cfg_attr(feature = "serde", serde(rename = "computeConfig"))]
     pub compute_config: Option<crate::types::ComputeConfigRequest>,
     /// The Kubernetes network configuration for the cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "kubernetesNetworkConfig"))]
     pub kubernetes_network_config: Option<crate::types::KubernetesNetworkConfigRequest>,
     /// Update the configuration of the block storage capability of your EKS Auto Mode cluster. For example, enable the capability.
+    #[cfg_attr(feature = "serde", serde(rename = "storageConfig"))]
     pub storage_config: Option<crate::types::StorageConfigRequest>,
 }
 impl UpdateClusterConfigInput {
@@ -322,8 +340,17 @@ impl UpdateClusterConfigInput {
 /// The output of [`update_cluster_config`](crate::Client::update_cluster_config).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateClusterConfigOutput {
     /// An object representing an asynchronous update.
+    #[cfg_attr(feature = "serde", serde(rename = "update"))]
     pub update: Option<crate::types::Update>,
 }
 impl UpdateClusterConfigOutput {
@@ -548,6 +575,23 @@ impl UpdateClusterConfigFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            UpdateClusterConfigOutput,
+            ::awsrt::error::SdkError<UpdateClusterConfigError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,14 +10,26 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`update_cluster_version`](crate::Client::update_cluster_version).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateClusterVersionInput {
     /// The name of the Amazon EKS cluster to update.
+    #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: String,
     /// The desired Kubernetes version following a successful update.
+    #[cfg_attr(feature = "serde", serde(rename = "version"))]
     pub version: String,
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[cfg_attr(feature = "serde", serde(rename = "clientRequestToken"))]
     pub client_request_token: Option<String>,
     /// Set this value to `true` to override upgrade-blocking readiness checks when updating a cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "force"))]
     pub force: bool,
 }
 impl UpdateClusterVersionInput {
@@ -149,8 +161,17 @@ impl UpdateClusterVersionInput {
 /// The output of [`update_cluster_version`](crate::Client::update_cluster_version).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateClusterVersionOutput {
     /// The full description of the specified update
+    #[cfg_attr(feature = "serde", serde(rename = "update"))]
     pub update: Option<crate::types::Update>,
 }
 impl UpdateClusterVersionOutput {
@@ -387,6 +408,23 @@ impl UpdateClusterVersionFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            UpdateClusterVersionOutput,
+            ::awsrt::error::SdkError<UpdateClusterVersionError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,12 +10,23 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`update_eks_anywhere_subscription`](crate::Client::update_eks_anywhere_subscription).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateEksAnywhereSubscriptionInput {
     /// The ID of the subscription.
+    #[cfg_attr(feature = "serde", serde(rename = "id"))]
     pub id: String,
     /// A boolean indicating whether or not to automatically renew the subscription.
+    #[cfg_attr(feature = "serde", serde(rename = "autoRenew"))]
     pub auto_renew: bool,
     /// Unique, case-sensitive identifier to ensure the idempotency of the request.
+    #[cfg_attr(feature = "serde", serde(rename = "clientRequestToken"))]
     pub client_request_token: Option<String>,
 }
 impl UpdateEksAnywhereSubscriptionInput {
@@ -123,8 +134,17 @@ impl UpdateEksAnywhereSubscriptionInput {
 /// The output of [`update_eks_anywhere_subscription`](crate::Client::update_eks_anywhere_subscription).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateEksAnywhereSubscriptionOutput {
     /// The full description of the updated subscription.
+    #[cfg_attr(feature = "serde", serde(rename = "subscription"))]
     pub subscription: Option<crate::types::EksAnywhereSubscription>,
 }
 impl UpdateEksAnywhereSubscriptionOutput {
@@ -327,6 +347,23 @@ impl UpdateEksAnywhereSubscriptionFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            UpdateEksAnywhereSubscriptionOutput,
+            ::awsrt::error::SdkError<UpdateEksAnywhereSubscriptionError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

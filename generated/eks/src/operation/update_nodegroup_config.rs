@@ -10,22 +10,38 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`update_nodegroup_config`](crate::Client::update_nodegroup_config).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateNodegroupConfigInput {
     /// The name of your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: String,
     /// The name of the managed node group to update.
+    #[cfg_attr(feature = "serde", serde(rename = "nodegroupName"))]
     pub nodegroup_name: String,
     /// The Kubernetes `labels` to apply to the nodes in the node group after the update.
+    #[cfg_attr(feature = "serde", serde(rename = "labels"))]
     pub labels: Option<crate::types::UpdateLabelsPayload>,
     /// The Kubernetes taints to be applied to the nodes in the node group after the update. For more information, see [Node taints on managed node groups](https://docs.aws.amazon.com/eks/latest/userguide/node-taints-managed-node-groups.html).
+    #[cfg_attr(feature = "serde", serde(rename = "taints"))]
     pub taints: Option<crate::types::UpdateTaintsPayload>,
     /// The scaling configuration details for the Auto Scaling group after the update.
+    #[cfg_attr(feature = "serde", serde(rename = "scalingConfig"))]
     pub scaling_config: Option<crate::types::NodegroupScalingConfig>,
     /// The node group update configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "updateConfig"))]
     pub update_config: Option<crate::types::NodegroupUpdateConfig>,
     /// The node auto repair configuration for the node group.
+    #[cfg_attr(feature = "serde", serde(rename = "nodeRepairConfig"))]
     pub node_repair_config: Option<crate::types::NodeRepairConfig>,
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[cfg_attr(feature = "serde", serde(rename = "clientRequestToken"))]
     pub client_request_token: Option<String>,
 }
 impl UpdateNodegroupConfigInput {
@@ -257,8 +273,17 @@ impl UpdateNodegroupConfigInput {
 /// The output of [`update_nodegroup_config`](crate::Client::update_nodegroup_config).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateNodegroupConfigOutput {
     /// An object representing an asynchronous update.
+    #[cfg_attr(feature = "serde", serde(rename = "update"))]
     pub update: Option<crate::types::Update>,
 }
 impl UpdateNodegroupConfigOutput {
@@ -471,6 +496,23 @@ impl UpdateNodegroupConfigFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            UpdateNodegroupConfigOutput,
+            ::awsrt::error::SdkError<UpdateNodegroupConfigError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,14 +10,26 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`update_pod_identity_association`](crate::Client::update_pod_identity_association).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdatePodIdentityAssociationInput {
     /// The name of the cluster that you want to update the association in.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: String,
     /// The ID of the association to be updated.
+    #[cfg_attr(feature = "serde", serde(rename = "associationId"))]
     pub association_id: String,
     /// The new IAM role to change the
+    #[cfg_attr(feature = "serde", serde(rename = "roleArn"))]
     pub role_arn: Option<String>,
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[cfg_attr(feature = "serde", serde(rename = "clientRequestToken"))]
     pub client_request_token: Option<String>,
 }
 impl UpdatePodIdentityAssociationInput {
@@ -151,8 +163,17 @@ impl UpdatePodIdentityAssociationInput {
 /// The output of [`update_pod_identity_association`](crate::Client::update_pod_identity_association).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdatePodIdentityAssociationOutput {
     /// The full description of the EKS Pod Identity association that was updated.
+    #[cfg_attr(feature = "serde", serde(rename = "association"))]
     pub association: Option<crate::types::PodIdentityAssociation>,
 }
 impl UpdatePodIdentityAssociationOutput {
@@ -343,6 +364,23 @@ impl UpdatePodIdentityAssociationFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            UpdatePodIdentityAssociationOutput,
+            ::awsrt::error::SdkError<UpdatePodIdentityAssociationError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -2,10 +2,23 @@
 /// The access configuration for the cluster.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AccessConfigResponse {
     /// Specifies whether or not the cluster creator IAM principal was set as a cluster admin access entry during cluster creation time.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "bootstrapClusterCreatorAdminPermissions")
+    )]
     pub bootstrap_cluster_creator_admin_permissions: Option<bool>,
     /// The current authentication mode of the cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "authenticationMode"))]
     pub authentication_mode: Option<crate::types::AuthenticationMode>,
 }
 impl AccessConfigResponse {

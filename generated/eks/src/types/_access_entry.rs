@@ -2,24 +2,41 @@
 /// An access entry allows an IAM principal (user or role) to access your cluster. Access entries can replace the need to maintain the `aws-auth` `ConfigMap` for authentication. For more information about access entries, see [Access entries](https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html) in the *Amazon EKS User Guide*.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AccessEntry {
     /// The name of your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: Option<String>,
     /// The ARN of the IAM principal for the access entry. If you ever delete the IAM principal with this ARN, the access entry isn't automatically deleted. We recommend that you delete the access entry with an ARN for an IAM principal that you delete. If you don't delete the access entry and ever recreate the IAM principal, even if it has the same ARN, the access entry won't work. This is because even though the ARN is the same for the recreated IAM principal, the `roleID` or `userID` (you can see this with the Security Token Service `GetCallerIdentity` API) is different for the recreated IAM principal than it was for the original IAM principal. Even though you don't see the IAM principal's `roleID` or `userID` for an access entry, Amazon EKS stores it with the access entry.
+    #[cfg_attr(feature = "serde", serde(rename = "principalArn"))]
     pub principal_arn: Option<String>,
     /// A `name` that you've specified in a Kubernetes `RoleBinding` or `ClusterRoleBinding` object so that Kubernetes authorizes the `principalARN` access to cluster objects.
+    #[cfg_attr(feature = "serde", serde(rename = "kubernetesGroups"))]
     pub kubernetes_groups: Option<Vec<String>>,
     /// The ARN of the access entry.
+    #[cfg_attr(feature = "serde", serde(rename = "accessEntryArn"))]
     pub access_entry_arn: Option<String>,
     /// The Unix epoch timestamp at object creation.
+    #[cfg_attr(feature = "serde", serde(rename = "createdAt"))]
     pub created_at: Option<::awsrt::types::DateTime>,
     /// The Unix epoch timestamp for the last modification to the object.
+    #[cfg_attr(feature = "serde", serde(rename = "modifiedAt"))]
     pub modified_at: Option<::awsrt::types::DateTime>,
     /// Metadata that assists with categorization and organization. Each tag consists of a key and an optional value. You define both. Tags don't propagate to any other cluster or Amazon Web Services resources.
+    #[cfg_attr(feature = "serde", serde(rename = "tags"))]
     pub tags: Option<::std::collections::HashMap<String, String>>,
     /// The `name` of a user that can authenticate to your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "username"))]
     pub username: Option<String>,
     /// The type of the access entry.
+    #[cfg_attr(feature = "serde", serde(rename = "type"))]
     pub r#type: Option<String>,
 }
 impl AccessEntry {

@@ -2,10 +2,20 @@
 /// The scope of an `AccessPolicy` that's associated to an `AccessEntry`.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AccessScope {
     /// The scope type of an access policy.
+    #[cfg_attr(feature = "serde", serde(rename = "type"))]
     pub r#type: Option<crate::types::AccessScopeType>,
     /// A Kubernetes `namespace` that an access policy is scoped to. A value is required if you specified `namespace` for `Type`.
+    #[cfg_attr(feature = "serde", serde(rename = "namespaces"))]
     pub namespaces: Option<Vec<String>>,
 }
 impl AccessScope {

@@ -2,38 +2,61 @@
 /// An Amazon EKS add-on. For more information, see [Amazon EKS add-ons](https://docs.aws.amazon.com/eks/latest/userguide/eks-add-ons.html) in the *Amazon EKS User Guide*.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Addon {
     /// The name of the add-on.
+    #[cfg_attr(feature = "serde", serde(rename = "addonName"))]
     pub addon_name: Option<String>,
     /// The name of your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: Option<String>,
     /// The status of the add-on.
+    #[cfg_attr(feature = "serde", serde(rename = "status"))]
     pub status: Option<crate::types::AddonStatus>,
     /// The version of the add-on.
+    #[cfg_attr(feature = "serde", serde(rename = "addonVersion"))]
     pub addon_version: Option<String>,
     /// An object that represents the health of the add-on.
+    #[cfg_attr(feature = "serde", serde(rename = "health"))]
     pub health: Option<crate::types::AddonHealth>,
     /// The Amazon Resource Name (ARN) of the add-on.
+    #[cfg_attr(feature = "serde", serde(rename = "addonArn"))]
     pub addon_arn: Option<String>,
     /// The Unix epoch timestamp at object creation.
+    #[cfg_attr(feature = "serde", serde(rename = "createdAt"))]
     pub created_at: Option<::awsrt::types::DateTime>,
     /// The Unix epoch timestamp for the last modification to the object.
+    #[cfg_attr(feature = "serde", serde(rename = "modifiedAt"))]
     pub modified_at: Option<::awsrt::types::DateTime>,
     /// The Amazon Resource Name (ARN) of the IAM role that's bound to the Kubernetes `ServiceAccount` object that the add-on uses.
+    #[cfg_attr(feature = "serde", serde(rename = "serviceAccountRoleArn"))]
     pub service_account_role_arn: Option<String>,
     /// Metadata that assists with categorization and organization. Each tag consists of a key and an optional value. You define both. Tags don't propagate to any other cluster or Amazon Web Services resources.
+    #[cfg_attr(feature = "serde", serde(rename = "tags"))]
     pub tags: Option<::std::collections::HashMap<String, String>>,
     /// The publisher of the add-on.
+    #[cfg_attr(feature = "serde", serde(rename = "publisher"))]
     pub publisher: Option<String>,
     /// The owner of the add-on.
+    #[cfg_attr(feature = "serde", serde(rename = "owner"))]
     pub owner: Option<String>,
     /// Information about an Amazon EKS add-on from the Amazon Web Services Marketplace.
+    #[cfg_attr(feature = "serde", serde(rename = "marketplaceInformation"))]
     pub marketplace_information: Option<crate::types::MarketplaceInformation>,
     /// The configuration values that you provided.
+    #[cfg_attr(feature = "serde", serde(rename = "configurationValues"))]
     pub configuration_values: Option<String>,
     /// An array of Pod Identity Assocations owned by the Addon. Each EKS Pod Identity association maps a role to a service account in a namespace in the cluster.
     ///
     /// For more information, see [Attach an IAM Role to an Amazon EKS add-on using Pod Identity](https://docs.aws.amazon.com/eks/latest/userguide/add-ons-iam.html) in the *Amazon EKS User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "podIdentityAssociations"))]
     pub pod_identity_associations: Option<Vec<String>>,
 }
 impl Addon {

@@ -2,10 +2,20 @@
 /// The summary information about the Amazon EKS add-on compatibility for the next Kubernetes version for an insight check in the `UPGRADE_READINESS` category.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AddonCompatibilityDetail {
     /// The name of the Amazon EKS add-on.
+    #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: Option<String>,
     /// The list of compatible Amazon EKS add-on versions for the next Kubernetes version.
+    #[cfg_attr(feature = "serde", serde(rename = "compatibleVersions"))]
     pub compatible_versions: Option<Vec<String>>,
 }
 impl AddonCompatibilityDetail {

@@ -2,8 +2,17 @@
 /// The health of the add-on.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AddonHealth {
     /// An object representing the health issues for an add-on.
+    #[cfg_attr(feature = "serde", serde(rename = "issues"))]
     pub issues: Option<Vec<crate::types::AddonIssue>>,
 }
 impl AddonHealth {

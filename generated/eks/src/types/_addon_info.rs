@@ -2,18 +2,32 @@
 /// Information about an add-on.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AddonInfo {
     /// The name of the add-on.
+    #[cfg_attr(feature = "serde", serde(rename = "addonName"))]
     pub addon_name: Option<String>,
     /// The type of the add-on.
+    #[cfg_attr(feature = "serde", serde(rename = "type"))]
     pub r#type: Option<String>,
     /// An object representing information about available add-on versions and compatible Kubernetes versions.
+    #[cfg_attr(feature = "serde", serde(rename = "addonVersions"))]
     pub addon_versions: Option<Vec<crate::types::AddonVersionInfo>>,
     /// The publisher of the add-on.
+    #[cfg_attr(feature = "serde", serde(rename = "publisher"))]
     pub publisher: Option<String>,
     /// The owner of the add-on.
+    #[cfg_attr(feature = "serde", serde(rename = "owner"))]
     pub owner: Option<String>,
     /// Information about the add-on from the Amazon Web Services Marketplace.
+    #[cfg_attr(feature = "serde", serde(rename = "marketplaceInformation"))]
     pub marketplace_information: Option<crate::types::MarketplaceInformation>,
 }
 impl AddonInfo {

@@ -2,12 +2,23 @@
 /// An issue related to an add-on.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AddonIssue {
     /// A code that describes the type of issue.
+    #[cfg_attr(feature = "serde", serde(rename = "code"))]
     pub code: Option<crate::types::AddonIssueCode>,
     /// A message that provides details about the issue and what might cause it.
+    #[cfg_attr(feature = "serde", serde(rename = "message"))]
     pub message: Option<String>,
     /// The resource IDs of the issue.
+    #[cfg_attr(feature = "serde", serde(rename = "resourceIds"))]
     pub resource_ids: Option<Vec<String>>,
 }
 impl AddonIssue {

@@ -6,10 +6,20 @@
 /// For more information, see [Attach an IAM Role to an Amazon EKS add-on using Pod Identity](https://docs.aws.amazon.com/eks/latest/userguide/add-ons-iam.html) in the *Amazon EKS User Guide*.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AddonPodIdentityAssociations {
     /// The name of a Kubernetes Service Account.
+    #[cfg_attr(feature = "serde", serde(rename = "serviceAccount"))]
     pub service_account: String,
     /// The ARN of an IAM Role.
+    #[cfg_attr(feature = "serde", serde(rename = "roleArn"))]
     pub role_arn: String,
 }
 impl AddonPodIdentityAssociations {

@@ -2,10 +2,20 @@
 /// Information about how to configure IAM for an Addon.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AddonPodIdentityConfiguration {
     /// The Kubernetes Service Account name used by the addon.
+    #[cfg_attr(feature = "serde", serde(rename = "serviceAccount"))]
     pub service_account: Option<String>,
     /// A suggested IAM Policy for the addon.
+    #[cfg_attr(feature = "serde", serde(rename = "recommendedManagedPolicies"))]
     pub recommended_managed_policies: Option<Vec<String>>,
 }
 impl AddonPodIdentityConfiguration {

@@ -100,3 +100,20 @@ impl Default for AddonStatus {
         Self::Unknown(String::new())
     }
 }
+#[cfg(feature = "serde")]
+impl ::awsrt::serde::__serde::Serialize for AddonStatus {
+    fn serialize<S: ::awsrt::serde::__serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> ::awsrt::serde::__serde::Deserialize<'de> for AddonStatus {
+    fn deserialize<D: ::awsrt::serde::__serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::awsrt::serde::__serde::Deserialize>::deserialize(d).map(Self::from)
+    }
+}

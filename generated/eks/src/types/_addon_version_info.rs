@@ -2,18 +2,32 @@
 /// Information about an add-on version.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AddonVersionInfo {
     /// The version of the add-on.
+    #[cfg_attr(feature = "serde", serde(rename = "addonVersion"))]
     pub addon_version: Option<String>,
     /// The architectures that the version supports.
+    #[cfg_attr(feature = "serde", serde(rename = "architecture"))]
     pub architecture: Option<Vec<String>>,
     /// Indicates the compute type of the addon version.
+    #[cfg_attr(feature = "serde", serde(rename = "computeTypes"))]
     pub compute_types: Option<Vec<String>>,
     /// An object representing the compatibilities of a version.
+    #[cfg_attr(feature = "serde", serde(rename = "compatibilities"))]
     pub compatibilities: Option<Vec<crate::types::Compatibility>>,
     /// Whether the add-on requires configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "requiresConfiguration"))]
     pub requires_configuration: bool,
     /// Indicates if the Addon requires IAM Permissions to operate, such as networking permissions.
+    #[cfg_attr(feature = "serde", serde(rename = "requiresIamPermissions"))]
     pub requires_iam_permissions: bool,
 }
 impl AddonVersionInfo {

@@ -2,14 +2,26 @@
 /// An access policy association.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AssociatedAccessPolicy {
     /// The ARN of the `AccessPolicy`.
+    #[cfg_attr(feature = "serde", serde(rename = "policyArn"))]
     pub policy_arn: Option<String>,
     /// The scope of the access policy.
+    #[cfg_attr(feature = "serde", serde(rename = "accessScope"))]
     pub access_scope: Option<crate::types::AccessScope>,
     /// The date and time the `AccessPolicy` was associated with an `AccessEntry`.
+    #[cfg_attr(feature = "serde", serde(rename = "associatedAt"))]
     pub associated_at: Option<::awsrt::types::DateTime>,
     /// The Unix epoch timestamp for the last modification to the object.
+    #[cfg_attr(feature = "serde", serde(rename = "modifiedAt"))]
     pub modified_at: Option<::awsrt::types::DateTime>,
 }
 impl AssociatedAccessPolicy {

@@ -2,8 +2,17 @@
 /// An Auto Scaling group that is associated with an Amazon EKS managed node group.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AutoScalingGroup {
     /// The name of the Auto Scaling group associated with an Amazon EKS managed node group.
+    #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: Option<String>,
 }
 impl AutoScalingGroup {

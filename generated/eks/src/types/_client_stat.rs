@@ -2,12 +2,23 @@
 /// Details about clients using the deprecated resources.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ClientStat {
     /// The user agent of the Kubernetes client using the deprecated resource.
+    #[cfg_attr(feature = "serde", serde(rename = "userAgent"))]
     pub user_agent: Option<String>,
     /// The number of requests from the Kubernetes client seen over the last 30 days.
+    #[cfg_attr(feature = "serde", serde(rename = "numberOfRequestsLast30Days"))]
     pub number_of_requests_last30_days: i32,
     /// The timestamp of the last request seen from the Kubernetes client.
+    #[cfg_attr(feature = "serde", serde(rename = "lastRequestTime"))]
     pub last_request_time: Option<::awsrt::types::DateTime>,
 }
 impl ClientStat {

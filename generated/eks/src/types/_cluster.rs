@@ -2,60 +2,94 @@
 /// An object representing an Amazon EKS cluster.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Cluster {
     /// The name of your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: Option<String>,
     /// The Amazon Resource Name (ARN) of the cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "arn"))]
     pub arn: Option<String>,
     /// The Unix epoch timestamp at object creation.
+    #[cfg_attr(feature = "serde", serde(rename = "createdAt"))]
     pub created_at: Option<::awsrt::types::DateTime>,
     /// The Kubernetes server version for the cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "version"))]
     pub version: Option<String>,
     /// The endpoint for your Kubernetes API server.
+    #[cfg_attr(feature = "serde", serde(rename = "endpoint"))]
     pub endpoint: Option<String>,
     /// The Amazon Resource Name (ARN) of the IAM role that provides permissions for the Kubernetes control plane to make calls to Amazon Web Services API operations on your behalf.
+    #[cfg_attr(feature = "serde", serde(rename = "roleArn"))]
     pub role_arn: Option<String>,
     /// The VPC configuration used by the cluster control plane. Amazon EKS VPC resources have specific requirements to work properly with Kubernetes. For more information, see [Cluster VPC considerations](https://docs.aws.amazon.com/eks/latest/userguide/network_reqs.html) and [Cluster security group considerations](https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html) in the *Amazon EKS User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "resourcesVpcConfig"))]
     pub resources_vpc_config: Option<crate::types::VpcConfigResponse>,
     /// The Kubernetes network configuration for the cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "kubernetesNetworkConfig"))]
     pub kubernetes_network_config: Option<crate::types::KubernetesNetworkConfigResponse>,
     /// The logging configuration for your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "logging"))]
     pub logging: Option<crate::types::Logging>,
     /// The identity provider information for the cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "identity"))]
     pub identity: Option<crate::types::Identity>,
     /// The current status of the cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "status"))]
     pub status: Option<crate::types::ClusterStatus>,
     /// The `certificate-authority-data` for your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "certificateAuthority"))]
     pub certificate_authority: Option<crate::types::Certificate>,
     /// A unique, case-sensitive identifier that you provide to ensure the idempotency of the request.
+    #[cfg_attr(feature = "serde", serde(rename = "clientRequestToken"))]
     pub client_request_token: Option<String>,
     /// The platform version of your Amazon EKS cluster. For more information about clusters deployed on the Amazon Web Services Cloud, see [Platform versions](https://docs.aws.amazon.com/eks/latest/userguide/platform-versions.html) in the *Amazon EKS User Guide* . For more information about local clusters deployed on an Outpost, see [Amazon EKS local cluster platform versions](https://docs.aws.amazon.com/eks/latest/userguide/eks-outposts-platform-versions.html) in the *Amazon EKS User Guide* .
+    #[cfg_attr(feature = "serde", serde(rename = "platformVersion"))]
     pub platform_version: Option<String>,
     /// Metadata that assists with categorization and organization. Each tag consists of a key and an optional value. You define both. Tags don't propagate to any other cluster or Amazon Web Services resources.
+    #[cfg_attr(feature = "serde", serde(rename = "tags"))]
     pub tags: Option<::std::collections::HashMap<String, String>>,
     /// The encryption configuration for the cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "encryptionConfig"))]
     pub encryption_config: Option<Vec<crate::types::EncryptionConfig>>,
     /// The configuration used to connect to a cluster for registration.
+    #[cfg_attr(feature = "serde", serde(rename = "connectorConfig"))]
     pub connector_config: Option<crate::types::ConnectorConfigResponse>,
     /// The ID of your local Amazon EKS cluster on an Amazon Web Services Outpost. This property isn't available for an Amazon EKS cluster on the Amazon Web Services cloud.
+    #[cfg_attr(feature = "serde", serde(rename = "id"))]
     pub id: Option<String>,
     /// An object representing the health of your Amazon EKS cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "health"))]
     pub health: Option<crate::types::ClusterHealth>,
     /// An object representing the configuration of your local Amazon EKS cluster on an Amazon Web Services Outpost. This object isn't available for clusters on the Amazon Web Services cloud.
+    #[cfg_attr(feature = "serde", serde(rename = "outpostConfig"))]
     pub outpost_config: Option<crate::types::OutpostConfigResponse>,
     /// The access configuration for the cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "accessConfig"))]
     pub access_config: Option<crate::types::AccessConfigResponse>,
     /// This value indicates if extended support is enabled or disabled for the cluster.
     ///
     /// [Learn more about EKS Extended Support in the *Amazon EKS User Guide*.](https://docs.aws.amazon.com/eks/latest/userguide/extended-support-control.html)
+    #[cfg_attr(feature = "serde", serde(rename = "upgradePolicy"))]
     pub upgrade_policy: Option<crate::types::UpgradePolicyResponse>,
     /// The configuration for zonal shift for the cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "zonalShiftConfig"))]
     pub zonal_shift_config: Option<crate::types::ZonalShiftConfigResponse>,
     /// The configuration in the cluster for EKS Hybrid Nodes. You can't change or update this configuration after the cluster is created.
+    #[cfg_attr(feature = "serde", serde(rename = "remoteNetworkConfig"))]
     pub remote_network_config: Option<crate::types::RemoteNetworkConfigResponse>,
     /// Indicates the current configuration of the compute capability on your EKS Auto Mode cluster. For example, if the capability is enabled or disabled. If the compute capability is enabled, EKS Auto Mode will create and delete EC2 Managed Instances in your Amazon Web Services account. For more information, see EKS Auto Mode compute capability in the *Amazon EKS User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "computeConfig"))]
     pub compute_config: Option<crate::types::ComputeConfigResponse>,
     /// Indicates the current configuration of the block storage capability on your EKS Auto Mode cluster. For example, if the capability is enabled or disabled. If the block storage capability is enabled, EKS Auto Mode will create and delete EBS volumes in your Amazon Web Services account. For more information, see EKS Auto Mode block storage capability in the *Amazon EKS User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "storageConfig"))]
     pub storage_config: Option<crate::types::StorageConfigResponse>,
 }
 impl Cluster {

@@ -2,8 +2,17 @@
 /// An object representing the health of your Amazon EKS cluster.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ClusterHealth {
     /// An object representing the health issues of your Amazon EKS cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "issues"))]
     pub issues: Option<Vec<crate::types::ClusterIssue>>,
 }
 impl ClusterHealth {

@@ -2,12 +2,23 @@
 /// An issue with your Amazon EKS cluster.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ClusterIssue {
     /// The error code of the issue.
+    #[cfg_attr(feature = "serde", serde(rename = "code"))]
     pub code: Option<crate::types::ClusterIssueCode>,
     /// A description of the issue.
+    #[cfg_attr(feature = "serde", serde(rename = "message"))]
     pub message: Option<String>,
     /// The resource IDs that the issue relates to.
+    #[cfg_attr(feature = "serde", serde(rename = "resourceIds"))]
     pub resource_ids: Option<Vec<String>>,
 }
 impl ClusterIssue {

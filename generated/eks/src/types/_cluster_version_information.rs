@@ -2,28 +2,46 @@
 /// Contains details about a specific EKS cluster version.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ClusterVersionInformation {
     /// The Kubernetes version for the cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterVersion"))]
     pub cluster_version: Option<String>,
     /// The type of cluster this version is for.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterType"))]
     pub cluster_type: Option<String>,
     /// Default platform version for this Kubernetes version.
+    #[cfg_attr(feature = "serde", serde(rename = "defaultPlatformVersion"))]
     pub default_platform_version: Option<String>,
     /// Indicates if this is a default version.
+    #[cfg_attr(feature = "serde", serde(rename = "defaultVersion"))]
     pub default_version: bool,
     /// The release date of this cluster version.
+    #[cfg_attr(feature = "serde", serde(rename = "releaseDate"))]
     pub release_date: Option<::awsrt::types::DateTime>,
     /// Date when standard support ends for this version.
+    #[cfg_attr(feature = "serde", serde(rename = "endOfStandardSupportDate"))]
     pub end_of_standard_support_date: Option<::awsrt::types::DateTime>,
     /// Date when extended support ends for this version.
+    #[cfg_attr(feature = "serde", serde(rename = "endOfExtendedSupportDate"))]
     pub end_of_extended_support_date: Option<::awsrt::types::DateTime>,
     /// **Important:** This field is deprecated. Use `versionStatus` instead, as that field matches for input and output of this action.
     ///
     /// Current status of this cluster version.
+    #[cfg_attr(feature = "serde", serde(rename = "status"))]
     pub status: Option<crate::types::ClusterVersionStatus>,
     /// Current status of this cluster version.
+    #[cfg_attr(feature = "serde", serde(rename = "versionStatus"))]
     pub version_status: Option<crate::types::VersionStatus>,
     /// The patch version of Kubernetes for this cluster version.
+    #[cfg_attr(feature = "serde", serde(rename = "kubernetesPatchVersion"))]
     pub kubernetes_patch_version: Option<String>,
 }
 impl ClusterVersionInformation {

@@ -2,12 +2,23 @@
 /// Compatibility information.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Compatibility {
     /// The supported Kubernetes version of the cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterVersion"))]
     pub cluster_version: Option<String>,
     /// The supported compute platform.
+    #[cfg_attr(feature = "serde", serde(rename = "platformVersions"))]
     pub platform_versions: Option<Vec<String>>,
     /// The supported default version.
+    #[cfg_attr(feature = "serde", serde(rename = "defaultVersion"))]
     pub default_version: bool,
 }
 impl Compatibility {

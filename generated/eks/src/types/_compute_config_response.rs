@@ -2,12 +2,23 @@
 /// Indicates the status of the request to update the compute capability of your EKS Auto Mode cluster.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ComputeConfigResponse {
     /// Indicates if the compute capability is enabled on your EKS Auto Mode cluster. If the compute capability is enabled, EKS Auto Mode will create and delete EC2 Managed Instances in your Amazon Web Services account.
+    #[cfg_attr(feature = "serde", serde(rename = "enabled"))]
     pub enabled: Option<bool>,
     /// Indicates the current configuration of node pools in your EKS Auto Mode cluster. For more information, see EKS Auto Mode Node Pools in the *Amazon EKS User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "nodePools"))]
     pub node_pools: Option<Vec<String>>,
     /// The ARN of the IAM Role EKS will assign to EC2 Managed Instances in your EKS Auto Mode cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "nodeRoleArn"))]
     pub node_role_arn: Option<String>,
 }
 impl ComputeConfigResponse {

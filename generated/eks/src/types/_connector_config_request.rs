@@ -2,10 +2,20 @@
 /// The configuration sent to a cluster for configuration.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ConnectorConfigRequest {
     /// The Amazon Resource Name (ARN) of the role that is authorized to request the connector configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "roleArn"))]
     pub role_arn: String,
     /// The cloud provider for the target cluster to connect.
+    #[cfg_attr(feature = "serde", serde(rename = "provider"))]
     pub provider: crate::types::ConnectorConfigProvider,
 }
 impl ConnectorConfigRequest {

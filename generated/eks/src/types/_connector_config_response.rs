@@ -2,16 +2,29 @@
 /// The full description of your connected cluster.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ConnectorConfigResponse {
     /// A unique ID associated with the cluster for registration purposes.
+    #[cfg_attr(feature = "serde", serde(rename = "activationId"))]
     pub activation_id: Option<String>,
     /// A unique code associated with the cluster for registration purposes.
+    #[cfg_attr(feature = "serde", serde(rename = "activationCode"))]
     pub activation_code: Option<String>,
     /// The expiration time of the connected cluster. The cluster's YAML file must be applied through the native provider.
+    #[cfg_attr(feature = "serde", serde(rename = "activationExpiry"))]
     pub activation_expiry: Option<::awsrt::types::DateTime>,
     /// The cluster's cloud service provider.
+    #[cfg_attr(feature = "serde", serde(rename = "provider"))]
     pub provider: Option<String>,
     /// The Amazon Resource Name (ARN) of the role to communicate with services from the connected Kubernetes cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "roleArn"))]
     pub role_arn: Option<String>,
 }
 impl ConnectorConfigResponse {

@@ -2,10 +2,23 @@
 /// The access configuration information for the cluster.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CreateAccessConfigRequest {
     /// Specifies whether or not the cluster creator IAM principal was set as a cluster admin access entry during cluster creation time. The default value is `true`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "bootstrapClusterCreatorAdminPermissions")
+    )]
     pub bootstrap_cluster_creator_admin_permissions: Option<bool>,
     /// The desired authentication mode for the cluster. If you create a cluster by using the EKS API, Amazon Web Services SDKs, or CloudFormation, the default is `CONFIG_MAP`. If you create the cluster by using the Amazon Web Services Management Console, the default value is `API_AND_CONFIG_MAP`.
+    #[cfg_attr(feature = "serde", serde(rename = "authenticationMode"))]
     pub authentication_mode: Option<crate::types::AuthenticationMode>,
 }
 impl CreateAccessConfigRequest {

@@ -2,16 +2,29 @@
 /// The summary information about deprecated resource usage for an insight check in the `UPGRADE_READINESS` category.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DeprecationDetail {
     /// The deprecated version of the resource.
+    #[cfg_attr(feature = "serde", serde(rename = "usage"))]
     pub usage: Option<String>,
     /// The newer version of the resource to migrate to if applicable.
+    #[cfg_attr(feature = "serde", serde(rename = "replacedWith"))]
     pub replaced_with: Option<String>,
     /// The version of the software where the deprecated resource version will stop being served.
+    #[cfg_attr(feature = "serde", serde(rename = "stopServingVersion"))]
     pub stop_serving_version: Option<String>,
     /// The version of the software where the newer resource version became available to migrate to if applicable.
+    #[cfg_attr(feature = "serde", serde(rename = "startServingReplacementVersion"))]
     pub start_serving_replacement_version: Option<String>,
     /// Details about Kubernetes clients using the deprecated resources.
+    #[cfg_attr(feature = "serde", serde(rename = "clientStats"))]
     pub client_stats: Option<Vec<crate::types::ClientStat>>,
 }
 impl DeprecationDetail {

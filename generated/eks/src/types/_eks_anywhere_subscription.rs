@@ -2,32 +2,53 @@
 /// An EKS Anywhere subscription authorizing the customer to support for licensed clusters and access to EKS Anywhere Curated Packages.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct EksAnywhereSubscription {
     /// UUID identifying a subscription.
+    #[cfg_attr(feature = "serde", serde(rename = "id"))]
     pub id: Option<String>,
     /// The Amazon Resource Name (ARN) for the subscription.
+    #[cfg_attr(feature = "serde", serde(rename = "arn"))]
     pub arn: Option<String>,
     /// The Unix timestamp in seconds for when the subscription was created.
+    #[cfg_attr(feature = "serde", serde(rename = "createdAt"))]
     pub created_at: Option<::awsrt::types::DateTime>,
     /// The Unix timestamp in seconds for when the subscription is effective.
+    #[cfg_attr(feature = "serde", serde(rename = "effectiveDate"))]
     pub effective_date: Option<::awsrt::types::DateTime>,
     /// The Unix timestamp in seconds for when the subscription will expire or auto renew, depending on the auto renew configuration of the subscription object.
+    #[cfg_attr(feature = "serde", serde(rename = "expirationDate"))]
     pub expiration_date: Option<::awsrt::types::DateTime>,
     /// The number of licenses included in a subscription. Valid values are between 1 and 100.
+    #[cfg_attr(feature = "serde", serde(rename = "licenseQuantity"))]
     pub license_quantity: i32,
     /// The type of licenses included in the subscription. Valid value is CLUSTER. With the CLUSTER license type, each license covers support for a single EKS Anywhere cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "licenseType"))]
     pub license_type: Option<crate::types::EksAnywhereSubscriptionLicenseType>,
     /// An EksAnywhereSubscriptionTerm object.
+    #[cfg_attr(feature = "serde", serde(rename = "term"))]
     pub term: Option<crate::types::EksAnywhereSubscriptionTerm>,
     /// The status of a subscription.
+    #[cfg_attr(feature = "serde", serde(rename = "status"))]
     pub status: Option<String>,
     /// A boolean indicating whether or not a subscription will auto renew when it expires.
+    #[cfg_attr(feature = "serde", serde(rename = "autoRenew"))]
     pub auto_renew: bool,
     /// Amazon Web Services License Manager ARN associated with the subscription.
+    #[cfg_attr(feature = "serde", serde(rename = "licenseArns"))]
     pub license_arns: Option<Vec<String>>,
     /// Includes all of the claims in the license token necessary to validate the license for extended support.
+    #[cfg_attr(feature = "serde", serde(rename = "licenses"))]
     pub licenses: Option<Vec<crate::types::License>>,
     /// The metadata for a subscription to assist with categorization and organization. Each tag consists of a key and an optional value. Subscription tags do not propagate to any other resources associated with the subscription.
+    #[cfg_attr(feature = "serde", serde(rename = "tags"))]
     pub tags: Option<::std::collections::HashMap<String, String>>,
 }
 impl EksAnywhereSubscription {

@@ -2,10 +2,20 @@
 /// An object representing the term duration and term unit type of your subscription. This determines the term length of your subscription. Valid values are MONTHS for term unit and 12 or 36 for term duration, indicating a 12 month or 36 month subscription.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct EksAnywhereSubscriptionTerm {
     /// The duration of the subscription term. Valid values are 12 and 36, indicating a 12 month or 36 month subscription.
+    #[cfg_attr(feature = "serde", serde(rename = "duration"))]
     pub duration: i32,
     /// The term unit of the subscription. Valid value is `MONTHS`.
+    #[cfg_attr(feature = "serde", serde(rename = "unit"))]
     pub unit: Option<crate::types::EksAnywhereSubscriptionTermUnit>,
 }
 impl EksAnywhereSubscriptionTerm {

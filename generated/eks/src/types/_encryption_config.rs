@@ -2,10 +2,20 @@
 /// The encryption configuration for the cluster.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct EncryptionConfig {
     /// Specifies the resources to be encrypted. The only supported value is `secrets`.
+    #[cfg_attr(feature = "serde", serde(rename = "resources"))]
     pub resources: Option<Vec<String>>,
     /// Key Management Service (KMS) key. Either the ARN or the alias can be used.
+    #[cfg_attr(feature = "serde", serde(rename = "provider"))]
     pub provider: Option<crate::types::Provider>,
 }
 impl EncryptionConfig {

@@ -2,6 +2,14 @@
 /// An object representing an error when an asynchronous operation fails.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ErrorDetail {
     /// A brief description of the error.
     ///
@@ -12,10 +20,13 @@ pub struct ErrorDetail {
     /// - **AccessDenied**: You don't have permissions to perform the specified operation.
     /// - **OperationNotPermitted**: The service role associated with the cluster doesn't have the required access permissions for Amazon EKS.
     /// - **VpcIdNotFound**: We couldn't find the VPC associated with the cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
     pub error_code: Option<crate::types::ErrorCode>,
     /// A more complete description of the error.
+    #[cfg_attr(feature = "serde", serde(rename = "errorMessage"))]
     pub error_message: Option<String>,
     /// An optional field that contains the resource IDs associated with the error.
+    #[cfg_attr(feature = "serde", serde(rename = "resourceIds"))]
     pub resource_ids: Option<Vec<String>>,
 }
 impl ErrorDetail {

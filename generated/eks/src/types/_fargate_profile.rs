@@ -2,26 +2,44 @@
 /// An object representing an Fargate profile.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct FargateProfile {
     /// The name of the Fargate profile.
+    #[cfg_attr(feature = "serde", serde(rename = "fargateProfileName"))]
     pub fargate_profile_name: Option<String>,
     /// The full Amazon Resource Name (ARN) of the Fargate profile.
+    #[cfg_attr(feature = "serde", serde(rename = "fargateProfileArn"))]
     pub fargate_profile_arn: Option<String>,
     /// The name of your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: Option<String>,
     /// The Unix epoch timestamp at object creation.
+    #[cfg_attr(feature = "serde", serde(rename = "createdAt"))]
     pub created_at: Option<::awsrt::types::DateTime>,
     /// The Amazon Resource Name (ARN) of the `Pod` execution role to use for any `Pod` that matches the selectors in the Fargate profile. For more information, see [`Pod` execution role](https://docs.aws.amazon.com/eks/latest/userguide/pod-execution-role.html) in the *Amazon EKS User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "podExecutionRoleArn"))]
     pub pod_execution_role_arn: Option<String>,
     /// The IDs of subnets to launch a `Pod` into.
+    #[cfg_attr(feature = "serde", serde(rename = "subnets"))]
     pub subnets: Option<Vec<String>>,
     /// The selectors to match for a `Pod` to use this Fargate profile.
+    #[cfg_attr(feature = "serde", serde(rename = "selectors"))]
     pub selectors: Option<Vec<crate::types::FargateProfileSelector>>,
     /// The current status of the Fargate profile.
+    #[cfg_attr(feature = "serde", serde(rename = "status"))]
     pub status: Option<crate::types::FargateProfileStatus>,
     /// Metadata that assists with categorization and organization. Each tag consists of a key and an optional value. You define both. Tags don't propagate to any other cluster or Amazon Web Services resources.
+    #[cfg_attr(feature = "serde", serde(rename = "tags"))]
     pub tags: Option<::std::collections::HashMap<String, String>>,
     /// The health status of the Fargate profile. If there are issues with your Fargate profile's health, they are listed here.
+    #[cfg_attr(feature = "serde", serde(rename = "health"))]
     pub health: Option<crate::types::FargateProfileHealth>,
 }
 impl FargateProfile {

@@ -2,8 +2,17 @@
 /// The health status of the Fargate profile. If there are issues with your Fargate profile's health, they are listed here.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct FargateProfileHealth {
     /// Any issues that are associated with the Fargate profile.
+    #[cfg_attr(feature = "serde", serde(rename = "issues"))]
     pub issues: Option<Vec<crate::types::FargateProfileIssue>>,
 }
 impl FargateProfileHealth {

@@ -2,12 +2,23 @@
 /// An issue that is associated with the Fargate profile.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct FargateProfileIssue {
     /// A brief description of the error.
+    #[cfg_attr(feature = "serde", serde(rename = "code"))]
     pub code: Option<crate::types::FargateProfileIssueCode>,
     /// The error message associated with the issue.
+    #[cfg_attr(feature = "serde", serde(rename = "message"))]
     pub message: Option<String>,
     /// The Amazon Web Services resources that are affected by this issue.
+    #[cfg_attr(feature = "serde", serde(rename = "resourceIds"))]
     pub resource_ids: Option<Vec<String>>,
 }
 impl FargateProfileIssue {

@@ -2,10 +2,20 @@
 /// An object representing an Fargate profile selector.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct FargateProfileSelector {
     /// The Kubernetes `namespace` that the selector should match.
+    #[cfg_attr(feature = "serde", serde(rename = "namespace"))]
     pub namespace: Option<String>,
     /// The Kubernetes labels that the selector should match. A pod must contain all of the labels that are specified in the selector for it to be considered a match.
+    #[cfg_attr(feature = "serde", serde(rename = "labels"))]
     pub labels: Option<::std::collections::HashMap<String, String>>,
 }
 impl FargateProfileSelector {

@@ -2,8 +2,17 @@
 /// An object representing an identity provider.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Identity {
     /// An object representing the [OpenID Connect](https://openid.net/connect/) identity provider information.
+    #[cfg_attr(feature = "serde", serde(rename = "oidc"))]
     pub oidc: Option<crate::types::Oidc>,
 }
 impl Identity {

@@ -2,10 +2,20 @@
 /// An object representing an identity provider configuration.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct IdentityProviderConfig {
     /// The type of the identity provider configuration. The only type available is `oidc`.
+    #[cfg_attr(feature = "serde", serde(rename = "type"))]
     pub r#type: String,
     /// The name of the identity provider configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: String,
 }
 impl IdentityProviderConfig {

@@ -2,8 +2,17 @@
 /// The full description of your identity configuration.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct IdentityProviderConfigResponse {
     /// An object representing an OpenID Connect (OIDC) identity provider configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "oidc"))]
     pub oidc: Option<crate::types::OidcIdentityProviderConfig>,
 }
 impl IdentityProviderConfigResponse {

@@ -2,10 +2,20 @@
 /// Summary information that relates to the category of the insight. Currently only returned with certain insights having category `UPGRADE_READINESS`.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct InsightCategorySpecificSummary {
     /// The summary information about deprecated resource usage for an insight check in the `UPGRADE_READINESS` category.
+    #[cfg_attr(feature = "serde", serde(rename = "deprecationDetails"))]
     pub deprecation_details: Option<Vec<crate::types::DeprecationDetail>>,
     /// A list of `AddonCompatibilityDetail` objects for Amazon EKS add-ons.
+    #[cfg_attr(feature = "serde", serde(rename = "addonCompatibilityDetails"))]
     pub addon_compatibility_details: Option<Vec<crate::types::AddonCompatibilityDetail>>,
 }
 impl InsightCategorySpecificSummary {

@@ -2,12 +2,23 @@
 /// Returns information about the resource being evaluated.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct InsightResourceDetail {
     /// An object containing more detail on the status of the insight resource.
+    #[cfg_attr(feature = "serde", serde(rename = "insightStatus"))]
     pub insight_status: Option<crate::types::InsightStatus>,
     /// The Kubernetes resource URI if applicable.
+    #[cfg_attr(feature = "serde", serde(rename = "kubernetesResourceUri"))]
     pub kubernetes_resource_uri: Option<String>,
     /// The Amazon Resource Name (ARN) if applicable.
+    #[cfg_attr(feature = "serde", serde(rename = "arn"))]
     pub arn: Option<String>,
 }
 impl InsightResourceDetail {

@@ -2,10 +2,20 @@
 /// The status of the insight.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct InsightStatus {
     /// The status of the resource.
+    #[cfg_attr(feature = "serde", serde(rename = "status"))]
     pub status: Option<crate::types::InsightStatusValue>,
     /// Explanation on the reasoning for the status of the resource.
+    #[cfg_attr(feature = "serde", serde(rename = "reason"))]
     pub reason: Option<String>,
 }
 impl InsightStatus {

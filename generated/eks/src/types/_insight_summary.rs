@@ -2,22 +2,38 @@
 /// The summarized description of the insight.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct InsightSummary {
     /// The ID of the insight.
+    #[cfg_attr(feature = "serde", serde(rename = "id"))]
     pub id: Option<String>,
     /// The name of the insight.
+    #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: Option<String>,
     /// The category of the insight.
+    #[cfg_attr(feature = "serde", serde(rename = "category"))]
     pub category: Option<crate::types::Category>,
     /// The Kubernetes minor version associated with an insight if applicable.
+    #[cfg_attr(feature = "serde", serde(rename = "kubernetesVersion"))]
     pub kubernetes_version: Option<String>,
     /// The time Amazon EKS last successfully completed a refresh of this insight check on the cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "lastRefreshTime"))]
     pub last_refresh_time: Option<::awsrt::types::DateTime>,
     /// The time the status of the insight last changed.
+    #[cfg_attr(feature = "serde", serde(rename = "lastTransitionTime"))]
     pub last_transition_time: Option<::awsrt::types::DateTime>,
     /// The description of the insight which includes alert criteria, remediation recommendation, and additional resources (contains Markdown).
+    #[cfg_attr(feature = "serde", serde(rename = "description"))]
     pub description: Option<String>,
     /// An object containing more detail on the status of the insight.
+    #[cfg_attr(feature = "serde", serde(rename = "insightStatus"))]
     pub insight_status: Option<crate::types::InsightStatus>,
 }
 impl InsightSummary {

@@ -2,12 +2,23 @@
 /// The criteria to use for the insights.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct InsightsFilter {
     /// The categories to use to filter insights.
+    #[cfg_attr(feature = "serde", serde(rename = "categories"))]
     pub categories: Option<Vec<crate::types::Category>>,
     /// The Kubernetes versions to use to filter the insights.
+    #[cfg_attr(feature = "serde", serde(rename = "kubernetesVersions"))]
     pub kubernetes_versions: Option<Vec<String>>,
     /// The statuses to use to filter the insights.
+    #[cfg_attr(feature = "serde", serde(rename = "statuses"))]
     pub statuses: Option<Vec<crate::types::InsightStatusValue>>,
 }
 impl InsightsFilter {

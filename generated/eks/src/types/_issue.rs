@@ -2,6 +2,14 @@
 /// An object representing an issue with an Amazon EKS resource.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Issue {
     /// A brief description of the error.
     ///
@@ -21,10 +29,13 @@ pub struct Issue {
     /// - **InsufficientFreeAddresses**: One or more of the subnets associated with your managed node group does not have enough available IP addresses for new nodes.
     /// - **InternalFailure**: These errors are usually caused by an Amazon EKS server-side issue.
     /// - **NodeCreationFailure**: Your launched instances are unable to register with your Amazon EKS cluster. Common causes of this failure are insufficient [node IAM role](https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html) permissions or lack of outbound internet access for the nodes.
+    #[cfg_attr(feature = "serde", serde(rename = "code"))]
     pub code: Option<crate::types::NodegroupIssueCode>,
     /// The error message associated with the issue.
+    #[cfg_attr(feature = "serde", serde(rename = "message"))]
     pub message: Option<String>,
     /// The Amazon Web Services resources that are afflicted by this issue.
+    #[cfg_attr(feature = "serde", serde(rename = "resourceIds"))]
     pub resource_ids: Option<Vec<String>>,
 }
 impl Issue {

@@ -2,6 +2,14 @@
 /// The Kubernetes network configuration for the cluster.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct KubernetesNetworkConfigRequest {
     /// Don't specify a value if you select `ipv6` for **ipFamily**. The CIDR block to assign Kubernetes service IP addresses from. If you don't specify a block, Kubernetes assigns addresses from either the `10.100.0.0/16` or `172.20.0.0/16` CIDR blocks. We recommend that you specify a block that does not overlap with resources in other networks that are peered or connected to your VPC. The block must meet the following requirements:
     ///
@@ -10,12 +18,15 @@ pub struct KubernetesNetworkConfigRequest {
     /// - Between `/24` and `/12`.
     ///
     /// **Important:** You can only specify a custom CIDR block when you create a cluster. You can't change this value after the cluster is created.
+    #[cfg_attr(feature = "serde", serde(rename = "serviceIpv4Cidr"))]
     pub service_ipv4_cidr: Option<String>,
     /// Specify which IP family is used to assign Kubernetes pod and service IP addresses. If you don't specify a value, `ipv4` is used by default. You can only specify an IP family when you create a cluster and can't change this value once the cluster is created. If you specify `ipv6`, the VPC and subnets that you specify for cluster creation must have both `IPv4` and `IPv6` CIDR blocks assigned to them. You can't specify `ipv6` for clusters in China Regions.
     ///
     /// You can only specify `ipv6` for `1.21` and later clusters that use version `1.10.1` or later of the Amazon VPC CNI add-on. If you specify `ipv6`, then ensure that your VPC meets the requirements listed in the considerations listed in [Assigning IPv6 addresses to pods and services](https://docs.aws.amazon.com/eks/latest/userguide/cni-ipv6.html) in the *Amazon EKS User Guide*. Kubernetes assigns services `IPv6` addresses from the unique local address range `(fc00::/7)`. You can't specify a custom `IPv6` CIDR block. Pod addresses are assigned from the subnet's `IPv6` CIDR.
+    #[cfg_attr(feature = "serde", serde(rename = "ipFamily"))]
     pub ip_family: Option<crate::types::IpFamily>,
     /// Request to enable or disable the load balancing capability on your EKS Auto Mode cluster. For more information, see EKS Auto Mode load balancing capability in the *Amazon EKS User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "elasticLoadBalancing"))]
     pub elastic_load_balancing: Option<crate::types::ElasticLoadBalancing>,
 }
 impl KubernetesNetworkConfigRequest {

@@ -4,16 +4,27 @@
 /// You must specify either the launch template ID or the launch template name in the request, but not both.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct LaunchTemplateSpecification {
     /// The name of the launch template.
     ///
     /// You must specify either the launch template name or the launch template ID in the request, but not both. After node group creation, you cannot use a different name.
+    #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: Option<String>,
     /// The version number of the launch template to use. If no version is specified, then the template's default version is used. You can use a different version for node group updates.
+    #[cfg_attr(feature = "serde", serde(rename = "version"))]
     pub version: Option<String>,
     /// The ID of the launch template.
     ///
     /// You must specify either the launch template ID or the launch template name in the request, but not both. After node group creation, you cannot use a different ID.
+    #[cfg_attr(feature = "serde", serde(rename = "id"))]
     pub id: Option<String>,
 }
 impl LaunchTemplateSpecification {

@@ -2,10 +2,20 @@
 /// An EKS Anywhere license associated with a subscription.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct License {
     /// An id associated with an EKS Anywhere subscription license.
+    #[cfg_attr(feature = "serde", serde(rename = "id"))]
     pub id: Option<String>,
     /// An optional license token that can be used for extended support verification.
+    #[cfg_attr(feature = "serde", serde(rename = "token"))]
     pub token: Option<String>,
 }
 impl License {

@@ -2,10 +2,20 @@
 /// An object representing the enabled or disabled Kubernetes control plane logs for your cluster.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct LogSetup {
     /// The available cluster control plane log types.
+    #[cfg_attr(feature = "serde", serde(rename = "types"))]
     pub types: Option<Vec<crate::types::LogType>>,
     /// If a log type is enabled, that log type exports its control plane logs to CloudWatch Logs . If a log type isn't enabled, that log type doesn't export its control plane logs. Each individual log type can be enabled or disabled independently.
+    #[cfg_attr(feature = "serde", serde(rename = "enabled"))]
     pub enabled: Option<bool>,
 }
 impl LogSetup {

@@ -2,8 +2,17 @@
 /// An object representing the logging configuration for resources in your cluster.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Logging {
     /// The cluster control plane logging configuration for your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterLogging"))]
     pub cluster_logging: Option<Vec<crate::types::LogSetup>>,
 }
 impl Logging {

@@ -2,10 +2,20 @@
 /// Information about an Amazon EKS add-on from the Amazon Web Services Marketplace.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct MarketplaceInformation {
     /// The product ID from the Amazon Web Services Marketplace.
+    #[cfg_attr(feature = "serde", serde(rename = "productId"))]
     pub product_id: Option<String>,
     /// The product URL from the Amazon Web Services Marketplace.
+    #[cfg_attr(feature = "serde", serde(rename = "productUrl"))]
     pub product_url: Option<String>,
 }
 impl MarketplaceInformation {

@@ -2,8 +2,17 @@
 /// The node auto repair configuration for the node group.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct NodeRepairConfig {
     /// Specifies whether to enable node auto repair for the node group. Node auto repair is disabled by default.
+    #[cfg_attr(feature = "serde", serde(rename = "enabled"))]
     pub enabled: Option<bool>,
 }
 impl NodeRepairConfig {

@@ -2,56 +2,88 @@
 /// An object representing an Amazon EKS managed node group.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Nodegroup {
     /// The name associated with an Amazon EKS managed node group.
+    #[cfg_attr(feature = "serde", serde(rename = "nodegroupName"))]
     pub nodegroup_name: Option<String>,
     /// The Amazon Resource Name (ARN) associated with the managed node group.
+    #[cfg_attr(feature = "serde", serde(rename = "nodegroupArn"))]
     pub nodegroup_arn: Option<String>,
     /// The name of your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: Option<String>,
     /// The Kubernetes version of the managed node group.
+    #[cfg_attr(feature = "serde", serde(rename = "version"))]
     pub version: Option<String>,
     /// If the node group was deployed using a launch template with a custom AMI, then this is the AMI ID that was specified in the launch template. For node groups that weren't deployed using a launch template, this is the version of the Amazon EKS optimized AMI that the node group was deployed with.
+    #[cfg_attr(feature = "serde", serde(rename = "releaseVersion"))]
     pub release_version: Option<String>,
     /// The Unix epoch timestamp at object creation.
+    #[cfg_attr(feature = "serde", serde(rename = "createdAt"))]
     pub created_at: Option<::awsrt::types::DateTime>,
     /// The Unix epoch timestamp for the last modification to the object.
+    #[cfg_attr(feature = "serde", serde(rename = "modifiedAt"))]
     pub modified_at: Option<::awsrt::types::DateTime>,
     /// The current status of the managed node group.
+    #[cfg_attr(feature = "serde", serde(rename = "status"))]
     pub status: Option<crate::types::NodegroupStatus>,
     /// The capacity type of your managed node group.
+    #[cfg_attr(feature = "serde", serde(rename = "capacityType"))]
     pub capacity_type: Option<crate::types::CapacityTypes>,
     /// The scaling configuration details for the Auto Scaling group that is associated with your node group.
+    #[cfg_attr(feature = "serde", serde(rename = "scalingConfig"))]
     pub scaling_config: Option<crate::types::NodegroupScalingConfig>,
     /// If the node group wasn't deployed with a launch template, then this is the instance type that is associated with the node group. If the node group was deployed with a launch template, then this is `null`.
+    #[cfg_attr(feature = "serde", serde(rename = "instanceTypes"))]
     pub instance_types: Option<Vec<String>>,
     /// The subnets that were specified for the Auto Scaling group that is associated with your node group.
+    #[cfg_attr(feature = "serde", serde(rename = "subnets"))]
     pub subnets: Option<Vec<String>>,
     /// If the node group wasn't deployed with a launch template, then this is the remote access configuration that is associated with the node group. If the node group was deployed with a launch template, then this is `null`.
+    #[cfg_attr(feature = "serde", serde(rename = "remoteAccess"))]
     pub remote_access: Option<crate::types::RemoteAccessConfig>,
     /// If the node group was deployed using a launch template with a custom AMI, then this is `CUSTOM`. For node groups that weren't deployed using a launch template, this is the AMI type that was specified in the node group configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "amiType"))]
     pub ami_type: Option<crate::types::AmiTypes>,
     /// The IAM role associated with your node group. The Amazon EKS node `kubelet` daemon makes calls to Amazon Web Services APIs on your behalf. Nodes receive permissions for these API calls through an IAM instance profile and associated policies.
+    #[cfg_attr(feature = "serde", serde(rename = "nodeRole"))]
     pub node_role: Option<String>,
     /// The Kubernetes `labels` applied to the nodes in the node group.
     ///
     /// **Note:** Only `labels` that are applied with the Amazon EKS API are shown here. There may be other Kubernetes `labels` applied to the nodes in this group.
+    #[cfg_attr(feature = "serde", serde(rename = "labels"))]
     pub labels: Option<::std::collections::HashMap<String, String>>,
     /// The Kubernetes taints to be applied to the nodes in the node group when they are created. Effect is one of `No_Schedule`, `Prefer_No_Schedule`, or `No_Execute`. Kubernetes taints can be used together with tolerations to control how workloads are scheduled to your nodes. For more information, see [Node taints on managed node groups](https://docs.aws.amazon.com/eks/latest/userguide/node-taints-managed-node-groups.html).
+    #[cfg_attr(feature = "serde", serde(rename = "taints"))]
     pub taints: Option<Vec<crate::types::Taint>>,
     /// The resources associated with the node group, such as Auto Scaling groups and security groups for remote access.
+    #[cfg_attr(feature = "serde", serde(rename = "resources"))]
     pub resources: Option<crate::types::NodegroupResources>,
     /// If the node group wasn't deployed with a launch template, then this is the disk size in the node group configuration. If the node group was deployed with a launch template, then this is `null`.
+    #[cfg_attr(feature = "serde", serde(rename = "diskSize"))]
     pub disk_size: Option<i32>,
     /// The health status of the node group. If there are issues with your node group's health, they are listed here.
+    #[cfg_attr(feature = "serde", serde(rename = "health"))]
     pub health: Option<crate::types::NodegroupHealth>,
     /// The node group update configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "updateConfig"))]
     pub update_config: Option<crate::types::NodegroupUpdateConfig>,
     /// The node auto repair configuration for the node group.
+    #[cfg_attr(feature = "serde", serde(rename = "nodeRepairConfig"))]
     pub node_repair_config: Option<crate::types::NodeRepairConfig>,
     /// If a launch template was used to create the node group, then this is the launch template that was used.
+    #[cfg_attr(feature = "serde", serde(rename = "launchTemplate"))]
     pub launch_template: Option<crate::types::LaunchTemplateSpecification>,
     /// Metadata that assists with categorization and organization. Each tag consists of a key and an optional value. You define both. Tags don't propagate to any other cluster or Amazon Web Services resources.
+    #[cfg_attr(feature = "serde", serde(rename = "tags"))]
     pub tags: Option<::std::collections::HashMap<String, String>>,
 }
 impl Nodegroup {

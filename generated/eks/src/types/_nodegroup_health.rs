@@ -2,8 +2,17 @@
 /// An object representing the health status of the node group.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct NodegroupHealth {
     /// Any issues that are associated with the node group.
+    #[cfg_attr(feature = "serde", serde(rename = "issues"))]
     pub issues: Option<Vec<crate::types::Issue>>,
 }
 impl NodegroupHealth {

@@ -2,10 +2,20 @@
 /// An object representing the resources associated with the node group, such as Auto Scaling groups and security groups for remote access.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct NodegroupResources {
     /// The Auto Scaling groups associated with the node group.
+    #[cfg_attr(feature = "serde", serde(rename = "autoScalingGroups"))]
     pub auto_scaling_groups: Option<Vec<crate::types::AutoScalingGroup>>,
     /// The remote access security group associated with the node group. This security group controls SSH access to the nodes.
+    #[cfg_attr(feature = "serde", serde(rename = "remoteAccessSecurityGroup"))]
     pub remote_access_security_group: Option<String>,
 }
 impl NodegroupResources {

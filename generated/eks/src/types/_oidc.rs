@@ -2,8 +2,17 @@
 /// An object representing the [OpenID Connect](https://openid.net/connect/) (OIDC) identity provider information for the cluster.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Oidc {
     /// The issuer URL for the OIDC identity provider.
+    #[cfg_attr(feature = "serde", serde(rename = "issuer"))]
     pub issuer: Option<String>,
 }
 impl Oidc {

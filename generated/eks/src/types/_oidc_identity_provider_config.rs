@@ -2,30 +2,50 @@
 /// An object representing the configuration for an OpenID Connect (OIDC) identity provider.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct OidcIdentityProviderConfig {
     /// The name of the configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "identityProviderConfigName"))]
     pub identity_provider_config_name: Option<String>,
     /// The ARN of the configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "identityProviderConfigArn"))]
     pub identity_provider_config_arn: Option<String>,
     /// The name of your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: Option<String>,
     /// The URL of the OIDC identity provider that allows the API server to discover public signing keys for verifying tokens.
+    #[cfg_attr(feature = "serde", serde(rename = "issuerUrl"))]
     pub issuer_url: Option<String>,
     /// This is also known as *audience*. The ID of the client application that makes authentication requests to the OIDC identity provider.
+    #[cfg_attr(feature = "serde", serde(rename = "clientId"))]
     pub client_id: Option<String>,
     /// The JSON Web token (JWT) claim that is used as the username.
+    #[cfg_attr(feature = "serde", serde(rename = "usernameClaim"))]
     pub username_claim: Option<String>,
     /// The prefix that is prepended to username claims to prevent clashes with existing names. The prefix can't contain `system:`
+    #[cfg_attr(feature = "serde", serde(rename = "usernamePrefix"))]
     pub username_prefix: Option<String>,
     /// The JSON web token (JWT) claim that the provider uses to return your groups.
+    #[cfg_attr(feature = "serde", serde(rename = "groupsClaim"))]
     pub groups_claim: Option<String>,
     /// The prefix that is prepended to group claims to prevent clashes with existing names (such as `system:` groups). For example, the value`oidc:` creates group names like `oidc:engineering` and `oidc:infra`. The prefix can't contain `system:`
+    #[cfg_attr(feature = "serde", serde(rename = "groupsPrefix"))]
     pub groups_prefix: Option<String>,
     /// The key-value pairs that describe required claims in the identity token. If set, each claim is verified to be present in the token with a matching value.
+    #[cfg_attr(feature = "serde", serde(rename = "requiredClaims"))]
     pub required_claims: Option<::std::collections::HashMap<String, String>>,
     /// Metadata that assists with categorization and organization. Each tag consists of a key and an optional value. You define both. Tags don't propagate to any other cluster or Amazon Web Services resources.
+    #[cfg_attr(feature = "serde", serde(rename = "tags"))]
     pub tags: Option<::std::collections::HashMap<String, String>>,
     /// The status of the OIDC identity provider.
+    #[cfg_attr(feature = "serde", serde(rename = "status"))]
     pub status: Option<crate::types::ConfigStatus>,
 }
 impl OidcIdentityProviderConfig {

@@ -2,22 +2,38 @@
 /// An object representing an OpenID Connect (OIDC) configuration. Before associating an OIDC identity provider to your cluster, review the considerations in [Authenticating users for your cluster from an OIDC identity provider](https://docs.aws.amazon.com/eks/latest/userguide/authenticate-oidc-identity-provider.html) in the *Amazon EKS User Guide*.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct OidcIdentityProviderConfigRequest {
     /// The name of the OIDC provider configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "identityProviderConfigName"))]
     pub identity_provider_config_name: String,
     /// The URL of the OIDC identity provider that allows the API server to discover public signing keys for verifying tokens. The URL must begin with `https://` and should correspond to the `iss` claim in the provider's OIDC ID tokens. Based on the OIDC standard, path components are allowed but query parameters are not. Typically the URL consists of only a hostname, like `https://server.example.org` or `https://example.com`. This URL should point to the level below `.well-known/openid-configuration` and must be publicly accessible over the internet.
+    #[cfg_attr(feature = "serde", serde(rename = "issuerUrl"))]
     pub issuer_url: String,
     /// This is also known as *audience*. The ID for the client application that makes authentication requests to the OIDC identity provider.
+    #[cfg_attr(feature = "serde", serde(rename = "clientId"))]
     pub client_id: String,
     /// The JSON Web Token (JWT) claim to use as the username. The default is `sub`, which is expected to be a unique identifier of the end user. You can choose other claims, such as `email` or `name`, depending on the OIDC identity provider. Claims other than `email` are prefixed with the issuer URL to prevent naming clashes with other plug-ins.
+    #[cfg_attr(feature = "serde", serde(rename = "usernameClaim"))]
     pub username_claim: Option<String>,
     /// The prefix that is prepended to username claims to prevent clashes with existing names. If you do not provide this field, and `username` is a value other than `email`, the prefix defaults to `issuerurl#`. You can use the value `-` to disable all prefixing.
+    #[cfg_attr(feature = "serde", serde(rename = "usernamePrefix"))]
     pub username_prefix: Option<String>,
     /// The JWT claim that the provider uses to return your groups.
+    #[cfg_attr(feature = "serde", serde(rename = "groupsClaim"))]
     pub groups_claim: Option<String>,
     /// The prefix that is prepended to group claims to prevent clashes with existing names (such as `system:` groups). For example, the value`oidc:` will create group names like `oidc:engineering` and `oidc:infra`.
+    #[cfg_attr(feature = "serde", serde(rename = "groupsPrefix"))]
     pub groups_prefix: Option<String>,
     /// The key value pairs that describe required claims in the identity token. If set, each claim is verified to be present in the token with a matching value. For the maximum number of claims that you can require, see [Amazon EKS service quotas](https://docs.aws.amazon.com/eks/latest/userguide/service-quotas.html) in the *Amazon EKS User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "requiredClaims"))]
     pub required_claims: Option<::std::collections::HashMap<String, String>>,
 }
 impl OidcIdentityProviderConfigRequest {

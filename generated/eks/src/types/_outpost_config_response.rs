@@ -2,12 +2,23 @@
 /// An object representing the configuration of your local Amazon EKS cluster on an Amazon Web Services Outpost. This API isn't available for Amazon EKS clusters on the Amazon Web Services cloud.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct OutpostConfigResponse {
     /// The ARN of the Outpost that you specified for use with your local Amazon EKS cluster on Outposts.
+    #[cfg_attr(feature = "serde", serde(rename = "outpostArns"))]
     pub outpost_arns: Vec<String>,
     /// The Amazon EC2 instance type used for the control plane. The instance type is the same for all control plane instances.
+    #[cfg_attr(feature = "serde", serde(rename = "controlPlaneInstanceType"))]
     pub control_plane_instance_type: String,
     /// An object representing the placement configuration for all the control plane instances of your local Amazon EKS cluster on an Amazon Web Services Outpost. For more information, see [Capacity considerations](https://docs.aws.amazon.com/eks/latest/userguide/eks-outposts-capacity-considerations.html) in the *Amazon EKS User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "controlPlanePlacement"))]
     pub control_plane_placement: Option<crate::types::ControlPlanePlacementResponse>,
 }
 impl OutpostConfigResponse {

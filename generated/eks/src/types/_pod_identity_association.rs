@@ -2,18 +2,32 @@
 /// Amazon EKS Pod Identity associations provide the ability to manage credentials for your applications, similar to the way that Amazon EC2 instance profiles provide credentials to Amazon EC2 instances.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct PodIdentityAssociation {
     /// The name of the cluster that the association is in.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: Option<String>,
     /// The name of the Kubernetes namespace inside the cluster to create the association in. The service account and the pods that use the service account must be in this namespace.
+    #[cfg_attr(feature = "serde", serde(rename = "namespace"))]
     pub namespace: Option<String>,
     /// The name of the Kubernetes service account inside the cluster to associate the IAM credentials with.
+    #[cfg_attr(feature = "serde", serde(rename = "serviceAccount"))]
     pub service_account: Option<String>,
     /// The Amazon Resource Name (ARN) of the IAM role to associate with the service account. The EKS Pod Identity agent manages credentials to assume this role for applications in the containers in the pods that use this service account.
+    #[cfg_attr(feature = "serde", serde(rename = "roleArn"))]
     pub role_arn: Option<String>,
     /// The Amazon Resource Name (ARN) of the association.
+    #[cfg_attr(feature = "serde", serde(rename = "associationArn"))]
     pub association_arn: Option<String>,
     /// The ID of the association.
+    #[cfg_attr(feature = "serde", serde(rename = "associationId"))]
     pub association_id: Option<String>,
     /// Metadata that assists with categorization and organization. Each tag consists of a key and an optional value. You define both. Tags don't propagate to any other cluster or Amazon Web Services resources.
     ///
@@ -26,12 +40,16 @@ pub struct PodIdentityAssociation {
     /// - If your tagging schema is used across multiple services and resources, remember that other services may have restrictions on allowed characters. Generally allowed characters are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . \_ : / @.
     /// - Tag keys and values are case-sensitive.
     /// - Do not use `aws:`, `AWS:`, or any upper or lowercase combination of such as a prefix for either keys or values as it is reserved for Amazon Web Services use. You cannot edit or delete tag keys or values with this prefix. Tags with this prefix do not count against your tags per resource limit.
+    #[cfg_attr(feature = "serde", serde(rename = "tags"))]
     pub tags: Option<::std::collections::HashMap<String, String>>,
     /// The timestamp that the association was created at.
+    #[cfg_attr(feature = "serde", serde(rename = "createdAt"))]
     pub created_at: Option<::awsrt::types::DateTime>,
     /// The most recent timestamp that the association was modified at
+    #[cfg_attr(feature = "serde", serde(rename = "modifiedAt"))]
     pub modified_at: Option<::awsrt::types::DateTime>,
     /// If defined, the Pod Identity Association is owned by an Amazon EKS Addon.
+    #[cfg_attr(feature = "serde", serde(rename = "ownerArn"))]
     pub owner_arn: Option<String>,
 }
 impl PodIdentityAssociation {

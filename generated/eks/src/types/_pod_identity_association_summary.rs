@@ -9,18 +9,32 @@
 /// - The tags on the association: `tags`
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct PodIdentityAssociationSummary {
     /// The name of the cluster that the association is in.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: Option<String>,
     /// The name of the Kubernetes namespace inside the cluster to create the association in. The service account and the pods that use the service account must be in this namespace.
+    #[cfg_attr(feature = "serde", serde(rename = "namespace"))]
     pub namespace: Option<String>,
     /// The name of the Kubernetes service account inside the cluster to associate the IAM credentials with.
+    #[cfg_attr(feature = "serde", serde(rename = "serviceAccount"))]
     pub service_account: Option<String>,
     /// The Amazon Resource Name (ARN) of the association.
+    #[cfg_attr(feature = "serde", serde(rename = "associationArn"))]
     pub association_arn: Option<String>,
     /// The ID of the association.
+    #[cfg_attr(feature = "serde", serde(rename = "associationId"))]
     pub association_id: Option<String>,
     /// If defined, the Pod Identity Association is owned by an Amazon EKS Addon.
+    #[cfg_attr(feature = "serde", serde(rename = "ownerArn"))]
     pub owner_arn: Option<String>,
 }
 impl PodIdentityAssociationSummary {

@@ -2,6 +2,14 @@
 /// The configuration in the cluster for EKS Hybrid Nodes. You can't change or update this configuration after the cluster is created.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct RemoteNetworkConfigRequest {
     /// The list of network CIDRs that can contain hybrid nodes.
     ///
@@ -17,6 +25,7 @@ pub struct RemoteNetworkConfigRequest {
     /// - Each host must allow outbound connection to the EKS cluster control plane on TCP ports `443` and `10250`.
     /// - Each host must allow inbound connection from the EKS cluster control plane on TCP port 10250 for logs, exec and port-forward operations.
     /// - Each host must allow TCP and UDP network connectivity to and from other hosts that are running `CoreDNS` on UDP port `53` for service and pod DNS names.
+    #[cfg_attr(feature = "serde", serde(rename = "remoteNodeNetworks"))]
     pub remote_node_networks: Option<Vec<crate::types::RemoteNodeNetwork>>,
     /// The list of network CIDRs that can contain pods that run Kubernetes webhooks on hybrid nodes.
     ///
@@ -28,6 +37,7 @@ pub struct RemoteNetworkConfigRequest {
     ///
     /// - Each block must be within an `IPv4` RFC-1918 network range. Minimum allowed size is /24, maximum allowed size is /8. Publicly-routable addresses aren't supported.
     /// - Each block cannot overlap with the range of the VPC CIDR blocks for your EKS resources, or the block of the Kubernetes service IP range.
+    #[cfg_attr(feature = "serde", serde(rename = "remotePodNetworks"))]
     pub remote_pod_networks: Option<Vec<crate::types::RemotePodNetwork>>,
 }
 impl RemoteNetworkConfigRequest {

@@ -2,10 +2,20 @@
 /// The configuration in the cluster for EKS Hybrid Nodes. You can't change or update this configuration after the cluster is created.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct RemoteNetworkConfigResponse {
     /// The list of network CIDRs that can contain hybrid nodes.
+    #[cfg_attr(feature = "serde", serde(rename = "remoteNodeNetworks"))]
     pub remote_node_networks: Option<Vec<crate::types::RemoteNodeNetwork>>,
     /// The list of network CIDRs that can contain pods that run Kubernetes webhooks on hybrid nodes.
+    #[cfg_attr(feature = "serde", serde(rename = "remotePodNetworks"))]
     pub remote_pod_networks: Option<Vec<crate::types::RemotePodNetwork>>,
 }
 impl RemoteNetworkConfigResponse {

@@ -15,6 +15,14 @@
 /// - Each host must allow TCP and UDP network connectivity to and from other hosts that are running `CoreDNS` on UDP port `53` for service and pod DNS names.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct RemoteNodeNetwork {
     /// A network CIDR that can contain hybrid nodes.
     ///
@@ -30,6 +38,7 @@ pub struct RemoteNodeNetwork {
     /// - Each host must allow outbound connection to the EKS cluster control plane on TCP ports `443` and `10250`.
     /// - Each host must allow inbound connection from the EKS cluster control plane on TCP port 10250 for logs, exec and port-forward operations.
     /// - Each host must allow TCP and UDP network connectivity to and from other hosts that are running `CoreDNS` on UDP port `53` for service and pod DNS names.
+    #[cfg_attr(feature = "serde", serde(rename = "cidrs"))]
     pub cidrs: Option<Vec<String>>,
 }
 impl RemoteNodeNetwork {

@@ -11,6 +11,14 @@
 /// - Each block cannot overlap with the range of the VPC CIDR blocks for your EKS resources, or the block of the Kubernetes service IP range.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct RemotePodNetwork {
     /// A network CIDR that can contain pods that run Kubernetes webhooks on hybrid nodes.
     ///
@@ -22,6 +30,7 @@ pub struct RemotePodNetwork {
     ///
     /// - Each block must be within an `IPv4` RFC-1918 network range. Minimum allowed size is /24, maximum allowed size is /8. Publicly-routable addresses aren't supported.
     /// - Each block cannot overlap with the range of the VPC CIDR blocks for your EKS resources, or the block of the Kubernetes service IP range.
+    #[cfg_attr(feature = "serde", serde(rename = "cidrs"))]
     pub cidrs: Option<Vec<String>>,
 }
 impl RemotePodNetwork {

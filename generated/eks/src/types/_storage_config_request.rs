@@ -2,8 +2,17 @@
 /// Request to update the configuration of the storage capability of your EKS Auto Mode cluster. For example, enable the capability. For more information, see EKS Auto Mode block storage capability in the *Amazon EKS User Guide*.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct StorageConfigRequest {
     /// Request to configure EBS Block Storage settings for your EKS Auto Mode cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "blockStorage"))]
     pub block_storage: Option<crate::types::BlockStorage>,
 }
 impl StorageConfigRequest {

@@ -2,8 +2,17 @@
 /// Indicates the status of the request to update the block storage capability of your EKS Auto Mode cluster.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct StorageConfigResponse {
     /// Indicates the current configuration of the block storage capability on your EKS Auto Mode cluster. For example, if the capability is enabled or disabled.
+    #[cfg_attr(feature = "serde", serde(rename = "blockStorage"))]
     pub block_storage: Option<crate::types::BlockStorage>,
 }
 impl StorageConfigResponse {

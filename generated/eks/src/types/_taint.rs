@@ -2,12 +2,23 @@
 /// A property that allows a node to repel a `Pod`. For more information, see [Node taints on managed node groups](https://docs.aws.amazon.com/eks/latest/userguide/node-taints-managed-node-groups.html) in the *Amazon EKS User Guide*.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Taint {
     /// The key of the taint.
+    #[cfg_attr(feature = "serde", serde(rename = "key"))]
     pub key: Option<String>,
     /// The value of the taint.
+    #[cfg_attr(feature = "serde", serde(rename = "value"))]
     pub value: Option<String>,
     /// The effect of the taint.
+    #[cfg_attr(feature = "serde", serde(rename = "effect"))]
     pub effect: Option<crate::types::TaintEffect>,
 }
 impl Taint {

@@ -2,18 +2,32 @@
 /// An object representing an asynchronous update.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Update {
     /// A UUID that is used to track the update.
+    #[cfg_attr(feature = "serde", serde(rename = "id"))]
     pub id: Option<String>,
     /// The current status of the update.
+    #[cfg_attr(feature = "serde", serde(rename = "status"))]
     pub status: Option<crate::types::UpdateStatus>,
     /// The type of the update.
+    #[cfg_attr(feature = "serde", serde(rename = "type"))]
     pub r#type: Option<crate::types::UpdateType>,
     /// A key-value map that contains the parameters associated with the update.
+    #[cfg_attr(feature = "serde", serde(rename = "params"))]
     pub params: Option<Vec<crate::types::UpdateParam>>,
     /// The Unix epoch timestamp at object creation.
+    #[cfg_attr(feature = "serde", serde(rename = "createdAt"))]
     pub created_at: Option<::awsrt::types::DateTime>,
     /// Any errors associated with a `Failed` update.
+    #[cfg_attr(feature = "serde", serde(rename = "errors"))]
     pub errors: Option<Vec<crate::types::ErrorDetail>>,
 }
 impl Update {

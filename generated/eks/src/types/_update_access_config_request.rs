@@ -2,8 +2,17 @@
 /// The access configuration information for the cluster.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateAccessConfigRequest {
     /// The desired authentication mode for the cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "authenticationMode"))]
     pub authentication_mode: Option<crate::types::AuthenticationMode>,
 }
 impl UpdateAccessConfigRequest {

@@ -2,10 +2,20 @@
 /// An object representing a Kubernetes `label` change for a managed node group.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateLabelsPayload {
     /// The Kubernetes `labels` to add or update.
+    #[cfg_attr(feature = "serde", serde(rename = "addOrUpdateLabels"))]
     pub add_or_update_labels: Option<::std::collections::HashMap<String, String>>,
     /// The Kubernetes `labels` to remove.
+    #[cfg_attr(feature = "serde", serde(rename = "removeLabels"))]
     pub remove_labels: Option<Vec<String>>,
 }
 impl UpdateLabelsPayload {

@@ -2,10 +2,20 @@
 /// An object representing the details of an update request.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateParam {
     /// The keys associated with an update request.
+    #[cfg_attr(feature = "serde", serde(rename = "type"))]
     pub r#type: Option<crate::types::UpdateParamType>,
     /// The value of the keys submitted as part of an update request.
+    #[cfg_attr(feature = "serde", serde(rename = "value"))]
     pub value: Option<String>,
 }
 impl UpdateParam {

@@ -2,10 +2,20 @@
 /// An object representing the details of an update to a taints payload. For more information, see [Node taints on managed node groups](https://docs.aws.amazon.com/eks/latest/userguide/node-taints-managed-node-groups.html) in the *Amazon EKS User Guide*.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateTaintsPayload {
     /// Kubernetes taints to be added or updated.
+    #[cfg_attr(feature = "serde", serde(rename = "addOrUpdateTaints"))]
     pub add_or_update_taints: Option<Vec<crate::types::Taint>>,
     /// Kubernetes taints to remove.
+    #[cfg_attr(feature = "serde", serde(rename = "removeTaints"))]
     pub remove_taints: Option<Vec<crate::types::Taint>>,
 }
 impl UpdateTaintsPayload {

@@ -2,20 +2,35 @@
 /// An object representing an Amazon EKS cluster VPC configuration response.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct VpcConfigResponse {
     /// The subnets associated with your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "subnetIds"))]
     pub subnet_ids: Option<Vec<String>>,
     /// The security groups associated with the cross-account elastic network interfaces that are used to allow communication between your nodes and the Kubernetes control plane.
+    #[cfg_attr(feature = "serde", serde(rename = "securityGroupIds"))]
     pub security_group_ids: Option<Vec<String>>,
     /// The cluster security group that was created by Amazon EKS for the cluster. Managed node groups use this security group for control-plane-to-data-plane communication.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterSecurityGroupId"))]
     pub cluster_security_group_id: Option<String>,
     /// The VPC associated with your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "vpcId"))]
     pub vpc_id: Option<String>,
     /// Whether the public API server endpoint is enabled.
+    #[cfg_attr(feature = "serde", serde(rename = "endpointPublicAccess"))]
     pub endpoint_public_access: bool,
     /// This parameter indicates whether the Amazon EKS private API server endpoint is enabled. If the Amazon EKS private API server endpoint is enabled, Kubernetes API requests that originate from within your cluster's VPC use the private VPC endpoint instead of traversing the internet. If this value is disabled and you have nodes or Fargate pods in the cluster, then ensure that `publicAccessCidrs` includes the necessary CIDR blocks for communication with the nodes or Fargate pods. For more information, see [Amazon EKS cluster endpoint access control](https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html) in the *Amazon EKS User Guide* .
+    #[cfg_attr(feature = "serde", serde(rename = "endpointPrivateAccess"))]
     pub endpoint_private_access: bool,
     /// The CIDR blocks that are allowed access to your cluster's public Kubernetes API server endpoint.
+    #[cfg_attr(feature = "serde", serde(rename = "publicAccessCidrs"))]
     pub public_access_cidrs: Option<Vec<String>>,
 }
 impl VpcConfigResponse {

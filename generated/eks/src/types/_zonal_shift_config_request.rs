@@ -2,8 +2,17 @@
 /// The configuration for zonal shift for the cluster.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ZonalShiftConfigRequest {
     /// If zonal shift is enabled, Amazon Web Services configures zonal autoshift for the cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "enabled"))]
     pub enabled: Option<bool>,
 }
 impl ZonalShiftConfigRequest {

@@ -10,8 +10,17 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`get_bed`](crate::Client::get_bed).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetBedInput {
     /// The `bedId` member.
+    #[cfg_attr(feature = "serde", serde(rename = "bedId"))]
     pub bed_id: String,
 }
 impl GetBedInput {
@@ -74,20 +83,35 @@ impl GetBedInput {
 /// The output of [`get_bed`](crate::Client::get_bed).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetBedOutput {
     /// The `bed` member.
+    #[cfg_attr(feature = "serde", serde(rename = "bed"))]
     pub bed: Option<crate::types::Bed>,
     /// The `lastWatered` member.
+    #[cfg_attr(feature = "serde", serde(rename = "lastWatered"))]
     pub last_watered: Option<::awsrt::types::DateTime>,
     /// The `tags` member.
+    #[cfg_attr(feature = "serde", serde(rename = "tags"))]
     pub tags: Option<::std::collections::HashMap<String, String>>,
     /// How a bed is looked after: one of these.
+    #[cfg_attr(feature = "serde", serde(rename = "care"))]
     pub care: Option<crate::types::Care>,
     /// The `photo` member.
+    #[cfg_attr(feature = "serde", serde(rename = "photo"))]
     pub photo: Option<::awsrt::types::Blob>,
     /// The `ratio` member.
+    #[cfg_attr(feature = "serde", serde(rename = "ratio"))]
     pub ratio: Option<f64>,
     /// The `weights` member.
+    #[cfg_attr(feature = "serde", serde(rename = "weights"))]
     pub weights: Option<::std::collections::HashMap<String, Option<f32>>>,
 }
 impl GetBedOutput {
@@ -367,6 +391,20 @@ impl GetBedFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<GetBedOutput, ::awsrt::error::SdkError<GetBedError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,14 +10,26 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`plant_bed`](crate::Client::plant_bed).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct PlantBedInput {
     /// The `bed` member.
+    #[cfg_attr(feature = "serde", serde(rename = "bed"))]
     pub bed: crate::types::Bed,
     /// The `plantedAt` member.
+    #[cfg_attr(feature = "serde", serde(rename = "plantedAt"))]
     pub planted_at: Option<::awsrt::types::DateTime>,
     /// The `photo` member.
+    #[cfg_attr(feature = "serde", serde(rename = "photo"))]
     pub photo: Option<::awsrt::types::Blob>,
     /// How a bed is looked after: one of these.
+    #[cfg_attr(feature = "serde", serde(rename = "care"))]
     pub care: Option<crate::types::Care>,
 }
 impl PlantBedInput {
@@ -140,16 +152,29 @@ impl PlantBedInput {
 /// The output of [`plant_bed`](crate::Client::plant_bed).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct PlantBedOutput {
     /// The `bedId` member.
+    #[cfg_attr(feature = "serde", serde(rename = "bedId"))]
     pub bed_id: Option<String>,
     /// The `plantCount` member.
+    #[cfg_attr(feature = "serde", serde(rename = "plantCount"))]
     pub plant_count: Option<i32>,
     /// The `receivedAt` member.
+    #[cfg_attr(feature = "serde", serde(rename = "receivedAt"))]
     pub received_at: Option<::awsrt::types::DateTime>,
     /// The `echo` member.
+    #[cfg_attr(feature = "serde", serde(rename = "echo"))]
     pub echo: Option<crate::types::Bed>,
     /// How a bed is looked after: one of these.
+    #[cfg_attr(feature = "serde", serde(rename = "care"))]
     pub care: Option<crate::types::Care>,
 }
 impl PlantBedOutput {
@@ -361,6 +386,20 @@ impl PlantBedFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<PlantBedOutput, ::awsrt::error::SdkError<PlantBedError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -2,16 +2,29 @@
 /// The `Bed` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Bed {
     /// The `name` member.
+    #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: String,
     /// The `plants` member.
+    #[cfg_attr(feature = "serde", serde(rename = "plants"))]
     pub plants: Option<Vec<crate::types::Plant>>,
     /// The `soil` member.
+    #[cfg_attr(feature = "serde", serde(rename = "soil"))]
     pub soil: Option<::std::collections::HashMap<String, f64>>,
     /// The `sizeCm` member.
+    #[cfg_attr(feature = "serde", serde(rename = "sizeCm"))]
     pub size_cm: Option<crate::types::Dimensions>,
     /// The `heightsMm` member.
+    #[cfg_attr(feature = "serde", serde(rename = "heightsMm"))]
     pub heights_mm: Option<Vec<Option<i32>>>,
 }
 impl Bed {

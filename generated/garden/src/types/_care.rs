@@ -2,14 +2,23 @@
 /// How a bed is looked after: one of these.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(feature = "serde", serde(crate = "::awsrt::serde::__serde"))]
 pub enum Care {
     /// The `waterLitres` variant.
+    #[cfg_attr(feature = "serde", serde(rename = "waterLitres"))]
     WaterLitres(f32),
     /// The `shade` variant.
+    #[cfg_attr(feature = "serde", serde(rename = "shade"))]
     Shade(bool),
     /// The `schedule` variant.
+    #[cfg_attr(feature = "serde", serde(rename = "schedule"))]
     Schedule(crate::types::Schedule),
     /// A variant this version of the client does not know (sent by a newer service).
+    #[cfg_attr(feature = "serde", serde(rename = "$unknown"))]
     Unknown,
 }
 impl Care {

@@ -2,10 +2,20 @@
 /// The `Dimensions` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Dimensions {
     /// The `width` member.
+    #[cfg_attr(feature = "serde", serde(rename = "width"))]
     pub width: Option<i32>,
     /// The `length` member.
+    #[cfg_attr(feature = "serde", serde(rename = "length"))]
     pub length: Option<i64>,
 }
 impl Dimensions {

@@ -2,14 +2,26 @@
 /// The `Plant` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Plant {
     /// The `species` member.
+    #[cfg_attr(feature = "serde", serde(rename = "species"))]
     pub species: String,
     /// The `count` member.
+    #[cfg_attr(feature = "serde", serde(rename = "count"))]
     pub count: Option<i32>,
     /// The `sowedAt` member.
+    #[cfg_attr(feature = "serde", serde(rename = "sowedAt"))]
     pub sowed_at: Option<::awsrt::types::DateTime>,
     /// The `perennial` member.
+    #[cfg_attr(feature = "serde", serde(rename = "perennial"))]
     pub perennial: Option<bool>,
 }
 impl Plant {

@@ -2,10 +2,20 @@
 /// The `Schedule` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Schedule {
     /// The `days` member.
+    #[cfg_attr(feature = "serde", serde(rename = "days"))]
     pub days: Option<Vec<String>>,
     /// The `note` member.
+    #[cfg_attr(feature = "serde", serde(rename = "note"))]
     pub note: Option<String>,
 }
 impl Schedule {

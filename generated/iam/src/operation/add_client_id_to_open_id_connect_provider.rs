@@ -10,10 +10,20 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`add_client_id_to_open_id_connect_provider`](crate::Client::add_client_id_to_open_id_connect_provider).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AddClientIdToOpenIdConnectProviderInput {
     /// The Amazon Resource Name (ARN) of the IAM OpenID Connect (OIDC) provider resource to add the client ID to. You can get a list of OIDC provider ARNs by using the ListOpenIDConnectProviders operation.
+    #[cfg_attr(feature = "serde", serde(rename = "OpenIDConnectProviderArn"))]
     pub open_id_connect_provider_arn: String,
     /// The client ID (also known as audience) to add to the IAM OpenID Connect provider resource.
+    #[cfg_attr(feature = "serde", serde(rename = "ClientID"))]
     pub client_id: String,
 }
 impl AddClientIdToOpenIdConnectProviderInput {
@@ -107,6 +117,14 @@ impl AddClientIdToOpenIdConnectProviderInput {
 /// The (empty) output of [`add_client_id_to_open_id_connect_provider`](crate::Client::add_client_id_to_open_id_connect_provider).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AddClientIdToOpenIdConnectProviderOutput {}
 impl AddClientIdToOpenIdConnectProviderOutput {
     /// Creates a new builder for [`AddClientIdToOpenIdConnectProviderOutput`].
@@ -268,6 +286,23 @@ impl AddClientIdToOpenIdConnectProviderFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            AddClientIdToOpenIdConnectProviderOutput,
+            ::awsrt::error::SdkError<AddClientIdToOpenIdConnectProviderError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,13 +10,51 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`change_password`](crate::Client::change_password).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ChangePasswordInput {
     /// The IAM user's current password.
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "__serde_secret_change_password_input_old_password")
+    )]
     pub old_password: ::awsrt::types::SensitiveString,
     /// The new password. The new password must conform to the Amazon Web Services account's password policy, if one exists.
     ///
     /// The [regex pattern](http://wikipedia.org/wiki/regex) that is used to validate this parameter is a string of characters. That string can include almost any printable ASCII character from the space (`\u0020`) through the end of the ASCII character range (`\u00FF`). You can also include the tab (`\u0009`), line feed (`\u000A`), and carriage return (`\u000D`) characters. Any of these characters are valid in a password. However, many tools, such as the Amazon Web Services Management Console, might restrict the ability to type certain characters because they have special meaning within that tool.
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "__serde_secret_change_password_input_new_password")
+    )]
     pub new_password: ::awsrt::types::SensitiveString,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_change_password_input_old_password<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "ChangePasswordInput.OldPassword",
+        serializer,
+    )
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_change_password_input_new_password<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "ChangePasswordInput.NewPassword",
+        serializer,
+    )
 }
 impl ChangePasswordInput {
     /// The IAM user's current password.
@@ -124,6 +162,14 @@ impl ChangePasswordInput {
 /// The (empty) output of [`change_password`](crate::Client::change_password).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ChangePasswordOutput {}
 impl ChangePasswordOutput {
     /// Creates a new builder for [`ChangePasswordOutput`].
@@ -311,6 +357,20 @@ impl ChangePasswordFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<ChangePasswordOutput, ::awsrt::error::SdkError<ChangePasswordError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

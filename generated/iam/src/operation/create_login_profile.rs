@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`create_login_profile`](crate::Client::create_login_profile).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CreateLoginProfileInput {
     /// The name of the IAM user to create a password for. The user must already exist.
     ///
@@ -22,9 +30,27 @@ pub struct CreateLoginProfileInput {
     /// This parameter must be omitted when you make the request with an [AssumeRoot](https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoot.html) session. It is required in all other cases.
     ///
     /// The [regex pattern](http://wikipedia.org/wiki/regex) that is used to validate this parameter is a string of characters. That string can include almost any printable ASCII character from the space (`\u0020`) through the end of the ASCII character range (`\u00FF`). You can also include the tab (`\u0009`), line feed (`\u000A`), and carriage return (`\u000D`) characters. Any of these characters are valid in a password. However, many tools, such as the Amazon Web Services Management Console, might restrict the ability to type certain characters because they have special meaning within that tool.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_create_login_profile_input_password",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub password: Option<::awsrt::types::SensitiveString>,
     /// Specifies whether the user is required to set a new password on next sign-in.
     pub password_reset_required: bool,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_create_login_profile_input_password<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "CreateLoginProfileInput.Password",
+        serializer,
+    )
 }
 impl CreateLoginProfileInput {
     /// The name of the IAM user to create a password for.
@@ -134,6 +160,14 @@ impl CreateLoginProfileInput {
 /// Contains the response to a successful CreateLoginProfile request.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CreateLoginProfileOutput {
     /// A structure containing the user name and password create date.
     pub login_profile: crate::types::LoginProfile,
@@ -348,6 +382,23 @@ impl CreateLoginProfileFluentBuilder {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            CreateLoginProfileOutput,
+            ::awsrt::error::SdkError<CreateLoginProfileError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

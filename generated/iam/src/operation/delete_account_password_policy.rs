@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The (empty) input of [`delete_account_password_policy`](crate::Client::delete_account_password_policy).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DeleteAccountPasswordPolicyInput {}
 impl DeleteAccountPasswordPolicyInput {
     /// Creates a new builder for [`DeleteAccountPasswordPolicyInput`].
@@ -43,6 +51,14 @@ impl DeleteAccountPasswordPolicyInput {
 /// The (empty) output of [`delete_account_password_policy`](crate::Client::delete_account_password_policy).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DeleteAccountPasswordPolicyOutput {}
 impl DeleteAccountPasswordPolicyOutput {
     /// Creates a new builder for [`DeleteAccountPasswordPolicyOutput`].
@@ -192,6 +208,23 @@ impl DeleteAccountPasswordPolicyFluentBuilder {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            DeleteAccountPasswordPolicyOutput,
+            ::awsrt::error::SdkError<DeleteAccountPasswordPolicyError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,8 +10,17 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`delete_saml_provider`](crate::Client::delete_saml_provider).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DeleteSamlProviderInput {
     /// The Amazon Resource Name (ARN) of the SAML provider to delete.
+    #[cfg_attr(feature = "serde", serde(rename = "SAMLProviderArn"))]
     pub saml_provider_arn: String,
 }
 impl DeleteSamlProviderInput {
@@ -77,6 +86,14 @@ impl DeleteSamlProviderInput {
 /// The (empty) output of [`delete_saml_provider`](crate::Client::delete_saml_provider).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DeleteSamlProviderOutput {}
 impl DeleteSamlProviderOutput {
     /// Creates a new builder for [`DeleteSamlProviderOutput`].
@@ -237,6 +254,23 @@ impl DeleteSamlProviderFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            DeleteSamlProviderOutput,
+            ::awsrt::error::SdkError<DeleteSamlProviderError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

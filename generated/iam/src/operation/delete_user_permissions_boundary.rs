@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`delete_user_permissions_boundary`](crate::Client::delete_user_permissions_boundary).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DeleteUserPermissionsBoundaryInput {
     /// The name (friendly name, not ARN) of the IAM user from which you want to remove the permissions boundary.
     pub user_name: String,
@@ -79,6 +87,14 @@ impl DeleteUserPermissionsBoundaryInput {
 /// The (empty) output of [`delete_user_permissions_boundary`](crate::Client::delete_user_permissions_boundary).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DeleteUserPermissionsBoundaryOutput {}
 impl DeleteUserPermissionsBoundaryOutput {
     /// Creates a new builder for [`DeleteUserPermissionsBoundaryOutput`].
@@ -216,6 +232,23 @@ impl DeleteUserPermissionsBoundaryFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            DeleteUserPermissionsBoundaryOutput,
+            ::awsrt::error::SdkError<DeleteUserPermissionsBoundaryError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

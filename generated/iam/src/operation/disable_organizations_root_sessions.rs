@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`disable_organizations_root_sessions`](crate::Client::disable_organizations_root_sessions).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DisableOrganizationsRootSessionsInput {}
 impl DisableOrganizationsRootSessionsInput {
     /// Creates a new builder for [`DisableOrganizationsRootSessionsInput`].
@@ -43,6 +51,14 @@ impl DisableOrganizationsRootSessionsInput {
 /// The output of [`disable_organizations_root_sessions`](crate::Client::disable_organizations_root_sessions).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DisableOrganizationsRootSessionsOutput {
     /// The unique identifier (ID) of an organization.
     pub organization_id: Option<String>,
@@ -273,6 +289,23 @@ impl DisableOrganizationsRootSessionsFluentBuilder {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            DisableOrganizationsRootSessionsOutput,
+            ::awsrt::error::SdkError<DisableOrganizationsRootSessionsError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`enable_organizations_root_credentials_management`](crate::Client::enable_organizations_root_credentials_management).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct EnableOrganizationsRootCredentialsManagementInput {}
 impl EnableOrganizationsRootCredentialsManagementInput {
     /// Creates a new builder for [`EnableOrganizationsRootCredentialsManagementInput`].
@@ -43,6 +51,14 @@ impl EnableOrganizationsRootCredentialsManagementInput {
 /// The output of [`enable_organizations_root_credentials_management`](crate::Client::enable_organizations_root_credentials_management).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct EnableOrganizationsRootCredentialsManagementOutput {
     /// The unique identifier (ID) of an organization.
     pub organization_id: Option<String>,
@@ -291,6 +307,23 @@ impl EnableOrganizationsRootCredentialsManagementFluentBuilder {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            EnableOrganizationsRootCredentialsManagementOutput,
+            ::awsrt::error::SdkError<EnableOrganizationsRootCredentialsManagementError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,10 +10,19 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`get_saml_provider`](crate::Client::get_saml_provider).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetSamlProviderInput {
     /// The Amazon Resource Name (ARN) of the SAML provider resource object in IAM to get information about.
     ///
     /// For more information about ARNs, see [Amazon Resource Names (ARNs)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the *Amazon Web Services General Reference*.
+    #[cfg_attr(feature = "serde", serde(rename = "SAMLProviderArn"))]
     pub saml_provider_arn: String,
 }
 impl GetSamlProviderInput {
@@ -76,10 +85,20 @@ impl GetSamlProviderInput {
 /// Contains the response to a successful GetSAMLProvider request.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetSamlProviderOutput {
     /// The unique identifier assigned to the SAML provider.
+    #[cfg_attr(feature = "serde", serde(rename = "SAMLProviderUUID"))]
     pub saml_provider_uuid: Option<String>,
     /// The XML metadata document that includes information about an identity provider.
+    #[cfg_attr(feature = "serde", serde(rename = "SAMLMetadataDocument"))]
     pub saml_metadata_document: Option<String>,
     /// The date and time when the SAML provider was created.
     pub create_date: Option<::awsrt::types::DateTime>,
@@ -395,6 +414,20 @@ impl GetSamlProviderFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<GetSamlProviderOutput, ::awsrt::error::SdkError<GetSamlProviderError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`get_service_linked_role_deletion_status`](crate::Client::get_service_linked_role_deletion_status).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetServiceLinkedRoleDeletionStatusInput {
     /// The deletion task identifier. This identifier is returned by the DeleteServiceLinkedRole operation in the format `task/aws-service-role/<service-principal-name>/<role-name>/<task-uuid>`.
     pub deletion_task_id: String,
@@ -79,6 +87,14 @@ impl GetServiceLinkedRoleDeletionStatusInput {
 /// The output of [`get_service_linked_role_deletion_status`](crate::Client::get_service_linked_role_deletion_status).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetServiceLinkedRoleDeletionStatusOutput {
     /// The status of the deletion.
     pub status: crate::types::DeletionTaskStatusType,
@@ -295,6 +311,23 @@ impl GetServiceLinkedRoleDeletionStatusFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            GetServiceLinkedRoleDeletionStatusOutput,
+            ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

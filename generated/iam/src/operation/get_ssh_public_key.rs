@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`get_ssh_public_key`](crate::Client::get_ssh_public_key).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetSshPublicKeyInput {
     /// The name of the IAM user associated with the SSH public key.
     ///
@@ -18,6 +26,7 @@ pub struct GetSshPublicKeyInput {
     /// The unique identifier for the SSH public key.
     ///
     /// This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters that can consist of any upper or lowercased letter or digit.
+    #[cfg_attr(feature = "serde", serde(rename = "SSHPublicKeyId"))]
     pub ssh_public_key_id: String,
     /// Specifies the public key encoding format to use in the response. To retrieve the public key in ssh-rsa format, use `SSH`. To retrieve the public key in PEM format, use `PEM`.
     pub encoding: crate::types::EncodingType,
@@ -134,8 +143,17 @@ impl GetSshPublicKeyInput {
 /// Contains the response to a successful GetSSHPublicKey request.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetSshPublicKeyOutput {
     /// A structure containing details about the SSH public key.
+    #[cfg_attr(feature = "serde", serde(rename = "SSHPublicKey"))]
     pub ssh_public_key: Option<crate::types::SshPublicKey>,
 }
 impl GetSshPublicKeyOutput {
@@ -298,6 +316,20 @@ impl GetSshPublicKeyFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<GetSshPublicKeyOutput, ::awsrt::error::SdkError<GetSshPublicKeyError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`list_account_aliases`](crate::Client::list_account_aliases).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ListAccountAliasesInput {
     /// Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated. Set it to the value of the `Marker` element in the response that you received to indicate where the next call should start.
     pub marker: Option<String>,
@@ -91,6 +99,14 @@ impl ListAccountAliasesInput {
 /// Contains the response to a successful ListAccountAliases request.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ListAccountAliasesOutput {
     /// A list of aliases associated with the account. Amazon Web Services supports only one alias per account.
     pub account_aliases: Vec<String>,
@@ -294,6 +310,23 @@ impl ListAccountAliasesFluentBuilder {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            ListAccountAliasesOutput,
+            ::awsrt::error::SdkError<ListAccountAliasesError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

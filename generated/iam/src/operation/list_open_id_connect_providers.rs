@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`list_open_id_connect_providers`](crate::Client::list_open_id_connect_providers).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ListOpenIdConnectProvidersInput {}
 impl ListOpenIdConnectProvidersInput {
     /// Creates a new builder for [`ListOpenIdConnectProvidersInput`].
@@ -42,8 +50,17 @@ impl ListOpenIdConnectProvidersInput {
 /// Contains the response to a successful ListOpenIDConnectProviders request.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ListOpenIdConnectProvidersOutput {
     /// The list of IAM OIDC provider resource objects defined in the Amazon Web Services account.
+    #[cfg_attr(feature = "serde", serde(rename = "OpenIDConnectProviderList"))]
     pub open_id_connect_provider_list: Option<
         Vec<crate::types::OpenIdConnectProviderListEntry>,
     >,
@@ -206,6 +223,23 @@ impl ListOpenIdConnectProvidersFluentBuilder {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            ListOpenIdConnectProvidersOutput,
+            ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

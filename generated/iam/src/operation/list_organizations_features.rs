@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`list_organizations_features`](crate::Client::list_organizations_features).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ListOrganizationsFeaturesInput {}
 impl ListOrganizationsFeaturesInput {
     /// Creates a new builder for [`ListOrganizationsFeaturesInput`].
@@ -42,6 +50,14 @@ impl ListOrganizationsFeaturesInput {
 /// The output of [`list_organizations_features`](crate::Client::list_organizations_features).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ListOrganizationsFeaturesOutput {
     /// The unique identifier (ID) of an organization.
     pub organization_id: Option<String>,
@@ -272,6 +288,23 @@ impl ListOrganizationsFeaturesFluentBuilder {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            ListOrganizationsFeaturesOutput,
+            ::awsrt::error::SdkError<ListOrganizationsFeaturesError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`list_saml_providers`](crate::Client::list_saml_providers).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ListSamlProvidersInput {}
 impl ListSamlProvidersInput {
     /// Creates a new builder for [`ListSamlProvidersInput`].
@@ -42,8 +50,17 @@ impl ListSamlProvidersInput {
 /// Contains the response to a successful ListSAMLProviders request.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ListSamlProvidersOutput {
     /// The list of SAML provider resource objects defined in IAM for this Amazon Web Services account.
+    #[cfg_attr(feature = "serde", serde(rename = "SAMLProviderList"))]
     pub saml_provider_list: Option<Vec<crate::types::SamlProviderListEntry>>,
 }
 impl ListSamlProvidersOutput {
@@ -200,6 +217,20 @@ impl ListSamlProvidersFluentBuilder {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<ListSamlProvidersOutput, ::awsrt::error::SdkError<ListSamlProvidersError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

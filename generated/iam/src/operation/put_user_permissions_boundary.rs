@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`put_user_permissions_boundary`](crate::Client::put_user_permissions_boundary).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct PutUserPermissionsBoundaryInput {
     /// The name (friendly name, not ARN) of the IAM user for which you want to set the permissions boundary.
     pub user_name: String,
@@ -111,6 +119,14 @@ impl PutUserPermissionsBoundaryInput {
 /// The (empty) output of [`put_user_permissions_boundary`](crate::Client::put_user_permissions_boundary).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct PutUserPermissionsBoundaryOutput {}
 impl PutUserPermissionsBoundaryOutput {
     /// Creates a new builder for [`PutUserPermissionsBoundaryOutput`].
@@ -273,6 +289,23 @@ impl PutUserPermissionsBoundaryFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            PutUserPermissionsBoundaryOutput,
+            ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

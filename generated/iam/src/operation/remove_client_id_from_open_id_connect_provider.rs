@@ -10,12 +10,22 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`remove_client_id_from_open_id_connect_provider`](crate::Client::remove_client_id_from_open_id_connect_provider).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct RemoveClientIdFromOpenIdConnectProviderInput {
     /// The Amazon Resource Name (ARN) of the IAM OIDC provider resource to remove the client ID from. You can get a list of OIDC provider ARNs by using the ListOpenIDConnectProviders operation.
     ///
     /// For more information about ARNs, see [Amazon Resource Names (ARNs)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the *Amazon Web Services General Reference*.
+    #[cfg_attr(feature = "serde", serde(rename = "OpenIDConnectProviderArn"))]
     pub open_id_connect_provider_arn: String,
     /// The client ID (also known as audience) to remove from the IAM OIDC provider resource. For more information about client IDs, see CreateOpenIDConnectProvider.
+    #[cfg_attr(feature = "serde", serde(rename = "ClientID"))]
     pub client_id: String,
 }
 impl RemoveClientIdFromOpenIdConnectProviderInput {
@@ -112,6 +122,14 @@ impl RemoveClientIdFromOpenIdConnectProviderInput {
 /// The (empty) output of [`remove_client_id_from_open_id_connect_provider`](crate::Client::remove_client_id_from_open_id_connect_provider).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct RemoveClientIdFromOpenIdConnectProviderOutput {}
 impl RemoveClientIdFromOpenIdConnectProviderOutput {
     /// Creates a new builder for [`RemoveClientIdFromOpenIdConnectProviderOutput`].
@@ -264,6 +282,23 @@ impl RemoveClientIdFromOpenIdConnectProviderFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            RemoveClientIdFromOpenIdConnectProviderOutput,
+            ::awsrt::error::SdkError<RemoveClientIdFromOpenIdConnectProviderError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,10 +10,19 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`tag_open_id_connect_provider`](crate::Client::tag_open_id_connect_provider).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct TagOpenIdConnectProviderInput {
     /// The ARN of the OIDC identity provider in IAM to which you want to add tags.
     ///
     /// This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: \_+=,.@-
+    #[cfg_attr(feature = "serde", serde(rename = "OpenIDConnectProviderArn"))]
     pub open_id_connect_provider_arn: String,
     /// The list of tags that you want to attach to the OIDC identity provider in IAM. Each tag consists of a key name and an associated value.
     pub tags: Vec<crate::types::Tag>,
@@ -109,6 +118,14 @@ impl TagOpenIdConnectProviderInput {
 /// The (empty) output of [`tag_open_id_connect_provider`](crate::Client::tag_open_id_connect_provider).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct TagOpenIdConnectProviderOutput {}
 impl TagOpenIdConnectProviderOutput {
     /// Creates a new builder for [`TagOpenIdConnectProviderOutput`].
@@ -284,6 +301,23 @@ impl TagOpenIdConnectProviderFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            TagOpenIdConnectProviderOutput,
+            ::awsrt::error::SdkError<TagOpenIdConnectProviderError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`update_login_profile`](crate::Client::update_login_profile).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateLoginProfileInput {
     /// The name of the user whose password you want to update.
     ///
@@ -24,9 +32,27 @@ pub struct UpdateLoginProfileInput {
     /// - The special characters tab (`\u0009`), line feed (`\u000A`), and carriage return (`\u000D`)
     ///
     /// However, the format can be further restricted by the account administrator by setting a password policy on the Amazon Web Services account. For more information, see UpdateAccountPasswordPolicy.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_update_login_profile_input_password",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub password: Option<::awsrt::types::SensitiveString>,
     /// Allows this new password to be used only once by requiring the specified IAM user to set a new password on next sign-in.
     pub password_reset_required: Option<bool>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_update_login_profile_input_password<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "UpdateLoginProfileInput.Password",
+        serializer,
+    )
 }
 impl UpdateLoginProfileInput {
     /// The name of the user whose password you want to update.
@@ -146,6 +172,14 @@ impl UpdateLoginProfileInput {
 /// The (empty) output of [`update_login_profile`](crate::Client::update_login_profile).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateLoginProfileOutput {}
 impl UpdateLoginProfileOutput {
     /// Creates a new builder for [`UpdateLoginProfileOutput`].
@@ -324,6 +358,23 @@ impl UpdateLoginProfileFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            UpdateLoginProfileOutput,
+            ::awsrt::error::SdkError<UpdateLoginProfileError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

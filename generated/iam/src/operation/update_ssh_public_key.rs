@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`update_ssh_public_key`](crate::Client::update_ssh_public_key).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateSshPublicKeyInput {
     /// The name of the IAM user associated with the SSH public key.
     ///
@@ -18,6 +26,7 @@ pub struct UpdateSshPublicKeyInput {
     /// The unique identifier for the SSH public key.
     ///
     /// This parameter allows (through its [regex pattern](http://wikipedia.org/wiki/regex)) a string of characters that can consist of any upper or lowercased letter or digit.
+    #[cfg_attr(feature = "serde", serde(rename = "SSHPublicKeyId"))]
     pub ssh_public_key_id: String,
     /// The status to assign to the SSH public key. `Active` means that the key can be used for authentication with an CodeCommit repository. `Inactive` means that the key cannot be used.
     pub status: crate::types::StatusType,
@@ -137,6 +146,14 @@ impl UpdateSshPublicKeyInput {
 /// The (empty) output of [`update_ssh_public_key`](crate::Client::update_ssh_public_key).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateSshPublicKeyOutput {}
 impl UpdateSshPublicKeyOutput {
     /// Creates a new builder for [`UpdateSshPublicKeyOutput`].
@@ -261,6 +278,23 @@ impl UpdateSshPublicKeyFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            UpdateSshPublicKeyOutput,
+            ::awsrt::error::SdkError<UpdateSshPublicKeyError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

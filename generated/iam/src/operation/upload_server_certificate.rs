@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`upload_server_certificate`](crate::Client::upload_server_certificate).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UploadServerCertificateInput {
     /// The path for the server certificate. For more information about paths, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
     ///
@@ -36,6 +44,12 @@ pub struct UploadServerCertificateInput {
     /// - Any printable ASCII character ranging from the space character (`\u0020`) through the end of the ASCII character range
     /// - The printable characters in the Basic Latin and Latin-1 Supplement character set (through `\u00FF`)
     /// - The special characters tab (`\u0009`), line feed (`\u000A`), and carriage return (`\u000D`)
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_upload_server_certificate_input_private_key"
+        )
+    )]
     pub private_key: ::awsrt::types::SensitiveString,
     /// The contents of the certificate chain. This is typically a concatenation of the PEM-encoded public key certificates of the chain.
     ///
@@ -49,6 +63,17 @@ pub struct UploadServerCertificateInput {
     ///
     /// **Note:** If any one of the tags is invalid or if you exceed the allowed maximum number of tags, then the entire request fails and the resource is not created.
     pub tags: Option<Vec<crate::types::Tag>>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_upload_server_certificate_input_private_key<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "UploadServerCertificateInput.PrivateKey",
+        serializer,
+    )
 }
 impl UploadServerCertificateInput {
     /// The path for the server certificate.
@@ -246,6 +271,14 @@ impl UploadServerCertificateInput {
 /// Contains the response to a successful UploadServerCertificate request.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UploadServerCertificateOutput {
     /// The meta information of the uploaded server certificate without its certificate body, certificate chain, and private key.
     pub server_certificate_metadata: Option<crate::types::ServerCertificateMetadata>,
@@ -507,6 +540,23 @@ impl UploadServerCertificateFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            UploadServerCertificateOutput,
+            ::awsrt::error::SdkError<UploadServerCertificateError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

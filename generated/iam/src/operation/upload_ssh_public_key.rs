@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`upload_ssh_public_key`](crate::Client::upload_ssh_public_key).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UploadSshPublicKeyInput {
     /// The name of the IAM user to associate the SSH public key with.
     ///
@@ -22,6 +30,7 @@ pub struct UploadSshPublicKeyInput {
     /// - Any printable ASCII character ranging from the space character (`\u0020`) through the end of the ASCII character range
     /// - The printable characters in the Basic Latin and Latin-1 Supplement character set (through `\u00FF`)
     /// - The special characters tab (`\u0009`), line feed (`\u000A`), and carriage return (`\u000D`)
+    #[cfg_attr(feature = "serde", serde(rename = "SSHPublicKeyBody"))]
     pub ssh_public_key_body: String,
 }
 impl UploadSshPublicKeyInput {
@@ -113,8 +122,17 @@ impl UploadSshPublicKeyInput {
 /// Contains the response to a successful UploadSSHPublicKey request.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UploadSshPublicKeyOutput {
     /// Contains information about the SSH public key.
+    #[cfg_attr(feature = "serde", serde(rename = "SSHPublicKey"))]
     pub ssh_public_key: Option<crate::types::SshPublicKey>,
 }
 impl UploadSshPublicKeyOutput {
@@ -317,6 +335,23 @@ impl UploadSshPublicKeyFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            UploadSshPublicKeyOutput,
+            ::awsrt::error::SdkError<UploadSshPublicKeyError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

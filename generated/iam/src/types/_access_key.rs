@@ -6,6 +6,14 @@
 /// **Note:** The `SecretAccessKey` value is returned only in response to CreateAccessKey. You can get a secret access key only when you first create an access key; you cannot recover the secret access key later. If you lose a secret access key, you must create a new access key.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AccessKey {
     /// The name of the IAM user that the access key is associated with.
     pub user_name: String,
@@ -14,9 +22,20 @@ pub struct AccessKey {
     /// The status of the access key. `Active` means that the key is valid for API calls, while `Inactive` means it is not.
     pub status: crate::types::StatusType,
     /// The secret key used to sign requests.
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "__serde_secret_access_key_secret_access_key")
+    )]
     pub secret_access_key: ::awsrt::types::SensitiveString,
     /// The date when the access key was created.
     pub create_date: Option<::awsrt::types::DateTime>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_access_key_secret_access_key<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "AccessKey.SecretAccessKey", serializer)
 }
 impl AccessKey {
     /// The name of the IAM user that the access key is associated with.

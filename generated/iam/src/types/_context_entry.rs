@@ -4,6 +4,14 @@
 /// This data type is used as an input parameter to SimulateCustomPolicy and SimulatePrincipalPolicy.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ContextEntry {
     /// The full name of a condition context key, including the service prefix. For example, `aws:SourceIp` or `s3:VersionId`.
     pub context_key_name: Option<String>,

@@ -4,6 +4,14 @@
 /// This data type is an element of the EntityDetails object.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct EntityInfo {
     /// The Amazon Resource Name (ARN). ARNs are unique identifiers for Amazon Web Services resources.
     ///

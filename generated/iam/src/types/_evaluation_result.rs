@@ -4,6 +4,14 @@
 /// This data type is used by the return parameter of `SimulateCustomPolicy` and `SimulatePrincipalPolicy`.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct EvaluationResult {
     /// The name of the API operation tested on the indicated resource.
     pub eval_action_name: String,

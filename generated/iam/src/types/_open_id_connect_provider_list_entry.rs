@@ -2,6 +2,14 @@
 /// Contains the Amazon Resource Name (ARN) for an IAM OpenID Connect provider.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct OpenIdConnectProviderListEntry {
     /// The Amazon Resource Name (ARN). ARNs are unique identifiers for Amazon Web Services resources.
     ///

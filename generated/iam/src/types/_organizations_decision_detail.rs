@@ -2,6 +2,14 @@
 /// Contains information about the effect that Organizations has on a policy simulation.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct OrganizationsDecisionDetail {
     /// Specifies whether the simulated operation is allowed by the Organizations service control policies that impact the simulated user's account.
     pub allowed_by_organizations: bool,

@@ -4,6 +4,14 @@
 /// This data type is used as a response element in the GetAccountPasswordPolicy operation.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct PasswordPolicy {
     /// Minimum length to require for IAM user passwords.
     pub minimum_password_length: Option<i32>,

@@ -4,6 +4,14 @@
 /// This data type is used by a member of the EvaluationResult data type.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ResourceSpecificResult {
     /// The name of the simulated resource, in Amazon Resource Name (ARN) format.
     pub eval_resource_name: String,

@@ -4,6 +4,14 @@
 /// This data type is used as a response element in the GetServiceLinkedRoleDeletionStatus operation.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct RoleUsageType {
     /// The name of the Region where the service-linked role is being used.
     pub region: Option<String>,

@@ -2,6 +2,14 @@
 /// Contains the list of SAML providers for this account.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct SamlProviderListEntry {
     /// The Amazon Resource Name (ARN) of the SAML provider.
     pub arn: Option<String>,

@@ -4,6 +4,14 @@
 /// This data type is used as a response element in the GetServiceLastAccessedDetails operation.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ServiceLastAccessed {
     /// The name of the service in which access was attempted.
     pub service_name: String,

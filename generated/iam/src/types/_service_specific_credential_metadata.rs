@@ -2,6 +2,14 @@
 /// Contains additional details about a service-specific credential.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ServiceSpecificCredentialMetadata {
     /// The name of the IAM user associated with the service-specific credential.
     pub user_name: String,

@@ -4,6 +4,14 @@
 /// This data type is used as a response element in the UploadSigningCertificate and ListSigningCertificates operations.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct SigningCertificate {
     /// The name of the user the signing certificate is associated with.
     pub user_name: String,

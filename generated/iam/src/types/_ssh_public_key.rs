@@ -4,14 +4,24 @@
 /// This data type is used as a response element in the GetSSHPublicKey and UploadSSHPublicKey operations.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct SshPublicKey {
     /// The name of the IAM user associated with the SSH public key.
     pub user_name: String,
     /// The unique identifier for the SSH public key.
+    #[cfg_attr(feature = "serde", serde(rename = "SSHPublicKeyId"))]
     pub ssh_public_key_id: String,
     /// The MD5 message digest of the SSH public key.
     pub fingerprint: String,
     /// The SSH public key.
+    #[cfg_attr(feature = "serde", serde(rename = "SSHPublicKeyBody"))]
     pub ssh_public_key_body: String,
     /// The status of the SSH public key. `Active` means that the key can be used for authentication with an CodeCommit repository. `Inactive` means that the key cannot be used.
     pub status: crate::types::StatusType,

@@ -4,6 +4,14 @@
 /// This data type is used by the `MatchedStatements` member of the `EvaluationResult` type.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Statement {
     /// The identifier of the policy that was provided as an input.
     pub source_policy_id: Option<String>,

@@ -4,6 +4,14 @@
 /// This data type is used as a response element in the GetServiceLastAccessedDetails operation.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct TrackedActionLastAccessed {
     /// The name of the tracked action to which access was attempted. Tracked actions are actions that report activity to IAM.
     pub action_name: Option<String>,

@@ -8,6 +8,14 @@
 /// - ListUsers
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct User {
     /// The path to the user. For more information about paths, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
     ///

@@ -2,12 +2,35 @@
 /// Contains information about a virtual MFA device.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct VirtualMfaDevice {
     /// The serial number associated with `VirtualMFADevice`.
     pub serial_number: String,
     /// The base32 seed defined as specified in [RFC3548](https://tools.ietf.org/html/rfc3548.txt). The `Base32StringSeed` is base32-encoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_virtual_mfa_device_base32_string_seed",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub base32_string_seed: Option<::awsrt::types::SensitiveBlob>,
     /// A QR code PNG image that encodes `otpauth://totp/$virtualMFADeviceName@$AccountName?secret=$Base32String` where `$virtualMFADeviceName` is one of the create call arguments. `AccountName` is the user name if set (otherwise, the account ID otherwise), and `Base32String` is the seed in base32 format. The `Base32String` value is base64-encoded.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "QRCodePNG",
+            serialize_with = "__serde_secret_virtual_mfa_device_qr_code_png",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub qr_code_png: Option<::awsrt::types::SensitiveBlob>,
     /// The IAM user associated with this virtual MFA device.
     pub user: Option<crate::types::User>,
@@ -15,6 +38,24 @@ pub struct VirtualMfaDevice {
     pub enable_date: Option<::awsrt::types::DateTime>,
     /// A list of tags that are attached to the virtual MFA device. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
     pub tags: Option<Vec<crate::types::Tag>>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_virtual_mfa_device_base32_string_seed<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "VirtualMfaDevice.Base32StringSeed",
+        serializer,
+    )
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_virtual_mfa_device_qr_code_png<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "VirtualMfaDevice.QRCodePNG", serializer)
 }
 impl VirtualMfaDevice {
     /// The serial number associated with `VirtualMFADevice`.

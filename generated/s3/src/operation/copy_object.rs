@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`copy_object`](crate::Client::copy_object).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CopyObjectInput {
     /// The canned access control list (ACL) to apply to the object.
     ///
@@ -22,6 +30,7 @@ pub struct CopyObjectInput {
     /// - If your destination bucket uses the bucket owner enforced setting for Object Ownership, all objects written to the bucket by any account will be owned by the bucket owner.
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
+    #[cfg_attr(feature = "serde", serde(rename = "ACL"))]
     pub acl: Option<crate::types::ObjectCannedAcl>,
     /// The name of the destination bucket.
     ///
@@ -125,6 +134,7 @@ pub struct CopyObjectInput {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
+    #[cfg_attr(feature = "serde", serde(rename = "GrantReadACP"))]
     pub grant_read_acp: Option<String>,
     /// Allows grantee to write the ACL for the applicable object.
     ///
@@ -132,6 +142,7 @@ pub struct CopyObjectInput {
     ///
     /// - This functionality is not supported for directory buckets.
     /// - This functionality is not supported for Amazon S3 on Outposts.
+    #[cfg_attr(feature = "serde", serde(rename = "GrantWriteACP"))]
     pub grant_write_acp: Option<String>,
     /// The key of the destination object.
     pub key: String,
@@ -201,24 +212,50 @@ pub struct CopyObjectInput {
     /// When you perform a `CopyObject` operation, if you want to use a different type of encryption setting for the target object, you can specify appropriate encryption-related headers to encrypt the target object with an Amazon S3 managed key, a KMS key, or a customer-provided key. If the encryption setting in your request is different from the default encryption configuration of the destination bucket, the encryption setting in your request takes precedence.
     ///
     /// **Note:** This functionality is not supported when the destination bucket is a directory bucket.
+    #[cfg_attr(feature = "serde", serde(rename = "SSECustomerAlgorithm"))]
     pub sse_customer_algorithm: Option<String>,
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data. This value is used to store the object and then it is discarded. Amazon S3 does not store the encryption key. The key must be appropriate for use with the algorithm specified in the `x-amz-server-side-encryption-customer-algorithm` header.
     ///
     /// **Note:** This functionality is not supported when the destination bucket is a directory bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SSECustomerKey",
+            serialize_with = "__serde_secret_copy_object_input_sse_customer_key",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub sse_customer_key: Option<::awsrt::types::SensitiveString>,
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
     ///
     /// **Note:** This functionality is not supported when the destination bucket is a directory bucket.
+    #[cfg_attr(feature = "serde", serde(rename = "SSECustomerKeyMD5"))]
     pub sse_customer_key_md5: Option<String>,
     /// Specifies the KMS key ID (Key ID, Key ARN, or Key Alias) to use for object encryption. All GET and PUT requests for an object protected by KMS will fail if they're not made via SSL or using SigV4. For information about configuring any of the officially supported Amazon Web Services SDKs and Amazon Web Services CLI, see [Specifying the Signature Version in Request Authentication](https://docs.aws.amazon.com/AmazonS3/latest/dev/UsingAWSSDK.html#specify-signature-version) in the *Amazon S3 User Guide*.
     ///
     /// **Directory buckets** - To encrypt data using SSE-KMS, it's recommended to specify the `x-amz-server-side-encryption` header to `aws:kms`. Then, the `x-amz-server-side-encryption-aws-kms-key-id` header implicitly uses the bucket's default KMS customer managed key ID. If you want to explicitly set the `x-amz-server-side-encryption-aws-kms-key-id` header, it must match the bucket's default customer managed key (using key ID or ARN, not alias). Your SSE-KMS configuration can only support 1 [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) per directory bucket's lifetime. The [Amazon Web Services managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk) (`aws/s3`) isn't supported. Incorrect key specification results in an HTTP `400 Bad Request` error.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SSEKMSKeyId",
+            serialize_with = "__serde_secret_copy_object_input_ssekms_key_id",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub ssekms_key_id: Option<::awsrt::types::SensitiveString>,
     /// Specifies the Amazon Web Services KMS Encryption Context as an additional encryption context to use for the destination object encryption. The value of this header is a base64-encoded UTF-8 string holding JSON with the encryption context key-value pairs.
     ///
     /// **General purpose buckets** - This value must be explicitly added to specify encryption context for `CopyObject` requests if you want an additional encryption context for your destination object. The additional encryption context of the source object won't be copied to the destination object. For more information, see [Encryption context](https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context) in the *Amazon S3 User Guide*.
     ///
     /// **Directory buckets** - You can optionally provide an explicit encryption context value. The value must match the default encryption context - the bucket Amazon Resource Name (ARN). An additional encryption context value is not supported.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SSEKMSEncryptionContext",
+            serialize_with = "__serde_secret_copy_object_input_ssekms_encryption_context",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub ssekms_encryption_context: Option<::awsrt::types::SensitiveString>,
     /// Specifies whether Amazon S3 should use an S3 Bucket Key for object encryption with server-side encryption using Key Management Service (KMS) keys (SSE-KMS). If a target object uses SSE-KMS, you can enable an S3 Bucket Key for the object.
     ///
@@ -233,18 +270,28 @@ pub struct CopyObjectInput {
     /// If the source object for the copy is stored in Amazon S3 using SSE-C, you must provide the necessary encryption information in your request so that Amazon S3 can decrypt the object for copying.
     ///
     /// **Note:** This functionality is not supported when the source object is in a directory bucket.
+    #[cfg_attr(feature = "serde", serde(rename = "CopySourceSSECustomerAlgorithm"))]
     pub copy_source_sse_customer_algorithm: Option<String>,
     /// Specifies the customer-provided encryption key for Amazon S3 to use to decrypt the source object. The encryption key provided in this header must be the same one that was used when the source object was created.
     ///
     /// If the source object for the copy is stored in Amazon S3 using SSE-C, you must provide the necessary encryption information in your request so that Amazon S3 can decrypt the object for copying.
     ///
     /// **Note:** This functionality is not supported when the source object is in a directory bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CopySourceSSECustomerKey",
+            serialize_with = "__serde_secret_copy_object_input_copy_source_sse_customer_key",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub copy_source_sse_customer_key: Option<::awsrt::types::SensitiveString>,
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
     ///
     /// If the source object for the copy is stored in Amazon S3 using SSE-C, you must provide the necessary encryption information in your request so that Amazon S3 can decrypt the object for copying.
     ///
     /// **Note:** This functionality is not supported when the source object is in a directory bucket.
+    #[cfg_attr(feature = "serde", serde(rename = "CopySourceSSECustomerKeyMD5"))]
     pub copy_source_sse_customer_key_md5: Option<String>,
     /// Confirms that the requester knows that they will be charged for the request. Bucket owners need not specify this parameter in their requests. If either the source or destination S3 bucket has Requester Pays enabled, the requester will pay for corresponding charges to copy the object. For information about downloading objects from Requester Pays buckets, see [Downloading Objects in Requester Pays Buckets](https://docs.aws.amazon.com/AmazonS3/latest/dev/ObjectsinRequesterPaysBuckets.html) in the *Amazon S3 User Guide*.
     ///
@@ -283,6 +330,42 @@ pub struct CopyObjectInput {
     pub expected_bucket_owner: Option<String>,
     /// The account ID of the expected source bucket owner. If the account ID that you provide does not match the actual owner of the source bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
     pub expected_source_bucket_owner: Option<String>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_copy_object_input_sse_customer_key<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "CopyObjectInput.SSECustomerKey", serializer)
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_copy_object_input_ssekms_key_id<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "CopyObjectInput.SSEKMSKeyId", serializer)
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_copy_object_input_ssekms_encryption_context<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "CopyObjectInput.SSEKMSEncryptionContext",
+        serializer,
+    )
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_copy_object_input_copy_source_sse_customer_key<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "CopyObjectInput.CopySourceSSECustomerKey",
+        serializer,
+    )
 }
 impl CopyObjectInput {
     /// The canned access control list (ACL) to apply to the object.
@@ -1337,6 +1420,14 @@ impl CopyObjectInput {
 /// The output of [`copy_object`](crate::Client::copy_object).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CopyObjectOutput {
     /// Container for all response elements.
     pub copy_object_result: Option<crate::types::CopyObjectResult>,
@@ -1357,14 +1448,32 @@ pub struct CopyObjectOutput {
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
     ///
     /// **Note:** This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(rename = "SSECustomerAlgorithm"))]
     pub sse_customer_algorithm: Option<String>,
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
     ///
     /// **Note:** This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(rename = "SSECustomerKeyMD5"))]
     pub sse_customer_key_md5: Option<String>,
     /// If present, indicates the ID of the KMS key that was used for object encryption.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SSEKMSKeyId",
+            serialize_with = "__serde_secret_copy_object_output_ssekms_key_id",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub ssekms_key_id: Option<::awsrt::types::SensitiveString>,
     /// If present, indicates the Amazon Web Services KMS Encryption Context to use for object encryption. The value of this header is a Base64 encoded UTF-8 string holding JSON with the encryption context key-value pairs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SSEKMSEncryptionContext",
+            serialize_with = "__serde_secret_copy_object_output_ssekms_encryption_context",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub ssekms_encryption_context: Option<::awsrt::types::SensitiveString>,
     /// Indicates whether the copied object uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
     pub bucket_key_enabled: Option<bool>,
@@ -1372,6 +1481,24 @@ pub struct CopyObjectOutput {
     ///
     /// **Note:** This functionality is not supported for directory buckets.
     pub request_charged: Option<crate::types::RequestCharged>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_copy_object_output_ssekms_key_id<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "CopyObjectOutput.SSEKMSKeyId", serializer)
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_copy_object_output_ssekms_encryption_context<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "CopyObjectOutput.SSEKMSEncryptionContext",
+        serializer,
+    )
 }
 impl CopyObjectOutput {
     /// Container for all response elements.
@@ -1764,6 +1891,20 @@ impl CopyObjectFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<CopyObjectOutput, ::awsrt::error::SdkError<CopyObjectError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

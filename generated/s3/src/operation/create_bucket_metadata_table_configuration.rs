@@ -10,10 +10,19 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`create_bucket_metadata_table_configuration`](crate::Client::create_bucket_metadata_table_configuration).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CreateBucketMetadataTableConfigurationInput {
     /// The general purpose bucket that you want to create the metadata table configuration in.
     pub bucket: String,
     /// The `Content-MD5` header for the metadata table configuration.
+    #[cfg_attr(feature = "serde", serde(rename = "ContentMD5"))]
     pub content_md5: Option<String>,
     /// The checksum algorithm to use with your metadata table configuration.
     pub checksum_algorithm: Option<crate::types::ChecksumAlgorithm>,
@@ -194,6 +203,14 @@ impl CreateBucketMetadataTableConfigurationInput {
 /// The (empty) output of [`create_bucket_metadata_table_configuration`](crate::Client::create_bucket_metadata_table_configuration).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CreateBucketMetadataTableConfigurationOutput {}
 impl CreateBucketMetadataTableConfigurationOutput {
     /// Creates a new builder for [`CreateBucketMetadataTableConfigurationOutput`].
@@ -309,6 +326,23 @@ impl CreateBucketMetadataTableConfigurationFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            CreateBucketMetadataTableConfigurationOutput,
+            ::awsrt::error::SdkError<CreateBucketMetadataTableConfigurationError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

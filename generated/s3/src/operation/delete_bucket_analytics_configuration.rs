@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`delete_bucket_analytics_configuration`](crate::Client::delete_bucket_analytics_configuration).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DeleteBucketAnalyticsConfigurationInput {
     /// The name of the bucket from which an analytics configuration is deleted.
     pub bucket: String,
@@ -129,6 +137,14 @@ impl DeleteBucketAnalyticsConfigurationInput {
 /// The (empty) output of [`delete_bucket_analytics_configuration`](crate::Client::delete_bucket_analytics_configuration).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DeleteBucketAnalyticsConfigurationOutput {}
 impl DeleteBucketAnalyticsConfigurationOutput {
     /// Creates a new builder for [`DeleteBucketAnalyticsConfigurationOutput`].
@@ -241,6 +257,23 @@ impl DeleteBucketAnalyticsConfigurationFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            DeleteBucketAnalyticsConfigurationOutput,
+            ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`get_bucket_location`](crate::Client::get_bucket_location).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetBucketLocationInput {
     /// The name of the bucket for which to get the location.
     ///
@@ -103,6 +111,14 @@ impl GetBucketLocationInput {
 /// The output of [`get_bucket_location`](crate::Client::get_bucket_location).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetBucketLocationOutput {
     /// Specifies the Region where the bucket resides. For a list of all the Amazon S3 supported location constraints by Region, see [Regions and Endpoints](https://docs.aws.amazon.com/general/latest/gr/rande.html#s3_region).
     ///
@@ -251,6 +267,20 @@ impl GetBucketLocationFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<GetBucketLocationOutput, ::awsrt::error::SdkError<GetBucketLocationError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`get_bucket_metadata_table_configuration`](crate::Client::get_bucket_metadata_table_configuration).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetBucketMetadataTableConfigurationInput {
     /// The general purpose bucket that contains the metadata table configuration that you want to retrieve.
     pub bucket: String,
@@ -101,6 +109,14 @@ impl GetBucketMetadataTableConfigurationInput {
 /// The output of [`get_bucket_metadata_table_configuration`](crate::Client::get_bucket_metadata_table_configuration).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetBucketMetadataTableConfigurationOutput {
     /// The metadata table configuration for the general purpose bucket.
     pub get_bucket_metadata_table_configuration_result: Option<
@@ -252,6 +268,23 @@ impl GetBucketMetadataTableConfigurationFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            GetBucketMetadataTableConfigurationOutput,
+            ::awsrt::error::SdkError<GetBucketMetadataTableConfigurationError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`get_object_attributes`](crate::Client::get_object_attributes).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetObjectAttributesInput {
     /// The name of the bucket that contains the object.
     ///
@@ -34,14 +42,24 @@ pub struct GetObjectAttributesInput {
     /// Specifies the algorithm to use when encrypting the object (for example, AES256).
     ///
     /// **Note:** This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(rename = "SSECustomerAlgorithm"))]
     pub sse_customer_algorithm: Option<String>,
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data. This value is used to store the object and then it is discarded; Amazon S3 does not store the encryption key. The key must be appropriate for use with the algorithm specified in the `x-amz-server-side-encryption-customer-algorithm` header.
     ///
     /// **Note:** This functionality is not supported for directory buckets.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SSECustomerKey",
+            serialize_with = "__serde_secret_get_object_attributes_input_sse_customer_key",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub sse_customer_key: Option<::awsrt::types::SensitiveString>,
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
     ///
     /// **Note:** This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(rename = "SSECustomerKeyMD5"))]
     pub sse_customer_key_md5: Option<String>,
     /// Confirms that the requester knows that they will be charged for the request. Bucket owners need not specify this parameter in their requests. If either the source or destination S3 bucket has Requester Pays enabled, the requester will pay for corresponding charges to copy the object. For information about downloading objects from Requester Pays buckets, see [Downloading Objects in Requester Pays Buckets](https://docs.aws.amazon.com/AmazonS3/latest/dev/ObjectsinRequesterPaysBuckets.html) in the *Amazon S3 User Guide*.
     ///
@@ -51,6 +69,17 @@ pub struct GetObjectAttributesInput {
     pub expected_bucket_owner: Option<String>,
     /// Specifies the fields at the root level that you want returned in the response. Fields that you do not specify are not returned.
     pub object_attributes: Vec<crate::types::ObjectAttributes>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_get_object_attributes_input_sse_customer_key<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "GetObjectAttributesInput.SSECustomerKey",
+        serializer,
+    )
 }
 impl GetObjectAttributesInput {
     /// The name of the bucket that contains the object.
@@ -362,6 +391,14 @@ impl GetObjectAttributesInput {
 /// The output of [`get_object_attributes`](crate::Client::get_object_attributes).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetObjectAttributesOutput {
     /// Specifies whether the object retrieved was (`true`) or was not (`false`) a delete marker. If `false`, this response header does not appear in the response. To learn more about delete markers, see [Working with delete markers](https://docs.aws.amazon.com/AmazonS3/latest/userguide/DeleteMarker.html).
     ///
@@ -713,6 +750,23 @@ impl GetObjectAttributesFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            GetObjectAttributesOutput,
+            ::awsrt::error::SdkError<GetObjectAttributesError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

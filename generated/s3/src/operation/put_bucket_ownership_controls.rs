@@ -10,12 +10,21 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`put_bucket_ownership_controls`](crate::Client::put_bucket_ownership_controls).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct PutBucketOwnershipControlsInput {
     /// The name of the Amazon S3 bucket whose `OwnershipControls` you want to set.
     pub bucket: String,
     /// The MD5 hash of the `OwnershipControls` request body.
     ///
     /// For requests made using the Amazon Web Services Command Line Interface (CLI) or Amazon Web Services SDKs, this field is calculated automatically.
+    #[cfg_attr(feature = "serde", serde(rename = "ContentMD5"))]
     pub content_md5: Option<String>,
     /// The account ID of the expected bucket owner. If the account ID that you provide does not match the actual owner of the bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
     pub expected_bucket_owner: Option<String>,
@@ -156,6 +165,14 @@ impl PutBucketOwnershipControlsInput {
 /// The (empty) output of [`put_bucket_ownership_controls`](crate::Client::put_bucket_ownership_controls).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct PutBucketOwnershipControlsOutput {}
 impl PutBucketOwnershipControlsOutput {
     /// Creates a new builder for [`PutBucketOwnershipControlsOutput`].
@@ -268,6 +285,23 @@ impl PutBucketOwnershipControlsFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            PutBucketOwnershipControlsOutput,
+            ::awsrt::error::SdkError<PutBucketOwnershipControlsError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`upload_part_copy`](crate::Client::upload_part_copy).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UploadPartCopyInput {
     /// The bucket name.
     ///
@@ -92,26 +100,46 @@ pub struct UploadPartCopyInput {
     /// Specifies the algorithm to use when encrypting the object (for example, AES256).
     ///
     /// **Note:** This functionality is not supported when the destination bucket is a directory bucket.
+    #[cfg_attr(feature = "serde", serde(rename = "SSECustomerAlgorithm"))]
     pub sse_customer_algorithm: Option<String>,
     /// Specifies the customer-provided encryption key for Amazon S3 to use in encrypting data. This value is used to store the object and then it is discarded; Amazon S3 does not store the encryption key. The key must be appropriate for use with the algorithm specified in the `x-amz-server-side-encryption-customer-algorithm` header. This must be the same encryption key specified in the initiate multipart upload request.
     ///
     /// **Note:** This functionality is not supported when the destination bucket is a directory bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SSECustomerKey",
+            serialize_with = "__serde_secret_upload_part_copy_input_sse_customer_key",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub sse_customer_key: Option<::awsrt::types::SensitiveString>,
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
     ///
     /// **Note:** This functionality is not supported when the destination bucket is a directory bucket.
+    #[cfg_attr(feature = "serde", serde(rename = "SSECustomerKeyMD5"))]
     pub sse_customer_key_md5: Option<String>,
     /// Specifies the algorithm to use when decrypting the source object (for example, `AES256`).
     ///
     /// **Note:** This functionality is not supported when the source object is in a directory bucket.
+    #[cfg_attr(feature = "serde", serde(rename = "CopySourceSSECustomerAlgorithm"))]
     pub copy_source_sse_customer_algorithm: Option<String>,
     /// Specifies the customer-provided encryption key for Amazon S3 to use to decrypt the source object. The encryption key provided in this header must be one that was used when the source object was created.
     ///
     /// **Note:** This functionality is not supported when the source object is in a directory bucket.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CopySourceSSECustomerKey",
+            serialize_with = "__serde_secret_upload_part_copy_input_copy_source_sse_customer_key",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub copy_source_sse_customer_key: Option<::awsrt::types::SensitiveString>,
     /// Specifies the 128-bit MD5 digest of the encryption key according to RFC 1321. Amazon S3 uses this header for a message integrity check to ensure that the encryption key was transmitted without error.
     ///
     /// **Note:** This functionality is not supported when the source object is in a directory bucket.
+    #[cfg_attr(feature = "serde", serde(rename = "CopySourceSSECustomerKeyMD5"))]
     pub copy_source_sse_customer_key_md5: Option<String>,
     /// Confirms that the requester knows that they will be charged for the request. Bucket owners need not specify this parameter in their requests. If either the source or destination S3 bucket has Requester Pays enabled, the requester will pay for corresponding charges to copy the object. For information about downloading objects from Requester Pays buckets, see [Downloading Objects in Requester Pays Buckets](https://docs.aws.amazon.com/AmazonS3/latest/dev/ObjectsinRequesterPaysBuckets.html) in the *Amazon S3 User Guide*.
     ///
@@ -121,6 +149,28 @@ pub struct UploadPartCopyInput {
     pub expected_bucket_owner: Option<String>,
     /// The account ID of the expected source bucket owner. If the account ID that you provide does not match the actual owner of the source bucket, the request fails with the HTTP status code `403 Forbidden` (access denied).
     pub expected_source_bucket_owner: Option<String>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_upload_part_copy_input_sse_customer_key<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "UploadPartCopyInput.SSECustomerKey",
+        serializer,
+    )
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_upload_part_copy_input_copy_source_sse_customer_key<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "UploadPartCopyInput.CopySourceSSECustomerKey",
+        serializer,
+    )
 }
 impl UploadPartCopyInput {
     /// The bucket name.
@@ -647,6 +697,14 @@ impl UploadPartCopyInput {
 /// The output of [`upload_part_copy`](crate::Client::upload_part_copy).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UploadPartCopyOutput {
     /// The version of the source object that was copied, if you have enabled versioning on the source bucket.
     ///
@@ -659,12 +717,22 @@ pub struct UploadPartCopyOutput {
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to confirm the encryption algorithm that's used.
     ///
     /// **Note:** This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(rename = "SSECustomerAlgorithm"))]
     pub sse_customer_algorithm: Option<String>,
     /// If server-side encryption with a customer-provided encryption key was requested, the response will include this header to provide the round-trip message integrity verification of the customer-provided encryption key.
     ///
     /// **Note:** This functionality is not supported for directory buckets.
+    #[cfg_attr(feature = "serde", serde(rename = "SSECustomerKeyMD5"))]
     pub sse_customer_key_md5: Option<String>,
     /// If present, indicates the ID of the KMS key that was used for object encryption.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SSEKMSKeyId",
+            serialize_with = "__serde_secret_upload_part_copy_output_ssekms_key_id",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub ssekms_key_id: Option<::awsrt::types::SensitiveString>,
     /// Indicates whether the multipart upload uses an S3 Bucket Key for server-side encryption with Key Management Service (KMS) keys (SSE-KMS).
     pub bucket_key_enabled: Option<bool>,
@@ -672,6 +740,17 @@ pub struct UploadPartCopyOutput {
     ///
     /// **Note:** This functionality is not supported for directory buckets.
     pub request_charged: Option<crate::types::RequestCharged>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_upload_part_copy_output_ssekms_key_id<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "UploadPartCopyOutput.SSEKMSKeyId",
+        serializer,
+    )
 }
 impl UploadPartCopyOutput {
     /// The version of the source object that was copied, if you have enabled versioning on the source bucket.
@@ -979,6 +1058,20 @@ impl UploadPartCopyFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<UploadPartCopyOutput, ::awsrt::error::SdkError<UploadPartCopyError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -2,6 +2,14 @@
 /// Contains the elements that set the ACL permissions for an object per grantee.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AccessControlPolicy {
     /// A list of grants.
     pub grants: Option<Vec<crate::types::Grant>>,

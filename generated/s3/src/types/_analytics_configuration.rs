@@ -2,6 +2,14 @@
 /// Specifies the configuration and any analyses for the analytics filter of an Amazon S3 bucket.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AnalyticsConfiguration {
     /// The ID that identifies the analytics configuration.
     pub id: String,

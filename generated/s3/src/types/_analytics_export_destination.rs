@@ -2,6 +2,14 @@
 /// Where to publish the analytics results.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AnalyticsExportDestination {
     /// A destination signifying output to an S3 bucket.
     pub s3_bucket_destination: crate::types::AnalyticsS3BucketDestination,

@@ -2,14 +2,23 @@
 /// The filter used to describe a set of objects for analyses. A filter must have exactly one prefix, one tag, or one conjunction (AnalyticsAndOperator). If no filter is provided, all objects will be considered in any analysis.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(feature = "serde", serde(crate = "::awsrt::serde::__serde"))]
 pub enum AnalyticsFilter {
     /// The prefix to use when evaluating an analytics filter.
+    #[cfg_attr(feature = "serde", serde(rename = "Prefix"))]
     Prefix(String),
     /// The tag to use when evaluating an analytics filter.
+    #[cfg_attr(feature = "serde", serde(rename = "Tag"))]
     Tag(crate::types::Tag),
     /// A conjunction (logical AND) of predicates, which is used in evaluating an analytics filter. The operator must have at least two predicates.
+    #[cfg_attr(feature = "serde", serde(rename = "And"))]
     And(crate::types::AnalyticsAndOperator),
     /// A variant this version of the client does not know (sent by a newer service).
+    #[cfg_attr(feature = "serde", serde(rename = "$unknown"))]
     Unknown,
 }
 impl AnalyticsFilter {

@@ -2,6 +2,14 @@
 /// Contains information about where to publish the analytics results.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AnalyticsS3BucketDestination {
     /// Specifies the file format used when exporting data to Amazon S3.
     pub format: crate::types::AnalyticsS3ExportFileFormat,

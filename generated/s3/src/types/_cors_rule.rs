@@ -2,8 +2,17 @@
 /// Specifies a cross-origin access rule for an Amazon S3 bucket.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CorsRule {
     /// Unique identifier for the rule. The value cannot be longer than 255 characters.
+    #[cfg_attr(feature = "serde", serde(rename = "ID"))]
     pub id: Option<String>,
     /// Headers that are specified in the `Access-Control-Request-Headers` header. These headers are allowed in a preflight OPTIONS request. In response to any preflight OPTIONS request, Amazon S3 returns any requested headers that are allowed.
     pub allowed_headers: Option<Vec<String>>,

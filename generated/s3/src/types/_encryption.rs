@@ -2,13 +2,37 @@
 /// Contains the type of server-side encryption used.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Encryption {
     /// The server-side encryption algorithm used when storing job results in Amazon S3 (for example, AES256, `aws:kms`).
     pub encryption_type: crate::types::ServerSideEncryption,
     /// If the encryption type is `aws:kms`, this optional value specifies the ID of the symmetric encryption customer managed key to use for encryption of job results. Amazon S3 only supports symmetric encryption KMS keys. For more information, see [Asymmetric keys in KMS](https://docs.aws.amazon.com/kms/latest/developerguide/symmetric-asymmetric.html) in the *Amazon Web Services Key Management Service Developer Guide*.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "KMSKeyId",
+            serialize_with = "__serde_secret_encryption_kms_key_id",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub kms_key_id: Option<::awsrt::types::SensitiveString>,
     /// If the encryption type is `aws:kms`, this optional value can be used to specify the encryption context for the restore results.
+    #[cfg_attr(feature = "serde", serde(rename = "KMSContext"))]
     pub kms_context: Option<String>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_encryption_kms_key_id<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "Encryption.KMSKeyId", serializer)
 }
 impl Encryption {
     /// The server-side encryption algorithm used when storing job results in Amazon S3 (for example, AES256, `aws:kms`).

@@ -2,6 +2,14 @@
 /// A collection of parts associated with a multipart upload.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetObjectAttributesParts {
     /// The total number of parts.
     pub total_parts_count: Option<i32>,

@@ -2,6 +2,14 @@
 /// Container for S3 Glacier job parameters.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GlacierJobParameters {
     /// Retrieval tier at which the restore will be processed.
     pub tier: crate::types::Tier,

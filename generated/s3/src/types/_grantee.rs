@@ -2,6 +2,14 @@
 /// Container for the person being granted permissions.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Grantee {
     /// Screen name of the grantee.
     pub display_name: Option<String>,
@@ -21,8 +29,10 @@ pub struct Grantee {
     /// For a list of all the Amazon S3 supported Regions and endpoints, see [Regions and Endpoints](https://docs.aws.amazon.com/general/latest/gr/rande.html#s3_region) in the Amazon Web Services General Reference.
     pub email_address: Option<String>,
     /// The canonical user ID of the grantee.
+    #[cfg_attr(feature = "serde", serde(rename = "ID"))]
     pub id: Option<String>,
     /// URI of the grantee group.
+    #[cfg_attr(feature = "serde", serde(rename = "URI"))]
     pub uri: Option<String>,
     /// Type of grantee
     pub r#type: crate::types::Type,

@@ -2,12 +2,22 @@
 /// Describes the serialization format of the object.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct InputSerialization {
     /// Describes the serialization of a CSV-encoded object.
+    #[cfg_attr(feature = "serde", serde(rename = "CSV"))]
     pub csv: Option<crate::types::CsvInput>,
     /// Specifies object's compression format. Valid values: NONE, GZIP, BZIP2. Default Value: NONE.
     pub compression_type: Option<crate::types::CompressionType>,
     /// Specifies JSON as object's input serialization format.
+    #[cfg_attr(feature = "serde", serde(rename = "JSON"))]
     pub json: Option<crate::types::JsonInput>,
     /// Specifies Parquet as object's input serialization format.
     pub parquet: Option<crate::types::ParquetInput>,

@@ -2,6 +2,14 @@
 /// A container for specifying S3 Intelligent-Tiering filters. The filters determine the subset of objects to which the rule applies.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct IntelligentTieringAndOperator {
     /// An object key name prefix that identifies the subset of objects to which the configuration applies.
     pub prefix: Option<String>,

@@ -2,6 +2,14 @@
 /// The `Filter` is used to identify objects that the S3 Intelligent-Tiering configuration applies to.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct IntelligentTieringFilter {
     /// An object key name prefix that identifies the subset of objects to which the rule applies.
     ///

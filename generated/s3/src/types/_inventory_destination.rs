@@ -2,6 +2,14 @@
 /// Specifies the inventory configuration for an Amazon S3 bucket.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct InventoryDestination {
     /// Contains the bucket name, file format, bucket owner (optional), and prefix (optional) where inventory results are published.
     pub s3_bucket_destination: crate::types::InventoryS3BucketDestination,

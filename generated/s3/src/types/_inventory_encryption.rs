@@ -2,10 +2,20 @@
 /// Contains the type of server-side encryption used to encrypt the inventory results.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct InventoryEncryption {
     /// Specifies the use of SSE-S3 to encrypt delivered inventory reports.
+    #[cfg_attr(feature = "serde", serde(rename = "SSES3"))]
     pub sses3: Option<crate::types::Sses3>,
     /// Specifies the use of SSE-KMS to encrypt delivered inventory reports.
+    #[cfg_attr(feature = "serde", serde(rename = "SSEKMS"))]
     pub ssekms: Option<crate::types::Ssekms>,
 }
 impl InventoryEncryption {

@@ -2,6 +2,14 @@
 /// Specifies an inventory filter. The inventory only includes objects that meet the filter's criteria.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct InventoryFilter {
     /// The prefix that an object must have to be included in the inventory results.
     pub prefix: String,

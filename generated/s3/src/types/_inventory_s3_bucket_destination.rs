@@ -2,6 +2,14 @@
 /// Contains the bucket name, file format, bucket owner (optional), and prefix (optional) where inventory results are published.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct InventoryS3BucketDestination {
     /// The account ID that owns the destination S3 bucket. If no account ID is provided, the owner is not validated before exporting data.
     ///

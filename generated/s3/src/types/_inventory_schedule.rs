@@ -2,6 +2,14 @@
 /// Specifies the schedule for generating inventory results.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct InventorySchedule {
     /// Specifies how frequently inventory results are produced.
     pub frequency: crate::types::InventoryFrequency,

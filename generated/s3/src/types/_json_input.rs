@@ -2,6 +2,14 @@
 /// Specifies JSON as object's input serialization format.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct JsonInput {
     /// The type of JSON. Valid values: Document, Lines.
     pub r#type: Option<crate::types::JsonType>,

@@ -2,6 +2,14 @@
 /// Specifies JSON as request's output serialization format.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct JsonOutput {
     /// The value used to separate individual records in the output. If no value is specified, Amazon S3 uses a newline character ('\\n').
     pub record_delimiter: Option<String>,

@@ -4,10 +4,19 @@
 /// For more information see, [Managing your storage lifecycle](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lifecycle-mgmt.html) in the *Amazon S3 User Guide*.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct LifecycleRule {
     /// Specifies the expiration for the lifecycle of the object in the form of date, days and, whether the object has a delete marker.
     pub expiration: Option<crate::types::LifecycleExpiration>,
     /// Unique identifier for the rule. The value cannot be longer than 255 characters.
+    #[cfg_attr(feature = "serde", serde(rename = "ID"))]
     pub id: Option<String>,
     /// Prefix identifying one or more objects to which the rule applies. This is no longer used; use `Filter` instead.
     ///

@@ -6,6 +6,14 @@
 /// **Note:** This functionality is only supported by directory buckets.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct LocationInfo {
     /// The type of location where the bucket will be created.
     pub r#type: Option<crate::types::LocationType>,

@@ -2,6 +2,14 @@
 /// A container specifying replication metrics-related settings enabling replication metrics and events.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Metrics {
     /// Specifies whether the replication metrics are enabled.
     pub status: crate::types::MetricsStatus,

@@ -2,16 +2,26 @@
 /// Specifies a metrics configuration filter. The metrics configuration only includes objects that meet the filter's criteria. A filter must be a prefix, an object tag, an access point ARN, or a conjunction (MetricsAndOperator). For more information, see [PutBucketMetricsConfiguration](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketMetricsConfiguration.html).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(feature = "serde", serde(crate = "::awsrt::serde::__serde"))]
 pub enum MetricsFilter {
     /// The prefix used when evaluating a metrics filter.
+    #[cfg_attr(feature = "serde", serde(rename = "Prefix"))]
     Prefix(String),
     /// The tag used when evaluating a metrics filter.
+    #[cfg_attr(feature = "serde", serde(rename = "Tag"))]
     Tag(crate::types::Tag),
     /// The access point ARN used when evaluating a metrics filter.
+    #[cfg_attr(feature = "serde", serde(rename = "AccessPointArn"))]
     AccessPointArn(String),
     /// A conjunction (logical AND) of predicates, which is used in evaluating a metrics filter. The operator must have at least two predicates, and an object must match all of the predicates in order for the filter to apply.
+    #[cfg_attr(feature = "serde", serde(rename = "And"))]
     And(crate::types::MetricsAndOperator),
     /// A variant this version of the client does not know (sent by a newer service).
+    #[cfg_attr(feature = "serde", serde(rename = "$unknown"))]
     Unknown,
 }
 impl MetricsFilter {

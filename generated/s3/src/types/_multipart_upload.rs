@@ -2,6 +2,14 @@
 /// Container for the `MultipartUpload` for the Amazon S3 object.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct MultipartUpload {
     /// Upload ID that identifies the multipart upload.
     pub upload_id: Option<String>,

@@ -2,6 +2,14 @@
 /// A container for specifying the notification configuration of the bucket. If this element is empty, notifications are turned off for the bucket.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct NotificationConfiguration {
     /// The topic to which notifications are sent and the events for which notifications are generated.
     pub topic_configurations: Option<Vec<crate::types::TopicConfiguration>>,

@@ -2,6 +2,14 @@
 /// A legal hold configuration for an object.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ObjectLockLegalHold {
     /// Indicates whether the specified object has a legal hold in place.
     pub status: Option<crate::types::ObjectLockLegalHoldStatus>,

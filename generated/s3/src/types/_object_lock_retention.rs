@@ -2,6 +2,14 @@
 /// A Retention configuration for an object.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ObjectLockRetention {
     /// Indicates the Retention mode for the specified object.
     pub mode: Option<crate::types::ObjectLockRetentionMode>,

@@ -2,6 +2,14 @@
 /// Describes the location where the restore job's output is stored.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct OutputLocation {
     /// Describes an S3 location that will receive the results of the restore request.
     pub s3: Option<crate::types::S3Location>,

@@ -2,10 +2,20 @@
 /// Describes how results of the Select job are serialized.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct OutputSerialization {
     /// Describes the serialization of CSV-encoded Select results.
+    #[cfg_attr(feature = "serde", serde(rename = "CSV"))]
     pub csv: Option<crate::types::CsvOutput>,
     /// Specifies JSON as request's output serialization format.
+    #[cfg_attr(feature = "serde", serde(rename = "JSON"))]
     pub json: Option<crate::types::JsonOutput>,
 }
 impl OutputSerialization {

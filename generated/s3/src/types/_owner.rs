@@ -2,6 +2,14 @@
 /// Container for the owner's display name and ID.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Owner {
     /// Container for the display name of the owner. This value is only supported in the following Amazon Web Services Regions:
     ///
@@ -17,6 +25,7 @@ pub struct Owner {
     /// **Note:** This functionality is not supported for directory buckets.
     pub display_name: Option<String>,
     /// Container for the ID of the owner.
+    #[cfg_attr(feature = "serde", serde(rename = "ID"))]
     pub id: Option<String>,
 }
 impl Owner {

@@ -2,6 +2,14 @@
 /// The container element for a bucket's ownership controls.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct OwnershipControls {
     /// The container element for an ownership control rule.
     pub rules: Vec<crate::types::OwnershipControlsRule>,

@@ -2,6 +2,14 @@
 /// Specifies how requests are redirected. In the event of an error, you can specify a different error code to return.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Redirect {
     /// The host name to use in the redirect request.
     pub host_name: Option<String>,

@@ -2,6 +2,14 @@
 /// Specifies the redirect behavior of all requests to a website endpoint of an Amazon S3 bucket.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct RedirectAllRequestsTo {
     /// Name of the host where requests are redirected.
     pub host_name: String,

@@ -2,8 +2,17 @@
 /// Specifies which Amazon S3 objects to replicate and where to store the replicas.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ReplicationRule {
     /// A unique identifier for the rule. The maximum value is 255 characters.
+    #[cfg_attr(feature = "serde", serde(rename = "ID"))]
     pub id: Option<String>,
     /// The priority indicates which rule has precedence whenever two or more replication rules conflict. Amazon S3 will attempt to replicate objects according to all replication rules. However, if there are two or more rules with the same destination bucket, then objects will be replicated according to the rule with the highest priority. The higher the number, the higher the priority.
     ///

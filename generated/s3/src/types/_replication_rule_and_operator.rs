@@ -7,6 +7,14 @@
 /// - If you specify a filter based on multiple tags, wrap the `Tag` elements in an `And` tag.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ReplicationRuleAndOperator {
     /// An object key name prefix that identifies the subset of objects to which the rule applies.
     pub prefix: Option<String>,

@@ -2,6 +2,14 @@
 /// A container for object key name prefix and suffix filtering rules.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct S3KeyFilter {
     /// A list of containers for the key-value pair that defines the criteria for the filter rule.
     pub filter_rules: Option<Vec<crate::types::FilterRule>>,

@@ -2,6 +2,14 @@
 /// Describes an Amazon S3 location that will receive the results of the restore request.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct S3Location {
     /// The name of the bucket where the restore results will be placed.
     pub bucket_name: String,
@@ -10,6 +18,7 @@ pub struct S3Location {
     /// Contains the type of server-side encryption used.
     pub encryption: Option<crate::types::Encryption>,
     /// The canned ACL to apply to the restore results.
+    #[cfg_attr(feature = "serde", serde(rename = "CannedACL"))]
     pub canned_acl: Option<crate::types::ObjectCannedAcl>,
     /// A list of grants that control access to the staged results.
     pub access_control_list: Option<Vec<crate::types::Grant>>,

@@ -2,18 +2,29 @@
 /// The container for selecting objects from a content event stream.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(feature = "serde", serde(crate = "::awsrt::serde::__serde"))]
 pub enum SelectObjectContentEventStream {
     /// The Records Event.
+    #[cfg_attr(feature = "serde", serde(rename = "Records"))]
     Records(crate::types::RecordsEvent),
     /// The Stats Event.
+    #[cfg_attr(feature = "serde", serde(rename = "Stats"))]
     Stats(crate::types::StatsEvent),
     /// The Progress Event.
+    #[cfg_attr(feature = "serde", serde(rename = "Progress"))]
     Progress(crate::types::ProgressEvent),
     /// The Continuation Event.
+    #[cfg_attr(feature = "serde", serde(rename = "Cont"))]
     Cont(crate::types::ContinuationEvent),
     /// The End Event.
+    #[cfg_attr(feature = "serde", serde(rename = "End"))]
     End(crate::types::EndEvent),
     /// A variant this version of the client does not know (sent by a newer service).
+    #[cfg_attr(feature = "serde", serde(rename = "$unknown"))]
     Unknown,
 }
 impl SelectObjectContentEventStream {

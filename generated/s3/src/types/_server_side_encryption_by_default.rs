@@ -8,10 +8,19 @@
 /// - **Directory buckets** - For directory buckets, there are only two supported options for server-side encryption: SSE-S3 and SSE-KMS.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ServerSideEncryptionByDefault {
     /// Server-side encryption algorithm to use for the default encryption.
     ///
     /// **Note:** For directory buckets, there are only two supported values for server-side encryption: `AES256` and `aws:kms`.
+    #[cfg_attr(feature = "serde", serde(rename = "SSEAlgorithm"))]
     pub sse_algorithm: crate::types::ServerSideEncryption,
     /// Amazon Web Services Key Management Service (KMS) customer managed key ID to use for the default encryption.
     ///
@@ -34,7 +43,26 @@ pub struct ServerSideEncryptionByDefault {
     /// - **Directory buckets** - When you specify an [KMS customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) for encryption in your directory bucket, only use the key ID or key ARN. The key alias format of the KMS key isn't supported.
     ///
     /// **Important:** Amazon S3 only supports symmetric encryption KMS keys. For more information, see [Asymmetric keys in Amazon Web Services KMS](https://docs.aws.amazon.com/kms/latest/developerguide/symmetric-asymmetric.html) in the *Amazon Web Services Key Management Service Developer Guide*.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "KMSMasterKeyID",
+            serialize_with = "__serde_secret_server_side_encryption_by_default_kms_master_key_id",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub kms_master_key_id: Option<::awsrt::types::SensitiveString>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_server_side_encryption_by_default_kms_master_key_id<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "ServerSideEncryptionByDefault.KMSMasterKeyID",
+        serializer,
+    )
 }
 impl ServerSideEncryptionByDefault {
     /// Server-side encryption algorithm to use for the default encryption.

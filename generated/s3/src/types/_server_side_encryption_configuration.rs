@@ -2,6 +2,14 @@
 /// Specifies the default server-side-encryption configuration.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ServerSideEncryptionConfiguration {
     /// Container for information about a particular server-side encryption configuration rule.
     pub rules: Vec<crate::types::ServerSideEncryptionRule>,

@@ -4,15 +4,53 @@
 /// **Note:** **Directory buckets** - These session credentials are only supported for the authentication and authorization of Zonal endpoint API operations on directory buckets.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct SessionCredentials {
     /// A unique identifier that's associated with a secret access key. The access key ID and the secret access key are used together to sign programmatic Amazon Web Services requests cryptographically.
     pub access_key_id: String,
     /// A key that's used with the access key ID to cryptographically sign programmatic Amazon Web Services requests. Signing a request identifies the sender and prevents the request from being altered.
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "__serde_secret_session_credentials_secret_access_key")
+    )]
     pub secret_access_key: ::awsrt::types::SensitiveString,
     /// A part of the temporary security credentials. The session token is used to validate the temporary security credentials.
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "__serde_secret_session_credentials_session_token")
+    )]
     pub session_token: ::awsrt::types::SensitiveString,
     /// Temporary security credentials expire after a specified interval. After temporary credentials expire, any calls that you make with those credentials will fail. So you must generate a new set of temporary credentials. Temporary credentials cannot be extended or refreshed beyond the original specified interval.
     pub expiration: ::awsrt::types::DateTime,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_session_credentials_secret_access_key<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "SessionCredentials.SecretAccessKey",
+        serializer,
+    )
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_session_credentials_session_token<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "SessionCredentials.SessionToken",
+        serializer,
+    )
 }
 impl SessionCredentials {
     /// A unique identifier that's associated with a secret access key.

@@ -2,9 +2,28 @@
 /// Specifies the use of SSE-KMS to encrypt delivered inventory reports.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Ssekms {
     /// Specifies the ID of the Key Management Service (KMS) symmetric encryption customer managed key to use for encrypting inventory reports.
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "__serde_secret_ssekms_key_id")
+    )]
     pub key_id: ::awsrt::types::SensitiveString,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_ssekms_key_id<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "Ssekms.KeyId", serializer)
 }
 impl Ssekms {
     /// Specifies the ID of the Key Management Service (KMS) symmetric encryption customer managed key to use for encrypting inventory reports.

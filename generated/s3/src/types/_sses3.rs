@@ -2,6 +2,14 @@
 /// Specifies the use of SSE-S3 to encrypt delivered inventory reports.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Sses3 {}
 impl Sses3 {
     /// Creates a new builder for [`Sses3`].

@@ -2,6 +2,14 @@
 /// Container for data related to the storage class analysis for an Amazon S3 bucket for export.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct StorageClassAnalysisDataExport {
     /// The version of the output schema to use when exporting data. Must be `V_1`.
     pub output_schema_version: crate::types::StorageClassAnalysisSchemaVersion,

@@ -2,6 +2,14 @@
 /// Amazon S3 key format for log objects. Only one format, PartitionedPrefix or SimplePrefix, is allowed.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct TargetObjectKeyFormat {
     /// To use the simple format for S3 keys for log objects. To specify SimplePrefix format, set SimplePrefix to {}.
     pub simple_prefix: Option<crate::types::SimplePrefix>,

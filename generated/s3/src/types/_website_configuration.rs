@@ -2,6 +2,14 @@
 /// Specifies website configuration parameters for an Amazon S3 bucket.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct WebsiteConfiguration {
     /// The name of the error document for the website.
     pub error_document: Option<crate::types::ErrorDocument>,

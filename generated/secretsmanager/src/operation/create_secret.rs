@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`create_secret`](crate::Client::create_secret).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CreateSecretInput {
     /// The name of the new secret.
     ///
@@ -48,6 +56,13 @@ pub struct CreateSecretInput {
     /// This parameter is not available in the Secrets Manager console.
     ///
     /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_create_secret_input_secret_binary",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub secret_binary: Option<::awsrt::types::SensitiveBlob>,
     /// The text data to encrypt and store in this new version of the secret. We recommend you use a JSON structure of key/value pairs for your secret value.
     ///
@@ -56,6 +71,13 @@ pub struct CreateSecretInput {
     /// If you create a secret by using the Secrets Manager console then Secrets Manager puts the protected secret text in only the `SecretString` parameter. The Secrets Manager console stores the information as a JSON structure of key/value pairs that a Lambda rotation function can parse.
     ///
     /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_create_secret_input_secret_string",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub secret_string: Option<::awsrt::types::SensitiveString>,
     /// A list of tags to attach to the secret. Each tag is a key and value pair of strings in a JSON text string, for example:
     ///
@@ -73,6 +95,20 @@ pub struct CreateSecretInput {
     pub add_replica_regions: Option<Vec<crate::types::ReplicaRegionType>>,
     /// Specifies whether to overwrite a secret with the same name in the destination Region. By default, secrets aren't overwritten.
     pub force_overwrite_replica_secret: bool,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_create_secret_input_secret_binary<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "CreateSecretInput.SecretBinary", serializer)
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_create_secret_input_secret_string<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "CreateSecretInput.SecretString", serializer)
 }
 impl CreateSecretInput {
     /// The name of the new secret.
@@ -336,8 +372,17 @@ impl CreateSecretInput {
 /// The output of [`create_secret`](crate::Client::create_secret).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CreateSecretOutput {
     /// The ARN of the new secret. The ARN includes the name of the secret followed by six random characters. This ensures that if you create a new secret with the same name as a deleted secret, then users with access to the old secret don't get access to the new secret because the ARNs are different.
+    #[cfg_attr(feature = "serde", serde(rename = "ARN"))]
     pub arn: Option<String>,
     /// The name of the new secret.
     pub name: Option<String>,
@@ -679,6 +724,20 @@ impl CreateSecretFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<CreateSecretOutput, ::awsrt::error::SdkError<CreateSecretError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`describe_secret`](crate::Client::describe_secret).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DescribeSecretInput {
     /// The ARN or name of the secret.
     ///
@@ -76,8 +84,17 @@ impl DescribeSecretInput {
 /// The output of [`describe_secret`](crate::Client::describe_secret).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DescribeSecretOutput {
     /// The ARN of the secret.
+    #[cfg_attr(feature = "serde", serde(rename = "ARN"))]
     pub arn: Option<String>,
     /// The name of the secret.
     pub name: Option<String>,
@@ -90,6 +107,7 @@ pub struct DescribeSecretOutput {
     /// To turn on rotation, use RotateSecret. To turn off rotation, use CancelRotateSecret.
     pub rotation_enabled: Option<bool>,
     /// The ARN of the Lambda function that Secrets Manager invokes to rotate the secret.
+    #[cfg_attr(feature = "serde", serde(rename = "RotationLambdaARN"))]
     pub rotation_lambda_arn: Option<String>,
     /// The rotation schedule and Lambda function for this secret. If the secret previously had rotation turned on, but it is now turned off, this field shows the previous rotation schedule and rotation function. If the secret never had rotation turned on, this field is omitted.
     pub rotation_rules: Option<crate::types::RotationRulesType>,
@@ -686,6 +704,20 @@ impl DescribeSecretFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<DescribeSecretOutput, ::awsrt::error::SdkError<DescribeSecretError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

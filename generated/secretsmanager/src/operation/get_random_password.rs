@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`get_random_password`](crate::Client::get_random_password).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetRandomPasswordInput {
     /// The length of the password. If you don't include this parameter, the default length is 32 characters.
     pub password_length: Option<i64>,
@@ -221,9 +229,35 @@ impl GetRandomPasswordInput {
 /// The output of [`get_random_password`](crate::Client::get_random_password).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetRandomPasswordOutput {
     /// A string with the password.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_get_random_password_output_random_password",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub random_password: Option<::awsrt::types::SensitiveString>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_get_random_password_output_random_password<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "GetRandomPasswordOutput.RandomPassword",
+        serializer,
+    )
 }
 impl GetRandomPasswordOutput {
     /// A string with the password.
@@ -410,6 +444,20 @@ impl GetRandomPasswordFluentBuilder {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<GetRandomPasswordOutput, ::awsrt::error::SdkError<GetRandomPasswordError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

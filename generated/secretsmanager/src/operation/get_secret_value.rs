@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`get_secret_value`](crate::Client::get_secret_value).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetSecretValueInput {
     /// The ARN or name of the secret to retrieve. To retrieve a secret from another account, you must use an ARN.
     ///
@@ -124,8 +132,17 @@ impl GetSecretValueInput {
 /// The output of [`get_secret_value`](crate::Client::get_secret_value).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetSecretValueOutput {
     /// The ARN of the secret.
+    #[cfg_attr(feature = "serde", serde(rename = "ARN"))]
     pub arn: Option<String>,
     /// The friendly name of the secret.
     pub name: Option<String>,
@@ -136,17 +153,53 @@ pub struct GetSecretValueOutput {
     /// If the secret was created by using the Secrets Manager console, or if the secret value was originally provided as a string, then this field is omitted. The secret value appears in `SecretString` instead.
     ///
     /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_get_secret_value_output_secret_binary",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub secret_binary: Option<::awsrt::types::SensitiveBlob>,
     /// The decrypted secret value, if the secret value was originally provided as a string or through the Secrets Manager console.
     ///
     /// If this secret was created by using the console, then Secrets Manager stores the information as a JSON structure of key/value pairs.
     ///
     /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_get_secret_value_output_secret_string",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub secret_string: Option<::awsrt::types::SensitiveString>,
     /// A list of all of the staging labels currently attached to this version of the secret.
     pub version_stages: Option<Vec<String>>,
     /// The date and time that this version of the secret was created. If you don't specify which version in `VersionId` or `VersionStage`, then Secrets Manager uses the `AWSCURRENT` version.
     pub created_date: Option<::awsrt::types::DateTime>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_get_secret_value_output_secret_binary<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "GetSecretValueOutput.SecretBinary",
+        serializer,
+    )
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_get_secret_value_output_secret_string<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "GetSecretValueOutput.SecretString",
+        serializer,
+    )
 }
 impl GetSecretValueOutput {
     /// The ARN of the secret.
@@ -488,6 +541,20 @@ impl GetSecretValueFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<GetSecretValueOutput, ::awsrt::error::SdkError<GetSecretValueError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`put_secret_value`](crate::Client::put_secret_value).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct PutSecretValueInput {
     /// The ARN or name of the secret to add a new version to.
     ///
@@ -38,6 +46,13 @@ pub struct PutSecretValueInput {
     /// You can't access this value from the Secrets Manager console.
     ///
     /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_put_secret_value_input_secret_binary",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub secret_binary: Option<::awsrt::types::SensitiveBlob>,
     /// The text to encrypt and store in the new version of the secret.
     ///
@@ -46,6 +61,13 @@ pub struct PutSecretValueInput {
     /// We recommend you create the secret string as JSON key/value pairs, as shown in the example.
     ///
     /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_put_secret_value_input_secret_string",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub secret_string: Option<::awsrt::types::SensitiveString>,
     /// A list of staging labels to attach to this version of the secret. Secrets Manager uses staging labels to track versions of a secret through the rotation process.
     ///
@@ -56,7 +78,47 @@ pub struct PutSecretValueInput {
     /// A unique identifier that indicates the source of the request. For cross-account rotation (when you rotate a secret in one account by using a Lambda rotation function in another account) and the Lambda rotation function assumes an IAM role to call Secrets Manager, Secrets Manager validates the identity with the rotation token. For more information, see [How rotation works](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html).
     ///
     /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_put_secret_value_input_rotation_token",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub rotation_token: Option<::awsrt::types::SensitiveString>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_put_secret_value_input_secret_binary<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "PutSecretValueInput.SecretBinary",
+        serializer,
+    )
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_put_secret_value_input_secret_string<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "PutSecretValueInput.SecretString",
+        serializer,
+    )
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_put_secret_value_input_rotation_token<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "PutSecretValueInput.RotationToken",
+        serializer,
+    )
 }
 impl PutSecretValueInput {
     /// The ARN or name of the secret to add a new version to.
@@ -249,8 +311,17 @@ impl PutSecretValueInput {
 /// The output of [`put_secret_value`](crate::Client::put_secret_value).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct PutSecretValueOutput {
     /// The ARN of the secret.
+    #[cfg_attr(feature = "serde", serde(rename = "ARN"))]
     pub arn: Option<String>,
     /// The name of the secret.
     pub name: Option<String>,
@@ -552,6 +623,20 @@ impl PutSecretValueFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<PutSecretValueOutput, ::awsrt::error::SdkError<PutSecretValueError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

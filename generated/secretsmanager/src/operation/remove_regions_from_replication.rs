@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`remove_regions_from_replication`](crate::Client::remove_regions_from_replication).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct RemoveRegionsFromReplicationInput {
     /// The ARN or name of the secret.
     pub secret_id: String,
@@ -107,8 +115,17 @@ impl RemoveRegionsFromReplicationInput {
 /// The output of [`remove_regions_from_replication`](crate::Client::remove_regions_from_replication).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct RemoveRegionsFromReplicationOutput {
     /// The ARN of the primary secret.
+    #[cfg_attr(feature = "serde", serde(rename = "ARN"))]
     pub arn: Option<String>,
     /// The status of replicas for this secret after you remove Regions.
     pub replication_status: Option<Vec<crate::types::ReplicationStatusType>>,
@@ -327,6 +344,23 @@ impl RemoveRegionsFromReplicationFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            RemoveRegionsFromReplicationOutput,
+            ::awsrt::error::SdkError<RemoveRegionsFromReplicationError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

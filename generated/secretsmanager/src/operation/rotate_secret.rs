@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`rotate_secret`](crate::Client::rotate_secret).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct RotateSecretInput {
     /// The ARN or name of the secret to rotate.
     ///
@@ -26,6 +34,7 @@ pub struct RotateSecretInput {
     /// For secrets that use a Lambda rotation function to rotate, the ARN of the Lambda rotation function.
     ///
     /// For secrets that use *managed rotation*, omit this field. For more information, see [Managed rotation](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_managed.html) in the *Secrets Manager User Guide*.
+    #[cfg_attr(feature = "serde", serde(rename = "RotationLambdaARN"))]
     pub rotation_lambda_arn: Option<String>,
     /// A structure that defines the rotation configuration for this secret.
     pub rotation_rules: Option<crate::types::RotationRulesType>,
@@ -179,8 +188,17 @@ impl RotateSecretInput {
 /// The output of [`rotate_secret`](crate::Client::rotate_secret).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct RotateSecretOutput {
     /// The ARN of the secret.
+    #[cfg_attr(feature = "serde", serde(rename = "ARN"))]
     pub arn: Option<String>,
     /// The name of the secret.
     pub name: Option<String>,
@@ -409,6 +427,20 @@ impl RotateSecretFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<RotateSecretOutput, ::awsrt::error::SdkError<RotateSecretError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`update_secret`](crate::Client::update_secret).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateSecretInput {
     /// The ARN or name of the secret.
     ///
@@ -40,13 +48,41 @@ pub struct UpdateSecretInput {
     /// You can't access this parameter in the Secrets Manager console.
     ///
     /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_update_secret_input_secret_binary",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub secret_binary: Option<::awsrt::types::SensitiveBlob>,
     /// The text data to encrypt and store in the new version of the secret. We recommend you use a JSON structure of key/value pairs for your secret value.
     ///
     /// Either `SecretBinary` or `SecretString` must have a value, but not both.
     ///
     /// Sensitive: This field contains sensitive information, so the service does not include it in CloudTrail log entries. If you create your own log entries, you must also avoid logging the information in this field.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_update_secret_input_secret_string",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub secret_string: Option<::awsrt::types::SensitiveString>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_update_secret_input_secret_binary<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "UpdateSecretInput.SecretBinary", serializer)
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_update_secret_input_secret_string<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "UpdateSecretInput.SecretString", serializer)
 }
 impl UpdateSecretInput {
     /// The ARN or name of the secret.
@@ -232,8 +268,17 @@ impl UpdateSecretInput {
 /// The output of [`update_secret`](crate::Client::update_secret).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateSecretOutput {
     /// The ARN of the secret that was updated.
+    #[cfg_attr(feature = "serde", serde(rename = "ARN"))]
     pub arn: Option<String>,
     /// The name of the secret that was updated.
     pub name: Option<String>,
@@ -540,6 +585,20 @@ impl UpdateSecretFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<UpdateSecretOutput, ::awsrt::error::SdkError<UpdateSecretError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

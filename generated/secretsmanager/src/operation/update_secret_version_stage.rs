@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`update_secret_version_stage`](crate::Client::update_secret_version_stage).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateSecretVersionStageInput {
     /// The ARN or the name of the secret with the version and staging labelsto modify.
     ///
@@ -155,8 +163,17 @@ impl UpdateSecretVersionStageInput {
 /// The output of [`update_secret_version_stage`](crate::Client::update_secret_version_stage).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UpdateSecretVersionStageOutput {
     /// The ARN of the secret that was updated.
+    #[cfg_attr(feature = "serde", serde(rename = "ARN"))]
     pub arn: Option<String>,
     /// The name of the secret that was updated.
     pub name: Option<String>,
@@ -379,6 +396,23 @@ impl UpdateSecretVersionStageFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            UpdateSecretVersionStageOutput,
+            ::awsrt::error::SdkError<UpdateSecretVersionStageError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -2,6 +2,14 @@
 /// The error Secrets Manager encountered while retrieving an individual secret as part of BatchGetSecretValue.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ApiErrorType {
     /// The ARN or name of the secret.
     pub secret_id: Option<String>,

@@ -2,8 +2,17 @@
 /// A structure that contains the details about a secret. It does not include the encrypted `SecretString` and `SecretBinary` values. To get those values, use [GetSecretValue](https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html) .
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct SecretListEntry {
     /// The Amazon Resource Name (ARN) of the secret.
+    #[cfg_attr(feature = "serde", serde(rename = "ARN"))]
     pub arn: Option<String>,
     /// The friendly name of the secret.
     pub name: Option<String>,
@@ -14,6 +23,7 @@ pub struct SecretListEntry {
     /// Indicates whether automatic, scheduled rotation is enabled for this secret.
     pub rotation_enabled: Option<bool>,
     /// The ARN of an Amazon Web Services Lambda function invoked by Secrets Manager to rotate and expire the secret either automatically per the schedule or manually by a call to [`RotateSecret`](https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html) .
+    #[cfg_attr(feature = "serde", serde(rename = "RotationLambdaARN"))]
     pub rotation_lambda_arn: Option<String>,
     /// A structure that defines the rotation configuration for the secret.
     pub rotation_rules: Option<crate::types::RotationRulesType>,

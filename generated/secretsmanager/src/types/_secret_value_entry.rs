@@ -2,21 +2,58 @@
 /// A structure that contains the secret value and other details for a secret.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct SecretValueEntry {
     /// The Amazon Resource Name (ARN) of the secret.
+    #[cfg_attr(feature = "serde", serde(rename = "ARN"))]
     pub arn: Option<String>,
     /// The friendly name of the secret.
     pub name: Option<String>,
     /// The unique version identifier of this version of the secret.
     pub version_id: Option<String>,
     /// The decrypted secret value, if the secret value was originally provided as binary data in the form of a byte array. The parameter represents the binary data as a [base64-encoded](https://tools.ietf.org/html/rfc4648#section-4) string.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_secret_value_entry_secret_binary",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub secret_binary: Option<::awsrt::types::SensitiveBlob>,
     /// The decrypted secret value, if the secret value was originally provided as a string or through the Secrets Manager console.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_secret_value_entry_secret_string",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub secret_string: Option<::awsrt::types::SensitiveString>,
     /// A list of all of the staging labels currently attached to this version of the secret.
     pub version_stages: Option<Vec<String>>,
     /// The date the secret was created.
     pub created_date: Option<::awsrt::types::DateTime>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_secret_value_entry_secret_binary<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "SecretValueEntry.SecretBinary", serializer)
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_secret_value_entry_secret_string<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "SecretValueEntry.SecretString", serializer)
 }
 impl SecretValueEntry {
     /// The Amazon Resource Name (ARN) of the secret.

@@ -2,6 +2,14 @@
 /// A structure that contains information about one version of a secret.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct SecretVersionsListEntry {
     /// The unique version identifier of this version of the secret.
     pub version_id: Option<String>,

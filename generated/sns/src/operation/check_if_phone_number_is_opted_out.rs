@@ -10,9 +10,35 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input for the `CheckIfPhoneNumberIsOptedOut` action.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CheckIfPhoneNumberIsOptedOutInput {
     /// The phone number for which you want to check the opt out status.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "phoneNumber",
+            serialize_with = "__serde_secret_check_if_phone_number_is_opted_out_input_phone_number"
+        )
+    )]
     pub phone_number: ::awsrt::types::SensitiveString,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_check_if_phone_number_is_opted_out_input_phone_number<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "CheckIfPhoneNumberIsOptedOutInput.phoneNumber",
+        serializer,
+    )
 }
 impl CheckIfPhoneNumberIsOptedOutInput {
     /// The phone number for which you want to check the opt out status.
@@ -92,11 +118,20 @@ impl CheckIfPhoneNumberIsOptedOutInput {
 /// The response from the `CheckIfPhoneNumberIsOptedOut` action.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CheckIfPhoneNumberIsOptedOutOutput {
     /// Indicates whether the phone number is opted out:
     ///
     /// - `true` – The phone number is opted out, meaning you cannot publish SMS messages to it.
     /// - `false` – The phone number is opted in, meaning you can publish SMS messages to it.
+    #[cfg_attr(feature = "serde", serde(rename = "isOptedOut"))]
     pub is_opted_out: bool,
 }
 impl CheckIfPhoneNumberIsOptedOutOutput {
@@ -281,6 +316,23 @@ impl CheckIfPhoneNumberIsOptedOutFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            CheckIfPhoneNumberIsOptedOutOutput,
+            ::awsrt::error::SdkError<CheckIfPhoneNumberIsOptedOutError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

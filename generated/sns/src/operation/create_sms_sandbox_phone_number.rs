@@ -10,11 +10,36 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`create_sms_sandbox_phone_number`](crate::Client::create_sms_sandbox_phone_number).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CreateSmsSandboxPhoneNumberInput {
     /// The destination phone number to verify. On verification, Amazon SNS adds this phone number to the list of verified phone numbers that you can send SMS messages to.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_create_sms_sandbox_phone_number_input_phone_number"
+        )
+    )]
     pub phone_number: ::awsrt::types::SensitiveString,
     /// The language to use for sending the OTP. The default value is `en-US`.
     pub language_code: Option<crate::types::LanguageCodeString>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_create_sms_sandbox_phone_number_input_phone_number<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "CreateSmsSandboxPhoneNumberInput.PhoneNumber",
+        serializer,
+    )
 }
 impl CreateSmsSandboxPhoneNumberInput {
     /// The destination phone number to verify.
@@ -121,6 +146,14 @@ impl CreateSmsSandboxPhoneNumberInput {
 /// The output of [`create_sms_sandbox_phone_number`](crate::Client::create_sms_sandbox_phone_number).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct CreateSmsSandboxPhoneNumberOutput {}
 impl CreateSmsSandboxPhoneNumberOutput {
     /// Creates a new builder for [`CreateSmsSandboxPhoneNumberOutput`].
@@ -307,6 +340,23 @@ impl CreateSmsSandboxPhoneNumberFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            CreateSmsSandboxPhoneNumberOutput,
+            ::awsrt::error::SdkError<CreateSmsSandboxPhoneNumberError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,9 +10,34 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`delete_sms_sandbox_phone_number`](crate::Client::delete_sms_sandbox_phone_number).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DeleteSmsSandboxPhoneNumberInput {
     /// The destination phone number to delete.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_delete_sms_sandbox_phone_number_input_phone_number"
+        )
+    )]
     pub phone_number: ::awsrt::types::SensitiveString,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_delete_sms_sandbox_phone_number_input_phone_number<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "DeleteSmsSandboxPhoneNumberInput.PhoneNumber",
+        serializer,
+    )
 }
 impl DeleteSmsSandboxPhoneNumberInput {
     /// The destination phone number to delete.
@@ -92,6 +117,14 @@ impl DeleteSmsSandboxPhoneNumberInput {
 /// The output of [`delete_sms_sandbox_phone_number`](crate::Client::delete_sms_sandbox_phone_number).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DeleteSmsSandboxPhoneNumberOutput {}
 impl DeleteSmsSandboxPhoneNumberOutput {
     /// Creates a new builder for [`DeleteSmsSandboxPhoneNumberOutput`].
@@ -278,6 +311,23 @@ impl DeleteSmsSandboxPhoneNumberFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            DeleteSmsSandboxPhoneNumberOutput,
+            ::awsrt::error::SdkError<DeleteSmsSandboxPhoneNumberError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,12 +10,21 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input for the `GetSMSAttributes` request.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetSmsAttributesInput {
     /// A list of the individual attribute names, such as `MonthlySpendLimit`, for which you want values.
     ///
     /// For all attribute names, see [SetSMSAttributes](https://docs.aws.amazon.com/sns/latest/api/API_SetSMSAttributes.html).
     ///
     /// If you don't use this parameter, Amazon SNS returns all SMS attributes.
+    #[cfg_attr(feature = "serde", serde(rename = "attributes"))]
     pub attributes: Option<Vec<String>>,
 }
 impl GetSmsAttributesInput {
@@ -72,8 +81,17 @@ impl GetSmsAttributesInput {
 /// The response from the `GetSMSAttributes` request.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetSmsAttributesOutput {
     /// The SMS attribute names and their values.
+    #[cfg_attr(feature = "serde", serde(rename = "attributes"))]
     pub attributes: Option<::std::collections::HashMap<String, String>>,
 }
 impl GetSmsAttributesOutput {
@@ -270,6 +288,20 @@ impl GetSmsAttributesFluentBuilder {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<GetSmsAttributesOutput, ::awsrt::error::SdkError<GetSmsAttributesError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`get_sms_sandbox_account_status`](crate::Client::get_sms_sandbox_account_status).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetSmsSandboxAccountStatusInput {}
 impl GetSmsSandboxAccountStatusInput {
     /// Creates a new builder for [`GetSmsSandboxAccountStatusInput`].
@@ -42,6 +50,14 @@ impl GetSmsSandboxAccountStatusInput {
 /// The output of [`get_sms_sandbox_account_status`](crate::Client::get_sms_sandbox_account_status).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct GetSmsSandboxAccountStatusOutput {
     /// Indicates whether the calling Amazon Web Services account is in the SMS sandbox.
     pub is_in_sandbox: bool,
@@ -216,6 +232,23 @@ impl GetSmsSandboxAccountStatusFluentBuilder {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            GetSmsSandboxAccountStatusOutput,
+            ::awsrt::error::SdkError<GetSmsSandboxAccountStatusError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -10,8 +10,17 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input for the `ListPhoneNumbersOptedOut` action.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ListPhoneNumbersOptedOutInput {
     /// A `NextToken` string is used when you call the `ListPhoneNumbersOptedOut` action to retrieve additional records that are available after the first page of results.
+    #[cfg_attr(feature = "serde", serde(rename = "nextToken"))]
     pub next_token: Option<String>,
 }
 impl ListPhoneNumbersOptedOutInput {
@@ -67,10 +76,20 @@ impl ListPhoneNumbersOptedOutInput {
 /// The response from the `ListPhoneNumbersOptedOut` action.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ListPhoneNumbersOptedOutOutput {
     /// A list of phone numbers that are opted out of receiving SMS messages. The list is paginated, and each page can contain up to 100 phone numbers.
+    #[cfg_attr(feature = "serde", serde(rename = "phoneNumbers"))]
     pub phone_numbers: Option<Vec<::awsrt::types::SensitiveString>>,
     /// A `NextToken` string is returned when you call the `ListPhoneNumbersOptedOut` action if additional records are available after the first page of results.
+    #[cfg_attr(feature = "serde", serde(rename = "nextToken"))]
     pub next_token: Option<String>,
 }
 impl ListPhoneNumbersOptedOutOutput {
@@ -282,6 +301,23 @@ impl ListPhoneNumbersOptedOutFluentBuilder {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            ListPhoneNumbersOptedOutOutput,
+            ::awsrt::error::SdkError<ListPhoneNumbersOptedOutError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

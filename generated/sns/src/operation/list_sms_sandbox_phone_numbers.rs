@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`list_sms_sandbox_phone_numbers`](crate::Client::list_sms_sandbox_phone_numbers).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ListSmsSandboxPhoneNumbersInput {
     /// Token that the previous `ListSMSSandboxPhoneNumbersInput` request returns.
     pub next_token: Option<String>,
@@ -89,6 +97,14 @@ impl ListSmsSandboxPhoneNumbersInput {
 /// The output of [`list_sms_sandbox_phone_numbers`](crate::Client::list_sms_sandbox_phone_numbers).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ListSmsSandboxPhoneNumbersOutput {
     /// A list of the calling account's pending and verified phone numbers.
     pub phone_numbers: Vec<crate::types::SmsSandboxPhoneNumber>,
@@ -326,6 +342,23 @@ impl ListSmsSandboxPhoneNumbersFluentBuilder {
         let inner = self.inner;
         let input = inner.build();
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            ListSmsSandboxPhoneNumbersOutput,
+            ::awsrt::error::SdkError<ListSmsSandboxPhoneNumbersError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

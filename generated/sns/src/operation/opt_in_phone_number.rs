@@ -10,9 +10,35 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// Input for the OptInPhoneNumber action.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct OptInPhoneNumberInput {
     /// The phone number to opt in. Use E.164 format.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "phoneNumber",
+            serialize_with = "__serde_secret_opt_in_phone_number_input_phone_number"
+        )
+    )]
     pub phone_number: ::awsrt::types::SensitiveString,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_opt_in_phone_number_input_phone_number<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "OptInPhoneNumberInput.phoneNumber",
+        serializer,
+    )
 }
 impl OptInPhoneNumberInput {
     /// The phone number to opt in.
@@ -90,6 +116,14 @@ impl OptInPhoneNumberInput {
 /// The response for the OptInPhoneNumber action.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct OptInPhoneNumberOutput {}
 impl OptInPhoneNumberOutput {
     /// Creates a new builder for [`OptInPhoneNumberOutput`].
@@ -251,6 +285,20 @@ impl OptInPhoneNumberFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<OptInPhoneNumberOutput, ::awsrt::error::SdkError<OptInPhoneNumberError>>,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

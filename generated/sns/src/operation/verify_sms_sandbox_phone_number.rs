@@ -10,11 +10,36 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`verify_sms_sandbox_phone_number`](crate::Client::verify_sms_sandbox_phone_number).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct VerifySmsSandboxPhoneNumberInput {
     /// The destination phone number to verify.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_verify_sms_sandbox_phone_number_input_phone_number"
+        )
+    )]
     pub phone_number: ::awsrt::types::SensitiveString,
     /// The OTP sent to the destination number from the `CreateSMSSandBoxPhoneNumber` call.
     pub one_time_password: String,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_verify_sms_sandbox_phone_number_input_phone_number<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "VerifySmsSandboxPhoneNumberInput.PhoneNumber",
+        serializer,
+    )
 }
 impl VerifySmsSandboxPhoneNumberInput {
     /// The destination phone number to verify.
@@ -121,6 +146,14 @@ impl VerifySmsSandboxPhoneNumberInput {
 /// The destination phone number's verification status.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct VerifySmsSandboxPhoneNumberOutput {}
 impl VerifySmsSandboxPhoneNumberOutput {
     /// Creates a new builder for [`VerifySmsSandboxPhoneNumberOutput`].
@@ -307,6 +340,23 @@ impl VerifySmsSandboxPhoneNumberFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            VerifySmsSandboxPhoneNumberOutput,
+            ::awsrt::error::SdkError<VerifySmsSandboxPhoneNumberError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

@@ -2,10 +2,25 @@
 /// A list of phone numbers and their metadata.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct PhoneNumberInformation {
     /// The date and time when the phone number was created.
     pub created_at: Option<::awsrt::types::DateTime>,
     /// The phone number.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_phone_number_information_phone_number",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub phone_number: Option<::awsrt::types::SensitiveString>,
     /// The status of the phone number.
     pub status: Option<String>,
@@ -15,6 +30,17 @@ pub struct PhoneNumberInformation {
     pub route_type: Option<crate::types::RouteType>,
     /// The capabilities of each phone number.
     pub number_capabilities: Option<Vec<crate::types::NumberCapability>>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_phone_number_information_phone_number<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "PhoneNumberInformation.PhoneNumber",
+        serializer,
+    )
 }
 impl PhoneNumberInformation {
     /// The date and time when the phone number was created.

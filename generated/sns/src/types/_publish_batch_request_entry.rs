@@ -2,6 +2,14 @@
 /// Contains the details of a single Amazon SNS message along with an `Id` that identifies a message within the batch.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct PublishBatchRequestEntry {
     /// An identifier for the message in this batch.
     ///

@@ -2,6 +2,14 @@
 /// Encloses data related to a successful message in a batch request for topic.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct PublishBatchResultEntry {
     /// The `Id` of an entry in a batch request.
     pub id: Option<String>,

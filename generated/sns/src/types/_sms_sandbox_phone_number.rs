@@ -4,11 +4,37 @@
 /// When you start using Amazon SNS to send SMS messages, your Amazon Web Services account is in the *SMS sandbox*. The SMS sandbox provides a safe environment for you to try Amazon SNS features without risking your reputation as an SMS sender. While your Amazon Web Services account is in the SMS sandbox, you can use all of the features of Amazon SNS. However, you can send SMS messages only to verified destination phone numbers. For more information, including how to move out of the sandbox to send messages without restrictions, see [SMS sandbox](https://docs.aws.amazon.com/sns/latest/dg/sns-sms-sandbox.html) in the *Amazon SNS Developer Guide*.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct SmsSandboxPhoneNumber {
     /// The destination phone number.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            serialize_with = "__serde_secret_sms_sandbox_phone_number_phone_number",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub phone_number: Option<::awsrt::types::SensitiveString>,
     /// The destination phone number's verification status.
     pub status: Option<crate::types::SmsSandboxPhoneNumberVerificationStatus>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_sms_sandbox_phone_number_phone_number<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "SmsSandboxPhoneNumber.PhoneNumber",
+        serializer,
+    )
 }
 impl SmsSandboxPhoneNumber {
     /// The destination phone number.

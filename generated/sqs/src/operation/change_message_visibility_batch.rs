@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`change_message_visibility_batch`](crate::Client::change_message_visibility_batch).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ChangeMessageVisibilityBatchInput {
     /// The URL of the Amazon SQS queue whose messages' visibility is changed.
     ///
@@ -119,6 +127,14 @@ impl ChangeMessageVisibilityBatchInput {
 /// For each message in the batch, the response contains a `ChangeMessageVisibilityBatchResultEntry` tag if the message succeeds or a `BatchResultErrorEntry` tag if the message fails.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ChangeMessageVisibilityBatchOutput {
     /// A list of `ChangeMessageVisibilityBatchResultEntry` items.
     pub successful: Vec<crate::types::ChangeMessageVisibilityBatchResultEntry>,
@@ -423,6 +439,23 @@ impl ChangeMessageVisibilityBatchFluentBuilder {
         let inner = self.inner;
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
+    }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            ChangeMessageVisibilityBatchOutput,
+            ::awsrt::error::SdkError<ChangeMessageVisibilityBatchError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
     }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.

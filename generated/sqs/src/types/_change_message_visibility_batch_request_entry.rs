@@ -2,6 +2,14 @@
 /// Encloses a receipt handle and an entry ID for each message in `ChangeMessageVisibilityBatch.`
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ChangeMessageVisibilityBatchRequestEntry {
     /// An identifier for this particular receipt handle used to communicate the result.
     ///

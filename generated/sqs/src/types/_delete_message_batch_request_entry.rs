@@ -2,6 +2,14 @@
 /// Encloses a receipt handle and an identifier for it.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DeleteMessageBatchRequestEntry {
     /// The identifier for this particular receipt handle. This is used to communicate the result.
     ///

@@ -2,6 +2,14 @@
 /// Encloses the `Id` of an entry in `DeleteMessageBatch.`
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct DeleteMessageBatchResultEntry {
     /// Represents a successfully deleted message.
     pub id: String,

@@ -2,12 +2,21 @@
 /// An Amazon SQS message.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Message {
     /// A unique identifier for the message. A `MessageId`is considered unique across all Amazon Web Services accounts for an extended period of time.
     pub message_id: Option<String>,
     /// An identifier associated with the act of receiving the message. A new receipt handle is returned every time you receive a message. When deleting a message, you provide the last received receipt handle to delete the message.
     pub receipt_handle: Option<String>,
     /// An MD5 digest of the non-URL-encoded message body string.
+    #[cfg_attr(feature = "serde", serde(rename = "MD5OfBody"))]
     pub md5_of_body: Option<String>,
     /// The message's contents (not URL-encoded).
     pub body: Option<String>,
@@ -24,6 +33,7 @@ pub struct Message {
     /// `ApproximateFirstReceiveTimestamp` and `SentTimestamp` are each returned as an integer representing the [epoch time](http://en.wikipedia.org/wiki/Unix_time) in milliseconds.
     pub attributes: Option<::std::collections::HashMap<String, String>>,
     /// An MD5 digest of the non-URL-encoded message attribute string. You can use this attribute to verify that Amazon SQS received the message correctly. Amazon SQS URL-decodes the message before creating the MD5 digest. For information about MD5, see [RFC1321](https://www.ietf.org/rfc/rfc1321.txt).
+    #[cfg_attr(feature = "serde", serde(rename = "MD5OfMessageAttributes"))]
     pub md5_of_message_attributes: Option<String>,
     /// Each message attribute consists of a `Name`, `Type`, and `Value`. For more information, see [Amazon SQS message attributes](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes) in the *Amazon SQS Developer Guide*.
     pub message_attributes: Option<

@@ -2,6 +2,14 @@
 /// Contains the details of a single Amazon SQS message along with an `Id`.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct SendMessageBatchRequestEntry {
     /// An identifier for a message in this batch used to communicate the result.
     ///

@@ -2,16 +2,27 @@
 /// Encloses a `MessageId` for a successfully-enqueued message in a `SendMessageBatch.`
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct SendMessageBatchResultEntry {
     /// An identifier for the message in this batch.
     pub id: String,
     /// An identifier for the message.
     pub message_id: String,
     /// An MD5 digest of the non-URL-encoded message body string. You can use this attribute to verify that Amazon SQS received the message correctly. Amazon SQS URL-decodes the message before creating the MD5 digest. For information about MD5, see [RFC1321](https://www.ietf.org/rfc/rfc1321.txt).
+    #[cfg_attr(feature = "serde", serde(rename = "MD5OfMessageBody"))]
     pub md5_of_message_body: String,
     /// An MD5 digest of the non-URL-encoded message attribute string. You can use this attribute to verify that Amazon SQS received the message correctly. Amazon SQS URL-decodes the message before creating the MD5 digest. For information about MD5, see [RFC1321](https://www.ietf.org/rfc/rfc1321.txt).
+    #[cfg_attr(feature = "serde", serde(rename = "MD5OfMessageAttributes"))]
     pub md5_of_message_attributes: Option<String>,
     /// An MD5 digest of the non-URL-encoded message system attribute string. You can use this attribute to verify that Amazon SQS received the message correctly. Amazon SQS URL-decodes the message before creating the MD5 digest. For information about MD5, see [RFC1321](https://www.ietf.org/rfc/rfc1321.txt).
+    #[cfg_attr(feature = "serde", serde(rename = "MD5OfMessageSystemAttributes"))]
     pub md5_of_message_system_attributes: Option<String>,
     /// This parameter applies only to FIFO (first-in-first-out) queues.
     ///

@@ -10,6 +10,14 @@ pub(crate) static OPERATION: ::awsrt::client::OperationInfo = ::awsrt::client::O
 /// The input of [`assume_role_with_saml`](crate::Client::assume_role_with_saml).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AssumeRoleWithSamlInput {
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
     pub role_arn: String,
@@ -18,6 +26,13 @@ pub struct AssumeRoleWithSamlInput {
     /// The base64 encoded SAML authentication response provided by the IdP.
     ///
     /// For more information, see [Configuring a Relying Party and Adding Claims](https://docs.aws.amazon.com/IAM/latest/UserGuide/create-role-saml-IdP-tasks.html) in the *IAM User Guide*.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "SAMLAssertion",
+            serialize_with = "__serde_secret_assume_role_with_saml_input_saml_assertion"
+        )
+    )]
     pub saml_assertion: ::awsrt::types::SensitiveString,
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
     ///
@@ -43,6 +58,17 @@ pub struct AssumeRoleWithSamlInput {
     ///
     /// **Note:** The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
     pub duration_seconds: Option<i32>,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_assume_role_with_saml_input_saml_assertion<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(
+        value,
+        "AssumeRoleWithSamlInput.SAMLAssertion",
+        serializer,
+    )
 }
 impl AssumeRoleWithSamlInput {
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
@@ -241,6 +267,14 @@ impl AssumeRoleWithSamlInput {
 /// Contains the response to a successful AssumeRoleWithSAML request, including temporary Amazon Web Services credentials that can be used to make Amazon Web Services requests.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct AssumeRoleWithSamlOutput {
     /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
     ///
@@ -653,6 +687,23 @@ impl AssumeRoleWithSamlFluentBuilder {
         let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
         send(&self.handle, input).await
     }
+    /// Settings for this call only (retries, timeouts, interceptors): returns a
+    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    pub fn customize(
+        self,
+    ) -> ::awsrt::client::Customize<
+        Self,
+        Result<
+            AssumeRoleWithSamlOutput,
+            ::awsrt::error::SdkError<AssumeRoleWithSamlError>,
+        >,
+    > {
+        ::awsrt::client::Customize::new(
+            self,
+            |b| &mut b.handle,
+            |b| ::std::boxed::Box::pin(b.send()),
+        )
+    }
     /// Builds the input and presigns its request instead of sending it: a URL (with the
     /// signature in its query string) that anyone holding it can call until it expires.
     ///
@@ -816,7 +867,11 @@ pub(crate) async fn send(
     let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
     let reply = handle
-        .call(&OPERATION, request)
+        .call_with(
+            &OPERATION,
+            request,
+            ::awsrt::client::CallOptions::new().auth(::awsrt::client::AuthScheme::None),
+        )
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)

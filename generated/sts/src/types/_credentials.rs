@@ -2,15 +2,34 @@
 /// Amazon Web Services credentials for API authentication.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct Credentials {
     /// The access key ID that identifies the temporary security credentials.
     pub access_key_id: String,
     /// The secret access key that can be used to sign requests.
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "__serde_secret_credentials_secret_access_key")
+    )]
     pub secret_access_key: ::awsrt::types::SensitiveString,
     /// The token that users must pass to the service API to use the temporary credentials.
     pub session_token: String,
     /// The date on which the current credentials expire.
     pub expiration: ::awsrt::types::DateTime,
+}
+#[cfg(feature = "serde")]
+fn __serde_secret_credentials_secret_access_key<
+    T: ::awsrt::serde::__serde::Serialize + ?Sized,
+    S: ::awsrt::serde::__serde::Serializer,
+>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    ::awsrt::serde::sensitive_member(value, "Credentials.SecretAccessKey", serializer)
 }
 impl Credentials {
     /// The access key ID that identifies the temporary security credentials.

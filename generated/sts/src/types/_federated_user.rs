@@ -2,6 +2,14 @@
 /// Identifiers for the federated user that is associated with the credentials.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct FederatedUser {
     /// The string that identifies the federated user associated with the credentials, similar to the unique ID of an IAM user.
     pub federated_user_id: String,

@@ -2,6 +2,14 @@
 /// The input fails to satisfy the constraints specified by an Amazon Web Services service.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct BadRequestException {
     /// The `Message` member.
     pub message: Option<String>,
@@ -9,6 +17,7 @@ pub struct BadRequestException {
     pub reason: Option<crate::types::BadRequestReason>,
     /// Detailed information about the input that failed to satisfy the constraints specified by a call.
     pub details: Option<crate::types::BadRequestDetails>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub(crate) meta: ::awsrt::error::ErrorMetadata,
 }
 impl BadRequestException {

@@ -2,6 +2,14 @@
 /// The configuration size is too large.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct PayloadTooLargeException {
     /// The `Message` member.
     pub message: Option<String>,
@@ -11,6 +19,7 @@ pub struct PayloadTooLargeException {
     pub limit: f32,
     /// The `Size` member.
     pub size: f32,
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub(crate) meta: ::awsrt::error::ErrorMetadata,
 }
 impl PayloadTooLargeException {

@@ -2,19 +2,34 @@
 /// The specified parameter is invalid. Review the available parameters for the API request.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct InvalidParameterException {
     /// The Amazon EKS cluster associated with the exception.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: Option<String>,
     /// The Amazon EKS managed node group associated with the exception.
+    #[cfg_attr(feature = "serde", serde(rename = "nodegroupName"))]
     pub nodegroup_name: Option<String>,
     /// The Fargate profile associated with the exception.
+    #[cfg_attr(feature = "serde", serde(rename = "fargateProfileName"))]
     pub fargate_profile_name: Option<String>,
     /// The specified parameter for the add-on name is invalid. Review the available parameters for the API request
+    #[cfg_attr(feature = "serde", serde(rename = "addonName"))]
     pub addon_name: Option<String>,
     /// The Amazon EKS subscription ID with the exception.
+    #[cfg_attr(feature = "serde", serde(rename = "subscriptionId"))]
     pub subscription_id: Option<String>,
     /// The specified parameter is invalid. Review the available parameters for the API request.
+    #[cfg_attr(feature = "serde", serde(rename = "message"))]
     pub message: Option<String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub(crate) meta: ::awsrt::error::ErrorMetadata,
 }
 impl InvalidParameterException {

@@ -2,9 +2,19 @@
 /// A service resource associated with the request could not be found. Clients should not retry such requests.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct NotFoundException {
     /// A service resource associated with the request could not be found. Clients should not retry such requests.
+    #[cfg_attr(feature = "serde", serde(rename = "message"))]
     pub message: Option<String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub(crate) meta: ::awsrt::error::ErrorMetadata,
 }
 impl NotFoundException {

@@ -2,15 +2,28 @@
 /// The specified resource is in use.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ResourceInUseException {
     /// The Amazon EKS cluster associated with the exception.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: Option<String>,
     /// The Amazon EKS managed node group associated with the exception.
+    #[cfg_attr(feature = "serde", serde(rename = "nodegroupName"))]
     pub nodegroup_name: Option<String>,
     /// The specified add-on name is in use.
+    #[cfg_attr(feature = "serde", serde(rename = "addonName"))]
     pub addon_name: Option<String>,
     /// The Amazon EKS message associated with the exception.
+    #[cfg_attr(feature = "serde", serde(rename = "message"))]
     pub message: Option<String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub(crate) meta: ::awsrt::error::ErrorMetadata,
 }
 impl ResourceInUseException {

@@ -2,15 +2,28 @@
 /// You have encountered a service limit on the specified resource.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ResourceLimitExceededException {
     /// The Amazon EKS cluster associated with the exception.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: Option<String>,
     /// The Amazon EKS managed node group associated with the exception.
+    #[cfg_attr(feature = "serde", serde(rename = "nodegroupName"))]
     pub nodegroup_name: Option<String>,
     /// The Amazon EKS subscription ID with the exception.
+    #[cfg_attr(feature = "serde", serde(rename = "subscriptionId"))]
     pub subscription_id: Option<String>,
     /// The Amazon EKS message associated with the exception.
+    #[cfg_attr(feature = "serde", serde(rename = "message"))]
     pub message: Option<String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub(crate) meta: ::awsrt::error::ErrorMetadata,
 }
 impl ResourceLimitExceededException {

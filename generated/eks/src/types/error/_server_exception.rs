@@ -2,17 +2,31 @@
 /// These errors are usually caused by a server-side issue.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct ServerException {
     /// The Amazon EKS cluster associated with the exception.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: Option<String>,
     /// The Amazon EKS managed node group associated with the exception.
+    #[cfg_attr(feature = "serde", serde(rename = "nodegroupName"))]
     pub nodegroup_name: Option<String>,
     /// The Amazon EKS add-on name associated with the exception.
+    #[cfg_attr(feature = "serde", serde(rename = "addonName"))]
     pub addon_name: Option<String>,
     /// The Amazon EKS subscription ID with the exception.
+    #[cfg_attr(feature = "serde", serde(rename = "subscriptionId"))]
     pub subscription_id: Option<String>,
     /// These errors are usually caused by a server-side issue.
+    #[cfg_attr(feature = "serde", serde(rename = "message"))]
     pub message: Option<String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub(crate) meta: ::awsrt::error::ErrorMetadata,
 }
 impl ServerException {

@@ -2,15 +2,28 @@
 /// At least one of your specified cluster subnets is in an Availability Zone that does not support Amazon EKS. The exception output specifies the supported Availability Zones for your account, from which you can choose subnets for your cluster.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UnsupportedAvailabilityZoneException {
     /// At least one of your specified cluster subnets is in an Availability Zone that does not support Amazon EKS. The exception output specifies the supported Availability Zones for your account, from which you can choose subnets for your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "message"))]
     pub message: Option<String>,
     /// The Amazon EKS cluster associated with the exception.
+    #[cfg_attr(feature = "serde", serde(rename = "clusterName"))]
     pub cluster_name: Option<String>,
     /// The Amazon EKS managed node group associated with the exception.
+    #[cfg_attr(feature = "serde", serde(rename = "nodegroupName"))]
     pub nodegroup_name: Option<String>,
     /// The supported Availability Zones for your account. Choose subnets in these Availability Zones for your cluster.
+    #[cfg_attr(feature = "serde", serde(rename = "validZones"))]
     pub valid_zones: Option<Vec<String>>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub(crate) meta: ::awsrt::error::ErrorMetadata,
 }
 impl UnsupportedAvailabilityZoneException {

@@ -2,9 +2,18 @@
 /// The request was rejected because your organization does not have All features enabled. For more information, see [Available feature sets](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_getting-started_concepts.html#feature-set) in the *Organizations User Guide*.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct OrganizationNotInAllFeaturesModeException {
     /// The `Message` member.
     pub message: Option<String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub(crate) meta: ::awsrt::error::ErrorMetadata,
 }
 impl OrganizationNotInAllFeaturesModeException {

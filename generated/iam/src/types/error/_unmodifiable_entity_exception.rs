@@ -2,9 +2,19 @@
 /// The request was rejected because service-linked roles are protected Amazon Web Services resources. Only the service that depends on the service-linked role can modify or delete the role on your behalf. The error message includes the name of the service that depends on this service-linked role. You must request the change through that service.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct UnmodifiableEntityException {
     /// The `message` member.
+    #[cfg_attr(feature = "serde", serde(rename = "message"))]
     pub message: Option<String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub(crate) meta: ::awsrt::error::ErrorMetadata,
 }
 impl UnmodifiableEntityException {

@@ -6,7 +6,16 @@
 /// - Request body cannot be empty when 'write offset' is specified.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct InvalidRequest {
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub(crate) meta: ::awsrt::error::ErrorMetadata,
 }
 impl InvalidRequest {

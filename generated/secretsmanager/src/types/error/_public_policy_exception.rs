@@ -2,9 +2,18 @@
 /// The `BlockPublicPolicy` parameter is set to true, and the resource policy did not prevent broad access to the secret.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct PublicPolicyException {
     /// The `Message` member.
     pub message: Option<String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub(crate) meta: ::awsrt::error::ErrorMetadata,
 }
 impl PublicPolicyException {

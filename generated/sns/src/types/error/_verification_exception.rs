@@ -2,11 +2,20 @@
 /// Indicates that the one-time password (OTP) used for verification is invalid.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
+)]
+#[cfg_attr(
+    feature = "serde",
+    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
+)]
 pub struct VerificationException {
     /// The `Message` member.
     pub message: String,
     /// The status of the verification error.
     pub status: String,
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub(crate) meta: ::awsrt::error::ErrorMetadata,
 }
 impl VerificationException {
