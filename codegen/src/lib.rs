@@ -11,6 +11,7 @@ pub mod emit;
 pub mod error;
 pub mod idl;
 pub mod ir;
+pub mod jmespath;
 pub mod manifest;
 pub mod model;
 pub mod names;

@@ -94,6 +94,17 @@ fn plain_service() {
     );
 }
 
+/// Waiters (`smithy.waiters#waitable`): every acceptor kind and comparator, paths over the
+/// output and over `{input, output}`, projections, filters, flatten, indexes, a map's values,
+/// multi-select lists, `length`, `contains`, `&&`, `||`, `!`, and a deprecated waiter.
+#[test]
+fn waiters() {
+    insta::assert_snapshot!(
+        "waiters",
+        generate_files("waiters", |p| p.starts_with("src/waiters/"))
+    );
+}
+
 #[test]
 fn every_fixture_has_a_test() {
     let mut names: Vec<String> = std::fs::read_dir(fixtures_dir())
@@ -121,7 +132,8 @@ fn every_fixture_has_a_test() {
             "sensitive",
             "sparse",
             "timestamps",
-            "union"
+            "union",
+            "waiters"
         ]
     );
 }

@@ -7,6 +7,12 @@
 //!   reset, TLS failure).
 //! * [`SdkError::Response`]: a response arrived but could not be understood.
 //! * [`SdkError::Service`]: the service answered with an error; `E` is the operation's error enum.
+//!
+//! [`SdkError::into_service_error`] turns any of them into the operation's error enum (the
+//! failures that are not service errors become its `Unhandled` variant, carrying the failure as
+//! its source), [`ProvideErrorMetadata`] gives `code()`, `message()` and `request_id()` on all
+//! of these errors, and [`DisplayErrorContext`] prints an error with its whole source chain on
+//! one line.
 
 use std::fmt;
 use std::time::Duration;
@@ -26,6 +32,27 @@ pub struct ErrorMetadata {
     pub status: u16,
 }
 
+impl ErrorMetadata {
+    /// Metadata of a modeled error built in code (not parsed from a response): its `code`,
+    /// `message` and the HTTP `status` the service would send it with; no request id.
+    pub fn modeled(code: &str, message: Option<String>, status: u16) -> Self {
+        ErrorMetadata {
+            code: Some(code.to_string()),
+            message,
+            request_id: None,
+            status,
+        }
+    }
+}
+
+/// Metadata of the failures that are not error responses.
+static NO_METADATA: ErrorMetadata = ErrorMetadata {
+    code: None,
+    message: None,
+    request_id: None,
+    status: 0,
+};
+
 impl fmt::Display for ErrorMetadata {
     /// `Code: message (request id X, HTTP 400)`; missing parts are left out.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -42,7 +69,21 @@ impl fmt::Display for ErrorMetadata {
     }
 }
 
-/// Access to the [`ErrorMetadata`] of an error; implemented by every generated error type.
+/// Access to the [`ErrorMetadata`] of an error: implemented by [`SdkError`], by every generated
+/// error enum and error structure, and by [`Unhandled`]. Import it to call `code()`,
+/// `message()` and `request_id()` on any of them:
+///
+/// ```
+/// use awsrt::error::{ErrorMetadata, ProvideErrorMetadata, SdkError, Unhandled};
+///
+/// fn log_failure(err: &impl ProvideErrorMetadata) -> String {
+///     format!("{} ({})", err.code().unwrap_or("no code"), err.request_id().unwrap_or("no request id"))
+/// }
+/// let meta = ErrorMetadata { code: Some("Throttling".into()), request_id: Some("r1".into()), ..Default::default() };
+/// let err: SdkError<Unhandled> = SdkError::service(Unhandled::new(meta.clone()), meta);
+/// assert_eq!(log_failure(&err), "Throttling (r1)");
+/// assert_eq!(log_failure(&err.into_service_error()), "Throttling (r1)");
+/// ```
 pub trait ProvideErrorMetadata {
     /// The metadata of the error response.
     fn meta(&self) -> &ErrorMetadata;
@@ -80,18 +121,52 @@ impl ProvideErrorMetadata for ErrorMetadata {
 }
 
 /// An error response whose code is not modeled for the operation (the `Unhandled` variant of
-/// generated error enums).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// generated error enums), or, from [`SdkError::into_service_error`], a failure that is not an
+/// error response at all (timeout, dispatch, construction, unparseable response), carried as its
+/// [`source`](std::error::Error::source).
+#[derive(Clone, Debug)]
 pub struct Unhandled {
     meta: ErrorMetadata,
+    source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 impl Unhandled {
     /// Wraps the metadata of an unmodeled error.
     pub fn new(meta: ErrorMetadata) -> Self {
-        Unhandled { meta }
+        Unhandled { meta, source: None }
+    }
+
+    /// An error that is not an error response: `source` says what happened; `meta` is what is
+    /// known of the response, if any (status and request id of an unparseable one).
+    pub fn with_source(
+        meta: ErrorMetadata,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        Unhandled {
+            meta,
+            source: Some(std::sync::Arc::from(source.into())),
+        }
+    }
+
+    /// The failure this error stands for, when it is not an error response.
+    pub fn source_error(&self) -> Option<&(dyn std::error::Error + Send + Sync + 'static)> {
+        self.source.as_deref()
     }
 }
+
+impl PartialEq for Unhandled {
+    /// Equal metadata, and sources that are both absent or say the same.
+    fn eq(&self, other: &Self) -> bool {
+        self.meta == other.meta
+            && match (&self.source, &other.source) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a.to_string() == b.to_string(),
+                _ => false,
+            }
+    }
+}
+
+impl Eq for Unhandled {}
 
 impl ProvideErrorMetadata for Unhandled {
     fn meta(&self) -> &ErrorMetadata {
@@ -101,11 +176,21 @@ impl ProvideErrorMetadata for Unhandled {
 
 impl fmt::Display for Unhandled {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.meta, f)
+        match &self.source {
+            // The failure says what happened ("timeout: operation timed out after 1.5s").
+            Some(src) if self.meta.code.is_none() => fmt::Display::fmt(src, f),
+            _ => fmt::Display::fmt(&self.meta, f),
+        }
     }
 }
 
-impl std::error::Error for Unhandled {}
+impl std::error::Error for Unhandled {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// What kind of [`BuildError`] happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -462,12 +547,40 @@ impl<E> SdkError<E> {
         }
     }
 
-    /// Takes the service error, when this is one.
-    pub fn into_service_error(self) -> Option<E> {
-        match self {
-            SdkError::Service(s) => Some(s.err),
-            _ => None,
-        }
+    /// The operation's error enum, whatever happened: the service error itself, or for a
+    /// failure that is not an error response (timeout, dispatch, construction, unparseable
+    /// response) the enum's `Unhandled` variant, whose `source()` is that failure and whose
+    /// `Display` says what it was. So one `match` on the enum handles every outcome:
+    ///
+    /// ```
+    /// use awsrt::error::{SdkError, TimeoutError, TimeoutKind, Unhandled};
+    /// use awsrt::error::ProvideErrorMetadata;
+    ///
+    /// let err: SdkError<Unhandled> = SdkError::Timeout(TimeoutError::new(TimeoutKind::Operation, None));
+    /// let unhandled = err.into_service_error();
+    /// assert_eq!(unhandled.to_string(), "timeout: operation timed out");
+    /// assert_eq!(unhandled.code(), None);
+    /// assert!(std::error::Error::source(&unhandled).is_some());
+    /// ```
+    pub fn into_service_error(self) -> E
+    where
+        E: From<Unhandled>,
+    {
+        let (meta, failure) = match self {
+            SdkError::Service(s) => return s.err,
+            SdkError::Response(r) => {
+                let meta = ErrorMetadata {
+                    request_id: r.request_id.clone(),
+                    status: r.status,
+                    ..ErrorMetadata::default()
+                };
+                (meta, SdkError::<Never>::Response(r))
+            }
+            SdkError::Construction(e) => (ErrorMetadata::default(), SdkError::Construction(e)),
+            SdkError::Timeout(e) => (ErrorMetadata::default(), SdkError::Timeout(e)),
+            SdkError::Dispatch(e) => (ErrorMetadata::default(), SdkError::Dispatch(e)),
+        };
+        E::from(Unhandled::with_source(meta, failure))
     }
 
     /// The error metadata of a service error.
@@ -546,6 +659,85 @@ impl<E: std::error::Error + 'static> std::error::Error for SdkError<E> {
     }
 }
 
+impl<E> ProvideErrorMetadata for SdkError<E> {
+    /// The metadata of the error response; empty (no code, message or request id, status 0)
+    /// for failures that are not error responses.
+    fn meta(&self) -> &ErrorMetadata {
+        match self {
+            SdkError::Service(s) => &s.meta,
+            _ => &NO_METADATA,
+        }
+    }
+
+    /// The request id of a service error or of an unparseable response.
+    fn request_id(&self) -> Option<&str> {
+        SdkError::request_id(self)
+    }
+}
+
+/// Most errors of a source chain [`DisplayErrorContext`] prints (a guard against cycles).
+const MAX_CHAIN: usize = 32;
+
+/// Displays an error and its whole [`source`](std::error::Error::source) chain on one line,
+/// each part separated by `": "`, leaving out a source whose text the line already holds (many
+/// errors repeat their source's message in their own). For logs, where `{}` of an error alone
+/// would hide why it happened:
+///
+/// ```
+/// use awsrt::error::{DisplayErrorContext, SdkError, Unhandled};
+/// use awsrt::http::{TransportError, TransportErrorKind};
+///
+/// /// An application error that keeps the SDK error as its source.
+/// #[derive(Debug)]
+/// struct LoadFailed(SdkError<Unhandled>);
+/// impl std::fmt::Display for LoadFailed {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         f.write_str("cannot load the database password")
+///     }
+/// }
+/// impl std::error::Error for LoadFailed {
+///     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+///         Some(&self.0)
+///     }
+/// }
+///
+/// let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+/// let err = LoadFailed(SdkError::from_transport(
+///     TransportError::new(TransportErrorKind::Connect, "cannot connect").with_source(refused),
+/// ));
+/// assert_eq!(err.to_string(), "cannot load the database password");
+/// assert_eq!(
+///     DisplayErrorContext(&err).to_string(),
+///     "cannot load the database password: dispatch failure: cannot connect: connection refused"
+/// );
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct DisplayErrorContext<E>(pub E);
+
+impl<E: std::error::Error> fmt::Display for DisplayErrorContext<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut line = self.0.to_string();
+        let mut next = self.0.source();
+        let mut depth = 0;
+        while let Some(err) = next {
+            depth += 1;
+            if depth > MAX_CHAIN {
+                line.push_str(": ...");
+                break;
+            }
+            let text = err.to_string();
+            if !text.is_empty() && !line.contains(&text) {
+                if !line.is_empty() {
+                    line.push_str(": ");
+                }
+                line.push_str(&text);
+            }
+            next = err.source();
+        }
+        f.write_str(&line)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -573,7 +765,7 @@ mod tests {
         assert!(e.as_service_error().is_some());
         assert!(e.source().is_some());
         assert_eq!(
-            e.into_service_error().unwrap().code(),
+            e.into_service_error().code(),
             Some("ResourceNotFoundException")
         );
     }
@@ -641,6 +833,94 @@ mod tests {
             e.to_string(),
             "unparseable response: expected object (request id r1, HTTP 200)"
         );
+    }
+
+    #[test]
+    fn into_service_error_gives_unhandled_for_other_failures() {
+        let e: SdkError<Unhandled> = SdkError::Timeout(TimeoutError::new(
+            TimeoutKind::Operation,
+            Some(Duration::from_millis(1500)),
+        ));
+        let u = e.into_service_error();
+        assert_eq!(u.to_string(), "timeout: operation timed out after 1.5s");
+        assert_eq!(u.code(), None);
+        let src = u.source().expect("the failure is the source");
+        assert_eq!(src.to_string(), "timeout: operation timed out after 1.5s");
+        assert!(src
+            .source()
+            .and_then(|s| s.downcast_ref::<TimeoutError>())
+            .is_some_and(|t| t.kind() == TimeoutKind::Operation));
+
+        let e: SdkError<Unhandled> =
+            SdkError::Response(ResponseError::new(502, Some("r9".into()), "not JSON"));
+        let u = e.into_service_error();
+        assert_eq!(u.request_id(), Some("r9"));
+        assert_eq!(u.meta().status, 502);
+        assert_eq!(
+            u.to_string(),
+            "unparseable response: not JSON (request id r9, HTTP 502)"
+        );
+
+        let e: SdkError<Unhandled> =
+            SdkError::Construction(BuildError::missing_field("SecretId", ""));
+        assert_eq!(
+            e.into_service_error().to_string(),
+            "failed to construct request: missing required field `SecretId`"
+        );
+        // A service error is returned as it is.
+        let e: SdkError<Unhandled> = SdkError::service(Unhandled::new(meta()), meta());
+        assert_eq!(e.into_service_error(), Unhandled::new(meta()));
+    }
+
+    #[test]
+    fn provide_error_metadata_on_sdk_error() {
+        fn parts(e: &impl ProvideErrorMetadata) -> (Option<&str>, Option<&str>, Option<&str>) {
+            (e.code(), e.message(), e.request_id())
+        }
+        let e: SdkError<Unhandled> = SdkError::service(Unhandled::new(meta()), meta());
+        assert_eq!(
+            parts(&e),
+            (
+                Some("ResourceNotFoundException"),
+                Some("Secrets Manager can't find the specified secret."),
+                Some("abc")
+            )
+        );
+        let e: SdkError<Unhandled> =
+            SdkError::Response(ResponseError::new(200, Some("r1".into()), "bad"));
+        assert_eq!(parts(&e), (None, None, Some("r1")));
+        let e: SdkError<Unhandled> =
+            SdkError::Timeout(TimeoutError::new(TimeoutKind::Connect, None));
+        assert_eq!(parts(&e), (None, None, None));
+        assert_eq!(ProvideErrorMetadata::meta(&e).status, 0);
+    }
+
+    #[test]
+    fn display_error_context_prints_the_chain_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer");
+        let t = TransportError::new(TransportErrorKind::Io, "connection lost").with_source(io);
+        let e: SdkError<Unhandled> = SdkError::from_transport(t);
+        // Every source repeats text the line already has.
+        assert_eq!(
+            DisplayErrorContext(&e).to_string(),
+            "dispatch failure: connection lost: reset by peer"
+        );
+        // An unhandled error from a timeout shows the failure once, not three times.
+        let e: SdkError<Unhandled> =
+            SdkError::Timeout(TimeoutError::new(TimeoutKind::Attempt, None));
+        assert_eq!(
+            DisplayErrorContext(e.into_service_error()).to_string(),
+            "timeout: attempt timed out"
+        );
+        // A service error: the SdkError line has code, message and request id already.
+        let e: SdkError<Unhandled> = SdkError::service(Unhandled::new(meta()), meta());
+        assert_eq!(DisplayErrorContext(&e).to_string(), e.to_string());
+    }
+
+    #[test]
+    fn modeled_metadata() {
+        let m = ErrorMetadata::modeled("Gone", Some("no such thing".into()), 404);
+        assert_eq!(m.to_string(), "Gone: no such thing (HTTP 404)");
     }
 
     #[test]

@@ -56,4 +56,5 @@ pub mod sigv4;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 pub mod types;
+pub mod waiter;
 pub mod xml;

@@ -6,6 +6,7 @@
 
 pub mod endpoint_cases;
 pub mod fault_server;
+pub mod jmespath_oracle;
 pub mod model_compare;
 pub mod moto;
 pub mod stub_server;

@@ -1,14 +1,15 @@
 //! The generated blocking client (`secretsmanager::blocking`, feature `blocking`): the same
-//! operations as the async client, run through `awsrt::blocking::block_on`, tested against
-//! `awsrt::test_util::MockTransport` from plain threads and from inside a tokio runtime.
+//! operations as the async client, run through `secretsmanager::blocking::block_on`, tested
+//! against `secretsmanager::test_util::MockTransport` from plain threads and from inside a tokio
+//! runtime.
 //!
 //! Run with `cargo test -p integration-tests --test blocking_client`.
 
 use std::thread;
 
-use awsrt::test_util::{test_config, MockTransport, Rule};
 use secretsmanager::error::SdkError;
 use secretsmanager::operation::get_secret_value::{GetSecretValueError, GetSecretValueOutput};
+use secretsmanager::test_util::{test_config, MockTransport, Rule};
 
 fn mock_with_db_secret() -> MockTransport {
     MockTransport::new()
@@ -146,8 +147,9 @@ fn shares_the_async_client() {
     let client = secretsmanager::blocking::Client::from_async(async_client);
     let out = client.get_secret_value().secret_id("db").send().unwrap();
     assert_eq!(out.name(), Some("db"));
-    let again =
-        awsrt::blocking::block_on(client.as_async().get_secret_value().secret_id("db").send());
+    let again = secretsmanager::blocking::block_on(
+        client.as_async().get_secret_value().secret_id("db").send(),
+    );
     assert_eq!(again.unwrap().name(), Some("db"));
     assert_eq!(mock.request_count(), 2);
 }

@@ -9,10 +9,10 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use awsrt::types::Document;
 use integration_tests::moto::{
     unique_name, MotoServer, DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY,
 };
+use secretsmanager::primitives::Document;
 use secretsmanager::types::{Filter, FilterNameStringType};
 use secretsmanager::Client;
 

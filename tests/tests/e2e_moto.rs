@@ -12,14 +12,14 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-use awsrt::http::{
+use integration_tests::moto::{unique_name, MotoServer};
+use secretsmanager::config::http::{
     AttemptTimeouts, BoxFuture, HttpRequest, HttpResponse, HyperTransport, Transport,
     TransportError,
 };
-use awsrt::profile::Env;
-use awsrt::types::{DateTime, Document};
-use integration_tests::moto::{unique_name, MotoServer};
+use secretsmanager::config::Env;
 use secretsmanager::error::SdkError;
+use secretsmanager::primitives::{DateTime, Document};
 use secretsmanager::types::{
     Filter, FilterNameStringType, ReplicaRegionType, RotationRulesType, StatusType, Tag,
 };

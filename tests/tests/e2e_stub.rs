@@ -3,11 +3,11 @@
 //! (`integration_tests::stub_server`), which records every request so the wire format can be
 //! checked too: target, content type, JSON body, SigV4 signature (recomputed), user agent.
 
-use awsrt::types::Document;
 use integration_tests::stub_server::{
     verify_sigv4, RecordedRequest, SecretsManagerStub, StubServer, BROAD_ACCESS_CHECK,
 };
 use secretsmanager::error::SdkError;
+use secretsmanager::primitives::Document;
 use secretsmanager::{Client, Config};
 
 const ACCESS_KEY: &str = "AKIDSTUBEXAMPLE00001";

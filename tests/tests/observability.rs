@@ -7,6 +7,8 @@
 //! (the last two recorded once a response arrives); events `response received` (`status`,
 //! `code`), `transport failure` (`error`), `attempt timed out`, `retrying` (`attempt`,
 //! `class`, `delay`).
+//! The OpenTelemetry fields the same spans carry beside these (`otel.name`, `rpc.*`,
+//! `aws.request_id`, `error.type`, ...) and the metrics are checked in `observability_otel.rs`.
 //!
 //! Run: `cargo test -p integration-tests --test observability`.
 

@@ -318,6 +318,71 @@ async fn a_successful_call_records_every_call_instrument_and_one_span_per_attemp
 }
 
 #[tokio::test]
+async fn the_default_transport_reports_its_connections_and_bytes() {
+    guarded(async {
+        let t = Telemetry::install();
+        let server = FaultServer::start().await.expect("start");
+        let client = Client::new(
+            &base_config(&server.url())
+                .meter_provider(t.provider())
+                .build(),
+        );
+        let bodies = [
+            r#"{"SecretList":[]}"#,
+            r#"{"Name":"db","SecretString":"x"}"#,
+        ];
+        server.push_all(bodies.map(Fault::ok));
+        client.list_secrets().send().await.expect("first");
+        client
+            .get_secret_value()
+            .secret_id("db")
+            .send()
+            .await
+            .expect("second, on the same connection");
+        assert_eq!(server.accepted_connections(), 1);
+        let sent: usize = server.requests().iter().map(|r| r.body.len()).sum();
+        let received: usize = bodies.iter().map(|b| b.len()).sum();
+
+        let points = t.points();
+        let acquire = one(&points, "smithy.client.http.connections.acquire_duration");
+        assert_eq!(
+            (acquire.unit.as_str(), acquire.count),
+            ("s", 2),
+            "one per request"
+        );
+        assert_eq!(acquire.scope, "awsrt");
+        let bytes_sent = one(&points, "smithy.client.http.bytes_sent");
+        assert_eq!(bytes_sent.unit, "By");
+        assert_eq!(bytes_sent.value, sent as f64);
+        assert_eq!(bytes_sent.attr("server.address"), Some("127.0.0.1"));
+        let bytes_received = one(&points, "smithy.client.http.bytes_received");
+        assert_eq!(bytes_received.value, received as f64);
+        assert_eq!(bytes_received.attr("server.address"), Some("127.0.0.1"));
+        let usage = points_named(&points, "smithy.client.http.connections.usage");
+        let state = |s: &str| {
+            usage
+                .iter()
+                .find(|p| p.attr("state") == Some(s))
+                .map(|p| (p.unit.clone(), p.value))
+        };
+        assert_eq!(
+            state("idle"),
+            Some(("{connection}".into(), 1.0)),
+            "{usage:#?}"
+        );
+        assert_eq!(state("acquired"), Some(("{connection}".into(), 0.0)));
+        assert!(points_named(&points, "smithy.client.http.connections.uptime").is_empty());
+
+        // Dropping the client drops its transport and closes the pooled connection.
+        drop(client);
+        let points = t.points();
+        let uptime = one(&points, "smithy.client.http.connections.uptime");
+        assert_eq!((uptime.unit.as_str(), uptime.count), ("s", 1));
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_modeled_error_is_counted_with_its_code() {
     guarded(async {
         let t = Telemetry::install();
@@ -745,4 +810,36 @@ fn the_global_provider_serves_clients_built_after_it_is_set() {
         assert_eq!(attempts[0].attribute("rpc.method"), Some("ListSecrets"));
         assert_eq!(attempts[0].scope, "secretsmanager");
     }));
+}
+
+#[tokio::test]
+async fn inside_lambda_requests_carry_the_trace_id() {
+    guarded(async {
+        let server = FaultServer::start().await.expect("start");
+        let trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+        let lambda = awsrt::profile::Env::from_pairs([
+            ("AWS_LAMBDA_FUNCTION_NAME", "my-function"),
+            ("_X_AMZN_TRACE_ID", &format!("{trace}\n")),
+        ]);
+        let client = Client::new(&base_config(&server.url()).env(lambda).build());
+        let outside = Client::new(&base_config(&server.url()).build());
+        server.push_all([
+            Fault::ok(r#"{"SecretList":[]}"#),
+            Fault::ok(r#"{"SecretList":[]}"#),
+        ]);
+        client.list_secrets().send().await.expect("in lambda");
+        outside.list_secrets().send().await.expect("outside");
+        let requests = server.requests();
+        let expected = format!("{trace}%0A");
+        assert_eq!(
+            requests[0].header("x-amzn-trace-id"),
+            Some(expected.as_str())
+        );
+        // Sent, but not signed: SigV4 leaves `x-amzn-trace-id` out of the signed headers, as
+        // X-Ray may rewrite it on the way.
+        let auth = requests[0].header("authorization").expect("signed");
+        assert!(!auth.contains("x-amzn-trace-id"), "{auth}");
+        assert_eq!(requests[1].header("x-amzn-trace-id"), None);
+    })
+    .await;
 }

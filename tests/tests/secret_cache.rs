@@ -10,11 +10,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use awsrt::http::{
+use integration_tests::moto::{unique_name, MotoServer};
+use secretsmanager::config::http::{
     AttemptTimeouts, BoxFuture, HttpRequest, HttpResponse, HyperTransport, Transport,
     TransportError,
 };
-use integration_tests::moto::{unique_name, MotoServer};
 use secretsmanager_cache::SecretCache;
 
 /// The real transport, counting requests per operation.

@@ -194,6 +194,11 @@ unsafe impl GlobalAlloc for Scanning {
         if p.is_null() || !ACTIVE.load(Ordering::Relaxed) {
             return p;
         }
+        // Every block starts zeroed while measuring: the allocator hands out memory as the
+        // last owner left it, so bytes a block never wrote could hold an earlier block's
+        // canary and blame this block's allocation site for it.
+        // SAFETY: `p` is a fresh allocation of `layout.size()` bytes.
+        unsafe { std::ptr::write_bytes(p, 0, layout.size()) };
         let busy = BUSY.try_with(Cell::get).unwrap_or(true);
         if case != 0 && !busy && TRACKED.try_with(Cell::get).unwrap_or(false) {
             guarded(|| {
@@ -207,17 +212,20 @@ unsafe impl GlobalAlloc for Scanning {
                     },
                 );
             });
-        } else {
-            // An address handed out again is no longer the tracked block it once was (a block
-            // freed inside the allocator's own bookkeeping is not looked up). Inside the
-            // bookkeeping the map may be held by this very thread: then it is left alone.
-            if let Ok(mut sites) = SITES.try_lock() {
-                let _ = BUSY.try_with(|b| {
-                    let was = b.replace(true);
-                    sites.remove(&(p as usize));
-                    b.set(was);
-                });
-            }
+        } else if !busy {
+            // An address handed out again is no longer the tracked block it once was: forget
+            // the old record, waiting for the map if another thread holds it. (Skipping the
+            // removal when the map was busy left stale records behind: a block another thread
+            // later allocated at that address, such as the test server's copy of a request,
+            // was then blamed on the client's allocation site.) Inside this thread's own
+            // bookkeeping the map may be held by this very thread, so nothing is done there;
+            // those addresses were free, and no record of a tracked block can point at them,
+            // since every tracked block's free removes its record.
+            let _ = BUSY.try_with(|b| {
+                let was = b.replace(true);
+                lock(&SITES).remove(&(p as usize));
+                b.set(was);
+            });
         }
         p
     }
@@ -818,14 +826,10 @@ fn no_secret_left_in_freed_memory() {
             summary.join("; ")
         ),
     );
-    // Known open problem (issue 18): a few blocks attributed to the client's own code hold
-    // bytes that code never wrote there (malloc free-list pointers beside a fragment of a
-    // request body, in a JSON-writer or SigV4 block), so the attribution of those findings is
-    // not trusted yet. Until it is, the strict check runs only with SECRET_MEMORY_STRICT=1.
-    if std::env::var_os("SECRET_MEMORY_STRICT").is_some() {
-        assert_eq!(
-            own_total, 0,
-            "freed blocks on the client's own path still held a canary (listed above)"
-        );
-    }
+    // Blocks start zeroed while measuring and stale records are always removed, so a finding
+    // is a block that really held the canary when it was freed; none may be the client's own.
+    assert_eq!(
+        own_total, 0,
+        "freed blocks on the client's own path still held a canary (listed above)"
+    );
 }

@@ -1,10 +1,13 @@
-//! What a user's unit test of code built on the generated client looks like with
-//! `awsrt::test_util` (enabled through `secretsmanager`'s `test-util` feature): no network, no
-//! credentials, canned answers per operation and input, and assertions on what was sent.
+//! What a user's unit test of code built on the generated client looks like with the
+//! wire-level `secretsmanager::test_util::MockTransport` (feature `test-util`): no network, no
+//! credentials, canned HTTP answers per operation and JSON input, the whole request pipeline
+//! running, and assertions on what was sent. (`typed_mocking.rs` shows the typed rules, written
+//! with the operation's own input, output and error types.)
 //!
 //! Run with `cargo test -p integration-tests --test user_mocking`.
 
-use awsrt::test_util::{test_config, MockTransport, Rule};
+use secretsmanager::error::ProvideErrorMetadata;
+use secretsmanager::test_util::{test_config, MockTransport, Rule};
 
 // ---------------------------------------------------------------------------------------------
 // "Application code": what a user of the generated crate writes.
@@ -143,4 +146,23 @@ async fn modeled_error_details_reach_the_caller() {
     assert_eq!(service_error.message(), Some("gone"));
     assert_eq!(err.request_id(), Some("mock-request-1"));
     assert_eq!(err.status(), Some(400));
+    // The metadata trait answers the same on the SdkError, on the operation's error enum
+    // (`into_service_error`) and on the modeled error structure.
+    fn parts(e: &impl ProvideErrorMetadata) -> (Option<&str>, Option<&str>, Option<&str>) {
+        (e.code(), e.message(), e.request_id())
+    }
+    let want = (
+        Some("ResourceNotFoundException"),
+        Some("gone"),
+        Some("mock-request-1"),
+    );
+    assert_eq!(parts(&err), want);
+    let service_error = err.into_service_error();
+    assert_eq!(parts(&service_error), want);
+    match &service_error {
+        secretsmanager::operation::get_secret_value::GetSecretValueError::ResourceNotFoundException(e) => {
+            assert_eq!(parts(e), want)
+        }
+        other => panic!("expected ResourceNotFoundException, got {other:?}"),
+    }
 }

@@ -40,8 +40,10 @@ pub fn blocking_root(svc: &Service) -> TokenStream {
         //! background executor, so connection pooling, retries and timeouts behave the same.
         //!
         //! Each method returns the operation's fluent builder in the
-        //! [`Blocking`](::awsrt::blocking::Blocking) mode: the same setters, and a `send()` (and,
+        //! [`Blocking`] mode: the same setters, and a `send()` (and,
         //! for paginated operations, an `into_pages()` iterator) that waits for the answer.
+
+        pub use ::awsrt::blocking::{block_on, try_block_on, Blocking, BlockingError, Pages};
 
         #[doc = #doc_client]
         #[derive(Clone, Debug)]

@@ -43,6 +43,7 @@ pub fn crate_jobs<'a>(svc: &'a Service, opts: &'a CrateOptions) -> Vec<FileJob<'
         FileJob::rust("src/client.rs", move || client_rs(svc)),
         FileJob::rust("src/config.rs", move || config_rs(svc)),
         FileJob::rust("src/error.rs", error_rs),
+        FileJob::rust("src/primitives.rs", super::reexports::primitives_rs),
     ];
     type_jobs(svc, &mut jobs);
     operation_jobs(svc, &mut jobs);
@@ -59,6 +60,7 @@ pub fn crate_jobs<'a>(svc: &'a Service, opts: &'a CrateOptions) -> Vec<FileJob<'
     jobs.push(FileJob::rust("src/serde_tests.rs", move || {
         super::serde_tests::serde_tests(svc)
     }));
+    waiter_jobs(svc, &mut jobs);
     jobs.push(FileJob::rust("src/fuzz_entry.rs", move || fuzz_entry(svc)));
     jobs.push(FileJob::rust("src/blocking.rs", move || {
         super::blocking::blocking_root(svc)
@@ -94,6 +96,8 @@ fn cargo_toml(svc: &Service, opts: &CrateOptions) -> String {
          fuzzing = []\n\
          # Serialize / Deserialize on every structure, union and enum (see `awsrt::serde`).\n\
          serde = [\"awsrt/serde\"]\n\
+         # The OpenTelemetry bridge (`config::observability::otel`).\n\
+         opentelemetry = [\"awsrt/opentelemetry\"]\n\
          \n\
          [dev-dependencies]\n\
          tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n\
@@ -113,7 +117,8 @@ fn lib_rs(svc: &Service, endpoint_tests: bool) -> TokenStream {
     };
     let crate_ident = names::crate_ident(&svc.crate_name);
     let quick = quick_start(svc, &crate_ident);
-    let docs = format!("{title}\n{body}\n\n{quick}");
+    let config_docs = super::reexports::config_docs(svc, &crate_ident);
+    let docs = format!("{title}\n{body}\n\n{quick}\n\n{config_docs}");
     let lines = docs.lines().map(|l| {
         if l.is_empty() {
             String::new()
@@ -130,6 +135,14 @@ fn lib_rs(svc: &Service, endpoint_tests: bool) -> TokenStream {
     } else {
         quote!()
     };
+    let waiters_mod = if super::waiters::has_waiters(svc) {
+        quote! {
+            #[rustfmt::skip] pub mod waiters;
+        }
+    } else {
+        quote!()
+    };
+    let pagination_mod = super::reexports::pagination_mod();
     let smoke_mod = if super::tests::has_smoke_tests(svc) {
         quote! {
             #[cfg(feature = "test-util")]
@@ -165,6 +178,8 @@ fn lib_rs(svc: &Service, endpoint_tests: bool) -> TokenStream {
         #[rustfmt::skip] pub mod error;
         #[rustfmt::skip] pub mod operation;
         #[rustfmt::skip] pub mod types;
+        #[rustfmt::skip] pub mod primitives;
+        #pagination_mod
 
         #endpoint_mod
         #smoke_mod
@@ -173,7 +188,10 @@ fn lib_rs(svc: &Service, endpoint_tests: bool) -> TokenStream {
         mod serde_tests;
         #[cfg(feature = "blocking")]
         #[rustfmt::skip] pub mod blocking;
-        /// Mock transport for testing code that uses this client (feature `test-util`).
+        #waiters_mod
+        /// Test doubles for code that uses this client (feature `test-util`): typed mock rules
+        /// (`test_util::mock!(Client::...)`, `test_util::mock_client!`) and the wire-level
+        /// `MockTransport`.
         #[cfg(feature = "test-util")]
         pub use ::awsrt::test_util;
         #[cfg(feature = "fuzzing")]
@@ -329,7 +347,9 @@ fn client_rs(svc: &Service) -> TokenStream {
     );
     let doc_client_doc = crate::emit::common::doc(&doc_client);
     quote! {
-        //! The service client.
+        //! The service client, and the types its fluent builders return.
+
+        pub use ::awsrt::client::{Async, Customize};
 
         #doc_client_doc
         #[derive(Clone, ::std::fmt::Debug)]
@@ -363,15 +383,13 @@ fn config_rs(svc: &Service) -> TokenStream {
     let protocol = svc.protocol.generator().runtime_protocol_for(svc);
     let crate_name = &svc.crate_name;
     let rules = &svc.endpoint_rules;
+    let config_items = super::reexports::config_items();
     quote! {
         //! Client configuration: region, credentials, endpoint, retries, timeouts, transport.
         //!
         //! [`Config::from_env`] reads the standard AWS environment variables and `~/.aws` files.
 
-        pub use ::awsrt::config::{Config, ConfigBuilder, ConfigError, TimeoutConfig};
-        pub use ::awsrt::retry::{RetryConfig, RetryMode};
-        /// Hooks into every call: implement [`Interceptor`](interceptor::Interceptor), register it with [`ConfigBuilder::interceptor`] or per call with `customize()`.
-        pub use ::awsrt::interceptor;
+        #config_items
 
         /// The service description the runtime works from.
         pub(crate) static SERVICE: ::awsrt::client::ServiceInfo = ::awsrt::client::ServiceInfo {
@@ -387,13 +405,18 @@ fn config_rs(svc: &Service) -> TokenStream {
 }
 
 fn error_rs() -> TokenStream {
+    let error_items = super::reexports::error_items();
     quote! {
         //! Error types shared by every operation.
         //!
         //! Each operation returns [`SdkError<OperationError>`](SdkError); the modeled error structures are in
-        //! [`crate::types::error`].
+        //! [`crate::types::error`]. [`SdkError::into_service_error`] gives the operation's error enum
+        //! whatever happened (failures that are not error responses become its `Unhandled`
+        //! variant), [`ProvideErrorMetadata`] gives `code()`, `message()` and `request_id()` on
+        //! any of these errors, and [`DisplayErrorContext`] prints an error with its sources on
+        //! one line.
 
-        pub use ::awsrt::error::{BuildError, ErrorMetadata, ProvideErrorMetadata, SdkError, Unhandled};
+        #error_items
 
         /// A boxed error that any operation's [`SdkError`] converts into, for code that does not
         /// match on specific errors.
@@ -551,6 +574,22 @@ fn operation_jobs<'a>(svc: &'a Service, jobs: &mut Vec<FileJob<'a>>) {
             #(#mods)*
         }
     }));
+}
+
+/// `src/waiters/` when the service has waiters ([`super::waiters`]).
+fn waiter_jobs<'a>(svc: &'a Service, jobs: &mut Vec<FileJob<'a>>) {
+    if !super::waiters::has_waiters(svc) {
+        return;
+    }
+    jobs.push(FileJob::rust("src/waiters/mod.rs", move || {
+        super::waiters::waiters_mod(svc)
+    }));
+    for w in &svc.waiters {
+        jobs.push(FileJob::rust(
+            format!("src/waiters/{}.rs", w.module),
+            move || super::waiters::waiter_file(svc, w),
+        ));
+    }
 }
 
 /// `src/fuzz_entry.rs` (feature `fuzzing`): the response parsing of every operation (output

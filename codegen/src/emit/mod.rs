@@ -7,12 +7,16 @@ pub mod common;
 pub mod crate_files;
 pub mod json;
 pub mod literal;
+pub mod mocks;
 pub mod operation;
 pub mod paginator;
 pub mod query;
+pub mod reexports;
 pub mod serde_tests;
 pub mod shapes;
 pub mod tests;
+pub mod waiter_paths;
+pub mod waiters;
 pub mod xml;
 
 use proc_macro2::TokenStream;

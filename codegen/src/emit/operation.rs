@@ -49,7 +49,7 @@ pub fn op_docs(svc: &Service, op: &Operation) -> String {
     }
     let n = op_names(op);
     d.push_str(&format!(
-        "\n\n# Errors\n\nReturns [`SdkError`](::awsrt::error::SdkError) with [`{}`](crate::operation::{}::{}) as the service error:",
+        "\n\n# Errors\n\nReturns [`SdkError`](crate::error::SdkError) with [`{}`](crate::operation::{}::{}) as the service error:",
         n.error, op.module, n.error
     ));
     for e in &op.errors {
@@ -181,7 +181,9 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
             let params = endpoint_params(op);
             quote! {
                 #(#token_fill)*
-                let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+                let request = handle
+                    .serialize(&OPERATION, || ser_request(&input))
+                    .map_err(::awsrt::error::SdkError::Construction)?;
                 #params
                 #compress
                 #checksum_request
@@ -196,6 +198,21 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
         mut_input
     };
     let presign_fn = presign_fn(op, &mut_input, input, error);
+    let mock_hook = super::mocks::send_hook(op);
+    let mock_impl = super::mocks::mock_operation_impl(op);
+    // `send` takes the input as is: the mock hook may replace it before it is made mutable
+    // (for the idempotency tokens to fill).
+    let fills_tokens = op.not_callable.is_none()
+        && op
+            .input
+            .fields
+            .iter()
+            .any(|f| f.idempotency_token && f.optional && fillable_token(f));
+    let rebind_input = if fills_tokens {
+        quote!(let mut input = input;)
+    } else {
+        quote!()
+    };
     let sensitive_input = svc.sensitive_input(op);
     let sensitive_output = svc.sensitive_output(op);
     let send_doc = format!("Sends this input as a `{name}` request with `client`.");
@@ -223,9 +240,12 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
         #error_enum
         #fluent_def
 
-        pub(crate) async fn send(handle: &::awsrt::client::ClientHandle, #mut_input: #input) -> Result<#output, ::awsrt::error::SdkError<#error>> {
+        pub(crate) async fn send(handle: &::awsrt::client::ClientHandle, input: #input) -> Result<#output, ::awsrt::error::SdkError<#error>> {
+            #mock_hook
+            #rebind_input
             #send_body
         }
+        #mock_impl
 
         #presign_fn
 
@@ -294,6 +314,11 @@ fn error_enum(svc: &Service, op: &Operation, n: &OpNames) -> TokenStream {
         impl ::awsrt::error::ProvideErrorMetadata for #error {
             fn meta(&self) -> &::awsrt::error::ErrorMetadata { #error::meta(self) }
         }
+        /// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+        /// failures that are not error responses become `Unhandled`.
+        impl ::std::convert::From<::awsrt::error::Unhandled> for #error {
+            fn from(e: ::awsrt::error::Unhandled) -> Self { Self::Unhandled(e) }
+        }
         impl ::std::fmt::Display for #error {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 ::std::fmt::Display::fmt(self.inner(), f)
@@ -361,7 +386,7 @@ fn fluent_builder(op: &Operation, n: &OpNames) -> TokenStream {
     quote! {
         #doc_doc
         ///
-        /// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+        /// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
         /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
         #[derive(Clone, ::std::fmt::Debug)]
         pub struct #fluent<M = ::awsrt::client::Async> {
@@ -377,7 +402,7 @@ fn fluent_builder(op: &Operation, n: &OpNames) -> TokenStream {
             ///
             /// # Errors
             ///
-            /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+            /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
             /// the response could not be parsed, or the service returned an error.
             pub async fn send(self) -> Result<#output, ::awsrt::error::SdkError<#error>> {
                 #inner_binding
@@ -386,7 +411,7 @@ fn fluent_builder(op: &Operation, n: &OpNames) -> TokenStream {
                 send(&self.handle, input).await
             }
             /// Settings for this call only (retries, timeouts, interceptors): returns a
-            /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+            /// [`Customize`](crate::client::Customize); finish with its `send()`.
             pub fn customize(self) -> ::awsrt::client::Customize<Self, Result<#output, ::awsrt::error::SdkError<#error>>> {
                 ::awsrt::client::Customize::new(self, |b| &mut b.handle, |b| ::std::boxed::Box::pin(b.send()))
             }
@@ -405,7 +430,7 @@ fn fluent_builder(op: &Operation, n: &OpNames) -> TokenStream {
             ///
             /// # Errors
             ///
-            /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+            /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
             pub fn send(self) -> Result<#output, ::awsrt::error::SdkError<#error>> {
                 ::awsrt::blocking::wait(self.into_async().send())
             }

@@ -408,10 +408,9 @@ pub fn setters(f: &Field, own: bool) -> TokenStream {
 }
 
 fn build_fn(s: &Struct, name: &proc_macro2::Ident) -> TokenStream {
-    let meta = if s.error.is_some() {
-        quote!(meta: Default::default(),)
-    } else {
-        quote!()
+    let meta = match &s.error {
+        Some(info) => error_meta(s, info),
+        None => quote!(),
     };
     let assigns = s.fields.iter().map(|f| {
         let n = ident(&f.name);
@@ -442,17 +441,41 @@ fn build_fn(s: &Struct, name: &proc_macro2::Ident) -> TokenStream {
         quote! {
             #full
             pub fn build(self) -> Result<#name, ::awsrt::error::BuildError> {
-                Ok(#name { #(#assigns)* #meta })
+                Ok(#name { #meta #(#assigns)* })
             }
         }
     } else {
         quote! {
             #doc_doc
             pub fn build(self) -> #name {
-                #name { #(#assigns)* #meta }
+                #name { #meta #(#assigns)* }
             }
         }
     }
+}
+
+/// The metadata of an error structure built in code: its code, message and the HTTP status
+/// the service sends it with, so that `code()` and `message()` answer as for a received error
+/// (and a typed mock answering with it looks like the service).
+fn error_meta(s: &Struct, info: &crate::ir::ErrorInfo) -> TokenStream {
+    let code = &info.code;
+    let status = info.http_status.unwrap_or(match info.fault {
+        crate::model::ErrorFault::Server => 500,
+        _ => 400,
+    });
+    // The builder holds every member as an `Option`.
+    let message = match s
+        .fields
+        .iter()
+        .find(|f| f.member.eq_ignore_ascii_case("message") && matches!(f.ty, RType::String))
+    {
+        Some(f) => {
+            let n = ident(&f.name);
+            quote!(self.#n.clone())
+        }
+        None => quote!(None),
+    };
+    quote!(meta: ::awsrt::error::ErrorMetadata::modeled(#code, #message, #status),)
 }
 
 fn error_impls(s: &Struct) -> TokenStream {

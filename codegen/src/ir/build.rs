@@ -156,6 +156,7 @@ impl<'m> Builder<'m> {
             xml_namespace: xml_namespace(&self.sid, &svc_shape.traits)?,
             query_compatible: svc_shape.traits.has(ids::AWS_QUERY_COMPATIBLE)
                 && matches!(self.protocol, Protocol::AwsJson10 | Protocol::AwsJson11),
+            waiters: Vec::new(),
         })
     }
 

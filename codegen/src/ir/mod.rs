@@ -9,8 +9,10 @@
 
 mod build;
 mod http;
+pub mod paths;
 mod sensitive;
 mod value;
+pub mod waiters;
 
 #[cfg(test)]
 mod tests;
@@ -575,6 +577,8 @@ pub struct Service {
     /// `@awsQueryCompatible`: an awsJson service that used to speak awsQuery (its requests say
     /// `x-amzn-query-mode: true`; error codes come from `x-amzn-query-error`).
     pub query_compatible: bool,
+    /// The waiters of its operations (`smithy.waiters#waitable`), sorted by name.
+    pub waiters: Vec<waiters::Waiter>,
 }
 
 impl Service {
@@ -615,5 +619,6 @@ pub fn build(model: Model, service_id: Option<&str>, crate_name: &str) -> Result
     let model = crate::transform::normalize(model, &sid)?;
     let mut svc = build::Builder::new(&model, &sid)?.service(crate_name)?;
     crate::customize::apply(&mut svc);
+    svc.waiters = waiters::build(&model, &svc)?;
     Ok(svc)
 }

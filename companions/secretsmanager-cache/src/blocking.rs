@@ -7,7 +7,7 @@
 //! `secretsmanager::blocking::Client` uses.
 //!
 //! ```
-//! use awsrt::test_util::{test_config, MockTransport, Rule};
+//! use secretsmanager::test_util::{test_config, MockTransport, Rule};
 //! let mock = MockTransport::new().with_rule(
 //!     Rule::new("GetSecretValue").then_output_json(r#"{"Name":"db","SecretString":"hunter2"}"#),
 //! );

@@ -41,7 +41,7 @@ static NEXT_CACHE: AtomicU64 = AtomicU64::new(1);
 /// it does and [`SecretCacheBuilder`] for the settings.
 ///
 /// ```
-/// use awsrt::test_util::{test_config, MockTransport, Rule};
+/// use secretsmanager::test_util::{test_config, MockTransport, Rule};
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let mock = MockTransport::new().with_rule(
@@ -309,7 +309,7 @@ impl SecretCache {
     /// fails as a whole returns its error (secrets cached by earlier calls stay cached).
     ///
     /// ```
-    /// use awsrt::test_util::{test_config, MockTransport, Rule};
+    /// use secretsmanager::test_util::{test_config, MockTransport, Rule};
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let mock = MockTransport::new().with_rule(Rule::new("BatchGetSecretValue").then_output_json(

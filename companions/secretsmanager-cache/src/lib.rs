@@ -31,8 +31,8 @@
 //! * **Metrics** through the API ([`SecretCache::metrics`]) and as `tracing` events
 //!   ([`SecretCache::log_metrics`]; every miss, request, failure, stale answer and eviction is
 //!   an event of target `secretsmanager_cache`).
-//! * **Hygiene**: values are held as [`SensitiveString`](awsrt::types::SensitiveString) /
-//!   [`SensitiveBlob`](awsrt::types::SensitiveBlob): redacted in `Debug`, zeroed on drop, shared
+//! * **Hygiene**: values are held as [`SensitiveString`](secretsmanager::primitives::SensitiveString) /
+//!   [`SensitiveBlob`](secretsmanager::primitives::SensitiveBlob): redacted in `Debug`, zeroed on drop, shared
 //!   (never copied) between callers, and never written to a log or an error message.
 //! * A **blocking** facade (feature `blocking`: `blocking::SecretCache`).
 //!
@@ -74,7 +74,7 @@
 //!
 //! ## Testing code that uses the cache
 //!
-//! Build the client with `awsrt::test_util::MockTransport` (feature `test-util` of
+//! Build the client with `secretsmanager::test_util::MockTransport` (feature `test-util` of
 //! `secretsmanager`), as in the examples on [`SecretCache`].
 
 #![deny(missing_docs)]

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
-use awsrt::test_util::{test_config, MockTransport, Rule};
+use secretsmanager::test_util::{test_config, MockTransport, Rule};
 use secretsmanager_cache::blocking::SecretCache;
 use secretsmanager_cache::{CacheError, Version};
 

@@ -1,6 +1,6 @@
 //! Typed JSON secrets (feature `serde`).
 
-use awsrt::test_util::{test_config, MockTransport, Rule};
+use secretsmanager::test_util::{test_config, MockTransport, Rule};
 use secretsmanager_cache::json::{DatabaseCredentials, UsernamePassword};
 use secretsmanager_cache::{CacheError, SecretCache};
 

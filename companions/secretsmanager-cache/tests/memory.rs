@@ -6,7 +6,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::sync::Arc;
 
-use awsrt::http::{
+use secretsmanager::config::http::{
     AttemptTimeouts, BoxFuture, HttpRequest, HttpResponse, Transport, TransportError,
 };
 use secretsmanager_cache::SecretCache;

@@ -1,6 +1,6 @@
-//! The cache against `awsrt::test_util::MockTransport`: every feature, with the requests the
-//! cache sent checked one by one. Time-dependent tests run on tokio's paused clock (the cache
-//! reads `tokio::time::Instant`), so they are exact and take no wall time.
+//! The cache against `secretsmanager::test_util::MockTransport`: every feature, with the
+//! requests the cache sent checked one by one. Time-dependent tests run on tokio's paused clock
+//! (the cache reads `tokio::time::Instant`), so they are exact and take no wall time.
 
 use std::future::Future;
 use std::pin::pin;
@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use awsrt::test_util::{test_config, MockReply, MockTransport, RecordedRequest, Rule};
+use secretsmanager::test_util::{test_config, MockReply, MockTransport, RecordedRequest, Rule};
 use secretsmanager_cache::{CacheError, SecretCache, SecretCacheBuilder, SecretValue, Version};
 use tokio::time::advance;
 
@@ -280,7 +280,10 @@ async fn stale_values_stop_at_the_end_of_the_grace() {
         .with_rule(Rule::new("GetSecretValue").then_output_json(output("v1", "before")))
         .with_rule(
             Rule::new("GetSecretValue")
-                .then_transport_error(awsrt::http::TransportErrorKind::Connect, "refused")
+                .then_transport_error(
+                    secretsmanager::error::TransportErrorKind::Connect,
+                    "refused",
+                )
                 .repeatedly(),
         );
     let cache = builder(&mock)

@@ -46,6 +46,81 @@
 //! (for this one, [`DescribeAccessEntryError`](crate::operation::describe_access_entry::DescribeAccessEntryError)).
 //! `customize()` changes the retry and timeout settings of one call or adds
 //! [interceptors](crate::config::interceptor) to it.
+//!
+//! ## Configuration
+//!
+//! [`Config::from_env`](crate::Config::from_env) reads the standard AWS environment variables and
+//! `~/.aws` files; [`Config::loader`](crate::Config::loader) does the same with settings of your own on top,
+//! and [`Config::builder`](crate::Config::builder) reads nothing. Each setting below is a method of
+//! [`ConfigBuilder`] (most also of [`ConfigLoader`](crate::config::ConfigLoader)):
+//!
+//! | Setting | Method | Environment |
+//! |---|---|---|
+//! | Region | [`region`](crate::config::ConfigBuilder::region) | `AWS_REGION` |
+//! | Credentials | [`credentials`](crate::config::ConfigBuilder::credentials), [`credentials_provider`](crate::config::ConfigBuilder::credentials_provider) ([providers](crate::config::credentials)) | `AWS_ACCESS_KEY_ID`, `AWS_PROFILE`, ... |
+//! | Endpoint (instead of the one the endpoint rules give) | [`endpoint_url`](crate::config::ConfigBuilder::endpoint_url) | `AWS_ENDPOINT_URL_EKS`, `AWS_ENDPOINT_URL` |
+//! | Retries | [`retry_config`](crate::config::ConfigBuilder::retry_config) ([`RetryConfig`](crate::config::RetryConfig)) | `AWS_MAX_ATTEMPTS`, `AWS_RETRY_MODE` |
+//! | Timeouts | [`timeout_config`](crate::config::ConfigBuilder::timeout_config) ([`TimeoutConfig`](crate::config::TimeoutConfig)) | |
+//! | Proxy | [`proxy`](crate::config::ConfigBuilder::proxy) ([`ProxyConfig`](crate::config::http::ProxyConfig)) | `HTTPS_PROXY`, `NO_PROXY` |
+//! | CA bundle | [`ca_bundle`](crate::config::ConfigBuilder::ca_bundle) ([`CaBundle`](crate::config::http::CaBundle)) | `AWS_CA_BUNDLE` |
+//! | Transport | [`transport`](crate::config::ConfigBuilder::transport) ([`HyperTransport`](crate::config::http::HyperTransport), or your [`Transport`](crate::config::http::Transport)) | |
+//! | Interceptors | [`interceptor`](crate::config::ConfigBuilder::interceptor) ([`Interceptor`](crate::config::interceptor::Interceptor)) | |
+//! | FIPS, dual-stack | [`use_fips`](crate::config::ConfigBuilder::use_fips), [`use_dual_stack`](crate::config::ConfigBuilder::use_dual_stack) | `AWS_USE_FIPS_ENDPOINT`, `AWS_USE_DUALSTACK_ENDPOINT` |
+//! | Application name (User-Agent) | [`app_name`](crate::config::ConfigBuilder::app_name) | `AWS_SDK_UA_APP_ID` |
+//! | Metrics | [`meter_provider`](crate::config::ConfigBuilder::meter_provider) ([`observability`](crate::config::observability)) | |
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//! use eks::config::http::{CaBundle, HyperTransport, ProxyConfig};
+//! use eks::config::{Config, RetryConfig, TimeoutConfig};
+//!
+//! /// Sees every call (all hooks default to doing nothing).
+//! #[derive(Debug)]
+//! struct Audit;
+//! impl eks::config::interceptor::Interceptor for Audit {}
+//!
+//! let config = Config::loader()
+//!     .region("eu-west-1")                                              // region
+//!     .load()
+//!     .await?
+//!     .to_builder()
+//!     .credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/EXAMPLEKEY", None)   // static credentials
+//!     .endpoint_url("http://localhost:4566")                           // endpoint
+//!     .retry_config(RetryConfig::standard().with_max_attempts(5))       // retries
+//!     .timeout_config(
+//!         TimeoutConfig::default()
+//!             .with_connect(Duration::from_secs(3))                       // connect timeout
+//!             .with_operation(Duration::from_secs(30)),                   // whole call, retries included
+//!     )
+//!     .proxy(ProxyConfig::all("http://proxy.example.com:3128")?)       // proxy
+//!     .ca_bundle(CaBundle::from_pem_file("/etc/ssl/corp-ca.pem")?)     // CA bundle
+//!     .interceptor(Audit)                                               // interceptor
+//!     .app_name("inventory")                                           // User-Agent
+//!     .build();
+//! let client = eks::Client::new(&config);
+//!
+//! // A transport of your own (here: the default one without post-quantum key exchange);
+//! // proxy and CA bundle are then set on it.
+//! let transport = HyperTransport::builder().post_quantum(false).build();
+//! let config = config.to_builder().transport(Arc::new(transport)).build();
+//! # let _ = (client, config);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A call of its own: `client.<operation>().customize()` sets retries, timeouts and
+//! interceptors for that call only.
+//!
+//! ## Testing code that uses this client
+//!
+//! With the feature `test-util`, `test_util::mock!(eks::Client::<operation>)` makes a rule
+//! matched on the operation's typed input (`.match_requests(|input| ...)`) that answers with
+//! its typed output or error (`.then_output(|| ...)`, `.then_error(|| ...)`), and
+//! `test_util::mock_client!(eks, [&rule, ...])` a client answered by such rules; each rule
+//! records the inputs it was called with (`rule.requests()`). `test_util::MockTransport`
+//! answers at the HTTP level instead, for tests of retries, timeouts and interceptors.
 #![deny(missing_docs)]
 #![allow(deprecated)]
 #![allow(
@@ -75,6 +150,14 @@ pub mod error;
 pub mod operation;
 #[rustfmt::skip]
 pub mod types;
+#[rustfmt::skip]
+pub mod primitives;
+/// Paginated results: the fluent builder of a paginated operation has `into_paginator()`,
+/// whose `send()` returns a [`PageStream`](pagination::PageStream) of pages
+/// (`next().await`, `collect().await`), and whose `items()` streams the items.
+pub mod pagination {
+    pub use ::awsrt::paginator::PageStream;
+}
 #[cfg(test)]
 #[rustfmt::skip]
 mod endpoint_tests;
@@ -84,7 +167,11 @@ mod serde_tests;
 #[cfg(feature = "blocking")]
 #[rustfmt::skip]
 pub mod blocking;
-/// Mock transport for testing code that uses this client (feature `test-util`).
+#[rustfmt::skip]
+pub mod waiters;
+/// Test doubles for code that uses this client (feature `test-util`): typed mock rules
+/// (`test_util::mock!(Client::...)`, `test_util::mock_client!`) and the wire-level
+/// `MockTransport`.
 #[cfg(feature = "test-util")]
 pub use ::awsrt::test_util;
 #[cfg(feature = "fuzzing")]

@@ -4,8 +4,9 @@
 //! background executor, so connection pooling, retries and timeouts behave the same.
 //!
 //! Each method returns the operation's fluent builder in the
-//! [`Blocking`](::awsrt::blocking::Blocking) mode: the same setters, and a `send()` (and,
+//! [`Blocking`] mode: the same setters, and a `send()` (and,
 //! for paginated operations, an `into_pages()` iterator) that waits for the answer.
+pub use ::awsrt::blocking::{block_on, try_block_on, Blocking, BlockingError, Pages};
 ///Synchronous client for Amazon Simple Storage Service: the async [`Client`](crate::Client)'s operations, each waiting for its answer. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Client {

@@ -2,10 +2,29 @@
 //! Client configuration: region, credentials, endpoint, retries, timeouts, transport.
 //!
 //! [`Config::from_env`] reads the standard AWS environment variables and `~/.aws` files.
-pub use ::awsrt::config::{Config, ConfigBuilder, ConfigError, TimeoutConfig};
+pub use ::awsrt::config::{
+    Config, ConfigBuilder, ConfigError, ConfigLoader, TimeoutConfig,
+};
 pub use ::awsrt::retry::{RetryConfig, RetryMode};
+pub use ::awsrt::credentials::{Credentials, ProvideCredentials};
+pub use ::awsrt::checksum::ChecksumWhen;
+pub use ::awsrt::profile::{Env, ProfileSet};
+/// Credentials providers: the default chain, environment, profile, process, ECS and
+/// EC2 instance metadata, static keys, and the cache around them.
+pub use ::awsrt::credentials;
+/// The HTTP layer: the default [`HyperTransport`](http::HyperTransport) and its builder,
+/// the [`Transport`](http::Transport) trait for your own, [`ProxyConfig`](http::ProxyConfig),
+/// [`CaBundle`](http::CaBundle), and the transport errors.
+pub use ::awsrt::http;
 /// Hooks into every call: implement [`Interceptor`](interceptor::Interceptor), register it with [`ConfigBuilder::interceptor`] or per call with `customize()`.
 pub use ::awsrt::interceptor;
+/// Endpoint resolution: [`Value`](endpoint::Value) for
+/// [`ConfigBuilder::endpoint_builtin`], [`Partitions`](endpoint::Partitions) for
+/// [`ConfigBuilder::partitions`].
+pub use ::awsrt::endpoint;
+/// Metrics of calls and connections: [`ConfigBuilder::meter_provider`] takes a
+/// [`MeterProvider`](observability::MeterProvider).
+pub use ::awsrt::observability;
 /// The service description the runtime works from.
 pub(crate) static SERVICE: ::awsrt::client::ServiceInfo = ::awsrt::client::ServiceInfo {
     sdk_id: "SSO OIDC",

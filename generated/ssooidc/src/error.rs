@@ -2,9 +2,18 @@
 //! Error types shared by every operation.
 //!
 //! Each operation returns [`SdkError<OperationError>`](SdkError); the modeled error structures are in
-//! [`crate::types::error`].
+//! [`crate::types::error`]. [`SdkError::into_service_error`] gives the operation's error enum
+//! whatever happened (failures that are not error responses become its `Unhandled`
+//! variant), [`ProvideErrorMetadata`] gives `code()`, `message()` and `request_id()` on
+//! any of these errors, and [`DisplayErrorContext`] prints an error with its sources on
+//! one line.
 pub use ::awsrt::error::{
-    BuildError, ErrorMetadata, ProvideErrorMetadata, SdkError, Unhandled,
+    BuildError, BuildErrorKind, DispatchError, DisplayErrorContext, ErrorMetadata,
+    ProvideErrorMetadata, ResponseError, SdkError, ServiceError, TimeoutError,
+    TimeoutKind, Unhandled,
+};
+pub use ::awsrt::http::{
+    TlsErrorKind, TransportError, TransportErrorKind, TransportTimeout,
 };
 /// A boxed error that any operation's [`SdkError`] converts into, for code that does not
 /// match on specific errors.

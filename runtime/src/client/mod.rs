@@ -293,6 +293,20 @@ impl ClientHandle {
         self.call_with(op, request, CallOptions::new()).await
     }
 
+    /// Runs `serialize` (the operation's request serializer) and records how long it took in
+    /// `smithy.client.call.serialization_duration` when the client has a meter provider; without
+    /// one it only runs `serialize`. For generated code: `send` can wrap its `ser_request` call
+    /// in it (the generator does not emit it yet).
+    pub fn serialize<T>(&self, op: &'static OperationInfo, serialize: impl FnOnce() -> T) -> T {
+        let Some(metrics) = &self.inner.metrics else {
+            return serialize();
+        };
+        let started = Instant::now();
+        let out = serialize();
+        metrics.call(op.name).serialization(started.elapsed());
+        out
+    }
+
     /// [`call`](Self::call) for an operation whose output payload is a stream: a 2xx response
     /// comes back as soon as its head arrives, with the body as a [`ByteStream`] read while the
     /// caller consumes it. Retries and the attempt and operation timeouts cover the exchange up

@@ -1,5 +1,6 @@
 //! The attempt loop behind [`super::ClientHandle::call`]: endpoint, signing, retries, timeouts,
-//! interceptors and tracing. Nothing here knows a protocol: the request arrives whole, and error
+//! interceptors, tracing and metrics (the spans and instruments: [`super::telemetry`],
+//! [`crate::observability`]). Nothing here knows a protocol: the request arrives whole, and error
 //! responses are read with the service's [`Protocol`](crate::protocol::Protocol).
 //!
 //! Per attempt: build the request, run the interceptors' `modify_before_signing`, sign, run

@@ -122,6 +122,9 @@ struct Inner {
     request_min_compression_size: u32,
     interceptors: Vec<crate::interceptor::SharedInterceptor>,
     meter_provider: Option<Arc<dyn crate::observability::MeterProvider>>,
+    /// Typed mock rules answering every call (`test_util::typed`).
+    #[cfg(feature = "test-util")]
+    mock_rules: Option<Arc<crate::test_util::MockRules>>,
 }
 
 /// Shared client configuration. Cheap to clone (reference counted).
@@ -207,6 +210,8 @@ impl Config {
             request_min_compression_size: Some(i.request_min_compression_size),
             interceptors: i.interceptors.clone(),
             meter_provider: i.meter_provider.clone(),
+            #[cfg(feature = "test-util")]
+            mock_rules: i.mock_rules.clone(),
         }
     }
 
@@ -373,6 +378,13 @@ impl Config {
     pub fn meter_provider(&self) -> Option<&Arc<dyn crate::observability::MeterProvider>> {
         self.inner.meter_provider.as_ref()
     }
+
+    /// The typed mock rules answering the calls of clients built from this configuration
+    /// (`test_util::typed`, feature `test-util`).
+    #[cfg(feature = "test-util")]
+    pub(crate) fn mock_rules(&self) -> Option<&Arc<crate::test_util::MockRules>> {
+        self.inner.mock_rules.as_ref()
+    }
 }
 
 /// Builds a [`Config`] from values set in code.
@@ -399,6 +411,8 @@ pub struct ConfigBuilder {
     pub(crate) request_min_compression_size: Option<u32>,
     interceptors: Vec<crate::interceptor::SharedInterceptor>,
     meter_provider: Option<Arc<dyn crate::observability::MeterProvider>>,
+    #[cfg(feature = "test-util")]
+    pub(crate) mock_rules: Option<Arc<crate::test_util::MockRules>>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -613,6 +627,10 @@ impl ConfigBuilder {
 
     /// Builds the configuration.
     pub fn build(mut self) -> Config {
+        let meter_provider = self
+            .meter_provider
+            .clone()
+            .or_else(crate::observability::global_meter_provider);
         Config {
             inner: Arc::new(Inner {
                 region: self.region.filter(|r| !r.trim().is_empty()),
@@ -622,7 +640,7 @@ impl ConfigBuilder {
                 use_dual_stack: self.use_dual_stack.unwrap_or(false),
                 retry: self.retry.unwrap_or_default(),
                 timeouts: self.timeouts.unwrap_or_default(),
-                transport: network::transport(self.transport, &mut self.network),
+                transport: network::transport(self.transport, &mut self.network, meter_provider),
                 network: self.network,
                 env: self.env,
                 profiles: self.profiles,
@@ -638,6 +656,8 @@ impl ConfigBuilder {
                     .unwrap_or(crate::compression::DEFAULT_MIN_COMPRESSION_SIZE),
                 interceptors: self.interceptors,
                 meter_provider: self.meter_provider,
+                #[cfg(feature = "test-util")]
+                mock_rules: self.mock_rules,
             }),
         }
     }

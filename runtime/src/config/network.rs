@@ -55,10 +55,12 @@ impl NetworkSettings {
 }
 
 /// The transport of a configuration being built: `transport` when it was set in code (or
-/// inherited and nothing changed), else a [`HyperTransport`] with the proxy and CA bundle.
+/// inherited and nothing changed), else a [`HyperTransport`] with the proxy and CA bundle (and
+/// the HTTP instruments of `meter_provider`).
 pub(crate) fn transport(
     transport: Option<Arc<dyn Transport>>,
     network: &mut NetworkSettings,
+    meter_provider: Option<Arc<dyn crate::observability::MeterProvider>>,
 ) -> Arc<dyn Transport> {
     let inherited = match (&transport, &network.built) {
         (Some(t), Some(built)) => Arc::ptr_eq(t, built),
@@ -81,6 +83,9 @@ pub(crate) fn transport(
             }
             if let Some(ca) = &network.ca_bundle {
                 b = b.ca_bundle(ca.clone());
+            }
+            if let Some(p) = meter_provider {
+                b = b.meter_provider(p);
             }
             let t: Arc<dyn Transport> = Arc::new(b.build());
             network.built = Some(Arc::clone(&t));

@@ -7,7 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -21,6 +21,8 @@ use super::{
     AttemptTimeouts, BoxFuture, CaBundle, HttpRequest, HttpResponse, ProxyConfig, Target,
     Transport, TransportError, TransportErrorKind, TransportTimeout,
 };
+use crate::observability::http::HttpMetrics;
+use crate::observability::MeterProvider;
 use crate::types::{ByteStream, ByteStreamError, ChunkSource};
 
 /// Default limit for a response body: 64 MiB.
@@ -45,6 +47,8 @@ struct Inner {
     roots: Roots,
     post_quantum: bool,
     proxy: ProxyConfig,
+    /// The HTTP instruments, when built with a meter provider.
+    metrics: Option<Arc<HttpMetrics>>,
 }
 
 impl fmt::Debug for HyperTransport {
@@ -72,6 +76,7 @@ pub struct HyperTransportBuilder {
     roots: Roots,
     post_quantum: bool,
     proxy: ProxyConfig,
+    meter_provider: Option<Arc<dyn MeterProvider>>,
 }
 
 impl Default for HyperTransportBuilder {
@@ -84,6 +89,7 @@ impl Default for HyperTransportBuilder {
             roots: Roots::Platform,
             post_quantum: true,
             proxy: ProxyConfig::disabled(),
+            meter_provider: None,
         }
     }
 }
@@ -158,22 +164,39 @@ impl HyperTransportBuilder {
         self
     }
 
+    /// Records the HTTP instruments (connection acquisition, connections by state, connection
+    /// lifetime, bytes sent and received: see [`crate::observability::conventions`]) through
+    /// `provider`. The default transport of a configuration gets the configuration's provider
+    /// (or the global one) when the configuration is built.
+    pub fn meter_provider(mut self, provider: Arc<dyn MeterProvider>) -> Self {
+        self.meter_provider = Some(provider);
+        self
+    }
+
     /// Builds the transport.
     pub fn build(self) -> HyperTransport {
         let tls = OnceLock::new();
         if let Some(cfg) = self.tls {
             let _ = tls.set(Ok(cfg));
         }
-        HyperTransport {
-            inner: Arc::new(Inner {
-                pool: Pool::new(self.idle_timeout, self.max_idle_per_host),
-                max_body_size: self.max_body_size,
-                tls,
-                roots: self.roots,
-                post_quantum: self.post_quantum,
-                proxy: self.proxy,
-            }),
+        let metrics = self
+            .meter_provider
+            .as_deref()
+            .map(|p| Arc::new(HttpMetrics::new(p)));
+        let inner = Arc::new(Inner {
+            pool: Pool::new(self.idle_timeout, self.max_idle_per_host),
+            max_body_size: self.max_body_size,
+            tls,
+            roots: self.roots,
+            post_quantum: self.post_quantum,
+            proxy: self.proxy,
+            metrics,
+        });
+        if let Some(m) = &inner.metrics {
+            let transport = Arc::downgrade(&inner);
+            m.observe_usage(move || transport.upgrade().map(|i| i.pool.idle_count()));
         }
+        HyperTransport { inner }
     }
 }
 
@@ -249,6 +272,8 @@ struct LiveBody {
     timer: Option<Pin<Box<tokio::time::Sleep>>>,
     keep_alive: bool,
     done: bool,
+    /// Where received bytes are counted, and the host they came from.
+    metrics: Option<(Arc<HttpMetrics>, String)>,
 }
 
 impl ChunkSource for LiveBody {
@@ -266,6 +291,9 @@ impl ChunkSource for LiveBody {
                     this.timer = None;
                     if let Ok(data) = frame.into_data() {
                         if !data.is_empty() {
+                            if let Some((m, host)) = &this.metrics {
+                                m.bytes_received(host, data.len());
+                            }
                             return Poll::Ready(Some(Ok(data)));
                         }
                     }
@@ -463,6 +491,15 @@ impl Inner {
         target: &Target,
         timeout: Option<Duration>,
     ) -> Result<Conn, TransportError> {
+        let conn = self.connect_within(target, timeout).await?;
+        Ok(conn.instrumented(self.metrics.as_ref()))
+    }
+
+    async fn connect_within(
+        &self,
+        target: &Target,
+        timeout: Option<Duration>,
+    ) -> Result<Conn, TransportError> {
         match timeout {
             Some(d) => tokio::time::timeout(d, self.connect_inner(target))
                 .await
@@ -483,23 +520,45 @@ impl Inner {
         timeouts: AttemptTimeouts,
     ) -> Result<HttpResponse, TransportError> {
         let key = PoolKey::new(&target);
+        let mut acquiring = self.metrics.as_ref().map(|_| Instant::now());
+        let sending = req.body.len();
         let mut request = build_request(req, &target)?;
         self.proxy.prepare_forward(&target, &mut request)?;
         // Pooled connections first. A request hyper hands back unsent is moved to the next one.
-        while let Some(mut conn) = self.pool.checkout(&key).await {
-            match with_read_timeout(timeouts.read, conn.sender.try_send_request(request)).await? {
-                Ok(resp) => return self.read_response(conn, key, resp, timeouts.read).await,
-                Err(mut e) => match e.take_message() {
-                    Some(unsent) => request = unsent,
-                    None => return Err(map_hyper_error(e.into_error())),
-                },
+        let result = 'sent: {
+            while let Some(mut conn) = self.pool.checkout(&key).await {
+                self.acquired(&mut acquiring);
+                match with_read_timeout(timeouts.read, conn.sender.try_send_request(request))
+                    .await?
+                {
+                    Ok(resp) => {
+                        break 'sent self.read_response(conn, key, resp, timeouts.read).await
+                    }
+                    Err(mut e) => match e.take_message() {
+                        Some(unsent) => request = unsent,
+                        None => return Err(map_hyper_error(e.into_error())),
+                    },
+                }
             }
+            let mut conn = self.connect(&target, timeouts.connect).await?;
+            self.acquired(&mut acquiring);
+            let resp = with_read_timeout(timeouts.read, conn.sender.send_request(request))
+                .await?
+                .map_err(map_hyper_error)?;
+            self.read_response(conn, key, resp, timeouts.read).await
+        };
+        if let (Some(m), Ok(resp)) = (&self.metrics, &result) {
+            m.bytes_sent(&target.host, sending);
+            m.bytes_received(&target.host, resp.body.len());
         }
-        let mut conn = self.connect(&target, timeouts.connect).await?;
-        let resp = with_read_timeout(timeouts.read, conn.sender.send_request(request))
-            .await?
-            .map_err(map_hyper_error)?;
-        self.read_response(conn, key, resp, timeouts.read).await
+        result
+    }
+
+    /// Records the acquisition of a connection started at `started` (once per request).
+    fn acquired(&self, started: &mut Option<Instant>) {
+        if let (Some(m), Some(t)) = (&self.metrics, started.take()) {
+            m.acquired(t);
+        }
     }
 
     /// Like [`Inner::send`], returning at the response head with the body as a [`LiveBody`].
@@ -510,16 +569,20 @@ impl Inner {
         timeouts: AttemptTimeouts,
     ) -> Result<(HttpResponse, ByteStream), TransportError> {
         let key = PoolKey::new(&target);
+        let mut acquiring = this.metrics.as_ref().map(|_| Instant::now());
+        let sending = req.body.len();
         let mut request = build_request(req, &target)?;
         this.proxy.prepare_forward(&target, &mut request)?;
         let (conn, resp) = loop {
             let Some(mut conn) = this.pool.checkout(&key).await else {
                 let mut conn = this.connect(&target, timeouts.connect).await?;
+                this.acquired(&mut acquiring);
                 let resp = with_read_timeout(timeouts.read, conn.sender.send_request(request))
                     .await?
                     .map_err(map_hyper_error)?;
                 break (conn, resp);
             };
+            this.acquired(&mut acquiring);
             match with_read_timeout(timeouts.read, conn.sender.try_send_request(request)).await? {
                 Ok(resp) => break (conn, resp),
                 Err(mut e) => match e.take_message() {
@@ -547,6 +610,10 @@ impl Inner {
             timer: None,
             keep_alive,
             done: false,
+            metrics: this.metrics.as_ref().map(|m| {
+                m.bytes_sent(&target.host, sending);
+                (Arc::clone(m), target.host.clone())
+            }),
         };
         Ok((
             HttpResponse {

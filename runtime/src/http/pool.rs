@@ -23,11 +23,26 @@ const READY_WAIT: Duration = Duration::from_secs(1);
 pub(crate) struct Conn {
     pub(crate) sender: Sender,
     task: AbortHandle,
+    /// Reports the connection's lifetime when it closes (with a meter provider).
+    metrics: Option<crate::observability::http::ConnMetrics>,
 }
 
 impl Conn {
     pub(crate) fn new(sender: Sender, task: AbortHandle) -> Conn {
-        Conn { sender, task }
+        Conn {
+            sender,
+            task,
+            metrics: None,
+        }
+    }
+
+    /// Counts this connection among the open ones of `metrics` until it is dropped.
+    pub(crate) fn instrumented(
+        mut self,
+        metrics: Option<&std::sync::Arc<crate::observability::http::HttpMetrics>>,
+    ) -> Conn {
+        self.metrics = metrics.map(crate::observability::http::ConnMetrics::new);
+        self
     }
 }
 

@@ -19,6 +19,7 @@ pub(crate) struct ClientMetrics {
     errors: Arc<dyn Counter>,
     attempt_duration: Arc<dyn Histogram>,
     resolve_endpoint: Arc<dyn Histogram>,
+    serialization: Arc<dyn Histogram>,
     deserialization: Arc<dyn Histogram>,
     resolve_identity: Arc<dyn Histogram>,
     signing: Arc<dyn Histogram>,
@@ -37,9 +38,6 @@ impl ClientMetrics {
             service.crate_name
         };
         let meter = provider.meter(scope);
-        // Declared so that dashboards find it under its conventional name; see the table in
-        // `conventions` for why nothing is recorded in it yet.
-        let _ = meter.histogram(&conv::SERIALIZATION_DURATION);
         ClientMetrics {
             service: rpc_service,
             call_duration: meter.histogram(&conv::CALL_DURATION),
@@ -47,6 +45,7 @@ impl ClientMetrics {
             errors: meter.counter(&conv::CALL_ERRORS),
             attempt_duration: meter.histogram(&conv::ATTEMPT_DURATION),
             resolve_endpoint: meter.histogram(&conv::RESOLVE_ENDPOINT_DURATION),
+            serialization: meter.histogram(&conv::SERIALIZATION_DURATION),
             deserialization: meter.histogram(&conv::DESERIALIZATION_DURATION),
             resolve_identity: meter.histogram(&conv::RESOLVE_IDENTITY_DURATION),
             signing: meter.histogram(&conv::SIGNING_DURATION),
@@ -104,6 +103,12 @@ impl CallMetrics<'_> {
     pub(crate) fn resolve_endpoint(&self, d: Duration) {
         self.metrics
             .resolve_endpoint
+            .record(d.as_secs_f64(), &self.attrs());
+    }
+
+    pub(crate) fn serialization(&self, d: Duration) {
+        self.metrics
+            .serialization
             .record(d.as_secs_f64(), &self.attrs());
     }
 
@@ -272,6 +277,48 @@ mod tests {
         assert_eq!(
             host_port("bucket.s3.amazonaws.com/key"),
             ("bucket.s3.amazonaws.com", None)
+        );
+    }
+
+    #[test]
+    fn serialization_is_timed_only_with_a_provider() {
+        use crate::client::{ClientHandle, OperationInfo};
+        use crate::observability::testing::RecordingMeterProvider;
+        static SERVICE: ServiceInfo = ServiceInfo {
+            sdk_id: "Secrets Manager",
+            signing_name: "secretsmanager",
+            shape_name: "secretsmanager",
+            protocol: &crate::protocol::aws_json::AWS_JSON_1_1,
+            crate_name: "secretsmanager",
+            crate_version: "0",
+            endpoint_rules: "",
+        };
+        static OP: OperationInfo = OperationInfo {
+            name: "GetSecretValue",
+            retryable_errors: &[],
+            throttling_errors: &[],
+            sensitive_input: false,
+            sensitive_output: false,
+        };
+        let recorder = RecordingMeterProvider::new();
+        let config = crate::config::Config::builder()
+            .meter_provider(Arc::new(recorder.clone()))
+            .build();
+        let handle = ClientHandle::new(&config, &SERVICE);
+        assert_eq!(handle.serialize(&OP, || 7), 7);
+        let m = recorder.measurements("smithy.client.call.serialization_duration");
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].scope, "secretsmanager");
+        assert_eq!(m[0].spec.unit, "s");
+        assert_eq!(m[0].attribute("rpc.service"), Some("SecretsManager"));
+        assert_eq!(m[0].attribute("rpc.method"), Some("GetSecretValue"));
+
+        let plain = ClientHandle::new(&crate::config::Config::builder().build(), &SERVICE);
+        assert_eq!(plain.serialize(&OP, || 8), 8);
+        assert_eq!(
+            recorder.all().len(),
+            1,
+            "a client without a provider records nothing"
         );
     }
 

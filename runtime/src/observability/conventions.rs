@@ -16,7 +16,7 @@
 //! | `smithy.client.call.errors` | counter | `{error}` | `rpc.service`, `rpc.method`, `exception.type` | +1 per call that fails; `exception.type` is the service's error code, or the runtime's error type (`TimeoutError`, `DispatchError`, `BuildError`, `ResponseError`) |
 //! | `smithy.client.call.attempt_duration` | histogram | `s` | `rpc.service`, `rpc.method` | one attempt's exchange: connection (pooled or new), request, response |
 //! | `smithy.client.call.resolve_endpoint_duration` | histogram | `s` | `rpc.service`, `rpc.method` | endpoint resolution (rules engine, or the cached endpoint) |
-//! | `smithy.client.call.serialization_duration` | histogram | `s` | `rpc.service`, `rpc.method` | declared; not recorded yet (serialization runs in generated code before the pipeline) |
+//! | `smithy.client.call.serialization_duration` | histogram | `s` | `rpc.service`, `rpc.method` | around the request serializer, when generated code calls it through `ClientHandle::serialize` (the generator does not emit that call yet, so nothing is recorded today) |
 //! | `smithy.client.call.deserialization_duration` | histogram | `s` | `rpc.service`, `rpc.method` | reading the reply into the output or error (the protocol's response function) |
 //! | `smithy.client.call.auth.resolve_identity_duration` | histogram | `s` | `rpc.service`, `rpc.method`, `auth.scheme_id` | getting credentials or the bearer token, per attempt |
 //! | `smithy.client.call.auth.signing_duration` | histogram | `s` | `rpc.service`, `rpc.method`, `auth.scheme_id` | SigV4 signing, per attempt |

@@ -59,6 +59,7 @@
 
 pub(crate) mod client;
 pub mod conventions;
+pub(crate) mod http;
 #[cfg(feature = "opentelemetry")]
 pub mod otel;
 pub mod recursion;

@@ -5,6 +5,13 @@
 //!
 //! The value is the variable's, with every byte outside printable ASCII (control characters,
 //! DEL, the bytes of non-ASCII characters) percent-encoded as `%XX`, upper-case hex.
+//!
+//! Whether the process runs in Lambda is read from the process environment once (Lambda sets
+//! `AWS_LAMBDA_FUNCTION_NAME` before the function starts); the trace id, which changes with
+//! every invocation, is read for every request inside Lambda. A configuration with its own
+//! fixed [`Env`] is asked every time.
+
+use std::sync::OnceLock;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 
@@ -20,7 +27,7 @@ pub const ENV_TRACE_ID: &str = "_X_AMZN_TRACE_ID";
 /// Adds `X-Amzn-Trace-Id` to `headers` when running in Lambda (`env` says so) and there is none
 /// yet. Reads two variables; outside Lambda nothing else happens.
 pub fn add_trace_header(headers: &mut HeaderMap, env: &Env) {
-    if headers.contains_key(TRACE_ID_HEADER) || env.get(ENV_FUNCTION_NAME).is_none() {
+    if !in_lambda(env) || headers.contains_key(TRACE_ID_HEADER) {
         return;
     }
     let Some(trace_id) = env.get(ENV_TRACE_ID) else {
@@ -28,6 +35,15 @@ pub fn add_trace_header(headers: &mut HeaderMap, env: &Env) {
     };
     if let Ok(v) = HeaderValue::from_str(&encode(&trace_id)) {
         headers.insert(HeaderName::from_static(TRACE_ID_HEADER), v);
+    }
+}
+
+fn in_lambda(env: &Env) -> bool {
+    static PROCESS: OnceLock<bool> = OnceLock::new();
+    if env.is_process() {
+        *PROCESS.get_or_init(|| env.get(ENV_FUNCTION_NAME).is_some())
+    } else {
+        env.get(ENV_FUNCTION_NAME).is_some()
     }
 }
 

@@ -40,6 +40,11 @@ impl Env {
         }
     }
 
+    /// `true` for [`Env::real`]: the process environment.
+    pub fn is_process(&self) -> bool {
+        self.fixed.is_none()
+    }
+
     /// The value of `key`; `None` when unset, empty or not Unicode.
     pub fn get(&self, key: &str) -> Option<String> {
         let value = match &self.fixed {

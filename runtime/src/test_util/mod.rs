@@ -1,5 +1,15 @@
 //! Test doubles for code that calls a generated client (feature `test-util`).
 //!
+//! Two levels:
+//!
+//! * **Typed rules** ([`typed`]): `mock!(Client::get_secret_value)` rules matched on the
+//!   operation's typed input, answering with its typed output or error;
+//!   `mock_client!(crate, [&rule, ...])` builds a client answered by them. Nothing is
+//!   serialized or sent. The way to test code that *uses* a client.
+//! * **Wire rules** ([`MockTransport`], below): HTTP responses per operation name and JSON
+//!   input, with the whole request pipeline running. For testing retries, timeouts,
+//!   interceptors, signing and response parsing.
+//!
 //! [`MockTransport`] stands in for the network: plug it into a [`Config`] with
 //! [`ConfigBuilder::transport`](crate::config::ConfigBuilder::transport) (or use
 //! [`test_config`]), add [`Rule`]s saying which operations (and optionally which inputs) get which
@@ -85,6 +95,7 @@
 mod json_match;
 mod recorded;
 mod rule;
+pub mod typed;
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -96,9 +107,15 @@ use crate::http::{
 };
 use crate::retry::RetryConfig;
 
+/// [`mock!`](crate::mock) and [`mock_client!`](crate::mock_client), reachable here too.
+pub use crate::{mock, mock_client};
 pub use json_match::json_contains;
 pub use recorded::RecordedRequest;
 pub use rule::{MockReply, Rule};
+pub use typed::{
+    answer_from_mocks, mock_config, mock_config_with, AnyMockRule, IntoMockRule, MockOperation,
+    MockResponse, MockResult, MockRule, MockRuleBuilder, MockRules, RuleMode,
+};
 
 use rule::{truncate, Reply};
 

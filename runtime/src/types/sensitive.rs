@@ -121,8 +121,12 @@ impl From<&[u8]> for SensitiveBlob {
     }
 }
 
-/// A buffer whose every byte (spare capacity included) is zeroed before it is freed: the owner
-/// behind the `Bytes` of [`wipe_on_drop`].
+/// A buffer whose bytes are zeroed before it is freed: the owner behind the `Bytes` of
+/// [`wipe_on_drop`]. Only the bytes in view: the client's own buffers never write past their
+/// length (the JSON writer zeroes a buffer it outgrows; joined bodies are appended), and the
+/// spare capacity of a connection read buffer taken over from hyper holds what hyper read there,
+/// which is hyper's (zeroing it cost more than the rest of the wiping: up to the whole read
+/// buffer per call).
 struct WipeOnDrop(BytesMut);
 
 impl AsRef<[u8]> for WipeOnDrop {
@@ -134,7 +138,6 @@ impl AsRef<[u8]> for WipeOnDrop {
 impl Drop for WipeOnDrop {
     fn drop(&mut self) {
         self.0.as_mut().zeroize();
-        self.0.spare_capacity_mut().zeroize();
     }
 }
 
@@ -168,8 +171,8 @@ pub(crate) fn wipe_on_drop(bytes: Bytes) -> Bytes {
     }
 }
 
-/// Zeroes `bytes` and its buffer's spare capacity when this is the last reference to that
-/// buffer; otherwise only drops the reference.
+/// Zeroes `bytes` when this is the last reference to its buffer; otherwise only drops the
+/// reference.
 pub(crate) fn wipe_if_unique(bytes: Bytes) {
     if let Ok(unique) = bytes.try_into_mut() {
         drop(WipeOnDrop(unique));

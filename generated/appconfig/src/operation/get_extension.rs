@@ -409,6 +409,13 @@ impl ::awsrt::error::ProvideErrorMetadata for GetExtensionError {
         GetExtensionError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetExtensionError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for GetExtensionError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -421,7 +428,7 @@ impl ::std::error::Error for GetExtensionError {
 }
 /// Fluent builder for [`Client::get_extension`](crate::Client::get_extension): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct GetExtensionFluentBuilder<M = ::awsrt::client::Async> {
@@ -441,7 +448,7 @@ impl GetExtensionFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -451,7 +458,7 @@ impl GetExtensionFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -504,7 +511,7 @@ impl GetExtensionFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<GetExtensionOutput, ::awsrt::error::SdkError<GetExtensionError>> {
@@ -550,13 +557,31 @@ pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetExtensionInput,
 ) -> Result<GetExtensionOutput, ::awsrt::error::SdkError<GetExtensionError>> {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        GetExtensionFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
     let reply = handle
         .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for GetExtensionFluentBuilder {
+    const NAME: &'static str = "GetExtension";
+    type Input = GetExtensionInput;
+    type Output = GetExtensionOutput;
+    type Error = GetExtensionError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

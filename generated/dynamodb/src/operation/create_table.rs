@@ -678,6 +678,13 @@ impl ::awsrt::error::ProvideErrorMetadata for CreateTableError {
         CreateTableError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for CreateTableError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for CreateTableError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -690,7 +697,7 @@ impl ::std::error::Error for CreateTableError {
 }
 /// Fluent builder for [`Client::create_table`](crate::Client::create_table): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct CreateTableFluentBuilder<M = ::awsrt::client::Async> {
@@ -710,7 +717,7 @@ impl CreateTableFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -720,7 +727,7 @@ impl CreateTableFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -773,7 +780,7 @@ impl CreateTableFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<CreateTableOutput, ::awsrt::error::SdkError<CreateTableError>> {
@@ -1061,7 +1068,16 @@ pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: CreateTableInput,
 ) -> Result<CreateTableOutput, ::awsrt::error::SdkError<CreateTableError>> {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        CreateTableFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
@@ -1075,6 +1091,15 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for CreateTableFluentBuilder {
+    const NAME: &'static str = "CreateTable";
+    type Input = CreateTableInput;
+    type Output = CreateTableOutput;
+    type Error = CreateTableError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

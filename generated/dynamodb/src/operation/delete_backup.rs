@@ -251,6 +251,13 @@ impl ::awsrt::error::ProvideErrorMetadata for DeleteBackupError {
         DeleteBackupError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for DeleteBackupError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for DeleteBackupError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -263,7 +270,7 @@ impl ::std::error::Error for DeleteBackupError {
 }
 /// Fluent builder for [`Client::delete_backup`](crate::Client::delete_backup): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct DeleteBackupFluentBuilder<M = ::awsrt::client::Async> {
@@ -283,7 +290,7 @@ impl DeleteBackupFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -293,7 +300,7 @@ impl DeleteBackupFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -346,7 +353,7 @@ impl DeleteBackupFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<DeleteBackupOutput, ::awsrt::error::SdkError<DeleteBackupError>> {
@@ -378,7 +385,16 @@ pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: DeleteBackupInput,
 ) -> Result<DeleteBackupOutput, ::awsrt::error::SdkError<DeleteBackupError>> {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        DeleteBackupFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.backup_arn;
@@ -392,6 +408,15 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for DeleteBackupFluentBuilder {
+    const NAME: &'static str = "DeleteBackup";
+    type Input = DeleteBackupInput;
+    type Output = DeleteBackupOutput;
+    type Error = DeleteBackupError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

@@ -265,6 +265,14 @@ impl ::awsrt::error::ProvideErrorMetadata for DescribeKinesisStreamingDestinatio
         DescribeKinesisStreamingDestinationError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled>
+for DescribeKinesisStreamingDestinationError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for DescribeKinesisStreamingDestinationError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -277,7 +285,7 @@ impl ::std::error::Error for DescribeKinesisStreamingDestinationError {
 }
 /// Fluent builder for [`Client::describe_kinesis_streaming_destination`](crate::Client::describe_kinesis_streaming_destination): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct DescribeKinesisStreamingDestinationFluentBuilder<M = ::awsrt::client::Async> {
@@ -297,7 +305,7 @@ impl DescribeKinesisStreamingDestinationFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -310,7 +318,7 @@ impl DescribeKinesisStreamingDestinationFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -368,7 +376,7 @@ impl DescribeKinesisStreamingDestinationFluentBuilder<::awsrt::blocking::Blockin
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -406,7 +414,16 @@ pub(crate) async fn send(
     DescribeKinesisStreamingDestinationOutput,
     ::awsrt::error::SdkError<DescribeKinesisStreamingDestinationError>,
 > {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        DescribeKinesisStreamingDestinationFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
@@ -420,6 +437,16 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation
+for DescribeKinesisStreamingDestinationFluentBuilder {
+    const NAME: &'static str = "DescribeKinesisStreamingDestination";
+    type Input = DescribeKinesisStreamingDestinationInput;
+    type Output = DescribeKinesisStreamingDestinationOutput;
+    type Error = DescribeKinesisStreamingDestinationError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

@@ -229,6 +229,14 @@ impl ::awsrt::error::ProvideErrorMetadata for DescribeTableReplicaAutoScalingErr
         DescribeTableReplicaAutoScalingError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled>
+for DescribeTableReplicaAutoScalingError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for DescribeTableReplicaAutoScalingError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -241,7 +249,7 @@ impl ::std::error::Error for DescribeTableReplicaAutoScalingError {
 }
 /// Fluent builder for [`Client::describe_table_replica_auto_scaling`](crate::Client::describe_table_replica_auto_scaling): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct DescribeTableReplicaAutoScalingFluentBuilder<M = ::awsrt::client::Async> {
@@ -261,7 +269,7 @@ impl DescribeTableReplicaAutoScalingFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -274,7 +282,7 @@ impl DescribeTableReplicaAutoScalingFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -330,7 +338,7 @@ impl DescribeTableReplicaAutoScalingFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -368,7 +376,16 @@ pub(crate) async fn send(
     DescribeTableReplicaAutoScalingOutput,
     ::awsrt::error::SdkError<DescribeTableReplicaAutoScalingError>,
 > {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        DescribeTableReplicaAutoScalingFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
@@ -382,6 +399,15 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for DescribeTableReplicaAutoScalingFluentBuilder {
+    const NAME: &'static str = "DescribeTableReplicaAutoScaling";
+    type Input = DescribeTableReplicaAutoScalingInput;
+    type Output = DescribeTableReplicaAutoScalingOutput;
+    type Error = DescribeTableReplicaAutoScalingError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

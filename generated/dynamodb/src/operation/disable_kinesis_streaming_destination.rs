@@ -406,6 +406,14 @@ impl ::awsrt::error::ProvideErrorMetadata for DisableKinesisStreamingDestination
         DisableKinesisStreamingDestinationError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled>
+for DisableKinesisStreamingDestinationError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for DisableKinesisStreamingDestinationError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -418,7 +426,7 @@ impl ::std::error::Error for DisableKinesisStreamingDestinationError {
 }
 /// Fluent builder for [`Client::disable_kinesis_streaming_destination`](crate::Client::disable_kinesis_streaming_destination): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct DisableKinesisStreamingDestinationFluentBuilder<M = ::awsrt::client::Async> {
@@ -438,7 +446,7 @@ impl DisableKinesisStreamingDestinationFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -451,7 +459,7 @@ impl DisableKinesisStreamingDestinationFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -509,7 +517,7 @@ impl DisableKinesisStreamingDestinationFluentBuilder<::awsrt::blocking::Blocking
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -584,7 +592,16 @@ pub(crate) async fn send(
     DisableKinesisStreamingDestinationOutput,
     ::awsrt::error::SdkError<DisableKinesisStreamingDestinationError>,
 > {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        DisableKinesisStreamingDestinationFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
@@ -598,6 +615,16 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation
+for DisableKinesisStreamingDestinationFluentBuilder {
+    const NAME: &'static str = "DisableKinesisStreamingDestination";
+    type Input = DisableKinesisStreamingDestinationInput;
+    type Output = DisableKinesisStreamingDestinationOutput;
+    type Error = DisableKinesisStreamingDestinationError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

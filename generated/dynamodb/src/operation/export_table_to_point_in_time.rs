@@ -535,6 +535,13 @@ impl ::awsrt::error::ProvideErrorMetadata for ExportTableToPointInTimeError {
         ExportTableToPointInTimeError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for ExportTableToPointInTimeError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for ExportTableToPointInTimeError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -547,7 +554,7 @@ impl ::std::error::Error for ExportTableToPointInTimeError {
 }
 /// Fluent builder for [`Client::export_table_to_point_in_time`](crate::Client::export_table_to_point_in_time): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct ExportTableToPointInTimeFluentBuilder<M = ::awsrt::client::Async> {
@@ -567,7 +574,7 @@ impl ExportTableToPointInTimeFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -580,7 +587,7 @@ impl ExportTableToPointInTimeFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -636,7 +643,7 @@ impl ExportTableToPointInTimeFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -830,15 +837,25 @@ impl<M> ExportTableToPointInTimeFluentBuilder<M> {
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
-    mut input: ExportTableToPointInTimeInput,
+    input: ExportTableToPointInTimeInput,
 ) -> Result<
     ExportTableToPointInTimeOutput,
     ::awsrt::error::SdkError<ExportTableToPointInTimeError>,
 > {
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        ExportTableToPointInTimeFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let mut input = input;
     if input.client_token.is_none() {
         input.client_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_arn;
@@ -852,6 +869,15 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for ExportTableToPointInTimeFluentBuilder {
+    const NAME: &'static str = "ExportTableToPointInTime";
+    type Input = ExportTableToPointInTimeInput;
+    type Output = ExportTableToPointInTimeOutput;
+    type Error = ExportTableToPointInTimeError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

@@ -585,6 +585,13 @@ impl ::awsrt::error::ProvideErrorMetadata for RestoreTableToPointInTimeError {
         RestoreTableToPointInTimeError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for RestoreTableToPointInTimeError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for RestoreTableToPointInTimeError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -597,7 +604,7 @@ impl ::std::error::Error for RestoreTableToPointInTimeError {
 }
 /// Fluent builder for [`Client::restore_table_to_point_in_time`](crate::Client::restore_table_to_point_in_time): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct RestoreTableToPointInTimeFluentBuilder<M = ::awsrt::client::Async> {
@@ -617,7 +624,7 @@ impl RestoreTableToPointInTimeFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -630,7 +637,7 @@ impl RestoreTableToPointInTimeFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -686,7 +693,7 @@ impl RestoreTableToPointInTimeFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -915,7 +922,16 @@ pub(crate) async fn send(
     RestoreTableToPointInTimeOutput,
     ::awsrt::error::SdkError<RestoreTableToPointInTimeError>,
 > {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        RestoreTableToPointInTimeFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.target_table_name;
@@ -929,6 +945,15 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for RestoreTableToPointInTimeFluentBuilder {
+    const NAME: &'static str = "RestoreTableToPointInTime";
+    type Input = RestoreTableToPointInTimeInput;
+    type Output = RestoreTableToPointInTimeOutput;
+    type Error = RestoreTableToPointInTimeError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

@@ -903,6 +903,13 @@ impl ::awsrt::error::ProvideErrorMetadata for ScanError {
         ScanError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for ScanError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for ScanError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -915,7 +922,7 @@ impl ::std::error::Error for ScanError {
 }
 /// Fluent builder for [`Client::scan`](crate::Client::scan): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct ScanFluentBuilder<M = ::awsrt::client::Async> {
@@ -935,7 +942,7 @@ impl ScanFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(self) -> Result<ScanOutput, ::awsrt::error::SdkError<ScanError>> {
         let inner = self.inner;
@@ -943,7 +950,7 @@ impl ScanFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -993,7 +1000,7 @@ impl ScanFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(self) -> Result<ScanOutput, ::awsrt::error::SdkError<ScanError>> {
         ::awsrt::blocking::wait(self.into_async().send())
     }
@@ -1290,7 +1297,16 @@ pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ScanInput,
 ) -> Result<ScanOutput, ::awsrt::error::SdkError<ScanError>> {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        ScanFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
@@ -1304,6 +1320,15 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for ScanFluentBuilder {
+    const NAME: &'static str = "Scan";
+    type Input = ScanInput;
+    type Output = ScanOutput;
+    type Error = ScanError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

@@ -406,6 +406,14 @@ impl ::awsrt::error::ProvideErrorMetadata for UpdateKinesisStreamingDestinationE
         UpdateKinesisStreamingDestinationError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled>
+for UpdateKinesisStreamingDestinationError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for UpdateKinesisStreamingDestinationError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -418,7 +426,7 @@ impl ::std::error::Error for UpdateKinesisStreamingDestinationError {
 }
 /// Fluent builder for [`Client::update_kinesis_streaming_destination`](crate::Client::update_kinesis_streaming_destination): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct UpdateKinesisStreamingDestinationFluentBuilder<M = ::awsrt::client::Async> {
@@ -438,7 +446,7 @@ impl UpdateKinesisStreamingDestinationFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -451,7 +459,7 @@ impl UpdateKinesisStreamingDestinationFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -507,7 +515,7 @@ impl UpdateKinesisStreamingDestinationFluentBuilder<::awsrt::blocking::Blocking>
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -582,7 +590,16 @@ pub(crate) async fn send(
     UpdateKinesisStreamingDestinationOutput,
     ::awsrt::error::SdkError<UpdateKinesisStreamingDestinationError>,
 > {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        UpdateKinesisStreamingDestinationFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.table_name;
@@ -596,6 +613,16 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation
+for UpdateKinesisStreamingDestinationFluentBuilder {
+    const NAME: &'static str = "UpdateKinesisStreamingDestination";
+    type Input = UpdateKinesisStreamingDestinationInput;
+    type Output = UpdateKinesisStreamingDestinationOutput;
+    type Error = UpdateKinesisStreamingDestinationError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

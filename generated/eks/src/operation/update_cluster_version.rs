@@ -365,6 +365,13 @@ impl ::awsrt::error::ProvideErrorMetadata for UpdateClusterVersionError {
         UpdateClusterVersionError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for UpdateClusterVersionError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for UpdateClusterVersionError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -377,7 +384,7 @@ impl ::std::error::Error for UpdateClusterVersionError {
 }
 /// Fluent builder for [`Client::update_cluster_version`](crate::Client::update_cluster_version): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct UpdateClusterVersionFluentBuilder<M = ::awsrt::client::Async> {
@@ -397,7 +404,7 @@ impl UpdateClusterVersionFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -410,7 +417,7 @@ impl UpdateClusterVersionFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -466,7 +473,7 @@ impl UpdateClusterVersionFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -542,21 +549,40 @@ impl<M> UpdateClusterVersionFluentBuilder<M> {
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
-    mut input: UpdateClusterVersionInput,
+    input: UpdateClusterVersionInput,
 ) -> Result<
     UpdateClusterVersionOutput,
     ::awsrt::error::SdkError<UpdateClusterVersionError>,
 > {
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        UpdateClusterVersionFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let mut input = input;
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
     let reply = handle
         .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for UpdateClusterVersionFluentBuilder {
+    const NAME: &'static str = "UpdateClusterVersion";
+    type Input = UpdateClusterVersionInput;
+    type Output = UpdateClusterVersionOutput;
+    type Error = UpdateClusterVersionError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

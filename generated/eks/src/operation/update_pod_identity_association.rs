@@ -321,6 +321,14 @@ impl ::awsrt::error::ProvideErrorMetadata for UpdatePodIdentityAssociationError 
         UpdatePodIdentityAssociationError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled>
+for UpdatePodIdentityAssociationError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for UpdatePodIdentityAssociationError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -333,7 +341,7 @@ impl ::std::error::Error for UpdatePodIdentityAssociationError {
 }
 /// Fluent builder for [`Client::update_pod_identity_association`](crate::Client::update_pod_identity_association): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct UpdatePodIdentityAssociationFluentBuilder<M = ::awsrt::client::Async> {
@@ -353,7 +361,7 @@ impl UpdatePodIdentityAssociationFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -366,7 +374,7 @@ impl UpdatePodIdentityAssociationFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -422,7 +430,7 @@ impl UpdatePodIdentityAssociationFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -498,21 +506,40 @@ impl<M> UpdatePodIdentityAssociationFluentBuilder<M> {
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
-    mut input: UpdatePodIdentityAssociationInput,
+    input: UpdatePodIdentityAssociationInput,
 ) -> Result<
     UpdatePodIdentityAssociationOutput,
     ::awsrt::error::SdkError<UpdatePodIdentityAssociationError>,
 > {
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        UpdatePodIdentityAssociationFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let mut input = input;
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
     let reply = handle
         .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for UpdatePodIdentityAssociationFluentBuilder {
+    const NAME: &'static str = "UpdatePodIdentityAssociation";
+    type Input = UpdatePodIdentityAssociationInput;
+    type Output = UpdatePodIdentityAssociationOutput;
+    type Error = UpdatePodIdentityAssociationError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

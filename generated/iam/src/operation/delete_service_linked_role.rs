@@ -237,6 +237,13 @@ impl ::awsrt::error::ProvideErrorMetadata for DeleteServiceLinkedRoleError {
         DeleteServiceLinkedRoleError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for DeleteServiceLinkedRoleError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for DeleteServiceLinkedRoleError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -249,7 +256,7 @@ impl ::std::error::Error for DeleteServiceLinkedRoleError {
 }
 /// Fluent builder for [`Client::delete_service_linked_role`](crate::Client::delete_service_linked_role): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct DeleteServiceLinkedRoleFluentBuilder<M = ::awsrt::client::Async> {
@@ -269,7 +276,7 @@ impl DeleteServiceLinkedRoleFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -282,7 +289,7 @@ impl DeleteServiceLinkedRoleFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -338,7 +345,7 @@ impl DeleteServiceLinkedRoleFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -376,13 +383,31 @@ pub(crate) async fn send(
     DeleteServiceLinkedRoleOutput,
     ::awsrt::error::SdkError<DeleteServiceLinkedRoleError>,
 > {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        DeleteServiceLinkedRoleFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
     let reply = handle
         .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for DeleteServiceLinkedRoleFluentBuilder {
+    const NAME: &'static str = "DeleteServiceLinkedRole";
+    type Input = DeleteServiceLinkedRoleInput;
+    type Output = DeleteServiceLinkedRoleOutput;
+    type Error = DeleteServiceLinkedRoleError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

@@ -246,6 +246,14 @@ impl ::awsrt::error::ProvideErrorMetadata for DisableOrganizationsRootSessionsEr
         DisableOrganizationsRootSessionsError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled>
+for DisableOrganizationsRootSessionsError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for DisableOrganizationsRootSessionsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -258,7 +266,7 @@ impl ::std::error::Error for DisableOrganizationsRootSessionsError {
 }
 /// Fluent builder for [`Client::disable_organizations_root_sessions`](crate::Client::disable_organizations_root_sessions): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct DisableOrganizationsRootSessionsFluentBuilder<M = ::awsrt::client::Async> {
@@ -278,7 +286,7 @@ impl DisableOrganizationsRootSessionsFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -291,7 +299,7 @@ impl DisableOrganizationsRootSessionsFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -347,7 +355,7 @@ impl DisableOrganizationsRootSessionsFluentBuilder<::awsrt::blocking::Blocking> 
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -370,12 +378,31 @@ pub(crate) async fn send(
     DisableOrganizationsRootSessionsOutput,
     ::awsrt::error::SdkError<DisableOrganizationsRootSessionsError>,
 > {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        DisableOrganizationsRootSessionsFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let reply = handle
         .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation
+for DisableOrganizationsRootSessionsFluentBuilder {
+    const NAME: &'static str = "DisableOrganizationsRootSessions";
+    type Input = DisableOrganizationsRootSessionsInput;
+    type Output = DisableOrganizationsRootSessionsOutput;
+    type Error = DisableOrganizationsRootSessionsError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

@@ -480,6 +480,14 @@ impl ::awsrt::error::ProvideErrorMetadata for GetOrganizationsAccessReportError 
         GetOrganizationsAccessReportError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled>
+for GetOrganizationsAccessReportError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for GetOrganizationsAccessReportError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -492,7 +500,7 @@ impl ::std::error::Error for GetOrganizationsAccessReportError {
 }
 /// Fluent builder for [`Client::get_organizations_access_report`](crate::Client::get_organizations_access_report): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct GetOrganizationsAccessReportFluentBuilder<M = ::awsrt::client::Async> {
@@ -512,7 +520,7 @@ impl GetOrganizationsAccessReportFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -525,7 +533,7 @@ impl GetOrganizationsAccessReportFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -581,7 +589,7 @@ impl GetOrganizationsAccessReportFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -661,13 +669,31 @@ pub(crate) async fn send(
     GetOrganizationsAccessReportOutput,
     ::awsrt::error::SdkError<GetOrganizationsAccessReportError>,
 > {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        GetOrganizationsAccessReportFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
     let reply = handle
         .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for GetOrganizationsAccessReportFluentBuilder {
+    const NAME: &'static str = "GetOrganizationsAccessReport";
+    type Input = GetOrganizationsAccessReportInput;
+    type Output = GetOrganizationsAccessReportOutput;
+    type Error = GetOrganizationsAccessReportError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

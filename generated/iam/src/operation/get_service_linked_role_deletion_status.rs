@@ -268,6 +268,14 @@ impl ::awsrt::error::ProvideErrorMetadata for GetServiceLinkedRoleDeletionStatus
         GetServiceLinkedRoleDeletionStatusError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled>
+for GetServiceLinkedRoleDeletionStatusError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for GetServiceLinkedRoleDeletionStatusError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -280,7 +288,7 @@ impl ::std::error::Error for GetServiceLinkedRoleDeletionStatusError {
 }
 /// Fluent builder for [`Client::get_service_linked_role_deletion_status`](crate::Client::get_service_linked_role_deletion_status): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct GetServiceLinkedRoleDeletionStatusFluentBuilder<M = ::awsrt::client::Async> {
@@ -300,7 +308,7 @@ impl GetServiceLinkedRoleDeletionStatusFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -313,7 +321,7 @@ impl GetServiceLinkedRoleDeletionStatusFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -371,7 +379,7 @@ impl GetServiceLinkedRoleDeletionStatusFluentBuilder<::awsrt::blocking::Blocking
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -409,13 +417,32 @@ pub(crate) async fn send(
     GetServiceLinkedRoleDeletionStatusOutput,
     ::awsrt::error::SdkError<GetServiceLinkedRoleDeletionStatusError>,
 > {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        GetServiceLinkedRoleDeletionStatusFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
     let reply = handle
         .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation
+for GetServiceLinkedRoleDeletionStatusFluentBuilder {
+    const NAME: &'static str = "GetServiceLinkedRoleDeletionStatus";
+    type Input = GetServiceLinkedRoleDeletionStatusInput;
+    type Output = GetServiceLinkedRoleDeletionStatusOutput;
+    type Error = GetServiceLinkedRoleDeletionStatusError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

@@ -180,6 +180,14 @@ impl ::awsrt::error::ProvideErrorMetadata for ListOpenIdConnectProvidersError {
         ListOpenIdConnectProvidersError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled>
+for ListOpenIdConnectProvidersError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for ListOpenIdConnectProvidersError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -192,7 +200,7 @@ impl ::std::error::Error for ListOpenIdConnectProvidersError {
 }
 /// Fluent builder for [`Client::list_open_id_connect_providers`](crate::Client::list_open_id_connect_providers): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct ListOpenIdConnectProvidersFluentBuilder<M = ::awsrt::client::Async> {
@@ -212,7 +220,7 @@ impl ListOpenIdConnectProvidersFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -225,7 +233,7 @@ impl ListOpenIdConnectProvidersFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -281,7 +289,7 @@ impl ListOpenIdConnectProvidersFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -304,12 +312,30 @@ pub(crate) async fn send(
     ListOpenIdConnectProvidersOutput,
     ::awsrt::error::SdkError<ListOpenIdConnectProvidersError>,
 > {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        ListOpenIdConnectProvidersFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let reply = handle
         .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for ListOpenIdConnectProvidersFluentBuilder {
+    const NAME: &'static str = "ListOpenIDConnectProviders";
+    type Input = ListOpenIdConnectProvidersInput;
+    type Output = ListOpenIdConnectProvidersOutput;
+    type Error = ListOpenIdConnectProvidersError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

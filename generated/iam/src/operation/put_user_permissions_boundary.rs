@@ -246,6 +246,14 @@ impl ::awsrt::error::ProvideErrorMetadata for PutUserPermissionsBoundaryError {
         PutUserPermissionsBoundaryError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled>
+for PutUserPermissionsBoundaryError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for PutUserPermissionsBoundaryError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -258,7 +266,7 @@ impl ::std::error::Error for PutUserPermissionsBoundaryError {
 }
 /// Fluent builder for [`Client::put_user_permissions_boundary`](crate::Client::put_user_permissions_boundary): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct PutUserPermissionsBoundaryFluentBuilder<M = ::awsrt::client::Async> {
@@ -278,7 +286,7 @@ impl PutUserPermissionsBoundaryFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -291,7 +299,7 @@ impl PutUserPermissionsBoundaryFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -347,7 +355,7 @@ impl PutUserPermissionsBoundaryFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -400,13 +408,31 @@ pub(crate) async fn send(
     PutUserPermissionsBoundaryOutput,
     ::awsrt::error::SdkError<PutUserPermissionsBoundaryError>,
 > {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        PutUserPermissionsBoundaryFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
     let reply = handle
         .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for PutUserPermissionsBoundaryFluentBuilder {
+    const NAME: &'static str = "PutUserPermissionsBoundary";
+    type Input = PutUserPermissionsBoundaryInput;
+    type Output = PutUserPermissionsBoundaryOutput;
+    type Error = PutUserPermissionsBoundaryError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

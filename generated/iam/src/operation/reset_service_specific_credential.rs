@@ -241,6 +241,14 @@ impl ::awsrt::error::ProvideErrorMetadata for ResetServiceSpecificCredentialErro
         ResetServiceSpecificCredentialError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled>
+for ResetServiceSpecificCredentialError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for ResetServiceSpecificCredentialError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -253,7 +261,7 @@ impl ::std::error::Error for ResetServiceSpecificCredentialError {
 }
 /// Fluent builder for [`Client::reset_service_specific_credential`](crate::Client::reset_service_specific_credential): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct ResetServiceSpecificCredentialFluentBuilder<M = ::awsrt::client::Async> {
@@ -273,7 +281,7 @@ impl ResetServiceSpecificCredentialFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -286,7 +294,7 @@ impl ResetServiceSpecificCredentialFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -342,7 +350,7 @@ impl ResetServiceSpecificCredentialFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -394,13 +402,31 @@ pub(crate) async fn send(
     ResetServiceSpecificCredentialOutput,
     ::awsrt::error::SdkError<ResetServiceSpecificCredentialError>,
 > {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        ResetServiceSpecificCredentialFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
     let reply = handle
         .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for ResetServiceSpecificCredentialFluentBuilder {
+    const NAME: &'static str = "ResetServiceSpecificCredential";
+    type Input = ResetServiceSpecificCredentialInput;
+    type Output = ResetServiceSpecificCredentialOutput;
+    type Error = ResetServiceSpecificCredentialError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

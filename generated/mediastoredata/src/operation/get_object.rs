@@ -422,6 +422,13 @@ impl ::awsrt::error::ProvideErrorMetadata for GetObjectError {
         GetObjectError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetObjectError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for GetObjectError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -434,7 +441,7 @@ impl ::std::error::Error for GetObjectError {
 }
 /// Fluent builder for [`Client::get_object`](crate::Client::get_object): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct GetObjectFluentBuilder<M = ::awsrt::client::Async> {
@@ -454,7 +461,7 @@ impl GetObjectFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -464,7 +471,7 @@ impl GetObjectFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -517,7 +524,7 @@ impl GetObjectFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
@@ -563,13 +570,31 @@ pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetObjectInput,
 ) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        GetObjectFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
     let (reply, body) = handle
         .call_streaming(&OPERATION, request, ::awsrt::client::CallOptions::new())
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_streaming_response(&reply, body)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for GetObjectFluentBuilder {
+    const NAME: &'static str = "GetObject";
+    type Input = GetObjectInput;
+    type Output = GetObjectOutput;
+    type Error = GetObjectError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

@@ -1088,6 +1088,13 @@ impl ::awsrt::error::ProvideErrorMetadata for CompleteMultipartUploadError {
         CompleteMultipartUploadError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for CompleteMultipartUploadError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for CompleteMultipartUploadError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -1100,7 +1107,7 @@ impl ::std::error::Error for CompleteMultipartUploadError {
 }
 /// Fluent builder for [`Client::complete_multipart_upload`](crate::Client::complete_multipart_upload): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct CompleteMultipartUploadFluentBuilder<M = ::awsrt::client::Async> {
@@ -1120,7 +1127,7 @@ impl CompleteMultipartUploadFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -1133,7 +1140,7 @@ impl CompleteMultipartUploadFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -1189,7 +1196,7 @@ impl CompleteMultipartUploadFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -1493,7 +1500,16 @@ pub(crate) async fn send(
     CompleteMultipartUploadOutput,
     ::awsrt::error::SdkError<CompleteMultipartUploadError>,
 > {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        CompleteMultipartUploadFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
@@ -1513,6 +1529,15 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for CompleteMultipartUploadFluentBuilder {
+    const NAME: &'static str = "CompleteMultipartUpload";
+    type Input = CompleteMultipartUploadInput;
+    type Output = CompleteMultipartUploadOutput;
+    type Error = CompleteMultipartUploadError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

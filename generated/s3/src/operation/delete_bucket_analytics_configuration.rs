@@ -214,6 +214,14 @@ impl ::awsrt::error::ProvideErrorMetadata for DeleteBucketAnalyticsConfiguration
         DeleteBucketAnalyticsConfigurationError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled>
+for DeleteBucketAnalyticsConfigurationError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for DeleteBucketAnalyticsConfigurationError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -226,7 +234,7 @@ impl ::std::error::Error for DeleteBucketAnalyticsConfigurationError {
 }
 /// Fluent builder for [`Client::delete_bucket_analytics_configuration`](crate::Client::delete_bucket_analytics_configuration): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct DeleteBucketAnalyticsConfigurationFluentBuilder<M = ::awsrt::client::Async> {
@@ -246,7 +254,7 @@ impl DeleteBucketAnalyticsConfigurationFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -259,7 +267,7 @@ impl DeleteBucketAnalyticsConfigurationFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -317,7 +325,7 @@ impl DeleteBucketAnalyticsConfigurationFluentBuilder<::awsrt::blocking::Blocking
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -384,7 +392,16 @@ pub(crate) async fn send(
     DeleteBucketAnalyticsConfigurationOutput,
     ::awsrt::error::SdkError<DeleteBucketAnalyticsConfigurationError>,
 > {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        DeleteBucketAnalyticsConfigurationFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     request
         .endpoint_params
@@ -401,6 +418,16 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation
+for DeleteBucketAnalyticsConfigurationFluentBuilder {
+    const NAME: &'static str = "DeleteBucketAnalyticsConfiguration";
+    type Input = DeleteBucketAnalyticsConfigurationInput;
+    type Output = DeleteBucketAnalyticsConfigurationOutput;
+    type Error = DeleteBucketAnalyticsConfigurationError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

@@ -215,6 +215,13 @@ impl ::awsrt::error::ProvideErrorMetadata for GetBucketPolicyError {
         GetBucketPolicyError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetBucketPolicyError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for GetBucketPolicyError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -227,7 +234,7 @@ impl ::std::error::Error for GetBucketPolicyError {
 }
 /// Fluent builder for [`Client::get_bucket_policy`](crate::Client::get_bucket_policy): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct GetBucketPolicyFluentBuilder<M = ::awsrt::client::Async> {
@@ -247,7 +254,7 @@ impl GetBucketPolicyFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -257,7 +264,7 @@ impl GetBucketPolicyFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -310,7 +317,7 @@ impl GetBucketPolicyFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<GetBucketPolicyOutput, ::awsrt::error::SdkError<GetBucketPolicyError>> {
@@ -356,7 +363,16 @@ pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetBucketPolicyInput,
 ) -> Result<GetBucketPolicyOutput, ::awsrt::error::SdkError<GetBucketPolicyError>> {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        GetBucketPolicyFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     request
         .endpoint_params
@@ -373,6 +389,15 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for GetBucketPolicyFluentBuilder {
+    const NAME: &'static str = "GetBucketPolicy";
+    type Input = GetBucketPolicyInput;
+    type Output = GetBucketPolicyOutput;
+    type Error = GetBucketPolicyError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

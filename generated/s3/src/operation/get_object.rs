@@ -1750,6 +1750,13 @@ impl ::awsrt::error::ProvideErrorMetadata for GetObjectError {
         GetObjectError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetObjectError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for GetObjectError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -1762,7 +1769,7 @@ impl ::std::error::Error for GetObjectError {
 }
 /// Fluent builder for [`Client::get_object`](crate::Client::get_object): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct GetObjectFluentBuilder<M = ::awsrt::client::Async> {
@@ -1782,7 +1789,7 @@ impl GetObjectFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -1792,7 +1799,7 @@ impl GetObjectFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -1845,7 +1852,7 @@ impl GetObjectFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
@@ -2185,7 +2192,16 @@ pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetObjectInput,
 ) -> Result<GetObjectOutput, ::awsrt::error::SdkError<GetObjectError>> {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        GetObjectFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
@@ -2226,6 +2242,15 @@ pub(crate) async fn send(
         body
     };
     parse_streaming_response(&reply, body)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for GetObjectFluentBuilder {
+    const NAME: &'static str = "GetObject";
+    type Input = GetObjectInput;
+    type Output = GetObjectOutput;
+    type Error = GetObjectError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

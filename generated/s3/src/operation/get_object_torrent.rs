@@ -288,6 +288,13 @@ impl ::awsrt::error::ProvideErrorMetadata for GetObjectTorrentError {
         GetObjectTorrentError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for GetObjectTorrentError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for GetObjectTorrentError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -300,7 +307,7 @@ impl ::std::error::Error for GetObjectTorrentError {
 }
 /// Fluent builder for [`Client::get_object_torrent`](crate::Client::get_object_torrent): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct GetObjectTorrentFluentBuilder<M = ::awsrt::client::Async> {
@@ -320,7 +327,7 @@ impl GetObjectTorrentFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -333,7 +340,7 @@ impl GetObjectTorrentFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -386,7 +393,7 @@ impl GetObjectTorrentFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -470,7 +477,16 @@ pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: GetObjectTorrentInput,
 ) -> Result<GetObjectTorrentOutput, ::awsrt::error::SdkError<GetObjectTorrentError>> {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        GetObjectTorrentFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
@@ -484,6 +500,15 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_streaming_response(&reply, body)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for GetObjectTorrentFluentBuilder {
+    const NAME: &'static str = "GetObjectTorrent";
+    type Input = GetObjectTorrentInput;
+    type Output = GetObjectTorrentOutput;
+    type Error = GetObjectTorrentError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

@@ -298,6 +298,14 @@ for ListBucketIntelligentTieringConfigurationsError {
         ListBucketIntelligentTieringConfigurationsError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled>
+for ListBucketIntelligentTieringConfigurationsError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for ListBucketIntelligentTieringConfigurationsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -310,7 +318,7 @@ impl ::std::error::Error for ListBucketIntelligentTieringConfigurationsError {
 }
 /// Fluent builder for [`Client::list_bucket_intelligent_tiering_configurations`](crate::Client::list_bucket_intelligent_tiering_configurations): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct ListBucketIntelligentTieringConfigurationsFluentBuilder<
@@ -332,7 +340,7 @@ impl ListBucketIntelligentTieringConfigurationsFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -345,7 +353,7 @@ impl ListBucketIntelligentTieringConfigurationsFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -405,7 +413,7 @@ impl ListBucketIntelligentTieringConfigurationsFluentBuilder<
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -457,7 +465,16 @@ pub(crate) async fn send(
     ListBucketIntelligentTieringConfigurationsOutput,
     ::awsrt::error::SdkError<ListBucketIntelligentTieringConfigurationsError>,
 > {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        ListBucketIntelligentTieringConfigurationsFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     request
         .endpoint_params
@@ -474,6 +491,16 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation
+for ListBucketIntelligentTieringConfigurationsFluentBuilder {
+    const NAME: &'static str = "ListBucketIntelligentTieringConfigurations";
+    type Input = ListBucketIntelligentTieringConfigurationsInput;
+    type Output = ListBucketIntelligentTieringConfigurationsOutput;
+    type Error = ListBucketIntelligentTieringConfigurationsError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

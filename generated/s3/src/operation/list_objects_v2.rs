@@ -770,6 +770,13 @@ impl ::awsrt::error::ProvideErrorMetadata for ListObjectsV2Error {
         ListObjectsV2Error::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for ListObjectsV2Error {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for ListObjectsV2Error {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -782,7 +789,7 @@ impl ::std::error::Error for ListObjectsV2Error {
 }
 /// Fluent builder for [`Client::list_objects_v2`](crate::Client::list_objects_v2): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct ListObjectsV2FluentBuilder<M = ::awsrt::client::Async> {
@@ -802,7 +809,7 @@ impl ListObjectsV2FluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -812,7 +819,7 @@ impl ListObjectsV2FluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -865,7 +872,7 @@ impl ListObjectsV2FluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<ListObjectsV2Output, ::awsrt::error::SdkError<ListObjectsV2Error>> {
@@ -1058,7 +1065,16 @@ pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListObjectsV2Input,
 ) -> Result<ListObjectsV2Output, ::awsrt::error::SdkError<ListObjectsV2Error>> {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        ListObjectsV2FluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
@@ -1077,6 +1093,15 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for ListObjectsV2FluentBuilder {
+    const NAME: &'static str = "ListObjectsV2";
+    type Input = ListObjectsV2Input;
+    type Output = ListObjectsV2Output;
+    type Error = ListObjectsV2Error;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

@@ -821,6 +821,13 @@ impl ::awsrt::error::ProvideErrorMetadata for ListPartsError {
         ListPartsError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for ListPartsError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for ListPartsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -833,7 +840,7 @@ impl ::std::error::Error for ListPartsError {
 }
 /// Fluent builder for [`Client::list_parts`](crate::Client::list_parts): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct ListPartsFluentBuilder<M = ::awsrt::client::Async> {
@@ -853,7 +860,7 @@ impl ListPartsFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -863,7 +870,7 @@ impl ListPartsFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -916,7 +923,7 @@ impl ListPartsFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<ListPartsOutput, ::awsrt::error::SdkError<ListPartsError>> {
@@ -1088,7 +1095,16 @@ pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: ListPartsInput,
 ) -> Result<ListPartsOutput, ::awsrt::error::SdkError<ListPartsError>> {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        ListPartsFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     {
         let v = &input.bucket;
@@ -1108,6 +1124,15 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for ListPartsFluentBuilder {
+    const NAME: &'static str = "ListParts";
+    type Input = ListPartsInput;
+    type Output = ListPartsOutput;
+    type Error = ListPartsError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

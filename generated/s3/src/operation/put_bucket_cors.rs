@@ -267,6 +267,13 @@ impl ::awsrt::error::ProvideErrorMetadata for PutBucketCorsError {
         PutBucketCorsError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for PutBucketCorsError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for PutBucketCorsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -279,7 +286,7 @@ impl ::std::error::Error for PutBucketCorsError {
 }
 /// Fluent builder for [`Client::put_bucket_cors`](crate::Client::put_bucket_cors): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct PutBucketCorsFluentBuilder<M = ::awsrt::client::Async> {
@@ -299,7 +306,7 @@ impl PutBucketCorsFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -309,7 +316,7 @@ impl PutBucketCorsFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -362,7 +369,7 @@ impl PutBucketCorsFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<PutBucketCorsOutput, ::awsrt::error::SdkError<PutBucketCorsError>> {
@@ -460,7 +467,16 @@ pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketCorsInput,
 ) -> Result<PutBucketCorsOutput, ::awsrt::error::SdkError<PutBucketCorsError>> {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        PutBucketCorsFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     request
         .endpoint_params
@@ -486,6 +502,15 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for PutBucketCorsFluentBuilder {
+    const NAME: &'static str = "PutBucketCors";
+    type Input = PutBucketCorsInput;
+    type Output = PutBucketCorsOutput;
+    type Error = PutBucketCorsError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

@@ -286,6 +286,13 @@ impl ::awsrt::error::ProvideErrorMetadata for PutBucketEncryptionError {
         PutBucketEncryptionError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for PutBucketEncryptionError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for PutBucketEncryptionError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -298,7 +305,7 @@ impl ::std::error::Error for PutBucketEncryptionError {
 }
 /// Fluent builder for [`Client::put_bucket_encryption`](crate::Client::put_bucket_encryption): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct PutBucketEncryptionFluentBuilder<M = ::awsrt::client::Async> {
@@ -318,7 +325,7 @@ impl PutBucketEncryptionFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -331,7 +338,7 @@ impl PutBucketEncryptionFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -387,7 +394,7 @@ impl PutBucketEncryptionFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -496,7 +503,16 @@ pub(crate) async fn send(
     PutBucketEncryptionOutput,
     ::awsrt::error::SdkError<PutBucketEncryptionError>,
 > {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        PutBucketEncryptionFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     request
         .endpoint_params
@@ -522,6 +538,15 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for PutBucketEncryptionFluentBuilder {
+    const NAME: &'static str = "PutBucketEncryption";
+    type Input = PutBucketEncryptionInput;
+    type Output = PutBucketEncryptionOutput;
+    type Error = PutBucketEncryptionError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

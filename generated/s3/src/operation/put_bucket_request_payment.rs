@@ -280,6 +280,13 @@ impl ::awsrt::error::ProvideErrorMetadata for PutBucketRequestPaymentError {
         PutBucketRequestPaymentError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for PutBucketRequestPaymentError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for PutBucketRequestPaymentError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -292,7 +299,7 @@ impl ::std::error::Error for PutBucketRequestPaymentError {
 }
 /// Fluent builder for [`Client::put_bucket_request_payment`](crate::Client::put_bucket_request_payment): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct PutBucketRequestPaymentFluentBuilder<M = ::awsrt::client::Async> {
@@ -312,7 +319,7 @@ impl PutBucketRequestPaymentFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -325,7 +332,7 @@ impl PutBucketRequestPaymentFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -381,7 +388,7 @@ impl PutBucketRequestPaymentFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -490,7 +497,16 @@ pub(crate) async fn send(
     PutBucketRequestPaymentOutput,
     ::awsrt::error::SdkError<PutBucketRequestPaymentError>,
 > {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        PutBucketRequestPaymentFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     request
         .endpoint_params
@@ -516,6 +532,15 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for PutBucketRequestPaymentFluentBuilder {
+    const NAME: &'static str = "PutBucketRequestPayment";
+    type Input = PutBucketRequestPaymentInput;
+    type Output = PutBucketRequestPaymentOutput;
+    type Error = PutBucketRequestPaymentError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

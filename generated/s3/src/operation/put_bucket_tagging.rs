@@ -266,6 +266,13 @@ impl ::awsrt::error::ProvideErrorMetadata for PutBucketTaggingError {
         PutBucketTaggingError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for PutBucketTaggingError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for PutBucketTaggingError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -278,7 +285,7 @@ impl ::std::error::Error for PutBucketTaggingError {
 }
 /// Fluent builder for [`Client::put_bucket_tagging`](crate::Client::put_bucket_tagging): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct PutBucketTaggingFluentBuilder<M = ::awsrt::client::Async> {
@@ -298,7 +305,7 @@ impl PutBucketTaggingFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -311,7 +318,7 @@ impl PutBucketTaggingFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -364,7 +371,7 @@ impl PutBucketTaggingFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -462,7 +469,16 @@ pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: PutBucketTaggingInput,
 ) -> Result<PutBucketTaggingOutput, ::awsrt::error::SdkError<PutBucketTaggingError>> {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        PutBucketTaggingFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     request
         .endpoint_params
@@ -488,6 +504,15 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for PutBucketTaggingFluentBuilder {
+    const NAME: &'static str = "PutBucketTagging";
+    type Input = PutBucketTaggingInput;
+    type Output = PutBucketTaggingOutput;
+    type Error = PutBucketTaggingError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

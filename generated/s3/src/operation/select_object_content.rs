@@ -540,6 +540,13 @@ impl ::awsrt::error::ProvideErrorMetadata for SelectObjectContentError {
         SelectObjectContentError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for SelectObjectContentError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for SelectObjectContentError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -552,7 +559,7 @@ impl ::std::error::Error for SelectObjectContentError {
 }
 /// Fluent builder for [`Client::select_object_content`](crate::Client::select_object_content): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct SelectObjectContentFluentBuilder<M = ::awsrt::client::Async> {
@@ -572,7 +579,7 @@ impl SelectObjectContentFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -585,7 +592,7 @@ impl SelectObjectContentFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -623,7 +630,7 @@ impl SelectObjectContentFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -849,6 +856,13 @@ pub(crate) async fn send(
     SelectObjectContentOutput,
     ::awsrt::error::SdkError<SelectObjectContentError>,
 > {
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        SelectObjectContentFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
     let _ = (handle, input, &OPERATION);
     Err(
         ::awsrt::error::SdkError::Construction(
@@ -858,6 +872,15 @@ pub(crate) async fn send(
             ),
         ),
     )
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for SelectObjectContentFluentBuilder {
+    const NAME: &'static str = "SelectObjectContent";
+    type Input = SelectObjectContentInput;
+    type Output = SelectObjectContentOutput;
+    type Error = SelectObjectContentError;
 }
 /// The request of `SelectObjectContent`: `POST /{Key+}`.
 #[allow(dead_code)]

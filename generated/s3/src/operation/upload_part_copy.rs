@@ -1018,6 +1018,13 @@ impl ::awsrt::error::ProvideErrorMetadata for UploadPartCopyError {
         UploadPartCopyError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for UploadPartCopyError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for UploadPartCopyError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -1030,7 +1037,7 @@ impl ::std::error::Error for UploadPartCopyError {
 }
 /// Fluent builder for [`Client::upload_part_copy`](crate::Client::upload_part_copy): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct UploadPartCopyFluentBuilder<M = ::awsrt::client::Async> {
@@ -1050,7 +1057,7 @@ impl UploadPartCopyFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -1060,7 +1067,7 @@ impl UploadPartCopyFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -1113,7 +1120,7 @@ impl UploadPartCopyFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<UploadPartCopyOutput, ::awsrt::error::SdkError<UploadPartCopyError>> {
@@ -1446,7 +1453,16 @@ pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
     input: UploadPartCopyInput,
 ) -> Result<UploadPartCopyOutput, ::awsrt::error::SdkError<UploadPartCopyError>> {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        UploadPartCopyFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     let mut request = request;
     request
         .endpoint_params
@@ -1463,6 +1479,15 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for UploadPartCopyFluentBuilder {
+    const NAME: &'static str = "UploadPartCopy";
+    type Input = UploadPartCopyInput;
+    type Output = UploadPartCopyOutput;
+    type Error = UploadPartCopyError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

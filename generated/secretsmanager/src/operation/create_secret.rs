@@ -684,6 +684,13 @@ impl ::awsrt::error::ProvideErrorMetadata for CreateSecretError {
         CreateSecretError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for CreateSecretError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for CreateSecretError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -696,7 +703,7 @@ impl ::std::error::Error for CreateSecretError {
 }
 /// Fluent builder for [`Client::create_secret`](crate::Client::create_secret): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct CreateSecretFluentBuilder<M = ::awsrt::client::Async> {
@@ -716,7 +723,7 @@ impl CreateSecretFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -726,7 +733,7 @@ impl CreateSecretFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -779,7 +786,7 @@ impl CreateSecretFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<CreateSecretOutput, ::awsrt::error::SdkError<CreateSecretError>> {
@@ -943,18 +950,37 @@ impl<M> CreateSecretFluentBuilder<M> {
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
-    mut input: CreateSecretInput,
+    input: CreateSecretInput,
 ) -> Result<CreateSecretOutput, ::awsrt::error::SdkError<CreateSecretError>> {
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        CreateSecretFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let mut input = input;
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
     let reply = handle
         .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for CreateSecretFluentBuilder {
+    const NAME: &'static str = "CreateSecret";
+    type Input = CreateSecretInput;
+    type Output = CreateSecretOutput;
+    type Error = CreateSecretError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

@@ -387,6 +387,13 @@ impl ::awsrt::error::ProvideErrorMetadata for RotateSecretError {
         RotateSecretError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for RotateSecretError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for RotateSecretError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -399,7 +406,7 @@ impl ::std::error::Error for RotateSecretError {
 }
 /// Fluent builder for [`Client::rotate_secret`](crate::Client::rotate_secret): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct RotateSecretFluentBuilder<M = ::awsrt::client::Async> {
@@ -419,7 +426,7 @@ impl RotateSecretFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -429,7 +436,7 @@ impl RotateSecretFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -482,7 +489,7 @@ impl RotateSecretFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<RotateSecretOutput, ::awsrt::error::SdkError<RotateSecretError>> {
@@ -571,18 +578,37 @@ impl<M> RotateSecretFluentBuilder<M> {
 }
 pub(crate) async fn send(
     handle: &::awsrt::client::ClientHandle,
-    mut input: RotateSecretInput,
+    input: RotateSecretInput,
 ) -> Result<RotateSecretOutput, ::awsrt::error::SdkError<RotateSecretError>> {
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        RotateSecretFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let mut input = input;
     if input.client_request_token.is_none() {
         input.client_request_token = Some(::awsrt::types::uuid_v4());
     }
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
     let reply = handle
         .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for RotateSecretFluentBuilder {
+    const NAME: &'static str = "RotateSecret";
+    type Input = RotateSecretInput;
+    type Output = RotateSecretOutput;
+    type Error = RotateSecretError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

@@ -353,6 +353,13 @@ impl ::awsrt::error::ProvideErrorMetadata for SetQueueAttributesError {
         SetQueueAttributesError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for SetQueueAttributesError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for SetQueueAttributesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -365,7 +372,7 @@ impl ::std::error::Error for SetQueueAttributesError {
 }
 /// Fluent builder for [`Client::set_queue_attributes`](crate::Client::set_queue_attributes): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct SetQueueAttributesFluentBuilder<M = ::awsrt::client::Async> {
@@ -385,7 +392,7 @@ impl SetQueueAttributesFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -398,7 +405,7 @@ impl SetQueueAttributesFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -454,7 +461,7 @@ impl SetQueueAttributesFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -516,13 +523,31 @@ pub(crate) async fn send(
     SetQueueAttributesOutput,
     ::awsrt::error::SdkError<SetQueueAttributesError>,
 > {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        SetQueueAttributesFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
     let reply = handle
         .call(&OPERATION, request)
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for SetQueueAttributesFluentBuilder {
+    const NAME: &'static str = "SetQueueAttributes";
+    type Input = SetQueueAttributesInput;
+    type Output = SetQueueAttributesOutput;
+    type Error = SetQueueAttributesError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

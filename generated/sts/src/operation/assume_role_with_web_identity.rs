@@ -632,6 +632,13 @@ impl ::awsrt::error::ProvideErrorMetadata for AssumeRoleWithWebIdentityError {
         AssumeRoleWithWebIdentityError::meta(self)
     }
 }
+/// For [`SdkError::into_service_error`](crate::error::SdkError::into_service_error):
+/// failures that are not error responses become `Unhandled`.
+impl ::std::convert::From<::awsrt::error::Unhandled> for AssumeRoleWithWebIdentityError {
+    fn from(e: ::awsrt::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for AssumeRoleWithWebIdentityError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
@@ -644,7 +651,7 @@ impl ::std::error::Error for AssumeRoleWithWebIdentityError {
 }
 /// Fluent builder for [`Client::assume_role_with_web_identity`](crate::Client::assume_role_with_web_identity): set members, then call `send()`.
 ///
-/// `M` is the calling mode: [`Async`](::awsrt::client::Async) (the default), whose `send()`
+/// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
 /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
 #[derive(Clone, ::std::fmt::Debug)]
 pub struct AssumeRoleWithWebIdentityFluentBuilder<M = ::awsrt::client::Async> {
@@ -664,7 +671,7 @@ impl AssumeRoleWithWebIdentityFluentBuilder {
     ///
     /// # Errors
     ///
-    /// An [`SdkError`](::awsrt::error::SdkError): the input could not be built, the request timed out or could not be sent,
+    /// An [`SdkError`](crate::error::SdkError): the input could not be built, the request timed out or could not be sent,
     /// the response could not be parsed, or the service returned an error.
     pub async fn send(
         self,
@@ -677,7 +684,7 @@ impl AssumeRoleWithWebIdentityFluentBuilder {
         send(&self.handle, input).await
     }
     /// Settings for this call only (retries, timeouts, interceptors): returns a
-    /// [`Customize`](::awsrt::client::Customize); finish with its `send()`.
+    /// [`Customize`](crate::client::Customize); finish with its `send()`.
     pub fn customize(
         self,
     ) -> ::awsrt::client::Customize<
@@ -733,7 +740,7 @@ impl AssumeRoleWithWebIdentityFluentBuilder<::awsrt::blocking::Blocking> {
     ///
     /// # Errors
     ///
-    /// The same [`SdkError`](::awsrt::error::SdkError) as the async `send()`.
+    /// The same [`SdkError`](crate::error::SdkError) as the async `send()`.
     pub fn send(
         self,
     ) -> Result<
@@ -867,7 +874,16 @@ pub(crate) async fn send(
     AssumeRoleWithWebIdentityOutput,
     ::awsrt::error::SdkError<AssumeRoleWithWebIdentityError>,
 > {
-    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    #[cfg(feature = "test-util")]
+    let input = match ::awsrt::test_util::answer_from_mocks::<
+        AssumeRoleWithWebIdentityFluentBuilder,
+    >(handle, input) {
+        ::std::ops::ControlFlow::Break(answer) => return answer,
+        ::std::ops::ControlFlow::Continue(input) => input,
+    };
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
     drop(input);
     let reply = handle
         .call_with(
@@ -878,6 +894,15 @@ pub(crate) async fn send(
         .await
         .map_err(::awsrt::error::SdkError::cast)?;
     parse_response(&reply)
+}
+/// Names this operation in typed mock rules (feature `test-util`):
+/// `mock!(Client::...)` gives a rule for it.
+#[cfg(feature = "test-util")]
+impl ::awsrt::test_util::MockOperation for AssumeRoleWithWebIdentityFluentBuilder {
+    const NAME: &'static str = "AssumeRoleWithWebIdentity";
+    type Input = AssumeRoleWithWebIdentityInput;
+    type Output = AssumeRoleWithWebIdentityOutput;
+    type Error = AssumeRoleWithWebIdentityError;
 }
 pub(crate) async fn presign(
     handle: &::awsrt::client::ClientHandle,

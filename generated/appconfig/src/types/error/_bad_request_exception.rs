@@ -135,10 +135,14 @@ impl BadRequestExceptionBuilder {
     /// Builds the [`BadRequestException`].
     pub fn build(self) -> BadRequestException {
         BadRequestException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "BadRequestException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
             reason: self.reason,
             details: self.details,
-            meta: Default::default(),
         }
     }
 }

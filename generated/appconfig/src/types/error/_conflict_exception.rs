@@ -90,8 +90,12 @@ impl ConflictExceptionBuilder {
     /// Builds the [`ConflictException`].
     pub fn build(self) -> ConflictException {
         ConflictException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ConflictException",
+                self.message.clone(),
+                409u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

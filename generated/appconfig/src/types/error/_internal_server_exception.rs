@@ -90,8 +90,12 @@ impl InternalServerExceptionBuilder {
     /// Builds the [`InternalServerException`].
     pub fn build(self) -> InternalServerException {
         InternalServerException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InternalServerException",
+                self.message.clone(),
+                500u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -153,11 +153,15 @@ impl PayloadTooLargeExceptionBuilder {
     /// Builds the [`PayloadTooLargeException`].
     pub fn build(self) -> PayloadTooLargeException {
         PayloadTooLargeException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "PayloadTooLargeException",
+                self.message.clone(),
+                413u16,
+            ),
             message: self.message,
             measure: self.measure,
             limit: self.limit.unwrap_or(0f32),
             size: self.size.unwrap_or(0f32),
-            meta: Default::default(),
         }
     }
 }

@@ -111,9 +111,13 @@ impl ResourceNotFoundExceptionBuilder {
     /// Builds the [`ResourceNotFoundException`].
     pub fn build(self) -> ResourceNotFoundException {
         ResourceNotFoundException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ResourceNotFoundException",
+                self.message.clone(),
+                404u16,
+            ),
             message: self.message,
             resource_name: self.resource_name,
-            meta: Default::default(),
         }
     }
 }

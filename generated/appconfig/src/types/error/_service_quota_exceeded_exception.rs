@@ -100,8 +100,12 @@ impl ServiceQuotaExceededExceptionBuilder {
     /// Builds the [`ServiceQuotaExceededException`].
     pub fn build(self) -> ServiceQuotaExceededException {
         ServiceQuotaExceededException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ServiceQuotaExceededException",
+                self.message.clone(),
+                402u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl BackupInUseExceptionBuilder {
     /// Builds the [`BackupInUseException`].
     pub fn build(self) -> BackupInUseException {
         BackupInUseException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "BackupInUseException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl BackupNotFoundExceptionBuilder {
     /// Builds the [`BackupNotFoundException`].
     pub fn build(self) -> BackupNotFoundException {
         BackupNotFoundException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "BackupNotFoundException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -128,9 +128,13 @@ impl ConditionalCheckFailedExceptionBuilder {
     /// Builds the [`ConditionalCheckFailedException`].
     pub fn build(self) -> ConditionalCheckFailedException {
         ConditionalCheckFailedException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ConditionalCheckFailedException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
             item: self.item,
-            meta: Default::default(),
         }
     }
 }

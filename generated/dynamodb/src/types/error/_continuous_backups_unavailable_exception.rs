@@ -91,8 +91,12 @@ impl ContinuousBackupsUnavailableExceptionBuilder {
     /// Builds the [`ContinuousBackupsUnavailableException`].
     pub fn build(self) -> ContinuousBackupsUnavailableException {
         ContinuousBackupsUnavailableException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ContinuousBackupsUnavailableException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

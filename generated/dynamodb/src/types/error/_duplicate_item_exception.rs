@@ -91,8 +91,12 @@ impl DuplicateItemExceptionBuilder {
     /// Builds the [`DuplicateItemException`].
     pub fn build(self) -> DuplicateItemException {
         DuplicateItemException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "DuplicateItemException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

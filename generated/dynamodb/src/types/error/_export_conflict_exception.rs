@@ -91,8 +91,12 @@ impl ExportConflictExceptionBuilder {
     /// Builds the [`ExportConflictException`].
     pub fn build(self) -> ExportConflictException {
         ExportConflictException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ExportConflictException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

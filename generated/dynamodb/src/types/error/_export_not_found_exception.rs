@@ -91,8 +91,12 @@ impl ExportNotFoundExceptionBuilder {
     /// Builds the [`ExportNotFoundException`].
     pub fn build(self) -> ExportNotFoundException {
         ExportNotFoundException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ExportNotFoundException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl GlobalTableAlreadyExistsExceptionBuilder {
     /// Builds the [`GlobalTableAlreadyExistsException`].
     pub fn build(self) -> GlobalTableAlreadyExistsException {
         GlobalTableAlreadyExistsException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "GlobalTableAlreadyExistsException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

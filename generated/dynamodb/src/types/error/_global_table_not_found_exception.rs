@@ -91,8 +91,12 @@ impl GlobalTableNotFoundExceptionBuilder {
     /// Builds the [`GlobalTableNotFoundException`].
     pub fn build(self) -> GlobalTableNotFoundException {
         GlobalTableNotFoundException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "GlobalTableNotFoundException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

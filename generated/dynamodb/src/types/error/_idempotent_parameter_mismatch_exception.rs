@@ -90,8 +90,12 @@ impl IdempotentParameterMismatchExceptionBuilder {
     /// Builds the [`IdempotentParameterMismatchException`].
     pub fn build(self) -> IdempotentParameterMismatchException {
         IdempotentParameterMismatchException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "IdempotentParameterMismatchException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl ImportConflictExceptionBuilder {
     /// Builds the [`ImportConflictException`].
     pub fn build(self) -> ImportConflictException {
         ImportConflictException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ImportConflictException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

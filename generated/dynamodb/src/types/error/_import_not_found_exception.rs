@@ -91,8 +91,12 @@ impl ImportNotFoundExceptionBuilder {
     /// Builds the [`ImportNotFoundException`].
     pub fn build(self) -> ImportNotFoundException {
         ImportNotFoundException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ImportNotFoundException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

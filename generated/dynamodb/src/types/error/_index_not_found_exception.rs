@@ -91,8 +91,12 @@ impl IndexNotFoundExceptionBuilder {
     /// Builds the [`IndexNotFoundException`].
     pub fn build(self) -> IndexNotFoundException {
         IndexNotFoundException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "IndexNotFoundException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -90,8 +90,12 @@ impl InvalidEndpointExceptionBuilder {
     /// Builds the [`InvalidEndpointException`].
     pub fn build(self) -> InvalidEndpointException {
         InvalidEndpointException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidEndpointException",
+                self.message.clone(),
+                421u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

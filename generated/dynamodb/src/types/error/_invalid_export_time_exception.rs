@@ -91,8 +91,12 @@ impl InvalidExportTimeExceptionBuilder {
     /// Builds the [`InvalidExportTimeException`].
     pub fn build(self) -> InvalidExportTimeException {
         InvalidExportTimeException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidExportTimeException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

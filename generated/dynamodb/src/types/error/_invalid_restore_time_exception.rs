@@ -91,8 +91,12 @@ impl InvalidRestoreTimeExceptionBuilder {
     /// Builds the [`InvalidRestoreTimeException`].
     pub fn build(self) -> InvalidRestoreTimeException {
         InvalidRestoreTimeException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidRestoreTimeException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

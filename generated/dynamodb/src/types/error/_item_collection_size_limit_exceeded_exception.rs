@@ -91,8 +91,12 @@ impl ItemCollectionSizeLimitExceededExceptionBuilder {
     /// Builds the [`ItemCollectionSizeLimitExceededException`].
     pub fn build(self) -> ItemCollectionSizeLimitExceededException {
         ItemCollectionSizeLimitExceededException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ItemCollectionSizeLimitExceededException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -103,8 +103,12 @@ impl LimitExceededExceptionBuilder {
     /// Builds the [`LimitExceededException`].
     pub fn build(self) -> LimitExceededException {
         LimitExceededException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "LimitExceededException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

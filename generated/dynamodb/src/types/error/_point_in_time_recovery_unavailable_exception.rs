@@ -91,8 +91,12 @@ impl PointInTimeRecoveryUnavailableExceptionBuilder {
     /// Builds the [`PointInTimeRecoveryUnavailableException`].
     pub fn build(self) -> PointInTimeRecoveryUnavailableException {
         PointInTimeRecoveryUnavailableException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "PointInTimeRecoveryUnavailableException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

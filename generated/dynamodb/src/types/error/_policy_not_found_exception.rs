@@ -93,8 +93,12 @@ impl PolicyNotFoundExceptionBuilder {
     /// Builds the [`PolicyNotFoundException`].
     pub fn build(self) -> PolicyNotFoundException {
         PolicyNotFoundException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "PolicyNotFoundException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl ProvisionedThroughputExceededExceptionBuilder {
     /// Builds the [`ProvisionedThroughputExceededException`].
     pub fn build(self) -> ProvisionedThroughputExceededException {
         ProvisionedThroughputExceededException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ProvisionedThroughputExceededException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl ReplicaAlreadyExistsExceptionBuilder {
     /// Builds the [`ReplicaAlreadyExistsException`].
     pub fn build(self) -> ReplicaAlreadyExistsException {
         ReplicaAlreadyExistsException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ReplicaAlreadyExistsException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl ReplicaNotFoundExceptionBuilder {
     /// Builds the [`ReplicaNotFoundException`].
     pub fn build(self) -> ReplicaNotFoundException {
         ReplicaNotFoundException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ReplicaNotFoundException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl ReplicatedWriteConflictExceptionBuilder {
     /// Builds the [`ReplicatedWriteConflictException`].
     pub fn build(self) -> ReplicatedWriteConflictException {
         ReplicatedWriteConflictException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ReplicatedWriteConflictException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

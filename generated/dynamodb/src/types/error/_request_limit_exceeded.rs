@@ -91,8 +91,12 @@ impl RequestLimitExceededBuilder {
     /// Builds the [`RequestLimitExceeded`].
     pub fn build(self) -> RequestLimitExceeded {
         RequestLimitExceeded {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "RequestLimitExceeded",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

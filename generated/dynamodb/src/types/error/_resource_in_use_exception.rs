@@ -97,8 +97,12 @@ impl ResourceInUseExceptionBuilder {
     /// Builds the [`ResourceInUseException`].
     pub fn build(self) -> ResourceInUseException {
         ResourceInUseException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ResourceInUseException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

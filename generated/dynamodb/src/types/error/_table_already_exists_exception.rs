@@ -91,8 +91,12 @@ impl TableAlreadyExistsExceptionBuilder {
     /// Builds the [`TableAlreadyExistsException`].
     pub fn build(self) -> TableAlreadyExistsException {
         TableAlreadyExistsException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "TableAlreadyExistsException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

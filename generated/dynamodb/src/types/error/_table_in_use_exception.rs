@@ -91,8 +91,12 @@ impl TableInUseExceptionBuilder {
     /// Builds the [`TableInUseException`].
     pub fn build(self) -> TableInUseException {
         TableInUseException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "TableInUseException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

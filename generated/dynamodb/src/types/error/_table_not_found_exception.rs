@@ -91,8 +91,12 @@ impl TableNotFoundExceptionBuilder {
     /// Builds the [`TableNotFoundException`].
     pub fn build(self) -> TableNotFoundException {
         TableNotFoundException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "TableNotFoundException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

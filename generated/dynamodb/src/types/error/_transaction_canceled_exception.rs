@@ -187,9 +187,13 @@ impl TransactionCanceledExceptionBuilder {
     /// Builds the [`TransactionCanceledException`].
     pub fn build(self) -> TransactionCanceledException {
         TransactionCanceledException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "TransactionCanceledException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
             cancellation_reasons: self.cancellation_reasons,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl TransactionConflictExceptionBuilder {
     /// Builds the [`TransactionConflictException`].
     pub fn build(self) -> TransactionConflictException {
         TransactionConflictException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "TransactionConflictException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

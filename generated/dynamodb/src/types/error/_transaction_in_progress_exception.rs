@@ -111,8 +111,12 @@ impl TransactionInProgressExceptionBuilder {
     /// Builds the [`TransactionInProgressException`].
     pub fn build(self) -> TransactionInProgressException {
         TransactionInProgressException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "TransactionInProgressException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl AccessDeniedExceptionBuilder {
     /// Builds the [`AccessDeniedException`].
     pub fn build(self) -> AccessDeniedException {
         AccessDeniedException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "AccessDeniedException",
+                self.message.clone(),
+                403u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

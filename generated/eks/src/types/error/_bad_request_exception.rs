@@ -91,8 +91,12 @@ impl BadRequestExceptionBuilder {
     /// Builds the [`BadRequestException`].
     pub fn build(self) -> BadRequestException {
         BadRequestException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "BadRequestException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

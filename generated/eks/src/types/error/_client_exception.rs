@@ -179,12 +179,16 @@ impl ClientExceptionBuilder {
     /// Builds the [`ClientException`].
     pub fn build(self) -> ClientException {
         ClientException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ClientException",
+                self.message.clone(),
+                400u16,
+            ),
             cluster_name: self.cluster_name,
             nodegroup_name: self.nodegroup_name,
             addon_name: self.addon_name,
             subscription_id: self.subscription_id,
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

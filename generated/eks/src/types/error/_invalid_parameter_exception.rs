@@ -201,13 +201,17 @@ impl InvalidParameterExceptionBuilder {
     /// Builds the [`InvalidParameterException`].
     pub fn build(self) -> InvalidParameterException {
         InvalidParameterException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidParameterException",
+                self.message.clone(),
+                400u16,
+            ),
             cluster_name: self.cluster_name,
             nodegroup_name: self.nodegroup_name,
             fargate_profile_name: self.fargate_profile_name,
             addon_name: self.addon_name,
             subscription_id: self.subscription_id,
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

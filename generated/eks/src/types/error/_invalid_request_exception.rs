@@ -179,12 +179,16 @@ impl InvalidRequestExceptionBuilder {
     /// Builds the [`InvalidRequestException`].
     pub fn build(self) -> InvalidRequestException {
         InvalidRequestException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidRequestException",
+                self.message.clone(),
+                400u16,
+            ),
             cluster_name: self.cluster_name,
             nodegroup_name: self.nodegroup_name,
             addon_name: self.addon_name,
             subscription_id: self.subscription_id,
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -113,9 +113,13 @@ impl InvalidStateExceptionBuilder {
     /// Builds the [`InvalidStateException`].
     pub fn build(self) -> InvalidStateException {
         InvalidStateException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidStateException",
+                self.message.clone(),
+                400u16,
+            ),
             cluster_name: self.cluster_name,
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

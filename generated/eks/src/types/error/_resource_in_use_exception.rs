@@ -157,11 +157,15 @@ impl ResourceInUseExceptionBuilder {
     /// Builds the [`ResourceInUseException`].
     pub fn build(self) -> ResourceInUseException {
         ResourceInUseException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ResourceInUseException",
+                self.message.clone(),
+                409u16,
+            ),
             cluster_name: self.cluster_name,
             nodegroup_name: self.nodegroup_name,
             addon_name: self.addon_name,
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

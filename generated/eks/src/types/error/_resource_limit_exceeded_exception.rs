@@ -157,11 +157,15 @@ impl ResourceLimitExceededExceptionBuilder {
     /// Builds the [`ResourceLimitExceededException`].
     pub fn build(self) -> ResourceLimitExceededException {
         ResourceLimitExceededException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ResourceLimitExceededException",
+                self.message.clone(),
+                400u16,
+            ),
             cluster_name: self.cluster_name,
             nodegroup_name: self.nodegroup_name,
             subscription_id: self.subscription_id,
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -201,13 +201,17 @@ impl ResourceNotFoundExceptionBuilder {
     /// Builds the [`ResourceNotFoundException`].
     pub fn build(self) -> ResourceNotFoundException {
         ResourceNotFoundException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ResourceNotFoundException",
+                self.message.clone(),
+                404u16,
+            ),
             cluster_name: self.cluster_name,
             nodegroup_name: self.nodegroup_name,
             fargate_profile_name: self.fargate_profile_name,
             addon_name: self.addon_name,
             subscription_id: self.subscription_id,
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl ResourcePropagationDelayExceptionBuilder {
     /// Builds the [`ResourcePropagationDelayException`].
     pub fn build(self) -> ResourcePropagationDelayException {
         ResourcePropagationDelayException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ResourcePropagationDelayException",
+                self.message.clone(),
+                428u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -179,12 +179,16 @@ impl ServerExceptionBuilder {
     /// Builds the [`ServerException`].
     pub fn build(self) -> ServerException {
         ServerException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ServerException",
+                self.message.clone(),
+                500u16,
+            ),
             cluster_name: self.cluster_name,
             nodegroup_name: self.nodegroup_name,
             addon_name: self.addon_name,
             subscription_id: self.subscription_id,
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

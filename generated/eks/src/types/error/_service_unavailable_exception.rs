@@ -91,8 +91,12 @@ impl ServiceUnavailableExceptionBuilder {
     /// Builds the [`ServiceUnavailableException`].
     pub fn build(self) -> ServiceUnavailableException {
         ServiceUnavailableException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ServiceUnavailableException",
+                self.message.clone(),
+                503u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -113,9 +113,13 @@ impl ThrottlingExceptionBuilder {
     /// Builds the [`ThrottlingException`].
     pub fn build(self) -> ThrottlingException {
         ThrottlingException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ThrottlingException",
+                self.message.clone(),
+                429u16,
+            ),
             cluster_name: self.cluster_name,
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -158,11 +158,15 @@ impl UnsupportedAvailabilityZoneExceptionBuilder {
     /// Builds the [`UnsupportedAvailabilityZoneException`].
     pub fn build(self) -> UnsupportedAvailabilityZoneException {
         UnsupportedAvailabilityZoneException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "UnsupportedAvailabilityZoneException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
             cluster_name: self.cluster_name,
             nodegroup_name: self.nodegroup_name,
             valid_zones: self.valid_zones,
-            meta: Default::default(),
         }
     }
 }

@@ -113,9 +113,13 @@ impl NoSuchBedBuilder {
     /// Builds the [`NoSuchBed`].
     pub fn build(self) -> NoSuchBed {
         NoSuchBed {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "NoSuchBed",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
             bed_id: self.bed_id,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl AccountNotManagementOrDelegatedAdministratorExceptionBuilder {
     /// Builds the [`AccountNotManagementOrDelegatedAdministratorException`].
     pub fn build(self) -> AccountNotManagementOrDelegatedAdministratorException {
         AccountNotManagementOrDelegatedAdministratorException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "AccountNotManagementOrDelegatedAdministratorException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -90,8 +90,12 @@ impl CallerIsNotManagementAccountExceptionBuilder {
     /// Builds the [`CallerIsNotManagementAccountException`].
     pub fn build(self) -> CallerIsNotManagementAccountException {
         CallerIsNotManagementAccountException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "CallerIsNotManagementAccountException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl ConcurrentModificationExceptionBuilder {
     /// Builds the [`ConcurrentModificationException`].
     pub fn build(self) -> ConcurrentModificationException {
         ConcurrentModificationException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ConcurrentModification",
+                self.message.clone(),
+                409u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl CredentialReportExpiredExceptionBuilder {
     /// Builds the [`CredentialReportExpiredException`].
     pub fn build(self) -> CredentialReportExpiredException {
         CredentialReportExpiredException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ReportExpired",
+                self.message.clone(),
+                410u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl CredentialReportNotPresentExceptionBuilder {
     /// Builds the [`CredentialReportNotPresentException`].
     pub fn build(self) -> CredentialReportNotPresentException {
         CredentialReportNotPresentException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ReportNotPresent",
+                self.message.clone(),
+                410u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

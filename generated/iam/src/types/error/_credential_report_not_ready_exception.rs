@@ -91,8 +91,12 @@ impl CredentialReportNotReadyExceptionBuilder {
     /// Builds the [`CredentialReportNotReadyException`].
     pub fn build(self) -> CredentialReportNotReadyException {
         CredentialReportNotReadyException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ReportInProgress",
+                self.message.clone(),
+                404u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl DeleteConflictExceptionBuilder {
     /// Builds the [`DeleteConflictException`].
     pub fn build(self) -> DeleteConflictException {
         DeleteConflictException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "DeleteConflict",
+                self.message.clone(),
+                409u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl DuplicateCertificateExceptionBuilder {
     /// Builds the [`DuplicateCertificateException`].
     pub fn build(self) -> DuplicateCertificateException {
         DuplicateCertificateException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "DuplicateCertificate",
+                self.message.clone(),
+                409u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

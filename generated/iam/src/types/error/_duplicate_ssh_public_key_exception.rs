@@ -91,8 +91,12 @@ impl DuplicateSshPublicKeyExceptionBuilder {
     /// Builds the [`DuplicateSshPublicKeyException`].
     pub fn build(self) -> DuplicateSshPublicKeyException {
         DuplicateSshPublicKeyException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "DuplicateSSHPublicKey",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl EntityAlreadyExistsExceptionBuilder {
     /// Builds the [`EntityAlreadyExistsException`].
     pub fn build(self) -> EntityAlreadyExistsException {
         EntityAlreadyExistsException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "EntityAlreadyExists",
+                self.message.clone(),
+                409u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

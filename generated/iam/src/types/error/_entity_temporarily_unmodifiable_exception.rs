@@ -91,8 +91,12 @@ impl EntityTemporarilyUnmodifiableExceptionBuilder {
     /// Builds the [`EntityTemporarilyUnmodifiableException`].
     pub fn build(self) -> EntityTemporarilyUnmodifiableException {
         EntityTemporarilyUnmodifiableException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "EntityTemporarilyUnmodifiable",
+                self.message.clone(),
+                409u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

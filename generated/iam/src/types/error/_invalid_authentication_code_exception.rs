@@ -91,8 +91,12 @@ impl InvalidAuthenticationCodeExceptionBuilder {
     /// Builds the [`InvalidAuthenticationCodeException`].
     pub fn build(self) -> InvalidAuthenticationCodeException {
         InvalidAuthenticationCodeException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidAuthenticationCode",
+                self.message.clone(),
+                403u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

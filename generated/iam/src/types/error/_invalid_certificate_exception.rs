@@ -91,8 +91,12 @@ impl InvalidCertificateExceptionBuilder {
     /// Builds the [`InvalidCertificateException`].
     pub fn build(self) -> InvalidCertificateException {
         InvalidCertificateException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidCertificate",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

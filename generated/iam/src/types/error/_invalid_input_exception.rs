@@ -91,8 +91,12 @@ impl InvalidInputExceptionBuilder {
     /// Builds the [`InvalidInputException`].
     pub fn build(self) -> InvalidInputException {
         InvalidInputException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidInput",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl InvalidPublicKeyExceptionBuilder {
     /// Builds the [`InvalidPublicKeyException`].
     pub fn build(self) -> InvalidPublicKeyException {
         InvalidPublicKeyException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidPublicKey",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl InvalidUserTypeExceptionBuilder {
     /// Builds the [`InvalidUserTypeException`].
     pub fn build(self) -> InvalidUserTypeException {
         InvalidUserTypeException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidUserType",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl KeyPairMismatchExceptionBuilder {
     /// Builds the [`KeyPairMismatchException`].
     pub fn build(self) -> KeyPairMismatchException {
         KeyPairMismatchException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "KeyPairMismatch",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

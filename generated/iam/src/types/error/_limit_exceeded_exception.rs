@@ -91,8 +91,12 @@ impl LimitExceededExceptionBuilder {
     /// Builds the [`LimitExceededException`].
     pub fn build(self) -> LimitExceededException {
         LimitExceededException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "LimitExceeded",
+                self.message.clone(),
+                409u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

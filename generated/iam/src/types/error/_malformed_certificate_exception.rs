@@ -91,8 +91,12 @@ impl MalformedCertificateExceptionBuilder {
     /// Builds the [`MalformedCertificateException`].
     pub fn build(self) -> MalformedCertificateException {
         MalformedCertificateException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "MalformedCertificate",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl MalformedPolicyDocumentExceptionBuilder {
     /// Builds the [`MalformedPolicyDocumentException`].
     pub fn build(self) -> MalformedPolicyDocumentException {
         MalformedPolicyDocumentException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "MalformedPolicyDocument",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

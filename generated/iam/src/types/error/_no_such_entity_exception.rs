@@ -91,8 +91,12 @@ impl NoSuchEntityExceptionBuilder {
     /// Builds the [`NoSuchEntityException`].
     pub fn build(self) -> NoSuchEntityException {
         NoSuchEntityException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "NoSuchEntity",
+                self.message.clone(),
+                404u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

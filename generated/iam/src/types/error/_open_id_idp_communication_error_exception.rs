@@ -91,8 +91,12 @@ impl OpenIdIdpCommunicationErrorExceptionBuilder {
     /// Builds the [`OpenIdIdpCommunicationErrorException`].
     pub fn build(self) -> OpenIdIdpCommunicationErrorException {
         OpenIdIdpCommunicationErrorException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "OpenIdIdpCommunicationError",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

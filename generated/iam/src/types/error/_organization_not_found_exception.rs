@@ -90,8 +90,12 @@ impl OrganizationNotFoundExceptionBuilder {
     /// Builds the [`OrganizationNotFoundException`].
     pub fn build(self) -> OrganizationNotFoundException {
         OrganizationNotFoundException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "OrganizationNotFoundException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -90,8 +90,12 @@ impl OrganizationNotInAllFeaturesModeExceptionBuilder {
     /// Builds the [`OrganizationNotInAllFeaturesModeException`].
     pub fn build(self) -> OrganizationNotInAllFeaturesModeException {
         OrganizationNotInAllFeaturesModeException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "OrganizationNotInAllFeaturesModeException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

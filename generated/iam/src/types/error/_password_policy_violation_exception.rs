@@ -91,8 +91,12 @@ impl PasswordPolicyViolationExceptionBuilder {
     /// Builds the [`PasswordPolicyViolationException`].
     pub fn build(self) -> PasswordPolicyViolationException {
         PasswordPolicyViolationException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "PasswordPolicyViolation",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl PolicyEvaluationExceptionBuilder {
     /// Builds the [`PolicyEvaluationException`].
     pub fn build(self) -> PolicyEvaluationException {
         PolicyEvaluationException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "PolicyEvaluation",
+                self.message.clone(),
+                500u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl PolicyNotAttachableExceptionBuilder {
     /// Builds the [`PolicyNotAttachableException`].
     pub fn build(self) -> PolicyNotAttachableException {
         PolicyNotAttachableException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "PolicyNotAttachable",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

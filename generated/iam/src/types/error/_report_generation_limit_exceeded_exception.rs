@@ -91,8 +91,12 @@ impl ReportGenerationLimitExceededExceptionBuilder {
     /// Builds the [`ReportGenerationLimitExceededException`].
     pub fn build(self) -> ReportGenerationLimitExceededException {
         ReportGenerationLimitExceededException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ReportGenerationLimitExceeded",
+                self.message.clone(),
+                409u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -90,8 +90,12 @@ impl ServiceAccessNotEnabledExceptionBuilder {
     /// Builds the [`ServiceAccessNotEnabledException`].
     pub fn build(self) -> ServiceAccessNotEnabledException {
         ServiceAccessNotEnabledException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ServiceAccessNotEnabledException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl ServiceFailureExceptionBuilder {
     /// Builds the [`ServiceFailureException`].
     pub fn build(self) -> ServiceFailureException {
         ServiceFailureException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ServiceFailure",
+                self.message.clone(),
+                500u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

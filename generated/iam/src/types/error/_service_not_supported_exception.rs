@@ -91,8 +91,12 @@ impl ServiceNotSupportedExceptionBuilder {
     /// Builds the [`ServiceNotSupportedException`].
     pub fn build(self) -> ServiceNotSupportedException {
         ServiceNotSupportedException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "NotSupportedService",
+                self.message.clone(),
+                404u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl UnmodifiableEntityExceptionBuilder {
     /// Builds the [`UnmodifiableEntityException`].
     pub fn build(self) -> UnmodifiableEntityException {
         UnmodifiableEntityException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "UnmodifiableEntity",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

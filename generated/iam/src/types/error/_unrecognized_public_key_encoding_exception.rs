@@ -91,8 +91,12 @@ impl UnrecognizedPublicKeyEncodingExceptionBuilder {
     /// Builds the [`UnrecognizedPublicKeyEncodingException`].
     pub fn build(self) -> UnrecognizedPublicKeyEncodingException {
         UnrecognizedPublicKeyEncodingException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "UnrecognizedPublicKeyEncoding",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -90,8 +90,12 @@ impl ContainerNotFoundExceptionBuilder {
     /// Builds the [`ContainerNotFoundException`].
     pub fn build(self) -> ContainerNotFoundException {
         ContainerNotFoundException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ContainerNotFoundException",
+                self.message.clone(),
+                404u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -90,8 +90,12 @@ impl InternalServerErrorBuilder {
     /// Builds the [`InternalServerError`].
     pub fn build(self) -> InternalServerError {
         InternalServerError {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InternalServerError",
+                self.message.clone(),
+                500u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

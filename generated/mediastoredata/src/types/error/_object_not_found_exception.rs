@@ -90,8 +90,12 @@ impl ObjectNotFoundExceptionBuilder {
     /// Builds the [`ObjectNotFoundException`].
     pub fn build(self) -> ObjectNotFoundException {
         ObjectNotFoundException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ObjectNotFoundException",
+                self.message.clone(),
+                404u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -90,8 +90,12 @@ impl RequestedRangeNotSatisfiableExceptionBuilder {
     /// Builds the [`RequestedRangeNotSatisfiableException`].
     pub fn build(self) -> RequestedRangeNotSatisfiableException {
         RequestedRangeNotSatisfiableException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "RequestedRangeNotSatisfiableException",
+                self.message.clone(),
+                416u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

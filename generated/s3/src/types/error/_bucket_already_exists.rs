@@ -72,7 +72,11 @@ impl BucketAlreadyExistsBuilder {
     /// Builds the [`BucketAlreadyExists`].
     pub fn build(self) -> BucketAlreadyExists {
         BucketAlreadyExists {
-            meta: Default::default(),
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "BucketAlreadyExists",
+                None,
+                409u16,
+            ),
         }
     }
 }

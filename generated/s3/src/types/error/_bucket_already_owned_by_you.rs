@@ -72,7 +72,11 @@ impl BucketAlreadyOwnedByYouBuilder {
     /// Builds the [`BucketAlreadyOwnedByYou`].
     pub fn build(self) -> BucketAlreadyOwnedByYou {
         BucketAlreadyOwnedByYou {
-            meta: Default::default(),
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "BucketAlreadyOwnedByYou",
+                None,
+                409u16,
+            ),
         }
     }
 }

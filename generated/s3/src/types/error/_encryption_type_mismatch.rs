@@ -72,7 +72,11 @@ impl EncryptionTypeMismatchBuilder {
     /// Builds the [`EncryptionTypeMismatch`].
     pub fn build(self) -> EncryptionTypeMismatch {
         EncryptionTypeMismatch {
-            meta: Default::default(),
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "EncryptionTypeMismatch",
+                None,
+                400u16,
+            ),
         }
     }
 }

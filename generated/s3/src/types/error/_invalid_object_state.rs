@@ -131,9 +131,13 @@ impl InvalidObjectStateBuilder {
     /// Builds the [`InvalidObjectState`].
     pub fn build(self) -> InvalidObjectState {
         InvalidObjectState {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidObjectState",
+                None,
+                403u16,
+            ),
             storage_class: self.storage_class,
             access_tier: self.access_tier,
-            meta: Default::default(),
         }
     }
 }

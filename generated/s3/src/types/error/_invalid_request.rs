@@ -76,7 +76,7 @@ impl InvalidRequestBuilder {
     /// Builds the [`InvalidRequest`].
     pub fn build(self) -> InvalidRequest {
         InvalidRequest {
-            meta: Default::default(),
+            meta: ::awsrt::error::ErrorMetadata::modeled("InvalidRequest", None, 400u16),
         }
     }
 }

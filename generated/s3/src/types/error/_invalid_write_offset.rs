@@ -72,7 +72,11 @@ impl InvalidWriteOffsetBuilder {
     /// Builds the [`InvalidWriteOffset`].
     pub fn build(self) -> InvalidWriteOffset {
         InvalidWriteOffset {
-            meta: Default::default(),
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidWriteOffset",
+                None,
+                400u16,
+            ),
         }
     }
 }

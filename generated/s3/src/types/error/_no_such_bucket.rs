@@ -72,7 +72,7 @@ impl NoSuchBucketBuilder {
     /// Builds the [`NoSuchBucket`].
     pub fn build(self) -> NoSuchBucket {
         NoSuchBucket {
-            meta: Default::default(),
+            meta: ::awsrt::error::ErrorMetadata::modeled("NoSuchBucket", None, 404u16),
         }
     }
 }

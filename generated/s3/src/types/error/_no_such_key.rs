@@ -72,7 +72,7 @@ impl NoSuchKeyBuilder {
     /// Builds the [`NoSuchKey`].
     pub fn build(self) -> NoSuchKey {
         NoSuchKey {
-            meta: Default::default(),
+            meta: ::awsrt::error::ErrorMetadata::modeled("NoSuchKey", None, 404u16),
         }
     }
 }

@@ -72,7 +72,7 @@ impl NoSuchUploadBuilder {
     /// Builds the [`NoSuchUpload`].
     pub fn build(self) -> NoSuchUpload {
         NoSuchUpload {
-            meta: Default::default(),
+            meta: ::awsrt::error::ErrorMetadata::modeled("NoSuchUpload", None, 404u16),
         }
     }
 }

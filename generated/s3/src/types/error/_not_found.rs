@@ -72,7 +72,7 @@ impl NotFoundBuilder {
     /// Builds the [`NotFound`].
     pub fn build(self) -> NotFound {
         NotFound {
-            meta: Default::default(),
+            meta: ::awsrt::error::ErrorMetadata::modeled("NotFound", None, 400u16),
         }
     }
 }

@@ -72,7 +72,11 @@ impl ObjectAlreadyInActiveTierErrorBuilder {
     /// Builds the [`ObjectAlreadyInActiveTierError`].
     pub fn build(self) -> ObjectAlreadyInActiveTierError {
         ObjectAlreadyInActiveTierError {
-            meta: Default::default(),
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ObjectAlreadyInActiveTierError",
+                None,
+                403u16,
+            ),
         }
     }
 }

@@ -72,7 +72,11 @@ impl ObjectNotInActiveTierErrorBuilder {
     /// Builds the [`ObjectNotInActiveTierError`].
     pub fn build(self) -> ObjectNotInActiveTierError {
         ObjectNotInActiveTierError {
-            meta: Default::default(),
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ObjectNotInActiveTierError",
+                None,
+                403u16,
+            ),
         }
     }
 }

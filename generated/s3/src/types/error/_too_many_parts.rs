@@ -72,7 +72,7 @@ impl TooManyPartsBuilder {
     /// Builds the [`TooManyParts`].
     pub fn build(self) -> TooManyParts {
         TooManyParts {
-            meta: Default::default(),
+            meta: ::awsrt::error::ErrorMetadata::modeled("TooManyParts", None, 400u16),
         }
     }
 }

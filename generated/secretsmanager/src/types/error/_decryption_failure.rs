@@ -90,8 +90,12 @@ impl DecryptionFailureBuilder {
     /// Builds the [`DecryptionFailure`].
     pub fn build(self) -> DecryptionFailure {
         DecryptionFailure {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "DecryptionFailure",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -90,8 +90,12 @@ impl EncryptionFailureBuilder {
     /// Builds the [`EncryptionFailure`].
     pub fn build(self) -> EncryptionFailure {
         EncryptionFailure {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "EncryptionFailure",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -90,8 +90,12 @@ impl InternalServiceErrorBuilder {
     /// Builds the [`InternalServiceError`].
     pub fn build(self) -> InternalServiceError {
         InternalServiceError {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InternalServiceError",
+                self.message.clone(),
+                500u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

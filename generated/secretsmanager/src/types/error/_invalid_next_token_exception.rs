@@ -90,8 +90,12 @@ impl InvalidNextTokenExceptionBuilder {
     /// Builds the [`InvalidNextTokenException`].
     pub fn build(self) -> InvalidNextTokenException {
         InvalidNextTokenException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidNextTokenException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -90,8 +90,12 @@ impl InvalidParameterExceptionBuilder {
     /// Builds the [`InvalidParameterException`].
     pub fn build(self) -> InvalidParameterException {
         InvalidParameterException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidParameterException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

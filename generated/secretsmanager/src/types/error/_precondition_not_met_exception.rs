@@ -90,8 +90,12 @@ impl PreconditionNotMetExceptionBuilder {
     /// Builds the [`PreconditionNotMetException`].
     pub fn build(self) -> PreconditionNotMetException {
         PreconditionNotMetException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "PreconditionNotMetException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -90,8 +90,12 @@ impl PublicPolicyExceptionBuilder {
     /// Builds the [`PublicPolicyException`].
     pub fn build(self) -> PublicPolicyException {
         PublicPolicyException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "PublicPolicyException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

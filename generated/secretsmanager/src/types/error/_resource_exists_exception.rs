@@ -90,8 +90,12 @@ impl ResourceExistsExceptionBuilder {
     /// Builds the [`ResourceExistsException`].
     pub fn build(self) -> ResourceExistsException {
         ResourceExistsException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ResourceExistsException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -90,8 +90,12 @@ impl ResourceNotFoundExceptionBuilder {
     /// Builds the [`ResourceNotFoundException`].
     pub fn build(self) -> ResourceNotFoundException {
         ResourceNotFoundException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ResourceNotFoundException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl AuthorizationErrorExceptionBuilder {
     /// Builds the [`AuthorizationErrorException`].
     pub fn build(self) -> AuthorizationErrorException {
         AuthorizationErrorException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "AuthorizationError",
+                self.message.clone(),
+                403u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl BatchEntryIdsNotDistinctExceptionBuilder {
     /// Builds the [`BatchEntryIdsNotDistinctException`].
     pub fn build(self) -> BatchEntryIdsNotDistinctException {
         BatchEntryIdsNotDistinctException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "BatchEntryIdsNotDistinct",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl BatchRequestTooLongExceptionBuilder {
     /// Builds the [`BatchRequestTooLongException`].
     pub fn build(self) -> BatchRequestTooLongException {
         BatchRequestTooLongException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "BatchRequestTooLong",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

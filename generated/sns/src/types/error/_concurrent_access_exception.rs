@@ -91,8 +91,12 @@ impl ConcurrentAccessExceptionBuilder {
     /// Builds the [`ConcurrentAccessException`].
     pub fn build(self) -> ConcurrentAccessException {
         ConcurrentAccessException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ConcurrentAccess",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

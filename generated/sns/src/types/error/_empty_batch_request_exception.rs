@@ -91,8 +91,12 @@ impl EmptyBatchRequestExceptionBuilder {
     /// Builds the [`EmptyBatchRequestException`].
     pub fn build(self) -> EmptyBatchRequestException {
         EmptyBatchRequestException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "EmptyBatchRequest",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

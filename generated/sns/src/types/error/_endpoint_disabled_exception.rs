@@ -91,8 +91,12 @@ impl EndpointDisabledExceptionBuilder {
     /// Builds the [`EndpointDisabledException`].
     pub fn build(self) -> EndpointDisabledException {
         EndpointDisabledException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "EndpointDisabled",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl FilterPolicyLimitExceededExceptionBuilder {
     /// Builds the [`FilterPolicyLimitExceededException`].
     pub fn build(self) -> FilterPolicyLimitExceededException {
         FilterPolicyLimitExceededException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "FilterPolicyLimitExceeded",
+                self.message.clone(),
+                403u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

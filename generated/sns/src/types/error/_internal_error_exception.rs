@@ -91,8 +91,12 @@ impl InternalErrorExceptionBuilder {
     /// Builds the [`InternalErrorException`].
     pub fn build(self) -> InternalErrorException {
         InternalErrorException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InternalError",
+                self.message.clone(),
+                500u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl InvalidBatchEntryIdExceptionBuilder {
     /// Builds the [`InvalidBatchEntryIdException`].
     pub fn build(self) -> InvalidBatchEntryIdException {
         InvalidBatchEntryIdException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidBatchEntryId",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl InvalidParameterExceptionBuilder {
     /// Builds the [`InvalidParameterException`].
     pub fn build(self) -> InvalidParameterException {
         InvalidParameterException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidParameter",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl InvalidParameterValueExceptionBuilder {
     /// Builds the [`InvalidParameterValueException`].
     pub fn build(self) -> InvalidParameterValueException {
         InvalidParameterValueException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ParameterValueInvalid",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl InvalidSecurityExceptionBuilder {
     /// Builds the [`InvalidSecurityException`].
     pub fn build(self) -> InvalidSecurityException {
         InvalidSecurityException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidSecurity",
+                self.message.clone(),
+                403u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl InvalidStateExceptionBuilder {
     /// Builds the [`InvalidStateException`].
     pub fn build(self) -> InvalidStateException {
         InvalidStateException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidState",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl KmsAccessDeniedExceptionBuilder {
     /// Builds the [`KmsAccessDeniedException`].
     pub fn build(self) -> KmsAccessDeniedException {
         KmsAccessDeniedException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "KMSAccessDenied",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

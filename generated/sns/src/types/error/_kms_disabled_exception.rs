@@ -91,8 +91,12 @@ impl KmsDisabledExceptionBuilder {
     /// Builds the [`KmsDisabledException`].
     pub fn build(self) -> KmsDisabledException {
         KmsDisabledException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "KMSDisabled",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl KmsInvalidStateExceptionBuilder {
     /// Builds the [`KmsInvalidStateException`].
     pub fn build(self) -> KmsInvalidStateException {
         KmsInvalidStateException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "KMSInvalidState",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

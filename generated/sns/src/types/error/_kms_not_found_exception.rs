@@ -91,8 +91,12 @@ impl KmsNotFoundExceptionBuilder {
     /// Builds the [`KmsNotFoundException`].
     pub fn build(self) -> KmsNotFoundException {
         KmsNotFoundException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "KMSNotFound",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl KmsOptInRequiredBuilder {
     /// Builds the [`KmsOptInRequired`].
     pub fn build(self) -> KmsOptInRequired {
         KmsOptInRequired {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "KMSOptInRequired",
+                self.message.clone(),
+                403u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl KmsThrottlingExceptionBuilder {
     /// Builds the [`KmsThrottlingException`].
     pub fn build(self) -> KmsThrottlingException {
         KmsThrottlingException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "KMSThrottling",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl NotFoundExceptionBuilder {
     /// Builds the [`NotFoundException`].
     pub fn build(self) -> NotFoundException {
         NotFoundException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "NotFound",
+                self.message.clone(),
+                404u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl OptedOutExceptionBuilder {
     /// Builds the [`OptedOutException`].
     pub fn build(self) -> OptedOutException {
         OptedOutException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "OptedOut",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

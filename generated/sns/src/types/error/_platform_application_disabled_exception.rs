@@ -91,8 +91,12 @@ impl PlatformApplicationDisabledExceptionBuilder {
     /// Builds the [`PlatformApplicationDisabledException`].
     pub fn build(self) -> PlatformApplicationDisabledException {
         PlatformApplicationDisabledException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "PlatformApplicationDisabled",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

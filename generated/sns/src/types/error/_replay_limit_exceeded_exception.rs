@@ -91,8 +91,12 @@ impl ReplayLimitExceededExceptionBuilder {
     /// Builds the [`ReplayLimitExceededException`].
     pub fn build(self) -> ReplayLimitExceededException {
         ReplayLimitExceededException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ReplayLimitExceeded",
+                self.message.clone(),
+                403u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

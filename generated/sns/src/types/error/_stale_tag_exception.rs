@@ -91,8 +91,12 @@ impl StaleTagExceptionBuilder {
     /// Builds the [`StaleTagException`].
     pub fn build(self) -> StaleTagException {
         StaleTagException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "StaleTag",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl SubscriptionLimitExceededExceptionBuilder {
     /// Builds the [`SubscriptionLimitExceededException`].
     pub fn build(self) -> SubscriptionLimitExceededException {
         SubscriptionLimitExceededException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "SubscriptionLimitExceeded",
+                self.message.clone(),
+                403u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

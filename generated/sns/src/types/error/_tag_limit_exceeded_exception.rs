@@ -91,8 +91,12 @@ impl TagLimitExceededExceptionBuilder {
     /// Builds the [`TagLimitExceededException`].
     pub fn build(self) -> TagLimitExceededException {
         TagLimitExceededException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "TagLimitExceeded",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

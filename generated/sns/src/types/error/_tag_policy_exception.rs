@@ -91,8 +91,12 @@ impl TagPolicyExceptionBuilder {
     /// Builds the [`TagPolicyException`].
     pub fn build(self) -> TagPolicyException {
         TagPolicyException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "TagPolicy",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

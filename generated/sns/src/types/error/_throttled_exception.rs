@@ -91,8 +91,12 @@ impl ThrottledExceptionBuilder {
     /// Builds the [`ThrottledException`].
     pub fn build(self) -> ThrottledException {
         ThrottledException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "Throttled",
+                self.message.clone(),
+                429u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl TooManyEntriesInBatchRequestExceptionBuilder {
     /// Builds the [`TooManyEntriesInBatchRequestException`].
     pub fn build(self) -> TooManyEntriesInBatchRequestException {
         TooManyEntriesInBatchRequestException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "TooManyEntriesInBatchRequest",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

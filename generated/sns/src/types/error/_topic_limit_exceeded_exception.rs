@@ -91,8 +91,12 @@ impl TopicLimitExceededExceptionBuilder {
     /// Builds the [`TopicLimitExceededException`].
     pub fn build(self) -> TopicLimitExceededException {
         TopicLimitExceededException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "TopicLimitExceeded",
+                self.message.clone(),
+                403u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

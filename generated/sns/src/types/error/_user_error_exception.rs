@@ -91,8 +91,12 @@ impl UserErrorExceptionBuilder {
     /// Builds the [`UserErrorException`].
     pub fn build(self) -> UserErrorException {
         UserErrorException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "UserError",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -95,13 +95,17 @@ impl ValidationExceptionBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<ValidationException, ::awsrt::error::BuildError> {
         Ok(ValidationException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ValidationException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self
                 .message
                 .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
                     "message",
                     "`message` is required when building a `ValidationException`",
                 ))?,
-            meta: Default::default(),
         })
     }
 }

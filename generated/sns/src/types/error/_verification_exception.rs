@@ -117,6 +117,11 @@ impl VerificationExceptionBuilder {
     /// Fails when a required member is not set.
     pub fn build(self) -> Result<VerificationException, ::awsrt::error::BuildError> {
         Ok(VerificationException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "VerificationException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self
                 .message
                 .ok_or_else(|| ::awsrt::error::BuildError::missing_field(
@@ -129,7 +134,6 @@ impl VerificationExceptionBuilder {
                     "status",
                     "`status` is required when building a `VerificationException`",
                 ))?,
-            meta: Default::default(),
         })
     }
 }

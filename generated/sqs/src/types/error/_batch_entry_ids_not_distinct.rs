@@ -91,8 +91,12 @@ impl BatchEntryIdsNotDistinctBuilder {
     /// Builds the [`BatchEntryIdsNotDistinct`].
     pub fn build(self) -> BatchEntryIdsNotDistinct {
         BatchEntryIdsNotDistinct {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "BatchEntryIdsNotDistinct",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl BatchRequestTooLongBuilder {
     /// Builds the [`BatchRequestTooLong`].
     pub fn build(self) -> BatchRequestTooLong {
         BatchRequestTooLong {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "BatchRequestTooLong",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

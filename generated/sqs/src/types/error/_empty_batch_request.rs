@@ -91,8 +91,12 @@ impl EmptyBatchRequestBuilder {
     /// Builds the [`EmptyBatchRequest`].
     pub fn build(self) -> EmptyBatchRequest {
         EmptyBatchRequest {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "EmptyBatchRequest",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

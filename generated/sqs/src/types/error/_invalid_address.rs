@@ -91,8 +91,12 @@ impl InvalidAddressBuilder {
     /// Builds the [`InvalidAddress`].
     pub fn build(self) -> InvalidAddress {
         InvalidAddress {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidAddress",
+                self.message.clone(),
+                404u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl InvalidAttributeNameBuilder {
     /// Builds the [`InvalidAttributeName`].
     pub fn build(self) -> InvalidAttributeName {
         InvalidAttributeName {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidAttributeName",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

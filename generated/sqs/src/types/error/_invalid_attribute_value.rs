@@ -91,8 +91,12 @@ impl InvalidAttributeValueBuilder {
     /// Builds the [`InvalidAttributeValue`].
     pub fn build(self) -> InvalidAttributeValue {
         InvalidAttributeValue {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidAttributeValue",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl InvalidBatchEntryIdBuilder {
     /// Builds the [`InvalidBatchEntryId`].
     pub fn build(self) -> InvalidBatchEntryId {
         InvalidBatchEntryId {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidBatchEntryId",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -73,7 +73,7 @@ impl InvalidIdFormatBuilder {
     /// Builds the [`InvalidIdFormat`].
     pub fn build(self) -> InvalidIdFormat {
         InvalidIdFormat {
-            meta: Default::default(),
+            meta: ::awsrt::error::ErrorMetadata::modeled("InvalidIdFormat", None, 400u16),
         }
     }
 }

@@ -91,8 +91,12 @@ impl InvalidMessageContentsBuilder {
     /// Builds the [`InvalidMessageContents`].
     pub fn build(self) -> InvalidMessageContents {
         InvalidMessageContents {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidMessageContents",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

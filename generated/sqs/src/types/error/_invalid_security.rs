@@ -91,8 +91,12 @@ impl InvalidSecurityBuilder {
     /// Builds the [`InvalidSecurity`].
     pub fn build(self) -> InvalidSecurity {
         InvalidSecurity {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidSecurity",
+                self.message.clone(),
+                403u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl KmsAccessDeniedBuilder {
     /// Builds the [`KmsAccessDenied`].
     pub fn build(self) -> KmsAccessDenied {
         KmsAccessDenied {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "KmsAccessDenied",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

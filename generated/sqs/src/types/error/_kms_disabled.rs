@@ -91,8 +91,12 @@ impl KmsDisabledBuilder {
     /// Builds the [`KmsDisabled`].
     pub fn build(self) -> KmsDisabled {
         KmsDisabled {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "KmsDisabled",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -94,8 +94,12 @@ impl KmsInvalidKeyUsageBuilder {
     /// Builds the [`KmsInvalidKeyUsage`].
     pub fn build(self) -> KmsInvalidKeyUsage {
         KmsInvalidKeyUsage {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "KmsInvalidKeyUsage",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl KmsInvalidStateBuilder {
     /// Builds the [`KmsInvalidState`].
     pub fn build(self) -> KmsInvalidState {
         KmsInvalidState {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "KmsInvalidState",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

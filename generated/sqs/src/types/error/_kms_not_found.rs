@@ -91,8 +91,12 @@ impl KmsNotFoundBuilder {
     /// Builds the [`KmsNotFound`].
     pub fn build(self) -> KmsNotFound {
         KmsNotFound {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "KmsNotFound",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

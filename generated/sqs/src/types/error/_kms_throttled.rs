@@ -91,8 +91,12 @@ impl KmsThrottledBuilder {
     /// Builds the [`KmsThrottled`].
     pub fn build(self) -> KmsThrottled {
         KmsThrottled {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "KmsThrottled",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

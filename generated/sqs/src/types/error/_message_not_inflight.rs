@@ -72,7 +72,11 @@ impl MessageNotInflightBuilder {
     /// Builds the [`MessageNotInflight`].
     pub fn build(self) -> MessageNotInflight {
         MessageNotInflight {
-            meta: Default::default(),
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "MessageNotInflight",
+                None,
+                400u16,
+            ),
         }
     }
 }

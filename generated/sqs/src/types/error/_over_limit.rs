@@ -91,8 +91,12 @@ impl OverLimitBuilder {
     /// Builds the [`OverLimit`].
     pub fn build(self) -> OverLimit {
         OverLimit {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "OverLimit",
+                self.message.clone(),
+                403u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

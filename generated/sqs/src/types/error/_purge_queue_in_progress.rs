@@ -91,8 +91,12 @@ impl PurgeQueueInProgressBuilder {
     /// Builds the [`PurgeQueueInProgress`].
     pub fn build(self) -> PurgeQueueInProgress {
         PurgeQueueInProgress {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "PurgeQueueInProgress",
+                self.message.clone(),
+                403u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl QueueDeletedRecentlyBuilder {
     /// Builds the [`QueueDeletedRecently`].
     pub fn build(self) -> QueueDeletedRecently {
         QueueDeletedRecently {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "QueueDeletedRecently",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl QueueDoesNotExistBuilder {
     /// Builds the [`QueueDoesNotExist`].
     pub fn build(self) -> QueueDoesNotExist {
         QueueDoesNotExist {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "QueueDoesNotExist",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl QueueNameExistsBuilder {
     /// Builds the [`QueueNameExists`].
     pub fn build(self) -> QueueNameExists {
         QueueNameExists {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "QueueNameExists",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl ReceiptHandleIsInvalidBuilder {
     /// Builds the [`ReceiptHandleIsInvalid`].
     pub fn build(self) -> ReceiptHandleIsInvalid {
         ReceiptHandleIsInvalid {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ReceiptHandleIsInvalid",
+                self.message.clone(),
+                404u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

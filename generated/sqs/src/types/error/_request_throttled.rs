@@ -94,8 +94,12 @@ impl RequestThrottledBuilder {
     /// Builds the [`RequestThrottled`].
     pub fn build(self) -> RequestThrottled {
         RequestThrottled {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "RequestThrottled",
+                self.message.clone(),
+                403u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

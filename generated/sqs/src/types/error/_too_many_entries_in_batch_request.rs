@@ -91,8 +91,12 @@ impl TooManyEntriesInBatchRequestBuilder {
     /// Builds the [`TooManyEntriesInBatchRequest`].
     pub fn build(self) -> TooManyEntriesInBatchRequest {
         TooManyEntriesInBatchRequest {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "TooManyEntriesInBatchRequest",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl UnsupportedOperationBuilder {
     /// Builds the [`UnsupportedOperation`].
     pub fn build(self) -> UnsupportedOperation {
         UnsupportedOperation {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "UnsupportedOperation",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl InvalidRequestExceptionBuilder {
     /// Builds the [`InvalidRequestException`].
     pub fn build(self) -> InvalidRequestException {
         InvalidRequestException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidRequestException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

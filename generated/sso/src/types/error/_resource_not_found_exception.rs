@@ -91,8 +91,12 @@ impl ResourceNotFoundExceptionBuilder {
     /// Builds the [`ResourceNotFoundException`].
     pub fn build(self) -> ResourceNotFoundException {
         ResourceNotFoundException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ResourceNotFoundException",
+                self.message.clone(),
+                404u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

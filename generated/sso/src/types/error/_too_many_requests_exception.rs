@@ -91,8 +91,12 @@ impl TooManyRequestsExceptionBuilder {
     /// Builds the [`TooManyRequestsException`].
     pub fn build(self) -> TooManyRequestsException {
         TooManyRequestsException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "TooManyRequestsException",
+                self.message.clone(),
+                429u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

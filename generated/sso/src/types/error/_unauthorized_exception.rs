@@ -91,8 +91,12 @@ impl UnauthorizedExceptionBuilder {
     /// Builds the [`UnauthorizedException`].
     pub fn build(self) -> UnauthorizedException {
         UnauthorizedException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "UnauthorizedException",
+                self.message.clone(),
+                401u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -117,9 +117,13 @@ impl AccessDeniedExceptionBuilder {
     /// Builds the [`AccessDeniedException`].
     pub fn build(self) -> AccessDeniedException {
         AccessDeniedException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "AccessDeniedException",
+                None,
+                400u16,
+            ),
             error: self.error,
             error_description: self.error_description,
-            meta: Default::default(),
         }
     }
 }

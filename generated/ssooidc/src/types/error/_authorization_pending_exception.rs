@@ -117,9 +117,13 @@ impl AuthorizationPendingExceptionBuilder {
     /// Builds the [`AuthorizationPendingException`].
     pub fn build(self) -> AuthorizationPendingException {
         AuthorizationPendingException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "AuthorizationPendingException",
+                None,
+                400u16,
+            ),
             error: self.error,
             error_description: self.error_description,
-            meta: Default::default(),
         }
     }
 }

@@ -117,9 +117,13 @@ impl ExpiredTokenExceptionBuilder {
     /// Builds the [`ExpiredTokenException`].
     pub fn build(self) -> ExpiredTokenException {
         ExpiredTokenException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ExpiredTokenException",
+                None,
+                400u16,
+            ),
             error: self.error,
             error_description: self.error_description,
-            meta: Default::default(),
         }
     }
 }

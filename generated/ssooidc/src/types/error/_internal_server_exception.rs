@@ -117,9 +117,13 @@ impl InternalServerExceptionBuilder {
     /// Builds the [`InternalServerException`].
     pub fn build(self) -> InternalServerException {
         InternalServerException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InternalServerException",
+                None,
+                500u16,
+            ),
             error: self.error,
             error_description: self.error_description,
-            meta: Default::default(),
         }
     }
 }

@@ -117,9 +117,13 @@ impl InvalidClientExceptionBuilder {
     /// Builds the [`InvalidClientException`].
     pub fn build(self) -> InvalidClientException {
         InvalidClientException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidClientException",
+                None,
+                401u16,
+            ),
             error: self.error,
             error_description: self.error_description,
-            meta: Default::default(),
         }
     }
 }

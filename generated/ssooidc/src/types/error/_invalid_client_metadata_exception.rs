@@ -117,9 +117,13 @@ impl InvalidClientMetadataExceptionBuilder {
     /// Builds the [`InvalidClientMetadataException`].
     pub fn build(self) -> InvalidClientMetadataException {
         InvalidClientMetadataException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidClientMetadataException",
+                None,
+                400u16,
+            ),
             error: self.error,
             error_description: self.error_description,
-            meta: Default::default(),
         }
     }
 }

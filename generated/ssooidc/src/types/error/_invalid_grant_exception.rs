@@ -117,9 +117,13 @@ impl InvalidGrantExceptionBuilder {
     /// Builds the [`InvalidGrantException`].
     pub fn build(self) -> InvalidGrantException {
         InvalidGrantException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidGrantException",
+                None,
+                400u16,
+            ),
             error: self.error,
             error_description: self.error_description,
-            meta: Default::default(),
         }
     }
 }

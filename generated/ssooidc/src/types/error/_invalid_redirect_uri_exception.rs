@@ -117,9 +117,13 @@ impl InvalidRedirectUriExceptionBuilder {
     /// Builds the [`InvalidRedirectUriException`].
     pub fn build(self) -> InvalidRedirectUriException {
         InvalidRedirectUriException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidRedirectUriException",
+                None,
+                400u16,
+            ),
             error: self.error,
             error_description: self.error_description,
-            meta: Default::default(),
         }
     }
 }

@@ -117,9 +117,13 @@ impl InvalidRequestExceptionBuilder {
     /// Builds the [`InvalidRequestException`].
     pub fn build(self) -> InvalidRequestException {
         InvalidRequestException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidRequestException",
+                None,
+                400u16,
+            ),
             error: self.error,
             error_description: self.error_description,
-            meta: Default::default(),
         }
     }
 }

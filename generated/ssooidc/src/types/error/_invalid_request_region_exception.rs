@@ -161,11 +161,15 @@ impl InvalidRequestRegionExceptionBuilder {
     /// Builds the [`InvalidRequestRegionException`].
     pub fn build(self) -> InvalidRequestRegionException {
         InvalidRequestRegionException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidRequestRegionException",
+                None,
+                400u16,
+            ),
             error: self.error,
             error_description: self.error_description,
             endpoint: self.endpoint,
             region: self.region,
-            meta: Default::default(),
         }
     }
 }

@@ -117,9 +117,13 @@ impl InvalidScopeExceptionBuilder {
     /// Builds the [`InvalidScopeException`].
     pub fn build(self) -> InvalidScopeException {
         InvalidScopeException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidScopeException",
+                None,
+                400u16,
+            ),
             error: self.error,
             error_description: self.error_description,
-            meta: Default::default(),
         }
     }
 }

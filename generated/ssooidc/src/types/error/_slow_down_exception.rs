@@ -117,9 +117,13 @@ impl SlowDownExceptionBuilder {
     /// Builds the [`SlowDownException`].
     pub fn build(self) -> SlowDownException {
         SlowDownException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "SlowDownException",
+                None,
+                400u16,
+            ),
             error: self.error,
             error_description: self.error_description,
-            meta: Default::default(),
         }
     }
 }

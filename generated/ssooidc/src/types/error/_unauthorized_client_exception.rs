@@ -117,9 +117,13 @@ impl UnauthorizedClientExceptionBuilder {
     /// Builds the [`UnauthorizedClientException`].
     pub fn build(self) -> UnauthorizedClientException {
         UnauthorizedClientException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "UnauthorizedClientException",
+                None,
+                400u16,
+            ),
             error: self.error,
             error_description: self.error_description,
-            meta: Default::default(),
         }
     }
 }

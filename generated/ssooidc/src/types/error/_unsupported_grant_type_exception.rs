@@ -117,9 +117,13 @@ impl UnsupportedGrantTypeExceptionBuilder {
     /// Builds the [`UnsupportedGrantTypeException`].
     pub fn build(self) -> UnsupportedGrantTypeException {
         UnsupportedGrantTypeException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "UnsupportedGrantTypeException",
+                None,
+                400u16,
+            ),
             error: self.error,
             error_description: self.error_description,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl ExpiredTokenExceptionBuilder {
     /// Builds the [`ExpiredTokenException`].
     pub fn build(self) -> ExpiredTokenException {
         ExpiredTokenException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "ExpiredTokenException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

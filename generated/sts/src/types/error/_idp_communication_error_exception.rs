@@ -91,8 +91,12 @@ impl IdpCommunicationErrorExceptionBuilder {
     /// Builds the [`IdpCommunicationErrorException`].
     pub fn build(self) -> IdpCommunicationErrorException {
         IdpCommunicationErrorException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "IDPCommunicationError",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -93,8 +93,12 @@ impl IdpRejectedClaimExceptionBuilder {
     /// Builds the [`IdpRejectedClaimException`].
     pub fn build(self) -> IdpRejectedClaimException {
         IdpRejectedClaimException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "IDPRejectedClaim",
+                self.message.clone(),
+                403u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl InvalidAuthorizationMessageExceptionBuilder {
     /// Builds the [`InvalidAuthorizationMessageException`].
     pub fn build(self) -> InvalidAuthorizationMessageException {
         InvalidAuthorizationMessageException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidAuthorizationMessageException",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

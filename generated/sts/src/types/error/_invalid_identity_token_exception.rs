@@ -91,8 +91,12 @@ impl InvalidIdentityTokenExceptionBuilder {
     /// Builds the [`InvalidIdentityTokenException`].
     pub fn build(self) -> InvalidIdentityTokenException {
         InvalidIdentityTokenException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "InvalidIdentityToken",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

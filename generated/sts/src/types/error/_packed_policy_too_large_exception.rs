@@ -93,8 +93,12 @@ impl PackedPolicyTooLargeExceptionBuilder {
     /// Builds the [`PackedPolicyTooLargeException`].
     pub fn build(self) -> PackedPolicyTooLargeException {
         PackedPolicyTooLargeException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "PackedPolicyTooLarge",
+                self.message.clone(),
+                400u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }

@@ -91,8 +91,12 @@ impl RegionDisabledExceptionBuilder {
     /// Builds the [`RegionDisabledException`].
     pub fn build(self) -> RegionDisabledException {
         RegionDisabledException {
+            meta: ::awsrt::error::ErrorMetadata::modeled(
+                "RegionDisabledException",
+                self.message.clone(),
+                403u16,
+            ),
             message: self.message,
-            meta: Default::default(),
         }
     }
 }
