@@ -95,20 +95,7 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
     let protocol_items = proto.operation_items(svc, op);
     let error_enum = error_enum(svc, op, &n);
     let fluent_def = fluent_builder(op, &n);
-    let token_fill = op
-        .input
-        .fields
-        .iter()
-        .filter(|f| f.idempotency_token && f.optional && fillable_token(f))
-        .map(|f| {
-            let fname = ident(&f.name);
-            let token = token_value(f);
-            quote! {
-                if input.#fname.is_none() {
-                    input.#fname = Some(#token);
-                }
-            }
-        });
+    let token_fill = token_fill(op);
     let mut_input = if op
         .input
         .fields
@@ -561,6 +548,21 @@ fn endpoint_params(op: &crate::ir::Operation) -> TokenStream {
     }
 }
 
+/// Fills each unset `@idempotencyToken` member of `input` (shared by `send` and `presign`, so a
+/// presigned request is the one `send` would make).
+fn token_fill(op: &Operation) -> Vec<TokenStream> {
+    op.input
+        .fields
+        .iter()
+        .filter(|f| f.idempotency_token && f.optional && fillable_token(f))
+        .map(|f| {
+            let fname = ident(&f.name);
+            let token = token_value(f);
+            quote!(if input.#fname.is_none() { input.#fname = Some(#token); })
+        })
+        .collect()
+}
+
 /// The operation module's `presign`: the request `send` would make, presigned.
 fn presign_fn(
     op: &Operation,
@@ -572,16 +574,7 @@ fn presign_fn(
         return TokenStream::new();
     }
     let params = endpoint_params(op);
-    let token_fill = op
-        .input
-        .fields
-        .iter()
-        .filter(|f| f.idempotency_token && f.optional && fillable_token(f))
-        .map(|f| {
-            let fname = ident(&f.name);
-            let token = token_value(f);
-            quote!(if input.#fname.is_none() { input.#fname = Some(#token); })
-        });
+    let token_fill = token_fill(op);
     quote! {
         pub(crate) async fn presign(handle: &::awsrt::client::ClientHandle, #mut_input: #input, config: &::awsrt::client::PresigningConfig) -> Result<::awsrt::client::PresignedRequest, ::awsrt::error::SdkError<#error>> {
             #(#token_fill)*

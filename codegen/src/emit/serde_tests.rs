@@ -122,13 +122,7 @@ fn all_name(name: &str) -> proc_macro2::Ident {
 fn secret_member(svc: &Service, s: &Struct, path: &TokenStream) -> Option<(TokenStream, String)> {
     let f = s.fields.iter().find(|f| f.sensitive || s.sensitive)?;
     let n = ident(&f.name);
-    let mut v = sample(svc, &f.ty);
-    if f.boxed {
-        v = quote!(Box::new(#v));
-    }
-    if f.optional {
-        v = quote!(Some(#v));
-    }
+    let v = field_sample(svc, f);
     let value = quote! {{
         let d = 0u32;
         let mut value = <#path as ::std::default::Default>::default();
@@ -147,13 +141,7 @@ fn full_fn(
 ) -> TokenStream {
     let fields = s.fields.iter().map(|f| {
         let n = ident(&f.name);
-        let mut v = sample(svc, &f.ty);
-        if f.boxed {
-            v = quote!(Box::new(#v));
-        }
-        if f.optional {
-            v = quote!(Some(#v));
-        }
+        let v = field_sample(svc, f);
         quote!(#n: #v,)
     });
     quote! {
@@ -199,6 +187,19 @@ fn enum_checks(e: &Enum, path: &TokenStream) -> TokenStream {
             for v in [#(#known,)* "a value from the future ✓"] { roundtrip(&#path::from(v)); }
         }
     }
+}
+
+/// A sample for structure member `f` as stored: boxed when recursive, in `Some` when
+/// optional.
+fn field_sample(svc: &Service, f: &crate::ir::Field) -> TokenStream {
+    let mut v = sample(svc, &f.ty);
+    if f.boxed {
+        v = quote!(Box::new(#v));
+    }
+    if f.optional {
+        v = quote!(Some(#v));
+    }
+    v
 }
 
 /// An expression of type `ty` (the stored type without `Option`/`Box`), with `d` the depth.

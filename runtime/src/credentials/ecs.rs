@@ -151,35 +151,39 @@ impl EcsProvider {
         if let Some(token) = token.as_deref() {
             headers.push(("authorization", token));
         }
-        if url.len() > 8 && url[..8].eq_ignore_ascii_case("https://") {
-            return self.load_https(&url, &headers).await;
-        }
-        let response = send(Method::GET, &url, &headers, self.timeouts)
-            .await
-            .map_err(|e| {
-                let kind = if e.is_timeout() {
-                    CredentialsErrorKind::Timeout
-                } else {
-                    CredentialsErrorKind::ProviderFailed
-                };
-                CredentialsError::new(NAME, kind, format!("{url}: {e}"))
-            })?;
-        if response.status != 200 {
+        let (status, body) = if url
+            .get(..8)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+        {
+            self.get_https(&url, &headers).await?
+        } else {
+            let response = send(Method::GET, &url, &headers, self.timeouts)
+                .await
+                .map_err(|e| {
+                    let kind = if e.is_timeout() {
+                        CredentialsErrorKind::Timeout
+                    } else {
+                        CredentialsErrorKind::ProviderFailed
+                    };
+                    CredentialsError::new(NAME, kind, format!("{url}: {e}"))
+                })?;
+            (response.status, response.body)
+        };
+        if status != 200 {
             return Err(CredentialsError::provider_failed(
                 NAME,
-                format!("{url}: HTTP status {}", response.status),
+                format!("{url}: HTTP status {status}"),
             ));
         }
-        json::parse(NAME, &response.body, &json::CONTAINER, false)
+        json::parse(NAME, &body, &json::CONTAINER, false)
     }
-}
 
-impl EcsProvider {
-    async fn load_https(
+    /// Status and body of a GET to an `https://` full URI, through the transport.
+    async fn get_https(
         &self,
         url: &str,
         headers: &[(&str, &str)],
-    ) -> Result<Credentials, CredentialsError> {
+    ) -> Result<(u16, bytes::Bytes), CredentialsError> {
         let transport = match &self.transport {
             Some(t) => std::sync::Arc::clone(t),
             None => std::sync::Arc::new(crate::http::HyperTransport::default()),
@@ -209,13 +213,7 @@ impl EcsProvider {
             };
             CredentialsError::new(NAME, kind, format!("{url}: {e}"))
         })?;
-        if response.status != 200 {
-            return Err(CredentialsError::provider_failed(
-                NAME,
-                format!("{url}: HTTP status {}", response.status),
-            ));
-        }
-        json::parse(NAME, &response.body, &json::CONTAINER, false)
+        Ok((response.status, response.body))
     }
 }
 
