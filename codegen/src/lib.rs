@@ -5,6 +5,7 @@
 //! and [`write`](mod@write) (formatting, headers, writing only changed files).
 
 pub mod auth;
+pub mod behaviours;
 pub mod customize;
 pub mod docs;
 pub mod emit;
@@ -34,6 +35,9 @@ pub struct Generated {
     pub files: BTreeMap<String, String>,
     /// What was left out (examples or smoke tests whose values do not fit the model).
     pub notes: Vec<String>,
+    /// What the model asks of the client beyond plain calls (waiters, event streams, ...) and
+    /// what the crate handles ([`behaviours`]).
+    pub behaviours: behaviours::Behaviours,
 }
 
 /// Generates a whole crate from an assembled JSON AST document, with the generator's notes.
@@ -46,11 +50,16 @@ pub fn generate(
     opts: &CrateOptions,
 ) -> Result<Generated> {
     let model = model::Model::from_value(doc, source)?;
+    let asked = behaviours::asked(&model, service);
     let svc = ir::build(model, service, crate_name)?;
     let jobs = emit::crate_files::crate_jobs(&svc, opts);
     Ok(Generated {
         files: write::render(&jobs)?,
         notes: svc.notes.clone(),
+        behaviours: behaviours::Behaviours {
+            asked,
+            handled: behaviours::handled(&svc),
+        },
     })
 }
 

@@ -545,6 +545,8 @@ pub mod ids {
     pub const HTTP_PAYLOAD: &str = "smithy.api#httpPayload";
     pub const HTTP_RESPONSE_CODE: &str = "smithy.api#httpResponseCode";
     pub const STREAMING: &str = "smithy.api#streaming";
+    pub const EVENT_HEADER: &str = "smithy.api#eventHeader";
+    pub const EVENT_PAYLOAD: &str = "smithy.api#eventPayload";
     pub const REST_JSON_1: &str = "aws.protocols#restJson1";
     pub const TIMESTAMP_FORMAT: &str = "smithy.api#timestampFormat";
     pub const SPARSE: &str = "smithy.api#sparse";

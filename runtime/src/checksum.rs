@@ -154,6 +154,17 @@ const fn crc64_table(poly: u64) -> [u64; 256] {
 
 /// CRC-32 (reflected 0x04C11DB7).
 static CRC32: [u32; 256] = crc32_table(0xEDB8_8320);
+
+/// CRC-32 (the IEEE / zlib one) of `data`, as a number; the event stream framing
+/// (`crate::event_stream`) writes it big-endian.
+pub(crate) fn crc32(data: &[u8]) -> u32 {
+    let mut c = !0u32;
+    for &b in data {
+        c = CRC32[usize::from((c as u8) ^ b)] ^ (c >> 8);
+    }
+    !c
+}
+
 /// CRC-32C (reflected 0x1EDC6F41).
 static CRC32C: [u32; 256] = crc32_table(0x82F6_3B78);
 /// CRC-64/NVME (reflected 0xAD93D23594C93659).

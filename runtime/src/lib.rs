@@ -42,6 +42,7 @@ pub mod config;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
+pub mod event_stream;
 pub mod http;
 pub mod interceptor;
 pub mod json;

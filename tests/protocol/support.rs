@@ -47,6 +47,27 @@ impl Mock {
         })
     }
 
+    /// A mock answering `status` and `headers` with `body` followed by the event-stream
+    /// messages whose base64 are `events` (an event-stream case's initial response and events).
+    pub fn with_events(
+        status: u16,
+        headers: &[(&str, &str)],
+        body: &str,
+        events: &[&str],
+    ) -> Arc<Mock> {
+        let mock = Mock::new(status, headers, body);
+        let mut response = mock.response.clone();
+        let mut all = body.as_bytes().to_vec();
+        for e in events {
+            all.extend(awsrt::types::base64_decode(e).expect("the event's bytes are base64"));
+        }
+        response.body = all.into();
+        Arc::new(Mock {
+            response,
+            requests: Mutex::new(Vec::new()),
+        })
+    }
+
     /// The requests sent so far.
     pub fn requests(&self) -> Vec<HttpRequest> {
         self.requests
@@ -692,6 +713,84 @@ pub fn doc(json: &str) -> Document {
     match Document::parse(json.as_bytes()) {
         Ok(d) => d,
         Err(e) => panic!("bad JSON literal {json:?}: {e}"),
+    }
+}
+
+/// The bytes of base64 text.
+pub fn base64(text: &str) -> Vec<u8> {
+    awsrt::types::base64_decode(text).expect("valid base64")
+}
+
+/// The event-stream messages of a request body: a signed envelope (with a `:chunk-signature`
+/// header) stands for the message in its payload, and the closing empty envelope is left out.
+pub fn event_messages(body: &[u8]) -> Vec<awsrt::event_stream::Message> {
+    let mut out = Vec::new();
+    for m in decode_messages(body) {
+        if m.header(":chunk-signature").is_some() {
+            if !m.payload.is_empty() {
+                let inner = decode_messages(&m.payload);
+                assert_eq!(inner.len(), 1, "an envelope holds one message");
+                out.extend(inner);
+            }
+        } else {
+            out.push(m);
+        }
+    }
+    out
+}
+
+fn decode_messages(bytes: &[u8]) -> Vec<awsrt::event_stream::Message> {
+    let mut decoder = awsrt::event_stream::MessageDecoder::new();
+    decoder.push(bytes);
+    let mut out = Vec::new();
+    while let Some(m) = decoder
+        .next_message()
+        .expect("the request body is event-stream messages")
+    {
+        out.push(m);
+    }
+    decoder
+        .finish()
+        .expect("no partial message at the end of the body");
+    out
+}
+
+/// Asserts that the messages sent are the expected ones (base64 of each encoded message):
+/// the same headers (in any order: the cases list them in no particular one) and the same
+/// payload, compared as JSON when the message says it is JSON.
+pub fn assert_messages(sent: &[awsrt::event_stream::Message], expected: &[&str]) {
+    let want: Vec<awsrt::event_stream::Message> = expected
+        .iter()
+        .flat_map(|b| decode_messages(&base64(b)))
+        .collect();
+    assert_eq!(sent.len(), want.len(), "messages sent: {sent:?}");
+    for (i, (s, w)) in sent.iter().zip(&want).enumerate() {
+        let mut sh: Vec<_> = s
+            .headers
+            .iter()
+            .map(|h| (h.name.clone(), h.value.clone()))
+            .collect();
+        let mut wh: Vec<_> = w
+            .headers
+            .iter()
+            .map(|h| (h.name.clone(), h.value.clone()))
+            .collect();
+        sh.sort_by(|a, b| a.0.cmp(&b.0));
+        wh.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(sh, wh, "the headers of message {i}");
+        let json = w.string_header(":content-type") == Some("application/json");
+        if json {
+            let (a, b) = (
+                Document::parse(&s.payload).expect("a JSON payload"),
+                Document::parse(&w.payload).expect("a JSON payload"),
+            );
+            assert!(
+                json_eq(&a, &b),
+                "the payload of message {i}: {a:?} != {b:?}"
+            );
+        } else {
+            assert_eq!(s.payload, w.payload, "the payload of message {i}");
+        }
     }
 }
 

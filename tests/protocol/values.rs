@@ -81,6 +81,15 @@ impl Cx<'_> {
                 lit(s)
             ),
             (RType::Timestamp(_), Document::Number(n)) => timestamp_literal(*n).ok_or_else(bad)?,
+            // RFC 3339 text (the event-stream cases write timestamps so).
+            (RType::Timestamp(_), Document::String(t)) => {
+                awsrt::types::DateTime::parse(t, awsrt::types::TimestampFormat::DateTime)
+                    .map_err(|_| bad())?;
+                format!(
+                    "::awsrt::types::DateTime::parse({}, ::awsrt::types::TimestampFormat::DateTime).expect(\"an RFC 3339 timestamp\")",
+                    lit(t)
+                )
+            }
             (RType::Document, v) => format!("::cases::doc({})", lit(&v.to_json())),
             (RType::Unit, Document::Object(o)) if o.is_empty() => "()".to_owned(),
             (RType::Enum(n), Document::String(s)) => {

@@ -13,6 +13,7 @@
 //! `tests/tests/protocol_smithy.rs`.
 
 pub mod cases;
+pub mod events;
 pub mod render;
 pub mod runner;
 pub mod skips;
@@ -25,8 +26,20 @@ pub mod workspace;
 /// summary line is recorded for `cargo xtask test` to print (`integration_tests::report_summary`).
 pub fn check(protocol: &str) {
     let p = cases::protocol(protocol).unwrap_or_else(|| panic!("unknown protocol {protocol}"));
-    let summary = runner::run(&p).unwrap_or_else(|e| panic!("{e}"));
+    let summary = runner::run(&p, false).unwrap_or_else(|e| panic!("{e}"));
     integration_tests::report_summary(&format!("protocol_tests_{protocol}"), &summary.line());
+    let report = summary.report();
+    assert!(summary.ok(), "{report}");
+    println!("{report}");
+}
+
+/// Runs the client cases of the `smithy.test#eventStreamTests` of `protocol` (summary line
+/// `event stream tests: passed N/M, skipped K`) and panics unless each passed or is
+/// skip-listed.
+pub fn check_event_streams(protocol: &str) {
+    let p = cases::protocol(protocol).unwrap_or_else(|| panic!("unknown protocol {protocol}"));
+    let summary = runner::run(&p, true).unwrap_or_else(|e| panic!("{e}"));
+    integration_tests::report_summary("event_stream_tests", &summary.line());
     let report = summary.report();
     assert!(summary.ok(), "{report}");
     println!("{report}");

@@ -216,7 +216,13 @@ pub fn placeholders(
         return Err("required members nest more than 16 levels deep".to_owned());
     }
     let mut out = BTreeMap::new();
-    for f in fields.iter().filter(|f| !f.optional && f.default.is_none()) {
+    // Event streams are empty unless set.
+    let needed = |f: &&Field| {
+        !f.optional
+            && f.default.is_none()
+            && !matches!(f.ty, RType::EventInput(_) | RType::EventOutput(_))
+    };
+    for f in fields.iter().filter(needed) {
         out.insert(f.member.clone(), placeholder(cx, &f.ty, depth)?);
     }
     Ok(out)
@@ -239,6 +245,9 @@ fn placeholder(cx: &Cx<'_>, ty: &RType, depth: usize) -> Result<Document, String
         RType::Document => Document::Null,
         RType::Unit => Document::Object(BTreeMap::new()),
         RType::Stream => Document::from(""),
+        RType::EventInput(_) | RType::EventOutput(_) => {
+            return Err("an event stream has no placeholder value".to_owned())
+        }
         RType::List(..) => Document::Array(Vec::new()),
         RType::Map(..) => Document::Object(BTreeMap::new()),
         RType::Enum(n) | RType::IntEnum(n) => match cx.svc.ty(n) {

@@ -18,6 +18,8 @@ use super::workspace::{self, base_dir, workspace_root, CaseCrate, Outcome};
 pub struct Summary {
     /// `awsJson1_1`.
     pub protocol: String,
+    /// The event-stream cases (`smithy.test#eventStreamTests`) rather than the HTTP ones.
+    pub events: bool,
     /// Client cases (server-only ones excluded).
     pub total: usize,
     /// Cases marked `appliesTo: "server"` (not run).
@@ -33,9 +35,13 @@ pub struct Summary {
 impl Summary {
     /// `protocol tests <protocol>: passed N/M, skipped K`, where M counts every client case.
     pub fn line(&self) -> String {
+        let title = if self.events {
+            "event stream tests".to_owned()
+        } else {
+            format!("protocol tests {}", self.protocol)
+        };
         format!(
-            "protocol tests {}: passed {}/{}, skipped {}",
-            self.protocol,
+            "{title}: passed {}/{}, skipped {}",
             self.passed.len(),
             self.total,
             self.skipped.len()
@@ -137,6 +143,7 @@ fn render_case(svc: &Service, krate: &str, case: &Case, op_id: &str) -> Result<S
         .ok_or_else(|| format!("the generated crate has no operation {op_id}"))?;
     match case.kind {
         Kind::Request => render::request_case(&cx, op, case),
+        Kind::Event => super::events::event_case(&cx, op, case),
         Kind::Response if case.shape == op_id => render::response_case(&cx, op, case, None),
         Kind::Response => {
             let ty = svc
@@ -155,7 +162,7 @@ fn render_case(svc: &Service, krate: &str, case: &Case, op_id: &str) -> Result<S
 }
 
 /// Loads, generates, renders, builds and runs every client case of one protocol.
-pub fn run(protocol: &ProtocolSuite) -> Result<Summary, String> {
+pub fn run(protocol: &ProtocolSuite, events: bool) -> Result<Summary, String> {
     let loaded = cases::load(protocol)?;
     if loaded.services.is_empty() {
         return Err(format!(
@@ -163,9 +170,14 @@ pub fn run(protocol: &ProtocolSuite) -> Result<Summary, String> {
             protocol.trait_id, loaded.paths
         ));
     }
-    let root = base_dir().join(format!("smithy_{}", protocol.name));
+    let root = base_dir().join(if events {
+        format!("smithy_{}_events", protocol.name)
+    } else {
+        format!("smithy_{}", protocol.name)
+    });
     let mut summary = Summary {
         protocol: protocol.name.to_owned(),
+        events,
         ..Summary::default()
     };
     let services: Vec<Generated> = loaded
@@ -178,6 +190,9 @@ pub fn run(protocol: &ProtocolSuite) -> Result<Summary, String> {
         vec![(String::new(), Vec::new()); services.len()];
     let mut used = std::collections::BTreeSet::new();
     for case in &loaded.cases {
+        if (case.kind == Kind::Event) != events {
+            continue;
+        }
         if case.server_only() {
             summary.server_only += 1;
             continue;
@@ -257,6 +272,7 @@ mod tests {
     fn report_counts_client_cases() {
         let s = Summary {
             protocol: "awsJson1_1".into(),
+            events: false,
             total: 4,
             server_only: 2,
             passed: vec!["request a".into(), "response a".into()],

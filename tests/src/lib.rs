@@ -9,6 +9,7 @@ pub mod fault_server;
 pub mod jmespath_oracle;
 pub mod model_compare;
 pub mod moto;
+pub mod scratch;
 pub mod stub_server;
 pub mod tinyproxy;
 pub mod tls_server;

@@ -300,7 +300,9 @@ impl TestPki {
         self.dir.path()
     }
 
-    fn server_config(&self, leaf: Leaf) -> Arc<rustls::ServerConfig> {
+    /// The rustls settings of a server presenting `leaf` (the runtime's crypto provider, no
+    /// ALPN), for tests that run a server of their own.
+    pub fn server_config(&self, leaf: Leaf) -> Arc<rustls::ServerConfig> {
         let name = leaf.name();
         let chain: Vec<CertificateDer<'static>> =
             CertificateDer::pem_file_iter(self.dir.path().join(format!("{name}.pem")))

@@ -23,6 +23,11 @@ fn rest_json1() {
 }
 
 #[test]
+fn rest_json1_event_streams() {
+    protocol_smithy::check_event_streams("restJson1");
+}
+
+#[test]
 fn rpc_v2_cbor() {
     protocol_smithy::check("rpcv2Cbor");
 }

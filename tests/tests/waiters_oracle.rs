@@ -337,7 +337,11 @@ impl Samples<'_> {
             RType::Timestamp(_) => json!("2024-05-01T12:00:00Z"),
             RType::Blob | RType::SensitiveBlob => json!("aGk="),
             RType::BigInteger | RType::BigDecimal => json!("12"),
-            RType::Document | RType::Unit | RType::Stream => Json::Null,
+            RType::Document
+            | RType::Unit
+            | RType::Stream
+            | RType::EventInput(_)
+            | RType::EventOutput(_) => Json::Null,
             RType::Struct(n) => match self.svc.ty(n) {
                 Some(TypeDef::Struct(s)) => self.structure(s, depth),
                 _ => json!({}),

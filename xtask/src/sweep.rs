@@ -1,7 +1,8 @@
 //! `cargo xtask sweep`: generate a crate for every model in `$SMITHY_MODELS_DIR` (and its `aws/`
 //! and `aws-rest-json/` folders: the protocols the generator speaks) into a scratch directory,
-//! then type-check them. Prints one line per failure and a last
-//! line `generated N/M, compiled K/M`.
+//! then type-check them. Prints one line per failure, then `generated N/M, compiled K/M` and
+//! `behaviours: waiters H/A, ...`: over the generated models, what the generated crates handle
+//! (H) of what the models ask for (A) beyond plain calls ([`codegen::behaviours`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -137,7 +138,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     // Models are independent: generate them on every core, then report in file order.
     let next = std::sync::atomic::AtomicUsize::new(0);
     let threads = std::thread::available_parallelism().map_or(2, usize::from);
-    type ModelResult = Result<(usize, Vec<String>), String>;
+    type ModelResult = Result<(usize, Vec<String>, codegen::behaviours::Behaviours), String>;
     let results: std::sync::Mutex<Vec<(usize, ModelResult)>> = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..threads {
@@ -173,6 +174,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                     Ok((
                         g.files.values().map(|t| t.lines().count()).sum::<usize>(),
                         g.notes,
+                        g.behaviours,
                     ))
                 });
                 results
@@ -184,11 +186,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     });
     let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
     results.sort_by_key(|(i, _)| *i);
+    let mut behaviours = codegen::behaviours::Behaviours::default();
     for (i, result) in results {
         let f = &files[i];
         match result {
-            Ok((n, model_notes)) => {
+            Ok((n, model_notes, model_behaviours)) => {
                 lines += n;
+                behaviours.add(&model_behaviours);
                 notes += model_notes.len();
                 if verbose_notes {
                     for note in model_notes {
@@ -259,6 +263,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             to_compile.len()
         );
     }
+    println!("{}", behaviours.line());
     if generated.len() != total || (!opts.no_compile && compiled != to_compile.len()) {
         return Err("sweep found failures".to_string());
     }

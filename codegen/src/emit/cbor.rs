@@ -97,7 +97,9 @@ pub fn write_value(t: &RType, v: TokenStream) -> TokenStream {
         RType::Timestamp(_) => quote!(w.timestamp(#v);),
         RType::Document => quote!(w.document(#v);),
         RType::Unit => quote! { let _ = #v; w.begin_map(); w.end_map(); },
-        RType::Stream => quote!(::std::compile_error!("a stream is never in a CBOR body");),
+        RType::Stream | RType::EventInput(_) | RType::EventOutput(_) => {
+            quote!(::std::compile_error!("a stream is never in a CBOR body");)
+        }
         RType::Enum(_) => quote!(w.string(#v.as_str());),
         RType::IntEnum(_) => quote!(w.i64(i64::from(#v.value()));),
         RType::Struct(n) | RType::Union(n) => {
@@ -151,7 +153,9 @@ pub fn read_value(t: &RType) -> TokenStream {
         RType::Timestamp(_) => quote!(r.timestamp()?),
         RType::Document => quote!(r.document()?),
         RType::Unit => quote!(r.skip_value()?),
-        RType::Stream => quote!(::std::compile_error!("a stream is never in a CBOR body")),
+        RType::Stream | RType::EventInput(_) | RType::EventOutput(_) => {
+            quote!(::std::compile_error!("a stream is never in a CBOR body"))
+        }
         RType::Enum(n) => {
             let p = type_path(n);
             quote!(#p::from(&*r.string()?))

@@ -89,6 +89,15 @@ pub fn rust_type(t: &RType) -> TokenStream {
         RType::Timestamp(_) => quote!(::awsrt::types::DateTime),
         RType::Unit => quote!(()),
         RType::Stream => quote!(::awsrt::types::ByteStream),
+        RType::EventInput(n) => {
+            let u = type_path(n);
+            quote!(::awsrt::event_stream::EventStreamSender<#u>)
+        }
+        RType::EventOutput(n) => {
+            let u = type_path(n);
+            let e = quote::format_ident!("{}Error", n);
+            quote!(::awsrt::event_stream::EventReceiver<#u, crate::event_stream::#e>)
+        }
         RType::Document => quote!(::awsrt::types::Document),
         RType::Enum(n) | RType::IntEnum(n) | RType::Struct(n) | RType::Union(n) => type_path(n),
         RType::List(inner, sparse) => {
@@ -247,6 +256,6 @@ pub fn default_expr(t: &RType, v: &serde_json::Value) -> TokenStream {
         }
         RType::Struct(_) | RType::Union(_) => quote!(Default::default()),
         RType::Unit => quote!(()),
-        RType::Stream => quote!(::awsrt::types::ByteStream::default()),
+        RType::Stream | RType::EventInput(_) | RType::EventOutput(_) => quote!(Default::default()),
     }
 }

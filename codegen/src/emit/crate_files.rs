@@ -47,6 +47,11 @@ pub fn crate_jobs<'a>(svc: &'a Service, opts: &'a CrateOptions) -> Vec<FileJob<'
     ];
     type_jobs(svc, &mut jobs);
     operation_jobs(svc, &mut jobs);
+    if super::event_stream::has_event_streams(svc) {
+        jobs.push(FileJob::rust("src/event_stream.rs", move || {
+            super::event_stream::event_stream_mod(svc)
+        }));
+    }
     if endpoint_tests {
         jobs.push(FileJob::rust("src/endpoint_tests.rs", move || {
             super::tests::endpoint_tests(svc).unwrap_or_default()
@@ -86,7 +91,7 @@ fn cargo_toml(svc: &Service, opts: &CrateOptions) -> String {
          publish = false\n\
          \n\
          [dependencies]\n\
-         awsrt = {{ path = \"{rt}\" }}\n\
+         awsrt = {{ path = \"{rt}\"{rt_features} }}\n\
          \n\
          [features]\n\
          test-util = [\"awsrt/test-util\"]\n\
@@ -105,6 +110,15 @@ fn cargo_toml(svc: &Service, opts: &CrateOptions) -> String {
         name = svc.crate_name,
         version = opts.version,
         rt = opts.runtime_path,
+        rt_features = if svc
+            .operations
+            .iter()
+            .any(|op| super::operation::uses_http2(svc, op))
+        {
+            ", features = [\"http2\"]"
+        } else {
+            ""
+        },
     )
 }
 
@@ -118,7 +132,11 @@ fn lib_rs(svc: &Service, endpoint_tests: bool) -> TokenStream {
     let crate_ident = names::crate_ident(&svc.crate_name);
     let quick = quick_start(svc, &crate_ident);
     let config_docs = super::reexports::config_docs(svc, &crate_ident);
-    let docs = format!("{title}\n{body}\n\n{quick}\n\n{config_docs}");
+    let mut behaviours = super::behaviour_docs::crate_sections(svc, &crate_ident);
+    if !behaviours.is_empty() {
+        behaviours.push_str("\n\n");
+    }
+    let docs = format!("{title}\n{body}\n\n{quick}\n\n{behaviours}{config_docs}");
     let lines = docs.lines().map(|l| {
         if l.is_empty() {
             String::new()
@@ -138,6 +156,13 @@ fn lib_rs(svc: &Service, endpoint_tests: bool) -> TokenStream {
     let waiters_mod = if super::waiters::has_waiters(svc) {
         quote! {
             #[rustfmt::skip] pub mod waiters;
+        }
+    } else {
+        quote!()
+    };
+    let event_stream_mod = if super::event_stream::has_event_streams(svc) {
+        quote! {
+            #[rustfmt::skip] pub mod event_stream;
         }
     } else {
         quote!()
@@ -189,6 +214,7 @@ fn lib_rs(svc: &Service, endpoint_tests: bool) -> TokenStream {
         #[cfg(feature = "blocking")]
         #[rustfmt::skip] pub mod blocking;
         #waiters_mod
+        #event_stream_mod
         /// Test doubles for code that uses this client (feature `test-util`): typed mock rules
         /// (`test_util::mock!(Client::...)`, `test_util::mock_client!`) and the wire-level
         /// `MockTransport`.
@@ -467,8 +493,9 @@ fn type_jobs<'a>(svc: &'a Service, jobs: &mut Vec<FileJob<'a>>) {
     jobs.push(FileJob::rust("src/types/mod.rs", move || {
         types_mod(&mods, &err_mods)
     }));
+    let stream_errors = super::event_stream::error_names(svc);
     jobs.push(FileJob::rust("src/types/error/mod.rs", move || {
-        error_types_mod(&errs)
+        error_types_mod(&errs, &stream_errors)
     }));
 }
 
@@ -537,12 +564,17 @@ fn types_mod(mods: &[ModEntry], err_mods: &[ModEntry]) -> TokenStream {
 }
 
 /// `src/types/error/mod.rs`.
-fn error_types_mod(err_mods: &[ModEntry]) -> TokenStream {
+fn error_types_mod(err_mods: &[ModEntry], stream_errors: &[String]) -> TokenStream {
     let (err_uses, err_builders) = decl(err_mods);
+    let stream_errors = stream_errors.iter().map(|e| {
+        let e = ident(e);
+        quote!(pub use crate::event_stream::#e;)
+    });
     quote! {
         //! The modeled error structures. Each operation's error enum wraps those it can return.
 
         #err_uses
+        #(#stream_errors)*
 
         /// Builders of the error structures.
         pub mod builders {
@@ -558,6 +590,7 @@ fn operation_jobs<'a>(svc: &'a Service, jobs: &mut Vec<FileJob<'a>>) {
             move || {
                 let mut extra = super::paginator::paginator(svc, op);
                 extra.extend(super::tests::example_tests(svc, op));
+                extra.extend(super::discovery::discovery_items(svc, op));
                 operation_file(svc, op, extra)
             },
         ));

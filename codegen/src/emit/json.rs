@@ -99,7 +99,9 @@ pub fn write_value(t: &RType, v: TokenStream) -> TokenStream {
         }
         RType::Document => quote!(w.document(#v);),
         RType::Unit => quote! { let _ = #v; w.begin_object(); w.end_object(); },
-        RType::Stream => quote!(::std::compile_error!("a stream is never in a JSON document");),
+        RType::Stream | RType::EventInput(_) | RType::EventOutput(_) => {
+            quote!(::std::compile_error!("a stream is never in a JSON document");)
+        }
         RType::Enum(_) => quote!(w.string(#v.as_str());),
         RType::IntEnum(_) => quote!(w.i64(i64::from(#v.value()));),
         RType::Struct(n) | RType::Union(n) => {
@@ -157,9 +159,9 @@ pub fn read_value(t: &RType) -> TokenStream {
         }
         RType::Document => quote!(r.document()?),
         RType::Unit => quote!(r.skip_value()?),
-        RType::Stream => quote!(::std::compile_error!(
-            "a stream is never in a JSON document"
-        )),
+        RType::Stream | RType::EventInput(_) | RType::EventOutput(_) => quote!(
+            ::std::compile_error!("a stream is never in a JSON document")
+        ),
         RType::Enum(n) => {
             let p = type_path(n);
             quote!(#p::from(&*r.string()?))
@@ -377,7 +379,7 @@ pub fn de_construct_with(
             quote!(#n: #v,)
         } else if f.optional {
             quote!(#n: #l,)
-        } else if f.ty == RType::Stream {
+        } else if matches!(f.ty, RType::Stream | RType::EventOutput(_)) {
             quote!(#n: #l.unwrap_or_default(),)
         } else if let Some(d) = &f.default {
             let e = default_expr(&f.ty, d);

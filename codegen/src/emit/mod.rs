@@ -1,10 +1,13 @@
 //! Pure functions from the IR to token streams, one module per concern, assembled into the files
 //! of a crate.
 
+pub mod behaviour_docs;
 pub mod blocking;
 pub mod cbor;
 pub mod common;
 pub mod crate_files;
+pub mod discovery;
+pub mod event_stream;
 pub mod json;
 pub mod literal;
 pub mod mocks;

@@ -47,6 +47,8 @@ pub fn op_docs(svc: &Service, op: &Operation) -> String {
             "\n\n**Not yet callable:** {why}; `send()` fails with a construction error."
         ));
     }
+    d.push_str(&super::discovery::doc_note(svc, op));
+    d.push_str(&super::behaviour_docs::op_notes(svc, op));
     let n = op_names(op);
     d.push_str(&format!(
         "\n\n# Errors\n\nReturns [`SdkError`](crate::error::SdkError) with [`{}`](crate::operation::{}::{}) as the service error:",
@@ -124,7 +126,40 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
                 .map_err(::awsrt::error::SdkError::Construction)?;
         }
     };
-    let exchange = if op.streams_output() {
+    let input_events = op.input.fields.iter().find_map(|f| match &f.ty {
+        crate::ir::RType::EventInput(u) => Some((f, u)),
+        _ => None,
+    });
+    let take_events = match input_events {
+        Some((f, _)) => {
+            let n = ident(&f.name);
+            if f.optional {
+                quote!(let events = input.#n.take().unwrap_or_default();)
+            } else {
+                quote!(let events = ::std::mem::take(&mut input.#n);)
+            }
+        }
+        None => quote!(),
+    };
+    let exchange = if let Some((_, u)) = input_events {
+        let options = call_options(svc, op);
+        let marshal = super::event_stream::marshal_fn(u);
+        let parse = if op.streams_output() {
+            quote!(parse_streaming_response(&reply, body))
+        } else {
+            quote! {
+                let reply = ::awsrt::event_stream::collect_reply(reply, body).await?;
+                parse_response(&reply)
+            }
+        };
+        quote! {
+            let (reply, body) = handle
+                .call_event_stream(&OPERATION, request, events.into_body(crate::event_stream::#marshal), #options)
+                .await
+                .map_err(::awsrt::error::SdkError::cast)?;
+            #parse
+        }
+    } else if op.streams_output() {
         let options = call_options(svc, op);
         quote! {
             let (reply, body) = handle
@@ -166,12 +201,15 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
         }
         None => {
             let params = endpoint_params(op);
+            let discovery = super::discovery::send_hook(svc, op);
             quote! {
                 #(#token_fill)*
+                #take_events
                 let request = handle
                     .serialize(&OPERATION, || ser_request(&input))
                     .map_err(::awsrt::error::SdkError::Construction)?;
                 #params
+                #discovery
                 #compress
                 #checksum_request
                 #drop_input
@@ -195,7 +233,7 @@ pub fn operation_file(svc: &Service, op: &Operation, extra: TokenStream) -> Toke
             .fields
             .iter()
             .any(|f| f.idempotency_token && f.optional && fillable_token(f));
-    let rebind_input = if fills_tokens {
+    let rebind_input = if fills_tokens || (op.not_callable.is_none() && input_events.is_some()) {
         quote!(let mut input = input;)
     } else {
         quote!()
@@ -370,12 +408,18 @@ fn fluent_builder(op: &Operation, n: &OpNames) -> TokenStream {
         "The blocking mode (feature `blocking`), what [`blocking::Client::{0}`](crate::blocking::Client::{0}) returns: `send()` waits for the answer.",
         op.fn_name
     ));
+    // An input event stream is not `Clone`: neither is the builder that holds it.
+    let derive_clone = if shapes::has_stream(&op.input) {
+        quote!()
+    } else {
+        quote!(Clone,)
+    };
     quote! {
         #doc_doc
         ///
         /// `M` is the calling mode: [`Async`](crate::client::Async) (the default), whose `send()`
         /// is `async`, or `Blocking` (feature `blocking`), whose `send()` waits for the answer.
-        #[derive(Clone, ::std::fmt::Debug)]
+        #[derive(#derive_clone ::std::fmt::Debug)]
         pub struct #fluent<M = ::awsrt::client::Async> {
             handle: ::awsrt::client::ClientHandle,
             inner: #builder,
@@ -432,11 +476,23 @@ fn fluent_builder(op: &Operation, n: &OpNames) -> TokenStream {
 
 /// The call options of an operation: its auth when it differs from the service's default.
 fn call_options(svc: &Service, op: &Operation) -> TokenStream {
+    let http2 = if uses_http2(svc, op) {
+        quote!(.http2())
+    } else {
+        quote!()
+    };
     if op.auth == svc.auth {
-        return quote!(::awsrt::client::CallOptions::new());
+        return quote!(::awsrt::client::CallOptions::new() #http2);
     }
     let auth = auth_scheme(op.auth);
-    quote!(::awsrt::client::CallOptions::new().auth(#auth))
+    quote!(::awsrt::client::CallOptions::new().auth(#auth) #http2)
+}
+
+/// Whether the operation streams events over HTTP/2 (its service's protocol asks for it).
+pub fn uses_http2(svc: &Service, op: &Operation) -> bool {
+    svc.event_stream_http2
+        && op.not_callable.is_none()
+        && (op.input_events().is_some() || op.output_events().is_some())
 }
 
 fn auth_scheme(auth: Auth) -> TokenStream {

@@ -131,7 +131,7 @@ fn write_value(
             }
         }
         RType::Unit => quote!(let _ = #v;),
-        RType::Document | RType::Stream => {
+        RType::Document | RType::Stream | RType::EventInput(_) | RType::EventOutput(_) => {
             quote!(::std::compile_error!("documents and streams are not query values");)
         }
         scalar => {

@@ -224,7 +224,9 @@ fn sample(svc: &Service, ty: &RType) -> TokenStream {
         )
         .unwrap()),
         RType::Unit => quote!(()),
-        RType::Stream => quote!(::std::default::Default::default()),
+        RType::Stream | RType::EventInput(_) | RType::EventOutput(_) => {
+            quote!(::std::default::Default::default())
+        }
         RType::Enum(n) => {
             let p = type_path(n);
             let first = match svc.types.get(n) {

@@ -175,7 +175,12 @@ fn sensitive_helpers(s: &Struct) -> TokenStream {
 
 /// Whether the structure has a streamed member (an output's streaming payload).
 pub fn has_stream(s: &Struct) -> bool {
-    s.fields.iter().any(|f| f.ty == RType::Stream)
+    s.fields.iter().any(|f| {
+        matches!(
+            f.ty,
+            RType::Stream | RType::EventInput(_) | RType::EventOutput(_)
+        )
+    })
 }
 
 fn needs_manual_debug(s: &Struct) -> bool {
@@ -416,7 +421,7 @@ fn build_fn(s: &Struct, name: &proc_macro2::Ident) -> TokenStream {
         let n = ident(&f.name);
         if f.optional {
             quote!(#n: self.#n,)
-        } else if f.ty == RType::Stream {
+        } else if matches!(f.ty, RType::Stream | RType::EventInput(_) | RType::EventOutput(_)) {
             quote!(#n: self.#n.unwrap_or_default(),)
         } else if let Some(d) = &f.default {
             let e = default_expr(&f.ty, d);

@@ -194,7 +194,7 @@ pub fn write_element(
             }
         }
         RType::Unit => quote! { let _ = #v; w.start(#name); w.end(#name); },
-        RType::Document | RType::Stream => {
+        RType::Document | RType::Stream | RType::EventInput(_) | RType::EventOutput(_) => {
             quote!(::std::compile_error!("documents and streams are not XML values");)
         }
         scalar => {
@@ -329,7 +329,7 @@ pub fn read_value(t: &RType, items: Option<&XmlItems>, c: TokenStream) -> TokenS
             quote!(crate::types::#f(#c)?)
         }
         RType::Unit => quote!(()),
-        RType::Document | RType::Stream => {
+        RType::Document | RType::Stream | RType::EventInput(_) | RType::EventOutput(_) => {
             quote!(return Err(::awsrt::xml::XmlError::new("documents are not XML values")))
         }
         RType::List(inner, sparse) => {

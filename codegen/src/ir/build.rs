@@ -114,14 +114,27 @@ impl<'m> Builder<'m> {
             return Err(CodegenError::shape(&self.sid, "is not a service"));
         };
         let meta = self.service_meta(svc_shape)?;
-        let types = self.types()?;
+        let (types, mut event_streams) = self.types()?;
         let mut out = OperationsOut::default();
         let mut fn_names = BTreeSet::new();
         for op_id in transform::operations(self.model, &self.sid)? {
             self.operation(&op_id, &meta, &types, &mut fn_names, &mut out)?;
         }
-        let ser = reachable(&types, out.ser_roots);
-        let de = reachable(&types, out.de_roots);
+        for op in &out.operations {
+            if let Some(u) = op.input_events() {
+                if let Some(e) = event_streams.get_mut(u) {
+                    e.sent = true;
+                }
+            }
+            if let Some(u) = op.output_events() {
+                if let Some(e) = event_streams.get_mut(u) {
+                    e.received = true;
+                }
+            }
+        }
+        event_streams.retain(|_, e| e.sent || e.received);
+        let ser = reachable(&types, &event_streams, out.ser_roots, true);
+        let de = reachable(&types, &event_streams, out.de_roots, false);
         // The runtime's default auth is SigV4 exactly when the service has a signing name: give
         // it one when the service or any operation signs.
         let signs = meta.service_auth.signs() || out.operations.iter().any(|o| o.auth.signs());
@@ -156,7 +169,10 @@ impl<'m> Builder<'m> {
             xml_namespace: xml_namespace(&self.sid, &svc_shape.traits)?,
             query_compatible: svc_shape.traits.has(ids::AWS_QUERY_COMPATIBLE)
                 && matches!(self.protocol, Protocol::AwsJson10 | Protocol::AwsJson11),
+            event_stream_http2: event_stream_http2(svc_shape, self.protocol),
             waiters: Vec::new(),
+            endpoint_discovery: None,
+            event_streams,
         })
     }
 
@@ -201,9 +217,11 @@ impl<'m> Builder<'m> {
         })
     }
 
-    /// Every named data type: structures, unions, enums, errors.
-    fn types(&self) -> Result<BTreeMap<String, TypeDef>> {
+    /// Every named data type: structures, unions, enums, errors; and the event streams (whose
+    /// unions keep only their events: the error members go to the [`EventStream`]).
+    fn types(&self) -> Result<(BTreeMap<String, TypeDef>, BTreeMap<String, EventStream>)> {
         let mut types = BTreeMap::new();
+        let mut streams = BTreeMap::new();
         for (id, name) in &self.names {
             let shape = self.model.expect(id, &self.sid)?;
             let def = match &shape.kind {
@@ -213,11 +231,43 @@ impl<'m> Builder<'m> {
                     } else {
                         Role::Nested
                     };
-                    let s = self.structure(shape, name.clone(), role)?;
+                    let mut s = self.structure(shape, name.clone(), role)?;
                     if role == Role::Error {
                         self.proto.check_response(id, &s)?;
                     }
+                    event_locations(shape, &mut s)?;
                     TypeDef::Struct(s)
+                }
+                ShapeKind::Union if shape.traits.has(ids::STREAMING) => {
+                    let mut s = self.structure(shape, name.clone(), Role::Nested)?;
+                    let mut errors = Vec::new();
+                    let mut events = Vec::new();
+                    for (f, m) in s.fields.drain(..).zip(&shape.members) {
+                        let target = self.model.expect(&m.target, id)?;
+                        match &f.ty {
+                            RType::Struct(n) if target.traits.error(&target.id)?.is_some() => {
+                                errors.push((f.variant.clone(), n.clone(), f.member.clone()));
+                            }
+                            RType::Struct(_) => events.push(f),
+                            _ => {
+                                return Err(CodegenError::shape(
+                                    format!("{id}${}", m.name),
+                                    "an event stream's members must target structures",
+                                ))
+                            }
+                        }
+                    }
+                    s.fields = events;
+                    streams.insert(
+                        name.clone(),
+                        EventStream {
+                            union: name.clone(),
+                            errors,
+                            sent: false,
+                            received: false,
+                        },
+                    );
+                    TypeDef::Union(s)
                 }
                 ShapeKind::Union => {
                     TypeDef::Union(self.structure(shape, name.clone(), Role::Nested)?)
@@ -229,7 +279,7 @@ impl<'m> Builder<'m> {
             };
             types.insert(name.clone(), def);
         }
-        Ok(types)
+        Ok((types, streams))
     }
 
     /// One operation, added to `out` with what it roots and contributes.
@@ -314,10 +364,16 @@ impl<'m> Builder<'m> {
         let http: HttpBinding = self.proto.http(shape, &input)?;
         let not_callable = self
             .event_stream(o.input.as_deref())
-            .or_else(|| self.event_stream(o.output.as_deref()))
+            .filter(|_| !self.proto.event_streams(true))
+            .or_else(|| {
+                self.event_stream(o.output.as_deref())
+                    .filter(|_| !self.proto.event_streams(false))
+            })
             .map(|m| {
                 format!(
-                    "its member `{m}` is an event stream, which this client does not support yet"
+                    "its member `{m}` is an event stream, which this client does not support yet \
+                     over {}",
+                    self.protocol.trait_id()
                 )
             });
         let endpoint_params = endpoint_params(op_id, shape, o.input.as_deref(), m, &input)?;
@@ -336,6 +392,7 @@ impl<'m> Builder<'m> {
                 .collect(),
         };
         out.operations.push(Operation {
+            endpoint_discovery: None,
             status_errors: Vec::new(),
             compression,
             error_in_success: false,
@@ -545,8 +602,16 @@ impl<'m> Builder<'m> {
                 && location == Location::Payload
                 && target.kind == ShapeKind::Blob
                 && target.traits.has(ids::STREAMING);
+            let event_stream = target.kind == ShapeKind::Union && target.traits.has(ids::STREAMING);
             let ty = if streaming_payload {
                 RType::Stream
+            } else if event_stream && matches!(role, Role::Input | Role::Output) {
+                let n = self.name_of(&target.id, &mid)?;
+                if role == Role::Input {
+                    RType::EventInput(n)
+                } else {
+                    RType::EventOutput(n)
+                }
             } else {
                 self.rtype(&mid, &m.traits, target, ts_default)?
             };
@@ -571,8 +636,14 @@ impl<'m> Builder<'m> {
             } else {
                 default
             };
-            let client_optional = m.traits.client_optional() && ty != RType::Stream;
-            let optional = is_union || client_optional || !(required || default.is_some());
+            // Streams are always there: empty when the response (or the caller) has none.
+            let always = matches!(
+                ty,
+                RType::Stream | RType::EventInput(_) | RType::EventOutput(_)
+            );
+            let client_optional = m.traits.client_optional() && !always;
+            let optional =
+                !always && (is_union || client_optional || !(required || default.is_some()));
             let docs = match m.traits.documentation(&mid)? {
                 Some(d) => html_to_markdown(d),
                 None => target
@@ -966,6 +1037,51 @@ fn field_path(types: &BTreeMap<String, TypeDef>, root: &Struct, path: &str) -> O
     Some(out)
 }
 
+/// Whether the protocol trait of the service asks for HTTP/2 on event streams: its
+/// `eventStreamHttp` list (else its `http` list) names `h2` and not `http/1.1`.
+fn event_stream_http2(service: &Shape, protocol: Protocol) -> bool {
+    let Some(t) = service.traits.get(protocol.trait_id()) else {
+        return false;
+    };
+    let list = |key: &str| {
+        t.get(key).and_then(Json::as_array).map(|a| {
+            a.iter()
+                .filter_map(Json::as_str)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+    };
+    let versions = list("eventStreamHttp")
+        .or_else(|| list("http"))
+        .unwrap_or_default();
+    versions.iter().any(|v| v == "h2") && !versions.iter().any(|v| v == "http/1.1")
+}
+
+/// An event structure's members bound to the event's headers (`@eventHeader`) and payload
+/// (`@eventPayload`) get those locations; the others form the implicit payload.
+fn event_locations(shape: &Shape, s: &mut Struct) -> Result<()> {
+    for (f, m) in s.fields.iter_mut().zip(&shape.members) {
+        if m.traits.has(ids::EVENT_HEADER) {
+            f.location = Location::Header(m.name.clone());
+        } else if m.traits.has(ids::EVENT_PAYLOAD) {
+            f.location = Location::Payload;
+        }
+    }
+    let payloads = s
+        .fields
+        .iter()
+        .filter(|f| f.location == Location::Payload)
+        .count();
+    let implicit = s.fields.iter().any(|f| f.location == Location::Body);
+    if payloads > 1 || (payloads == 1 && implicit) {
+        return Err(CodegenError::shape(
+            &shape.id,
+            "an event with an @eventPayload member can have no other members than @eventHeader ones",
+        ));
+    }
+    Ok(())
+}
+
 fn needs_type(shape: &Shape) -> bool {
     match shape.kind {
         ShapeKind::Structure => shape.id != crate::prelude::UNIT,
@@ -999,6 +1115,7 @@ pub(super) fn check_default(owner: &str, ty: &RType, v: &Json) -> Result<()> {
         RType::Document => true,
         RType::Struct(_) | RType::Union(_) | RType::Unit => false,
         RType::Stream => v.as_str() == Some(""),
+        RType::EventInput(_) | RType::EventOutput(_) => false,
     };
     if ok {
         Ok(())
@@ -1013,11 +1130,37 @@ pub(super) fn check_default(owner: &str, ty: &RType, v: &Json) -> Result<()> {
 }
 
 /// Type names reachable from the given roots.
-fn reachable(types: &BTreeMap<String, TypeDef>, roots: Vec<RType>) -> BTreeSet<String> {
+fn reachable(
+    types: &BTreeMap<String, TypeDef>,
+    streams: &BTreeMap<String, EventStream>,
+    roots: Vec<RType>,
+    ser: bool,
+) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut stack = roots;
     while let Some(t) = stack.pop() {
         match t {
+            // The events are read and written member by member (the event stream module);
+            // only a written implicit payload uses the event structure's serializer.
+            RType::EventInput(n) | RType::EventOutput(n) => {
+                if let Some(s) = streams.get(&n) {
+                    stack.extend(s.errors.iter().map(|(_, e, _)| RType::Struct(e.clone())));
+                }
+                let Some(TypeDef::Union(u)) = types.get(&n) else {
+                    continue;
+                };
+                for f in &u.fields {
+                    let RType::Struct(e) = &f.ty else { continue };
+                    let Some(TypeDef::Struct(ev)) = types.get(e) else {
+                        continue;
+                    };
+                    if ser && ev.body_fields().next().is_some() {
+                        stack.push(f.ty.clone());
+                    } else {
+                        stack.extend(ev.fields.iter().map(|x| x.ty.clone()));
+                    }
+                }
+            }
             RType::List(inner, _) | RType::Map(inner, _) => stack.push(*inner),
             RType::Struct(n) | RType::Union(n) | RType::Enum(n) | RType::IntEnum(n)
                 if out.insert(n.clone()) =>

@@ -8,6 +8,7 @@
 //! ([`crate::protocol::ProtocolGenerator`]) while the IR is built.
 
 mod build;
+pub mod discovery;
 mod http;
 pub mod paths;
 mod sensitive;
@@ -82,6 +83,11 @@ pub enum RType {
     /// `awsrt::types::ByteStream`: an output's `@streaming` blob payload, handed to the user
     /// as it arrives.
     Stream,
+    /// An input event stream (a member targeting a `@streaming` union, in an operation's
+    /// input): `awsrt::event_stream::EventStreamSender<U>`, where `U` is the named union.
+    EventInput(String),
+    /// An output event stream: `awsrt::event_stream::EventReceiver<U, UError>`.
+    EventOutput(String),
 }
 
 impl RType {
@@ -279,9 +285,11 @@ pub struct Struct {
 impl Struct {
     /// Whether `build()` can fail (a required member without a default).
     pub fn fallible_build(&self) -> bool {
-        self.fields
-            .iter()
-            .any(|f| !f.optional && f.default.is_none())
+        self.fields.iter().any(|f| {
+            !f.optional
+                && f.default.is_none()
+                && !matches!(f.ty, RType::EventInput(_) | RType::EventOutput(_))
+        })
     }
 
     /// The fields in the body document.
@@ -432,7 +440,26 @@ pub struct SmokeTest {
 impl Operation {
     /// Whether the output's payload is a stream (the call then streams the response body).
     pub fn streams_output(&self) -> bool {
-        self.output.fields.iter().any(|f| f.ty == RType::Stream)
+        self.output
+            .fields
+            .iter()
+            .any(|f| matches!(f.ty, RType::Stream | RType::EventOutput(_)))
+    }
+
+    /// The union of the output's event stream, when the output is one.
+    pub fn output_events(&self) -> Option<&str> {
+        self.output.fields.iter().find_map(|f| match &f.ty {
+            RType::EventOutput(u) => Some(u.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The union of the input's event stream, when the input sends one.
+    pub fn input_events(&self) -> Option<&str> {
+        self.input.fields.iter().find_map(|f| match &f.ty {
+            RType::EventInput(u) => Some(u.as_str()),
+            _ => None,
+        })
     }
 }
 
@@ -489,6 +516,9 @@ pub struct Operation {
     /// customization, [`crate::customize`]); besides, a HEAD operation's modeled errors with a
     /// unique `@httpError` are found by status.
     pub status_errors: Vec<(u16, String)>,
+    /// `aws.api#clientDiscoveredEndpoint`: the operation's requests go to an endpoint the
+    /// service's discovery operation names ([`Service::endpoint_discovery`]).
+    pub endpoint_discovery: Option<discovery::OperationDiscovery>,
 }
 
 /// What an operation's `@httpChecksum` asks of the client.
@@ -527,6 +557,29 @@ pub enum EndpointParam {
         /// The value (a string, boolean or list of strings).
         value: Json,
     },
+}
+
+/// A `@streaming` union: its events are the union's variants (the [`TypeDef::Union`] of the
+/// same name keeps only those); its modeled errors (members targeting `@error` structures)
+/// become the variants of the stream's error enum `<Union>Error`.
+#[derive(Debug, Clone)]
+pub struct EventStream {
+    /// The union's type name.
+    pub union: String,
+    /// The error members: variant name, error structure type name and member name (the
+    /// `:exception-type` on the wire).
+    pub errors: Vec<(String, String, String)>,
+    /// Sent by an operation's input.
+    pub sent: bool,
+    /// Received in an operation's output.
+    pub received: bool,
+}
+
+impl EventStream {
+    /// The name of the stream's error enum.
+    pub fn error_name(&self) -> String {
+        format!("{}Error", self.union)
+    }
 }
 
 /// Everything the emitters need for one service.
@@ -577,8 +630,16 @@ pub struct Service {
     /// `@awsQueryCompatible`: an awsJson service that used to speak awsQuery (its requests say
     /// `x-amzn-query-mode: true`; error codes come from `x-amzn-query-error`).
     pub query_compatible: bool,
+    /// The protocol trait's `eventStreamHttp` (else `http`) lists only `h2`: event streams go
+    /// over HTTP/2.
+    pub event_stream_http2: bool,
     /// The waiters of its operations (`smithy.waiters#waitable`), sorted by name.
     pub waiters: Vec<waiters::Waiter>,
+    /// `aws.api#clientEndpointDiscovery`: how the service's endpoints are discovered.
+    pub endpoint_discovery: Option<discovery::ServiceDiscovery>,
+    /// The event streams (`@streaming` unions) the operations send or receive, by union type
+    /// name.
+    pub event_streams: BTreeMap<String, EventStream>,
 }
 
 impl Service {
@@ -620,5 +681,6 @@ pub fn build(model: Model, service_id: Option<&str>, crate_name: &str) -> Result
     let mut svc = build::Builder::new(&model, &sid)?.service(crate_name)?;
     crate::customize::apply(&mut svc);
     svc.waiters = waiters::build(&model, &svc)?;
+    discovery::apply(&model, &mut svc)?;
     Ok(svc)
 }

@@ -556,7 +556,9 @@ impl Typer<'_> {
                 return Err("big numbers are not supported".into())
             }
             RType::Unit => return Err("a unit member has no value to read".into()),
-            RType::Stream => return Err("a stream cannot be read by a waiter".into()),
+            RType::Stream | RType::EventInput(_) | RType::EventOutput(_) => {
+                return Err("a stream cannot be read by a waiter".into())
+            }
         })
     }
 }

@@ -219,6 +219,7 @@ fn describe(ty: &RType) -> String {
         RType::Map(..) => "a map".into(),
         RType::Unit => "the unit value {}".into(),
         RType::Stream => "a byte stream".into(),
+        RType::EventInput(n) | RType::EventOutput(n) => format!("event stream {n}"),
     }
 }
 

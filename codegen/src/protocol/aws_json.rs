@@ -10,7 +10,7 @@ use super::{host_prefix, ProtocolGenerator, Role};
 use crate::emit::common::ident;
 use crate::emit::json;
 use crate::error::Result;
-use crate::ir::{Example, HttpBinding, Location, Operation, Service, Struct, TypeDef};
+use crate::ir::{Example, HttpBinding, Location, Operation, RType, Service, Struct, TypeDef};
 use crate::model::{Member, Shape, TimestampFormat};
 use crate::names;
 
@@ -21,6 +21,10 @@ pub struct AwsJson {
 }
 
 impl ProtocolGenerator for AwsJson {
+    fn event_streams(&self, input: bool) -> bool {
+        !input
+    }
+
     fn location(&self, _role: Role, _member_id: &str, _member: &Member) -> Result<Location> {
         Ok(Location::Body)
     }
@@ -65,19 +69,67 @@ impl ProtocolGenerator for AwsJson {
             quote!(#input),
             quote!(pub(crate)),
         );
-        let de = json::de_struct(
-            &op.output,
-            &format_ident!("de_output"),
-            quote!(#output),
-            quote!(pub(crate)),
-        );
+        let allow = super::allow_unused(op);
+        let (de, parse) = match op.output_events() {
+            None => (
+                json::de_struct(
+                    &op.output,
+                    &format_ident!("de_output"),
+                    quote!(#output),
+                    quote!(pub(crate)),
+                ),
+                quote! {
+                    /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
+                    #allow
+                    pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
+                        ::awsrt::protocol::json_response(reply, de_output, #error::from_response)
+                    }
+                },
+            ),
+            Some(u) => {
+                // The body is the event stream; an `initial-response` event (the other
+                // members) is skipped by the receiver.
+                let unmarshal = crate::emit::event_stream::unmarshal_fn(u);
+                let locals = json::de_locals_of(
+                    op.output
+                        .fields
+                        .iter()
+                        .filter(|f| !matches!(f.ty, RType::EventOutput(_))),
+                );
+                let construct = json::de_construct_with(&op.output, &quote!(#output), |f| {
+                    matches!(f.ty, RType::EventOutput(_)).then(|| {
+                        let r = quote!(::awsrt::event_stream::EventReceiver::new(body, crate::event_stream::#unmarshal));
+                        if f.optional { quote!(Some(#r)) } else { r }
+                    })
+                });
+                (
+                    quote! {
+                        #[allow(unused_mut)]
+                        fn de_streaming_output(_resp: &::awsrt::http::HttpResponse, body: ::awsrt::types::ByteStream) -> Result<#output, ::awsrt::json::JsonError> {
+                            #locals
+                            Ok(#construct)
+                        }
+                    },
+                    quote! {
+                        /// Reads a reply whose body was read whole (the fuzz entry points) as a streaming call reads it.
+                        #[cfg(feature = "fuzzing")]
+                        pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
+                            parse_streaming_response(reply, ::awsrt::types::ByteStream::new(reply.body.clone()))
+                        }
+                        /// Reads the reply of an event-stream call: the output's stream is the body; else the operation's error.
+                        pub(crate) fn parse_streaming_response(reply: &::awsrt::client::Reply, body: ::awsrt::types::ByteStream) -> Result<#output, ::awsrt::error::SdkError<#error>> {
+                            ::awsrt::protocol::streaming_response(reply, body, de_streaming_output, #error::from_response)
+                        }
+                    },
+                )
+            }
+        };
         let (prefix_checks, with_prefix) = host_prefix(op);
         let query_mode = if svc.query_compatible {
             quote!(let mut request = request; request.set_static_header("x-amzn-query-mode", "true");)
         } else {
             quote!()
         };
-        let allow = super::allow_unused(op);
         let ser_doc = crate::emit::common::doc(&format!(
             "The request of `{}`: `POST /`, `X-Amz-Target: {target}`, the input as JSON.",
             op.name
@@ -93,11 +145,7 @@ impl ProtocolGenerator for AwsJson {
                 #query_mode
                 Ok(request #with_prefix)
             }
-            /// Reads the reply: the output from a 2xx JSON body, else the operation's error.
-            #allow
-            pub(crate) fn parse_response(reply: &::awsrt::client::Reply) -> Result<#output, ::awsrt::error::SdkError<#error>> {
-                ::awsrt::protocol::json_response(reply, de_output, #error::from_response)
-            }
+            #parse
             #ser
             #de
         }

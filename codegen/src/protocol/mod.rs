@@ -197,6 +197,12 @@ pub trait ProtocolGenerator: Sync {
     /// `parse_response(&Reply) -> Result<Output, SdkError<Error>>` and whatever they need.
     fn operation_items(&self, svc: &Service, op: &Operation) -> TokenStream;
 
+    /// Whether operations can send (`input`) or receive event streams over this protocol
+    /// (else they are generated but not callable).
+    fn event_streams(&self, _input: bool) -> bool {
+        false
+    }
+
     /// The body of `Error::from_response(resp, meta) -> Result<Error, JsonError>` of the
     /// operation's error enum, which builds the modeled error named by `meta.code` (the error
     /// enum's variants are named after the error types).

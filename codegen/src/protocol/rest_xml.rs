@@ -23,6 +23,10 @@ use crate::names;
 pub struct RestXml;
 
 impl ProtocolGenerator for RestXml {
+    fn event_streams(&self, input: bool) -> bool {
+        !input
+    }
+
     fn location(&self, role: Role, member_id: &str, member: &Member) -> Result<Location> {
         RestJson.location(role, member_id, member)
     }

@@ -36,12 +36,23 @@
 //! 5. EC2 instance metadata.
 //!
 //! The chain's credentials are cached and refreshed shortly before they expire.
+//!
+//! # Bearer tokens
+//!
+//! Services that authenticate with `smithy.api#httpBearerAuth` (Amazon CodeCatalyst) send
+//! `Authorization: Bearer <token>` with the first token of: the one set in code
+//! (`ConfigBuilder::bearer_token`, `ConfigBuilder::token_provider`), the environment variable
+//! `AWS_BEARER_TOKEN_<SDK_ID>` (`AWS_BEARER_TOKEN_CODECATALYST`), and the token of the selected
+//! profile's `sso_session` ([`SsoTokenProvider`]: the token of `aws sso login`, refreshed
+//! through SSO-OIDC shortly before it expires), which [`ConfigLoader::load`] installs when the
+//! profile has an `sso_session`.
 
 #![warn(missing_docs)]
 
 mod assume_role;
 mod profile;
 mod sso;
+mod sso_token;
 mod web_identity;
 
 #[path = "eks_token.rs"]
@@ -60,6 +71,7 @@ pub use assume_role::AssumeRoleProvider;
 pub use awsrt::config::{Config, ConfigBuilder, ConfigError};
 pub use profile::ProfileProvider;
 pub use sso::SsoProvider;
+pub use sso_token::SsoTokenProvider;
 pub use web_identity::WebIdentityProvider;
 
 /// Loads configuration from the process environment and the shared files, with the full
@@ -102,6 +114,16 @@ impl ConfigLoader {
         self
     }
 
+    /// Sets the source of bearer tokens (instead of `AWS_BEARER_TOKEN_<SDK_ID>` and the
+    /// profile's `sso_session`): see [`ConfigBuilder::token_provider`].
+    pub fn token_provider(
+        mut self,
+        provider: impl awsrt::credentials::ProvideToken + 'static,
+    ) -> Self {
+        self.inner = self.inner.configure(|b| b.token_provider(provider));
+        self
+    }
+
     /// Sets the endpoint URL for every service.
     pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
         self.inner = self.inner.endpoint_url(url);
@@ -116,7 +138,10 @@ impl ConfigLoader {
 
     /// Reads the environment and files and builds the configuration. When neither code, the
     /// environment nor the profile sets a region, the instance metadata service is asked for
-    /// one (one short attempt; skipped with `AWS_EC2_METADATA_DISABLED=true`).
+    /// one (one short attempt; skipped with `AWS_EC2_METADATA_DISABLED=true`). When the
+    /// selected profile has an `sso_session` and no token provider was set in code, its
+    /// [`SsoTokenProvider`] becomes the fallback token provider (see
+    /// [Bearer tokens](crate#bearer-tokens)).
     pub async fn load(self) -> Result<Config, ConfigError> {
         let config = self
             .inner
@@ -126,16 +151,33 @@ impl ConfigLoader {
             .load()
             .await?;
         if config.region().is_some() {
-            return Ok(config);
+            return Ok(with_sso_token(config));
         }
         let env = config.env().cloned().unwrap_or_else(Env::real);
-        match ImdsProvider::new(&env).region().await {
-            Ok(region) => Ok(config.to_builder().region(region).build()),
+        let config = match ImdsProvider::new(&env).region().await {
+            Ok(region) => config.to_builder().region(region).build(),
             Err(e) => {
                 tracing::debug!(error = %e, "no region from instance metadata");
-                Ok(config)
+                config
             }
-        }
+        };
+        Ok(with_sso_token(config))
+    }
+}
+
+/// `config` with the token of its profile's `sso_session` as the fallback token provider,
+/// unless a token provider is set in code. The provider keeps `config` as it is here (its
+/// SSO-OIDC client is built from it), so the configuration does not hold itself.
+fn with_sso_token(config: Config) -> Config {
+    if config.token_provider().is_some() || config.fallback_token_provider().is_some() {
+        return config;
+    }
+    match SsoTokenProvider::from_profile(&config) {
+        Some(provider) => config
+            .to_builder()
+            .fallback_token_provider(provider)
+            .build(),
+        None => config,
     }
 }
 

@@ -1,5 +1,8 @@
 //! IAM Identity Center (SSO): the token `aws sso login` cached, refreshed through SSO-OIDC
 //! when it is about to expire, exchanged for role credentials through SSO GetRoleCredentials.
+//! Reading and refreshing the cached token ([`TokenOwner::token`]) is shared with
+//! [`SsoTokenProvider`](crate::SsoTokenProvider), which hands the token itself to bearer-token
+//! services.
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -45,123 +48,21 @@ impl SsoProvider {
 
     /// The cache file of this profile's token.
     pub fn cache_file(&self) -> Result<PathBuf, CredentialsError> {
-        let home = self.env.home_dir().ok_or_else(|| {
-            CredentialsError::invalid_configuration(NAME, "no home directory for ~/.aws/sso/cache")
-        })?;
-        let key = self
-            .settings
-            .session_name
-            .as_deref()
-            .unwrap_or(&self.settings.start_url);
-        Ok(home
-            .join(".aws")
-            .join("sso")
-            .join("cache")
-            .join(format!("{}.json", sha1_hex(key.as_bytes()))))
+        self.owner().cache_file(&self.env)
     }
 
-    fn login_hint(&self) -> String {
-        match &self.settings.session_name {
-            Some(s) => format!("run `aws sso login --sso-session {s}`"),
-            None => format!("run `aws sso login --profile {}`", self.settings.profile),
+    fn owner(&self) -> TokenOwner<'_> {
+        TokenOwner {
+            who: format!("profile `{}`", self.settings.profile),
+            profile: Some(&self.settings.profile),
+            session_name: self.settings.session_name.as_deref(),
+            start_url: &self.settings.start_url,
+            region: &self.settings.region,
         }
-    }
-
-    async fn token(&self) -> Result<SensitiveString, CredentialsError> {
-        let path = self.cache_file()?;
-        let text = std::fs::read(&path).map_err(|e| {
-            CredentialsError::provider_failed(
-                NAME,
-                format!(
-                    "profile `{}`: no cached SSO token ({}: {e}); {}",
-                    self.settings.profile,
-                    path.display(),
-                    self.login_hint()
-                ),
-            )
-        })?;
-        let mut cached = CachedToken::parse(&text).map_err(|reason| {
-            CredentialsError::provider_failed(
-                NAME,
-                format!(
-                    "the SSO token cache {} is not usable ({reason}); {}",
-                    path.display(),
-                    self.login_hint()
-                ),
-            )
-        })?;
-        let now = SystemTime::now();
-        if cached.expires_at > now + REFRESH_WINDOW {
-            return Ok(cached.access_token());
-        }
-        if self.settings.session_name.is_some() && cached.can_refresh(now) {
-            match self.refresh(&mut cached, now).await {
-                Ok(()) => {
-                    if let Err(e) = write_atomically(&path, cached.doc.to_json().as_bytes()) {
-                        tracing::warn!(path = %path.display(), error = %e, "could not write the refreshed SSO token back");
-                    }
-                    return Ok(cached.access_token());
-                }
-                Err(e) if cached.expires_at > now => {
-                    tracing::warn!(error = %e, "SSO token refresh failed; using the cached token until it expires");
-                    return Ok(cached.access_token());
-                }
-                Err(e) => {
-                    return Err(CredentialsError::provider_failed(
-                        NAME,
-                        format!(
-                            "the SSO session of profile `{}` has expired and could not be \
-                             refreshed ({e}); {}",
-                            self.settings.profile,
-                            self.login_hint()
-                        ),
-                    ));
-                }
-            }
-        }
-        if cached.expires_at > now {
-            return Ok(cached.access_token());
-        }
-        Err(CredentialsError::provider_failed(
-            NAME,
-            format!(
-                "the SSO session of profile `{}` has expired; {}",
-                self.settings.profile,
-                self.login_hint()
-            ),
-        ))
-    }
-
-    async fn refresh(&self, cached: &mut CachedToken, now: SystemTime) -> Result<(), String> {
-        let config = crate::client_config(&self.config, Some(&self.settings.region), None);
-        let field = |k: &str| cached.string(k).unwrap_or_default();
-        let out = ssooidc::Client::new(&config)
-            .create_token()
-            .client_id(field("clientId"))
-            .client_secret(field("clientSecret"))
-            .grant_type("refresh_token")
-            .refresh_token(field("refreshToken"))
-            .send()
-            .await
-            .map_err(|e| format!("SSO-OIDC CreateToken: {e}"))?;
-        let token = out
-            .access_token()
-            .ok_or("SSO-OIDC CreateToken answered without an access token")?;
-        let expires_at = now + Duration::from_secs(out.expires_in().max(0) as u64);
-        cached.set("accessToken", token.expose_secret());
-        cached.set(
-            "expiresAt",
-            &DateTime::from(expires_at).fmt(TimestampFormat::DateTime),
-        );
-        if let Some(r) = out.refresh_token() {
-            cached.set("refreshToken", r.expose_secret());
-        }
-        cached.expires_at = expires_at;
-        Ok(())
     }
 
     async fn load(&self) -> Result<Credentials, CredentialsError> {
-        let token = self.token().await?;
+        let (token, _) = self.owner().token(&self.config, &self.env).await?;
         let config = crate::client_config(&self.config, Some(&self.settings.region), None);
         let out = sso::Client::new(&config)
             .get_role_credentials()
@@ -206,6 +107,149 @@ impl SsoProvider {
 impl ProvideCredentials for SsoProvider {
     fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
         Box::pin(self.load())
+    }
+}
+
+/// Whose SSO token: where `aws sso login` cached it, where it is refreshed, and how to tell the
+/// user to log in again. Shared by [`SsoProvider`] (credentials) and
+/// [`SsoTokenProvider`](crate::SsoTokenProvider) (the token itself, for bearer-token services).
+pub(crate) struct TokenOwner<'a> {
+    /// Who uses the token, for messages: "profile `dev`".
+    pub(crate) who: String,
+    /// The profile, for the login hint of a legacy profile.
+    pub(crate) profile: Option<&'a str>,
+    /// The `sso_session` name: the cache key, and the only kind of token that can be refreshed.
+    pub(crate) session_name: Option<&'a str>,
+    /// `sso_start_url`: the cache key of a legacy profile.
+    pub(crate) start_url: &'a str,
+    /// `sso_region`: where SSO-OIDC refreshes the token.
+    pub(crate) region: &'a str,
+}
+
+impl TokenOwner<'_> {
+    /// `~/.aws/sso/cache/<sha1 of the session name, or of the start URL>.json`.
+    pub(crate) fn cache_file(&self, env: &Env) -> Result<PathBuf, CredentialsError> {
+        let home = env.home_dir().ok_or_else(|| {
+            CredentialsError::invalid_configuration(NAME, "no home directory for ~/.aws/sso/cache")
+        })?;
+        let key = self.session_name.unwrap_or(self.start_url);
+        Ok(home
+            .join(".aws")
+            .join("sso")
+            .join("cache")
+            .join(format!("{}.json", sha1_hex(key.as_bytes()))))
+    }
+
+    fn login_hint(&self) -> String {
+        match (self.session_name, self.profile) {
+            (Some(s), _) => format!("run `aws sso login --sso-session {s}`"),
+            (None, Some(p)) => format!("run `aws sso login --profile {p}`"),
+            (None, None) => "run `aws sso login`".to_owned(),
+        }
+    }
+
+    /// The cached access token and its expiry. Within five minutes of its expiry, a token of an
+    /// `sso_session` is refreshed through SSO-OIDC CreateToken (a client built from `config`)
+    /// and the file is written back; a failed refresh keeps a token that has not expired yet.
+    pub(crate) async fn token(
+        &self,
+        config: &Config,
+        env: &Env,
+    ) -> Result<(SensitiveString, SystemTime), CredentialsError> {
+        let path = self.cache_file(env)?;
+        let text = std::fs::read(&path).map_err(|e| {
+            CredentialsError::provider_failed(
+                NAME,
+                format!(
+                    "{}: no cached SSO token ({}: {e}); {}",
+                    self.who,
+                    path.display(),
+                    self.login_hint()
+                ),
+            )
+        })?;
+        let mut cached = CachedToken::parse(&text).map_err(|reason| {
+            CredentialsError::provider_failed(
+                NAME,
+                format!(
+                    "the SSO token cache {} is not usable ({reason}); {}",
+                    path.display(),
+                    self.login_hint()
+                ),
+            )
+        })?;
+        let now = SystemTime::now();
+        if cached.expires_at > now + REFRESH_WINDOW {
+            return Ok((cached.access_token(), cached.expires_at));
+        }
+        if self.session_name.is_some() && cached.can_refresh(now) {
+            match self.refresh(config, &mut cached, now).await {
+                Ok(()) => {
+                    if let Err(e) = write_atomically(&path, cached.doc.to_json().as_bytes()) {
+                        tracing::warn!(path = %path.display(), error = %e, "could not write the refreshed SSO token back");
+                    }
+                    return Ok((cached.access_token(), cached.expires_at));
+                }
+                Err(e) if cached.expires_at > now => {
+                    tracing::warn!(error = %e, "SSO token refresh failed; using the cached token until it expires");
+                    return Ok((cached.access_token(), cached.expires_at));
+                }
+                Err(e) => {
+                    return Err(CredentialsError::provider_failed(
+                        NAME,
+                        format!(
+                            "the SSO session of {} has expired and could not be refreshed ({e}); {}",
+                            self.who,
+                            self.login_hint()
+                        ),
+                    ));
+                }
+            }
+        }
+        if cached.expires_at > now {
+            return Ok((cached.access_token(), cached.expires_at));
+        }
+        Err(CredentialsError::provider_failed(
+            NAME,
+            format!(
+                "the SSO session of {} has expired; {}",
+                self.who,
+                self.login_hint()
+            ),
+        ))
+    }
+
+    async fn refresh(
+        &self,
+        config: &Config,
+        cached: &mut CachedToken,
+        now: SystemTime,
+    ) -> Result<(), String> {
+        let config = crate::client_config(config, Some(self.region), None);
+        let field = |k: &str| cached.string(k).unwrap_or_default();
+        let out = ssooidc::Client::new(&config)
+            .create_token()
+            .client_id(field("clientId"))
+            .client_secret(field("clientSecret"))
+            .grant_type("refresh_token")
+            .refresh_token(field("refreshToken"))
+            .send()
+            .await
+            .map_err(|e| format!("SSO-OIDC CreateToken: {e}"))?;
+        let token = out
+            .access_token()
+            .ok_or("SSO-OIDC CreateToken answered without an access token")?;
+        let expires_at = now + Duration::from_secs(out.expires_in().max(0) as u64);
+        cached.set("accessToken", token.expose_secret());
+        cached.set(
+            "expiresAt",
+            &DateTime::from(expires_at).fmt(TimestampFormat::DateTime),
+        );
+        if let Some(r) = out.refresh_token() {
+            cached.set("refreshToken", r.expose_secret());
+        }
+        cached.expires_at = expires_at;
+        Ok(())
     }
 }
 

@@ -60,6 +60,8 @@ impl Client {
     ///
     /// If a requested item does not exist, it is not returned in the result. Requests for nonexistent items consume the minimum read capacity units according to the type of read. For more information, see [Working with Tables](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.html#CapacityUnitCalculations) in the *Amazon DynamoDB Developer Guide*.
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`BatchGetItemError`](crate::operation::batch_get_item::BatchGetItemError) as the service error:
@@ -169,6 +171,8 @@ impl Client {
     /// - The total request size exceeds 16 MB.
     /// - Any individual items with keys exceeding the key length limits. For a partition key, the limit is 2048 bytes and for a sort key, the limit is 1024 bytes.
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`BatchWriteItemError`](crate::operation::batch_write_item::BatchWriteItemError) as the service error:
@@ -246,6 +250,8 @@ impl Client {
     /// - Streams
     /// - Provisioned read and write capacity
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`CreateBackupError`](crate::operation::create_backup::CreateBackupError) as the service error:
@@ -290,6 +296,8 @@ impl Client {
     ///
     /// If you prefer to manage write capacity settings manually, you should provision equal replicated write capacity units to your replica tables. You should also provision equal replicated write capacity units to matching secondary indexes across your global table.
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`CreateGlobalTableError`](crate::operation::create_global_table::CreateGlobalTableError) as the service error:
@@ -313,6 +321,8 @@ impl Client {
     ///
     /// You can use the `DescribeTable` action to check the table status.
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`CreateTableError`](crate::operation::create_table::CreateTableError) as the service error:
@@ -330,6 +340,8 @@ impl Client {
     /// Deletes an existing backup of a table.
     ///
     /// You can call `DeleteBackup` at a maximum rate of 10 times per second.
+    ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
     ///
     /// # Errors
     ///
@@ -353,6 +365,8 @@ impl Client {
     /// Unless you specify conditions, the `DeleteItem` is an idempotent operation; running it multiple times on the same item or attribute does *not* result in an error response.
     ///
     /// Conditional deletes are useful for deleting items only if specific conditions are met. If those conditions are met, DynamoDB performs the delete. Otherwise, the item is not deleted.
+    ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
     ///
     /// # Errors
     ///
@@ -401,6 +415,8 @@ impl Client {
     ///
     /// **Note:** `DeleteResourcePolicy` is an asynchronous operation. If you issue a `GetResourcePolicy` request immediately after running the `DeleteResourcePolicy` request, DynamoDB might still return the deleted policy. This is because the policy for your resource might not have been deleted yet. Wait for a few seconds, and then try the `GetResourcePolicy` request again.
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`DeleteResourcePolicyError`](crate::operation::delete_resource_policy::DeleteResourcePolicyError) as the service error:
@@ -428,6 +444,8 @@ impl Client {
     /// If you have DynamoDB Streams enabled on the table, then the corresponding stream on that table goes into the `DISABLED` state, and the stream is automatically deleted after 24 hours.
     ///
     /// Use the `DescribeTable` action to check the status of the table.
+    ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
     ///
     /// # Errors
     ///
@@ -460,6 +478,8 @@ impl Client {
     ///
     /// You can call `DescribeBackup` at a maximum rate of 10 times per second.
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`DescribeBackupError`](crate::operation::describe_backup::DescribeBackupError) as the service error:
@@ -480,6 +500,8 @@ impl Client {
     /// `LatestRestorableDateTime` is typically 5 minutes before the current time. You can restore your table to any point in time in the last 35 days. You can set the recovery period to any value between 1 and 35 days.
     ///
     /// You can call `DescribeContinuousBackups` at a maximum rate of 10 times per second.
+    ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
     ///
     /// # Errors
     ///
@@ -541,6 +563,8 @@ impl Client {
     ///
     /// To determine which version you're using, see [Determining the global table version you are using](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/globaltables.DetermineVersion.html). To update existing global tables from version 2017.11.29 (Legacy) to version 2019.11.21 (Current), see [Upgrading global tables](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_upgrade.html).
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`DescribeGlobalTableError`](crate::operation::describe_global_table::DescribeGlobalTableError) as the service error:
@@ -559,6 +583,8 @@ impl Client {
     /// **Important:** This documentation is for version 2017.11.29 (Legacy) of global tables, which should be avoided for new global tables. Customers should use [Global Tables version 2019.11.21 (Current)](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html) when possible, because it provides greater flexibility, higher efficiency, and consumes less write capacity than 2017.11.29 (Legacy).
     ///
     /// To determine which version you're using, see [Determining the global table version you are using](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/globaltables.DetermineVersion.html). To update existing global tables from version 2017.11.29 (Legacy) to version 2019.11.21 (Current), see [Upgrading global tables](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_upgrade.html).
+    ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
     ///
     /// # Errors
     ///
@@ -587,6 +613,8 @@ impl Client {
         )
     }
     /// Returns information about the status of Kinesis streaming.
+    ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
     ///
     /// # Errors
     ///
@@ -628,6 +656,8 @@ impl Client {
     ///
     /// The `DescribeLimits` Request element has no content.
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`DescribeLimitsError`](crate::operation::describe_limits::DescribeLimitsError) as the service error:
@@ -657,6 +687,10 @@ impl Client {
     /// **Important:** For global tables, this operation only applies to global tables using Version 2019.11.21 (Current version).
     ///
     /// **Note:** If you issue a `DescribeTable` request immediately after a `CreateTable` request, DynamoDB might return a `ResourceNotFoundException`. This is because `DescribeTable` uses an eventually consistent query, and the metadata for your table might not be available at that moment. Wait for a few seconds, and then try the `DescribeTable` request again.
+    ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
+    /// **Waiters:** [`Client::wait_until_table_exists`](crate::Client::wait_until_table_exists), [`Client::wait_until_table_not_exists`](crate::Client::wait_until_table_not_exists) (call this operation until the resource reaches a state).
     ///
     /// # Errors
     ///
@@ -689,6 +723,8 @@ impl Client {
     }
     /// Gives a description of the Time to Live (TTL) status on the specified table.
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`DescribeTimeToLiveError`](crate::operation::describe_time_to_live::DescribeTimeToLiveError) as the service error:
@@ -703,6 +739,8 @@ impl Client {
         )
     }
     /// Stops replication from the DynamoDB table to the Kinesis data stream. This is done without deleting either of the resources.
+    ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
     ///
     /// # Errors
     ///
@@ -720,6 +758,8 @@ impl Client {
         )
     }
     /// Starts table data replication to the specified Kinesis data stream at a timestamp chosen during the enable workflow. If this operation doesn't return results immediately, use DescribeKinesisStreamingDestination to check if streaming to the Kinesis data stream is ACTIVE.
+    ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
     ///
     /// # Errors
     ///
@@ -803,6 +843,8 @@ impl Client {
     ///
     /// `GetItem` provides an eventually consistent read by default. If your application requires a strongly consistent read, set `ConsistentRead` to `true`. Although a strongly consistent read might take more time than an eventually consistent read, it always returns the last updated value.
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetItemError`](crate::operation::get_item::GetItemError) as the service error:
@@ -844,6 +886,8 @@ impl Client {
     ///
     /// After a `GetResourcePolicy` request returns a policy created using the `PutResourcePolicy` request, the policy will be applied in the authorization of requests to the resource. Because this process is eventually consistent, it will take some time to apply the policy to all requests to a resource. Policies that you attach while creating a table using the `CreateTable` request will always be applied to all requests for that table.
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetResourcePolicyError`](crate::operation::get_resource_policy::GetResourcePolicyError) as the service error:
@@ -880,6 +924,8 @@ impl Client {
     /// You can call `ListBackups` a maximum of five times per second.
     ///
     /// If you want to retrieve the complete list of backups made with Amazon Web Services Backup, use the [Amazon Web Services Backup list API.](https://docs.aws.amazon.com/aws-backup/latest/devguide/API_ListBackupJobs.html)
+    ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
     ///
     /// # Errors
     ///
@@ -927,6 +973,8 @@ impl Client {
     ///
     /// To determine which version you're using, see [Determining the global table version you are using](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/globaltables.DetermineVersion.html). To update existing global tables from version 2017.11.29 (Legacy) to version 2019.11.21 (Current), see [Upgrading global tables](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_upgrade.html).
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListGlobalTablesError`](crate::operation::list_global_tables::ListGlobalTablesError) as the service error:
@@ -954,6 +1002,8 @@ impl Client {
     }
     /// Returns an array of table names associated with the current account and endpoint. The output from `ListTables` is paginated, with each page returning a maximum of 100 table names.
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListTablesError`](crate::operation::list_tables::ListTablesError) as the service error:
@@ -977,6 +1027,8 @@ impl Client {
     /// List all tags on an Amazon DynamoDB resource. You can call ListTagsOfResource up to 10 times per second, per account.
     ///
     /// For an overview on tagging DynamoDB resources, see [Tagging for DynamoDB](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Tagging.html) in the *Amazon DynamoDB Developer Guide*.
+    ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
     ///
     /// # Errors
     ///
@@ -1002,6 +1054,8 @@ impl Client {
     /// **Note:** To prevent a new item from replacing an existing item, use a conditional expression that contains the `attribute_not_exists` function with the name of the attribute being used as the partition key for the table. Since every record must contain that attribute, the `attribute_not_exists` function will only succeed if no matching item exists.
     ///
     /// For more information about `PutItem`, see [Working with Items](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithItems.html) in the *Amazon DynamoDB Developer Guide*.
+    ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
     ///
     /// # Errors
     ///
@@ -1053,6 +1107,8 @@ impl Client {
     ///
     /// **Note:** `PutResourcePolicy` is an asynchronous operation. If you issue a `GetResourcePolicy` request immediately after a `PutResourcePolicy` request, DynamoDB might return your previous policy, if there was one, or return the `PolicyNotFoundException`. This is because `GetResourcePolicy` uses an eventually consistent query, and the metadata for your policy or table might not be available at that moment. Wait for a few seconds, and then try the `GetResourcePolicy` request again.
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`PutResourcePolicyError`](crate::operation::put_resource_policy::PutResourcePolicyError) as the service error:
@@ -1086,6 +1142,8 @@ impl Client {
     /// **Note:** A `Query` operation can return an empty result set and a `LastEvaluatedKey` if all the items read for the page of results are filtered out.
     ///
     /// You can query a table, a local secondary index, or a global secondary index. For a query on a table or on a local secondary index, you can set the `ConsistentRead` parameter to `true` and obtain a strongly consistent result. Global secondary indexes support eventually consistent reads only, so do not specify `ConsistentRead` when querying a global secondary index.
+    ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
     ///
     /// # Errors
     ///
@@ -1133,6 +1191,8 @@ impl Client {
     /// - Stream settings
     /// - Time to Live (TTL) settings
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`RestoreTableFromBackupError`](crate::operation::restore_table_from_backup::RestoreTableFromBackupError) as the service error:
@@ -1176,6 +1236,8 @@ impl Client {
     /// - Time to Live (TTL) settings
     /// - Point in time recovery settings
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`RestoreTableToPointInTimeError`](crate::operation::restore_table_to_point_in_time::RestoreTableToPointInTimeError) as the service error:
@@ -1207,6 +1269,8 @@ impl Client {
     /// By default, a `Scan` uses eventually consistent reads when accessing the items in a table. Therefore, the results from an eventually consistent `Scan` may not include the latest item changes at the time the scan iterates through each item in the table. If you require a strongly consistent read of each item as the scan iterates through the items in the table, you can set the `ConsistentRead` parameter to true. Strong consistency only relates to the consistency of the read at the item level.
     ///
     /// **Note:** DynamoDB does not provide snapshot isolation for a scan operation when the `ConsistentRead` parameter is set to true. Thus, a DynamoDB scan operation does not guarantee that all reads in a scan see a consistent snapshot of the table when the scan operation was requested.
+    ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
     ///
     /// # Errors
     ///
@@ -1250,6 +1314,8 @@ impl Client {
     ///
     /// For an overview on tagging DynamoDB resources, see [Tagging for DynamoDB](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Tagging.html) in the *Amazon DynamoDB Developer Guide*.
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`TagResourceError`](crate::operation::tag_resource::TagResourceError) as the service error:
@@ -1273,6 +1339,8 @@ impl Client {
     /// - There is insufficient provisioned capacity for the transaction to be completed.
     /// - There is a user error, such as an invalid data format.
     /// - The aggregate size of the items in the transaction exceeded 4 MB.
+    ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
     ///
     /// # Errors
     ///
@@ -1308,6 +1376,8 @@ impl Client {
     /// - The aggregate size of the items in the transaction exceeds 4 MB.
     /// - There is a user error, such as an invalid data format.
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`TransactWriteItemsError`](crate::operation::transact_write_items::TransactWriteItemsError) as the service error:
@@ -1333,6 +1403,8 @@ impl Client {
     ///
     /// For an overview on tagging DynamoDB resources, see [Tagging for DynamoDB](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Tagging.html) in the *Amazon DynamoDB Developer Guide*.
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`UntagResourceError`](crate::operation::untag_resource::UntagResourceError) as the service error:
@@ -1353,6 +1425,8 @@ impl Client {
     /// Once continuous backups and point in time recovery are enabled, you can restore to any point in time within `EarliestRestorableDateTime` and `LatestRestorableDateTime`.
     ///
     /// `LatestRestorableDateTime` is typically 5 minutes before the current time. You can restore your table to any point in time in the last 35 days. You can set the recovery period to any value between 1 and 35 days.
+    ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
     ///
     /// # Errors
     ///
@@ -1398,6 +1472,8 @@ impl Client {
     /// - The global secondary indexes must have the same hash key and sort key (if present).
     /// - The global secondary indexes must have the same provisioned and maximum write capacity units.
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`UpdateGlobalTableError`](crate::operation::update_global_table::UpdateGlobalTableError) as the service error:
@@ -1420,6 +1496,8 @@ impl Client {
     ///
     /// To determine which version you're using, see [Determining the global table version you are using](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/globaltables.DetermineVersion.html). To update existing global tables from version 2017.11.29 (Legacy) to version 2019.11.21 (Current), see [Upgrading global tables](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_upgrade.html).
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`UpdateGlobalTableSettingsError`](crate::operation::update_global_table_settings::UpdateGlobalTableSettingsError) as the service error:
@@ -1440,6 +1518,8 @@ impl Client {
     /// Edits an existing item's attributes, or adds a new item to the table if it does not already exist. You can put, delete, or add attribute values. You can also perform a conditional update on an existing item (insert a new attribute name-value pair if it doesn't exist, or replace an existing name-value pair if it has certain expected attribute values).
     ///
     /// You can also return the item's attribute values in the same `UpdateItem` operation using the `ReturnValues` parameter.
+    ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
     ///
     /// # Errors
     ///
@@ -1488,6 +1568,8 @@ impl Client {
     }
     /// The command to update the Kinesis stream destination.
     ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`UpdateKinesisStreamingDestinationError`](crate::operation::update_kinesis_streaming_destination::UpdateKinesisStreamingDestinationError) as the service error:
@@ -1514,6 +1596,8 @@ impl Client {
     /// - Create a new global secondary index on the table. After the index begins backfilling, you can use `UpdateTable` to perform other operations.
     ///
     /// `UpdateTable` is an asynchronous operation; while it's executing, the table status changes from `ACTIVE` to `UPDATING`. While it's `UPDATING`, you can't issue another `UpdateTable` request. When the table returns to the `ACTIVE` state, the `UpdateTable` operation is complete.
+    ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
     ///
     /// # Errors
     ///
@@ -1561,6 +1645,8 @@ impl Client {
     /// As items are deleted, they are removed from any local secondary index and global secondary index immediately in the same eventually consistent way as a standard delete operation.
     ///
     /// For more information, see [Time To Live](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html) in the Amazon DynamoDB Developer Guide.
+    ///
+    /// **Endpoint discovery (optional, off by default):** when turned on (`ConfigBuilder::endpoint_discovery_enabled(true)`, `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile) the request goes to the endpoint the service's `DescribeEndpoints` operation names, cached per credentials and region for as long as the service says (refreshed in the background before it expires, dropped when the service answers `InvalidEndpointException`); if discovery fails, to the usual endpoint. An endpoint URL set in code, by `AWS_ENDPOINT_URL` (or the service's `AWS_ENDPOINT_URL_...`) or in the profile turns discovery off.
     ///
     /// # Errors
     ///

@@ -51,6 +51,41 @@
 //! `customize()` changes the retry and timeout settings of one call or adds
 //! [interceptors](crate::config::interceptor) to it.
 //!
+//! ## Waiters
+//!
+//! A waiter calls an operation until the resource it describes reaches a state: [`Client::wait_until_table_exists`](crate::Client::wait_until_table_exists) takes the input of [`describe_table`](crate::Client::describe_table) and polls it with backoff until the `TableExists` waiter succeeds, fails, or the maximum wait given to `wait` passes. The service has 2 waiters, each a `wait_until_...` method of [`Client`] (the [`waiters`] module lists them).
+//!
+//! ```rust,no_run
+//! # async fn example(client: &dynamodb::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! let output = client
+//!     .wait_until_table_exists()
+//!     .table_name("example")
+//!     .wait(std::time::Duration::from_secs(300))
+//!     .await?;
+//! # let _ = output;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Endpoint discovery
+//!
+//! 42 operations (such as [`batch_get_item`](crate::Client::batch_get_item); each says so in its docs) can send their requests to an endpoint the service's `DescribeEndpoints` operation names: the client calls it before the first such request and caches its answer per credentials, region and discovery identifiers for as long as the service says. Discovery is optional and off unless turned on; an endpoint URL set in code, by `AWS_ENDPOINT_URL` or in the profile turns it off.
+//!
+//! Turning discovery on for the operations where it is optional:
+//!
+//! ```rust,no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! // Also `AWS_ENABLE_ENDPOINT_DISCOVERY=true`, or `endpoint_discovery_enabled = true` in the profile.
+//! let config = dynamodb::Config::loader()
+//!     .configure(|b| b.endpoint_discovery_enabled(true))
+//!     .load()
+//!     .await?;
+//! let client = dynamodb::Client::new(&config);
+//! # let _ = client;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! ## Configuration
 //!
 //! [`Config::from_env`](crate::Config::from_env) reads the standard AWS environment variables and

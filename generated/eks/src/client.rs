@@ -455,6 +455,8 @@ impl Client {
     }
     /// Describes an Amazon EKS add-on.
     ///
+    /// **Waiters:** [`Client::wait_until_addon_active`](crate::Client::wait_until_addon_active), [`Client::wait_until_addon_deleted`](crate::Client::wait_until_addon_deleted) (call this operation until the resource reaches a state).
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`DescribeAddonError`](crate::operation::describe_addon::DescribeAddonError) as the service error:
@@ -507,6 +509,8 @@ impl Client {
     /// The API server endpoint and certificate authority data returned by this operation are required for `kubelet` and `kubectl` to communicate with your Kubernetes API server. For more information, see [Creating or updating a `kubeconfig` file for an Amazon EKS cluster](https://docs.aws.amazon.com/eks/latest/userguide/create-kubeconfig.html).
     ///
     /// **Note:** The API server endpoint and certificate authority data aren't available until the cluster reaches the `ACTIVE` state.
+    ///
+    /// **Waiters:** [`Client::wait_until_cluster_active`](crate::Client::wait_until_cluster_active), [`Client::wait_until_cluster_deleted`](crate::Client::wait_until_cluster_deleted) (call this operation until the resource reaches a state).
     ///
     /// # Errors
     ///
@@ -567,6 +571,8 @@ impl Client {
     }
     /// Describes an Fargate profile.
     ///
+    /// **Waiters:** [`Client::wait_until_fargate_profile_active`](crate::Client::wait_until_fargate_profile_active), [`Client::wait_until_fargate_profile_deleted`](crate::Client::wait_until_fargate_profile_deleted) (call this operation until the resource reaches a state).
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`DescribeFargateProfileError`](crate::operation::describe_fargate_profile::DescribeFargateProfileError) as the service error:
@@ -615,6 +621,8 @@ impl Client {
         )
     }
     /// Describes a managed node group.
+    ///
+    /// **Waiters:** [`Client::wait_until_nodegroup_active`](crate::Client::wait_until_nodegroup_active), [`Client::wait_until_nodegroup_deleted`](crate::Client::wait_until_nodegroup_deleted) (call this operation until the resource reaches a state).
     ///
     /// # Errors
     ///

@@ -47,6 +47,23 @@
 //! `customize()` changes the retry and timeout settings of one call or adds
 //! [interceptors](crate::config::interceptor) to it.
 //!
+//! ## Waiters
+//!
+//! A waiter calls an operation until the resource it describes reaches a state: [`Client::wait_until_addon_active`](crate::Client::wait_until_addon_active) takes the input of [`describe_addon`](crate::Client::describe_addon) and polls it with backoff until the `AddonActive` waiter succeeds, fails, or the maximum wait given to `wait` passes. The service has 8 waiters, each a `wait_until_...` method of [`Client`] (the [`waiters`] module lists them).
+//!
+//! ```rust,no_run
+//! # async fn example(client: &eks::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! let output = client
+//!     .wait_until_addon_active()
+//!     .cluster_name("example")
+//!     .addon_name("example")
+//!     .wait(std::time::Duration::from_secs(300))
+//!     .await?;
+//! # let _ = output;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! ## Configuration
 //!
 //! [`Config::from_env`](crate::Config::from_env) reads the standard AWS environment variables and

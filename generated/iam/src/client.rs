@@ -1810,6 +1810,8 @@ impl Client {
     }
     /// Retrieves information about the specified instance profile, including the instance profile's path, GUID, ARN, and role. For more information about instance profiles, see [Using instance profiles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html) in the *IAM User Guide*.
     ///
+    /// **Waiters:** [`Client::wait_until_instance_profile_exists`](crate::Client::wait_until_instance_profile_exists) (calls this operation until the resource reaches a state).
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetInstanceProfileError`](crate::operation::get_instance_profile::GetInstanceProfileError) as the service error:
@@ -1940,6 +1942,8 @@ impl Client {
     ///
     /// For more information about policies, see [Managed policies and inline policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html) in the *IAM User Guide*.
     ///
+    /// **Waiters:** [`Client::wait_until_policy_exists`](crate::Client::wait_until_policy_exists) (calls this operation until the resource reaches a state).
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetPolicyError`](crate::operation::get_policy::GetPolicyError) as the service error:
@@ -1977,6 +1981,8 @@ impl Client {
     /// Retrieves information about the specified role, including the role's path, GUID, ARN, and the role's trust policy that grants permission to assume the role. For more information about roles, see [IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html) in the *IAM User Guide*.
     ///
     /// **Note:** Policies returned by this operation are URL-encoded compliant with [RFC 3986](https://tools.ietf.org/html/rfc3986). You can use a URL decoding method to convert the policy back to plain JSON text. For example, if you use Java, you can use the `decode` method of the `java.net.URLDecoder` utility class in the Java SDK. Other languages and SDKs provide similar functionality.
+    ///
+    /// **Waiters:** [`Client::wait_until_role_exists`](crate::Client::wait_until_role_exists) (calls this operation until the resource reaches a state).
     ///
     /// # Errors
     ///
@@ -2174,6 +2180,8 @@ impl Client {
     /// Retrieves information about the specified IAM user, including the user's creation date, path, unique ID, and ARN.
     ///
     /// If you do not specify a user name, IAM determines the user name implicitly based on the Amazon Web Services access key ID used to sign the request to this operation.
+    ///
+    /// **Waiters:** [`Client::wait_until_user_exists`](crate::Client::wait_until_user_exists) (calls this operation until the resource reaches a state).
     ///
     /// # Errors
     ///

@@ -47,6 +47,22 @@
 //! `customize()` changes the retry and timeout settings of one call or adds
 //! [interceptors](crate::config::interceptor) to it.
 //!
+//! ## Waiters
+//!
+//! A waiter calls an operation until the resource it describes reaches a state: [`Client::wait_until_instance_profile_exists`](crate::Client::wait_until_instance_profile_exists) takes the input of [`get_instance_profile`](crate::Client::get_instance_profile) and polls it with backoff until the `InstanceProfileExists` waiter succeeds, fails, or the maximum wait given to `wait` passes. The service has 4 waiters, each a `wait_until_...` method of [`Client`] (the [`waiters`] module lists them).
+//!
+//! ```rust,no_run
+//! # async fn example(client: &iam::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! let output = client
+//!     .wait_until_instance_profile_exists()
+//!     .instance_profile_name("example")
+//!     .wait(std::time::Duration::from_secs(300))
+//!     .await?;
+//! # let _ = output;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! ## Configuration
 //!
 //! [`Config::from_env`](crate::Config::from_env) reads the standard AWS environment variables and

@@ -2310,6 +2310,8 @@ impl Client {
     ///
     ///   **Note:** You must make requests for this API operation to the Zonal endpoint. These endpoints support virtual-hosted-style requests in the format `https://bucket-name.s3express-zone-id.region-code.amazonaws.com`. Path-style requests are not supported. For more information about endpoints in Availability Zones, see [Regional and Zonal endpoints for directory buckets in Availability Zones](https://docs.aws.amazon.com/AmazonS3/latest/userguide/endpoint-directory-buckets-AZ.html) in the *Amazon S3 User Guide*. For more information about endpoints in Local Zones, see [Concepts for directory buckets in Local Zones](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-lzs-for-directory-buckets.html) in the *Amazon S3 User Guide*.
     ///
+    /// **Waiters:** [`Client::wait_until_bucket_exists`](crate::Client::wait_until_bucket_exists), [`Client::wait_until_bucket_not_exists`](crate::Client::wait_until_bucket_not_exists) (call this operation until the resource reaches a state).
+    ///
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`HeadBucketError`](crate::operation::head_bucket::HeadBucketError) as the service error:
@@ -2377,6 +2379,8 @@ impl Client {
     ///
     /// - [GetObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html)
     /// - [GetObjectAttributes](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectAttributes.html)
+    ///
+    /// **Waiters:** [`Client::wait_until_object_exists`](crate::Client::wait_until_object_exists), [`Client::wait_until_object_not_exists`](crate::Client::wait_until_object_not_exists) (call this operation until the resource reaches a state).
     ///
     /// # Errors
     ///
@@ -4523,7 +4527,7 @@ impl Client {
     /// - [GetBucketLifecycleConfiguration](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLifecycleConfiguration.html)
     /// - [PutBucketLifecycleConfiguration](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html)
     ///
-    /// **Not yet callable:** its member `Payload` is an event stream, which this client does not support yet; `send()` fails with a construction error.
+    /// **Event stream:** the output's `payload` is an [`EventReceiver`](crate::event_stream::EventReceiver) of [`SelectObjectContentEventStream`](crate::types::SelectObjectContentEventStream) events: call `recv().await` until it returns `Ok(None)`; modeled stream errors are [`SelectObjectContentEventStreamError`](crate::types::error::SelectObjectContentEventStreamError).
     ///
     /// # Errors
     ///

@@ -45,6 +45,45 @@
 //! `customize()` changes the retry and timeout settings of one call or adds
 //! [interceptors](crate::config::interceptor) to it.
 //!
+//! ## Waiters
+//!
+//! A waiter calls an operation until the resource it describes reaches a state: [`Client::wait_until_bucket_exists`](crate::Client::wait_until_bucket_exists) takes the input of [`head_bucket`](crate::Client::head_bucket) and polls it with backoff until the `BucketExists` waiter succeeds, fails, or the maximum wait given to `wait` passes. The service has 4 waiters, each a `wait_until_...` method of [`Client`] (the [`waiters`] module lists them).
+//!
+//! ```rust,no_run
+//! # async fn example(client: &s3::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! let output = client
+//!     .wait_until_bucket_exists()
+//!     .bucket("example")
+//!     .wait(std::time::Duration::from_secs(300))
+//!     .await?;
+//! # let _ = output;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Event streams
+//!
+//! Some operations stream events: an output event stream is an [`EventReceiver`](crate::event_stream::EventReceiver) whose `recv().await` gives the next event, `Ok(None)` at the end, or the stream's error.
+//!
+//! Reading the [`SelectObjectContentEventStream`](crate::types::SelectObjectContentEventStream) events of [`select_object_content`](crate::Client::select_object_content):
+//!
+//! ```rust,no_run
+//! # async fn example(client: &s3::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! let mut output = client
+//!     .select_object_content()
+//!     .bucket("example")
+//!     .key("example")
+//!     .expression("example")
+//!     // ... and the other required members: `expression_type`, `input_serialization`, `output_serialization`
+//!     .send()
+//!     .await?;
+//! while let Some(event) = output.payload.recv().await? {
+//!     println!("{event:?}");
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! ## Configuration
 //!
 //! [`Config::from_env`](crate::Config::from_env) reads the standard AWS environment variables and
@@ -167,6 +206,8 @@ mod serde_tests;
 pub mod blocking;
 #[rustfmt::skip]
 pub mod waiters;
+#[rustfmt::skip]
+pub mod event_stream;
 /// Test doubles for code that uses this client (feature `test-util`): typed mock rules
 /// (`test_util::mock!(Client::...)`, `test_util::mock_client!`) and the wire-level
 /// `MockTransport`.

@@ -5332,17 +5332,6 @@ fn full_select_object_content_input(
         ..::std::default::Default::default()
     }
 }
-fn full_select_object_content_output(
-    d: u32,
-) -> crate::operation::select_object_content::SelectObjectContentOutput {
-    if d > 3u32 {
-        return <crate::operation::select_object_content::SelectObjectContentOutput as ::std::default::Default>::default();
-    }
-    crate::operation::select_object_content::SelectObjectContentOutput {
-        payload: Some(all_select_object_content_event_stream(d + 1).swap_remove(0)),
-        ..::std::default::Default::default()
-    }
-}
 fn full_upload_part_input(d: u32) -> crate::operation::upload_part::UploadPartInput {
     if d > 3u32 {
         return <crate::operation::upload_part::UploadPartInput as ::std::default::Default>::default();
@@ -7178,10 +7167,6 @@ fn every_type_round_trips() {
     roundtrip(&full_select_object_content_input(0));
     roundtrip(
         &<crate::operation::select_object_content::SelectObjectContentInput as ::std::default::Default>::default(),
-    );
-    roundtrip(&full_select_object_content_output(0));
-    roundtrip(
-        &<crate::operation::select_object_content::SelectObjectContentOutput as ::std::default::Default>::default(),
     );
     roundtrip(&full_upload_part_input(0));
     roundtrip(

@@ -138,6 +138,7 @@ impl ClientHandle {
         ClientHandle {
             inner: Arc::clone(&self.inner),
             overrides: Some(Arc::new(merged)),
+            discovery: self.discovery.clone(),
         }
     }
 }

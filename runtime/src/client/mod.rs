@@ -11,7 +11,9 @@
 //! endpoint rules describes a plain Smithy service whose endpoint comes from the user and whose
 //! requests are unsigned.
 
+mod bearer;
 mod customize;
+mod discovery;
 mod endpoint;
 mod pipeline;
 mod presign;
@@ -31,6 +33,10 @@ use crate::types::ByteStream;
 
 use customize::CallOverrides;
 pub use customize::Customize;
+pub use discovery::{
+    discovery_failed, DiscoverFn, DiscoveredEndpoint, DiscoveryMode, DiscoveryRequest,
+    EndpointDiscovery, EndpointDiscoveryInfo,
+};
 use endpoint::ResolvedEndpoint;
 pub use http::Method;
 pub use presign::{PresignedRequest, PresigningConfig, MAX_PRESIGNED_VALIDITY};
@@ -98,8 +104,9 @@ pub enum AuthScheme {
     /// Sent unsigned: no credentials provider is consulted (a service without auth traits,
     /// `@auth([])`).
     None,
-    /// `Authorization: Bearer <token>` (`smithy.api#httpBearerAuth`) with the token from
-    /// [`Config::bearer_token_for`]; the call fails with a construction error without one.
+    /// `Authorization: Bearer <token>` (`smithy.api#httpBearerAuth`) with the token of the
+    /// provider [`Config::token_provider_for`] names; the call fails with a construction error
+    /// without one, or when it cannot give a token.
     Bearer,
 }
 
@@ -108,6 +115,7 @@ pub enum AuthScheme {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CallOptions {
     auth: Option<AuthScheme>,
+    http2: bool,
 }
 
 impl CallOptions {
@@ -119,6 +127,13 @@ impl CallOptions {
     /// Authenticates this operation with `auth` instead of the service's default.
     pub fn auth(mut self, auth: AuthScheme) -> Self {
         self.auth = Some(auth);
+        self
+    }
+
+    /// Streams the exchange over HTTP/2 (an event stream of a service that requires it; the
+    /// transport's [`send_http2`](crate::http::Transport::send_http2)).
+    pub fn http2(mut self) -> Self {
+        self.http2 = true;
         self
     }
 }
@@ -165,6 +180,8 @@ struct HandleInner {
     rpc_service: Arc<str>,
     /// The call instruments, when a meter provider is installed.
     metrics: Option<Arc<crate::observability::client::ClientMetrics>>,
+    /// Endpoints found by endpoint discovery ([`EndpointDiscovery`]).
+    discovery: discovery::Cache,
 }
 
 /// The calling mode of a generated fluent builder whose `send()` is `async` (the default). The
@@ -178,6 +195,10 @@ pub struct ClientHandle {
     inner: Arc<HandleInner>,
     /// Per-call settings ([`Customize`]); `None` for a client's own handle.
     overrides: Option<Arc<CallOverrides>>,
+    /// The endpoint discovery of the operation this handle calls
+    /// ([`with_endpoint_discovery`](Self::with_endpoint_discovery)); `None` for a client's own
+    /// handle.
+    discovery: Option<Arc<EndpointDiscovery>>,
 }
 
 fn user_agent(config: &Config, service: &ServiceInfo) -> String {
@@ -245,8 +266,32 @@ impl ClientHandle {
                 created,
                 rpc_service,
                 metrics,
+                discovery: discovery::Cache::default(),
             }),
             overrides: None,
+            discovery: None,
+        }
+    }
+
+    /// This handle for a call of an operation whose endpoint is discovered
+    /// (`aws.api#clientDiscoveredEndpoint`): its calls go to the endpoint the service's
+    /// discovery operation names, cached per credentials, region and discovery identifiers (see
+    /// [`EndpointDiscovery`]), when discovery applies. For generated code.
+    pub fn with_endpoint_discovery(&self, discovery: EndpointDiscovery) -> ClientHandle {
+        ClientHandle {
+            inner: Arc::clone(&self.inner),
+            overrides: self.overrides.clone(),
+            discovery: Some(Arc::new(discovery)),
+        }
+    }
+
+    /// The client's own handle: same connection and caches, no per-call settings, no
+    /// discovery (what the discovery operation itself is called with).
+    fn without_discovery(&self) -> ClientHandle {
+        ClientHandle {
+            inner: Arc::clone(&self.inner),
+            overrides: None,
+            discovery: None,
         }
     }
 
@@ -319,7 +364,43 @@ impl ClientHandle {
         options: CallOptions,
     ) -> Result<(Reply, ByteStream), SdkError<Never>> {
         let auth = options.auth.unwrap_or_else(|| self.inner.service.auth());
-        pipeline::call_streaming(&self.inner, self.overrides.as_deref(), op, request, auth).await
+        let (request, discovered) = discovery::prepare(self, request).await?;
+        let result = pipeline::call_streaming(
+            &self.inner,
+            self.overrides.as_deref(),
+            op,
+            request,
+            auth,
+            options.http2,
+        )
+        .await;
+        if let Ok((reply, _)) = &result {
+            discovery::after_call(self, discovered, reply.error.as_ref());
+        }
+        result
+    }
+
+    /// [`call_streaming`](Self::call_streaming) whose request body is an input event stream:
+    /// its messages are signed (chained from the request's SigV4 signature), framed and sent
+    /// while the response is read. The call is not retried once the stream has been sent.
+    pub async fn call_event_stream(
+        &self,
+        op: &'static OperationInfo,
+        request: Request,
+        events: crate::event_stream::EventBody,
+        options: CallOptions,
+    ) -> Result<(Reply, ByteStream), SdkError<Never>> {
+        let auth = options.auth.unwrap_or_else(|| self.inner.service.auth());
+        pipeline::call_event_stream(
+            &self.inner,
+            self.overrides.as_deref(),
+            op,
+            request,
+            auth,
+            events,
+            options.http2,
+        )
+        .await
     }
 
     /// [`call`](Self::call) with per-call settings: an operation whose auth differs from the
@@ -331,7 +412,13 @@ impl ClientHandle {
         options: CallOptions,
     ) -> Result<Reply, SdkError<Never>> {
         let auth = options.auth.unwrap_or_else(|| self.inner.service.auth());
-        pipeline::call(&self.inner, self.overrides.as_deref(), op, request, auth).await
+        let (request, discovered) = discovery::prepare(self, request).await?;
+        let result =
+            pipeline::call(&self.inner, self.overrides.as_deref(), op, request, auth).await;
+        if let Ok(reply) = &result {
+            discovery::after_call(self, discovered, reply.error.as_ref());
+        }
+        result
     }
 }
 
@@ -365,16 +452,21 @@ impl HandleInner {
     /// The endpoint of one request: the handle's, unless the request carries endpoint
     /// parameters of its operation (then resolved for it).
     fn request_endpoint(&self, request: &Request) -> Result<Cow<'_, ResolvedEndpoint>, BuildError> {
-        if request.endpoint_params.is_empty() {
-            return self.resolved_endpoint().map(Cow::Borrowed);
-        }
-        endpoint::resolve(
-            &self.config,
-            self.service,
-            self.rules()?,
-            self.endpoint_override.as_deref(),
-            &request.endpoint_params,
-        )
-        .map(Cow::Owned)
+        let endpoint = if request.endpoint_params.is_empty() {
+            Cow::Borrowed(self.resolved_endpoint()?)
+        } else {
+            Cow::Owned(endpoint::resolve(
+                &self.config,
+                self.service,
+                self.rules()?,
+                self.endpoint_override.as_deref(),
+                &request.endpoint_params,
+            )?)
+        };
+        // Endpoint discovery replaces the URL; the signing scope stays the rules'.
+        Ok(match &request.discovered_endpoint {
+            Some(url) => Cow::Owned(discovery::at(endpoint.into_owned(), url)),
+            None => endpoint,
+        })
     }
 }

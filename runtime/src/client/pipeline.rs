@@ -94,7 +94,7 @@ pub(super) async fn call(
     request: Request,
     auth: AuthScheme,
 ) -> Result<Reply, SdkError<Never>> {
-    run(inner, overrides, op, request, auth, false)
+    run(inner, overrides, op, request, auth, Streaming::No, None)
         .await
         .map(|(reply, _)| reply)
 }
@@ -108,10 +108,138 @@ pub(super) async fn call_streaming(
     op: &'static OperationInfo,
     request: Request,
     auth: AuthScheme,
+    http2: bool,
 ) -> Result<(Reply, ByteStream), SdkError<Never>> {
-    run(inner, overrides, op, request, auth, true)
-        .await
-        .map(|(reply, body)| (reply, body.unwrap_or_default()))
+    run(
+        inner,
+        overrides,
+        op,
+        request,
+        auth,
+        Streaming::over(http2),
+        None,
+    )
+    .await
+    .map(|(reply, body)| (reply, body.unwrap_or_default()))
+}
+
+/// How a call reads its response: whole, or streamed (over HTTP/1.1 or HTTP/2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Streaming {
+    No,
+    Http1,
+    Http2,
+}
+
+impl Streaming {
+    fn over(http2: bool) -> Streaming {
+        if http2 {
+            Streaming::Http2
+        } else {
+            Streaming::Http1
+        }
+    }
+}
+
+/// The input event stream of a call, until the attempt that sends it takes it.
+type EventSlot = std::sync::Mutex<Option<crate::event_stream::EventBody>>;
+
+/// The payload hash an event-stream request is signed with (its body is the signed messages).
+const STREAMING_EVENTS: &str = "STREAMING-AWS4-HMAC-SHA256-EVENTS";
+
+/// [`call_streaming`] whose request body is an input event stream: the messages are signed
+/// (chained from the request's signature), framed and sent while the response is read. Not
+/// retried once the stream has started (it cannot be replayed).
+pub(super) async fn call_event_stream(
+    inner: &HandleInner,
+    overrides: Option<&CallOverrides>,
+    op: &'static OperationInfo,
+    request: Request,
+    auth: AuthScheme,
+    events: crate::event_stream::EventBody,
+    http2: bool,
+) -> Result<(Reply, ByteStream), SdkError<Never>> {
+    let slot = EventSlot::new(Some(events));
+    run(
+        inner,
+        overrides,
+        op,
+        request,
+        auth,
+        Streaming::over(http2),
+        Some(&slot),
+    )
+    .await
+    .map(|(reply, body)| (reply, body.unwrap_or_default()))
+}
+
+/// Takes the call's event stream and makes its signer, for the attempt that sends it.
+fn take_events(
+    cx: &CallCx<'_>,
+    endpoint: &ResolvedEndpoint,
+    events: Option<&EventSlot>,
+    req: &HttpRequest,
+    creds: Option<&Credentials>,
+) -> Option<(
+    crate::event_stream::EventBody,
+    Option<crate::event_stream::MessageSigner>,
+)> {
+    let body = events?.lock().unwrap_or_else(|e| e.into_inner()).take()?;
+    let signer = creds.and_then(|c| {
+        let auth = req.header("authorization")?;
+        let seed = auth.rsplit("Signature=").next()?.trim();
+        Some(crate::event_stream::MessageSigner::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            c.session_token(),
+            endpoint.signing_region.as_deref().unwrap_or_default(),
+            &endpoint.signing_name,
+            seed,
+        ))
+    });
+    let _ = cx;
+    Some((body, signer))
+}
+
+/// Signs (when `signer` is set), frames and forwards the messages of `body` to `tx`, then the
+/// closing signed empty message. Stops when the transport drops the receiving end.
+async fn pump_events(
+    mut body: crate::event_stream::EventBody,
+    mut signer: Option<crate::event_stream::MessageSigner>,
+    offset_ms: i64,
+    tx: tokio::sync::mpsc::Sender<bytes::Bytes>,
+) {
+    while let Some(next) = body.next().await {
+        let msg = match next {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::warn!(error = %e, "an event could not be written; the input stream ends");
+                return;
+            }
+        };
+        let framed = match &mut signer {
+            Some(s) => s
+                .sign(&msg, signing_time(offset_ms))
+                .and_then(|m| m.encode()),
+            None => msg.encode(),
+        };
+        match framed {
+            Ok(bytes) => {
+                if tx.send(bytes).await.is_err() {
+                    return;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "an event could not be framed; the input stream ends");
+                return;
+            }
+        }
+    }
+    if let Some(s) = &mut signer {
+        if let Ok(end) = s.sign_end(signing_time(offset_ms)).encode() {
+            let _ = tx.send(end).await;
+        }
+    }
 }
 
 type CallResult = Result<(Reply, Option<ByteStream>), SdkError<Never>>;
@@ -122,7 +250,8 @@ async fn run(
     op: &'static OperationInfo,
     request: Request,
     auth: AuthScheme,
-    streaming: bool,
+    streaming: Streaming,
+    events: Option<&EventSlot>,
 ) -> CallResult {
     let settings = Settings::new(inner, overrides);
     let call = CallInfo::new(inner.service.name(), op.name);
@@ -139,7 +268,7 @@ async fn run(
         metrics,
         span: &span,
     };
-    let result = execute(&cx, request, auth, streaming).await;
+    let result = execute(&cx, request, auth, streaming, events).await;
     if !settings.hooks.is_empty() {
         after_execution(&cx, &result);
     }
@@ -197,7 +326,8 @@ async fn execute(
     cx: &CallCx<'_>,
     request: Request,
     auth: AuthScheme,
-    streaming: bool,
+    streaming: Streaming,
+    events: Option<&EventSlot>,
 ) -> CallResult {
     let inner = cx.inner;
     let resolving = cx.clock();
@@ -226,7 +356,7 @@ async fn execute(
         request.body = wipe_on_drop(std::mem::take(&mut request.body));
     }
     telemetry::record_endpoint(cx.span, &endpoint.url);
-    let run = attempts(cx, endpoint, &request, auth, streaming).instrument(cx.span.clone());
+    let run = attempts(cx, endpoint, &request, auth, streaming, events).instrument(cx.span.clone());
     match cx.settings.timeouts.operation {
         Some(limit) => tokio::time::timeout(limit, run).await.unwrap_or_else(|_| {
             Err(SdkError::Timeout(TimeoutError::new(
@@ -254,38 +384,6 @@ async fn attempt_credentials(
         },
         AuthScheme::None | AuthScheme::Bearer => Ok(None),
     }
-}
-
-/// The `Authorization` header of a bearer-token operation, or the construction error saying how
-/// to configure a token.
-fn bearer_header(inner: &HandleInner) -> Result<HeaderValue, SdkError<Never>> {
-    let service = inner.service;
-    let token = inner.config.bearer_token_for(service.sdk_id).ok_or_else(|| {
-        SdkError::Construction(BuildError::new(
-            BuildErrorKind::Credentials,
-            if service.sdk_id.trim().is_empty() {
-                format!(
-                    "service {:?} authenticates with a bearer token; set one with ConfigBuilder::bearer_token",
-                    service.name()
-                )
-            } else {
-                format!(
-                    "service {:?} authenticates with a bearer token; set one with ConfigBuilder::bearer_token or AWS_BEARER_TOKEN_{}",
-                    service.name(),
-                    crate::config::sdk_id_env_suffix(service.sdk_id)
-                )
-            },
-        ))
-    })?;
-    let mut v =
-        HeaderValue::from_str(&format!("Bearer {}", token.expose_secret())).map_err(|_| {
-            SdkError::Construction(BuildError::new(
-                BuildErrorKind::Credentials,
-                "the bearer token contains characters HTTP headers cannot carry",
-            ))
-        })?;
-    v.set_sensitive(true);
-    Ok(v)
 }
 
 pub(super) async fn credentials(inner: &HandleInner) -> Result<Credentials, SdkError<Never>> {
@@ -461,7 +559,11 @@ async fn send_once(
     timeouts: &TimeoutConfig,
     req: HttpRequest,
     span: &tracing::Span,
-    streaming: bool,
+    streaming: Streaming,
+    events: Option<(
+        crate::event_stream::EventBody,
+        Option<crate::event_stream::MessageSigner>,
+    )>,
 ) -> (Outcome, Option<ByteStream>) {
     let t = AttemptTimeouts {
         connect: timeouts.connect,
@@ -469,10 +571,20 @@ async fn send_once(
     };
     let transport = inner.config.transport();
     let exchange = async {
-        if !streaming {
+        if streaming == Streaming::No {
             return transport.send(req, &t).await.map(|r| (r, None));
         }
-        let (mut head, body) = transport.send_streaming(req, &t).await?;
+        let frames = events.map(|(body, signer)| {
+            let (tx, rx) = tokio::sync::mpsc::channel(4);
+            let offset = inner.clock_offset_ms.load(Ordering::Relaxed);
+            tokio::spawn(pump_events(body, signer, offset, tx).instrument(span.clone()));
+            rx
+        });
+        let (mut head, body) = match (frames, streaming) {
+            (frames, Streaming::Http2) => transport.send_http2(req, frames, &t).await?,
+            (Some(rx), _) => transport.send_duplex(req, rx, &t).await?,
+            (None, _) => transport.send_streaming(req, &t).await?,
+        };
         if head.is_success() {
             return Ok((head, Some(body)));
         }
@@ -508,7 +620,8 @@ async fn attempts(
     endpoint: &ResolvedEndpoint,
     request: &Request,
     auth: AuthScheme,
-    streaming: bool,
+    streaming: Streaming,
+    events: Option<&EventSlot>,
 ) -> CallResult {
     let (inner, op, hooks) = (cx.inner, cx.op, cx.settings.hooks);
     let retry = cx.settings.retry;
@@ -516,7 +629,7 @@ async fn attempts(
     let bearer = match auth {
         AuthScheme::Bearer => {
             let resolving = cx.clock();
-            let header = bearer_header(inner);
+            let header = super::bearer::bearer_header(inner).await;
             if let (Some(m), Some(t)) = (cx.metrics, resolving) {
                 m.resolve_identity(t.elapsed(), telemetry::BEARER_SCHEME);
             }
@@ -563,6 +676,12 @@ async fn attempts(
                 ))
             })?;
         }
+        if events.is_some() && creds.is_some() {
+            req.headers.insert(
+                HeaderName::from_static(crate::sigv4::X_AMZ_CONTENT_SHA256),
+                HeaderValue::from_static(STREAMING_EVENTS),
+            );
+        }
         if let Some(creds) = &creds {
             let signing = cx.clock();
             sign_request(cx, endpoint, &mut req, creds)?;
@@ -586,8 +705,9 @@ async fn attempts(
         }
         let span = telemetry::attempt_span(attempt);
         let sending = cx.clock();
+        let stream = take_events(cx, endpoint, events, &req, creds.as_ref());
         let (mut outcome, live) =
-            send_once(inner, cx.settings.timeouts, req, &span, streaming).await;
+            send_once(inner, cx.settings.timeouts, req, &span, streaming, stream).await;
         let finished = Instant::now();
         if let (Some(m), Some(t)) = (cx.metrics, sending) {
             m.attempt_duration(finished.saturating_duration_since(t));
@@ -660,7 +780,11 @@ async fn attempts(
             (attempt, max_attempts),
             &mut last_retry_cost,
         );
-        if next.is_none() && !refreshed {
+        if events.is_some() {
+            // The input stream went with this attempt: it cannot be sent again.
+            next = None;
+        }
+        if next.is_none() && !refreshed && events.is_none() {
             if let (Some(old), Some(m)) = (&creds, &meta) {
                 if expired_credentials(m) {
                     fresh_credentials = refreshed_credentials(inner, old).await;

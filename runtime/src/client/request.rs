@@ -25,6 +25,9 @@ pub struct Request {
     /// The operation's endpoint-rule parameters (`@contextParam` input members and
     /// `@staticContextParams`): the endpoint is resolved for this request with them.
     pub endpoint_params: Vec<(&'static str, crate::endpoint::Value)>,
+    /// The endpoint URL endpoint discovery found for this call (set by the runtime, never by
+    /// generated code): it replaces the resolved endpoint's URL, which keeps its signing scope.
+    pub(crate) discovered_endpoint: Option<String>,
 }
 
 impl Request {
@@ -40,6 +43,7 @@ impl Request {
             body: Bytes::new(),
             host_prefix: None,
             endpoint_params: Vec::new(),
+            discovered_endpoint: None,
         }
     }
 

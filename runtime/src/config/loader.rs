@@ -43,7 +43,8 @@ impl std::error::Error for ConfigError {}
 /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`/`ignore_configured_endpoint_urls`,
 /// `AWS_USE_FIPS_ENDPOINT`/`use_fips_endpoint`, `AWS_USE_DUALSTACK_ENDPOINT`/`use_dualstack_endpoint`,
 /// `AWS_MAX_ATTEMPTS`/`max_attempts`, `AWS_RETRY_MODE`/`retry_mode`,
-/// `AWS_SDK_UA_APP_ID`/`sdk_ua_app_id`. Credentials come from the default chain, cached.
+/// `AWS_SDK_UA_APP_ID`/`sdk_ua_app_id`, `AWS_ENABLE_ENDPOINT_DISCOVERY`/`endpoint_discovery_enabled`.
+/// Credentials come from the default chain, cached.
 /// Unless a transport is set in code, the default transport gets the proxies of
 /// `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` ([`ProxyConfig::from_env`](crate::http::ProxyConfig::from_env))
 /// and the CA bundle of `AWS_CA_BUNDLE`/`ca_bundle` ([`CaBundle`](crate::http::CaBundle)).
@@ -244,6 +245,12 @@ impl ConfigLoader {
             b.disable_request_compression = src.bool(
                 "AWS_DISABLE_REQUEST_COMPRESSION",
                 "disable_request_compression",
+            )?;
+        }
+        if b.endpoint_discovery.is_none() {
+            b.endpoint_discovery = src.bool(
+                "AWS_ENABLE_ENDPOINT_DISCOVERY",
+                "endpoint_discovery_enabled",
             )?;
         }
         if b.request_min_compression_size.is_none() {

@@ -16,12 +16,14 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::credentials::{ProvideCredentials, StaticProvider};
+use crate::credentials::{
+    CachingTokenProvider, EnvTokenProvider, ProvideCredentials, ProvideToken, StaticProvider,
+    StaticTokenProvider,
+};
 use crate::endpoint::Partitions;
 use crate::http::Transport;
 use crate::profile::{Env, ProfileSet};
 use crate::retry::RetryConfig;
-use crate::types::SensitiveString;
 
 pub use loader::{ConfigError, ConfigLoader};
 
@@ -114,12 +116,18 @@ struct Inner {
     profiles: Option<Arc<ProfileSet>>,
     partitions: Option<Arc<Partitions>>,
     app_name: Option<String>,
-    bearer_token: Option<SensitiveString>,
+    /// The bearer token provider set in code.
+    token_provider: Option<Arc<dyn ProvideToken>>,
+    /// The bearer token provider asked after the code and the environment (`awsconfig`: the
+    /// profile's `sso_session`).
+    fallback_token_provider: Option<Arc<dyn ProvideToken>>,
     endpoint_builtins: Vec<(String, crate::endpoint::Value)>,
     request_checksum: crate::checksum::ChecksumWhen,
     response_checksum: crate::checksum::ChecksumWhen,
     disable_request_compression: bool,
     request_min_compression_size: u32,
+    /// Endpoint discovery for operations where it is optional: `None` when not set (off).
+    endpoint_discovery: Option<bool>,
     interceptors: Vec<crate::interceptor::SharedInterceptor>,
     meter_provider: Option<Arc<dyn crate::observability::MeterProvider>>,
     /// Typed mock rules answering every call (`test_util::typed`).
@@ -202,12 +210,14 @@ impl Config {
             profiles: i.profiles.clone(),
             partitions: i.partitions.clone(),
             app_name: i.app_name.clone(),
-            bearer_token: i.bearer_token.clone(),
+            token_provider: i.token_provider.clone(),
+            fallback_token_provider: i.fallback_token_provider.clone(),
             endpoint_builtins: i.endpoint_builtins.clone(),
             request_checksum: Some(i.request_checksum),
             response_checksum: Some(i.response_checksum),
             disable_request_compression: Some(i.disable_request_compression),
             request_min_compression_size: Some(i.request_min_compression_size),
+            endpoint_discovery: i.endpoint_discovery,
             interceptors: i.interceptors.clone(),
             meter_provider: i.meter_provider.clone(),
             #[cfg(feature = "test-util")]
@@ -271,21 +281,36 @@ impl Config {
             .filter(|u| !u.trim().is_empty())
     }
 
-    /// The bearer token for the service with `sdk_id` (`smithy.api#httpBearerAuth`): the one
-    /// set in code, else `AWS_BEARER_TOKEN_<SDK_ID>` (a service with an sdkId only).
-    pub fn bearer_token_for(&self, sdk_id: &str) -> Option<SensitiveString> {
-        if let Some(t) = &self.inner.bearer_token {
-            return Some(t.clone());
+    /// The bearer token provider for the service with `sdk_id` (`smithy.api#httpBearerAuth`):
+    /// the one set in code ([`ConfigBuilder::bearer_token`], [`ConfigBuilder::token_provider`]),
+    /// else `AWS_BEARER_TOKEN_<SDK_ID>` when it is set (a service with an sdkId only: an
+    /// [`EnvTokenProvider`]), else the fallback provider
+    /// ([`ConfigBuilder::fallback_token_provider`]). `None` when there is none of them.
+    pub fn token_provider_for(&self, sdk_id: &str) -> Option<Arc<dyn ProvideToken>> {
+        if let Some(p) = &self.inner.token_provider {
+            return Some(Arc::clone(p));
         }
-        if sdk_id.trim().is_empty() {
-            return None;
-        }
-        self.inner
+        let env = self
+            .inner
             .env
             .as_ref()
-            .and_then(|env| env.get(&format!("AWS_BEARER_TOKEN_{}", sdk_id_env_suffix(sdk_id))))
-            .filter(|t| !t.trim().is_empty())
-            .map(SensitiveString::new)
+            .filter(|_| !sdk_id.trim().is_empty())
+            .map(|env| EnvTokenProvider::new(env, sdk_id))
+            .filter(EnvTokenProvider::is_set);
+        match env {
+            Some(p) => Some(Arc::new(p)),
+            None => self.inner.fallback_token_provider.clone(),
+        }
+    }
+
+    /// The bearer token provider set in code, if any.
+    pub fn token_provider(&self) -> Option<&Arc<dyn ProvideToken>> {
+        self.inner.token_provider.as_ref()
+    }
+
+    /// The bearer token provider asked after the code and the environment, if any.
+    pub fn fallback_token_provider(&self) -> Option<&Arc<dyn ProvideToken>> {
+        self.inner.fallback_token_provider.as_ref()
     }
 
     /// Whether FIPS endpoints are used.
@@ -327,6 +352,13 @@ impl Config {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v)
+    }
+
+    /// Whether endpoint discovery was turned on or off for the operations where it is optional
+    /// ([`ConfigBuilder::endpoint_discovery_enabled`], `AWS_ENABLE_ENDPOINT_DISCOVERY`, the
+    /// profile's `endpoint_discovery_enabled`); `None` when it was not set (off).
+    pub fn endpoint_discovery_enabled(&self) -> Option<bool> {
+        self.inner.endpoint_discovery
     }
 
     /// Retry settings.
@@ -403,12 +435,14 @@ pub struct ConfigBuilder {
     profiles: Option<Arc<ProfileSet>>,
     partitions: Option<Arc<Partitions>>,
     app_name: Option<String>,
-    bearer_token: Option<SensitiveString>,
+    token_provider: Option<Arc<dyn ProvideToken>>,
+    fallback_token_provider: Option<Arc<dyn ProvideToken>>,
     pub(crate) endpoint_builtins: Vec<(String, crate::endpoint::Value)>,
     pub(crate) request_checksum: Option<crate::checksum::ChecksumWhen>,
     pub(crate) response_checksum: Option<crate::checksum::ChecksumWhen>,
     pub(crate) disable_request_compression: Option<bool>,
     pub(crate) request_min_compression_size: Option<u32>,
+    pub(crate) endpoint_discovery: Option<bool>,
     interceptors: Vec<crate::interceptor::SharedInterceptor>,
     meter_provider: Option<Arc<dyn crate::observability::MeterProvider>>,
     #[cfg(feature = "test-util")]
@@ -486,6 +520,15 @@ impl ConfigBuilder {
         let name = name.into();
         self.endpoint_builtins.retain(|(n, _)| *n != name);
         self.endpoint_builtins.push((name, value.into()));
+        self
+    }
+
+    /// Turns endpoint discovery on or off for the operations where it is optional (DynamoDB's;
+    /// off unless set here, by `AWS_ENABLE_ENDPOINT_DISCOVERY` or by the profile's
+    /// `endpoint_discovery_enabled`). Operations that require it (Timestream's) always use it.
+    /// A configured endpoint URL turns it off for both.
+    pub fn endpoint_discovery_enabled(mut self, on: bool) -> Self {
+        self.endpoint_discovery = Some(on);
         self
     }
 
@@ -589,9 +632,27 @@ impl ConfigBuilder {
     }
 
     /// Sets the token sent as `Authorization: Bearer <token>` by the operations of services
-    /// that authenticate with `smithy.api#httpBearerAuth` (redacted in `Debug`, never logged).
+    /// that authenticate with `smithy.api#httpBearerAuth` (redacted in `Debug`, never logged):
+    /// a [`StaticTokenProvider`], which wins over `AWS_BEARER_TOKEN_<SDK_ID>` and the profile.
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
-        self.bearer_token = Some(SensitiveString::new(token.into()));
+        self.token_provider = Some(Arc::new(StaticTokenProvider::new(token)));
+        self
+    }
+
+    /// Sets the source of the bearer tokens of `smithy.api#httpBearerAuth` services (wins over
+    /// `AWS_BEARER_TOKEN_<SDK_ID>` and the profile). It is asked through a
+    /// [`CachingTokenProvider`]: a token is reused until five minutes before its expiry, and
+    /// one caller at a time refreshes it.
+    pub fn token_provider(mut self, provider: impl ProvideToken + 'static) -> Self {
+        self.token_provider = Some(Arc::new(CachingTokenProvider::new(provider)));
+        self
+    }
+
+    /// Sets the bearer token provider asked when neither code nor `AWS_BEARER_TOKEN_<SDK_ID>`
+    /// gives a token (`awsconfig` installs the token of the profile's `sso_session` here). It
+    /// is asked through a [`CachingTokenProvider`], like [`token_provider`](Self::token_provider).
+    pub fn fallback_token_provider(mut self, provider: impl ProvideToken + 'static) -> Self {
+        self.fallback_token_provider = Some(Arc::new(CachingTokenProvider::new(provider)));
         self
     }
 
@@ -646,7 +707,8 @@ impl ConfigBuilder {
                 profiles: self.profiles,
                 partitions: self.partitions,
                 app_name: self.app_name,
-                bearer_token: self.bearer_token,
+                token_provider: self.token_provider,
+                fallback_token_provider: self.fallback_token_provider,
                 endpoint_builtins: self.endpoint_builtins,
                 request_checksum: self.request_checksum.unwrap_or_default(),
                 response_checksum: self.response_checksum.unwrap_or_default(),
@@ -654,6 +716,7 @@ impl ConfigBuilder {
                 request_min_compression_size: self
                     .request_min_compression_size
                     .unwrap_or(crate::compression::DEFAULT_MIN_COMPRESSION_SIZE),
+                endpoint_discovery: self.endpoint_discovery,
                 interceptors: self.interceptors,
                 meter_provider: self.meter_provider,
                 #[cfg(feature = "test-util")]

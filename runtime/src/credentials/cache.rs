@@ -1,11 +1,96 @@
-//! Caching with single-flight refresh.
+//! Caching with single-flight refresh, for credentials ([`CachingProvider`]) and bearer tokens
+//! ([`CachingTokenProvider`](super::CachingTokenProvider)).
 
+use std::fmt;
+use std::future::Future;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::Mutex;
 
 use super::{BoxFuture, Credentials, CredentialsError, ProvideCredentials};
+
+/// A cached identity that stops working at some point.
+pub(super) trait Expiring: Clone {
+    /// Whether it expires before `now + within` (never, without an expiry).
+    fn expires_within(&self, now: SystemTime, within: Duration) -> bool;
+}
+
+impl Expiring for Credentials {
+    fn expires_within(&self, now: SystemTime, within: Duration) -> bool {
+        Credentials::expires_within(self, now, within)
+    }
+}
+
+/// One cached value, refreshed by one caller at a time: the other callers that find it stale
+/// wait for that refresh. When a refresh fails while the old value has not yet expired, the
+/// old one is returned; errors are not cached.
+#[derive(Debug)]
+pub(super) struct Slot<T> {
+    cached: RwLock<Option<T>>,
+    refresh: Mutex<()>,
+}
+
+impl<T: Expiring> Slot<T> {
+    pub(super) fn new() -> Slot<T> {
+        Slot {
+            cached: RwLock::new(None),
+            refresh: Mutex::new(()),
+        }
+    }
+
+    /// Forgets the cached value.
+    pub(super) fn clear(&self) {
+        *self.cached.write().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    fn cached_if(&self, usable: impl Fn(&T) -> bool) -> Option<T> {
+        let guard = self.cached.read().unwrap_or_else(|p| p.into_inner());
+        guard.as_ref().filter(|c| usable(c)).cloned()
+    }
+
+    fn fresh(&self, buffer: Duration) -> Option<T> {
+        let now = SystemTime::now();
+        self.cached_if(|c| !c.expires_within(now, buffer))
+    }
+
+    /// The cached value unless it expires within `buffer`, else the result of `fetch` (`what`
+    /// names the value in the warning logged when a refresh fails).
+    pub(super) async fn load<E, F>(
+        &self,
+        buffer: Duration,
+        fetch: impl FnOnce() -> F,
+        what: &'static str,
+    ) -> Result<T, E>
+    where
+        E: fmt::Display,
+        F: Future<Output = Result<T, E>>,
+    {
+        if let Some(value) = self.fresh(buffer) {
+            return Ok(value);
+        }
+        let _refreshing = self.refresh.lock().await;
+        if let Some(value) = self.fresh(buffer) {
+            return Ok(value);
+        }
+        match fetch().await {
+            Ok(value) => {
+                *self.cached.write().unwrap_or_else(|p| p.into_inner()) = Some(value.clone());
+                Ok(value)
+            }
+            Err(e) => {
+                let now = SystemTime::now();
+                match self.cached_if(|c| !c.expires_within(now, Duration::ZERO)) {
+                    Some(old) => {
+                        tracing::warn!(error = %e, "{what} refresh failed; using the unexpired cached {what}");
+                        Ok(old)
+                    }
+                    None => Err(e),
+                }
+            }
+        }
+    }
+}
 
 /// Wraps a provider: returns the cached credentials until `refresh_buffer` (default five
 /// minutes) before they expire, then fetches new ones. Concurrent callers that find the cache
@@ -16,8 +101,7 @@ use super::{BoxFuture, Credentials, CredentialsError, ProvideCredentials};
 pub struct CachingProvider {
     inner: Arc<dyn ProvideCredentials>,
     refresh_buffer: Duration,
-    cached: RwLock<Option<Credentials>>,
-    refresh: Mutex<()>,
+    slot: Slot<Credentials>,
 }
 
 impl CachingProvider {
@@ -34,8 +118,7 @@ impl CachingProvider {
         CachingProvider {
             inner,
             refresh_buffer: Self::DEFAULT_REFRESH_BUFFER,
-            cached: RwLock::new(None),
-            refresh: Mutex::new(()),
+            slot: Slot::new(),
         }
     }
 
@@ -47,43 +130,17 @@ impl CachingProvider {
 
     /// Forgets the cached credentials (e.g. after the service rejected them).
     pub fn invalidate(&self) {
-        *self.cached.write().unwrap_or_else(|p| p.into_inner()) = None;
-    }
-
-    fn cached_if(&self, usable: impl Fn(&Credentials) -> bool) -> Option<Credentials> {
-        let guard = self.cached.read().unwrap_or_else(|p| p.into_inner());
-        guard.as_ref().filter(|c| usable(c)).cloned()
-    }
-
-    fn fresh(&self) -> Option<Credentials> {
-        let now = SystemTime::now();
-        self.cached_if(|c| !c.expires_within(now, self.refresh_buffer))
+        self.slot.clear();
     }
 
     async fn load(&self) -> Result<Credentials, CredentialsError> {
-        if let Some(credentials) = self.fresh() {
-            return Ok(credentials);
-        }
-        let _refreshing = self.refresh.lock().await;
-        if let Some(credentials) = self.fresh() {
-            return Ok(credentials);
-        }
-        match self.inner.provide_credentials().await {
-            Ok(credentials) => {
-                *self.cached.write().unwrap_or_else(|p| p.into_inner()) = Some(credentials.clone());
-                Ok(credentials)
-            }
-            Err(e) => {
-                let now = SystemTime::now();
-                match self.cached_if(|c| !c.expires_within(now, Duration::ZERO)) {
-                    Some(old) => {
-                        tracing::warn!(error = %e, "credentials refresh failed; using the unexpired cached credentials");
-                        Ok(old)
-                    }
-                    None => Err(e),
-                }
-            }
-        }
+        self.slot
+            .load(
+                self.refresh_buffer,
+                || self.inner.provide_credentials(),
+                "credentials",
+            )
+            .await
     }
 }
 

@@ -5,6 +5,9 @@
 //! ([`ProfileProvider`]), the ECS/EKS container endpoint ([`EcsProvider`]) and EC2 instance
 //! metadata ([`ImdsProvider`]). Wrap a provider in [`CachingProvider`] to reuse credentials
 //! until shortly before they expire.
+//!
+//! Bearer tokens (`smithy.api#httpBearerAuth`) have the same seam: [`ProvideToken`],
+//! [`CachingTokenProvider`], [`StaticTokenProvider`] and [`EnvTokenProvider`].
 
 mod cache;
 mod chain;
@@ -15,6 +18,7 @@ mod imds;
 mod json;
 mod process;
 mod profile;
+mod token;
 
 use std::fmt;
 use std::future::Future;
@@ -33,6 +37,9 @@ pub use process::ProcessProvider;
 pub use profile::{
     resolve_chain, BaseCredentials, CredentialSource, ProfileChain, ProfileProvider, RoleSettings,
     SsoSettings,
+};
+pub use token::{
+    CachingTokenProvider, EnvTokenProvider, ProvideToken, StaticTokenProvider, Token, TokenError,
 };
 
 /// A boxed, `Send` future, the return type of [`ProvideCredentials::provide_credentials`].

@@ -49,6 +49,9 @@ struct Inner {
     proxy: ProxyConfig,
     /// The HTTP instruments, when built with a meter provider.
     metrics: Option<Arc<HttpMetrics>>,
+    /// The TLS settings with ALPN `h2`, made on the first HTTP/2 exchange.
+    #[cfg(feature = "http2")]
+    tls_h2: OnceLock<Result<Arc<rustls::ClientConfig>, String>>,
 }
 
 impl fmt::Debug for HyperTransport {
@@ -191,6 +194,8 @@ impl HyperTransportBuilder {
             post_quantum: self.post_quantum,
             proxy: self.proxy,
             metrics,
+            #[cfg(feature = "http2")]
+            tls_h2: OnceLock::new(),
         });
         if let Some(m) = &inner.metrics {
             let transport = Arc::downgrade(&inner);
@@ -260,7 +265,113 @@ impl Transport for HyperTransport {
             }
         })
     }
+
+    fn send_duplex<'a>(
+        &'a self,
+        req: HttpRequest,
+        body: super::BodyChannel,
+        timeouts: &AttemptTimeouts,
+    ) -> BoxFuture<'a, Result<(HttpResponse, ByteStream), TransportError>> {
+        let inner = Arc::clone(&self.inner);
+        let timeouts = *timeouts;
+        Box::pin(async move {
+            let origin = req.uri.clone();
+            match Target::parse(&req.uri) {
+                Ok(target) => {
+                    let origin = target.origin();
+                    Inner::send_duplex(inner, req, body, target, timeouts)
+                        .await
+                        .map_err(|e| e.with_target(origin))
+                }
+                Err(e) => Err(e.with_target(origin)),
+            }
+        })
+    }
+
+    #[cfg(feature = "http2")]
+    fn send_http2<'a>(
+        &'a self,
+        req: HttpRequest,
+        body: Option<super::BodyChannel>,
+        timeouts: &AttemptTimeouts,
+    ) -> BoxFuture<'a, Result<(HttpResponse, ByteStream), TransportError>> {
+        let inner = Arc::clone(&self.inner);
+        let timeouts = *timeouts;
+        Box::pin(async move {
+            let origin = req.uri.clone();
+            match Target::parse(&req.uri) {
+                Ok(target) => {
+                    let origin = target.origin();
+                    Inner::send_h2(inner, req, body, target, timeouts)
+                        .await
+                        .map_err(|e| e.with_target(origin))
+                }
+                Err(e) => Err(e.with_target(origin)),
+            }
+        })
+    }
 }
+
+/// A request body sent as its chunks arrive on a channel (an input event stream), with
+/// chunked transfer encoding.
+struct ChannelBody(super::BodyChannel);
+
+impl Body for ChannelBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+        self.0
+            .poll_recv(cx)
+            .map(|chunk| chunk.map(|b| Ok(hyper::body::Frame::data(b))))
+    }
+}
+
+/// The response body of a duplex exchange, on a connection of its own (closed when the body
+/// is dropped or has ended).
+struct DuplexBody {
+    body: Incoming,
+    /// The connection's request sender, kept while the response is read.
+    _sender: Box<dyn std::any::Any + Send + Sync>,
+    connection: tokio::task::AbortHandle,
+}
+
+impl Drop for DuplexBody {
+    fn drop(&mut self) {
+        self.connection.abort();
+    }
+}
+
+impl ChunkSource for DuplexBody {
+    fn poll_chunk(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, ByteStreamError>>> {
+        loop {
+            match Pin::new(&mut self.body).poll_frame(cx) {
+                Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+                    Ok(data) if !data.is_empty() => return Poll::Ready(Some(Ok(data))),
+                    _ => continue,
+                },
+                Poll::Ready(Some(Err(e))) => {
+                    return Poll::Ready(Some(Err(ByteStreamError::new(
+                        "the response stream broke off",
+                        Some(Box::new(map_hyper_error(e))),
+                    ))))
+                }
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
+/// A connection's byte stream, TCP or TLS.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
 /// A response body read from its connection as the caller asks for chunks; the connection goes
 /// back to the pool after the last chunk (and is closed if the stream is dropped early).
@@ -622,6 +733,202 @@ impl Inner {
                 body: Bytes::new(),
             },
             ByteStream::from_source(live, length),
+        ))
+    }
+
+    /// Opens a connection of its own (TCP or TLS, through the proxy) for a duplex exchange.
+    async fn open_io(&self, target: &Target) -> Result<Box<dyn Io>, TransportError> {
+        let tcp = self.proxy.open(target).await?;
+        let _ = tcp.set_nodelay(true);
+        if !target.https {
+            return Ok(Box::new(tcp));
+        }
+        let config = self.tls_config()?;
+        let name = rustls::pki_types::ServerName::try_from(target.host.clone()).map_err(|e| {
+            TransportError::new(TransportErrorKind::Tls, "invalid TLS server name").with_source(e)
+        })?;
+        let tls = tokio_rustls::TlsConnector::from(config)
+            .connect(name, tcp)
+            .await
+            .map_err(tls_handshake_error)?;
+        Ok(Box::new(tls))
+    }
+
+    /// Sends `req` with `body` streamed as its body (chunked), on a connection of its own, and
+    /// returns at the response head with the body as a stream.
+    async fn send_duplex(
+        this: Arc<Inner>,
+        req: HttpRequest,
+        body: super::BodyChannel,
+        target: Target,
+        timeouts: AttemptTimeouts,
+    ) -> Result<(HttpResponse, ByteStream), TransportError> {
+        let io = match timeouts.connect {
+            Some(d) => tokio::time::timeout(d, this.open_io(&target))
+                .await
+                .map_err(|_| {
+                    TransportError::new(
+                        TransportErrorKind::Timeout(TransportTimeout::Connect),
+                        format!("connect timed out after {d:?}"),
+                    )
+                })??,
+            None => this.open_io(&target).await?,
+        };
+        let (mut sender, connection) = hyper::client::conn::http1::Builder::new()
+            .handshake::<_, ChannelBody>(TokioIo::new(io))
+            .await
+            .map_err(map_hyper_error)?;
+        let task = tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "event stream connection closed with error");
+            }
+        });
+        let mut request = http::Request::new(ChannelBody(body));
+        *request.method_mut() = req.method;
+        *request.uri_mut() = target
+            .path_and_query
+            .parse()
+            .map_err(|_| TransportError::new(TransportErrorKind::Other, "invalid request path"))?;
+        *request.headers_mut() = req.headers;
+        let h = request.headers_mut();
+        h.remove(http::header::CONTENT_LENGTH);
+        if !h.contains_key(http::header::HOST) {
+            let v = http::HeaderValue::from_str(&target.host_header())
+                .map_err(|_| TransportError::new(TransportErrorKind::Other, "invalid host"))?;
+            h.insert(http::header::HOST, v);
+        }
+        this.proxy.prepare_forward(&target, &mut request)?;
+        let resp = with_read_timeout(timeouts.read, sender.send_request(request))
+            .await?
+            .map_err(map_hyper_error)?;
+        let (parts, body) = resp.into_parts();
+        let live = DuplexBody {
+            body,
+            _sender: Box::new(sender),
+            connection: task.abort_handle(),
+        };
+        Ok((
+            HttpResponse {
+                status: parts.status.as_u16(),
+                headers: parts.headers,
+                body: Bytes::new(),
+            },
+            ByteStream::from_source(live, None),
+        ))
+    }
+
+    /// The TLS settings offering only `h2` with ALPN.
+    #[cfg(feature = "http2")]
+    fn tls_config_h2(&self) -> Result<Arc<rustls::ClientConfig>, TransportError> {
+        self.tls_h2
+            .get_or_init(|| {
+                let base = tls::client_config(&self.roots, self.post_quantum)?;
+                let mut config = (*base).clone();
+                config.alpn_protocols = vec![b"h2".to_vec()];
+                Ok(Arc::new(config))
+            })
+            .clone()
+            .map_err(|m| TransportError::new(TransportErrorKind::Tls, m))
+    }
+
+    /// Sends `req` over an HTTP/2 connection of its own (ALPN `h2` over TLS; prior knowledge
+    /// over plain `http://`), its body the chunks of `body` (or `req.body`), and returns at the
+    /// response head with the body as a stream.
+    #[cfg(feature = "http2")]
+    async fn send_h2(
+        this: Arc<Inner>,
+        req: HttpRequest,
+        body: Option<super::BodyChannel>,
+        target: Target,
+        timeouts: AttemptTimeouts,
+    ) -> Result<(HttpResponse, ByteStream), TransportError> {
+        let open = async {
+            let tcp = this.proxy.open(&target).await?;
+            let _ = tcp.set_nodelay(true);
+            if !target.https {
+                return Ok::<Box<dyn Io>, TransportError>(Box::new(tcp));
+            }
+            let config = this.tls_config_h2()?;
+            let name =
+                rustls::pki_types::ServerName::try_from(target.host.clone()).map_err(|e| {
+                    TransportError::new(TransportErrorKind::Tls, "invalid TLS server name")
+                        .with_source(e)
+                })?;
+            let tls = tokio_rustls::TlsConnector::from(config)
+                .connect(name, tcp)
+                .await
+                .map_err(tls_handshake_error)?;
+            if tls.get_ref().1.alpn_protocol() != Some(b"h2") {
+                return Err(TransportError::new(
+                    TransportErrorKind::Other,
+                    "the server did not agree to HTTP/2 (ALPN h2), which this operation needs",
+                ));
+            }
+            Ok(Box::new(tls))
+        };
+        let io = match timeouts.connect {
+            Some(d) => tokio::time::timeout(d, open).await.map_err(|_| {
+                TransportError::new(
+                    TransportErrorKind::Timeout(TransportTimeout::Connect),
+                    format!("connect timed out after {d:?}"),
+                )
+            })??,
+            None => open.await?,
+        };
+        let (mut sender, connection) =
+            hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
+                .handshake::<_, ChannelBody>(TokioIo::new(io))
+                .await
+                .map_err(map_hyper_error)?;
+        let task = tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "HTTP/2 connection closed with error");
+            }
+        });
+        let body = match body {
+            Some(b) => b,
+            None => {
+                let (tx, rx) = tokio::sync::mpsc::channel(1);
+                if !req.body.is_empty() {
+                    let _ = tx.try_send(req.body.clone());
+                }
+                rx
+            }
+        };
+        let mut request = http::Request::new(ChannelBody(body));
+        *request.method_mut() = req.method;
+        *request.version_mut() = http::Version::HTTP_2;
+        *request.uri_mut() = req
+            .uri
+            .parse()
+            .map_err(|_| TransportError::new(TransportErrorKind::Other, "invalid request URI"))?;
+        *request.headers_mut() = req.headers;
+        let h = request.headers_mut();
+        // Connection-specific headers are not HTTP/2 headers; the authority comes from the URI.
+        for name in [
+            http::header::CONNECTION,
+            http::header::HOST,
+            http::header::TRANSFER_ENCODING,
+            http::header::CONTENT_LENGTH,
+        ] {
+            h.remove(name);
+        }
+        let resp = with_read_timeout(timeouts.read, sender.send_request(request))
+            .await?
+            .map_err(map_hyper_error)?;
+        let (parts, body) = resp.into_parts();
+        let live = DuplexBody {
+            body,
+            _sender: Box::new(sender),
+            connection: task.abort_handle(),
+        };
+        Ok((
+            HttpResponse {
+                status: parts.status.as_u16(),
+                headers: parts.headers,
+                body: Bytes::new(),
+            },
+            ByteStream::from_source(live, None),
         ))
     }
 

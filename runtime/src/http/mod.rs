@@ -144,7 +144,52 @@ pub trait Transport: Send + Sync + fmt::Debug + 'static {
             Ok((resp, crate::types::ByteStream::new(body)))
         })
     }
+
+    /// Sends `req` (its `body` ignored) with the chunks of `body` as the request body, sent as
+    /// they come, and returns at the response head like [`send_streaming`](Self::send_streaming)
+    /// (event streams). The default waits for the whole body (the channel closing) and then
+    /// calls [`send_streaming`](Self::send_streaming): right for test transports and for
+    /// streams that end on their own; [`HyperTransport`] sends each chunk at once.
+    fn send_duplex<'a>(
+        &'a self,
+        req: HttpRequest,
+        body: BodyChannel,
+        timeouts: &AttemptTimeouts,
+    ) -> BoxFuture<'a, Result<(HttpResponse, crate::types::ByteStream), TransportError>> {
+        let mut req = req;
+        let mut body = body;
+        let timeouts = *timeouts;
+        Box::pin(async move {
+            let mut all = Vec::new();
+            while let Some(chunk) = body.recv().await {
+                all.extend_from_slice(&chunk);
+            }
+            req.body = all.into();
+            self.send_streaming(req, &timeouts).await
+        })
+    }
+
+    /// Sends `req` over HTTP/2, its body the chunks of `body` as they come (or `req.body` when
+    /// `body` is `None`), and returns at the response head (event streams of services that
+    /// require HTTP/2). The default uses [`send_duplex`](Self::send_duplex) or
+    /// [`send_streaming`](Self::send_streaming) (HTTP/1.1); [`HyperTransport`] speaks HTTP/2
+    /// when the runtime is built with its `http2` feature.
+    fn send_http2<'a>(
+        &'a self,
+        req: HttpRequest,
+        body: Option<BodyChannel>,
+        timeouts: &AttemptTimeouts,
+    ) -> BoxFuture<'a, Result<(HttpResponse, crate::types::ByteStream), TransportError>> {
+        match body {
+            Some(body) => self.send_duplex(req, body, timeouts),
+            None => self.send_streaming(req, timeouts),
+        }
+    }
 }
+
+/// The body of a request sent while its response is read: chunks, in order, until every
+/// sender is dropped.
+pub type BodyChannel = tokio::sync::mpsc::Receiver<Bytes>;
 
 /// Which phase of a request timed out inside the transport.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

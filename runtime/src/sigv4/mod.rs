@@ -18,7 +18,7 @@
 //! ```
 
 mod canonical;
-mod key;
+pub(crate) mod key;
 pub(crate) mod time;
 
 use std::fmt;
@@ -322,7 +322,14 @@ pub fn sign(
     if let (Some(value), false) = (&token_value, settings.omit_session_token) {
         headers.insert(HeaderName::from_static(X_AMZ_SECURITY_TOKEN), value.clone());
     }
-    let payload_hash = sha256_hex(body);
+    // A payload hash the request already names (an event stream's
+    // `STREAMING-AWS4-HMAC-SHA256-EVENTS`, `UNSIGNED-PAYLOAD`) is signed as it is.
+    let preset = headers
+        .get(X_AMZ_CONTENT_SHA256)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.starts_with("STREAMING-") || *v == "UNSIGNED-PAYLOAD")
+        .map(str::to_string);
+    let payload_hash = preset.unwrap_or_else(|| sha256_hex(body));
     if settings.content_sha256_header {
         let value = HeaderValue::from_str(&payload_hash)
             .map_err(|_| SigningError::InvalidHeaderValue("payload hash"))?;

@@ -59,6 +59,10 @@ fn hb() -> TokenStream {
 }
 
 impl ProtocolGenerator for RestJson {
+    fn event_streams(&self, _input: bool) -> bool {
+        true
+    }
+
     fn location(&self, role: Role, member_id: &str, member: &Member) -> Result<Location> {
         let t = &member.traits;
         let string_arg = |id: &str| -> Result<String> {
@@ -386,6 +390,8 @@ pub(crate) fn check_bindings(owner: &str, s: &Struct) -> Result<()> {
                 matches!(
                     f.ty,
                     RType::Stream
+                        | RType::EventInput(_)
+                        | RType::EventOutput(_)
                         | RType::Struct(_)
                         | RType::Union(_)
                         | RType::Document

@@ -396,6 +396,10 @@ fn payload_request(svc: &Service, f: &Field, fmt: BodyFormat) -> TokenStream {
             quote!(request.body = v.as_str().as_bytes().to_vec().into();),
             media.unwrap_or_else(|| "text/plain".to_string()),
         ),
+        RType::EventInput(_) => (
+            quote!(let _ = v;),
+            "application/vnd.amazon.eventstream".to_string(),
+        ),
         _ => (quote!(), String::new()),
     };
     // A content type the model names must be a valid header value.

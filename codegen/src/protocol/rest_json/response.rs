@@ -11,11 +11,34 @@ use crate::names;
 
 /// A function reading a whole response (status, headers, body) into the structure `s`.
 pub(crate) fn de_response_fn(
+    svc: &Service,
+    s: &Struct,
+    name: &proc_macro2::Ident,
+    ty: TokenStream,
+    fmt: BodyFormat,
+) -> TokenStream {
+    de_fn(svc, s, name, ty, fmt, false)
+}
+
+/// A function reading an event (`resp`: its payload as the body; `msg`: the message, whose
+/// typed headers carry the `@eventHeader` members) into the event structure `s`.
+pub(crate) fn de_event_fn(
+    svc: &Service,
+    s: &Struct,
+    name: &proc_macro2::Ident,
+    ty: TokenStream,
+    fmt: BodyFormat,
+) -> TokenStream {
+    de_fn(svc, s, name, ty, fmt, true)
+}
+
+fn de_fn(
     _svc: &Service,
     s: &Struct,
     name: &proc_macro2::Ident,
     ty: TokenStream,
     fmt: BodyFormat,
+    event: bool,
 ) -> TokenStream {
     let body_locals = json::de_locals_of(s.body_fields());
     let mut stmts = TokenStream::new();
@@ -55,10 +78,23 @@ pub(crate) fn de_response_fn(
         });
     }
     for f in &s.fields {
-        if f.location == Location::ResponseCode || f.ty == RType::Stream {
+        if f.location == Location::ResponseCode
+            || matches!(f.ty, RType::Stream | RType::EventOutput(_))
+        {
             continue;
         }
-        let Some(read) = bound_read(f, fmt) else {
+        let read = match (&f.location, event) {
+            (Location::Header(name), true) => {
+                let read = event_header_read(f, name);
+                Some(if f.boxed {
+                    quote!((#read).map(Box::new))
+                } else {
+                    read
+                })
+            }
+            _ => bound_read(f, fmt),
+        };
+        let Some(read) = read else {
             continue;
         };
         let l = json::local(f);
@@ -73,6 +109,15 @@ pub(crate) fn de_response_fn(
         if f.ty == RType::Stream {
             return Some(quote!(payload_stream));
         }
+        if let RType::EventOutput(u) = &f.ty {
+            let unmarshal = format_ident!("unmarshal_{}", names::snake_case(u));
+            let receiver = quote!(::awsrt::event_stream::EventReceiver::new(payload_stream, crate::event_stream::#unmarshal));
+            return Some(if f.optional {
+                quote!(Some(#receiver))
+            } else {
+                receiver
+            });
+        }
         (f.location == Location::ResponseCode).then(|| {
             if f.optional {
                 quote!(Some(i32::from(resp.status)))
@@ -81,7 +126,11 @@ pub(crate) fn de_response_fn(
             }
         })
     });
-    let stream_arg = if s.fields.iter().any(|f| f.ty == RType::Stream) {
+    let stream_arg = if s
+        .fields
+        .iter()
+        .any(|f| matches!(f.ty, RType::Stream | RType::EventOutput(_)))
+    {
         quote!(, payload_stream: ::awsrt::types::ByteStream)
     } else {
         quote!()
@@ -93,6 +142,24 @@ pub(crate) fn de_response_fn(
     } else {
         quote!(resp)
     };
+    if event {
+        let msg_arg = if s
+            .fields
+            .iter()
+            .any(|f| matches!(f.location, Location::Header(_)))
+        {
+            quote!(msg)
+        } else {
+            quote!(_msg)
+        };
+        return quote! {
+            pub(crate) fn #name(#resp_arg: &::awsrt::http::HttpResponse, #msg_arg: &::awsrt::event_stream::Message) -> Result<#ty, #err> {
+                #body_locals
+                #stmts
+                Ok(#construct)
+            }
+        };
+    }
     quote! {
         pub(crate) fn #name(#resp_arg: &::awsrt::http::HttpResponse #stream_arg) -> Result<#ty, #err> {
             #body_locals
@@ -178,6 +245,40 @@ pub(crate) fn de_error_response_fn(
                 Ok(v)
             }
         },
+    }
+}
+
+/// An expression reading the typed event header `name` of `msg` into field `f`'s type:
+/// `Option<T>`.
+fn event_header_read(f: &Field, name: &str) -> TokenStream {
+    let es = quote!(::awsrt::event_stream);
+    match &f.ty {
+        RType::Bool
+        | RType::I8
+        | RType::I16
+        | RType::I32
+        | RType::I64
+        | RType::Blob
+        | RType::String => {
+            let rt = rust_type(&f.ty);
+            quote!(#es::header::<#rt>(msg, #name)?)
+        }
+        RType::Timestamp(_) => quote!(#es::header::<::awsrt::types::DateTime>(msg, #name)?),
+        RType::SensitiveString => {
+            quote!(#es::header::<String>(msg, #name)?.map(::awsrt::types::SensitiveString::new))
+        }
+        RType::SensitiveBlob => {
+            quote!(#es::header::<::awsrt::types::Blob>(msg, #name)?.map(|b| ::awsrt::types::SensitiveBlob::new(b.into_inner())))
+        }
+        RType::Enum(_) => {
+            let rt = rust_type(&f.ty);
+            quote!(#es::header::<String>(msg, #name)?.map(|s| #rt::from(s.as_str())))
+        }
+        RType::IntEnum(_) => {
+            let rt = rust_type(&f.ty);
+            quote!(#es::header::<i32>(msg, #name)?.map(#rt::from))
+        }
+        _ => quote!(::std::compile_error!("not an event header type")),
     }
 }
 

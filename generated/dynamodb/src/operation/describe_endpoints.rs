@@ -369,3 +369,39 @@ pub(crate) fn de_output(
         endpoints: f_endpoints.unwrap_or_default(),
     })
 }
+/// The service's endpoint discovery: this operation names the endpoint of the operations
+/// marked `aws.api#clientDiscoveredEndpoint`; their calls hand it to the runtime.
+pub(crate) static ENDPOINT_DISCOVERY: ::awsrt::client::EndpointDiscoveryInfo = ::awsrt::client::EndpointDiscoveryInfo {
+    operation: "DescribeEndpoints",
+    invalid_endpoint_error: "InvalidEndpointException",
+    discover: discover_endpoints,
+};
+/// Calls this operation (on the endpoint the rules resolve) and answers with the
+/// endpoints of its output.
+fn discover_endpoints(
+    handle: ::awsrt::client::ClientHandle,
+    _request: ::awsrt::client::DiscoveryRequest,
+) -> ::awsrt::http::BoxFuture<
+    'static,
+    Result<
+        ::std::vec::Vec<::awsrt::client::DiscoveredEndpoint>,
+        ::awsrt::error::SdkError<::awsrt::error::Never>,
+    >,
+> {
+    ::std::boxed::Box::pin(async move {
+        let input = DescribeEndpointsInput::builder().build();
+        let output = send(&handle, input)
+            .await
+            .map_err(|e| ::awsrt::client::discovery_failed("DescribeEndpoints", e))?;
+        Ok(
+            output
+                .endpoints
+                .into_iter()
+                .map(|e| ::awsrt::client::DiscoveredEndpoint {
+                    address: e.address,
+                    cache_period_in_minutes: e.cache_period_in_minutes,
+                })
+                .collect(),
+        )
+    })
+}

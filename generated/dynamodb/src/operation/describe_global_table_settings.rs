@@ -423,6 +423,12 @@ pub(crate) async fn send(
             .endpoint_params
             .push(("ResourceArn", ::awsrt::endpoint::Value::from(v.as_str())));
     }
+    let discovery = ::awsrt::client::EndpointDiscovery::new(
+        &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
+        "DescribeGlobalTableSettings",
+        ::awsrt::client::DiscoveryMode::Optional,
+    );
+    let handle = &handle.with_endpoint_discovery(discovery);
     drop(input);
     let reply = handle
         .call(&OPERATION, request)

@@ -370,6 +370,12 @@ pub(crate) async fn send(
     let request = handle
         .serialize(&OPERATION, || ser_request(&input))
         .map_err(::awsrt::error::SdkError::Construction)?;
+    let discovery = ::awsrt::client::EndpointDiscovery::new(
+        &crate::operation::describe_endpoints::ENDPOINT_DISCOVERY,
+        "DescribeLimits",
+        ::awsrt::client::DiscoveryMode::Optional,
+    );
+    let handle = &handle.with_endpoint_discovery(discovery);
     let reply = handle
         .call(&OPERATION, request)
         .await

@@ -432,23 +432,23 @@ impl SelectObjectContentInput {
 }
 /// The output of [`select_object_content`](crate::Client::select_object_content).
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, ::std::fmt::Debug)]
-#[cfg_attr(
-    feature = "serde",
-    derive(::awsrt::serde::__serde::Serialize, ::awsrt::serde::__serde::Deserialize)
-)]
-#[cfg_attr(
-    feature = "serde",
-    serde(crate = "::awsrt::serde::__serde", default, rename_all = "PascalCase")
-)]
+#[derive(Default, ::std::fmt::Debug)]
 pub struct SelectObjectContentOutput {
     /// The array of results.
-    pub payload: Option<crate::types::SelectObjectContentEventStream>,
+    pub payload: ::awsrt::event_stream::EventReceiver<
+        crate::types::SelectObjectContentEventStream,
+        crate::event_stream::SelectObjectContentEventStreamError,
+    >,
 }
 impl SelectObjectContentOutput {
     /// The array of results.
-    pub fn payload(&self) -> Option<&crate::types::SelectObjectContentEventStream> {
-        self.payload.as_ref()
+    pub fn payload(
+        &self,
+    ) -> &::awsrt::event_stream::EventReceiver<
+        crate::types::SelectObjectContentEventStream,
+        crate::event_stream::SelectObjectContentEventStreamError,
+    > {
+        &self.payload
     }
     /// Creates a new builder for [`SelectObjectContentOutput`].
     pub fn builder() -> SelectObjectContentOutputBuilder {
@@ -457,15 +457,24 @@ impl SelectObjectContentOutput {
 }
 /// A builder for [`SelectObjectContentOutput`].
 #[non_exhaustive]
-#[derive(Clone, Default, PartialEq, ::std::fmt::Debug)]
+#[derive(Default, ::std::fmt::Debug)]
 pub struct SelectObjectContentOutputBuilder {
-    pub(crate) payload: Option<crate::types::SelectObjectContentEventStream>,
+    pub(crate) payload: Option<
+        ::awsrt::event_stream::EventReceiver<
+            crate::types::SelectObjectContentEventStream,
+            crate::event_stream::SelectObjectContentEventStreamError,
+        >,
+    >,
 }
 impl SelectObjectContentOutputBuilder {
     /// The array of results.
+    /// This member is required.
     pub fn payload(
         mut self,
-        input: crate::types::SelectObjectContentEventStream,
+        input: ::awsrt::event_stream::EventReceiver<
+            crate::types::SelectObjectContentEventStream,
+            crate::event_stream::SelectObjectContentEventStreamError,
+        >,
     ) -> Self {
         self.payload = Some(input);
         self
@@ -473,19 +482,31 @@ impl SelectObjectContentOutputBuilder {
     /// Sets or clears the `Payload` member.
     pub fn set_payload(
         mut self,
-        input: Option<crate::types::SelectObjectContentEventStream>,
+        input: Option<
+            ::awsrt::event_stream::EventReceiver<
+                crate::types::SelectObjectContentEventStream,
+                crate::event_stream::SelectObjectContentEventStreamError,
+            >,
+        >,
     ) -> Self {
         self.payload = input;
         self
     }
     /// The `Payload` member as currently set.
-    pub fn get_payload(&self) -> &Option<crate::types::SelectObjectContentEventStream> {
+    pub fn get_payload(
+        &self,
+    ) -> &Option<
+        ::awsrt::event_stream::EventReceiver<
+            crate::types::SelectObjectContentEventStream,
+            crate::event_stream::SelectObjectContentEventStreamError,
+        >,
+    > {
         &self.payload
     }
     /// Builds the [`SelectObjectContentOutput`].
     pub fn build(self) -> SelectObjectContentOutput {
         SelectObjectContentOutput {
-            payload: self.payload,
+            payload: self.payload.unwrap_or_default(),
         }
     }
 }
@@ -607,6 +628,24 @@ impl SelectObjectContentFluentBuilder {
             |b| &mut b.handle,
             |b| ::std::boxed::Box::pin(b.send()),
         )
+    }
+    /// Builds the input and presigns its request instead of sending it: a URL (with the
+    /// signature in its query string) that anyone holding it can call until it expires.
+    ///
+    /// # Errors
+    ///
+    /// A construction error: the input could not be built, or there are no credentials,
+    /// region or endpoint to sign with.
+    pub async fn presigned(
+        self,
+        config: ::awsrt::client::PresigningConfig,
+    ) -> Result<
+        ::awsrt::client::PresignedRequest,
+        ::awsrt::error::SdkError<SelectObjectContentError>,
+    > {
+        let inner = self.inner;
+        let input = inner.build().map_err(::awsrt::error::SdkError::Construction)?;
+        presign(&self.handle, input, &config).await
     }
 }
 /// The blocking mode (feature `blocking`), what [`blocking::Client::select_object_content`](crate::blocking::Client::select_object_content) returns: `send()` waits for the answer.
@@ -863,15 +902,22 @@ pub(crate) async fn send(
         ::std::ops::ControlFlow::Break(answer) => return answer,
         ::std::ops::ControlFlow::Continue(input) => input,
     };
-    let _ = (handle, input, &OPERATION);
-    Err(
-        ::awsrt::error::SdkError::Construction(
-            ::awsrt::error::BuildError::new(
-                ::awsrt::error::BuildErrorKind::Other,
-                "SelectObjectContent is not yet callable: its member `Payload` is an event stream, which this client does not support yet",
-            ),
-        ),
-    )
+    let request = handle
+        .serialize(&OPERATION, || ser_request(&input))
+        .map_err(::awsrt::error::SdkError::Construction)?;
+    let mut request = request;
+    {
+        let v = &input.bucket;
+        request
+            .endpoint_params
+            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+    }
+    drop(input);
+    let (reply, body) = handle
+        .call_streaming(&OPERATION, request, ::awsrt::client::CallOptions::new())
+        .await
+        .map_err(::awsrt::error::SdkError::cast)?;
+    parse_streaming_response(&reply, body)
 }
 /// Names this operation in typed mock rules (feature `test-util`):
 /// `mock!(Client::...)` gives a rule for it.
@@ -882,8 +928,28 @@ impl ::awsrt::test_util::MockOperation for SelectObjectContentFluentBuilder {
     type Output = SelectObjectContentOutput;
     type Error = SelectObjectContentError;
 }
+pub(crate) async fn presign(
+    handle: &::awsrt::client::ClientHandle,
+    input: SelectObjectContentInput,
+    config: &::awsrt::client::PresigningConfig,
+) -> Result<
+    ::awsrt::client::PresignedRequest,
+    ::awsrt::error::SdkError<SelectObjectContentError>,
+> {
+    let request = ser_request(&input).map_err(::awsrt::error::SdkError::Construction)?;
+    let mut request = request;
+    {
+        let v = &input.bucket;
+        request
+            .endpoint_params
+            .push(("Bucket", ::awsrt::endpoint::Value::from(v.as_str())));
+    }
+    handle
+        .presign(&OPERATION, request, config)
+        .await
+        .map_err(::awsrt::error::SdkError::cast)
+}
 /// The request of `SelectObjectContent`: `POST /{Key+}`.
-#[allow(dead_code)]
 pub(crate) fn ser_request(
     input: &SelectObjectContentInput,
 ) -> Result<::awsrt::client::Request, ::awsrt::error::BuildError> {
@@ -929,16 +995,28 @@ pub(crate) fn ser_request(
     }
     Ok(request)
 }
-/// Reads the reply: the output from a 2xx response (status, headers and body), else the operation's error.
-#[allow(dead_code)]
+/// Reads a reply whose body was read whole (the fuzz entry points) as a streaming call reads it.
+#[cfg(feature = "fuzzing")]
 pub(crate) fn parse_response(
     reply: &::awsrt::client::Reply,
 ) -> Result<
     SelectObjectContentOutput,
     ::awsrt::error::SdkError<SelectObjectContentError>,
 > {
-    ::awsrt::protocol::http_response(
+    parse_streaming_response(reply, ::awsrt::types::ByteStream::new(reply.body.clone()))
+}
+/// Reads the reply of a streaming call: the output's members from the response head,
+/// its payload the body stream; else the operation's error.
+pub(crate) fn parse_streaming_response(
+    reply: &::awsrt::client::Reply,
+    body: ::awsrt::types::ByteStream,
+) -> Result<
+    SelectObjectContentOutput,
+    ::awsrt::error::SdkError<SelectObjectContentError>,
+> {
+    ::awsrt::protocol::streaming_response(
         reply,
+        body,
         de_response,
         SelectObjectContentError::from_response,
     )
@@ -980,17 +1058,13 @@ fn ser_input_body(w: &mut ::awsrt::xml::XmlWriter, v: &SelectObjectContentInput)
     }
 }
 pub(crate) fn de_response(
-    resp: &::awsrt::http::HttpResponse,
+    _resp: &::awsrt::http::HttpResponse,
+    payload_stream: ::awsrt::types::ByteStream,
 ) -> Result<SelectObjectContentOutput, ::awsrt::xml::XmlError> {
-    let f_payload: Option<crate::types::SelectObjectContentEventStream> = match ::awsrt::protocol::rest_xml::body_document(
-        &resp.body,
-    )? {
-        Some(doc) => {
-            Some(crate::types::de_select_object_content_event_stream(doc.root())?)
-        }
-        None => None,
-    };
     Ok(SelectObjectContentOutput {
-        payload: f_payload,
+        payload: ::awsrt::event_stream::EventReceiver::new(
+            payload_stream,
+            crate::event_stream::unmarshal_select_object_content_event_stream,
+        ),
     })
 }

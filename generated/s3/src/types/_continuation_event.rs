@@ -27,8 +27,3 @@ impl ContinuationEventBuilder {
         ContinuationEvent {}
     }
 }
-pub(crate) fn de_continuation_event(
-    _n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<ContinuationEvent, ::awsrt::xml::XmlError> {
-    Ok(ContinuationEvent {})
-}

@@ -27,8 +27,3 @@ impl EndEventBuilder {
         EndEvent {}
     }
 }
-pub(crate) fn de_end_event(
-    _n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<EndEvent, ::awsrt::xml::XmlError> {
-    Ok(EndEvent {})
-}

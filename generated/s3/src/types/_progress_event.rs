@@ -52,16 +52,3 @@ impl ProgressEventBuilder {
         }
     }
 }
-pub(crate) fn de_progress_event(
-    n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<ProgressEvent, ::awsrt::xml::XmlError> {
-    let mut f_details: Option<crate::types::Progress> = None;
-    for c in n.children() {
-        if c.name() == "Details" {
-            f_details = Some(crate::types::de_progress(c)?);
-        }
-    }
-    Ok(ProgressEvent {
-        details: f_details,
-    })
-}

@@ -52,14 +52,3 @@ impl RecordsEventBuilder {
         }
     }
 }
-pub(crate) fn de_records_event(
-    n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<RecordsEvent, ::awsrt::xml::XmlError> {
-    let mut f_payload: Option<::awsrt::types::Blob> = None;
-    for c in n.children() {
-        if c.name() == "Payload" {
-            f_payload = Some(::awsrt::types::Blob::new(c.blob()?));
-        }
-    }
-    Ok(RecordsEvent { payload: f_payload })
-}

@@ -52,14 +52,3 @@ impl StatsEventBuilder {
         }
     }
 }
-pub(crate) fn de_stats_event(
-    n: ::awsrt::xml::Node<'_, '_>,
-) -> Result<StatsEvent, ::awsrt::xml::XmlError> {
-    let mut f_details: Option<crate::types::Stats> = None;
-    for c in n.children() {
-        if c.name() == "Details" {
-            f_details = Some(crate::types::de_stats(c)?);
-        }
-    }
-    Ok(StatsEvent { details: f_details })
-}

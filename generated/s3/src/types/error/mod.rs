@@ -39,6 +39,7 @@ pub(crate) use self::_object_not_in_active_tier_error::de_object_not_in_active_t
 mod _too_many_parts;
 pub use self::_too_many_parts::TooManyParts;
 pub(crate) use self::_too_many_parts::de_too_many_parts;
+pub use crate::event_stream::SelectObjectContentEventStreamError;
 /// Builders of the error structures.
 pub mod builders {
     pub use super::_bucket_already_exists::BucketAlreadyExistsBuilder;
