@@ -15,7 +15,7 @@
 //! workspace (`target/bearer-auth/`, built in `target/protocol-tests/target` like
 //! `plain_service.rs`) and a probe program is run against the stub.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -29,8 +29,8 @@ use codecatalyst::error::SdkError;
 use codecatalyst::{Client, Config};
 use integration_tests::fault_server::capture::Capture;
 use integration_tests::moto::unique_name;
+use integration_tests::scratch::{key_values, ScratchWorkspace};
 use integration_tests::stub_server::{RecordedRequest, StubResponse, StubServer};
-use integration_tests::workspace_root;
 
 /// Headers a SigV4-signed request carries; a bearer request carries none of them.
 const SIGV4_HEADERS: &[&str] = &["x-amz-date", "x-amz-security-token", "x-amz-content-sha256"];
@@ -734,19 +734,9 @@ fn no_auth_stub(req: &RecordedRequest) -> StubResponse {
     stub(req)
 }
 
-fn write(path: &Path, text: &str) {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).unwrap();
-    }
-    if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
-        return;
-    }
-    std::fs::write(path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-}
-
-/// CodeCatalyst's model with `@auth([])` on `VerifySession`, generated into `root/codecatalyst`
-/// beside the probe. Returns the generated `verify_session.rs`.
-fn scratch_workspace(root: &Path) -> String {
+/// CodeCatalyst's model with `@auth([])` on `VerifySession`, generated into a scratch
+/// workspace beside the probe. Returns the workspace and the generated `verify_session.rs`.
+fn scratch_workspace() -> (ScratchWorkspace, String) {
     let models = integration_tests::data_dir("SMITHY_MODELS_DIR", "models");
     let file = models.join("aws-rest-json/codecatalyst-2022-09-28.json");
     let text = std::fs::read_to_string(&file)
@@ -762,74 +752,43 @@ fn scratch_workspace(root: &Path) -> String {
     );
     traits.insert("smithy.api#auth".into(), serde_json::json!([]));
     let json = serde_json::to_string(&doc).unwrap();
-    let runtime = workspace_root().join("runtime").canonicalize().unwrap();
-    let opts = codegen::CrateOptions {
-        runtime_path: runtime.display().to_string(),
-        version: "0.1.0".into(),
-    };
-    let files = codegen::generate_crate(
-        &json,
-        "codecatalyst-noauth.json",
-        None,
-        "codecatalyst",
-        &opts,
-    )
-    .unwrap_or_else(|e| panic!("the generator failed: {e}"));
-    codegen::write::write_tree(&root.join("codecatalyst"), &files, false).unwrap();
-    write(
-        &root.join("Cargo.toml"),
-        "# Scratch workspace of tests/tests/bearer_auth.rs (not committed).\n\
-         [workspace]\nresolver = \"2\"\nmembers = [\"codecatalyst\", \"probe\"]\n",
+    let mut ws = ScratchWorkspace::new("bearer-auth");
+    let files = ws.generate(&json, "codecatalyst-noauth.json", "codecatalyst");
+    ws.write_probe(
+        "bearer_auth_probe",
+        &[("codecatalyst", &[])],
+        "tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\", \"net\", \"time\", \"io-util\"] }\n",
+        PROBE,
     );
-    write(
-        &root.join("probe/Cargo.toml"),
-        "[package]\nname = \"probe\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [dependencies]\ncodecatalyst = { path = \"../codecatalyst\" }\n\
-         tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\", \"net\", \"time\", \"io-util\"] }\n",
-    );
-    write(&root.join("probe/src/main.rs"), PROBE);
-    if let Ok(lock) = std::fs::read_to_string(workspace_root().join("Cargo.lock")) {
-        write(&root.join("Cargo.lock"), &lock);
-    }
-    files["src/operation/verify_session.rs"].clone()
+    let verify_session = files["src/operation/verify_session.rs"].clone();
+    (ws, verify_session)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_operation_with_empty_auth_sends_no_authorization() {
-    let root = workspace_root().join("target").join("bearer-auth");
-    let verify_session = scratch_workspace(&root);
+    let (ws, verify_session) = scratch_workspace();
     assert!(
         !verify_session.contains("AuthScheme::Bearer"),
         "the @auth([]) operation is not a bearer operation"
     );
 
     let server = StubServer::start(no_auth_stub).await.unwrap();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let target = workspace_root()
-        .join("target")
-        .join("protocol-tests")
-        .join("target");
-    let out = tokio::process::Command::new(&cargo)
-        .args(["run", "--quiet", "--manifest-path"])
-        .arg(root.join("Cargo.toml"))
-        .args(["-p", "probe", "--color", "never"])
-        .env("CARGO_TARGET_DIR", &target)
-        .env_remove("CARGO_BUILD_TARGET_DIR")
-        .env("BEARER_ENDPOINT", server.endpoint_url())
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .await
-        .unwrap_or_else(|e| panic!("cannot run {cargo}: {e}"));
+    ws.build_probe();
+    let out = ws
+        .run_probe(
+            &[("BEARER_ENDPOINT", server.endpoint_url())],
+            Duration::from_secs(120),
+        )
+        .await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success(),
-        "the probe failed to build or run (exit {:?}) in {}:\n{stdout}\n{stderr}",
+        "the probe failed (exit {:?}) in {}:\n{stdout}\n{stderr}",
         out.status.code(),
-        root.display()
+        ws.root().display()
     );
-    let v: std::collections::BTreeMap<&str, &str> =
-        stdout.lines().filter_map(|l| l.split_once('=')).collect();
+    let v = key_values(&stdout);
     let get = |k: &str| {
         v.get(k)
             .copied()

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::common::{doc, ident, type_path};
-use crate::ir::{EventStream, Location, RType, Service, Struct, TypeDef};
+use crate::ir::{EventStream, Field, Location, RType, Service, Struct, TypeDef};
 use crate::names;
 use crate::protocol::rest_json::BodyFormat;
 use crate::protocol::Protocol;
@@ -75,11 +75,23 @@ pub fn error_names(svc: &Service) -> Vec<String> {
         .collect()
 }
 
-fn union_of<'a>(svc: &'a Service, es: &EventStream) -> Option<&'a Struct> {
-    match svc.ty(&es.union) {
-        Some(TypeDef::Union(s)) => Some(s),
+/// The events of a stream: each variant of its union, the event structure's type name and
+/// the structure.
+fn events<'a>(
+    svc: &'a Service,
+    es: &EventStream,
+) -> impl Iterator<Item = (&'a Field, &'a String, &'a Struct)> {
+    let fields = match svc.ty(&es.union) {
+        Some(TypeDef::Union(s)) => &s.fields[..],
+        _ => &[],
+    };
+    fields.iter().filter_map(move |f| match &f.ty {
+        RType::Struct(t) => match svc.ty(t) {
+            Some(TypeDef::Struct(ev)) => Some((f, t, ev)),
+            _ => None,
+        },
         _ => None,
-    }
+    })
 }
 
 fn error_enum(svc: &Service, es: &EventStream) -> TokenStream {
@@ -148,34 +160,28 @@ fn unmarshaller(svc: &Service, es: &EventStream) -> TokenStream {
     let f = unmarshal_fn(&es.union);
     let mut readers = TokenStream::new();
     let mut arms = Vec::new();
-    if let Some(s) = union_of(svc, es) {
-        for fld in &s.fields {
-            let RType::Struct(t) = &fld.ty else { continue };
-            let Some(TypeDef::Struct(ev)) = svc.ty(t) else {
-                continue;
-            };
-            let reader = format_ident!(
-                "de_{}_{}",
-                names::snake_case(&es.union),
-                names::snake_case(&fld.variant)
-            );
-            let tp = type_path(t);
-            readers.extend(crate::protocol::rest_json::response::de_event_fn(
-                svc,
-                ev,
-                &reader,
-                quote!(#tp),
-                fmt,
-            ));
-            let v = ident(&fld.variant);
-            let wire = &fld.member;
-            let value = if fld.boxed {
-                quote!(Box::new(#reader(&resp, msg)?))
-            } else {
-                quote!(#reader(&resp, msg)?)
-            };
-            arms.push(quote!(#wire => ::awsrt::event_stream::Unmarshalled::Event(#u::#v(#value)),));
-        }
+    for (fld, t, ev) in events(svc, es) {
+        let reader = format_ident!(
+            "de_{}_{}",
+            names::snake_case(&es.union),
+            names::snake_case(&fld.variant)
+        );
+        let tp = type_path(t);
+        readers.extend(crate::protocol::rest_json::response::de_event_fn(
+            svc,
+            ev,
+            &reader,
+            quote!(#tp),
+            fmt,
+        ));
+        let v = ident(&fld.variant);
+        let wire = &fld.member;
+        let value = if fld.boxed {
+            quote!(Box::new(#reader(&resp, msg)?))
+        } else {
+            quote!(#reader(&resp, msg)?)
+        };
+        arms.push(quote!(#wire => ::awsrt::event_stream::Unmarshalled::Event(#u::#v(#value)),));
     }
     let error_arms = es.errors.iter().map(|(v, t, wire)| {
         let variant = ident(v);
@@ -228,113 +234,106 @@ fn marshaller(svc: &Service, es: &EventStream) -> TokenStream {
     let f = marshal_fn(&es.union);
     let es_rt = quote!(::awsrt::event_stream);
     let mut arms = Vec::new();
-    if let Some(s) = union_of(svc, es) {
-        for fld in &s.fields {
-            let RType::Struct(t) = &fld.ty else { continue };
-            let Some(TypeDef::Struct(ev)) = svc.ty(t) else {
-                continue;
+    for (fld, t, ev) in events(svc, es) {
+        let v = ident(&fld.variant);
+        let wire = &fld.member;
+        let mut stmts = TokenStream::new();
+        let mut content_type = None;
+        if let Some(p) = ev.fields.iter().find(|x| x.location == Location::Payload) {
+            let n = ident(&p.name);
+            let value = if p.optional {
+                quote!(ev.#n.as_ref())
+            } else {
+                quote!(Some(&ev.#n))
             };
-            let v = ident(&fld.variant);
-            let wire = &fld.member;
-            let mut stmts = TokenStream::new();
-            let mut content_type = None;
-            if let Some(p) = ev.fields.iter().find(|x| x.location == Location::Payload) {
-                let n = ident(&p.name);
-                let value = if p.optional {
-                    quote!(ev.#n.as_ref())
-                } else {
-                    quote!(Some(&ev.#n))
-                };
-                let (write, ct) = match &p.ty {
-                    RType::Blob => (
-                        quote!(::awsrt::event_stream::Bytes::copy_from_slice(v.as_ref())),
-                        "application/octet-stream",
-                    ),
-                    RType::SensitiveBlob => (
-                        quote!(::awsrt::event_stream::Bytes::copy_from_slice(
-                            v.expose_secret()
-                        )),
-                        "application/octet-stream",
-                    ),
-                    RType::String => (
-                        quote!(::awsrt::event_stream::Bytes::copy_from_slice(v.as_bytes())),
-                        "text/plain",
-                    ),
-                    RType::SensitiveString => (
-                        quote!(::awsrt::event_stream::Bytes::copy_from_slice(
-                            v.expose_secret().as_bytes()
-                        )),
-                        "text/plain",
-                    ),
-                    RType::Struct(pt) | RType::Union(pt) => {
-                        let ser = format_ident!("{}", names::ser_fn(pt));
-                        match fmt {
-                            BodyFormat::Json => (
+            let (write, ct) = match &p.ty {
+                RType::Blob => (
+                    quote!(::awsrt::event_stream::Bytes::copy_from_slice(v.as_ref())),
+                    "application/octet-stream",
+                ),
+                RType::SensitiveBlob => (
+                    quote!(::awsrt::event_stream::Bytes::copy_from_slice(
+                        v.expose_secret()
+                    )),
+                    "application/octet-stream",
+                ),
+                RType::String => (
+                    quote!(::awsrt::event_stream::Bytes::copy_from_slice(v.as_bytes())),
+                    "text/plain",
+                ),
+                RType::SensitiveString => (
+                    quote!(::awsrt::event_stream::Bytes::copy_from_slice(
+                        v.expose_secret().as_bytes()
+                    )),
+                    "text/plain",
+                ),
+                RType::Struct(pt) | RType::Union(pt) => {
+                    let ser = format_ident!("{}", names::ser_fn(pt));
+                    match fmt {
+                        BodyFormat::Json => (
+                            quote! {{
+                                let mut w = ::awsrt::json::JsonWriter::new();
+                                crate::types::#ser(&mut w, v);
+                                ::awsrt::event_stream::Bytes::from(w.finish())
+                            }},
+                            "application/json",
+                        ),
+                        _ => {
+                            let root = svc
+                                .ty(pt)
+                                .map(|d| match d {
+                                    TypeDef::Struct(s) | TypeDef::Union(s) => s.xml_name.clone(),
+                                    TypeDef::Enum(e) => e.name.clone(),
+                                })
+                                .unwrap_or_else(|| pt.clone());
+                            (
                                 quote! {{
-                                    let mut w = ::awsrt::json::JsonWriter::new();
+                                    let mut w = ::awsrt::xml::XmlWriter::new();
+                                    w.start(#root);
                                     crate::types::#ser(&mut w, v);
+                                    w.end(#root);
                                     ::awsrt::event_stream::Bytes::from(w.finish())
                                 }},
-                                "application/json",
-                            ),
-                            _ => {
-                                let root = svc
-                                    .ty(pt)
-                                    .map(|d| match d {
-                                        TypeDef::Struct(s) | TypeDef::Union(s) => {
-                                            s.xml_name.clone()
-                                        }
-                                        TypeDef::Enum(e) => e.name.clone(),
-                                    })
-                                    .unwrap_or_else(|| pt.clone());
-                                (
-                                    quote! {{
-                                        let mut w = ::awsrt::xml::XmlWriter::new();
-                                        w.start(#root);
-                                        crate::types::#ser(&mut w, v);
-                                        w.end(#root);
-                                        ::awsrt::event_stream::Bytes::from(w.finish())
-                                    }},
-                                    "application/xml",
-                                )
-                            }
+                                "application/xml",
+                            )
                         }
                     }
-                    _ => (
-                        quote!({ let _ = v; return Err(#es_rt::marshal_error(#wire, "its payload type cannot be sent")); }),
-                        "application/octet-stream",
-                    ),
-                };
-                content_type = Some(ct);
-                stmts.extend(quote!(let payload = match #value { Some(v) => #write, None => #es_rt::Bytes::new() };));
-            } else if ev.body_fields().next().is_some() {
-                let ser = format_ident!("{}", names::ser_fn(t));
-                match fmt {
-                    BodyFormat::Json => {
-                        stmts.extend(quote! {
-                            let mut w = ::awsrt::json::JsonWriter::new();
-                            crate::types::#ser(&mut w, ev);
-                            let payload = #es_rt::Bytes::from(w.finish());
-                        });
-                        content_type = Some("application/json");
-                    }
-                    _ => {
-                        let root = &ev.xml_name;
-                        stmts.extend(quote! {
-                            let mut w = ::awsrt::xml::XmlWriter::new();
-                            w.start(#root);
-                            crate::types::#ser(&mut w, ev);
-                            w.end(#root);
-                            let payload = #es_rt::Bytes::from(w.finish());
-                        });
-                        content_type = Some("application/xml");
-                    }
+                }
+                _ => (
+                    quote!({ let _ = v; return Err(#es_rt::marshal_error(#wire, "its payload type cannot be sent")); }),
+                    "application/octet-stream",
+                ),
+            };
+            content_type = Some(ct);
+            stmts.extend(quote!(let payload = match #value { Some(v) => #write, None => #es_rt::Bytes::new() };));
+        } else if ev.body_fields().next().is_some() {
+            let ser = format_ident!("{}", names::ser_fn(t));
+            match fmt {
+                BodyFormat::Json => {
+                    stmts.extend(quote! {
+                        let mut w = ::awsrt::json::JsonWriter::new();
+                        crate::types::#ser(&mut w, ev);
+                        let payload = #es_rt::Bytes::from(w.finish());
+                    });
+                    content_type = Some("application/json");
+                }
+                _ => {
+                    let root = &ev.xml_name;
+                    stmts.extend(quote! {
+                        let mut w = ::awsrt::xml::XmlWriter::new();
+                        w.start(#root);
+                        crate::types::#ser(&mut w, ev);
+                        w.end(#root);
+                        let payload = #es_rt::Bytes::from(w.finish());
+                    });
+                    content_type = Some("application/xml");
                 }
             }
-            let ct = content_type.map(|ct| {
+        }
+        let ct = content_type.map(|ct| {
                 quote!(let msg = msg.with_header(":content-type", #es_rt::HeaderValue::String(#ct.into()));)
             });
-            let headers = ev.fields.iter().filter_map(|h| {
+        let headers = ev.fields.iter().filter_map(|h| {
                 let Location::Header(name) = &h.location else {
                     return None;
                 };
@@ -355,28 +354,27 @@ fn marshaller(svc: &Service, es: &EventStream) -> TokenStream {
                     let msg = match #value { Some(v) => msg.with_header(#name, #conv), None => msg };
                 })
             });
-            let ev_bind = if ev.fields.is_empty() {
-                quote!(_ev)
-            } else {
-                quote!(ev)
-            };
-            let payload_decl = if stmts.is_empty() {
-                quote!(let payload = #es_rt::Bytes::new();)
-            } else {
-                stmts
-            };
-            arms.push(quote! {
-                #u::#v(#ev_bind) => {
-                    #payload_decl
-                    let msg = #es_rt::Message::new(payload)
-                        .with_header(":message-type", #es_rt::HeaderValue::String("event".into()))
-                        .with_header(":event-type", #es_rt::HeaderValue::String(#wire.into()));
-                    #ct
-                    #(#headers)*
-                    Ok(msg)
-                }
-            });
-        }
+        let ev_bind = if ev.fields.is_empty() {
+            quote!(_ev)
+        } else {
+            quote!(ev)
+        };
+        let payload_decl = if stmts.is_empty() {
+            quote!(let payload = #es_rt::Bytes::new();)
+        } else {
+            stmts
+        };
+        arms.push(quote! {
+            #u::#v(#ev_bind) => {
+                #payload_decl
+                let msg = #es_rt::Message::new(payload)
+                    .with_header(":message-type", #es_rt::HeaderValue::String("event".into()))
+                    .with_header(":event-type", #es_rt::HeaderValue::String(#wire.into()));
+                #ct
+                #(#headers)*
+                Ok(msg)
+            }
+        });
     }
     quote! {
         #[allow(clippy::match_single_binding)]

@@ -373,6 +373,41 @@ impl ChunkSource for DuplexBody {
 trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
+/// Drives a duplex connection on its own task (aborted when its response body is dropped).
+fn spawn_connection<F>(connection: F) -> tokio::task::JoinHandle<()>
+where
+    F: Future<Output = Result<(), hyper::Error>> + Send + 'static,
+{
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::debug!(error = %e, "event stream connection closed with error");
+        }
+    })
+}
+
+/// The head of a duplex response and its body as a stream that keeps the connection (its
+/// request sender and driving task) alive.
+fn duplex_reply(
+    resp: http::Response<Incoming>,
+    sender: Box<dyn std::any::Any + Send + Sync>,
+    task: tokio::task::JoinHandle<()>,
+) -> (HttpResponse, ByteStream) {
+    let (parts, body) = resp.into_parts();
+    let live = DuplexBody {
+        body,
+        _sender: sender,
+        connection: task.abort_handle(),
+    };
+    (
+        HttpResponse {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body: Bytes::new(),
+        },
+        ByteStream::from_source(live, None),
+    )
+}
+
 /// A response body read from its connection as the caller asks for chunks; the connection goes
 /// back to the pool after the last chunk (and is closed if the stream is dropped early).
 struct LiveBody {
@@ -736,22 +771,58 @@ impl Inner {
         ))
     }
 
-    /// Opens a connection of its own (TCP or TLS, through the proxy) for a duplex exchange.
-    async fn open_io(&self, target: &Target) -> Result<Box<dyn Io>, TransportError> {
-        let tcp = self.proxy.open(target).await?;
-        let _ = tcp.set_nodelay(true);
-        if !target.https {
-            return Ok(Box::new(tcp));
+    /// Opens a connection of its own (TCP or TLS, through the proxy) for a duplex exchange,
+    /// within the connect timeout. With `h2`, TLS offers only `h2` with ALPN and the server must
+    /// agree to it.
+    async fn open_io(
+        &self,
+        target: &Target,
+        h2: bool,
+        timeout: Option<Duration>,
+    ) -> Result<Box<dyn Io>, TransportError> {
+        let open = async {
+            let tcp = self.proxy.open(target).await?;
+            let _ = tcp.set_nodelay(true);
+            if !target.https {
+                return Ok::<Box<dyn Io>, TransportError>(Box::new(tcp));
+            }
+            let config = self.duplex_tls_config(h2)?;
+            let name =
+                rustls::pki_types::ServerName::try_from(target.host.clone()).map_err(|e| {
+                    TransportError::new(TransportErrorKind::Tls, "invalid TLS server name")
+                        .with_source(e)
+                })?;
+            let tls = tokio_rustls::TlsConnector::from(config)
+                .connect(name, tcp)
+                .await
+                .map_err(tls_handshake_error)?;
+            if h2 && tls.get_ref().1.alpn_protocol() != Some(b"h2") {
+                return Err(TransportError::new(
+                    TransportErrorKind::Other,
+                    "the server did not agree to HTTP/2 (ALPN h2), which this operation needs",
+                ));
+            }
+            Ok(Box::new(tls))
+        };
+        match timeout {
+            Some(d) => tokio::time::timeout(d, open).await.map_err(|_| {
+                TransportError::new(
+                    TransportErrorKind::Timeout(TransportTimeout::Connect),
+                    format!("connect timed out after {d:?}"),
+                )
+            })?,
+            None => open.await,
         }
-        let config = self.tls_config()?;
-        let name = rustls::pki_types::ServerName::try_from(target.host.clone()).map_err(|e| {
-            TransportError::new(TransportErrorKind::Tls, "invalid TLS server name").with_source(e)
-        })?;
-        let tls = tokio_rustls::TlsConnector::from(config)
-            .connect(name, tcp)
-            .await
-            .map_err(tls_handshake_error)?;
-        Ok(Box::new(tls))
+    }
+
+    /// The TLS settings of a duplex connection: the usual ones, or with ALPN `h2` only.
+    fn duplex_tls_config(&self, h2: bool) -> Result<Arc<rustls::ClientConfig>, TransportError> {
+        #[cfg(feature = "http2")]
+        if h2 {
+            return self.tls_config_h2();
+        }
+        let _ = h2;
+        self.tls_config()
     }
 
     /// Sends `req` with `body` streamed as its body (chunked), on a connection of its own, and
@@ -763,26 +834,12 @@ impl Inner {
         target: Target,
         timeouts: AttemptTimeouts,
     ) -> Result<(HttpResponse, ByteStream), TransportError> {
-        let io = match timeouts.connect {
-            Some(d) => tokio::time::timeout(d, this.open_io(&target))
-                .await
-                .map_err(|_| {
-                    TransportError::new(
-                        TransportErrorKind::Timeout(TransportTimeout::Connect),
-                        format!("connect timed out after {d:?}"),
-                    )
-                })??,
-            None => this.open_io(&target).await?,
-        };
+        let io = this.open_io(&target, false, timeouts.connect).await?;
         let (mut sender, connection) = hyper::client::conn::http1::Builder::new()
             .handshake::<_, ChannelBody>(TokioIo::new(io))
             .await
             .map_err(map_hyper_error)?;
-        let task = tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "event stream connection closed with error");
-            }
-        });
+        let task = spawn_connection(connection);
         let mut request = http::Request::new(ChannelBody(body));
         *request.method_mut() = req.method;
         *request.uri_mut() = target
@@ -801,20 +858,7 @@ impl Inner {
         let resp = with_read_timeout(timeouts.read, sender.send_request(request))
             .await?
             .map_err(map_hyper_error)?;
-        let (parts, body) = resp.into_parts();
-        let live = DuplexBody {
-            body,
-            _sender: Box::new(sender),
-            connection: task.abort_handle(),
-        };
-        Ok((
-            HttpResponse {
-                status: parts.status.as_u16(),
-                headers: parts.headers,
-                body: Bytes::new(),
-            },
-            ByteStream::from_source(live, None),
-        ))
+        Ok(duplex_reply(resp, Box::new(sender), task))
     }
 
     /// The TLS settings offering only `h2` with ALPN.
@@ -842,49 +886,13 @@ impl Inner {
         target: Target,
         timeouts: AttemptTimeouts,
     ) -> Result<(HttpResponse, ByteStream), TransportError> {
-        let open = async {
-            let tcp = this.proxy.open(&target).await?;
-            let _ = tcp.set_nodelay(true);
-            if !target.https {
-                return Ok::<Box<dyn Io>, TransportError>(Box::new(tcp));
-            }
-            let config = this.tls_config_h2()?;
-            let name =
-                rustls::pki_types::ServerName::try_from(target.host.clone()).map_err(|e| {
-                    TransportError::new(TransportErrorKind::Tls, "invalid TLS server name")
-                        .with_source(e)
-                })?;
-            let tls = tokio_rustls::TlsConnector::from(config)
-                .connect(name, tcp)
-                .await
-                .map_err(tls_handshake_error)?;
-            if tls.get_ref().1.alpn_protocol() != Some(b"h2") {
-                return Err(TransportError::new(
-                    TransportErrorKind::Other,
-                    "the server did not agree to HTTP/2 (ALPN h2), which this operation needs",
-                ));
-            }
-            Ok(Box::new(tls))
-        };
-        let io = match timeouts.connect {
-            Some(d) => tokio::time::timeout(d, open).await.map_err(|_| {
-                TransportError::new(
-                    TransportErrorKind::Timeout(TransportTimeout::Connect),
-                    format!("connect timed out after {d:?}"),
-                )
-            })??,
-            None => open.await?,
-        };
+        let io = this.open_io(&target, true, timeouts.connect).await?;
         let (mut sender, connection) =
             hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
                 .handshake::<_, ChannelBody>(TokioIo::new(io))
                 .await
                 .map_err(map_hyper_error)?;
-        let task = tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "HTTP/2 connection closed with error");
-            }
-        });
+        let task = spawn_connection(connection);
         let body = match body {
             Some(b) => b,
             None => {
@@ -916,20 +924,7 @@ impl Inner {
         let resp = with_read_timeout(timeouts.read, sender.send_request(request))
             .await?
             .map_err(map_hyper_error)?;
-        let (parts, body) = resp.into_parts();
-        let live = DuplexBody {
-            body,
-            _sender: Box::new(sender),
-            connection: task.abort_handle(),
-        };
-        Ok((
-            HttpResponse {
-                status: parts.status.as_u16(),
-                headers: parts.headers,
-                body: Bytes::new(),
-            },
-            ByteStream::from_source(live, None),
-        ))
+        Ok(duplex_reply(resp, Box::new(sender), task))
     }
 
     /// Reads the whole body (each wait bounded by `read`), then returns the connection to the
