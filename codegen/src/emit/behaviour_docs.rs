@@ -136,19 +136,8 @@ fn stream_error(svc: &Service, u: &str) -> String {
 
 /// `AWS_BEARER_TOKEN_<SDK_ID>` of the service, when it has an sdkId.
 fn token_env(svc: &Service) -> Option<String> {
-    let id = svc
-        .sdk_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())?;
-    let suffix: String = id
-        .chars()
-        .map(|ch| match ch {
-            ' ' | '-' => '_',
-            ch => ch.to_ascii_uppercase(),
-        })
-        .collect();
-    Some(format!("AWS_BEARER_TOKEN_{suffix}"))
+    svc.env_suffix()
+        .map(|suffix| format!("AWS_BEARER_TOKEN_{suffix}"))
 }
 
 /// The builder calls of an example of `op`: its required string members set to a placeholder,

@@ -50,7 +50,7 @@ pub fn event_stream_mod(svc: &Service) -> TokenStream {
         ));
     }
     for es in svc.event_streams.values() {
-        body.extend(error_enum(svc, es));
+        body.extend(error_enum(es));
         if es.received {
             body.extend(unmarshaller(svc, es));
         }
@@ -94,7 +94,7 @@ fn events<'a>(
     })
 }
 
-fn error_enum(svc: &Service, es: &EventStream) -> TokenStream {
+fn error_enum(es: &EventStream) -> TokenStream {
     let name = format_ident!("{}", es.error_name());
     let d = doc(&format!(
         "The errors a `{}` event stream can carry: one variant per modeled error, plus `Unhandled` (an unmodeled exception or an `error` message, with its code and message).",
@@ -110,7 +110,6 @@ fn error_enum(svc: &Service, es: &EventStream) -> TokenStream {
         let v = ident(v);
         quote!(Self::#v(e) => e,)
     });
-    let _ = svc;
     quote! {
         #d
         #[non_exhaustive]

@@ -80,18 +80,9 @@ pub fn pagination_mod() -> TokenStream {
 /// The crate-level "Configuration" section: every knob, linked, with a one-line example each
 /// in one example that compiles (`no_run`).
 pub fn config_docs(svc: &Service, c: &str) -> String {
-    let endpoint_env = match svc.sdk_id.as_deref().map(str::trim) {
-        Some(id) if !id.is_empty() => {
-            let suffix: String = id
-                .chars()
-                .map(|ch| match ch {
-                    ' ' | '-' => '_',
-                    ch => ch.to_ascii_uppercase(),
-                })
-                .collect();
-            format!("`AWS_ENDPOINT_URL_{suffix}`, `AWS_ENDPOINT_URL`")
-        }
-        _ => "`AWS_ENDPOINT_URL`".to_string(),
+    let endpoint_env = match svc.env_suffix() {
+        Some(suffix) => format!("`AWS_ENDPOINT_URL_{suffix}`, `AWS_ENDPOINT_URL`"),
+        None => "`AWS_ENDPOINT_URL`".to_string(),
     };
     let endpoint_note = if svc.endpoint_rules.is_empty() {
         "required: the service has no endpoint rules"

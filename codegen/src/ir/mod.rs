@@ -643,6 +643,24 @@ pub struct Service {
 }
 
 impl Service {
+    /// The service's sdkId as the suffix of its environment variables (`Secrets Manager` →
+    /// `SECRETS_MANAGER`), when it has one.
+    pub fn env_suffix(&self) -> Option<String> {
+        let id = self
+            .sdk_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())?;
+        Some(
+            id.chars()
+                .map(|ch| match ch {
+                    ' ' | '-' => '_',
+                    ch => ch.to_ascii_uppercase(),
+                })
+                .collect(),
+        )
+    }
+
     /// Looks up a type definition by Rust name.
     pub fn ty(&self, name: &str) -> Option<&TypeDef> {
         self.types.get(name)

@@ -175,7 +175,6 @@ pub(super) async fn call_event_stream(
 
 /// Takes the call's event stream and makes its signer, for the attempt that sends it.
 fn take_events(
-    cx: &CallCx<'_>,
     endpoint: &ResolvedEndpoint,
     events: Option<&EventSlot>,
     req: &HttpRequest,
@@ -197,7 +196,6 @@ fn take_events(
             seed,
         ))
     });
-    let _ = cx;
     Some((body, signer))
 }
 
@@ -705,7 +703,7 @@ async fn attempts(
         }
         let span = telemetry::attempt_span(attempt);
         let sending = cx.clock();
-        let stream = take_events(cx, endpoint, events, &req, creds.as_ref());
+        let stream = take_events(endpoint, events, &req, creds.as_ref());
         let (mut outcome, live) =
             send_once(inner, cx.settings.timeouts, req, &span, streaming, stream).await;
         let finished = Instant::now();

@@ -63,22 +63,12 @@ pub fn classify(msg: &Message) -> Result<Incoming<'_>, JsonError> {
     }
 }
 
-/// The `message` (or `Message`) member of a JSON object payload, if there is one.
-fn payload_message(payload: &[u8]) -> Option<String> {
-    let doc = crate::types::Document::parse(payload).ok()?;
-    let obj = doc.as_object()?;
-    obj.get("message")
-        .or_else(|| obj.get("Message"))
-        .and_then(|v| v.as_str())
-        .map(str::to_string)
-}
-
-/// The metadata of a modeled exception: its `:exception-type` as the code and the payload's
-/// `message`.
+/// The metadata of a modeled exception: its `:exception-type` as the code and, from a JSON
+/// payload, the message the JSON error responses give (`message`, `Message`, `errorMessage`).
 pub fn exception_meta(msg: &Message) -> ErrorMetadata {
     ErrorMetadata {
         code: msg.string_header(":exception-type").map(str::to_string),
-        message: payload_message(&msg.payload),
+        message: crate::protocol::json_error_message(&msg.payload),
         request_id: None,
         status: 200,
     }

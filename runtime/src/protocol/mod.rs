@@ -173,6 +173,12 @@ pub(crate) fn json_error_metadata(resp: &HttpResponse, order: CodeMember) -> Err
     }
 }
 
+/// The `message` (`Message`, `errorMessage`) member of a JSON error body, as
+/// [`json_error_metadata`] reads it.
+pub(crate) fn json_error_message(body: &[u8]) -> Option<String> {
+    parse_body(body).ok().and_then(|b| b.message)
+}
+
 /// The request id from `x-amzn-RequestId`, else `x-amz-request-id`.
 pub fn request_id(resp: &HttpResponse) -> Option<String> {
     ["x-amzn-requestid", "x-amz-request-id"]
