@@ -22,9 +22,11 @@ pub fn blocking_root(svc: &Service) -> TokenStream {
             op.name, op.fn_name
         ));
         let dep = deprecated(&op.deprecated);
+        let gate = super::features::op_cfg(op);
         methods.push(quote! {
             #d
             #dep
+            #gate
             pub fn #f(&self) -> #blocking_fluent {
                 <#blocking_fluent>::from_async(self.inner.#f())
             }

@@ -94,11 +94,13 @@ fn cargo_toml(svc: &Service, opts: &CrateOptions) -> String {
          awsrt = {{ path = \"{rt}\"{rt_features} }}\n\
          \n\
          [features]\n\
+         default = [\"full\"]\n\
+         {op_features}\
          test-util = [\"awsrt/test-util\"]\n\
          # A synchronous client (`blocking::Client`) for programs without an async runtime.\n\
          blocking = [\"awsrt/blocking\"]\n\
-         # Entry points for the fuzz targets (not a public API).\n\
-         fuzzing = []\n\
+         # Entry points for the fuzz targets (not a public API). They reach every operation.\n\
+         fuzzing = [\"full\"]\n\
          # Serialize / Deserialize on every structure, union and enum (see `awsrt::serde`).\n\
          serde = [\"awsrt/serde\"]\n\
          # The OpenTelemetry bridge (`config::observability::otel`).\n\
@@ -108,6 +110,7 @@ fn cargo_toml(svc: &Service, opts: &CrateOptions) -> String {
          tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n\
          serde_json = \"1\"\n",
         name = svc.crate_name,
+        op_features = super::features::cargo_features(svc),
         version = opts.version,
         rt = opts.runtime_path,
         rt_features = if svc
@@ -136,7 +139,8 @@ fn lib_rs(svc: &Service, endpoint_tests: bool) -> TokenStream {
     if !behaviours.is_empty() {
         behaviours.push_str("\n\n");
     }
-    let docs = format!("{title}\n{body}\n\n{quick}\n\n{behaviours}{config_docs}");
+    let features = features_docs(svc);
+    let docs = format!("{title}\n{body}\n\n{quick}\n\n{behaviours}{config_docs}\n\n{features}");
     let lines = docs.lines().map(|l| {
         if l.is_empty() {
             String::new()
@@ -170,7 +174,7 @@ fn lib_rs(svc: &Service, endpoint_tests: bool) -> TokenStream {
     let pagination_mod = super::reexports::pagination_mod();
     let smoke_mod = if super::tests::has_smoke_tests(svc) {
         quote! {
-            #[cfg(feature = "test-util")]
+            #[cfg(all(feature = "test-util", feature = "full"))]
             #[rustfmt::skip] pub mod smoke_tests;
         }
     } else {
@@ -180,6 +184,8 @@ fn lib_rs(svc: &Service, endpoint_tests: bool) -> TokenStream {
         #( #![doc = #lines] )*
         #![deny(missing_docs)]
         #![allow(deprecated)]
+        // With only some operations on, codecs of the other direction go unused.
+        #![cfg_attr(not(feature = "full"), allow(dead_code, unused_imports))]
         #![allow(
             clippy::enum_variant_names,
             clippy::large_enum_variant,
@@ -208,7 +214,7 @@ fn lib_rs(svc: &Service, endpoint_tests: bool) -> TokenStream {
 
         #endpoint_mod
         #smoke_mod
-        #[cfg(all(test, feature = "serde"))]
+        #[cfg(all(test, feature = "serde", feature = "full"))]
         #[rustfmt::skip]
         mod serde_tests;
         #[cfg(feature = "blocking")]
@@ -322,6 +328,36 @@ fn quick_start(svc: &Service, crate_ident: &str) -> String {
     )
 }
 
+/// The crate docs' section on the operation features.
+fn features_docs(svc: &Service) -> String {
+    let crate_name = &svc.crate_name;
+    let some: Vec<&str> = svc
+        .operations
+        .iter()
+        .take(2)
+        .map(super::features::op_feature)
+        .collect();
+    let list = some
+        .iter()
+        .map(|f| format!("\"{f}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "## Compile only what you call\n\n\
+         Each operation has a cargo feature of the same name as its method on [`Client`] \
+         (`{first}`); the default feature `full` turns them all on. A program that calls a few \
+         operations can turn the default off and list them: only those operations, the data \
+         types they use and their codecs are compiled, which cuts build time and binary size.\n\n\
+         ```toml\n\
+         [dependencies]\n\
+         {crate_name} = {{ path = \"generated/{crate_name}\", default-features = false, features = [{list}] }}\n\
+         ```\n\n\
+         The other features (`blocking`, `serde`, `test-util`, `opentelemetry`) combine with any \
+         set of operations. Waiters and paginators come with their operation.",
+        first = some.first().copied().unwrap_or_default(),
+    )
+}
+
 /// The lines of the quick start that load the configuration: from the AWS environment for a
 /// service with endpoint rules; with an explicit endpoint URL for one without (and without
 /// region or credentials when nothing is signed).
@@ -359,9 +395,11 @@ fn client_rs(svc: &Service) -> TokenStream {
             super::tests::example_docs(svc, op)
         ));
         let dep = deprecated(&op.deprecated);
+        let gate = super::features::op_cfg(op);
         quote! {
             #d
             #dep
+            #gate
             pub fn #f(&self) -> crate::operation::#module::#fluent {
                 crate::operation::#module::#fluent::new(self.handle.clone())
             }
@@ -464,6 +502,7 @@ fn type_file(svc: &Service, name: &str, def: &TypeDef) -> TokenStream {
 fn type_jobs<'a>(svc: &'a Service, jobs: &mut Vec<FileJob<'a>>) {
     let mut mods = Vec::new();
     let mut err_mods = Vec::new();
+    let users = super::features::type_users(svc);
     for (name, def) in &svc.types {
         let fns = svc.protocol.generator().type_codec_names(svc, name, def);
         let m = names::type_module(name);
@@ -477,12 +516,13 @@ fn type_jobs<'a>(svc: &'a Service, jobs: &mut Vec<FileJob<'a>>) {
             type_file(svc, name, def)
         }));
         let has_builder = matches!(def, TypeDef::Struct(_));
-        let entry = (
-            m,
-            name.clone(),
-            has_builder.then(|| names::builder_name(name)),
+        let entry = ModEntry {
+            module: m,
+            ty: name.clone(),
+            builder: has_builder.then(|| names::builder_name(name)),
             fns,
-        );
+            gate: super::features::gate_features(svc, users.get(name)),
+        };
         if is_error {
             err_mods.push(entry);
         } else {
@@ -493,34 +533,58 @@ fn type_jobs<'a>(svc: &'a Service, jobs: &mut Vec<FileJob<'a>>) {
     jobs.push(FileJob::rust("src/types/mod.rs", move || {
         types_mod(&mods, &err_mods)
     }));
-    let stream_errors = super::event_stream::error_names(svc);
+    let stream_errors: Vec<(String, Option<Vec<String>>)> = svc
+        .event_streams
+        .values()
+        .map(|es| {
+            (
+                es.error_name(),
+                super::features::gate_features(svc, users.get(&es.union)),
+            )
+        })
+        .collect();
     jobs.push(FileJob::rust("src/types/error/mod.rs", move || {
         error_types_mod(&errs, &stream_errors)
     }));
 }
 
-type ModEntry = (String, String, Option<String>, Vec<String>);
+/// One module of `types/` (or `types/error/`).
+#[derive(Clone)]
+struct ModEntry {
+    /// The module.
+    module: String,
+    /// The type.
+    ty: String,
+    /// Its builder, for a structure.
+    builder: Option<String>,
+    /// Its codecs, re-exported to the crate.
+    fns: Vec<String>,
+    /// The operation features it exists under (none: always).
+    gate: Option<Vec<String>>,
+}
 
 /// The module declarations and re-exports of (module, type, builder, functions) entries, and the
 /// builder re-exports.
 fn decl(mods: &[ModEntry]) -> (TokenStream, Vec<TokenStream>) {
-    let uses = mods.iter().map(|(m, t, _, fns)| {
-        let (m, t) = (format_ident!("{}", m), ident(t));
-        let fns_use = if fns.is_empty() {
+    let uses = mods.iter().map(|e| {
+        let (m, t) = (format_ident!("{}", e.module), ident(&e.ty));
+        let gate = super::features::cfg_any(e.gate.as_deref());
+        let fns_use = if e.fns.is_empty() {
             quote!()
         } else {
-            let fns = fns.iter().map(|f| format_ident!("{}", f));
-            quote!(pub(crate) use self::#m::{#(#fns),*};)
+            let fns = e.fns.iter().map(|f| format_ident!("{}", f));
+            quote!(#gate pub(crate) use self::#m::{#(#fns),*};)
         };
-        quote! { mod #m; pub use self::#m::#t; #fns_use }
+        quote! { #gate mod #m; #gate pub use self::#m::#t; #fns_use }
     });
     let builders: Vec<TokenStream> = mods
         .iter()
-        .filter_map(|(m, _, b, _)| {
-            let m = format_ident!("{}", m);
-            b.as_ref().map(|b| {
+        .filter_map(|e| {
+            let m = format_ident!("{}", e.module);
+            let gate = super::features::cfg_any(e.gate.as_deref());
+            e.builder.as_ref().map(|b| {
                 let b = ident(b);
-                quote!(pub use super::#m::#b;)
+                quote!(#gate pub use super::#m::#b;)
             })
         })
         .collect();
@@ -530,31 +594,25 @@ fn decl(mods: &[ModEntry]) -> (TokenStream, Vec<TokenStream>) {
 /// `src/types/mod.rs`.
 fn types_mod(mods: &[ModEntry], err_mods: &[ModEntry]) -> TokenStream {
     let (uses, builders) = decl(mods);
-    let err_fns: Vec<proc_macro2::Ident> = err_mods
-        .iter()
-        .flat_map(|(_, _, _, f)| f)
-        .map(|f| format_ident!("{}", f))
-        .collect();
     // Error structures can also be union members (event streams): reachable as `crate::types::X`.
-    let err_types: Vec<proc_macro2::Ident> = err_mods.iter().map(|(_, t, _, _)| ident(t)).collect();
-    let err_type_use = if err_types.is_empty() {
-        quote!()
-    } else {
-        quote!(#[doc(hidden)] pub use self::error::{#(#err_types),*};)
-    };
-    let err_fn_use = if err_fns.is_empty() {
-        quote!()
-    } else {
-        quote!(pub(crate) use self::error::{#(#err_fns),*};)
-    };
+    let err_uses = err_mods.iter().map(|e| {
+        let gate = super::features::cfg_any(e.gate.as_deref());
+        let t = ident(&e.ty);
+        let fns = e.fns.iter().map(|f| format_ident!("{}", f));
+        let fn_use = if e.fns.is_empty() {
+            quote!()
+        } else {
+            quote!(#gate pub(crate) use self::error::{#(#fns),*};)
+        };
+        quote!(#gate #[doc(hidden)] pub use self::error::#t; #fn_use)
+    });
     quote! {
         //! Data types of the service: structures, unions and enums.
 
         #uses
 
         pub mod error;
-        #err_type_use
-        #err_fn_use
+        #(#err_uses)*
 
         /// Builders of the structures in this module.
         pub mod builders {
@@ -564,11 +622,15 @@ fn types_mod(mods: &[ModEntry], err_mods: &[ModEntry]) -> TokenStream {
 }
 
 /// `src/types/error/mod.rs`.
-fn error_types_mod(err_mods: &[ModEntry], stream_errors: &[String]) -> TokenStream {
+fn error_types_mod(
+    err_mods: &[ModEntry],
+    stream_errors: &[(String, Option<Vec<String>>)],
+) -> TokenStream {
     let (err_uses, err_builders) = decl(err_mods);
-    let stream_errors = stream_errors.iter().map(|e| {
+    let stream_errors = stream_errors.iter().map(|(e, gate)| {
         let e = ident(e);
-        quote!(pub use crate::event_stream::#e;)
+        let gate = super::features::cfg_any(gate.as_deref());
+        quote!(#gate pub use crate::event_stream::#e;)
     });
     quote! {
         //! The modeled error structures. Each operation's error enum wraps those it can return.
@@ -599,7 +661,8 @@ fn operation_jobs<'a>(svc: &'a Service, jobs: &mut Vec<FileJob<'a>>) {
         let mods = svc.operations.iter().map(|op| {
             let m = op_names(op).module;
             let d_doc = doc(&format!("Types for the `{}` operation.", op.name));
-            quote!(#d_doc pub mod #m;)
+            let gate = super::features::op_cfg(op);
+            quote!(#d_doc #gate pub mod #m;)
         });
         quote! {
             //! One module per operation: input, output, error enum and fluent builder.

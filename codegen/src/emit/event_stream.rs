@@ -49,14 +49,17 @@ pub fn event_stream_mod(svc: &Service) -> TokenStream {
             pub use ::awsrt::event_stream::EventStreamSender;
         ));
     }
+    let users = super::features::type_users(svc);
     for es in svc.event_streams.values() {
-        body.extend(error_enum(es));
+        let mut items = error_enum(es);
         if es.received {
-            body.extend(unmarshaller(svc, es));
+            items.extend(unmarshaller(svc, es));
         }
         if es.sent {
-            body.extend(marshaller(svc, es));
+            items.extend(marshaller(svc, es));
         }
+        let gate = super::features::gate_features(svc, users.get(&es.union));
+        body.extend(super::features::gate_items(items, gate.as_deref()));
     }
     quote! {
         //! The event streams of the service: each stream's error enum (also in
@@ -65,14 +68,6 @@ pub fn event_stream_mod(svc: &Service) -> TokenStream {
 
         #body
     }
-}
-
-/// The names of the stream error enums (re-exported by `types::error`).
-pub fn error_names(svc: &Service) -> Vec<String> {
-    svc.event_streams
-        .values()
-        .map(EventStream::error_name)
-        .collect()
 }
 
 /// The events of a stream: each variant of its union, the event structure's type name and

@@ -8,6 +8,7 @@ pub mod common;
 pub mod crate_files;
 pub mod discovery;
 pub mod event_stream;
+pub mod features;
 pub mod json;
 pub mod literal;
 pub mod mocks;

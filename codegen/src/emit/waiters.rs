@@ -28,7 +28,8 @@ pub fn waiters_mod(svc: &Service) -> TokenStream {
             "The `{}` waiter: [`Client::{}`](crate::Client::{}).",
             w.name, w.fn_name, w.fn_name
         ));
-        quote!(#d pub mod #m;)
+        let gate = super::features::op_cfg(&svc.operations[w.operation]);
+        quote!(#d #gate pub mod #m;)
     });
     quote! {
         //! Waiters: `client.wait_until_<waiter>()` polls an operation until the resource is in the

@@ -700,5 +700,8 @@ pub fn build(model: Model, service_id: Option<&str>, crate_name: &str) -> Result
     crate::customize::apply(&mut svc);
     svc.waiters = waiters::build(&model, &svc)?;
     discovery::apply(&model, &mut svc)?;
+    if let Some((shape, reason)) = crate::emit::features::name_clash(&svc) {
+        return Err(crate::error::CodegenError::shape(shape, reason));
+    }
     Ok(svc)
 }

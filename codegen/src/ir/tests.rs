@@ -470,3 +470,47 @@ fn big_numbers_keep_their_digits() {
         err(&["Op"], &bad)
     );
 }
+
+#[test]
+fn operation_features_gate_only_the_types_their_operations_reach() {
+    use crate::emit::features::{cargo_features, gate_features, type_users};
+    let svc = ir(
+        &["Alpha", "Beta"],
+        r#""a#Alpha": {"type": "operation", "input": {"target": "a#AlphaIn"}, "output": {"target": "a#AlphaOut"},
+                       "errors": [{"target": "a#Oops"}]},
+           "a#Beta": {"type": "operation", "input": {"target": "a#BetaIn"}, "output": {"target": "a#BetaOut"}},
+           "a#AlphaIn": {"type": "structure", "members": {"s": {"target": "a#Inner"}}},
+           "a#AlphaOut": {"type": "structure", "members": {}},
+           "a#BetaIn": {"type": "structure", "members": {"k": {"target": "a#Kind"}}},
+           "a#BetaOut": {"type": "structure", "members": {"l": {"target": "a#Items"}}},
+           "a#Items": {"type": "list", "member": {"target": "a#Deep"}},
+           "a#Inner": {"type": "structure", "members": {"k": {"target": "a#Kind"}}},
+           "a#Deep": {"type": "structure", "members": {"n": {"target": "smithy.api#String"}}},
+           "a#Kind": {"type": "enum", "members": {"X": {"target": "smithy.api#Unit"}}},
+           "a#Oops": {"type": "structure", "members": {}, "traits": {"smithy.api#error": "client"}}"#,
+    )
+    .unwrap();
+    let users = type_users(&svc);
+    let names = |ty: &str| gate_features(&svc, users.get(ty));
+    // Reached by one operation: under its feature (through a list, and through an error).
+    assert_eq!(names("Inner"), Some(vec!["alpha".to_string()]));
+    assert_eq!(names("Deep"), Some(vec!["beta".to_string()]));
+    assert_eq!(names("Oops"), Some(vec!["alpha".to_string()]));
+    // Reached by every operation: always there.
+    assert_eq!(names("Kind"), None);
+    // Reached by none: only with `full`.
+    assert_eq!(names("Nowhere"), Some(vec!["full".to_string()]));
+    let toml = cargo_features(&svc);
+    assert!(toml.contains("full = [\n    \"alpha\",\n    \"beta\",\n]\n"), "{toml}");
+    assert!(toml.contains("\nalpha = []\n") && toml.contains("\nbeta = []\n"), "{toml}");
+}
+
+#[test]
+fn an_operation_feature_may_not_take_a_crate_feature_name() {
+    let e = err(
+        &["Serde"],
+        r#""a#Serde": {"type": "operation", "input": {"target": "a#In"}, "output": {"target": "a#Out"}},
+           "a#In": {"type": "structure", "members": {}}, "a#Out": {"type": "structure", "members": {}}"#,
+    );
+    assert!(e.contains("a#Serde") && e.contains("cargo feature `serde`"), "{e}");
+}

@@ -37,6 +37,7 @@ impl Client {
         &self.inner
     }
     /// Calls `CreateApplication` and waits for the answer. See [`crate::Client::create_application`].
+    #[cfg(feature = "create_application")]
     pub fn create_application(
         &self,
     ) -> crate::operation::create_application::CreateApplicationFluentBuilder<
@@ -47,6 +48,7 @@ impl Client {
         >>::from_async(self.inner.create_application())
     }
     /// Calls `CreateConfigurationProfile` and waits for the answer. See [`crate::Client::create_configuration_profile`].
+    #[cfg(feature = "create_configuration_profile")]
     pub fn create_configuration_profile(
         &self,
     ) -> crate::operation::create_configuration_profile::CreateConfigurationProfileFluentBuilder<
@@ -57,6 +59,7 @@ impl Client {
         >>::from_async(self.inner.create_configuration_profile())
     }
     /// Calls `CreateDeploymentStrategy` and waits for the answer. See [`crate::Client::create_deployment_strategy`].
+    #[cfg(feature = "create_deployment_strategy")]
     pub fn create_deployment_strategy(
         &self,
     ) -> crate::operation::create_deployment_strategy::CreateDeploymentStrategyFluentBuilder<
@@ -67,6 +70,7 @@ impl Client {
         >>::from_async(self.inner.create_deployment_strategy())
     }
     /// Calls `CreateEnvironment` and waits for the answer. See [`crate::Client::create_environment`].
+    #[cfg(feature = "create_environment")]
     pub fn create_environment(
         &self,
     ) -> crate::operation::create_environment::CreateEnvironmentFluentBuilder<
@@ -77,6 +81,7 @@ impl Client {
         >>::from_async(self.inner.create_environment())
     }
     /// Calls `CreateExtension` and waits for the answer. See [`crate::Client::create_extension`].
+    #[cfg(feature = "create_extension")]
     pub fn create_extension(
         &self,
     ) -> crate::operation::create_extension::CreateExtensionFluentBuilder<
@@ -87,6 +92,7 @@ impl Client {
         >>::from_async(self.inner.create_extension())
     }
     /// Calls `CreateExtensionAssociation` and waits for the answer. See [`crate::Client::create_extension_association`].
+    #[cfg(feature = "create_extension_association")]
     pub fn create_extension_association(
         &self,
     ) -> crate::operation::create_extension_association::CreateExtensionAssociationFluentBuilder<
@@ -97,6 +103,7 @@ impl Client {
         >>::from_async(self.inner.create_extension_association())
     }
     /// Calls `CreateHostedConfigurationVersion` and waits for the answer. See [`crate::Client::create_hosted_configuration_version`].
+    #[cfg(feature = "create_hosted_configuration_version")]
     pub fn create_hosted_configuration_version(
         &self,
     ) -> crate::operation::create_hosted_configuration_version::CreateHostedConfigurationVersionFluentBuilder<
@@ -107,6 +114,7 @@ impl Client {
         >>::from_async(self.inner.create_hosted_configuration_version())
     }
     /// Calls `DeleteApplication` and waits for the answer. See [`crate::Client::delete_application`].
+    #[cfg(feature = "delete_application")]
     pub fn delete_application(
         &self,
     ) -> crate::operation::delete_application::DeleteApplicationFluentBuilder<
@@ -117,6 +125,7 @@ impl Client {
         >>::from_async(self.inner.delete_application())
     }
     /// Calls `DeleteConfigurationProfile` and waits for the answer. See [`crate::Client::delete_configuration_profile`].
+    #[cfg(feature = "delete_configuration_profile")]
     pub fn delete_configuration_profile(
         &self,
     ) -> crate::operation::delete_configuration_profile::DeleteConfigurationProfileFluentBuilder<
@@ -127,6 +136,7 @@ impl Client {
         >>::from_async(self.inner.delete_configuration_profile())
     }
     /// Calls `DeleteDeploymentStrategy` and waits for the answer. See [`crate::Client::delete_deployment_strategy`].
+    #[cfg(feature = "delete_deployment_strategy")]
     pub fn delete_deployment_strategy(
         &self,
     ) -> crate::operation::delete_deployment_strategy::DeleteDeploymentStrategyFluentBuilder<
@@ -137,6 +147,7 @@ impl Client {
         >>::from_async(self.inner.delete_deployment_strategy())
     }
     /// Calls `DeleteEnvironment` and waits for the answer. See [`crate::Client::delete_environment`].
+    #[cfg(feature = "delete_environment")]
     pub fn delete_environment(
         &self,
     ) -> crate::operation::delete_environment::DeleteEnvironmentFluentBuilder<
@@ -147,6 +158,7 @@ impl Client {
         >>::from_async(self.inner.delete_environment())
     }
     /// Calls `DeleteExtension` and waits for the answer. See [`crate::Client::delete_extension`].
+    #[cfg(feature = "delete_extension")]
     pub fn delete_extension(
         &self,
     ) -> crate::operation::delete_extension::DeleteExtensionFluentBuilder<
@@ -157,6 +169,7 @@ impl Client {
         >>::from_async(self.inner.delete_extension())
     }
     /// Calls `DeleteExtensionAssociation` and waits for the answer. See [`crate::Client::delete_extension_association`].
+    #[cfg(feature = "delete_extension_association")]
     pub fn delete_extension_association(
         &self,
     ) -> crate::operation::delete_extension_association::DeleteExtensionAssociationFluentBuilder<
@@ -167,6 +180,7 @@ impl Client {
         >>::from_async(self.inner.delete_extension_association())
     }
     /// Calls `DeleteHostedConfigurationVersion` and waits for the answer. See [`crate::Client::delete_hosted_configuration_version`].
+    #[cfg(feature = "delete_hosted_configuration_version")]
     pub fn delete_hosted_configuration_version(
         &self,
     ) -> crate::operation::delete_hosted_configuration_version::DeleteHostedConfigurationVersionFluentBuilder<
@@ -177,6 +191,7 @@ impl Client {
         >>::from_async(self.inner.delete_hosted_configuration_version())
     }
     /// Calls `GetAccountSettings` and waits for the answer. See [`crate::Client::get_account_settings`].
+    #[cfg(feature = "get_account_settings")]
     pub fn get_account_settings(
         &self,
     ) -> crate::operation::get_account_settings::GetAccountSettingsFluentBuilder<
@@ -187,6 +202,7 @@ impl Client {
         >>::from_async(self.inner.get_account_settings())
     }
     /// Calls `GetApplication` and waits for the answer. See [`crate::Client::get_application`].
+    #[cfg(feature = "get_application")]
     pub fn get_application(
         &self,
     ) -> crate::operation::get_application::GetApplicationFluentBuilder<
@@ -200,6 +216,7 @@ impl Client {
     #[deprecated(
         note = "This API has been deprecated in favor of the GetLatestConfiguration API used in conjunction with StartConfigurationSession."
     )]
+    #[cfg(feature = "get_configuration")]
     pub fn get_configuration(
         &self,
     ) -> crate::operation::get_configuration::GetConfigurationFluentBuilder<
@@ -210,6 +227,7 @@ impl Client {
         >>::from_async(self.inner.get_configuration())
     }
     /// Calls `GetConfigurationProfile` and waits for the answer. See [`crate::Client::get_configuration_profile`].
+    #[cfg(feature = "get_configuration_profile")]
     pub fn get_configuration_profile(
         &self,
     ) -> crate::operation::get_configuration_profile::GetConfigurationProfileFluentBuilder<
@@ -220,6 +238,7 @@ impl Client {
         >>::from_async(self.inner.get_configuration_profile())
     }
     /// Calls `GetDeployment` and waits for the answer. See [`crate::Client::get_deployment`].
+    #[cfg(feature = "get_deployment")]
     pub fn get_deployment(
         &self,
     ) -> crate::operation::get_deployment::GetDeploymentFluentBuilder<
@@ -230,6 +249,7 @@ impl Client {
         >>::from_async(self.inner.get_deployment())
     }
     /// Calls `GetDeploymentStrategy` and waits for the answer. See [`crate::Client::get_deployment_strategy`].
+    #[cfg(feature = "get_deployment_strategy")]
     pub fn get_deployment_strategy(
         &self,
     ) -> crate::operation::get_deployment_strategy::GetDeploymentStrategyFluentBuilder<
@@ -240,6 +260,7 @@ impl Client {
         >>::from_async(self.inner.get_deployment_strategy())
     }
     /// Calls `GetEnvironment` and waits for the answer. See [`crate::Client::get_environment`].
+    #[cfg(feature = "get_environment")]
     pub fn get_environment(
         &self,
     ) -> crate::operation::get_environment::GetEnvironmentFluentBuilder<
@@ -250,6 +271,7 @@ impl Client {
         >>::from_async(self.inner.get_environment())
     }
     /// Calls `GetExtension` and waits for the answer. See [`crate::Client::get_extension`].
+    #[cfg(feature = "get_extension")]
     pub fn get_extension(
         &self,
     ) -> crate::operation::get_extension::GetExtensionFluentBuilder<
@@ -260,6 +282,7 @@ impl Client {
         >>::from_async(self.inner.get_extension())
     }
     /// Calls `GetExtensionAssociation` and waits for the answer. See [`crate::Client::get_extension_association`].
+    #[cfg(feature = "get_extension_association")]
     pub fn get_extension_association(
         &self,
     ) -> crate::operation::get_extension_association::GetExtensionAssociationFluentBuilder<
@@ -270,6 +293,7 @@ impl Client {
         >>::from_async(self.inner.get_extension_association())
     }
     /// Calls `GetHostedConfigurationVersion` and waits for the answer. See [`crate::Client::get_hosted_configuration_version`].
+    #[cfg(feature = "get_hosted_configuration_version")]
     pub fn get_hosted_configuration_version(
         &self,
     ) -> crate::operation::get_hosted_configuration_version::GetHostedConfigurationVersionFluentBuilder<
@@ -280,6 +304,7 @@ impl Client {
         >>::from_async(self.inner.get_hosted_configuration_version())
     }
     /// Calls `ListApplications` and waits for the answer. See [`crate::Client::list_applications`].
+    #[cfg(feature = "list_applications")]
     pub fn list_applications(
         &self,
     ) -> crate::operation::list_applications::ListApplicationsFluentBuilder<
@@ -290,6 +315,7 @@ impl Client {
         >>::from_async(self.inner.list_applications())
     }
     /// Calls `ListConfigurationProfiles` and waits for the answer. See [`crate::Client::list_configuration_profiles`].
+    #[cfg(feature = "list_configuration_profiles")]
     pub fn list_configuration_profiles(
         &self,
     ) -> crate::operation::list_configuration_profiles::ListConfigurationProfilesFluentBuilder<
@@ -300,6 +326,7 @@ impl Client {
         >>::from_async(self.inner.list_configuration_profiles())
     }
     /// Calls `ListDeploymentStrategies` and waits for the answer. See [`crate::Client::list_deployment_strategies`].
+    #[cfg(feature = "list_deployment_strategies")]
     pub fn list_deployment_strategies(
         &self,
     ) -> crate::operation::list_deployment_strategies::ListDeploymentStrategiesFluentBuilder<
@@ -310,6 +337,7 @@ impl Client {
         >>::from_async(self.inner.list_deployment_strategies())
     }
     /// Calls `ListDeployments` and waits for the answer. See [`crate::Client::list_deployments`].
+    #[cfg(feature = "list_deployments")]
     pub fn list_deployments(
         &self,
     ) -> crate::operation::list_deployments::ListDeploymentsFluentBuilder<
@@ -320,6 +348,7 @@ impl Client {
         >>::from_async(self.inner.list_deployments())
     }
     /// Calls `ListEnvironments` and waits for the answer. See [`crate::Client::list_environments`].
+    #[cfg(feature = "list_environments")]
     pub fn list_environments(
         &self,
     ) -> crate::operation::list_environments::ListEnvironmentsFluentBuilder<
@@ -330,6 +359,7 @@ impl Client {
         >>::from_async(self.inner.list_environments())
     }
     /// Calls `ListExtensionAssociations` and waits for the answer. See [`crate::Client::list_extension_associations`].
+    #[cfg(feature = "list_extension_associations")]
     pub fn list_extension_associations(
         &self,
     ) -> crate::operation::list_extension_associations::ListExtensionAssociationsFluentBuilder<
@@ -340,6 +370,7 @@ impl Client {
         >>::from_async(self.inner.list_extension_associations())
     }
     /// Calls `ListExtensions` and waits for the answer. See [`crate::Client::list_extensions`].
+    #[cfg(feature = "list_extensions")]
     pub fn list_extensions(
         &self,
     ) -> crate::operation::list_extensions::ListExtensionsFluentBuilder<
@@ -350,6 +381,7 @@ impl Client {
         >>::from_async(self.inner.list_extensions())
     }
     /// Calls `ListHostedConfigurationVersions` and waits for the answer. See [`crate::Client::list_hosted_configuration_versions`].
+    #[cfg(feature = "list_hosted_configuration_versions")]
     pub fn list_hosted_configuration_versions(
         &self,
     ) -> crate::operation::list_hosted_configuration_versions::ListHostedConfigurationVersionsFluentBuilder<
@@ -360,6 +392,7 @@ impl Client {
         >>::from_async(self.inner.list_hosted_configuration_versions())
     }
     /// Calls `ListTagsForResource` and waits for the answer. See [`crate::Client::list_tags_for_resource`].
+    #[cfg(feature = "list_tags_for_resource")]
     pub fn list_tags_for_resource(
         &self,
     ) -> crate::operation::list_tags_for_resource::ListTagsForResourceFluentBuilder<
@@ -370,6 +403,7 @@ impl Client {
         >>::from_async(self.inner.list_tags_for_resource())
     }
     /// Calls `StartDeployment` and waits for the answer. See [`crate::Client::start_deployment`].
+    #[cfg(feature = "start_deployment")]
     pub fn start_deployment(
         &self,
     ) -> crate::operation::start_deployment::StartDeploymentFluentBuilder<
@@ -380,6 +414,7 @@ impl Client {
         >>::from_async(self.inner.start_deployment())
     }
     /// Calls `StopDeployment` and waits for the answer. See [`crate::Client::stop_deployment`].
+    #[cfg(feature = "stop_deployment")]
     pub fn stop_deployment(
         &self,
     ) -> crate::operation::stop_deployment::StopDeploymentFluentBuilder<
@@ -390,6 +425,7 @@ impl Client {
         >>::from_async(self.inner.stop_deployment())
     }
     /// Calls `TagResource` and waits for the answer. See [`crate::Client::tag_resource`].
+    #[cfg(feature = "tag_resource")]
     pub fn tag_resource(
         &self,
     ) -> crate::operation::tag_resource::TagResourceFluentBuilder<
@@ -400,6 +436,7 @@ impl Client {
         >>::from_async(self.inner.tag_resource())
     }
     /// Calls `UntagResource` and waits for the answer. See [`crate::Client::untag_resource`].
+    #[cfg(feature = "untag_resource")]
     pub fn untag_resource(
         &self,
     ) -> crate::operation::untag_resource::UntagResourceFluentBuilder<
@@ -410,6 +447,7 @@ impl Client {
         >>::from_async(self.inner.untag_resource())
     }
     /// Calls `UpdateAccountSettings` and waits for the answer. See [`crate::Client::update_account_settings`].
+    #[cfg(feature = "update_account_settings")]
     pub fn update_account_settings(
         &self,
     ) -> crate::operation::update_account_settings::UpdateAccountSettingsFluentBuilder<
@@ -420,6 +458,7 @@ impl Client {
         >>::from_async(self.inner.update_account_settings())
     }
     /// Calls `UpdateApplication` and waits for the answer. See [`crate::Client::update_application`].
+    #[cfg(feature = "update_application")]
     pub fn update_application(
         &self,
     ) -> crate::operation::update_application::UpdateApplicationFluentBuilder<
@@ -430,6 +469,7 @@ impl Client {
         >>::from_async(self.inner.update_application())
     }
     /// Calls `UpdateConfigurationProfile` and waits for the answer. See [`crate::Client::update_configuration_profile`].
+    #[cfg(feature = "update_configuration_profile")]
     pub fn update_configuration_profile(
         &self,
     ) -> crate::operation::update_configuration_profile::UpdateConfigurationProfileFluentBuilder<
@@ -440,6 +480,7 @@ impl Client {
         >>::from_async(self.inner.update_configuration_profile())
     }
     /// Calls `UpdateDeploymentStrategy` and waits for the answer. See [`crate::Client::update_deployment_strategy`].
+    #[cfg(feature = "update_deployment_strategy")]
     pub fn update_deployment_strategy(
         &self,
     ) -> crate::operation::update_deployment_strategy::UpdateDeploymentStrategyFluentBuilder<
@@ -450,6 +491,7 @@ impl Client {
         >>::from_async(self.inner.update_deployment_strategy())
     }
     /// Calls `UpdateEnvironment` and waits for the answer. See [`crate::Client::update_environment`].
+    #[cfg(feature = "update_environment")]
     pub fn update_environment(
         &self,
     ) -> crate::operation::update_environment::UpdateEnvironmentFluentBuilder<
@@ -460,6 +502,7 @@ impl Client {
         >>::from_async(self.inner.update_environment())
     }
     /// Calls `UpdateExtension` and waits for the answer. See [`crate::Client::update_extension`].
+    #[cfg(feature = "update_extension")]
     pub fn update_extension(
         &self,
     ) -> crate::operation::update_extension::UpdateExtensionFluentBuilder<
@@ -470,6 +513,7 @@ impl Client {
         >>::from_async(self.inner.update_extension())
     }
     /// Calls `UpdateExtensionAssociation` and waits for the answer. See [`crate::Client::update_extension_association`].
+    #[cfg(feature = "update_extension_association")]
     pub fn update_extension_association(
         &self,
     ) -> crate::operation::update_extension_association::UpdateExtensionAssociationFluentBuilder<
@@ -480,6 +524,7 @@ impl Client {
         >>::from_async(self.inner.update_extension_association())
     }
     /// Calls `ValidateConfiguration` and waits for the answer. See [`crate::Client::validate_configuration`].
+    #[cfg(feature = "validate_configuration")]
     pub fn validate_configuration(
         &self,
     ) -> crate::operation::validate_configuration::ValidateConfigurationFluentBuilder<

@@ -45,6 +45,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "create_application")]
     pub fn create_application(
         &self,
     ) -> crate::operation::create_application::CreateApplicationFluentBuilder {
@@ -95,6 +96,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "create_configuration_profile")]
     pub fn create_configuration_profile(
         &self,
     ) -> crate::operation::create_configuration_profile::CreateConfigurationProfileFluentBuilder {
@@ -129,6 +131,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "create_deployment_strategy")]
     pub fn create_deployment_strategy(
         &self,
     ) -> crate::operation::create_deployment_strategy::CreateDeploymentStrategyFluentBuilder {
@@ -162,6 +165,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "create_environment")]
     pub fn create_environment(
         &self,
     ) -> crate::operation::create_environment::CreateEnvironmentFluentBuilder {
@@ -186,6 +190,7 @@ impl Client {
     /// - [`ConflictException`](crate::types::error::ConflictException): The request could not be processed because of conflict in the current state of the resource.
     /// - [`InternalServerException`](crate::types::error::InternalServerException): There was an internal failure in the AppConfig service.
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The number of one more AppConfig resources exceeds the maximum allowed.
+    #[cfg(feature = "create_extension")]
     pub fn create_extension(
         &self,
     ) -> crate::operation::create_extension::CreateExtensionFluentBuilder {
@@ -202,6 +207,7 @@ impl Client {
     /// - [`InternalServerException`](crate::types::error::InternalServerException): There was an internal failure in the AppConfig service.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The requested resource could not be found.
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The number of one more AppConfig resources exceeds the maximum allowed.
+    #[cfg(feature = "create_extension_association")]
     pub fn create_extension_association(
         &self,
     ) -> crate::operation::create_extension_association::CreateExtensionAssociationFluentBuilder {
@@ -245,6 +251,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "create_hosted_configuration_version")]
     pub fn create_hosted_configuration_version(
         &self,
     ) -> crate::operation::create_hosted_configuration_version::CreateHostedConfigurationVersionFluentBuilder {
@@ -272,6 +279,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_application")]
     pub fn delete_application(
         &self,
     ) -> crate::operation::delete_application::DeleteApplicationFluentBuilder {
@@ -307,6 +315,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_configuration_profile")]
     pub fn delete_configuration_profile(
         &self,
     ) -> crate::operation::delete_configuration_profile::DeleteConfigurationProfileFluentBuilder {
@@ -338,6 +347,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_deployment_strategy")]
     pub fn delete_deployment_strategy(
         &self,
     ) -> crate::operation::delete_deployment_strategy::DeleteDeploymentStrategyFluentBuilder {
@@ -373,6 +383,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_environment")]
     pub fn delete_environment(
         &self,
     ) -> crate::operation::delete_environment::DeleteEnvironmentFluentBuilder {
@@ -388,6 +399,7 @@ impl Client {
     /// - [`BadRequestException`](crate::types::error::BadRequestException): The input fails to satisfy the constraints specified by an Amazon Web Services service.
     /// - [`InternalServerException`](crate::types::error::InternalServerException): There was an internal failure in the AppConfig service.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The requested resource could not be found.
+    #[cfg(feature = "delete_extension")]
     pub fn delete_extension(
         &self,
     ) -> crate::operation::delete_extension::DeleteExtensionFluentBuilder {
@@ -403,6 +415,7 @@ impl Client {
     /// - [`BadRequestException`](crate::types::error::BadRequestException): The input fails to satisfy the constraints specified by an Amazon Web Services service.
     /// - [`InternalServerException`](crate::types::error::InternalServerException): There was an internal failure in the AppConfig service.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The requested resource could not be found.
+    #[cfg(feature = "delete_extension_association")]
     pub fn delete_extension_association(
         &self,
     ) -> crate::operation::delete_extension_association::DeleteExtensionAssociationFluentBuilder {
@@ -436,6 +449,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_hosted_configuration_version")]
     pub fn delete_hosted_configuration_version(
         &self,
     ) -> crate::operation::delete_hosted_configuration_version::DeleteHostedConfigurationVersionFluentBuilder {
@@ -450,6 +464,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetAccountSettingsError`](crate::operation::get_account_settings::GetAccountSettingsError) as the service error:
     /// - [`BadRequestException`](crate::types::error::BadRequestException): The input fails to satisfy the constraints specified by an Amazon Web Services service.
     /// - [`InternalServerException`](crate::types::error::InternalServerException): There was an internal failure in the AppConfig service.
+    #[cfg(feature = "get_account_settings")]
     pub fn get_account_settings(
         &self,
     ) -> crate::operation::get_account_settings::GetAccountSettingsFluentBuilder {
@@ -477,6 +492,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_application")]
     pub fn get_application(
         &self,
     ) -> crate::operation::get_application::GetApplicationFluentBuilder {
@@ -519,6 +535,7 @@ impl Client {
     #[deprecated(
         note = "This API has been deprecated in favor of the GetLatestConfiguration API used in conjunction with StartConfigurationSession."
     )]
+    #[cfg(feature = "get_configuration")]
     pub fn get_configuration(
         &self,
     ) -> crate::operation::get_configuration::GetConfigurationFluentBuilder {
@@ -551,6 +568,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_configuration_profile")]
     pub fn get_configuration_profile(
         &self,
     ) -> crate::operation::get_configuration_profile::GetConfigurationProfileFluentBuilder {
@@ -566,6 +584,7 @@ impl Client {
     /// - [`BadRequestException`](crate::types::error::BadRequestException): The input fails to satisfy the constraints specified by an Amazon Web Services service.
     /// - [`InternalServerException`](crate::types::error::InternalServerException): There was an internal failure in the AppConfig service.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The requested resource could not be found.
+    #[cfg(feature = "get_deployment")]
     pub fn get_deployment(
         &self,
     ) -> crate::operation::get_deployment::GetDeploymentFluentBuilder {
@@ -597,6 +616,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_deployment_strategy")]
     pub fn get_deployment_strategy(
         &self,
     ) -> crate::operation::get_deployment_strategy::GetDeploymentStrategyFluentBuilder {
@@ -629,6 +649,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_environment")]
     pub fn get_environment(
         &self,
     ) -> crate::operation::get_environment::GetEnvironmentFluentBuilder {
@@ -644,6 +665,7 @@ impl Client {
     /// - [`BadRequestException`](crate::types::error::BadRequestException): The input fails to satisfy the constraints specified by an Amazon Web Services service.
     /// - [`InternalServerException`](crate::types::error::InternalServerException): There was an internal failure in the AppConfig service.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The requested resource could not be found.
+    #[cfg(feature = "get_extension")]
     pub fn get_extension(
         &self,
     ) -> crate::operation::get_extension::GetExtensionFluentBuilder {
@@ -659,6 +681,7 @@ impl Client {
     /// - [`BadRequestException`](crate::types::error::BadRequestException): The input fails to satisfy the constraints specified by an Amazon Web Services service.
     /// - [`InternalServerException`](crate::types::error::InternalServerException): There was an internal failure in the AppConfig service.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The requested resource could not be found.
+    #[cfg(feature = "get_extension_association")]
     pub fn get_extension_association(
         &self,
     ) -> crate::operation::get_extension_association::GetExtensionAssociationFluentBuilder {
@@ -692,6 +715,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_hosted_configuration_version")]
     pub fn get_hosted_configuration_version(
         &self,
     ) -> crate::operation::get_hosted_configuration_version::GetHostedConfigurationVersionFluentBuilder {
@@ -718,6 +742,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_applications")]
     pub fn list_applications(
         &self,
     ) -> crate::operation::list_applications::ListApplicationsFluentBuilder {
@@ -749,6 +774,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_configuration_profiles")]
     pub fn list_configuration_profiles(
         &self,
     ) -> crate::operation::list_configuration_profiles::ListConfigurationProfilesFluentBuilder {
@@ -775,6 +801,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_deployment_strategies")]
     pub fn list_deployment_strategies(
         &self,
     ) -> crate::operation::list_deployment_strategies::ListDeploymentStrategiesFluentBuilder {
@@ -790,6 +817,7 @@ impl Client {
     /// - [`BadRequestException`](crate::types::error::BadRequestException): The input fails to satisfy the constraints specified by an Amazon Web Services service.
     /// - [`InternalServerException`](crate::types::error::InternalServerException): There was an internal failure in the AppConfig service.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The requested resource could not be found.
+    #[cfg(feature = "list_deployments")]
     pub fn list_deployments(
         &self,
     ) -> crate::operation::list_deployments::ListDeploymentsFluentBuilder {
@@ -817,6 +845,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_environments")]
     pub fn list_environments(
         &self,
     ) -> crate::operation::list_environments::ListEnvironmentsFluentBuilder {
@@ -831,6 +860,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListExtensionAssociationsError`](crate::operation::list_extension_associations::ListExtensionAssociationsError) as the service error:
     /// - [`BadRequestException`](crate::types::error::BadRequestException): The input fails to satisfy the constraints specified by an Amazon Web Services service.
     /// - [`InternalServerException`](crate::types::error::InternalServerException): There was an internal failure in the AppConfig service.
+    #[cfg(feature = "list_extension_associations")]
     pub fn list_extension_associations(
         &self,
     ) -> crate::operation::list_extension_associations::ListExtensionAssociationsFluentBuilder {
@@ -845,6 +875,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListExtensionsError`](crate::operation::list_extensions::ListExtensionsError) as the service error:
     /// - [`BadRequestException`](crate::types::error::BadRequestException): The input fails to satisfy the constraints specified by an Amazon Web Services service.
     /// - [`InternalServerException`](crate::types::error::InternalServerException): There was an internal failure in the AppConfig service.
+    #[cfg(feature = "list_extensions")]
     pub fn list_extensions(
         &self,
     ) -> crate::operation::list_extensions::ListExtensionsFluentBuilder {
@@ -877,6 +908,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_hosted_configuration_versions")]
     pub fn list_hosted_configuration_versions(
         &self,
     ) -> crate::operation::list_hosted_configuration_versions::ListHostedConfigurationVersionsFluentBuilder {
@@ -908,6 +940,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_tags_for_resource")]
     pub fn list_tags_for_resource(
         &self,
     ) -> crate::operation::list_tags_for_resource::ListTagsForResourceFluentBuilder {
@@ -924,6 +957,7 @@ impl Client {
     /// - [`ConflictException`](crate::types::error::ConflictException): The request could not be processed because of conflict in the current state of the resource.
     /// - [`InternalServerException`](crate::types::error::InternalServerException): There was an internal failure in the AppConfig service.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The requested resource could not be found.
+    #[cfg(feature = "start_deployment")]
     pub fn start_deployment(
         &self,
     ) -> crate::operation::start_deployment::StartDeploymentFluentBuilder {
@@ -957,6 +991,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "stop_deployment")]
     pub fn stop_deployment(
         &self,
     ) -> crate::operation::stop_deployment::StopDeploymentFluentBuilder {
@@ -989,6 +1024,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "tag_resource")]
     pub fn tag_resource(
         &self,
     ) -> crate::operation::tag_resource::TagResourceFluentBuilder {
@@ -1021,6 +1057,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "untag_resource")]
     pub fn untag_resource(
         &self,
     ) -> crate::operation::untag_resource::UntagResourceFluentBuilder {
@@ -1035,6 +1072,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`UpdateAccountSettingsError`](crate::operation::update_account_settings::UpdateAccountSettingsError) as the service error:
     /// - [`BadRequestException`](crate::types::error::BadRequestException): The input fails to satisfy the constraints specified by an Amazon Web Services service.
     /// - [`InternalServerException`](crate::types::error::InternalServerException): There was an internal failure in the AppConfig service.
+    #[cfg(feature = "update_account_settings")]
     pub fn update_account_settings(
         &self,
     ) -> crate::operation::update_account_settings::UpdateAccountSettingsFluentBuilder {
@@ -1068,6 +1106,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "update_application")]
     pub fn update_application(
         &self,
     ) -> crate::operation::update_application::UpdateApplicationFluentBuilder {
@@ -1101,6 +1140,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "update_configuration_profile")]
     pub fn update_configuration_profile(
         &self,
     ) -> crate::operation::update_configuration_profile::UpdateConfigurationProfileFluentBuilder {
@@ -1133,6 +1173,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "update_deployment_strategy")]
     pub fn update_deployment_strategy(
         &self,
     ) -> crate::operation::update_deployment_strategy::UpdateDeploymentStrategyFluentBuilder {
@@ -1166,6 +1207,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "update_environment")]
     pub fn update_environment(
         &self,
     ) -> crate::operation::update_environment::UpdateEnvironmentFluentBuilder {
@@ -1182,6 +1224,7 @@ impl Client {
     /// - [`ConflictException`](crate::types::error::ConflictException): The request could not be processed because of conflict in the current state of the resource.
     /// - [`InternalServerException`](crate::types::error::InternalServerException): There was an internal failure in the AppConfig service.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The requested resource could not be found.
+    #[cfg(feature = "update_extension")]
     pub fn update_extension(
         &self,
     ) -> crate::operation::update_extension::UpdateExtensionFluentBuilder {
@@ -1197,6 +1240,7 @@ impl Client {
     /// - [`BadRequestException`](crate::types::error::BadRequestException): The input fails to satisfy the constraints specified by an Amazon Web Services service.
     /// - [`InternalServerException`](crate::types::error::InternalServerException): There was an internal failure in the AppConfig service.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The requested resource could not be found.
+    #[cfg(feature = "update_extension_association")]
     pub fn update_extension_association(
         &self,
     ) -> crate::operation::update_extension_association::UpdateExtensionAssociationFluentBuilder {
@@ -1230,6 +1274,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "validate_configuration")]
     pub fn validate_configuration(
         &self,
     ) -> crate::operation::validate_configuration::ValidateConfigurationFluentBuilder {

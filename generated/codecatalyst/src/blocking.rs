@@ -37,6 +37,7 @@ impl Client {
         &self.inner
     }
     /// Calls `CreateAccessToken` and waits for the answer. See [`crate::Client::create_access_token`].
+    #[cfg(feature = "create_access_token")]
     pub fn create_access_token(
         &self,
     ) -> crate::operation::create_access_token::CreateAccessTokenFluentBuilder<
@@ -47,6 +48,7 @@ impl Client {
         >>::from_async(self.inner.create_access_token())
     }
     /// Calls `CreateDevEnvironment` and waits for the answer. See [`crate::Client::create_dev_environment`].
+    #[cfg(feature = "create_dev_environment")]
     pub fn create_dev_environment(
         &self,
     ) -> crate::operation::create_dev_environment::CreateDevEnvironmentFluentBuilder<
@@ -57,6 +59,7 @@ impl Client {
         >>::from_async(self.inner.create_dev_environment())
     }
     /// Calls `CreateProject` and waits for the answer. See [`crate::Client::create_project`].
+    #[cfg(feature = "create_project")]
     pub fn create_project(
         &self,
     ) -> crate::operation::create_project::CreateProjectFluentBuilder<
@@ -67,6 +70,7 @@ impl Client {
         >>::from_async(self.inner.create_project())
     }
     /// Calls `CreateSourceRepository` and waits for the answer. See [`crate::Client::create_source_repository`].
+    #[cfg(feature = "create_source_repository")]
     pub fn create_source_repository(
         &self,
     ) -> crate::operation::create_source_repository::CreateSourceRepositoryFluentBuilder<
@@ -77,6 +81,7 @@ impl Client {
         >>::from_async(self.inner.create_source_repository())
     }
     /// Calls `CreateSourceRepositoryBranch` and waits for the answer. See [`crate::Client::create_source_repository_branch`].
+    #[cfg(feature = "create_source_repository_branch")]
     pub fn create_source_repository_branch(
         &self,
     ) -> crate::operation::create_source_repository_branch::CreateSourceRepositoryBranchFluentBuilder<
@@ -87,6 +92,7 @@ impl Client {
         >>::from_async(self.inner.create_source_repository_branch())
     }
     /// Calls `DeleteAccessToken` and waits for the answer. See [`crate::Client::delete_access_token`].
+    #[cfg(feature = "delete_access_token")]
     pub fn delete_access_token(
         &self,
     ) -> crate::operation::delete_access_token::DeleteAccessTokenFluentBuilder<
@@ -97,6 +103,7 @@ impl Client {
         >>::from_async(self.inner.delete_access_token())
     }
     /// Calls `DeleteDevEnvironment` and waits for the answer. See [`crate::Client::delete_dev_environment`].
+    #[cfg(feature = "delete_dev_environment")]
     pub fn delete_dev_environment(
         &self,
     ) -> crate::operation::delete_dev_environment::DeleteDevEnvironmentFluentBuilder<
@@ -107,6 +114,7 @@ impl Client {
         >>::from_async(self.inner.delete_dev_environment())
     }
     /// Calls `DeleteProject` and waits for the answer. See [`crate::Client::delete_project`].
+    #[cfg(feature = "delete_project")]
     pub fn delete_project(
         &self,
     ) -> crate::operation::delete_project::DeleteProjectFluentBuilder<
@@ -117,6 +125,7 @@ impl Client {
         >>::from_async(self.inner.delete_project())
     }
     /// Calls `DeleteSourceRepository` and waits for the answer. See [`crate::Client::delete_source_repository`].
+    #[cfg(feature = "delete_source_repository")]
     pub fn delete_source_repository(
         &self,
     ) -> crate::operation::delete_source_repository::DeleteSourceRepositoryFluentBuilder<
@@ -127,6 +136,7 @@ impl Client {
         >>::from_async(self.inner.delete_source_repository())
     }
     /// Calls `DeleteSpace` and waits for the answer. See [`crate::Client::delete_space`].
+    #[cfg(feature = "delete_space")]
     pub fn delete_space(
         &self,
     ) -> crate::operation::delete_space::DeleteSpaceFluentBuilder<
@@ -137,6 +147,7 @@ impl Client {
         >>::from_async(self.inner.delete_space())
     }
     /// Calls `GetDevEnvironment` and waits for the answer. See [`crate::Client::get_dev_environment`].
+    #[cfg(feature = "get_dev_environment")]
     pub fn get_dev_environment(
         &self,
     ) -> crate::operation::get_dev_environment::GetDevEnvironmentFluentBuilder<
@@ -147,6 +158,7 @@ impl Client {
         >>::from_async(self.inner.get_dev_environment())
     }
     /// Calls `GetProject` and waits for the answer. See [`crate::Client::get_project`].
+    #[cfg(feature = "get_project")]
     pub fn get_project(
         &self,
     ) -> crate::operation::get_project::GetProjectFluentBuilder<
@@ -157,6 +169,7 @@ impl Client {
         >>::from_async(self.inner.get_project())
     }
     /// Calls `GetSourceRepository` and waits for the answer. See [`crate::Client::get_source_repository`].
+    #[cfg(feature = "get_source_repository")]
     pub fn get_source_repository(
         &self,
     ) -> crate::operation::get_source_repository::GetSourceRepositoryFluentBuilder<
@@ -167,6 +180,7 @@ impl Client {
         >>::from_async(self.inner.get_source_repository())
     }
     /// Calls `GetSourceRepositoryCloneUrls` and waits for the answer. See [`crate::Client::get_source_repository_clone_urls`].
+    #[cfg(feature = "get_source_repository_clone_urls")]
     pub fn get_source_repository_clone_urls(
         &self,
     ) -> crate::operation::get_source_repository_clone_urls::GetSourceRepositoryCloneUrlsFluentBuilder<
@@ -177,6 +191,7 @@ impl Client {
         >>::from_async(self.inner.get_source_repository_clone_urls())
     }
     /// Calls `GetSpace` and waits for the answer. See [`crate::Client::get_space`].
+    #[cfg(feature = "get_space")]
     pub fn get_space(
         &self,
     ) -> crate::operation::get_space::GetSpaceFluentBuilder<
@@ -187,6 +202,7 @@ impl Client {
         >>::from_async(self.inner.get_space())
     }
     /// Calls `GetSubscription` and waits for the answer. See [`crate::Client::get_subscription`].
+    #[cfg(feature = "get_subscription")]
     pub fn get_subscription(
         &self,
     ) -> crate::operation::get_subscription::GetSubscriptionFluentBuilder<
@@ -197,6 +213,7 @@ impl Client {
         >>::from_async(self.inner.get_subscription())
     }
     /// Calls `GetUserDetails` and waits for the answer. See [`crate::Client::get_user_details`].
+    #[cfg(feature = "get_user_details")]
     pub fn get_user_details(
         &self,
     ) -> crate::operation::get_user_details::GetUserDetailsFluentBuilder<
@@ -207,6 +224,7 @@ impl Client {
         >>::from_async(self.inner.get_user_details())
     }
     /// Calls `GetWorkflow` and waits for the answer. See [`crate::Client::get_workflow`].
+    #[cfg(feature = "get_workflow")]
     pub fn get_workflow(
         &self,
     ) -> crate::operation::get_workflow::GetWorkflowFluentBuilder<
@@ -217,6 +235,7 @@ impl Client {
         >>::from_async(self.inner.get_workflow())
     }
     /// Calls `GetWorkflowRun` and waits for the answer. See [`crate::Client::get_workflow_run`].
+    #[cfg(feature = "get_workflow_run")]
     pub fn get_workflow_run(
         &self,
     ) -> crate::operation::get_workflow_run::GetWorkflowRunFluentBuilder<
@@ -227,6 +246,7 @@ impl Client {
         >>::from_async(self.inner.get_workflow_run())
     }
     /// Calls `ListAccessTokens` and waits for the answer. See [`crate::Client::list_access_tokens`].
+    #[cfg(feature = "list_access_tokens")]
     pub fn list_access_tokens(
         &self,
     ) -> crate::operation::list_access_tokens::ListAccessTokensFluentBuilder<
@@ -237,6 +257,7 @@ impl Client {
         >>::from_async(self.inner.list_access_tokens())
     }
     /// Calls `ListDevEnvironmentSessions` and waits for the answer. See [`crate::Client::list_dev_environment_sessions`].
+    #[cfg(feature = "list_dev_environment_sessions")]
     pub fn list_dev_environment_sessions(
         &self,
     ) -> crate::operation::list_dev_environment_sessions::ListDevEnvironmentSessionsFluentBuilder<
@@ -247,6 +268,7 @@ impl Client {
         >>::from_async(self.inner.list_dev_environment_sessions())
     }
     /// Calls `ListDevEnvironments` and waits for the answer. See [`crate::Client::list_dev_environments`].
+    #[cfg(feature = "list_dev_environments")]
     pub fn list_dev_environments(
         &self,
     ) -> crate::operation::list_dev_environments::ListDevEnvironmentsFluentBuilder<
@@ -257,6 +279,7 @@ impl Client {
         >>::from_async(self.inner.list_dev_environments())
     }
     /// Calls `ListEventLogs` and waits for the answer. See [`crate::Client::list_event_logs`].
+    #[cfg(feature = "list_event_logs")]
     pub fn list_event_logs(
         &self,
     ) -> crate::operation::list_event_logs::ListEventLogsFluentBuilder<
@@ -267,6 +290,7 @@ impl Client {
         >>::from_async(self.inner.list_event_logs())
     }
     /// Calls `ListProjects` and waits for the answer. See [`crate::Client::list_projects`].
+    #[cfg(feature = "list_projects")]
     pub fn list_projects(
         &self,
     ) -> crate::operation::list_projects::ListProjectsFluentBuilder<
@@ -277,6 +301,7 @@ impl Client {
         >>::from_async(self.inner.list_projects())
     }
     /// Calls `ListSourceRepositories` and waits for the answer. See [`crate::Client::list_source_repositories`].
+    #[cfg(feature = "list_source_repositories")]
     pub fn list_source_repositories(
         &self,
     ) -> crate::operation::list_source_repositories::ListSourceRepositoriesFluentBuilder<
@@ -287,6 +312,7 @@ impl Client {
         >>::from_async(self.inner.list_source_repositories())
     }
     /// Calls `ListSourceRepositoryBranches` and waits for the answer. See [`crate::Client::list_source_repository_branches`].
+    #[cfg(feature = "list_source_repository_branches")]
     pub fn list_source_repository_branches(
         &self,
     ) -> crate::operation::list_source_repository_branches::ListSourceRepositoryBranchesFluentBuilder<
@@ -297,6 +323,7 @@ impl Client {
         >>::from_async(self.inner.list_source_repository_branches())
     }
     /// Calls `ListSpaces` and waits for the answer. See [`crate::Client::list_spaces`].
+    #[cfg(feature = "list_spaces")]
     pub fn list_spaces(
         &self,
     ) -> crate::operation::list_spaces::ListSpacesFluentBuilder<
@@ -307,6 +334,7 @@ impl Client {
         >>::from_async(self.inner.list_spaces())
     }
     /// Calls `ListWorkflowRuns` and waits for the answer. See [`crate::Client::list_workflow_runs`].
+    #[cfg(feature = "list_workflow_runs")]
     pub fn list_workflow_runs(
         &self,
     ) -> crate::operation::list_workflow_runs::ListWorkflowRunsFluentBuilder<
@@ -317,6 +345,7 @@ impl Client {
         >>::from_async(self.inner.list_workflow_runs())
     }
     /// Calls `ListWorkflows` and waits for the answer. See [`crate::Client::list_workflows`].
+    #[cfg(feature = "list_workflows")]
     pub fn list_workflows(
         &self,
     ) -> crate::operation::list_workflows::ListWorkflowsFluentBuilder<
@@ -327,6 +356,7 @@ impl Client {
         >>::from_async(self.inner.list_workflows())
     }
     /// Calls `StartDevEnvironment` and waits for the answer. See [`crate::Client::start_dev_environment`].
+    #[cfg(feature = "start_dev_environment")]
     pub fn start_dev_environment(
         &self,
     ) -> crate::operation::start_dev_environment::StartDevEnvironmentFluentBuilder<
@@ -337,6 +367,7 @@ impl Client {
         >>::from_async(self.inner.start_dev_environment())
     }
     /// Calls `StartDevEnvironmentSession` and waits for the answer. See [`crate::Client::start_dev_environment_session`].
+    #[cfg(feature = "start_dev_environment_session")]
     pub fn start_dev_environment_session(
         &self,
     ) -> crate::operation::start_dev_environment_session::StartDevEnvironmentSessionFluentBuilder<
@@ -347,6 +378,7 @@ impl Client {
         >>::from_async(self.inner.start_dev_environment_session())
     }
     /// Calls `StartWorkflowRun` and waits for the answer. See [`crate::Client::start_workflow_run`].
+    #[cfg(feature = "start_workflow_run")]
     pub fn start_workflow_run(
         &self,
     ) -> crate::operation::start_workflow_run::StartWorkflowRunFluentBuilder<
@@ -357,6 +389,7 @@ impl Client {
         >>::from_async(self.inner.start_workflow_run())
     }
     /// Calls `StopDevEnvironment` and waits for the answer. See [`crate::Client::stop_dev_environment`].
+    #[cfg(feature = "stop_dev_environment")]
     pub fn stop_dev_environment(
         &self,
     ) -> crate::operation::stop_dev_environment::StopDevEnvironmentFluentBuilder<
@@ -367,6 +400,7 @@ impl Client {
         >>::from_async(self.inner.stop_dev_environment())
     }
     /// Calls `StopDevEnvironmentSession` and waits for the answer. See [`crate::Client::stop_dev_environment_session`].
+    #[cfg(feature = "stop_dev_environment_session")]
     pub fn stop_dev_environment_session(
         &self,
     ) -> crate::operation::stop_dev_environment_session::StopDevEnvironmentSessionFluentBuilder<
@@ -377,6 +411,7 @@ impl Client {
         >>::from_async(self.inner.stop_dev_environment_session())
     }
     /// Calls `UpdateDevEnvironment` and waits for the answer. See [`crate::Client::update_dev_environment`].
+    #[cfg(feature = "update_dev_environment")]
     pub fn update_dev_environment(
         &self,
     ) -> crate::operation::update_dev_environment::UpdateDevEnvironmentFluentBuilder<
@@ -387,6 +422,7 @@ impl Client {
         >>::from_async(self.inner.update_dev_environment())
     }
     /// Calls `UpdateProject` and waits for the answer. See [`crate::Client::update_project`].
+    #[cfg(feature = "update_project")]
     pub fn update_project(
         &self,
     ) -> crate::operation::update_project::UpdateProjectFluentBuilder<
@@ -397,6 +433,7 @@ impl Client {
         >>::from_async(self.inner.update_project())
     }
     /// Calls `UpdateSpace` and waits for the answer. See [`crate::Client::update_space`].
+    #[cfg(feature = "update_space")]
     pub fn update_space(
         &self,
     ) -> crate::operation::update_space::UpdateSpaceFluentBuilder<
@@ -407,6 +444,7 @@ impl Client {
         >>::from_async(self.inner.update_space())
     }
     /// Calls `VerifySession` and waits for the answer. See [`crate::Client::verify_session`].
+    #[cfg(feature = "verify_session")]
     pub fn verify_session(
         &self,
     ) -> crate::operation::verify_session::VerifySessionFluentBuilder<

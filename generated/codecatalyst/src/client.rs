@@ -33,6 +33,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "create_access_token")]
     pub fn create_access_token(
         &self,
     ) -> crate::operation::create_access_token::CreateAccessTokenFluentBuilder {
@@ -55,6 +56,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "create_dev_environment")]
     pub fn create_dev_environment(
         &self,
     ) -> crate::operation::create_dev_environment::CreateDevEnvironmentFluentBuilder {
@@ -75,6 +77,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "create_project")]
     pub fn create_project(
         &self,
     ) -> crate::operation::create_project::CreateProjectFluentBuilder {
@@ -95,6 +98,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "create_source_repository")]
     pub fn create_source_repository(
         &self,
     ) -> crate::operation::create_source_repository::CreateSourceRepositoryFluentBuilder {
@@ -117,6 +121,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "create_source_repository_branch")]
     pub fn create_source_repository_branch(
         &self,
     ) -> crate::operation::create_source_repository_branch::CreateSourceRepositoryBranchFluentBuilder {
@@ -137,6 +142,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "delete_access_token")]
     pub fn delete_access_token(
         &self,
     ) -> crate::operation::delete_access_token::DeleteAccessTokenFluentBuilder {
@@ -157,6 +163,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "delete_dev_environment")]
     pub fn delete_dev_environment(
         &self,
     ) -> crate::operation::delete_dev_environment::DeleteDevEnvironmentFluentBuilder {
@@ -177,6 +184,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "delete_project")]
     pub fn delete_project(
         &self,
     ) -> crate::operation::delete_project::DeleteProjectFluentBuilder {
@@ -197,6 +205,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "delete_source_repository")]
     pub fn delete_source_repository(
         &self,
     ) -> crate::operation::delete_source_repository::DeleteSourceRepositoryFluentBuilder {
@@ -219,6 +228,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "delete_space")]
     pub fn delete_space(
         &self,
     ) -> crate::operation::delete_space::DeleteSpaceFluentBuilder {
@@ -239,6 +249,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "get_dev_environment")]
     pub fn get_dev_environment(
         &self,
     ) -> crate::operation::get_dev_environment::GetDevEnvironmentFluentBuilder {
@@ -259,6 +270,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "get_project")]
     pub fn get_project(&self) -> crate::operation::get_project::GetProjectFluentBuilder {
         crate::operation::get_project::GetProjectFluentBuilder::new(self.handle.clone())
     }
@@ -275,6 +287,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "get_source_repository")]
     pub fn get_source_repository(
         &self,
     ) -> crate::operation::get_source_repository::GetSourceRepositoryFluentBuilder {
@@ -295,6 +308,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "get_source_repository_clone_urls")]
     pub fn get_source_repository_clone_urls(
         &self,
     ) -> crate::operation::get_source_repository_clone_urls::GetSourceRepositoryCloneUrlsFluentBuilder {
@@ -315,6 +329,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "get_space")]
     pub fn get_space(&self) -> crate::operation::get_space::GetSpaceFluentBuilder {
         crate::operation::get_space::GetSpaceFluentBuilder::new(self.handle.clone())
     }
@@ -331,6 +346,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "get_subscription")]
     pub fn get_subscription(
         &self,
     ) -> crate::operation::get_subscription::GetSubscriptionFluentBuilder {
@@ -351,6 +367,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "get_user_details")]
     pub fn get_user_details(
         &self,
     ) -> crate::operation::get_user_details::GetUserDetailsFluentBuilder {
@@ -371,6 +388,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "get_workflow")]
     pub fn get_workflow(
         &self,
     ) -> crate::operation::get_workflow::GetWorkflowFluentBuilder {
@@ -391,6 +409,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "get_workflow_run")]
     pub fn get_workflow_run(
         &self,
     ) -> crate::operation::get_workflow_run::GetWorkflowRunFluentBuilder {
@@ -411,6 +430,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "list_access_tokens")]
     pub fn list_access_tokens(
         &self,
     ) -> crate::operation::list_access_tokens::ListAccessTokensFluentBuilder {
@@ -431,6 +451,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "list_dev_environment_sessions")]
     pub fn list_dev_environment_sessions(
         &self,
     ) -> crate::operation::list_dev_environment_sessions::ListDevEnvironmentSessionsFluentBuilder {
@@ -451,6 +472,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "list_dev_environments")]
     pub fn list_dev_environments(
         &self,
     ) -> crate::operation::list_dev_environments::ListDevEnvironmentsFluentBuilder {
@@ -473,6 +495,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "list_event_logs")]
     pub fn list_event_logs(
         &self,
     ) -> crate::operation::list_event_logs::ListEventLogsFluentBuilder {
@@ -493,6 +516,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "list_projects")]
     pub fn list_projects(
         &self,
     ) -> crate::operation::list_projects::ListProjectsFluentBuilder {
@@ -513,6 +537,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "list_source_repositories")]
     pub fn list_source_repositories(
         &self,
     ) -> crate::operation::list_source_repositories::ListSourceRepositoriesFluentBuilder {
@@ -533,6 +558,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "list_source_repository_branches")]
     pub fn list_source_repository_branches(
         &self,
     ) -> crate::operation::list_source_repository_branches::ListSourceRepositoryBranchesFluentBuilder {
@@ -553,6 +579,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "list_spaces")]
     pub fn list_spaces(&self) -> crate::operation::list_spaces::ListSpacesFluentBuilder {
         crate::operation::list_spaces::ListSpacesFluentBuilder::new(self.handle.clone())
     }
@@ -569,6 +596,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "list_workflow_runs")]
     pub fn list_workflow_runs(
         &self,
     ) -> crate::operation::list_workflow_runs::ListWorkflowRunsFluentBuilder {
@@ -589,6 +617,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "list_workflows")]
     pub fn list_workflows(
         &self,
     ) -> crate::operation::list_workflows::ListWorkflowsFluentBuilder {
@@ -609,6 +638,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "start_dev_environment")]
     pub fn start_dev_environment(
         &self,
     ) -> crate::operation::start_dev_environment::StartDevEnvironmentFluentBuilder {
@@ -629,6 +659,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "start_dev_environment_session")]
     pub fn start_dev_environment_session(
         &self,
     ) -> crate::operation::start_dev_environment_session::StartDevEnvironmentSessionFluentBuilder {
@@ -649,6 +680,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "start_workflow_run")]
     pub fn start_workflow_run(
         &self,
     ) -> crate::operation::start_workflow_run::StartWorkflowRunFluentBuilder {
@@ -669,6 +701,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "stop_dev_environment")]
     pub fn stop_dev_environment(
         &self,
     ) -> crate::operation::stop_dev_environment::StopDevEnvironmentFluentBuilder {
@@ -689,6 +722,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "stop_dev_environment_session")]
     pub fn stop_dev_environment_session(
         &self,
     ) -> crate::operation::stop_dev_environment_session::StopDevEnvironmentSessionFluentBuilder {
@@ -709,6 +743,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "update_dev_environment")]
     pub fn update_dev_environment(
         &self,
     ) -> crate::operation::update_dev_environment::UpdateDevEnvironmentFluentBuilder {
@@ -729,6 +764,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "update_project")]
     pub fn update_project(
         &self,
     ) -> crate::operation::update_project::UpdateProjectFluentBuilder {
@@ -749,6 +785,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "update_space")]
     pub fn update_space(
         &self,
     ) -> crate::operation::update_space::UpdateSpaceFluentBuilder {
@@ -769,6 +806,7 @@ impl Client {
     /// - [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException): The request was denied because one or more resources has reached its limits for the tier the space belongs to.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request was denied due to request throttling.
     /// - [`ValidationException`](crate::types::error::ValidationException): The request was denied because an input failed to satisfy the constraints specified by the service.
+    #[cfg(feature = "verify_session")]
     pub fn verify_session(
         &self,
     ) -> crate::operation::verify_session::VerifySessionFluentBuilder {

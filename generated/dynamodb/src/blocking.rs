@@ -37,6 +37,7 @@ impl Client {
         &self.inner
     }
     /// Calls `BatchExecuteStatement` and waits for the answer. See [`crate::Client::batch_execute_statement`].
+    #[cfg(feature = "batch_execute_statement")]
     pub fn batch_execute_statement(
         &self,
     ) -> crate::operation::batch_execute_statement::BatchExecuteStatementFluentBuilder<
@@ -47,6 +48,7 @@ impl Client {
         >>::from_async(self.inner.batch_execute_statement())
     }
     /// Calls `BatchGetItem` and waits for the answer. See [`crate::Client::batch_get_item`].
+    #[cfg(feature = "batch_get_item")]
     pub fn batch_get_item(
         &self,
     ) -> crate::operation::batch_get_item::BatchGetItemFluentBuilder<
@@ -57,6 +59,7 @@ impl Client {
         >>::from_async(self.inner.batch_get_item())
     }
     /// Calls `BatchWriteItem` and waits for the answer. See [`crate::Client::batch_write_item`].
+    #[cfg(feature = "batch_write_item")]
     pub fn batch_write_item(
         &self,
     ) -> crate::operation::batch_write_item::BatchWriteItemFluentBuilder<
@@ -67,6 +70,7 @@ impl Client {
         >>::from_async(self.inner.batch_write_item())
     }
     /// Calls `CreateBackup` and waits for the answer. See [`crate::Client::create_backup`].
+    #[cfg(feature = "create_backup")]
     pub fn create_backup(
         &self,
     ) -> crate::operation::create_backup::CreateBackupFluentBuilder<
@@ -77,6 +81,7 @@ impl Client {
         >>::from_async(self.inner.create_backup())
     }
     /// Calls `CreateGlobalTable` and waits for the answer. See [`crate::Client::create_global_table`].
+    #[cfg(feature = "create_global_table")]
     pub fn create_global_table(
         &self,
     ) -> crate::operation::create_global_table::CreateGlobalTableFluentBuilder<
@@ -87,6 +92,7 @@ impl Client {
         >>::from_async(self.inner.create_global_table())
     }
     /// Calls `CreateTable` and waits for the answer. See [`crate::Client::create_table`].
+    #[cfg(feature = "create_table")]
     pub fn create_table(
         &self,
     ) -> crate::operation::create_table::CreateTableFluentBuilder<
@@ -97,6 +103,7 @@ impl Client {
         >>::from_async(self.inner.create_table())
     }
     /// Calls `DeleteBackup` and waits for the answer. See [`crate::Client::delete_backup`].
+    #[cfg(feature = "delete_backup")]
     pub fn delete_backup(
         &self,
     ) -> crate::operation::delete_backup::DeleteBackupFluentBuilder<
@@ -107,6 +114,7 @@ impl Client {
         >>::from_async(self.inner.delete_backup())
     }
     /// Calls `DeleteItem` and waits for the answer. See [`crate::Client::delete_item`].
+    #[cfg(feature = "delete_item")]
     pub fn delete_item(
         &self,
     ) -> crate::operation::delete_item::DeleteItemFluentBuilder<
@@ -117,6 +125,7 @@ impl Client {
         >>::from_async(self.inner.delete_item())
     }
     /// Calls `DeleteResourcePolicy` and waits for the answer. See [`crate::Client::delete_resource_policy`].
+    #[cfg(feature = "delete_resource_policy")]
     pub fn delete_resource_policy(
         &self,
     ) -> crate::operation::delete_resource_policy::DeleteResourcePolicyFluentBuilder<
@@ -127,6 +136,7 @@ impl Client {
         >>::from_async(self.inner.delete_resource_policy())
     }
     /// Calls `DeleteTable` and waits for the answer. See [`crate::Client::delete_table`].
+    #[cfg(feature = "delete_table")]
     pub fn delete_table(
         &self,
     ) -> crate::operation::delete_table::DeleteTableFluentBuilder<
@@ -137,6 +147,7 @@ impl Client {
         >>::from_async(self.inner.delete_table())
     }
     /// Calls `DescribeBackup` and waits for the answer. See [`crate::Client::describe_backup`].
+    #[cfg(feature = "describe_backup")]
     pub fn describe_backup(
         &self,
     ) -> crate::operation::describe_backup::DescribeBackupFluentBuilder<
@@ -147,6 +158,7 @@ impl Client {
         >>::from_async(self.inner.describe_backup())
     }
     /// Calls `DescribeContinuousBackups` and waits for the answer. See [`crate::Client::describe_continuous_backups`].
+    #[cfg(feature = "describe_continuous_backups")]
     pub fn describe_continuous_backups(
         &self,
     ) -> crate::operation::describe_continuous_backups::DescribeContinuousBackupsFluentBuilder<
@@ -157,6 +169,7 @@ impl Client {
         >>::from_async(self.inner.describe_continuous_backups())
     }
     /// Calls `DescribeContributorInsights` and waits for the answer. See [`crate::Client::describe_contributor_insights`].
+    #[cfg(feature = "describe_contributor_insights")]
     pub fn describe_contributor_insights(
         &self,
     ) -> crate::operation::describe_contributor_insights::DescribeContributorInsightsFluentBuilder<
@@ -167,6 +180,7 @@ impl Client {
         >>::from_async(self.inner.describe_contributor_insights())
     }
     /// Calls `DescribeEndpoints` and waits for the answer. See [`crate::Client::describe_endpoints`].
+    #[cfg(feature = "describe_endpoints")]
     pub fn describe_endpoints(
         &self,
     ) -> crate::operation::describe_endpoints::DescribeEndpointsFluentBuilder<
@@ -177,6 +191,7 @@ impl Client {
         >>::from_async(self.inner.describe_endpoints())
     }
     /// Calls `DescribeExport` and waits for the answer. See [`crate::Client::describe_export`].
+    #[cfg(feature = "describe_export")]
     pub fn describe_export(
         &self,
     ) -> crate::operation::describe_export::DescribeExportFluentBuilder<
@@ -187,6 +202,7 @@ impl Client {
         >>::from_async(self.inner.describe_export())
     }
     /// Calls `DescribeGlobalTable` and waits for the answer. See [`crate::Client::describe_global_table`].
+    #[cfg(feature = "describe_global_table")]
     pub fn describe_global_table(
         &self,
     ) -> crate::operation::describe_global_table::DescribeGlobalTableFluentBuilder<
@@ -197,6 +213,7 @@ impl Client {
         >>::from_async(self.inner.describe_global_table())
     }
     /// Calls `DescribeGlobalTableSettings` and waits for the answer. See [`crate::Client::describe_global_table_settings`].
+    #[cfg(feature = "describe_global_table_settings")]
     pub fn describe_global_table_settings(
         &self,
     ) -> crate::operation::describe_global_table_settings::DescribeGlobalTableSettingsFluentBuilder<
@@ -207,6 +224,7 @@ impl Client {
         >>::from_async(self.inner.describe_global_table_settings())
     }
     /// Calls `DescribeImport` and waits for the answer. See [`crate::Client::describe_import`].
+    #[cfg(feature = "describe_import")]
     pub fn describe_import(
         &self,
     ) -> crate::operation::describe_import::DescribeImportFluentBuilder<
@@ -217,6 +235,7 @@ impl Client {
         >>::from_async(self.inner.describe_import())
     }
     /// Calls `DescribeKinesisStreamingDestination` and waits for the answer. See [`crate::Client::describe_kinesis_streaming_destination`].
+    #[cfg(feature = "describe_kinesis_streaming_destination")]
     pub fn describe_kinesis_streaming_destination(
         &self,
     ) -> crate::operation::describe_kinesis_streaming_destination::DescribeKinesisStreamingDestinationFluentBuilder<
@@ -227,6 +246,7 @@ impl Client {
         >>::from_async(self.inner.describe_kinesis_streaming_destination())
     }
     /// Calls `DescribeLimits` and waits for the answer. See [`crate::Client::describe_limits`].
+    #[cfg(feature = "describe_limits")]
     pub fn describe_limits(
         &self,
     ) -> crate::operation::describe_limits::DescribeLimitsFluentBuilder<
@@ -237,6 +257,7 @@ impl Client {
         >>::from_async(self.inner.describe_limits())
     }
     /// Calls `DescribeTable` and waits for the answer. See [`crate::Client::describe_table`].
+    #[cfg(feature = "describe_table")]
     pub fn describe_table(
         &self,
     ) -> crate::operation::describe_table::DescribeTableFluentBuilder<
@@ -247,6 +268,7 @@ impl Client {
         >>::from_async(self.inner.describe_table())
     }
     /// Calls `DescribeTableReplicaAutoScaling` and waits for the answer. See [`crate::Client::describe_table_replica_auto_scaling`].
+    #[cfg(feature = "describe_table_replica_auto_scaling")]
     pub fn describe_table_replica_auto_scaling(
         &self,
     ) -> crate::operation::describe_table_replica_auto_scaling::DescribeTableReplicaAutoScalingFluentBuilder<
@@ -257,6 +279,7 @@ impl Client {
         >>::from_async(self.inner.describe_table_replica_auto_scaling())
     }
     /// Calls `DescribeTimeToLive` and waits for the answer. See [`crate::Client::describe_time_to_live`].
+    #[cfg(feature = "describe_time_to_live")]
     pub fn describe_time_to_live(
         &self,
     ) -> crate::operation::describe_time_to_live::DescribeTimeToLiveFluentBuilder<
@@ -267,6 +290,7 @@ impl Client {
         >>::from_async(self.inner.describe_time_to_live())
     }
     /// Calls `DisableKinesisStreamingDestination` and waits for the answer. See [`crate::Client::disable_kinesis_streaming_destination`].
+    #[cfg(feature = "disable_kinesis_streaming_destination")]
     pub fn disable_kinesis_streaming_destination(
         &self,
     ) -> crate::operation::disable_kinesis_streaming_destination::DisableKinesisStreamingDestinationFluentBuilder<
@@ -277,6 +301,7 @@ impl Client {
         >>::from_async(self.inner.disable_kinesis_streaming_destination())
     }
     /// Calls `EnableKinesisStreamingDestination` and waits for the answer. See [`crate::Client::enable_kinesis_streaming_destination`].
+    #[cfg(feature = "enable_kinesis_streaming_destination")]
     pub fn enable_kinesis_streaming_destination(
         &self,
     ) -> crate::operation::enable_kinesis_streaming_destination::EnableKinesisStreamingDestinationFluentBuilder<
@@ -287,6 +312,7 @@ impl Client {
         >>::from_async(self.inner.enable_kinesis_streaming_destination())
     }
     /// Calls `ExecuteStatement` and waits for the answer. See [`crate::Client::execute_statement`].
+    #[cfg(feature = "execute_statement")]
     pub fn execute_statement(
         &self,
     ) -> crate::operation::execute_statement::ExecuteStatementFluentBuilder<
@@ -297,6 +323,7 @@ impl Client {
         >>::from_async(self.inner.execute_statement())
     }
     /// Calls `ExecuteTransaction` and waits for the answer. See [`crate::Client::execute_transaction`].
+    #[cfg(feature = "execute_transaction")]
     pub fn execute_transaction(
         &self,
     ) -> crate::operation::execute_transaction::ExecuteTransactionFluentBuilder<
@@ -307,6 +334,7 @@ impl Client {
         >>::from_async(self.inner.execute_transaction())
     }
     /// Calls `ExportTableToPointInTime` and waits for the answer. See [`crate::Client::export_table_to_point_in_time`].
+    #[cfg(feature = "export_table_to_point_in_time")]
     pub fn export_table_to_point_in_time(
         &self,
     ) -> crate::operation::export_table_to_point_in_time::ExportTableToPointInTimeFluentBuilder<
@@ -317,6 +345,7 @@ impl Client {
         >>::from_async(self.inner.export_table_to_point_in_time())
     }
     /// Calls `GetItem` and waits for the answer. See [`crate::Client::get_item`].
+    #[cfg(feature = "get_item")]
     pub fn get_item(
         &self,
     ) -> crate::operation::get_item::GetItemFluentBuilder<::awsrt::blocking::Blocking> {
@@ -325,6 +354,7 @@ impl Client {
         >>::from_async(self.inner.get_item())
     }
     /// Calls `GetResourcePolicy` and waits for the answer. See [`crate::Client::get_resource_policy`].
+    #[cfg(feature = "get_resource_policy")]
     pub fn get_resource_policy(
         &self,
     ) -> crate::operation::get_resource_policy::GetResourcePolicyFluentBuilder<
@@ -335,6 +365,7 @@ impl Client {
         >>::from_async(self.inner.get_resource_policy())
     }
     /// Calls `ImportTable` and waits for the answer. See [`crate::Client::import_table`].
+    #[cfg(feature = "import_table")]
     pub fn import_table(
         &self,
     ) -> crate::operation::import_table::ImportTableFluentBuilder<
@@ -345,6 +376,7 @@ impl Client {
         >>::from_async(self.inner.import_table())
     }
     /// Calls `ListBackups` and waits for the answer. See [`crate::Client::list_backups`].
+    #[cfg(feature = "list_backups")]
     pub fn list_backups(
         &self,
     ) -> crate::operation::list_backups::ListBackupsFluentBuilder<
@@ -355,6 +387,7 @@ impl Client {
         >>::from_async(self.inner.list_backups())
     }
     /// Calls `ListContributorInsights` and waits for the answer. See [`crate::Client::list_contributor_insights`].
+    #[cfg(feature = "list_contributor_insights")]
     pub fn list_contributor_insights(
         &self,
     ) -> crate::operation::list_contributor_insights::ListContributorInsightsFluentBuilder<
@@ -365,6 +398,7 @@ impl Client {
         >>::from_async(self.inner.list_contributor_insights())
     }
     /// Calls `ListExports` and waits for the answer. See [`crate::Client::list_exports`].
+    #[cfg(feature = "list_exports")]
     pub fn list_exports(
         &self,
     ) -> crate::operation::list_exports::ListExportsFluentBuilder<
@@ -375,6 +409,7 @@ impl Client {
         >>::from_async(self.inner.list_exports())
     }
     /// Calls `ListGlobalTables` and waits for the answer. See [`crate::Client::list_global_tables`].
+    #[cfg(feature = "list_global_tables")]
     pub fn list_global_tables(
         &self,
     ) -> crate::operation::list_global_tables::ListGlobalTablesFluentBuilder<
@@ -385,6 +420,7 @@ impl Client {
         >>::from_async(self.inner.list_global_tables())
     }
     /// Calls `ListImports` and waits for the answer. See [`crate::Client::list_imports`].
+    #[cfg(feature = "list_imports")]
     pub fn list_imports(
         &self,
     ) -> crate::operation::list_imports::ListImportsFluentBuilder<
@@ -395,6 +431,7 @@ impl Client {
         >>::from_async(self.inner.list_imports())
     }
     /// Calls `ListTables` and waits for the answer. See [`crate::Client::list_tables`].
+    #[cfg(feature = "list_tables")]
     pub fn list_tables(
         &self,
     ) -> crate::operation::list_tables::ListTablesFluentBuilder<
@@ -405,6 +442,7 @@ impl Client {
         >>::from_async(self.inner.list_tables())
     }
     /// Calls `ListTagsOfResource` and waits for the answer. See [`crate::Client::list_tags_of_resource`].
+    #[cfg(feature = "list_tags_of_resource")]
     pub fn list_tags_of_resource(
         &self,
     ) -> crate::operation::list_tags_of_resource::ListTagsOfResourceFluentBuilder<
@@ -415,6 +453,7 @@ impl Client {
         >>::from_async(self.inner.list_tags_of_resource())
     }
     /// Calls `PutItem` and waits for the answer. See [`crate::Client::put_item`].
+    #[cfg(feature = "put_item")]
     pub fn put_item(
         &self,
     ) -> crate::operation::put_item::PutItemFluentBuilder<::awsrt::blocking::Blocking> {
@@ -423,6 +462,7 @@ impl Client {
         >>::from_async(self.inner.put_item())
     }
     /// Calls `PutResourcePolicy` and waits for the answer. See [`crate::Client::put_resource_policy`].
+    #[cfg(feature = "put_resource_policy")]
     pub fn put_resource_policy(
         &self,
     ) -> crate::operation::put_resource_policy::PutResourcePolicyFluentBuilder<
@@ -433,6 +473,7 @@ impl Client {
         >>::from_async(self.inner.put_resource_policy())
     }
     /// Calls `Query` and waits for the answer. See [`crate::Client::query`].
+    #[cfg(feature = "query")]
     pub fn query(
         &self,
     ) -> crate::operation::query::QueryFluentBuilder<::awsrt::blocking::Blocking> {
@@ -441,6 +482,7 @@ impl Client {
         >>::from_async(self.inner.query())
     }
     /// Calls `RestoreTableFromBackup` and waits for the answer. See [`crate::Client::restore_table_from_backup`].
+    #[cfg(feature = "restore_table_from_backup")]
     pub fn restore_table_from_backup(
         &self,
     ) -> crate::operation::restore_table_from_backup::RestoreTableFromBackupFluentBuilder<
@@ -451,6 +493,7 @@ impl Client {
         >>::from_async(self.inner.restore_table_from_backup())
     }
     /// Calls `RestoreTableToPointInTime` and waits for the answer. See [`crate::Client::restore_table_to_point_in_time`].
+    #[cfg(feature = "restore_table_to_point_in_time")]
     pub fn restore_table_to_point_in_time(
         &self,
     ) -> crate::operation::restore_table_to_point_in_time::RestoreTableToPointInTimeFluentBuilder<
@@ -461,6 +504,7 @@ impl Client {
         >>::from_async(self.inner.restore_table_to_point_in_time())
     }
     /// Calls `Scan` and waits for the answer. See [`crate::Client::scan`].
+    #[cfg(feature = "scan")]
     pub fn scan(
         &self,
     ) -> crate::operation::scan::ScanFluentBuilder<::awsrt::blocking::Blocking> {
@@ -469,6 +513,7 @@ impl Client {
         >>::from_async(self.inner.scan())
     }
     /// Calls `TagResource` and waits for the answer. See [`crate::Client::tag_resource`].
+    #[cfg(feature = "tag_resource")]
     pub fn tag_resource(
         &self,
     ) -> crate::operation::tag_resource::TagResourceFluentBuilder<
@@ -479,6 +524,7 @@ impl Client {
         >>::from_async(self.inner.tag_resource())
     }
     /// Calls `TransactGetItems` and waits for the answer. See [`crate::Client::transact_get_items`].
+    #[cfg(feature = "transact_get_items")]
     pub fn transact_get_items(
         &self,
     ) -> crate::operation::transact_get_items::TransactGetItemsFluentBuilder<
@@ -489,6 +535,7 @@ impl Client {
         >>::from_async(self.inner.transact_get_items())
     }
     /// Calls `TransactWriteItems` and waits for the answer. See [`crate::Client::transact_write_items`].
+    #[cfg(feature = "transact_write_items")]
     pub fn transact_write_items(
         &self,
     ) -> crate::operation::transact_write_items::TransactWriteItemsFluentBuilder<
@@ -499,6 +546,7 @@ impl Client {
         >>::from_async(self.inner.transact_write_items())
     }
     /// Calls `UntagResource` and waits for the answer. See [`crate::Client::untag_resource`].
+    #[cfg(feature = "untag_resource")]
     pub fn untag_resource(
         &self,
     ) -> crate::operation::untag_resource::UntagResourceFluentBuilder<
@@ -509,6 +557,7 @@ impl Client {
         >>::from_async(self.inner.untag_resource())
     }
     /// Calls `UpdateContinuousBackups` and waits for the answer. See [`crate::Client::update_continuous_backups`].
+    #[cfg(feature = "update_continuous_backups")]
     pub fn update_continuous_backups(
         &self,
     ) -> crate::operation::update_continuous_backups::UpdateContinuousBackupsFluentBuilder<
@@ -519,6 +568,7 @@ impl Client {
         >>::from_async(self.inner.update_continuous_backups())
     }
     /// Calls `UpdateContributorInsights` and waits for the answer. See [`crate::Client::update_contributor_insights`].
+    #[cfg(feature = "update_contributor_insights")]
     pub fn update_contributor_insights(
         &self,
     ) -> crate::operation::update_contributor_insights::UpdateContributorInsightsFluentBuilder<
@@ -529,6 +579,7 @@ impl Client {
         >>::from_async(self.inner.update_contributor_insights())
     }
     /// Calls `UpdateGlobalTable` and waits for the answer. See [`crate::Client::update_global_table`].
+    #[cfg(feature = "update_global_table")]
     pub fn update_global_table(
         &self,
     ) -> crate::operation::update_global_table::UpdateGlobalTableFluentBuilder<
@@ -539,6 +590,7 @@ impl Client {
         >>::from_async(self.inner.update_global_table())
     }
     /// Calls `UpdateGlobalTableSettings` and waits for the answer. See [`crate::Client::update_global_table_settings`].
+    #[cfg(feature = "update_global_table_settings")]
     pub fn update_global_table_settings(
         &self,
     ) -> crate::operation::update_global_table_settings::UpdateGlobalTableSettingsFluentBuilder<
@@ -549,6 +601,7 @@ impl Client {
         >>::from_async(self.inner.update_global_table_settings())
     }
     /// Calls `UpdateItem` and waits for the answer. See [`crate::Client::update_item`].
+    #[cfg(feature = "update_item")]
     pub fn update_item(
         &self,
     ) -> crate::operation::update_item::UpdateItemFluentBuilder<
@@ -559,6 +612,7 @@ impl Client {
         >>::from_async(self.inner.update_item())
     }
     /// Calls `UpdateKinesisStreamingDestination` and waits for the answer. See [`crate::Client::update_kinesis_streaming_destination`].
+    #[cfg(feature = "update_kinesis_streaming_destination")]
     pub fn update_kinesis_streaming_destination(
         &self,
     ) -> crate::operation::update_kinesis_streaming_destination::UpdateKinesisStreamingDestinationFluentBuilder<
@@ -569,6 +623,7 @@ impl Client {
         >>::from_async(self.inner.update_kinesis_streaming_destination())
     }
     /// Calls `UpdateTable` and waits for the answer. See [`crate::Client::update_table`].
+    #[cfg(feature = "update_table")]
     pub fn update_table(
         &self,
     ) -> crate::operation::update_table::UpdateTableFluentBuilder<
@@ -579,6 +634,7 @@ impl Client {
         >>::from_async(self.inner.update_table())
     }
     /// Calls `UpdateTableReplicaAutoScaling` and waits for the answer. See [`crate::Client::update_table_replica_auto_scaling`].
+    #[cfg(feature = "update_table_replica_auto_scaling")]
     pub fn update_table_replica_auto_scaling(
         &self,
     ) -> crate::operation::update_table_replica_auto_scaling::UpdateTableReplicaAutoScalingFluentBuilder<
@@ -589,6 +645,7 @@ impl Client {
         >>::from_async(self.inner.update_table_replica_auto_scaling())
     }
     /// Calls `UpdateTimeToLive` and waits for the answer. See [`crate::Client::update_time_to_live`].
+    #[cfg(feature = "update_time_to_live")]
     pub fn update_time_to_live(
         &self,
     ) -> crate::operation::update_time_to_live::UpdateTimeToLiveFluentBuilder<

@@ -31,6 +31,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`BatchExecuteStatementError`](crate::operation::batch_execute_statement::BatchExecuteStatementError) as the service error:
     /// - [`InternalServerError`](crate::types::error::InternalServerError): An error occurred on the server side.
     /// - [`RequestLimitExceeded`](crate::types::error::RequestLimitExceeded): Throughput exceeds the current throughput quota for your account.
+    #[cfg(feature = "batch_execute_statement")]
     pub fn batch_execute_statement(
         &self,
     ) -> crate::operation::batch_execute_statement::BatchExecuteStatementFluentBuilder {
@@ -135,6 +136,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "batch_get_item")]
     pub fn batch_get_item(
         &self,
     ) -> crate::operation::batch_get_item::BatchGetItemFluentBuilder {
@@ -224,6 +226,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "batch_write_item")]
     pub fn batch_write_item(
         &self,
     ) -> crate::operation::batch_write_item::BatchWriteItemFluentBuilder {
@@ -262,6 +265,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
     /// - [`TableInUseException`](crate::types::error::TableInUseException): A target table with the specified name is either being created or deleted.
     /// - [`TableNotFoundException`](crate::types::error::TableNotFoundException): A source table with the name `TableName` does not currently exist within the subscriber's account or the subscriber is operating in the wrong Amazon Web Services Region.
+    #[cfg(feature = "create_backup")]
     pub fn create_backup(
         &self,
     ) -> crate::operation::create_backup::CreateBackupFluentBuilder {
@@ -306,6 +310,7 @@ impl Client {
     /// - [`InvalidEndpointException`](crate::types::error::InvalidEndpointException)
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
     /// - [`TableNotFoundException`](crate::types::error::TableNotFoundException): A source table with the name `TableName` does not currently exist within the subscriber's account or the subscriber is operating in the wrong Amazon Web Services Region.
+    #[cfg(feature = "create_global_table")]
     pub fn create_global_table(
         &self,
     ) -> crate::operation::create_global_table::CreateGlobalTableFluentBuilder {
@@ -330,6 +335,7 @@ impl Client {
     /// - [`InvalidEndpointException`](crate::types::error::InvalidEndpointException)
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The operation conflicts with the resource's availability.
+    #[cfg(feature = "create_table")]
     pub fn create_table(
         &self,
     ) -> crate::operation::create_table::CreateTableFluentBuilder {
@@ -351,6 +357,7 @@ impl Client {
     /// - [`InternalServerError`](crate::types::error::InternalServerError): An error occurred on the server side.
     /// - [`InvalidEndpointException`](crate::types::error::InvalidEndpointException)
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
+    #[cfg(feature = "delete_backup")]
     pub fn delete_backup(
         &self,
     ) -> crate::operation::delete_backup::DeleteBackupFluentBuilder {
@@ -404,6 +411,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_item")]
     pub fn delete_item(&self) -> crate::operation::delete_item::DeleteItemFluentBuilder {
         crate::operation::delete_item::DeleteItemFluentBuilder::new(self.handle.clone())
     }
@@ -426,6 +434,7 @@ impl Client {
     /// - [`PolicyNotFoundException`](crate::types::error::PolicyNotFoundException): The operation tried to access a nonexistent resource-based policy.
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The operation conflicts with the resource's availability.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
+    #[cfg(feature = "delete_resource_policy")]
     pub fn delete_resource_policy(
         &self,
     ) -> crate::operation::delete_resource_policy::DeleteResourcePolicyFluentBuilder {
@@ -467,6 +476,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_table")]
     pub fn delete_table(
         &self,
     ) -> crate::operation::delete_table::DeleteTableFluentBuilder {
@@ -486,6 +496,7 @@ impl Client {
     /// - [`BackupNotFoundException`](crate::types::error::BackupNotFoundException): Backup not found for the given BackupARN.
     /// - [`InternalServerError`](crate::types::error::InternalServerError): An error occurred on the server side.
     /// - [`InvalidEndpointException`](crate::types::error::InvalidEndpointException)
+    #[cfg(feature = "describe_backup")]
     pub fn describe_backup(
         &self,
     ) -> crate::operation::describe_backup::DescribeBackupFluentBuilder {
@@ -509,6 +520,7 @@ impl Client {
     /// - [`InternalServerError`](crate::types::error::InternalServerError): An error occurred on the server side.
     /// - [`InvalidEndpointException`](crate::types::error::InvalidEndpointException)
     /// - [`TableNotFoundException`](crate::types::error::TableNotFoundException): A source table with the name `TableName` does not currently exist within the subscriber's account or the subscriber is operating in the wrong Amazon Web Services Region.
+    #[cfg(feature = "describe_continuous_backups")]
     pub fn describe_continuous_backups(
         &self,
     ) -> crate::operation::describe_continuous_backups::DescribeContinuousBackupsFluentBuilder {
@@ -523,6 +535,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`DescribeContributorInsightsError`](crate::operation::describe_contributor_insights::DescribeContributorInsightsError) as the service error:
     /// - [`InternalServerError`](crate::types::error::InternalServerError): An error occurred on the server side.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
+    #[cfg(feature = "describe_contributor_insights")]
     pub fn describe_contributor_insights(
         &self,
     ) -> crate::operation::describe_contributor_insights::DescribeContributorInsightsFluentBuilder {
@@ -535,6 +548,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`DescribeEndpointsError`](crate::operation::describe_endpoints::DescribeEndpointsError) as the service error:
+    #[cfg(feature = "describe_endpoints")]
     pub fn describe_endpoints(
         &self,
     ) -> crate::operation::describe_endpoints::DescribeEndpointsFluentBuilder {
@@ -550,6 +564,7 @@ impl Client {
     /// - [`ExportNotFoundException`](crate::types::error::ExportNotFoundException): The specified export was not found.
     /// - [`InternalServerError`](crate::types::error::InternalServerError): An error occurred on the server side.
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
+    #[cfg(feature = "describe_export")]
     pub fn describe_export(
         &self,
     ) -> crate::operation::describe_export::DescribeExportFluentBuilder {
@@ -571,6 +586,7 @@ impl Client {
     /// - [`GlobalTableNotFoundException`](crate::types::error::GlobalTableNotFoundException): The specified global table does not exist.
     /// - [`InternalServerError`](crate::types::error::InternalServerError): An error occurred on the server side.
     /// - [`InvalidEndpointException`](crate::types::error::InvalidEndpointException)
+    #[cfg(feature = "describe_global_table")]
     pub fn describe_global_table(
         &self,
     ) -> crate::operation::describe_global_table::DescribeGlobalTableFluentBuilder {
@@ -592,6 +608,7 @@ impl Client {
     /// - [`GlobalTableNotFoundException`](crate::types::error::GlobalTableNotFoundException): The specified global table does not exist.
     /// - [`InternalServerError`](crate::types::error::InternalServerError): An error occurred on the server side.
     /// - [`InvalidEndpointException`](crate::types::error::InvalidEndpointException)
+    #[cfg(feature = "describe_global_table_settings")]
     pub fn describe_global_table_settings(
         &self,
     ) -> crate::operation::describe_global_table_settings::DescribeGlobalTableSettingsFluentBuilder {
@@ -605,6 +622,7 @@ impl Client {
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`DescribeImportError`](crate::operation::describe_import::DescribeImportError) as the service error:
     /// - [`ImportNotFoundException`](crate::types::error::ImportNotFoundException): The specified import was not found.
+    #[cfg(feature = "describe_import")]
     pub fn describe_import(
         &self,
     ) -> crate::operation::describe_import::DescribeImportFluentBuilder {
@@ -622,6 +640,7 @@ impl Client {
     /// - [`InternalServerError`](crate::types::error::InternalServerError): An error occurred on the server side.
     /// - [`InvalidEndpointException`](crate::types::error::InvalidEndpointException)
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
+    #[cfg(feature = "describe_kinesis_streaming_destination")]
     pub fn describe_kinesis_streaming_destination(
         &self,
     ) -> crate::operation::describe_kinesis_streaming_destination::DescribeKinesisStreamingDestinationFluentBuilder {
@@ -675,6 +694,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "describe_limits")]
     pub fn describe_limits(
         &self,
     ) -> crate::operation::describe_limits::DescribeLimitsFluentBuilder {
@@ -698,6 +718,7 @@ impl Client {
     /// - [`InternalServerError`](crate::types::error::InternalServerError): An error occurred on the server side.
     /// - [`InvalidEndpointException`](crate::types::error::InvalidEndpointException)
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
+    #[cfg(feature = "describe_table")]
     pub fn describe_table(
         &self,
     ) -> crate::operation::describe_table::DescribeTableFluentBuilder {
@@ -714,6 +735,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`DescribeTableReplicaAutoScalingError`](crate::operation::describe_table_replica_auto_scaling::DescribeTableReplicaAutoScalingError) as the service error:
     /// - [`InternalServerError`](crate::types::error::InternalServerError): An error occurred on the server side.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
+    #[cfg(feature = "describe_table_replica_auto_scaling")]
     pub fn describe_table_replica_auto_scaling(
         &self,
     ) -> crate::operation::describe_table_replica_auto_scaling::DescribeTableReplicaAutoScalingFluentBuilder {
@@ -731,6 +753,7 @@ impl Client {
     /// - [`InternalServerError`](crate::types::error::InternalServerError): An error occurred on the server side.
     /// - [`InvalidEndpointException`](crate::types::error::InvalidEndpointException)
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
+    #[cfg(feature = "describe_time_to_live")]
     pub fn describe_time_to_live(
         &self,
     ) -> crate::operation::describe_time_to_live::DescribeTimeToLiveFluentBuilder {
@@ -750,6 +773,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The operation conflicts with the resource's availability.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
+    #[cfg(feature = "disable_kinesis_streaming_destination")]
     pub fn disable_kinesis_streaming_destination(
         &self,
     ) -> crate::operation::disable_kinesis_streaming_destination::DisableKinesisStreamingDestinationFluentBuilder {
@@ -769,6 +793,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The operation conflicts with the resource's availability.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
+    #[cfg(feature = "enable_kinesis_streaming_destination")]
     pub fn enable_kinesis_streaming_destination(
         &self,
     ) -> crate::operation::enable_kinesis_streaming_destination::EnableKinesisStreamingDestinationFluentBuilder {
@@ -793,6 +818,7 @@ impl Client {
     /// - [`RequestLimitExceeded`](crate::types::error::RequestLimitExceeded): Throughput exceeds the current throughput quota for your account.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
     /// - [`TransactionConflictException`](crate::types::error::TransactionConflictException): Operation was rejected because there is an ongoing transaction for the item.
+    #[cfg(feature = "execute_statement")]
     pub fn execute_statement(
         &self,
     ) -> crate::operation::execute_statement::ExecuteStatementFluentBuilder {
@@ -814,6 +840,7 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
     /// - [`TransactionCanceledException`](crate::types::error::TransactionCanceledException): The entire transaction request was canceled.
     /// - [`TransactionInProgressException`](crate::types::error::TransactionInProgressException): The transaction with the given request token is already in progress.
+    #[cfg(feature = "execute_transaction")]
     pub fn execute_transaction(
         &self,
     ) -> crate::operation::execute_transaction::ExecuteTransactionFluentBuilder {
@@ -832,6 +859,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
     /// - [`PointInTimeRecoveryUnavailableException`](crate::types::error::PointInTimeRecoveryUnavailableException): Point in time recovery has not yet been enabled for this source table.
     /// - [`TableNotFoundException`](crate::types::error::TableNotFoundException): A source table with the name `TableName` does not currently exist within the subscriber's account or the subscriber is operating in the wrong Amazon Web Services Region.
+    #[cfg(feature = "export_table_to_point_in_time")]
     pub fn export_table_to_point_in_time(
         &self,
     ) -> crate::operation::export_table_to_point_in_time::ExportTableToPointInTimeFluentBuilder {
@@ -871,6 +899,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_item")]
     pub fn get_item(&self) -> crate::operation::get_item::GetItemFluentBuilder {
         crate::operation::get_item::GetItemFluentBuilder::new(self.handle.clone())
     }
@@ -895,6 +924,7 @@ impl Client {
     /// - [`InvalidEndpointException`](crate::types::error::InvalidEndpointException)
     /// - [`PolicyNotFoundException`](crate::types::error::PolicyNotFoundException): The operation tried to access a nonexistent resource-based policy.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
+    #[cfg(feature = "get_resource_policy")]
     pub fn get_resource_policy(
         &self,
     ) -> crate::operation::get_resource_policy::GetResourcePolicyFluentBuilder {
@@ -910,6 +940,7 @@ impl Client {
     /// - [`ImportConflictException`](crate::types::error::ImportConflictException): There was a conflict when importing from the specified S3 source.
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The operation conflicts with the resource's availability.
+    #[cfg(feature = "import_table")]
     pub fn import_table(
         &self,
     ) -> crate::operation::import_table::ImportTableFluentBuilder {
@@ -932,6 +963,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListBackupsError`](crate::operation::list_backups::ListBackupsError) as the service error:
     /// - [`InternalServerError`](crate::types::error::InternalServerError): An error occurred on the server side.
     /// - [`InvalidEndpointException`](crate::types::error::InvalidEndpointException)
+    #[cfg(feature = "list_backups")]
     pub fn list_backups(
         &self,
     ) -> crate::operation::list_backups::ListBackupsFluentBuilder {
@@ -946,6 +978,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListContributorInsightsError`](crate::operation::list_contributor_insights::ListContributorInsightsError) as the service error:
     /// - [`InternalServerError`](crate::types::error::InternalServerError): An error occurred on the server side.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
+    #[cfg(feature = "list_contributor_insights")]
     pub fn list_contributor_insights(
         &self,
     ) -> crate::operation::list_contributor_insights::ListContributorInsightsFluentBuilder {
@@ -960,6 +993,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListExportsError`](crate::operation::list_exports::ListExportsError) as the service error:
     /// - [`InternalServerError`](crate::types::error::InternalServerError): An error occurred on the server side.
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
+    #[cfg(feature = "list_exports")]
     pub fn list_exports(
         &self,
     ) -> crate::operation::list_exports::ListExportsFluentBuilder {
@@ -980,6 +1014,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListGlobalTablesError`](crate::operation::list_global_tables::ListGlobalTablesError) as the service error:
     /// - [`InternalServerError`](crate::types::error::InternalServerError): An error occurred on the server side.
     /// - [`InvalidEndpointException`](crate::types::error::InvalidEndpointException)
+    #[cfg(feature = "list_global_tables")]
     pub fn list_global_tables(
         &self,
     ) -> crate::operation::list_global_tables::ListGlobalTablesFluentBuilder {
@@ -993,6 +1028,7 @@ impl Client {
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListImportsError`](crate::operation::list_imports::ListImportsError) as the service error:
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
+    #[cfg(feature = "list_imports")]
     pub fn list_imports(
         &self,
     ) -> crate::operation::list_imports::ListImportsFluentBuilder {
@@ -1021,6 +1057,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_tables")]
     pub fn list_tables(&self) -> crate::operation::list_tables::ListTablesFluentBuilder {
         crate::operation::list_tables::ListTablesFluentBuilder::new(self.handle.clone())
     }
@@ -1036,6 +1073,7 @@ impl Client {
     /// - [`InternalServerError`](crate::types::error::InternalServerError): An error occurred on the server side.
     /// - [`InvalidEndpointException`](crate::types::error::InvalidEndpointException)
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
+    #[cfg(feature = "list_tags_of_resource")]
     pub fn list_tags_of_resource(
         &self,
     ) -> crate::operation::list_tags_of_resource::ListTagsOfResourceFluentBuilder {
@@ -1098,6 +1136,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "put_item")]
     pub fn put_item(&self) -> crate::operation::put_item::PutItemFluentBuilder {
         crate::operation::put_item::PutItemFluentBuilder::new(self.handle.clone())
     }
@@ -1118,6 +1157,7 @@ impl Client {
     /// - [`PolicyNotFoundException`](crate::types::error::PolicyNotFoundException): The operation tried to access a nonexistent resource-based policy.
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The operation conflicts with the resource's availability.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
+    #[cfg(feature = "put_resource_policy")]
     pub fn put_resource_policy(
         &self,
     ) -> crate::operation::put_resource_policy::PutResourcePolicyFluentBuilder {
@@ -1175,6 +1215,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "query")]
     pub fn query(&self) -> crate::operation::query::QueryFluentBuilder {
         crate::operation::query::QueryFluentBuilder::new(self.handle.clone())
     }
@@ -1203,6 +1244,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
     /// - [`TableAlreadyExistsException`](crate::types::error::TableAlreadyExistsException): A target table with the specified name already exists.
     /// - [`TableInUseException`](crate::types::error::TableInUseException): A target table with the specified name is either being created or deleted.
+    #[cfg(feature = "restore_table_from_backup")]
     pub fn restore_table_from_backup(
         &self,
     ) -> crate::operation::restore_table_from_backup::RestoreTableFromBackupFluentBuilder {
@@ -1249,6 +1291,7 @@ impl Client {
     /// - [`TableAlreadyExistsException`](crate::types::error::TableAlreadyExistsException): A target table with the specified name already exists.
     /// - [`TableInUseException`](crate::types::error::TableInUseException): A target table with the specified name is either being created or deleted.
     /// - [`TableNotFoundException`](crate::types::error::TableNotFoundException): A source table with the name `TableName` does not currently exist within the subscriber's account or the subscriber is operating in the wrong Amazon Web Services Region.
+    #[cfg(feature = "restore_table_to_point_in_time")]
     pub fn restore_table_to_point_in_time(
         &self,
     ) -> crate::operation::restore_table_to_point_in_time::RestoreTableToPointInTimeFluentBuilder {
@@ -1304,6 +1347,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "scan")]
     pub fn scan(&self) -> crate::operation::scan::ScanFluentBuilder {
         crate::operation::scan::ScanFluentBuilder::new(self.handle.clone())
     }
@@ -1324,6 +1368,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The operation conflicts with the resource's availability.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
+    #[cfg(feature = "tag_resource")]
     pub fn tag_resource(
         &self,
     ) -> crate::operation::tag_resource::TagResourceFluentBuilder {
@@ -1351,6 +1396,7 @@ impl Client {
     /// - [`RequestLimitExceeded`](crate::types::error::RequestLimitExceeded): Throughput exceeds the current throughput quota for your account.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
     /// - [`TransactionCanceledException`](crate::types::error::TransactionCanceledException): The entire transaction request was canceled.
+    #[cfg(feature = "transact_get_items")]
     pub fn transact_get_items(
         &self,
     ) -> crate::operation::transact_get_items::TransactGetItemsFluentBuilder {
@@ -1389,6 +1435,7 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
     /// - [`TransactionCanceledException`](crate::types::error::TransactionCanceledException): The entire transaction request was canceled.
     /// - [`TransactionInProgressException`](crate::types::error::TransactionInProgressException): The transaction with the given request token is already in progress.
+    #[cfg(feature = "transact_write_items")]
     pub fn transact_write_items(
         &self,
     ) -> crate::operation::transact_write_items::TransactWriteItemsFluentBuilder {
@@ -1413,6 +1460,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The operation conflicts with the resource's availability.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
+    #[cfg(feature = "untag_resource")]
     pub fn untag_resource(
         &self,
     ) -> crate::operation::untag_resource::UntagResourceFluentBuilder {
@@ -1435,6 +1483,7 @@ impl Client {
     /// - [`InternalServerError`](crate::types::error::InternalServerError): An error occurred on the server side.
     /// - [`InvalidEndpointException`](crate::types::error::InvalidEndpointException)
     /// - [`TableNotFoundException`](crate::types::error::TableNotFoundException): A source table with the name `TableName` does not currently exist within the subscriber's account or the subscriber is operating in the wrong Amazon Web Services Region.
+    #[cfg(feature = "update_continuous_backups")]
     pub fn update_continuous_backups(
         &self,
     ) -> crate::operation::update_continuous_backups::UpdateContinuousBackupsFluentBuilder {
@@ -1449,6 +1498,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`UpdateContributorInsightsError`](crate::operation::update_contributor_insights::UpdateContributorInsightsError) as the service error:
     /// - [`InternalServerError`](crate::types::error::InternalServerError): An error occurred on the server side.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
+    #[cfg(feature = "update_contributor_insights")]
     pub fn update_contributor_insights(
         &self,
     ) -> crate::operation::update_contributor_insights::UpdateContributorInsightsFluentBuilder {
@@ -1483,6 +1533,7 @@ impl Client {
     /// - [`ReplicaAlreadyExistsException`](crate::types::error::ReplicaAlreadyExistsException): The specified replica is already part of the global table.
     /// - [`ReplicaNotFoundException`](crate::types::error::ReplicaNotFoundException): The specified replica is no longer part of the global table.
     /// - [`TableNotFoundException`](crate::types::error::TableNotFoundException): A source table with the name `TableName` does not currently exist within the subscriber's account or the subscriber is operating in the wrong Amazon Web Services Region.
+    #[cfg(feature = "update_global_table")]
     pub fn update_global_table(
         &self,
     ) -> crate::operation::update_global_table::UpdateGlobalTableFluentBuilder {
@@ -1508,6 +1559,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
     /// - [`ReplicaNotFoundException`](crate::types::error::ReplicaNotFoundException): The specified replica is no longer part of the global table.
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The operation conflicts with the resource's availability.
+    #[cfg(feature = "update_global_table_settings")]
     pub fn update_global_table_settings(
         &self,
     ) -> crate::operation::update_global_table_settings::UpdateGlobalTableSettingsFluentBuilder {
@@ -1563,6 +1615,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "update_item")]
     pub fn update_item(&self) -> crate::operation::update_item::UpdateItemFluentBuilder {
         crate::operation::update_item::UpdateItemFluentBuilder::new(self.handle.clone())
     }
@@ -1578,6 +1631,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The operation conflicts with the resource's availability.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
+    #[cfg(feature = "update_kinesis_streaming_destination")]
     pub fn update_kinesis_streaming_destination(
         &self,
     ) -> crate::operation::update_kinesis_streaming_destination::UpdateKinesisStreamingDestinationFluentBuilder {
@@ -1607,6 +1661,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The operation conflicts with the resource's availability.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
+    #[cfg(feature = "update_table")]
     pub fn update_table(
         &self,
     ) -> crate::operation::update_table::UpdateTableFluentBuilder {
@@ -1625,6 +1680,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The operation conflicts with the resource's availability.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
+    #[cfg(feature = "update_table_replica_auto_scaling")]
     pub fn update_table_replica_auto_scaling(
         &self,
     ) -> crate::operation::update_table_replica_auto_scaling::UpdateTableReplicaAutoScalingFluentBuilder {
@@ -1656,6 +1712,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): There is no limit to the number of daily on-demand backups that can be taken.
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The operation conflicts with the resource's availability.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The operation tried to access a nonexistent table or index.
+    #[cfg(feature = "update_time_to_live")]
     pub fn update_time_to_live(
         &self,
     ) -> crate::operation::update_time_to_live::UpdateTimeToLiveFluentBuilder {

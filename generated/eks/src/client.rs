@@ -29,6 +29,7 @@ impl Client {
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): The request is invalid given the state of the cluster.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "associate_access_policy")]
     pub fn associate_access_policy(
         &self,
     ) -> crate::operation::associate_access_policy::AssociateAccessPolicyFluentBuilder {
@@ -50,6 +51,7 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request or operation couldn't be performed because a service is throttling requests.
+    #[cfg(feature = "associate_encryption_config")]
     pub fn associate_encryption_config(
         &self,
     ) -> crate::operation::associate_encryption_config::AssociateEncryptionConfigFluentBuilder {
@@ -71,6 +73,7 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request or operation couldn't be performed because a service is throttling requests.
+    #[cfg(feature = "associate_identity_provider_config")]
     pub fn associate_identity_provider_config(
         &self,
     ) -> crate::operation::associate_identity_provider_config::AssociateIdentityProviderConfigFluentBuilder {
@@ -93,6 +96,7 @@ impl Client {
     /// - [`ResourceLimitExceededException`](crate::types::error::ResourceLimitExceededException): You have encountered a service limit on the specified resource.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "create_access_entry")]
     pub fn create_access_entry(
         &self,
     ) -> crate::operation::create_access_entry::CreateAccessEntryFluentBuilder {
@@ -113,6 +117,7 @@ impl Client {
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The specified resource is in use.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "create_addon")]
     pub fn create_addon(
         &self,
     ) -> crate::operation::create_addon::CreateAddonFluentBuilder {
@@ -174,6 +179,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "create_cluster")]
     pub fn create_cluster(
         &self,
     ) -> crate::operation::create_cluster::CreateClusterFluentBuilder {
@@ -191,6 +197,7 @@ impl Client {
     /// - [`ResourceLimitExceededException`](crate::types::error::ResourceLimitExceededException): You have encountered a service limit on the specified resource.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     /// - [`ServiceUnavailableException`](crate::types::error::ServiceUnavailableException): The service is unavailable.
+    #[cfg(feature = "create_eks_anywhere_subscription")]
     pub fn create_eks_anywhere_subscription(
         &self,
     ) -> crate::operation::create_eks_anywhere_subscription::CreateEksAnywhereSubscriptionFluentBuilder {
@@ -219,6 +226,7 @@ impl Client {
     /// - [`ResourceLimitExceededException`](crate::types::error::ResourceLimitExceededException): You have encountered a service limit on the specified resource.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     /// - [`UnsupportedAvailabilityZoneException`](crate::types::error::UnsupportedAvailabilityZoneException): At least one of your specified cluster subnets is in an Availability Zone that does not support Amazon EKS.
+    #[cfg(feature = "create_fargate_profile")]
     pub fn create_fargate_profile(
         &self,
     ) -> crate::operation::create_fargate_profile::CreateFargateProfileFluentBuilder {
@@ -246,6 +254,7 @@ impl Client {
     /// - [`ResourceLimitExceededException`](crate::types::error::ResourceLimitExceededException): You have encountered a service limit on the specified resource.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     /// - [`ServiceUnavailableException`](crate::types::error::ServiceUnavailableException): The service is unavailable.
+    #[cfg(feature = "create_nodegroup")]
     pub fn create_nodegroup(
         &self,
     ) -> crate::operation::create_nodegroup::CreateNodegroupFluentBuilder {
@@ -270,6 +279,7 @@ impl Client {
     /// - [`ResourceLimitExceededException`](crate::types::error::ResourceLimitExceededException): You have encountered a service limit on the specified resource.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "create_pod_identity_association")]
     pub fn create_pod_identity_association(
         &self,
     ) -> crate::operation::create_pod_identity_association::CreatePodIdentityAssociationFluentBuilder {
@@ -287,6 +297,7 @@ impl Client {
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): The request is invalid given the state of the cluster.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "delete_access_entry")]
     pub fn delete_access_entry(
         &self,
     ) -> crate::operation::delete_access_entry::DeleteAccessEntryFluentBuilder {
@@ -306,6 +317,7 @@ impl Client {
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): The request is invalid given the state of the cluster.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "delete_addon")]
     pub fn delete_addon(
         &self,
     ) -> crate::operation::delete_addon::DeleteAddonFluentBuilder {
@@ -339,6 +351,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_cluster")]
     pub fn delete_cluster(
         &self,
     ) -> crate::operation::delete_cluster::DeleteClusterFluentBuilder {
@@ -355,6 +368,7 @@ impl Client {
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): The request is invalid given the state of the cluster.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "delete_eks_anywhere_subscription")]
     pub fn delete_eks_anywhere_subscription(
         &self,
     ) -> crate::operation::delete_eks_anywhere_subscription::DeleteEksAnywhereSubscriptionFluentBuilder {
@@ -375,6 +389,7 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): The specified parameter is invalid.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "delete_fargate_profile")]
     pub fn delete_fargate_profile(
         &self,
     ) -> crate::operation::delete_fargate_profile::DeleteFargateProfileFluentBuilder {
@@ -393,6 +408,7 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     /// - [`ServiceUnavailableException`](crate::types::error::ServiceUnavailableException): The service is unavailable.
+    #[cfg(feature = "delete_nodegroup")]
     pub fn delete_nodegroup(
         &self,
     ) -> crate::operation::delete_nodegroup::DeleteNodegroupFluentBuilder {
@@ -411,6 +427,7 @@ impl Client {
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): The request is invalid given the state of the cluster.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "delete_pod_identity_association")]
     pub fn delete_pod_identity_association(
         &self,
     ) -> crate::operation::delete_pod_identity_association::DeletePodIdentityAssociationFluentBuilder {
@@ -431,6 +448,7 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     /// - [`ServiceUnavailableException`](crate::types::error::ServiceUnavailableException): The service is unavailable.
+    #[cfg(feature = "deregister_cluster")]
     pub fn deregister_cluster(
         &self,
     ) -> crate::operation::deregister_cluster::DeregisterClusterFluentBuilder {
@@ -446,6 +464,7 @@ impl Client {
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): The request is invalid given the state of the cluster.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "describe_access_entry")]
     pub fn describe_access_entry(
         &self,
     ) -> crate::operation::describe_access_entry::DescribeAccessEntryFluentBuilder {
@@ -465,6 +484,7 @@ impl Client {
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): The request is invalid given the state of the cluster.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "describe_addon")]
     pub fn describe_addon(
         &self,
     ) -> crate::operation::describe_addon::DescribeAddonFluentBuilder {
@@ -480,6 +500,7 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): The specified parameter is invalid.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "describe_addon_configuration")]
     pub fn describe_addon_configuration(
         &self,
     ) -> crate::operation::describe_addon_configuration::DescribeAddonConfigurationFluentBuilder {
@@ -497,6 +518,7 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): The specified parameter is invalid.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "describe_addon_versions")]
     pub fn describe_addon_versions(
         &self,
     ) -> crate::operation::describe_addon_versions::DescribeAddonVersionsFluentBuilder {
@@ -531,6 +553,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "describe_cluster")]
     pub fn describe_cluster(
         &self,
     ) -> crate::operation::describe_cluster::DescribeClusterFluentBuilder {
@@ -546,6 +569,7 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): The specified parameter is invalid.
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): The request is invalid given the state of the cluster.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "describe_cluster_versions")]
     pub fn describe_cluster_versions(
         &self,
     ) -> crate::operation::describe_cluster_versions::DescribeClusterVersionsFluentBuilder {
@@ -562,6 +586,7 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     /// - [`ServiceUnavailableException`](crate::types::error::ServiceUnavailableException): The service is unavailable.
+    #[cfg(feature = "describe_eks_anywhere_subscription")]
     pub fn describe_eks_anywhere_subscription(
         &self,
     ) -> crate::operation::describe_eks_anywhere_subscription::DescribeEksAnywhereSubscriptionFluentBuilder {
@@ -580,6 +605,7 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): The specified parameter is invalid.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "describe_fargate_profile")]
     pub fn describe_fargate_profile(
         &self,
     ) -> crate::operation::describe_fargate_profile::DescribeFargateProfileFluentBuilder {
@@ -597,6 +623,7 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     /// - [`ServiceUnavailableException`](crate::types::error::ServiceUnavailableException): The service is unavailable.
+    #[cfg(feature = "describe_identity_provider_config")]
     pub fn describe_identity_provider_config(
         &self,
     ) -> crate::operation::describe_identity_provider_config::DescribeIdentityProviderConfigFluentBuilder {
@@ -613,6 +640,7 @@ impl Client {
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): The request is invalid given the state of the cluster.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "describe_insight")]
     pub fn describe_insight(
         &self,
     ) -> crate::operation::describe_insight::DescribeInsightFluentBuilder {
@@ -632,6 +660,7 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     /// - [`ServiceUnavailableException`](crate::types::error::ServiceUnavailableException): The service is unavailable.
+    #[cfg(feature = "describe_nodegroup")]
     pub fn describe_nodegroup(
         &self,
     ) -> crate::operation::describe_nodegroup::DescribeNodegroupFluentBuilder {
@@ -650,6 +679,7 @@ impl Client {
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): The request is invalid given the state of the cluster.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "describe_pod_identity_association")]
     pub fn describe_pod_identity_association(
         &self,
     ) -> crate::operation::describe_pod_identity_association::DescribePodIdentityAssociationFluentBuilder {
@@ -668,6 +698,7 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): The specified parameter is invalid.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "describe_update")]
     pub fn describe_update(
         &self,
     ) -> crate::operation::describe_update::DescribeUpdateFluentBuilder {
@@ -683,6 +714,7 @@ impl Client {
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): The request is invalid given the state of the cluster.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "disassociate_access_policy")]
     pub fn disassociate_access_policy(
         &self,
     ) -> crate::operation::disassociate_access_policy::DisassociateAccessPolicyFluentBuilder {
@@ -704,6 +736,7 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request or operation couldn't be performed because a service is throttling requests.
+    #[cfg(feature = "disassociate_identity_provider_config")]
     pub fn disassociate_identity_provider_config(
         &self,
     ) -> crate::operation::disassociate_identity_provider_config::DisassociateIdentityProviderConfigFluentBuilder {
@@ -720,6 +753,7 @@ impl Client {
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): The request is invalid given the state of the cluster.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "list_access_entries")]
     pub fn list_access_entries(
         &self,
     ) -> crate::operation::list_access_entries::ListAccessEntriesFluentBuilder {
@@ -733,6 +767,7 @@ impl Client {
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListAccessPoliciesError`](crate::operation::list_access_policies::ListAccessPoliciesError) as the service error:
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "list_access_policies")]
     pub fn list_access_policies(
         &self,
     ) -> crate::operation::list_access_policies::ListAccessPoliciesFluentBuilder {
@@ -750,6 +785,7 @@ impl Client {
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): The request is invalid given the state of the cluster.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "list_addons")]
     pub fn list_addons(&self) -> crate::operation::list_addons::ListAddonsFluentBuilder {
         crate::operation::list_addons::ListAddonsFluentBuilder::new(self.handle.clone())
     }
@@ -761,6 +797,7 @@ impl Client {
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): The request is invalid given the state of the cluster.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "list_associated_access_policies")]
     pub fn list_associated_access_policies(
         &self,
     ) -> crate::operation::list_associated_access_policies::ListAssociatedAccessPoliciesFluentBuilder {
@@ -789,6 +826,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_clusters")]
     pub fn list_clusters(
         &self,
     ) -> crate::operation::list_clusters::ListClustersFluentBuilder {
@@ -805,6 +843,7 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): The specified parameter is invalid.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     /// - [`ServiceUnavailableException`](crate::types::error::ServiceUnavailableException): The service is unavailable.
+    #[cfg(feature = "list_eks_anywhere_subscriptions")]
     pub fn list_eks_anywhere_subscriptions(
         &self,
     ) -> crate::operation::list_eks_anywhere_subscriptions::ListEksAnywhereSubscriptionsFluentBuilder {
@@ -821,6 +860,7 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): The specified parameter is invalid.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "list_fargate_profiles")]
     pub fn list_fargate_profiles(
         &self,
     ) -> crate::operation::list_fargate_profiles::ListFargateProfilesFluentBuilder {
@@ -838,6 +878,7 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     /// - [`ServiceUnavailableException`](crate::types::error::ServiceUnavailableException): The service is unavailable.
+    #[cfg(feature = "list_identity_provider_configs")]
     pub fn list_identity_provider_configs(
         &self,
     ) -> crate::operation::list_identity_provider_configs::ListIdentityProviderConfigsFluentBuilder {
@@ -854,6 +895,7 @@ impl Client {
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): The request is invalid given the state of the cluster.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "list_insights")]
     pub fn list_insights(
         &self,
     ) -> crate::operation::list_insights::ListInsightsFluentBuilder {
@@ -871,6 +913,7 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     /// - [`ServiceUnavailableException`](crate::types::error::ServiceUnavailableException): The service is unavailable.
+    #[cfg(feature = "list_nodegroups")]
     pub fn list_nodegroups(
         &self,
     ) -> crate::operation::list_nodegroups::ListNodegroupsFluentBuilder {
@@ -887,6 +930,7 @@ impl Client {
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): The request is invalid given the state of the cluster.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "list_pod_identity_associations")]
     pub fn list_pod_identity_associations(
         &self,
     ) -> crate::operation::list_pod_identity_associations::ListPodIdentityAssociationsFluentBuilder {
@@ -917,6 +961,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_tags_for_resource")]
     pub fn list_tags_for_resource(
         &self,
     ) -> crate::operation::list_tags_for_resource::ListTagsForResourceFluentBuilder {
@@ -933,6 +978,7 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): The specified parameter is invalid.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "list_updates")]
     pub fn list_updates(
         &self,
     ) -> crate::operation::list_updates::ListUpdatesFluentBuilder {
@@ -961,6 +1007,7 @@ impl Client {
     /// - [`ResourcePropagationDelayException`](crate::types::error::ResourcePropagationDelayException): Required resources (such as service-linked roles) were created and are still propagating.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     /// - [`ServiceUnavailableException`](crate::types::error::ServiceUnavailableException): The service is unavailable.
+    #[cfg(feature = "register_cluster")]
     pub fn register_cluster(
         &self,
     ) -> crate::operation::register_cluster::RegisterClusterFluentBuilder {
@@ -975,6 +1022,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`TagResourceError`](crate::operation::tag_resource::TagResourceError) as the service error:
     /// - [`BadRequestException`](crate::types::error::BadRequestException): This exception is thrown if the request contains a semantic error.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): A service resource associated with the request could not be found.
+    #[cfg(feature = "tag_resource")]
     pub fn tag_resource(
         &self,
     ) -> crate::operation::tag_resource::TagResourceFluentBuilder {
@@ -989,6 +1037,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`UntagResourceError`](crate::operation::untag_resource::UntagResourceError) as the service error:
     /// - [`BadRequestException`](crate::types::error::BadRequestException): This exception is thrown if the request contains a semantic error.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): A service resource associated with the request could not be found.
+    #[cfg(feature = "untag_resource")]
     pub fn untag_resource(
         &self,
     ) -> crate::operation::untag_resource::UntagResourceFluentBuilder {
@@ -1005,6 +1054,7 @@ impl Client {
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): The request is invalid given the state of the cluster.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "update_access_entry")]
     pub fn update_access_entry(
         &self,
     ) -> crate::operation::update_access_entry::UpdateAccessEntryFluentBuilder {
@@ -1023,6 +1073,7 @@ impl Client {
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The specified resource is in use.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "update_addon")]
     pub fn update_addon(
         &self,
     ) -> crate::operation::update_addon::UpdateAddonFluentBuilder {
@@ -1054,6 +1105,7 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request or operation couldn't be performed because a service is throttling requests.
+    #[cfg(feature = "update_cluster_config")]
     pub fn update_cluster_config(
         &self,
     ) -> crate::operation::update_cluster_config::UpdateClusterConfigFluentBuilder {
@@ -1078,6 +1130,7 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
     /// - [`ThrottlingException`](crate::types::error::ThrottlingException): The request or operation couldn't be performed because a service is throttling requests.
+    #[cfg(feature = "update_cluster_version")]
     pub fn update_cluster_version(
         &self,
     ) -> crate::operation::update_cluster_version::UpdateClusterVersionFluentBuilder {
@@ -1095,6 +1148,7 @@ impl Client {
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): The request is invalid given the state of the cluster.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "update_eks_anywhere_subscription")]
     pub fn update_eks_anywhere_subscription(
         &self,
     ) -> crate::operation::update_eks_anywhere_subscription::UpdateEksAnywhereSubscriptionFluentBuilder {
@@ -1113,6 +1167,7 @@ impl Client {
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The specified resource is in use.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "update_nodegroup_config")]
     pub fn update_nodegroup_config(
         &self,
     ) -> crate::operation::update_nodegroup_config::UpdateNodegroupConfigFluentBuilder {
@@ -1141,6 +1196,7 @@ impl Client {
     /// - [`ResourceInUseException`](crate::types::error::ResourceInUseException): The specified resource is in use.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "update_nodegroup_version")]
     pub fn update_nodegroup_version(
         &self,
     ) -> crate::operation::update_nodegroup_version::UpdateNodegroupVersionFluentBuilder {
@@ -1157,6 +1213,7 @@ impl Client {
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): The request is invalid given the state of the cluster.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource could not be found.
     /// - [`ServerException`](crate::types::error::ServerException): These errors are usually caused by a server-side issue.
+    #[cfg(feature = "update_pod_identity_association")]
     pub fn update_pod_identity_association(
         &self,
     ) -> crate::operation::update_pod_identity_association::UpdatePodIdentityAssociationFluentBuilder {

@@ -37,6 +37,7 @@ impl Client {
         &self.inner
     }
     /// Calls `GetBed` and waits for the answer. See [`crate::Client::get_bed`].
+    #[cfg(feature = "get_bed")]
     pub fn get_bed(
         &self,
     ) -> crate::operation::get_bed::GetBedFluentBuilder<::awsrt::blocking::Blocking> {
@@ -45,6 +46,7 @@ impl Client {
         >>::from_async(self.inner.get_bed())
     }
     /// Calls `ListBeds` and waits for the answer. See [`crate::Client::list_beds`].
+    #[cfg(feature = "list_beds")]
     pub fn list_beds(
         &self,
     ) -> crate::operation::list_beds::ListBedsFluentBuilder<
@@ -55,6 +57,7 @@ impl Client {
         >>::from_async(self.inner.list_beds())
     }
     /// Calls `PlantBed` and waits for the answer. See [`crate::Client::plant_bed`].
+    #[cfg(feature = "plant_bed")]
     pub fn plant_bed(
         &self,
     ) -> crate::operation::plant_bed::PlantBedFluentBuilder<

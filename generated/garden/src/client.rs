@@ -26,6 +26,7 @@ impl Client {
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetBedError`](crate::operation::get_bed::GetBedError) as the service error:
     /// - [`NoSuchBed`](crate::types::error::NoSuchBed)
+    #[cfg(feature = "get_bed")]
     pub fn get_bed(&self) -> crate::operation::get_bed::GetBedFluentBuilder {
         crate::operation::get_bed::GetBedFluentBuilder::new(self.handle.clone())
     }
@@ -34,6 +35,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListBedsError`](crate::operation::list_beds::ListBedsError) as the service error:
+    #[cfg(feature = "list_beds")]
     pub fn list_beds(&self) -> crate::operation::list_beds::ListBedsFluentBuilder {
         crate::operation::list_beds::ListBedsFluentBuilder::new(self.handle.clone())
     }
@@ -42,6 +44,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`PlantBedError`](crate::operation::plant_bed::PlantBedError) as the service error:
+    #[cfg(feature = "plant_bed")]
     pub fn plant_bed(&self) -> crate::operation::plant_bed::PlantBedFluentBuilder {
         crate::operation::plant_bed::PlantBedFluentBuilder::new(self.handle.clone())
     }

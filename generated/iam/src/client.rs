@@ -50,6 +50,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "add_client_id_to_open_id_connect_provider")]
     pub fn add_client_id_to_open_id_connect_provider(
         &self,
     ) -> crate::operation::add_client_id_to_open_id_connect_provider::AddClientIdToOpenIdConnectProviderFluentBuilder {
@@ -90,6 +91,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "add_role_to_instance_profile")]
     pub fn add_role_to_instance_profile(
         &self,
     ) -> crate::operation::add_role_to_instance_profile::AddRoleToInstanceProfileFluentBuilder {
@@ -122,6 +124,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "add_user_to_group")]
     pub fn add_user_to_group(
         &self,
     ) -> crate::operation::add_user_to_group::AddUserToGroupFluentBuilder {
@@ -162,6 +165,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "attach_group_policy")]
     pub fn attach_group_policy(
         &self,
     ) -> crate::operation::attach_group_policy::AttachGroupPolicyFluentBuilder {
@@ -203,6 +207,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "attach_role_policy")]
     pub fn attach_role_policy(
         &self,
     ) -> crate::operation::attach_role_policy::AttachRolePolicyFluentBuilder {
@@ -243,6 +248,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "attach_user_policy")]
     pub fn attach_user_policy(
         &self,
     ) -> crate::operation::attach_user_policy::AttachUserPolicyFluentBuilder {
@@ -280,6 +286,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "change_password")]
     pub fn change_password(
         &self,
     ) -> crate::operation::change_password::ChangePasswordFluentBuilder {
@@ -313,6 +320,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "create_access_key")]
     pub fn create_access_key(
         &self,
     ) -> crate::operation::create_access_key::CreateAccessKeyFluentBuilder {
@@ -345,6 +353,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "create_account_alias")]
     pub fn create_account_alias(
         &self,
     ) -> crate::operation::create_account_alias::CreateAccountAliasFluentBuilder {
@@ -375,6 +384,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "create_group")]
     pub fn create_group(
         &self,
     ) -> crate::operation::create_group::CreateGroupFluentBuilder {
@@ -410,6 +420,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "create_instance_profile")]
     pub fn create_instance_profile(
         &self,
     ) -> crate::operation::create_instance_profile::CreateInstanceProfileFluentBuilder {
@@ -449,6 +460,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "create_login_profile")]
     pub fn create_login_profile(
         &self,
     ) -> crate::operation::create_login_profile::CreateLoginProfileFluentBuilder {
@@ -502,6 +514,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "create_open_id_connect_provider")]
     pub fn create_open_id_connect_provider(
         &self,
     ) -> crate::operation::create_open_id_connect_provider::CreateOpenIdConnectProviderFluentBuilder {
@@ -526,6 +539,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`MalformedPolicyDocumentException`](crate::types::error::MalformedPolicyDocumentException): The request was rejected because the policy document was malformed.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "create_policy")]
     pub fn create_policy(
         &self,
     ) -> crate::operation::create_policy::CreatePolicyFluentBuilder {
@@ -547,6 +561,7 @@ impl Client {
     /// - [`MalformedPolicyDocumentException`](crate::types::error::MalformedPolicyDocumentException): The request was rejected because the policy document was malformed.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "create_policy_version")]
     pub fn create_policy_version(
         &self,
     ) -> crate::operation::create_policy_version::CreatePolicyVersionFluentBuilder {
@@ -585,6 +600,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "create_role")]
     pub fn create_role(&self) -> crate::operation::create_role::CreateRoleFluentBuilder {
         crate::operation::create_role::CreateRoleFluentBuilder::new(self.handle.clone())
     }
@@ -606,6 +622,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "create_saml_provider")]
     pub fn create_saml_provider(
         &self,
     ) -> crate::operation::create_saml_provider::CreateSamlProviderFluentBuilder {
@@ -624,6 +641,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "create_service_linked_role")]
     pub fn create_service_linked_role(
         &self,
     ) -> crate::operation::create_service_linked_role::CreateServiceLinkedRoleFluentBuilder {
@@ -647,6 +665,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceNotSupportedException`](crate::types::error::ServiceNotSupportedException): The specified service does not support service-specific credentials.
+    #[cfg(feature = "create_service_specific_credential")]
     pub fn create_service_specific_credential(
         &self,
     ) -> crate::operation::create_service_specific_credential::CreateServiceSpecificCredentialFluentBuilder {
@@ -679,6 +698,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "create_user")]
     pub fn create_user(&self) -> crate::operation::create_user::CreateUserFluentBuilder {
         crate::operation::create_user::CreateUserFluentBuilder::new(self.handle.clone())
     }
@@ -696,6 +716,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "create_virtual_mfa_device")]
     pub fn create_virtual_mfa_device(
         &self,
     ) -> crate::operation::create_virtual_mfa_device::CreateVirtualMfaDeviceFluentBuilder {
@@ -715,6 +736,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "deactivate_mfa_device")]
     pub fn deactivate_mfa_device(
         &self,
     ) -> crate::operation::deactivate_mfa_device::DeactivateMfaDeviceFluentBuilder {
@@ -749,6 +771,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_access_key")]
     pub fn delete_access_key(
         &self,
     ) -> crate::operation::delete_access_key::DeleteAccessKeyFluentBuilder {
@@ -777,6 +800,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_account_alias")]
     pub fn delete_account_alias(
         &self,
     ) -> crate::operation::delete_account_alias::DeleteAccountAliasFluentBuilder {
@@ -804,6 +828,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_account_password_policy")]
     pub fn delete_account_password_policy(
         &self,
     ) -> crate::operation::delete_account_password_policy::DeleteAccountPasswordPolicyFluentBuilder {
@@ -820,6 +845,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "delete_group")]
     pub fn delete_group(
         &self,
     ) -> crate::operation::delete_group::DeleteGroupFluentBuilder {
@@ -854,6 +880,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_group_policy")]
     pub fn delete_group_policy(
         &self,
     ) -> crate::operation::delete_group_policy::DeleteGroupPolicyFluentBuilder {
@@ -890,6 +917,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_instance_profile")]
     pub fn delete_instance_profile(
         &self,
     ) -> crate::operation::delete_instance_profile::DeleteInstanceProfileFluentBuilder {
@@ -922,6 +950,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_login_profile")]
     pub fn delete_login_profile(
         &self,
     ) -> crate::operation::delete_login_profile::DeleteLoginProfileFluentBuilder {
@@ -941,6 +970,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "delete_open_id_connect_provider")]
     pub fn delete_open_id_connect_provider(
         &self,
     ) -> crate::operation::delete_open_id_connect_provider::DeleteOpenIdConnectProviderFluentBuilder {
@@ -966,6 +996,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "delete_policy")]
     pub fn delete_policy(
         &self,
     ) -> crate::operation::delete_policy::DeletePolicyFluentBuilder {
@@ -987,6 +1018,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "delete_policy_version")]
     pub fn delete_policy_version(
         &self,
     ) -> crate::operation::delete_policy_version::DeletePolicyVersionFluentBuilder {
@@ -1024,6 +1056,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_role")]
     pub fn delete_role(&self) -> crate::operation::delete_role::DeleteRoleFluentBuilder {
         crate::operation::delete_role::DeleteRoleFluentBuilder::new(self.handle.clone())
     }
@@ -1039,6 +1072,7 @@ impl Client {
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
     /// - [`UnmodifiableEntityException`](crate::types::error::UnmodifiableEntityException): The request was rejected because service-linked roles are protected Amazon Web Services resources.
+    #[cfg(feature = "delete_role_permissions_boundary")]
     pub fn delete_role_permissions_boundary(
         &self,
     ) -> crate::operation::delete_role_permissions_boundary::DeleteRolePermissionsBoundaryFluentBuilder {
@@ -1074,6 +1108,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_role_policy")]
     pub fn delete_role_policy(
         &self,
     ) -> crate::operation::delete_role_policy::DeleteRolePolicyFluentBuilder {
@@ -1094,6 +1129,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "delete_saml_provider")]
     pub fn delete_saml_provider(
         &self,
     ) -> crate::operation::delete_saml_provider::DeleteSamlProviderFluentBuilder {
@@ -1109,6 +1145,7 @@ impl Client {
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`DeleteSshPublicKeyError`](crate::operation::delete_ssh_public_key::DeleteSshPublicKeyError) as the service error:
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
+    #[cfg(feature = "delete_ssh_public_key")]
     pub fn delete_ssh_public_key(
         &self,
     ) -> crate::operation::delete_ssh_public_key::DeleteSshPublicKeyFluentBuilder {
@@ -1129,6 +1166,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "delete_server_certificate")]
     pub fn delete_server_certificate(
         &self,
     ) -> crate::operation::delete_server_certificate::DeleteServerCertificateFluentBuilder {
@@ -1148,6 +1186,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "delete_service_linked_role")]
     pub fn delete_service_linked_role(
         &self,
     ) -> crate::operation::delete_service_linked_role::DeleteServiceLinkedRoleFluentBuilder {
@@ -1161,6 +1200,7 @@ impl Client {
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`DeleteServiceSpecificCredentialError`](crate::operation::delete_service_specific_credential::DeleteServiceSpecificCredentialError) as the service error:
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
+    #[cfg(feature = "delete_service_specific_credential")]
     pub fn delete_service_specific_credential(
         &self,
     ) -> crate::operation::delete_service_specific_credential::DeleteServiceSpecificCredentialFluentBuilder {
@@ -1196,6 +1236,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_signing_certificate")]
     pub fn delete_signing_certificate(
         &self,
     ) -> crate::operation::delete_signing_certificate::DeleteSigningCertificateFluentBuilder {
@@ -1235,6 +1276,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_user")]
     pub fn delete_user(&self) -> crate::operation::delete_user::DeleteUserFluentBuilder {
         crate::operation::delete_user::DeleteUserFluentBuilder::new(self.handle.clone())
     }
@@ -1247,6 +1289,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`DeleteUserPermissionsBoundaryError`](crate::operation::delete_user_permissions_boundary::DeleteUserPermissionsBoundaryError) as the service error:
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "delete_user_permissions_boundary")]
     pub fn delete_user_permissions_boundary(
         &self,
     ) -> crate::operation::delete_user_permissions_boundary::DeleteUserPermissionsBoundaryFluentBuilder {
@@ -1281,6 +1324,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_user_policy")]
     pub fn delete_user_policy(
         &self,
     ) -> crate::operation::delete_user_policy::DeleteUserPolicyFluentBuilder {
@@ -1316,6 +1360,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_virtual_mfa_device")]
     pub fn delete_virtual_mfa_device(
         &self,
     ) -> crate::operation::delete_virtual_mfa_device::DeleteVirtualMfaDeviceFluentBuilder {
@@ -1334,6 +1379,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "detach_group_policy")]
     pub fn detach_group_policy(
         &self,
     ) -> crate::operation::detach_group_policy::DetachGroupPolicyFluentBuilder {
@@ -1353,6 +1399,7 @@ impl Client {
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
     /// - [`UnmodifiableEntityException`](crate::types::error::UnmodifiableEntityException): The request was rejected because service-linked roles are protected Amazon Web Services resources.
+    #[cfg(feature = "detach_role_policy")]
     pub fn detach_role_policy(
         &self,
     ) -> crate::operation::detach_role_policy::DetachRolePolicyFluentBuilder {
@@ -1371,6 +1418,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "detach_user_policy")]
     pub fn detach_user_policy(
         &self,
     ) -> crate::operation::detach_user_policy::DetachUserPolicyFluentBuilder {
@@ -1402,6 +1450,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "disable_organizations_root_credentials_management")]
     pub fn disable_organizations_root_credentials_management(
         &self,
     ) -> crate::operation::disable_organizations_root_credentials_management::DisableOrganizationsRootCredentialsManagementFluentBuilder {
@@ -1430,6 +1479,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "disable_organizations_root_sessions")]
     pub fn disable_organizations_root_sessions(
         &self,
     ) -> crate::operation::disable_organizations_root_sessions::DisableOrganizationsRootSessionsFluentBuilder {
@@ -1449,6 +1499,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "enable_mfa_device")]
     pub fn enable_mfa_device(
         &self,
     ) -> crate::operation::enable_mfa_device::EnableMfaDeviceFluentBuilder {
@@ -1483,6 +1534,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "enable_organizations_root_credentials_management")]
     pub fn enable_organizations_root_credentials_management(
         &self,
     ) -> crate::operation::enable_organizations_root_credentials_management::EnableOrganizationsRootCredentialsManagementFluentBuilder {
@@ -1517,6 +1569,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "enable_organizations_root_sessions")]
     pub fn enable_organizations_root_sessions(
         &self,
     ) -> crate::operation::enable_organizations_root_sessions::EnableOrganizationsRootSessionsFluentBuilder {
@@ -1531,6 +1584,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`GenerateCredentialReportError`](crate::operation::generate_credential_report::GenerateCredentialReportError) as the service error:
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "generate_credential_report")]
     pub fn generate_credential_report(
         &self,
     ) -> crate::operation::generate_credential_report::GenerateCredentialReportFluentBuilder {
@@ -1590,6 +1644,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "generate_organizations_access_report")]
     pub fn generate_organizations_access_report(
         &self,
     ) -> crate::operation::generate_organizations_access_report::GenerateOrganizationsAccessReportFluentBuilder {
@@ -1638,6 +1693,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "generate_service_last_accessed_details")]
     pub fn generate_service_last_accessed_details(
         &self,
     ) -> crate::operation::generate_service_last_accessed_details::GenerateServiceLastAccessedDetailsFluentBuilder {
@@ -1650,6 +1706,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetAccessKeyLastUsedError`](crate::operation::get_access_key_last_used::GetAccessKeyLastUsedError) as the service error:
+    #[cfg(feature = "get_access_key_last_used")]
     pub fn get_access_key_last_used(
         &self,
     ) -> crate::operation::get_access_key_last_used::GetAccessKeyLastUsedFluentBuilder {
@@ -1667,6 +1724,7 @@ impl Client {
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetAccountAuthorizationDetailsError`](crate::operation::get_account_authorization_details::GetAccountAuthorizationDetailsError) as the service error:
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "get_account_authorization_details")]
     pub fn get_account_authorization_details(
         &self,
     ) -> crate::operation::get_account_authorization_details::GetAccountAuthorizationDetailsFluentBuilder {
@@ -1693,6 +1751,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_account_password_policy")]
     pub fn get_account_password_policy(
         &self,
     ) -> crate::operation::get_account_password_policy::GetAccountPasswordPolicyFluentBuilder {
@@ -1720,6 +1779,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_account_summary")]
     pub fn get_account_summary(
         &self,
     ) -> crate::operation::get_account_summary::GetAccountSummaryFluentBuilder {
@@ -1735,6 +1795,7 @@ impl Client {
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetContextKeysForCustomPolicyError`](crate::operation::get_context_keys_for_custom_policy::GetContextKeysForCustomPolicyError) as the service error:
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
+    #[cfg(feature = "get_context_keys_for_custom_policy")]
     pub fn get_context_keys_for_custom_policy(
         &self,
     ) -> crate::operation::get_context_keys_for_custom_policy::GetContextKeysForCustomPolicyFluentBuilder {
@@ -1755,6 +1816,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetContextKeysForPrincipalPolicyError`](crate::operation::get_context_keys_for_principal_policy::GetContextKeysForPrincipalPolicyError) as the service error:
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
+    #[cfg(feature = "get_context_keys_for_principal_policy")]
     pub fn get_context_keys_for_principal_policy(
         &self,
     ) -> crate::operation::get_context_keys_for_principal_policy::GetContextKeysForPrincipalPolicyFluentBuilder {
@@ -1771,6 +1833,7 @@ impl Client {
     /// - [`CredentialReportNotPresentException`](crate::types::error::CredentialReportNotPresentException): The request was rejected because the credential report does not exist.
     /// - [`CredentialReportNotReadyException`](crate::types::error::CredentialReportNotReadyException): The request was rejected because the credential report is still being generated.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "get_credential_report")]
     pub fn get_credential_report(
         &self,
     ) -> crate::operation::get_credential_report::GetCredentialReportFluentBuilder {
@@ -1785,6 +1848,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetGroupError`](crate::operation::get_group::GetGroupError) as the service error:
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "get_group")]
     pub fn get_group(&self) -> crate::operation::get_group::GetGroupFluentBuilder {
         crate::operation::get_group::GetGroupFluentBuilder::new(self.handle.clone())
     }
@@ -1801,6 +1865,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetGroupPolicyError`](crate::operation::get_group_policy::GetGroupPolicyError) as the service error:
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "get_group_policy")]
     pub fn get_group_policy(
         &self,
     ) -> crate::operation::get_group_policy::GetGroupPolicyFluentBuilder {
@@ -1833,6 +1898,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_instance_profile")]
     pub fn get_instance_profile(
         &self,
     ) -> crate::operation::get_instance_profile::GetInstanceProfileFluentBuilder {
@@ -1863,6 +1929,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_login_profile")]
     pub fn get_login_profile(
         &self,
     ) -> crate::operation::get_login_profile::GetLoginProfileFluentBuilder {
@@ -1877,6 +1944,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetMfaDeviceError`](crate::operation::get_mfa_device::GetMfaDeviceError) as the service error:
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "get_mfa_device")]
     pub fn get_mfa_device(
         &self,
     ) -> crate::operation::get_mfa_device::GetMfaDeviceFluentBuilder {
@@ -1892,6 +1960,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "get_open_id_connect_provider")]
     pub fn get_open_id_connect_provider(
         &self,
     ) -> crate::operation::get_open_id_connect_provider::GetOpenIdConnectProviderFluentBuilder {
@@ -1929,6 +1998,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_organizations_access_report")]
     pub fn get_organizations_access_report(
         &self,
     ) -> crate::operation::get_organizations_access_report::GetOrganizationsAccessReportFluentBuilder {
@@ -1950,6 +2020,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "get_policy")]
     pub fn get_policy(&self) -> crate::operation::get_policy::GetPolicyFluentBuilder {
         crate::operation::get_policy::GetPolicyFluentBuilder::new(self.handle.clone())
     }
@@ -1971,6 +2042,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "get_policy_version")]
     pub fn get_policy_version(
         &self,
     ) -> crate::operation::get_policy_version::GetPolicyVersionFluentBuilder {
@@ -2001,6 +2073,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_role")]
     pub fn get_role(&self) -> crate::operation::get_role::GetRoleFluentBuilder {
         crate::operation::get_role::GetRoleFluentBuilder::new(self.handle.clone())
     }
@@ -2019,6 +2092,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetRolePolicyError`](crate::operation::get_role_policy::GetRolePolicyError) as the service error:
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "get_role_policy")]
     pub fn get_role_policy(
         &self,
     ) -> crate::operation::get_role_policy::GetRolePolicyFluentBuilder {
@@ -2036,6 +2110,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "get_saml_provider")]
     pub fn get_saml_provider(
         &self,
     ) -> crate::operation::get_saml_provider::GetSamlProviderFluentBuilder {
@@ -2052,6 +2127,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetSshPublicKeyError`](crate::operation::get_ssh_public_key::GetSshPublicKeyError) as the service error:
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`UnrecognizedPublicKeyEncodingException`](crate::types::error::UnrecognizedPublicKeyEncodingException): The request was rejected because the public key encoding format is unsupported or unrecognized.
+    #[cfg(feature = "get_ssh_public_key")]
     pub fn get_ssh_public_key(
         &self,
     ) -> crate::operation::get_ssh_public_key::GetSshPublicKeyFluentBuilder {
@@ -2068,6 +2144,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetServerCertificateError`](crate::operation::get_server_certificate::GetServerCertificateError) as the service error:
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "get_server_certificate")]
     pub fn get_server_certificate(
         &self,
     ) -> crate::operation::get_server_certificate::GetServerCertificateFluentBuilder {
@@ -2115,6 +2192,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_service_last_accessed_details")]
     pub fn get_service_last_accessed_details(
         &self,
     ) -> crate::operation::get_service_last_accessed_details::GetServiceLastAccessedDetailsFluentBuilder {
@@ -2155,6 +2233,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_service_last_accessed_details_with_entities")]
     pub fn get_service_last_accessed_details_with_entities(
         &self,
     ) -> crate::operation::get_service_last_accessed_details_with_entities::GetServiceLastAccessedDetailsWithEntitiesFluentBuilder {
@@ -2170,6 +2249,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "get_service_linked_role_deletion_status")]
     pub fn get_service_linked_role_deletion_status(
         &self,
     ) -> crate::operation::get_service_linked_role_deletion_status::GetServiceLinkedRoleDeletionStatusFluentBuilder {
@@ -2200,6 +2280,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_user")]
     pub fn get_user(&self) -> crate::operation::get_user::GetUserFluentBuilder {
         crate::operation::get_user::GetUserFluentBuilder::new(self.handle.clone())
     }
@@ -2216,6 +2297,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetUserPolicyError`](crate::operation::get_user_policy::GetUserPolicyError) as the service error:
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "get_user_policy")]
     pub fn get_user_policy(
         &self,
     ) -> crate::operation::get_user_policy::GetUserPolicyFluentBuilder {
@@ -2250,6 +2332,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_access_keys")]
     pub fn list_access_keys(
         &self,
     ) -> crate::operation::list_access_keys::ListAccessKeysFluentBuilder {
@@ -2275,6 +2358,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_account_aliases")]
     pub fn list_account_aliases(
         &self,
     ) -> crate::operation::list_account_aliases::ListAccountAliasesFluentBuilder {
@@ -2294,6 +2378,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "list_attached_group_policies")]
     pub fn list_attached_group_policies(
         &self,
     ) -> crate::operation::list_attached_group_policies::ListAttachedGroupPoliciesFluentBuilder {
@@ -2313,6 +2398,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "list_attached_role_policies")]
     pub fn list_attached_role_policies(
         &self,
     ) -> crate::operation::list_attached_role_policies::ListAttachedRolePoliciesFluentBuilder {
@@ -2332,6 +2418,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "list_attached_user_policies")]
     pub fn list_attached_user_policies(
         &self,
     ) -> crate::operation::list_attached_user_policies::ListAttachedUserPoliciesFluentBuilder {
@@ -2351,6 +2438,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "list_entities_for_policy")]
     pub fn list_entities_for_policy(
         &self,
     ) -> crate::operation::list_entities_for_policy::ListEntitiesForPolicyFluentBuilder {
@@ -2381,6 +2469,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_group_policies")]
     pub fn list_group_policies(
         &self,
     ) -> crate::operation::list_group_policies::ListGroupPoliciesFluentBuilder {
@@ -2408,6 +2497,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_groups")]
     pub fn list_groups(&self) -> crate::operation::list_groups::ListGroupsFluentBuilder {
         crate::operation::list_groups::ListGroupsFluentBuilder::new(self.handle.clone())
     }
@@ -2432,6 +2522,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_groups_for_user")]
     pub fn list_groups_for_user(
         &self,
     ) -> crate::operation::list_groups_for_user::ListGroupsForUserFluentBuilder {
@@ -2446,6 +2537,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListInstanceProfileTagsError`](crate::operation::list_instance_profile_tags::ListInstanceProfileTagsError) as the service error:
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "list_instance_profile_tags")]
     pub fn list_instance_profile_tags(
         &self,
     ) -> crate::operation::list_instance_profile_tags::ListInstanceProfileTagsFluentBuilder {
@@ -2463,6 +2555,7 @@ impl Client {
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListInstanceProfilesError`](crate::operation::list_instance_profiles::ListInstanceProfilesError) as the service error:
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "list_instance_profiles")]
     pub fn list_instance_profiles(
         &self,
     ) -> crate::operation::list_instance_profiles::ListInstanceProfilesFluentBuilder {
@@ -2479,6 +2572,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListInstanceProfilesForRoleError`](crate::operation::list_instance_profiles_for_role::ListInstanceProfilesForRoleError) as the service error:
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "list_instance_profiles_for_role")]
     pub fn list_instance_profiles_for_role(
         &self,
     ) -> crate::operation::list_instance_profiles_for_role::ListInstanceProfilesForRoleFluentBuilder {
@@ -2494,6 +2588,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "list_mfa_device_tags")]
     pub fn list_mfa_device_tags(
         &self,
     ) -> crate::operation::list_mfa_device_tags::ListMfaDeviceTagsFluentBuilder {
@@ -2510,6 +2605,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListMfaDevicesError`](crate::operation::list_mfa_devices::ListMfaDevicesError) as the service error:
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "list_mfa_devices")]
     pub fn list_mfa_devices(
         &self,
     ) -> crate::operation::list_mfa_devices::ListMfaDevicesFluentBuilder {
@@ -2527,6 +2623,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "list_open_id_connect_provider_tags")]
     pub fn list_open_id_connect_provider_tags(
         &self,
     ) -> crate::operation::list_open_id_connect_provider_tags::ListOpenIdConnectProviderTagsFluentBuilder {
@@ -2542,6 +2639,7 @@ impl Client {
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListOpenIdConnectProvidersError`](crate::operation::list_open_id_connect_providers::ListOpenIdConnectProvidersError) as the service error:
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "list_open_id_connect_providers")]
     pub fn list_open_id_connect_providers(
         &self,
     ) -> crate::operation::list_open_id_connect_providers::ListOpenIdConnectProvidersFluentBuilder {
@@ -2570,6 +2668,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_organizations_features")]
     pub fn list_organizations_features(
         &self,
     ) -> crate::operation::list_organizations_features::ListOrganizationsFeaturesFluentBuilder {
@@ -2591,6 +2690,7 @@ impl Client {
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListPoliciesError`](crate::operation::list_policies::ListPoliciesError) as the service error:
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "list_policies")]
     pub fn list_policies(
         &self,
     ) -> crate::operation::list_policies::ListPoliciesFluentBuilder {
@@ -2635,6 +2735,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_policies_granting_service_access")]
     pub fn list_policies_granting_service_access(
         &self,
     ) -> crate::operation::list_policies_granting_service_access::ListPoliciesGrantingServiceAccessFluentBuilder {
@@ -2650,6 +2751,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "list_policy_tags")]
     pub fn list_policy_tags(
         &self,
     ) -> crate::operation::list_policy_tags::ListPolicyTagsFluentBuilder {
@@ -2667,6 +2769,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "list_policy_versions")]
     pub fn list_policy_versions(
         &self,
     ) -> crate::operation::list_policy_versions::ListPolicyVersionsFluentBuilder {
@@ -2685,6 +2788,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListRolePoliciesError`](crate::operation::list_role_policies::ListRolePoliciesError) as the service error:
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "list_role_policies")]
     pub fn list_role_policies(
         &self,
     ) -> crate::operation::list_role_policies::ListRolePoliciesFluentBuilder {
@@ -2711,6 +2815,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_role_tags")]
     pub fn list_role_tags(
         &self,
     ) -> crate::operation::list_role_tags::ListRoleTagsFluentBuilder {
@@ -2734,6 +2839,7 @@ impl Client {
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListRolesError`](crate::operation::list_roles::ListRolesError) as the service error:
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "list_roles")]
     pub fn list_roles(&self) -> crate::operation::list_roles::ListRolesFluentBuilder {
         crate::operation::list_roles::ListRolesFluentBuilder::new(self.handle.clone())
     }
@@ -2747,6 +2853,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "list_saml_provider_tags")]
     pub fn list_saml_provider_tags(
         &self,
     ) -> crate::operation::list_saml_provider_tags::ListSamlProviderTagsFluentBuilder {
@@ -2762,6 +2869,7 @@ impl Client {
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListSamlProvidersError`](crate::operation::list_saml_providers::ListSamlProvidersError) as the service error:
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "list_saml_providers")]
     pub fn list_saml_providers(
         &self,
     ) -> crate::operation::list_saml_providers::ListSamlProvidersFluentBuilder {
@@ -2779,6 +2887,7 @@ impl Client {
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListSshPublicKeysError`](crate::operation::list_ssh_public_keys::ListSshPublicKeysError) as the service error:
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
+    #[cfg(feature = "list_ssh_public_keys")]
     pub fn list_ssh_public_keys(
         &self,
     ) -> crate::operation::list_ssh_public_keys::ListSshPublicKeysFluentBuilder {
@@ -2795,6 +2904,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListServerCertificateTagsError`](crate::operation::list_server_certificate_tags::ListServerCertificateTagsError) as the service error:
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "list_server_certificate_tags")]
     pub fn list_server_certificate_tags(
         &self,
     ) -> crate::operation::list_server_certificate_tags::ListServerCertificateTagsFluentBuilder {
@@ -2814,6 +2924,7 @@ impl Client {
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListServerCertificatesError`](crate::operation::list_server_certificates::ListServerCertificatesError) as the service error:
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "list_server_certificates")]
     pub fn list_server_certificates(
         &self,
     ) -> crate::operation::list_server_certificates::ListServerCertificatesFluentBuilder {
@@ -2828,6 +2939,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListServiceSpecificCredentialsError`](crate::operation::list_service_specific_credentials::ListServiceSpecificCredentialsError) as the service error:
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceNotSupportedException`](crate::types::error::ServiceNotSupportedException): The specified service does not support service-specific credentials.
+    #[cfg(feature = "list_service_specific_credentials")]
     pub fn list_service_specific_credentials(
         &self,
     ) -> crate::operation::list_service_specific_credentials::ListServiceSpecificCredentialsFluentBuilder {
@@ -2858,6 +2970,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_signing_certificates")]
     pub fn list_signing_certificates(
         &self,
     ) -> crate::operation::list_signing_certificates::ListSigningCertificatesFluentBuilder {
@@ -2876,6 +2989,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListUserPoliciesError`](crate::operation::list_user_policies::ListUserPoliciesError) as the service error:
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "list_user_policies")]
     pub fn list_user_policies(
         &self,
     ) -> crate::operation::list_user_policies::ListUserPoliciesFluentBuilder {
@@ -2902,6 +3016,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_user_tags")]
     pub fn list_user_tags(
         &self,
     ) -> crate::operation::list_user_tags::ListUserTagsFluentBuilder {
@@ -2936,6 +3051,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_users")]
     pub fn list_users(&self) -> crate::operation::list_users::ListUsersFluentBuilder {
         crate::operation::list_users::ListUsersFluentBuilder::new(self.handle.clone())
     }
@@ -2960,6 +3076,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_virtual_mfa_devices")]
     pub fn list_virtual_mfa_devices(
         &self,
     ) -> crate::operation::list_virtual_mfa_devices::ListVirtualMfaDevicesFluentBuilder {
@@ -3002,6 +3119,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "put_group_policy")]
     pub fn put_group_policy(
         &self,
     ) -> crate::operation::put_group_policy::PutGroupPolicyFluentBuilder {
@@ -3023,6 +3141,7 @@ impl Client {
     /// - [`PolicyNotAttachableException`](crate::types::error::PolicyNotAttachableException): The request failed because Amazon Web Services service role policies can only be attached to the service-linked role for that service.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
     /// - [`UnmodifiableEntityException`](crate::types::error::UnmodifiableEntityException): The request was rejected because service-linked roles are protected Amazon Web Services resources.
+    #[cfg(feature = "put_role_permissions_boundary")]
     pub fn put_role_permissions_boundary(
         &self,
     ) -> crate::operation::put_role_permissions_boundary::PutRolePermissionsBoundaryFluentBuilder {
@@ -3068,6 +3187,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "put_role_policy")]
     pub fn put_role_policy(
         &self,
     ) -> crate::operation::put_role_policy::PutRolePolicyFluentBuilder {
@@ -3086,6 +3206,7 @@ impl Client {
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`PolicyNotAttachableException`](crate::types::error::PolicyNotAttachableException): The request failed because Amazon Web Services service role policies can only be attached to the service-linked role for that service.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "put_user_permissions_boundary")]
     pub fn put_user_permissions_boundary(
         &self,
     ) -> crate::operation::put_user_permissions_boundary::PutUserPermissionsBoundaryFluentBuilder {
@@ -3128,6 +3249,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "put_user_policy")]
     pub fn put_user_policy(
         &self,
     ) -> crate::operation::put_user_policy::PutUserPolicyFluentBuilder {
@@ -3145,6 +3267,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "remove_client_id_from_open_id_connect_provider")]
     pub fn remove_client_id_from_open_id_connect_provider(
         &self,
     ) -> crate::operation::remove_client_id_from_open_id_connect_provider::RemoveClientIdFromOpenIdConnectProviderFluentBuilder {
@@ -3182,6 +3305,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "remove_role_from_instance_profile")]
     pub fn remove_role_from_instance_profile(
         &self,
     ) -> crate::operation::remove_role_from_instance_profile::RemoveRoleFromInstanceProfileFluentBuilder {
@@ -3214,6 +3338,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "remove_user_from_group")]
     pub fn remove_user_from_group(
         &self,
     ) -> crate::operation::remove_user_from_group::RemoveUserFromGroupFluentBuilder {
@@ -3227,6 +3352,7 @@ impl Client {
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`ResetServiceSpecificCredentialError`](crate::operation::reset_service_specific_credential::ResetServiceSpecificCredentialError) as the service error:
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
+    #[cfg(feature = "reset_service_specific_credential")]
     pub fn reset_service_specific_credential(
         &self,
     ) -> crate::operation::reset_service_specific_credential::ResetServiceSpecificCredentialFluentBuilder {
@@ -3246,6 +3372,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "resync_mfa_device")]
     pub fn resync_mfa_device(
         &self,
     ) -> crate::operation::resync_mfa_device::ResyncMfaDeviceFluentBuilder {
@@ -3266,6 +3393,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "set_default_policy_version")]
     pub fn set_default_policy_version(
         &self,
     ) -> crate::operation::set_default_policy_version::SetDefaultPolicyVersionFluentBuilder {
@@ -3303,6 +3431,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "set_security_token_service_preferences")]
     pub fn set_security_token_service_preferences(
         &self,
     ) -> crate::operation::set_security_token_service_preferences::SetSecurityTokenServicePreferencesFluentBuilder {
@@ -3327,6 +3456,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`SimulateCustomPolicyError`](crate::operation::simulate_custom_policy::SimulateCustomPolicyError) as the service error:
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`PolicyEvaluationException`](crate::types::error::PolicyEvaluationException): The request failed because a provided policy could not be successfully evaluated.
+    #[cfg(feature = "simulate_custom_policy")]
     pub fn simulate_custom_policy(
         &self,
     ) -> crate::operation::simulate_custom_policy::SimulateCustomPolicyFluentBuilder {
@@ -3356,6 +3486,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`PolicyEvaluationException`](crate::types::error::PolicyEvaluationException): The request failed because a provided policy could not be successfully evaluated.
+    #[cfg(feature = "simulate_principal_policy")]
     pub fn simulate_principal_policy(
         &self,
     ) -> crate::operation::simulate_principal_policy::SimulatePrincipalPolicyFluentBuilder {
@@ -3383,6 +3514,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "tag_instance_profile")]
     pub fn tag_instance_profile(
         &self,
     ) -> crate::operation::tag_instance_profile::TagInstanceProfileFluentBuilder {
@@ -3410,6 +3542,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "tag_mfa_device")]
     pub fn tag_mfa_device(
         &self,
     ) -> crate::operation::tag_mfa_device::TagMfaDeviceFluentBuilder {
@@ -3437,6 +3570,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "tag_open_id_connect_provider")]
     pub fn tag_open_id_connect_provider(
         &self,
     ) -> crate::operation::tag_open_id_connect_provider::TagOpenIdConnectProviderFluentBuilder {
@@ -3464,6 +3598,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "tag_policy")]
     pub fn tag_policy(&self) -> crate::operation::tag_policy::TagPolicyFluentBuilder {
         crate::operation::tag_policy::TagPolicyFluentBuilder::new(self.handle.clone())
     }
@@ -3508,6 +3643,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "tag_role")]
     pub fn tag_role(&self) -> crate::operation::tag_role::TagRoleFluentBuilder {
         crate::operation::tag_role::TagRoleFluentBuilder::new(self.handle.clone())
     }
@@ -3531,6 +3667,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "tag_saml_provider")]
     pub fn tag_saml_provider(
         &self,
     ) -> crate::operation::tag_saml_provider::TagSamlProviderFluentBuilder {
@@ -3561,6 +3698,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "tag_server_certificate")]
     pub fn tag_server_certificate(
         &self,
     ) -> crate::operation::tag_server_certificate::TagServerCertificateFluentBuilder {
@@ -3609,6 +3747,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "tag_user")]
     pub fn tag_user(&self) -> crate::operation::tag_user::TagUserFluentBuilder {
         crate::operation::tag_user::TagUserFluentBuilder::new(self.handle.clone())
     }
@@ -3621,6 +3760,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "untag_instance_profile")]
     pub fn untag_instance_profile(
         &self,
     ) -> crate::operation::untag_instance_profile::UntagInstanceProfileFluentBuilder {
@@ -3637,6 +3777,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "untag_mfa_device")]
     pub fn untag_mfa_device(
         &self,
     ) -> crate::operation::untag_mfa_device::UntagMfaDeviceFluentBuilder {
@@ -3653,6 +3794,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "untag_open_id_connect_provider")]
     pub fn untag_open_id_connect_provider(
         &self,
     ) -> crate::operation::untag_open_id_connect_provider::UntagOpenIdConnectProviderFluentBuilder {
@@ -3669,6 +3811,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "untag_policy")]
     pub fn untag_policy(
         &self,
     ) -> crate::operation::untag_policy::UntagPolicyFluentBuilder {
@@ -3701,6 +3844,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "untag_role")]
     pub fn untag_role(&self) -> crate::operation::untag_role::UntagRoleFluentBuilder {
         crate::operation::untag_role::UntagRoleFluentBuilder::new(self.handle.clone())
     }
@@ -3713,6 +3857,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "untag_saml_provider")]
     pub fn untag_saml_provider(
         &self,
     ) -> crate::operation::untag_saml_provider::UntagSamlProviderFluentBuilder {
@@ -3731,6 +3876,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "untag_server_certificate")]
     pub fn untag_server_certificate(
         &self,
     ) -> crate::operation::untag_server_certificate::UntagServerCertificateFluentBuilder {
@@ -3758,6 +3904,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "untag_user")]
     pub fn untag_user(&self) -> crate::operation::untag_user::UntagUserFluentBuilder {
         crate::operation::untag_user::UntagUserFluentBuilder::new(self.handle.clone())
     }
@@ -3791,6 +3938,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "update_access_key")]
     pub fn update_access_key(
         &self,
     ) -> crate::operation::update_access_key::UpdateAccessKeyFluentBuilder {
@@ -3828,6 +3976,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "update_account_password_policy")]
     pub fn update_account_password_policy(
         &self,
     ) -> crate::operation::update_account_password_policy::UpdateAccountPasswordPolicyFluentBuilder {
@@ -3864,6 +4013,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "update_assume_role_policy")]
     pub fn update_assume_role_policy(
         &self,
     ) -> crate::operation::update_assume_role_policy::UpdateAssumeRolePolicyFluentBuilder {
@@ -3901,6 +4051,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "update_group")]
     pub fn update_group(
         &self,
     ) -> crate::operation::update_group::UpdateGroupFluentBuilder {
@@ -3937,6 +4088,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "update_login_profile")]
     pub fn update_login_profile(
         &self,
     ) -> crate::operation::update_login_profile::UpdateLoginProfileFluentBuilder {
@@ -3960,6 +4112,7 @@ impl Client {
     /// - [`InvalidInputException`](crate::types::error::InvalidInputException): The request was rejected because an invalid or out-of-range value was supplied for an input parameter.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "update_open_id_connect_provider_thumbprint")]
     pub fn update_open_id_connect_provider_thumbprint(
         &self,
     ) -> crate::operation::update_open_id_connect_provider_thumbprint::UpdateOpenIdConnectProviderThumbprintFluentBuilder {
@@ -3975,6 +4128,7 @@ impl Client {
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
     /// - [`UnmodifiableEntityException`](crate::types::error::UnmodifiableEntityException): The request was rejected because service-linked roles are protected Amazon Web Services resources.
+    #[cfg(feature = "update_role")]
     pub fn update_role(&self) -> crate::operation::update_role::UpdateRoleFluentBuilder {
         crate::operation::update_role::UpdateRoleFluentBuilder::new(self.handle.clone())
     }
@@ -3988,6 +4142,7 @@ impl Client {
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
     /// - [`UnmodifiableEntityException`](crate::types::error::UnmodifiableEntityException): The request was rejected because service-linked roles are protected Amazon Web Services resources.
+    #[cfg(feature = "update_role_description")]
     pub fn update_role_description(
         &self,
     ) -> crate::operation::update_role_description::UpdateRoleDescriptionFluentBuilder {
@@ -4004,6 +4159,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "update_saml_provider")]
     pub fn update_saml_provider(
         &self,
     ) -> crate::operation::update_saml_provider::UpdateSamlProviderFluentBuilder {
@@ -4019,6 +4175,7 @@ impl Client {
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`UpdateSshPublicKeyError`](crate::operation::update_ssh_public_key::UpdateSshPublicKeyError) as the service error:
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
+    #[cfg(feature = "update_ssh_public_key")]
     pub fn update_ssh_public_key(
         &self,
     ) -> crate::operation::update_ssh_public_key::UpdateSshPublicKeyFluentBuilder {
@@ -4041,6 +4198,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`ServiceFailureException`](crate::types::error::ServiceFailureException): The request processing has failed because of an unknown error, exception or failure.
+    #[cfg(feature = "update_server_certificate")]
     pub fn update_server_certificate(
         &self,
     ) -> crate::operation::update_server_certificate::UpdateServerCertificateFluentBuilder {
@@ -4054,6 +4212,7 @@ impl Client {
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`UpdateServiceSpecificCredentialError`](crate::operation::update_service_specific_credential::UpdateServiceSpecificCredentialError) as the service error:
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
+    #[cfg(feature = "update_service_specific_credential")]
     pub fn update_service_specific_credential(
         &self,
     ) -> crate::operation::update_service_specific_credential::UpdateServiceSpecificCredentialFluentBuilder {
@@ -4089,6 +4248,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "update_signing_certificate")]
     pub fn update_signing_certificate(
         &self,
     ) -> crate::operation::update_signing_certificate::UpdateSigningCertificateFluentBuilder {
@@ -4128,6 +4288,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "update_user")]
     pub fn update_user(&self) -> crate::operation::update_user::UpdateUserFluentBuilder {
         crate::operation::update_user::UpdateUserFluentBuilder::new(self.handle.clone())
     }
@@ -4143,6 +4304,7 @@ impl Client {
     /// - [`LimitExceededException`](crate::types::error::LimitExceededException): The request was rejected because it attempted to create resources beyond the current Amazon Web Services account limits.
     /// - [`NoSuchEntityException`](crate::types::error::NoSuchEntityException): The request was rejected because it referenced a resource entity that does not exist.
     /// - [`UnrecognizedPublicKeyEncodingException`](crate::types::error::UnrecognizedPublicKeyEncodingException): The request was rejected because the public key encoding format is unsupported or unrecognized.
+    #[cfg(feature = "upload_ssh_public_key")]
     pub fn upload_ssh_public_key(
         &self,
     ) -> crate::operation::upload_ssh_public_key::UploadSshPublicKeyFluentBuilder {
@@ -4193,6 +4355,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "upload_server_certificate")]
     pub fn upload_server_certificate(
         &self,
     ) -> crate::operation::upload_server_certificate::UploadServerCertificateFluentBuilder {
@@ -4238,6 +4401,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "upload_signing_certificate")]
     pub fn upload_signing_certificate(
         &self,
     ) -> crate::operation::upload_signing_certificate::UploadSigningCertificateFluentBuilder {

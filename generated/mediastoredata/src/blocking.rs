@@ -37,6 +37,7 @@ impl Client {
         &self.inner
     }
     /// Calls `DeleteObject` and waits for the answer. See [`crate::Client::delete_object`].
+    #[cfg(feature = "delete_object")]
     pub fn delete_object(
         &self,
     ) -> crate::operation::delete_object::DeleteObjectFluentBuilder<
@@ -47,6 +48,7 @@ impl Client {
         >>::from_async(self.inner.delete_object())
     }
     /// Calls `DescribeObject` and waits for the answer. See [`crate::Client::describe_object`].
+    #[cfg(feature = "describe_object")]
     pub fn describe_object(
         &self,
     ) -> crate::operation::describe_object::DescribeObjectFluentBuilder<
@@ -57,6 +59,7 @@ impl Client {
         >>::from_async(self.inner.describe_object())
     }
     /// Calls `GetObject` and waits for the answer. See [`crate::Client::get_object`].
+    #[cfg(feature = "get_object")]
     pub fn get_object(
         &self,
     ) -> crate::operation::get_object::GetObjectFluentBuilder<
@@ -67,6 +70,7 @@ impl Client {
         >>::from_async(self.inner.get_object())
     }
     /// Calls `ListItems` and waits for the answer. See [`crate::Client::list_items`].
+    #[cfg(feature = "list_items")]
     pub fn list_items(
         &self,
     ) -> crate::operation::list_items::ListItemsFluentBuilder<
@@ -77,6 +81,7 @@ impl Client {
         >>::from_async(self.inner.list_items())
     }
     /// Calls `PutObject` and waits for the answer. See [`crate::Client::put_object`].
+    #[cfg(feature = "put_object")]
     pub fn put_object(
         &self,
     ) -> crate::operation::put_object::PutObjectFluentBuilder<

@@ -28,6 +28,7 @@ impl Client {
     /// - [`ContainerNotFoundException`](crate::types::error::ContainerNotFoundException): The specified container was not found for the specified account.
     /// - [`InternalServerError`](crate::types::error::InternalServerError): The service is temporarily unavailable.
     /// - [`ObjectNotFoundException`](crate::types::error::ObjectNotFoundException): Could not perform an operation on an object that does not exist.
+    #[cfg(feature = "delete_object")]
     pub fn delete_object(
         &self,
     ) -> crate::operation::delete_object::DeleteObjectFluentBuilder {
@@ -43,6 +44,7 @@ impl Client {
     /// - [`ContainerNotFoundException`](crate::types::error::ContainerNotFoundException): The specified container was not found for the specified account.
     /// - [`InternalServerError`](crate::types::error::InternalServerError): The service is temporarily unavailable.
     /// - [`ObjectNotFoundException`](crate::types::error::ObjectNotFoundException): Could not perform an operation on an object that does not exist.
+    #[cfg(feature = "describe_object")]
     pub fn describe_object(
         &self,
     ) -> crate::operation::describe_object::DescribeObjectFluentBuilder {
@@ -59,6 +61,7 @@ impl Client {
     /// - [`InternalServerError`](crate::types::error::InternalServerError): The service is temporarily unavailable.
     /// - [`ObjectNotFoundException`](crate::types::error::ObjectNotFoundException): Could not perform an operation on an object that does not exist.
     /// - [`RequestedRangeNotSatisfiableException`](crate::types::error::RequestedRangeNotSatisfiableException): The requested content range is not valid.
+    #[cfg(feature = "get_object")]
     pub fn get_object(&self) -> crate::operation::get_object::GetObjectFluentBuilder {
         crate::operation::get_object::GetObjectFluentBuilder::new(self.handle.clone())
     }
@@ -69,6 +72,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListItemsError`](crate::operation::list_items::ListItemsError) as the service error:
     /// - [`ContainerNotFoundException`](crate::types::error::ContainerNotFoundException): The specified container was not found for the specified account.
     /// - [`InternalServerError`](crate::types::error::InternalServerError): The service is temporarily unavailable.
+    #[cfg(feature = "list_items")]
     pub fn list_items(&self) -> crate::operation::list_items::ListItemsFluentBuilder {
         crate::operation::list_items::ListItemsFluentBuilder::new(self.handle.clone())
     }
@@ -79,6 +83,7 @@ impl Client {
     /// Returns [`SdkError`](crate::error::SdkError) with [`PutObjectError`](crate::operation::put_object::PutObjectError) as the service error:
     /// - [`ContainerNotFoundException`](crate::types::error::ContainerNotFoundException): The specified container was not found for the specified account.
     /// - [`InternalServerError`](crate::types::error::InternalServerError): The service is temporarily unavailable.
+    #[cfg(feature = "put_object")]
     pub fn put_object(&self) -> crate::operation::put_object::PutObjectFluentBuilder {
         crate::operation::put_object::PutObjectFluentBuilder::new(self.handle.clone())
     }

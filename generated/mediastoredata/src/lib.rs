@@ -119,8 +119,20 @@
 //! `test_util::mock_client!(mediastoredata, [&rule, ...])` a client answered by such rules; each rule
 //! records the inputs it was called with (`rule.requests()`). `test_util::MockTransport`
 //! answers at the HTTP level instead, for tests of retries, timeouts and interceptors.
+//!
+//! ## Compile only what you call
+//!
+//! Each operation has a cargo feature of the same name as its method on [`Client`] (`delete_object`); the default feature `full` turns them all on. A program that calls a few operations can turn the default off and list them: only those operations, the data types they use and their codecs are compiled, which cuts build time and binary size.
+//!
+//! ```toml
+//! [dependencies]
+//! mediastoredata = { path = "generated/mediastoredata", default-features = false, features = ["delete_object", "describe_object"] }
+//! ```
+//!
+//! The other features (`blocking`, `serde`, `test-util`, `opentelemetry`) combine with any set of operations. Waiters and paginators come with their operation.
 #![deny(missing_docs)]
 #![allow(deprecated)]
+#![cfg_attr(not(feature = "full"), allow(dead_code, unused_imports))]
 #![allow(
     clippy::enum_variant_names,
     clippy::large_enum_variant,
@@ -159,7 +171,7 @@ pub mod pagination {
 #[cfg(test)]
 #[rustfmt::skip]
 mod endpoint_tests;
-#[cfg(all(test, feature = "serde"))]
+#[cfg(all(test, feature = "serde", feature = "full"))]
 #[rustfmt::skip]
 mod serde_tests;
 #[cfg(feature = "blocking")]

@@ -37,6 +37,7 @@ impl Client {
         &self.inner
     }
     /// Calls `AbortMultipartUpload` and waits for the answer. See [`crate::Client::abort_multipart_upload`].
+    #[cfg(feature = "abort_multipart_upload")]
     pub fn abort_multipart_upload(
         &self,
     ) -> crate::operation::abort_multipart_upload::AbortMultipartUploadFluentBuilder<
@@ -47,6 +48,7 @@ impl Client {
         >>::from_async(self.inner.abort_multipart_upload())
     }
     /// Calls `CompleteMultipartUpload` and waits for the answer. See [`crate::Client::complete_multipart_upload`].
+    #[cfg(feature = "complete_multipart_upload")]
     pub fn complete_multipart_upload(
         &self,
     ) -> crate::operation::complete_multipart_upload::CompleteMultipartUploadFluentBuilder<
@@ -57,6 +59,7 @@ impl Client {
         >>::from_async(self.inner.complete_multipart_upload())
     }
     /// Calls `CopyObject` and waits for the answer. See [`crate::Client::copy_object`].
+    #[cfg(feature = "copy_object")]
     pub fn copy_object(
         &self,
     ) -> crate::operation::copy_object::CopyObjectFluentBuilder<
@@ -67,6 +70,7 @@ impl Client {
         >>::from_async(self.inner.copy_object())
     }
     /// Calls `CreateBucket` and waits for the answer. See [`crate::Client::create_bucket`].
+    #[cfg(feature = "create_bucket")]
     pub fn create_bucket(
         &self,
     ) -> crate::operation::create_bucket::CreateBucketFluentBuilder<
@@ -77,6 +81,7 @@ impl Client {
         >>::from_async(self.inner.create_bucket())
     }
     /// Calls `CreateBucketMetadataTableConfiguration` and waits for the answer. See [`crate::Client::create_bucket_metadata_table_configuration`].
+    #[cfg(feature = "create_bucket_metadata_table_configuration")]
     pub fn create_bucket_metadata_table_configuration(
         &self,
     ) -> crate::operation::create_bucket_metadata_table_configuration::CreateBucketMetadataTableConfigurationFluentBuilder<
@@ -87,6 +92,7 @@ impl Client {
         >>::from_async(self.inner.create_bucket_metadata_table_configuration())
     }
     /// Calls `CreateMultipartUpload` and waits for the answer. See [`crate::Client::create_multipart_upload`].
+    #[cfg(feature = "create_multipart_upload")]
     pub fn create_multipart_upload(
         &self,
     ) -> crate::operation::create_multipart_upload::CreateMultipartUploadFluentBuilder<
@@ -97,6 +103,7 @@ impl Client {
         >>::from_async(self.inner.create_multipart_upload())
     }
     /// Calls `CreateSession` and waits for the answer. See [`crate::Client::create_session`].
+    #[cfg(feature = "create_session")]
     pub fn create_session(
         &self,
     ) -> crate::operation::create_session::CreateSessionFluentBuilder<
@@ -107,6 +114,7 @@ impl Client {
         >>::from_async(self.inner.create_session())
     }
     /// Calls `DeleteBucket` and waits for the answer. See [`crate::Client::delete_bucket`].
+    #[cfg(feature = "delete_bucket")]
     pub fn delete_bucket(
         &self,
     ) -> crate::operation::delete_bucket::DeleteBucketFluentBuilder<
@@ -117,6 +125,7 @@ impl Client {
         >>::from_async(self.inner.delete_bucket())
     }
     /// Calls `DeleteBucketAnalyticsConfiguration` and waits for the answer. See [`crate::Client::delete_bucket_analytics_configuration`].
+    #[cfg(feature = "delete_bucket_analytics_configuration")]
     pub fn delete_bucket_analytics_configuration(
         &self,
     ) -> crate::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfigurationFluentBuilder<
@@ -127,6 +136,7 @@ impl Client {
         >>::from_async(self.inner.delete_bucket_analytics_configuration())
     }
     /// Calls `DeleteBucketCors` and waits for the answer. See [`crate::Client::delete_bucket_cors`].
+    #[cfg(feature = "delete_bucket_cors")]
     pub fn delete_bucket_cors(
         &self,
     ) -> crate::operation::delete_bucket_cors::DeleteBucketCorsFluentBuilder<
@@ -137,6 +147,7 @@ impl Client {
         >>::from_async(self.inner.delete_bucket_cors())
     }
     /// Calls `DeleteBucketEncryption` and waits for the answer. See [`crate::Client::delete_bucket_encryption`].
+    #[cfg(feature = "delete_bucket_encryption")]
     pub fn delete_bucket_encryption(
         &self,
     ) -> crate::operation::delete_bucket_encryption::DeleteBucketEncryptionFluentBuilder<
@@ -147,6 +158,7 @@ impl Client {
         >>::from_async(self.inner.delete_bucket_encryption())
     }
     /// Calls `DeleteBucketIntelligentTieringConfiguration` and waits for the answer. See [`crate::Client::delete_bucket_intelligent_tiering_configuration`].
+    #[cfg(feature = "delete_bucket_intelligent_tiering_configuration")]
     pub fn delete_bucket_intelligent_tiering_configuration(
         &self,
     ) -> crate::operation::delete_bucket_intelligent_tiering_configuration::DeleteBucketIntelligentTieringConfigurationFluentBuilder<
@@ -157,6 +169,7 @@ impl Client {
         >>::from_async(self.inner.delete_bucket_intelligent_tiering_configuration())
     }
     /// Calls `DeleteBucketInventoryConfiguration` and waits for the answer. See [`crate::Client::delete_bucket_inventory_configuration`].
+    #[cfg(feature = "delete_bucket_inventory_configuration")]
     pub fn delete_bucket_inventory_configuration(
         &self,
     ) -> crate::operation::delete_bucket_inventory_configuration::DeleteBucketInventoryConfigurationFluentBuilder<
@@ -167,6 +180,7 @@ impl Client {
         >>::from_async(self.inner.delete_bucket_inventory_configuration())
     }
     /// Calls `DeleteBucketLifecycle` and waits for the answer. See [`crate::Client::delete_bucket_lifecycle`].
+    #[cfg(feature = "delete_bucket_lifecycle")]
     pub fn delete_bucket_lifecycle(
         &self,
     ) -> crate::operation::delete_bucket_lifecycle::DeleteBucketLifecycleFluentBuilder<
@@ -177,6 +191,7 @@ impl Client {
         >>::from_async(self.inner.delete_bucket_lifecycle())
     }
     /// Calls `DeleteBucketMetadataTableConfiguration` and waits for the answer. See [`crate::Client::delete_bucket_metadata_table_configuration`].
+    #[cfg(feature = "delete_bucket_metadata_table_configuration")]
     pub fn delete_bucket_metadata_table_configuration(
         &self,
     ) -> crate::operation::delete_bucket_metadata_table_configuration::DeleteBucketMetadataTableConfigurationFluentBuilder<
@@ -187,6 +202,7 @@ impl Client {
         >>::from_async(self.inner.delete_bucket_metadata_table_configuration())
     }
     /// Calls `DeleteBucketMetricsConfiguration` and waits for the answer. See [`crate::Client::delete_bucket_metrics_configuration`].
+    #[cfg(feature = "delete_bucket_metrics_configuration")]
     pub fn delete_bucket_metrics_configuration(
         &self,
     ) -> crate::operation::delete_bucket_metrics_configuration::DeleteBucketMetricsConfigurationFluentBuilder<
@@ -197,6 +213,7 @@ impl Client {
         >>::from_async(self.inner.delete_bucket_metrics_configuration())
     }
     /// Calls `DeleteBucketOwnershipControls` and waits for the answer. See [`crate::Client::delete_bucket_ownership_controls`].
+    #[cfg(feature = "delete_bucket_ownership_controls")]
     pub fn delete_bucket_ownership_controls(
         &self,
     ) -> crate::operation::delete_bucket_ownership_controls::DeleteBucketOwnershipControlsFluentBuilder<
@@ -207,6 +224,7 @@ impl Client {
         >>::from_async(self.inner.delete_bucket_ownership_controls())
     }
     /// Calls `DeleteBucketPolicy` and waits for the answer. See [`crate::Client::delete_bucket_policy`].
+    #[cfg(feature = "delete_bucket_policy")]
     pub fn delete_bucket_policy(
         &self,
     ) -> crate::operation::delete_bucket_policy::DeleteBucketPolicyFluentBuilder<
@@ -217,6 +235,7 @@ impl Client {
         >>::from_async(self.inner.delete_bucket_policy())
     }
     /// Calls `DeleteBucketReplication` and waits for the answer. See [`crate::Client::delete_bucket_replication`].
+    #[cfg(feature = "delete_bucket_replication")]
     pub fn delete_bucket_replication(
         &self,
     ) -> crate::operation::delete_bucket_replication::DeleteBucketReplicationFluentBuilder<
@@ -227,6 +246,7 @@ impl Client {
         >>::from_async(self.inner.delete_bucket_replication())
     }
     /// Calls `DeleteBucketTagging` and waits for the answer. See [`crate::Client::delete_bucket_tagging`].
+    #[cfg(feature = "delete_bucket_tagging")]
     pub fn delete_bucket_tagging(
         &self,
     ) -> crate::operation::delete_bucket_tagging::DeleteBucketTaggingFluentBuilder<
@@ -237,6 +257,7 @@ impl Client {
         >>::from_async(self.inner.delete_bucket_tagging())
     }
     /// Calls `DeleteBucketWebsite` and waits for the answer. See [`crate::Client::delete_bucket_website`].
+    #[cfg(feature = "delete_bucket_website")]
     pub fn delete_bucket_website(
         &self,
     ) -> crate::operation::delete_bucket_website::DeleteBucketWebsiteFluentBuilder<
@@ -247,6 +268,7 @@ impl Client {
         >>::from_async(self.inner.delete_bucket_website())
     }
     /// Calls `DeleteObject` and waits for the answer. See [`crate::Client::delete_object`].
+    #[cfg(feature = "delete_object")]
     pub fn delete_object(
         &self,
     ) -> crate::operation::delete_object::DeleteObjectFluentBuilder<
@@ -257,6 +279,7 @@ impl Client {
         >>::from_async(self.inner.delete_object())
     }
     /// Calls `DeleteObjectTagging` and waits for the answer. See [`crate::Client::delete_object_tagging`].
+    #[cfg(feature = "delete_object_tagging")]
     pub fn delete_object_tagging(
         &self,
     ) -> crate::operation::delete_object_tagging::DeleteObjectTaggingFluentBuilder<
@@ -267,6 +290,7 @@ impl Client {
         >>::from_async(self.inner.delete_object_tagging())
     }
     /// Calls `DeleteObjects` and waits for the answer. See [`crate::Client::delete_objects`].
+    #[cfg(feature = "delete_objects")]
     pub fn delete_objects(
         &self,
     ) -> crate::operation::delete_objects::DeleteObjectsFluentBuilder<
@@ -277,6 +301,7 @@ impl Client {
         >>::from_async(self.inner.delete_objects())
     }
     /// Calls `DeletePublicAccessBlock` and waits for the answer. See [`crate::Client::delete_public_access_block`].
+    #[cfg(feature = "delete_public_access_block")]
     pub fn delete_public_access_block(
         &self,
     ) -> crate::operation::delete_public_access_block::DeletePublicAccessBlockFluentBuilder<
@@ -287,6 +312,7 @@ impl Client {
         >>::from_async(self.inner.delete_public_access_block())
     }
     /// Calls `GetBucketAccelerateConfiguration` and waits for the answer. See [`crate::Client::get_bucket_accelerate_configuration`].
+    #[cfg(feature = "get_bucket_accelerate_configuration")]
     pub fn get_bucket_accelerate_configuration(
         &self,
     ) -> crate::operation::get_bucket_accelerate_configuration::GetBucketAccelerateConfigurationFluentBuilder<
@@ -297,6 +323,7 @@ impl Client {
         >>::from_async(self.inner.get_bucket_accelerate_configuration())
     }
     /// Calls `GetBucketAcl` and waits for the answer. See [`crate::Client::get_bucket_acl`].
+    #[cfg(feature = "get_bucket_acl")]
     pub fn get_bucket_acl(
         &self,
     ) -> crate::operation::get_bucket_acl::GetBucketAclFluentBuilder<
@@ -307,6 +334,7 @@ impl Client {
         >>::from_async(self.inner.get_bucket_acl())
     }
     /// Calls `GetBucketAnalyticsConfiguration` and waits for the answer. See [`crate::Client::get_bucket_analytics_configuration`].
+    #[cfg(feature = "get_bucket_analytics_configuration")]
     pub fn get_bucket_analytics_configuration(
         &self,
     ) -> crate::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfigurationFluentBuilder<
@@ -317,6 +345,7 @@ impl Client {
         >>::from_async(self.inner.get_bucket_analytics_configuration())
     }
     /// Calls `GetBucketCors` and waits for the answer. See [`crate::Client::get_bucket_cors`].
+    #[cfg(feature = "get_bucket_cors")]
     pub fn get_bucket_cors(
         &self,
     ) -> crate::operation::get_bucket_cors::GetBucketCorsFluentBuilder<
@@ -327,6 +356,7 @@ impl Client {
         >>::from_async(self.inner.get_bucket_cors())
     }
     /// Calls `GetBucketEncryption` and waits for the answer. See [`crate::Client::get_bucket_encryption`].
+    #[cfg(feature = "get_bucket_encryption")]
     pub fn get_bucket_encryption(
         &self,
     ) -> crate::operation::get_bucket_encryption::GetBucketEncryptionFluentBuilder<
@@ -337,6 +367,7 @@ impl Client {
         >>::from_async(self.inner.get_bucket_encryption())
     }
     /// Calls `GetBucketIntelligentTieringConfiguration` and waits for the answer. See [`crate::Client::get_bucket_intelligent_tiering_configuration`].
+    #[cfg(feature = "get_bucket_intelligent_tiering_configuration")]
     pub fn get_bucket_intelligent_tiering_configuration(
         &self,
     ) -> crate::operation::get_bucket_intelligent_tiering_configuration::GetBucketIntelligentTieringConfigurationFluentBuilder<
@@ -347,6 +378,7 @@ impl Client {
         >>::from_async(self.inner.get_bucket_intelligent_tiering_configuration())
     }
     /// Calls `GetBucketInventoryConfiguration` and waits for the answer. See [`crate::Client::get_bucket_inventory_configuration`].
+    #[cfg(feature = "get_bucket_inventory_configuration")]
     pub fn get_bucket_inventory_configuration(
         &self,
     ) -> crate::operation::get_bucket_inventory_configuration::GetBucketInventoryConfigurationFluentBuilder<
@@ -357,6 +389,7 @@ impl Client {
         >>::from_async(self.inner.get_bucket_inventory_configuration())
     }
     /// Calls `GetBucketLifecycleConfiguration` and waits for the answer. See [`crate::Client::get_bucket_lifecycle_configuration`].
+    #[cfg(feature = "get_bucket_lifecycle_configuration")]
     pub fn get_bucket_lifecycle_configuration(
         &self,
     ) -> crate::operation::get_bucket_lifecycle_configuration::GetBucketLifecycleConfigurationFluentBuilder<
@@ -367,6 +400,7 @@ impl Client {
         >>::from_async(self.inner.get_bucket_lifecycle_configuration())
     }
     /// Calls `GetBucketLocation` and waits for the answer. See [`crate::Client::get_bucket_location`].
+    #[cfg(feature = "get_bucket_location")]
     pub fn get_bucket_location(
         &self,
     ) -> crate::operation::get_bucket_location::GetBucketLocationFluentBuilder<
@@ -377,6 +411,7 @@ impl Client {
         >>::from_async(self.inner.get_bucket_location())
     }
     /// Calls `GetBucketLogging` and waits for the answer. See [`crate::Client::get_bucket_logging`].
+    #[cfg(feature = "get_bucket_logging")]
     pub fn get_bucket_logging(
         &self,
     ) -> crate::operation::get_bucket_logging::GetBucketLoggingFluentBuilder<
@@ -387,6 +422,7 @@ impl Client {
         >>::from_async(self.inner.get_bucket_logging())
     }
     /// Calls `GetBucketMetadataTableConfiguration` and waits for the answer. See [`crate::Client::get_bucket_metadata_table_configuration`].
+    #[cfg(feature = "get_bucket_metadata_table_configuration")]
     pub fn get_bucket_metadata_table_configuration(
         &self,
     ) -> crate::operation::get_bucket_metadata_table_configuration::GetBucketMetadataTableConfigurationFluentBuilder<
@@ -397,6 +433,7 @@ impl Client {
         >>::from_async(self.inner.get_bucket_metadata_table_configuration())
     }
     /// Calls `GetBucketMetricsConfiguration` and waits for the answer. See [`crate::Client::get_bucket_metrics_configuration`].
+    #[cfg(feature = "get_bucket_metrics_configuration")]
     pub fn get_bucket_metrics_configuration(
         &self,
     ) -> crate::operation::get_bucket_metrics_configuration::GetBucketMetricsConfigurationFluentBuilder<
@@ -407,6 +444,7 @@ impl Client {
         >>::from_async(self.inner.get_bucket_metrics_configuration())
     }
     /// Calls `GetBucketNotificationConfiguration` and waits for the answer. See [`crate::Client::get_bucket_notification_configuration`].
+    #[cfg(feature = "get_bucket_notification_configuration")]
     pub fn get_bucket_notification_configuration(
         &self,
     ) -> crate::operation::get_bucket_notification_configuration::GetBucketNotificationConfigurationFluentBuilder<
@@ -417,6 +455,7 @@ impl Client {
         >>::from_async(self.inner.get_bucket_notification_configuration())
     }
     /// Calls `GetBucketOwnershipControls` and waits for the answer. See [`crate::Client::get_bucket_ownership_controls`].
+    #[cfg(feature = "get_bucket_ownership_controls")]
     pub fn get_bucket_ownership_controls(
         &self,
     ) -> crate::operation::get_bucket_ownership_controls::GetBucketOwnershipControlsFluentBuilder<
@@ -427,6 +466,7 @@ impl Client {
         >>::from_async(self.inner.get_bucket_ownership_controls())
     }
     /// Calls `GetBucketPolicy` and waits for the answer. See [`crate::Client::get_bucket_policy`].
+    #[cfg(feature = "get_bucket_policy")]
     pub fn get_bucket_policy(
         &self,
     ) -> crate::operation::get_bucket_policy::GetBucketPolicyFluentBuilder<
@@ -437,6 +477,7 @@ impl Client {
         >>::from_async(self.inner.get_bucket_policy())
     }
     /// Calls `GetBucketPolicyStatus` and waits for the answer. See [`crate::Client::get_bucket_policy_status`].
+    #[cfg(feature = "get_bucket_policy_status")]
     pub fn get_bucket_policy_status(
         &self,
     ) -> crate::operation::get_bucket_policy_status::GetBucketPolicyStatusFluentBuilder<
@@ -447,6 +488,7 @@ impl Client {
         >>::from_async(self.inner.get_bucket_policy_status())
     }
     /// Calls `GetBucketReplication` and waits for the answer. See [`crate::Client::get_bucket_replication`].
+    #[cfg(feature = "get_bucket_replication")]
     pub fn get_bucket_replication(
         &self,
     ) -> crate::operation::get_bucket_replication::GetBucketReplicationFluentBuilder<
@@ -457,6 +499,7 @@ impl Client {
         >>::from_async(self.inner.get_bucket_replication())
     }
     /// Calls `GetBucketRequestPayment` and waits for the answer. See [`crate::Client::get_bucket_request_payment`].
+    #[cfg(feature = "get_bucket_request_payment")]
     pub fn get_bucket_request_payment(
         &self,
     ) -> crate::operation::get_bucket_request_payment::GetBucketRequestPaymentFluentBuilder<
@@ -467,6 +510,7 @@ impl Client {
         >>::from_async(self.inner.get_bucket_request_payment())
     }
     /// Calls `GetBucketTagging` and waits for the answer. See [`crate::Client::get_bucket_tagging`].
+    #[cfg(feature = "get_bucket_tagging")]
     pub fn get_bucket_tagging(
         &self,
     ) -> crate::operation::get_bucket_tagging::GetBucketTaggingFluentBuilder<
@@ -477,6 +521,7 @@ impl Client {
         >>::from_async(self.inner.get_bucket_tagging())
     }
     /// Calls `GetBucketVersioning` and waits for the answer. See [`crate::Client::get_bucket_versioning`].
+    #[cfg(feature = "get_bucket_versioning")]
     pub fn get_bucket_versioning(
         &self,
     ) -> crate::operation::get_bucket_versioning::GetBucketVersioningFluentBuilder<
@@ -487,6 +532,7 @@ impl Client {
         >>::from_async(self.inner.get_bucket_versioning())
     }
     /// Calls `GetBucketWebsite` and waits for the answer. See [`crate::Client::get_bucket_website`].
+    #[cfg(feature = "get_bucket_website")]
     pub fn get_bucket_website(
         &self,
     ) -> crate::operation::get_bucket_website::GetBucketWebsiteFluentBuilder<
@@ -497,6 +543,7 @@ impl Client {
         >>::from_async(self.inner.get_bucket_website())
     }
     /// Calls `GetObject` and waits for the answer. See [`crate::Client::get_object`].
+    #[cfg(feature = "get_object")]
     pub fn get_object(
         &self,
     ) -> crate::operation::get_object::GetObjectFluentBuilder<
@@ -507,6 +554,7 @@ impl Client {
         >>::from_async(self.inner.get_object())
     }
     /// Calls `GetObjectAcl` and waits for the answer. See [`crate::Client::get_object_acl`].
+    #[cfg(feature = "get_object_acl")]
     pub fn get_object_acl(
         &self,
     ) -> crate::operation::get_object_acl::GetObjectAclFluentBuilder<
@@ -517,6 +565,7 @@ impl Client {
         >>::from_async(self.inner.get_object_acl())
     }
     /// Calls `GetObjectAttributes` and waits for the answer. See [`crate::Client::get_object_attributes`].
+    #[cfg(feature = "get_object_attributes")]
     pub fn get_object_attributes(
         &self,
     ) -> crate::operation::get_object_attributes::GetObjectAttributesFluentBuilder<
@@ -527,6 +576,7 @@ impl Client {
         >>::from_async(self.inner.get_object_attributes())
     }
     /// Calls `GetObjectLegalHold` and waits for the answer. See [`crate::Client::get_object_legal_hold`].
+    #[cfg(feature = "get_object_legal_hold")]
     pub fn get_object_legal_hold(
         &self,
     ) -> crate::operation::get_object_legal_hold::GetObjectLegalHoldFluentBuilder<
@@ -537,6 +587,7 @@ impl Client {
         >>::from_async(self.inner.get_object_legal_hold())
     }
     /// Calls `GetObjectLockConfiguration` and waits for the answer. See [`crate::Client::get_object_lock_configuration`].
+    #[cfg(feature = "get_object_lock_configuration")]
     pub fn get_object_lock_configuration(
         &self,
     ) -> crate::operation::get_object_lock_configuration::GetObjectLockConfigurationFluentBuilder<
@@ -547,6 +598,7 @@ impl Client {
         >>::from_async(self.inner.get_object_lock_configuration())
     }
     /// Calls `GetObjectRetention` and waits for the answer. See [`crate::Client::get_object_retention`].
+    #[cfg(feature = "get_object_retention")]
     pub fn get_object_retention(
         &self,
     ) -> crate::operation::get_object_retention::GetObjectRetentionFluentBuilder<
@@ -557,6 +609,7 @@ impl Client {
         >>::from_async(self.inner.get_object_retention())
     }
     /// Calls `GetObjectTagging` and waits for the answer. See [`crate::Client::get_object_tagging`].
+    #[cfg(feature = "get_object_tagging")]
     pub fn get_object_tagging(
         &self,
     ) -> crate::operation::get_object_tagging::GetObjectTaggingFluentBuilder<
@@ -567,6 +620,7 @@ impl Client {
         >>::from_async(self.inner.get_object_tagging())
     }
     /// Calls `GetObjectTorrent` and waits for the answer. See [`crate::Client::get_object_torrent`].
+    #[cfg(feature = "get_object_torrent")]
     pub fn get_object_torrent(
         &self,
     ) -> crate::operation::get_object_torrent::GetObjectTorrentFluentBuilder<
@@ -577,6 +631,7 @@ impl Client {
         >>::from_async(self.inner.get_object_torrent())
     }
     /// Calls `GetPublicAccessBlock` and waits for the answer. See [`crate::Client::get_public_access_block`].
+    #[cfg(feature = "get_public_access_block")]
     pub fn get_public_access_block(
         &self,
     ) -> crate::operation::get_public_access_block::GetPublicAccessBlockFluentBuilder<
@@ -587,6 +642,7 @@ impl Client {
         >>::from_async(self.inner.get_public_access_block())
     }
     /// Calls `HeadBucket` and waits for the answer. See [`crate::Client::head_bucket`].
+    #[cfg(feature = "head_bucket")]
     pub fn head_bucket(
         &self,
     ) -> crate::operation::head_bucket::HeadBucketFluentBuilder<
@@ -597,6 +653,7 @@ impl Client {
         >>::from_async(self.inner.head_bucket())
     }
     /// Calls `HeadObject` and waits for the answer. See [`crate::Client::head_object`].
+    #[cfg(feature = "head_object")]
     pub fn head_object(
         &self,
     ) -> crate::operation::head_object::HeadObjectFluentBuilder<
@@ -607,6 +664,7 @@ impl Client {
         >>::from_async(self.inner.head_object())
     }
     /// Calls `ListBucketAnalyticsConfigurations` and waits for the answer. See [`crate::Client::list_bucket_analytics_configurations`].
+    #[cfg(feature = "list_bucket_analytics_configurations")]
     pub fn list_bucket_analytics_configurations(
         &self,
     ) -> crate::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurationsFluentBuilder<
@@ -617,6 +675,7 @@ impl Client {
         >>::from_async(self.inner.list_bucket_analytics_configurations())
     }
     /// Calls `ListBucketIntelligentTieringConfigurations` and waits for the answer. See [`crate::Client::list_bucket_intelligent_tiering_configurations`].
+    #[cfg(feature = "list_bucket_intelligent_tiering_configurations")]
     pub fn list_bucket_intelligent_tiering_configurations(
         &self,
     ) -> crate::operation::list_bucket_intelligent_tiering_configurations::ListBucketIntelligentTieringConfigurationsFluentBuilder<
@@ -627,6 +686,7 @@ impl Client {
         >>::from_async(self.inner.list_bucket_intelligent_tiering_configurations())
     }
     /// Calls `ListBucketInventoryConfigurations` and waits for the answer. See [`crate::Client::list_bucket_inventory_configurations`].
+    #[cfg(feature = "list_bucket_inventory_configurations")]
     pub fn list_bucket_inventory_configurations(
         &self,
     ) -> crate::operation::list_bucket_inventory_configurations::ListBucketInventoryConfigurationsFluentBuilder<
@@ -637,6 +697,7 @@ impl Client {
         >>::from_async(self.inner.list_bucket_inventory_configurations())
     }
     /// Calls `ListBucketMetricsConfigurations` and waits for the answer. See [`crate::Client::list_bucket_metrics_configurations`].
+    #[cfg(feature = "list_bucket_metrics_configurations")]
     pub fn list_bucket_metrics_configurations(
         &self,
     ) -> crate::operation::list_bucket_metrics_configurations::ListBucketMetricsConfigurationsFluentBuilder<
@@ -647,6 +708,7 @@ impl Client {
         >>::from_async(self.inner.list_bucket_metrics_configurations())
     }
     /// Calls `ListBuckets` and waits for the answer. See [`crate::Client::list_buckets`].
+    #[cfg(feature = "list_buckets")]
     pub fn list_buckets(
         &self,
     ) -> crate::operation::list_buckets::ListBucketsFluentBuilder<
@@ -657,6 +719,7 @@ impl Client {
         >>::from_async(self.inner.list_buckets())
     }
     /// Calls `ListDirectoryBuckets` and waits for the answer. See [`crate::Client::list_directory_buckets`].
+    #[cfg(feature = "list_directory_buckets")]
     pub fn list_directory_buckets(
         &self,
     ) -> crate::operation::list_directory_buckets::ListDirectoryBucketsFluentBuilder<
@@ -667,6 +730,7 @@ impl Client {
         >>::from_async(self.inner.list_directory_buckets())
     }
     /// Calls `ListMultipartUploads` and waits for the answer. See [`crate::Client::list_multipart_uploads`].
+    #[cfg(feature = "list_multipart_uploads")]
     pub fn list_multipart_uploads(
         &self,
     ) -> crate::operation::list_multipart_uploads::ListMultipartUploadsFluentBuilder<
@@ -677,6 +741,7 @@ impl Client {
         >>::from_async(self.inner.list_multipart_uploads())
     }
     /// Calls `ListObjectVersions` and waits for the answer. See [`crate::Client::list_object_versions`].
+    #[cfg(feature = "list_object_versions")]
     pub fn list_object_versions(
         &self,
     ) -> crate::operation::list_object_versions::ListObjectVersionsFluentBuilder<
@@ -687,6 +752,7 @@ impl Client {
         >>::from_async(self.inner.list_object_versions())
     }
     /// Calls `ListObjects` and waits for the answer. See [`crate::Client::list_objects`].
+    #[cfg(feature = "list_objects")]
     pub fn list_objects(
         &self,
     ) -> crate::operation::list_objects::ListObjectsFluentBuilder<
@@ -697,6 +763,7 @@ impl Client {
         >>::from_async(self.inner.list_objects())
     }
     /// Calls `ListObjectsV2` and waits for the answer. See [`crate::Client::list_objects_v2`].
+    #[cfg(feature = "list_objects_v2")]
     pub fn list_objects_v2(
         &self,
     ) -> crate::operation::list_objects_v2::ListObjectsV2FluentBuilder<
@@ -707,6 +774,7 @@ impl Client {
         >>::from_async(self.inner.list_objects_v2())
     }
     /// Calls `ListParts` and waits for the answer. See [`crate::Client::list_parts`].
+    #[cfg(feature = "list_parts")]
     pub fn list_parts(
         &self,
     ) -> crate::operation::list_parts::ListPartsFluentBuilder<
@@ -717,6 +785,7 @@ impl Client {
         >>::from_async(self.inner.list_parts())
     }
     /// Calls `PutBucketAccelerateConfiguration` and waits for the answer. See [`crate::Client::put_bucket_accelerate_configuration`].
+    #[cfg(feature = "put_bucket_accelerate_configuration")]
     pub fn put_bucket_accelerate_configuration(
         &self,
     ) -> crate::operation::put_bucket_accelerate_configuration::PutBucketAccelerateConfigurationFluentBuilder<
@@ -727,6 +796,7 @@ impl Client {
         >>::from_async(self.inner.put_bucket_accelerate_configuration())
     }
     /// Calls `PutBucketAcl` and waits for the answer. See [`crate::Client::put_bucket_acl`].
+    #[cfg(feature = "put_bucket_acl")]
     pub fn put_bucket_acl(
         &self,
     ) -> crate::operation::put_bucket_acl::PutBucketAclFluentBuilder<
@@ -737,6 +807,7 @@ impl Client {
         >>::from_async(self.inner.put_bucket_acl())
     }
     /// Calls `PutBucketAnalyticsConfiguration` and waits for the answer. See [`crate::Client::put_bucket_analytics_configuration`].
+    #[cfg(feature = "put_bucket_analytics_configuration")]
     pub fn put_bucket_analytics_configuration(
         &self,
     ) -> crate::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationFluentBuilder<
@@ -747,6 +818,7 @@ impl Client {
         >>::from_async(self.inner.put_bucket_analytics_configuration())
     }
     /// Calls `PutBucketCors` and waits for the answer. See [`crate::Client::put_bucket_cors`].
+    #[cfg(feature = "put_bucket_cors")]
     pub fn put_bucket_cors(
         &self,
     ) -> crate::operation::put_bucket_cors::PutBucketCorsFluentBuilder<
@@ -757,6 +829,7 @@ impl Client {
         >>::from_async(self.inner.put_bucket_cors())
     }
     /// Calls `PutBucketEncryption` and waits for the answer. See [`crate::Client::put_bucket_encryption`].
+    #[cfg(feature = "put_bucket_encryption")]
     pub fn put_bucket_encryption(
         &self,
     ) -> crate::operation::put_bucket_encryption::PutBucketEncryptionFluentBuilder<
@@ -767,6 +840,7 @@ impl Client {
         >>::from_async(self.inner.put_bucket_encryption())
     }
     /// Calls `PutBucketIntelligentTieringConfiguration` and waits for the answer. See [`crate::Client::put_bucket_intelligent_tiering_configuration`].
+    #[cfg(feature = "put_bucket_intelligent_tiering_configuration")]
     pub fn put_bucket_intelligent_tiering_configuration(
         &self,
     ) -> crate::operation::put_bucket_intelligent_tiering_configuration::PutBucketIntelligentTieringConfigurationFluentBuilder<
@@ -777,6 +851,7 @@ impl Client {
         >>::from_async(self.inner.put_bucket_intelligent_tiering_configuration())
     }
     /// Calls `PutBucketInventoryConfiguration` and waits for the answer. See [`crate::Client::put_bucket_inventory_configuration`].
+    #[cfg(feature = "put_bucket_inventory_configuration")]
     pub fn put_bucket_inventory_configuration(
         &self,
     ) -> crate::operation::put_bucket_inventory_configuration::PutBucketInventoryConfigurationFluentBuilder<
@@ -787,6 +862,7 @@ impl Client {
         >>::from_async(self.inner.put_bucket_inventory_configuration())
     }
     /// Calls `PutBucketLifecycleConfiguration` and waits for the answer. See [`crate::Client::put_bucket_lifecycle_configuration`].
+    #[cfg(feature = "put_bucket_lifecycle_configuration")]
     pub fn put_bucket_lifecycle_configuration(
         &self,
     ) -> crate::operation::put_bucket_lifecycle_configuration::PutBucketLifecycleConfigurationFluentBuilder<
@@ -797,6 +873,7 @@ impl Client {
         >>::from_async(self.inner.put_bucket_lifecycle_configuration())
     }
     /// Calls `PutBucketLogging` and waits for the answer. See [`crate::Client::put_bucket_logging`].
+    #[cfg(feature = "put_bucket_logging")]
     pub fn put_bucket_logging(
         &self,
     ) -> crate::operation::put_bucket_logging::PutBucketLoggingFluentBuilder<
@@ -807,6 +884,7 @@ impl Client {
         >>::from_async(self.inner.put_bucket_logging())
     }
     /// Calls `PutBucketMetricsConfiguration` and waits for the answer. See [`crate::Client::put_bucket_metrics_configuration`].
+    #[cfg(feature = "put_bucket_metrics_configuration")]
     pub fn put_bucket_metrics_configuration(
         &self,
     ) -> crate::operation::put_bucket_metrics_configuration::PutBucketMetricsConfigurationFluentBuilder<
@@ -817,6 +895,7 @@ impl Client {
         >>::from_async(self.inner.put_bucket_metrics_configuration())
     }
     /// Calls `PutBucketNotificationConfiguration` and waits for the answer. See [`crate::Client::put_bucket_notification_configuration`].
+    #[cfg(feature = "put_bucket_notification_configuration")]
     pub fn put_bucket_notification_configuration(
         &self,
     ) -> crate::operation::put_bucket_notification_configuration::PutBucketNotificationConfigurationFluentBuilder<
@@ -827,6 +906,7 @@ impl Client {
         >>::from_async(self.inner.put_bucket_notification_configuration())
     }
     /// Calls `PutBucketOwnershipControls` and waits for the answer. See [`crate::Client::put_bucket_ownership_controls`].
+    #[cfg(feature = "put_bucket_ownership_controls")]
     pub fn put_bucket_ownership_controls(
         &self,
     ) -> crate::operation::put_bucket_ownership_controls::PutBucketOwnershipControlsFluentBuilder<
@@ -837,6 +917,7 @@ impl Client {
         >>::from_async(self.inner.put_bucket_ownership_controls())
     }
     /// Calls `PutBucketPolicy` and waits for the answer. See [`crate::Client::put_bucket_policy`].
+    #[cfg(feature = "put_bucket_policy")]
     pub fn put_bucket_policy(
         &self,
     ) -> crate::operation::put_bucket_policy::PutBucketPolicyFluentBuilder<
@@ -847,6 +928,7 @@ impl Client {
         >>::from_async(self.inner.put_bucket_policy())
     }
     /// Calls `PutBucketReplication` and waits for the answer. See [`crate::Client::put_bucket_replication`].
+    #[cfg(feature = "put_bucket_replication")]
     pub fn put_bucket_replication(
         &self,
     ) -> crate::operation::put_bucket_replication::PutBucketReplicationFluentBuilder<
@@ -857,6 +939,7 @@ impl Client {
         >>::from_async(self.inner.put_bucket_replication())
     }
     /// Calls `PutBucketRequestPayment` and waits for the answer. See [`crate::Client::put_bucket_request_payment`].
+    #[cfg(feature = "put_bucket_request_payment")]
     pub fn put_bucket_request_payment(
         &self,
     ) -> crate::operation::put_bucket_request_payment::PutBucketRequestPaymentFluentBuilder<
@@ -867,6 +950,7 @@ impl Client {
         >>::from_async(self.inner.put_bucket_request_payment())
     }
     /// Calls `PutBucketTagging` and waits for the answer. See [`crate::Client::put_bucket_tagging`].
+    #[cfg(feature = "put_bucket_tagging")]
     pub fn put_bucket_tagging(
         &self,
     ) -> crate::operation::put_bucket_tagging::PutBucketTaggingFluentBuilder<
@@ -877,6 +961,7 @@ impl Client {
         >>::from_async(self.inner.put_bucket_tagging())
     }
     /// Calls `PutBucketVersioning` and waits for the answer. See [`crate::Client::put_bucket_versioning`].
+    #[cfg(feature = "put_bucket_versioning")]
     pub fn put_bucket_versioning(
         &self,
     ) -> crate::operation::put_bucket_versioning::PutBucketVersioningFluentBuilder<
@@ -887,6 +972,7 @@ impl Client {
         >>::from_async(self.inner.put_bucket_versioning())
     }
     /// Calls `PutBucketWebsite` and waits for the answer. See [`crate::Client::put_bucket_website`].
+    #[cfg(feature = "put_bucket_website")]
     pub fn put_bucket_website(
         &self,
     ) -> crate::operation::put_bucket_website::PutBucketWebsiteFluentBuilder<
@@ -897,6 +983,7 @@ impl Client {
         >>::from_async(self.inner.put_bucket_website())
     }
     /// Calls `PutObject` and waits for the answer. See [`crate::Client::put_object`].
+    #[cfg(feature = "put_object")]
     pub fn put_object(
         &self,
     ) -> crate::operation::put_object::PutObjectFluentBuilder<
@@ -907,6 +994,7 @@ impl Client {
         >>::from_async(self.inner.put_object())
     }
     /// Calls `PutObjectAcl` and waits for the answer. See [`crate::Client::put_object_acl`].
+    #[cfg(feature = "put_object_acl")]
     pub fn put_object_acl(
         &self,
     ) -> crate::operation::put_object_acl::PutObjectAclFluentBuilder<
@@ -917,6 +1005,7 @@ impl Client {
         >>::from_async(self.inner.put_object_acl())
     }
     /// Calls `PutObjectLegalHold` and waits for the answer. See [`crate::Client::put_object_legal_hold`].
+    #[cfg(feature = "put_object_legal_hold")]
     pub fn put_object_legal_hold(
         &self,
     ) -> crate::operation::put_object_legal_hold::PutObjectLegalHoldFluentBuilder<
@@ -927,6 +1016,7 @@ impl Client {
         >>::from_async(self.inner.put_object_legal_hold())
     }
     /// Calls `PutObjectLockConfiguration` and waits for the answer. See [`crate::Client::put_object_lock_configuration`].
+    #[cfg(feature = "put_object_lock_configuration")]
     pub fn put_object_lock_configuration(
         &self,
     ) -> crate::operation::put_object_lock_configuration::PutObjectLockConfigurationFluentBuilder<
@@ -937,6 +1027,7 @@ impl Client {
         >>::from_async(self.inner.put_object_lock_configuration())
     }
     /// Calls `PutObjectRetention` and waits for the answer. See [`crate::Client::put_object_retention`].
+    #[cfg(feature = "put_object_retention")]
     pub fn put_object_retention(
         &self,
     ) -> crate::operation::put_object_retention::PutObjectRetentionFluentBuilder<
@@ -947,6 +1038,7 @@ impl Client {
         >>::from_async(self.inner.put_object_retention())
     }
     /// Calls `PutObjectTagging` and waits for the answer. See [`crate::Client::put_object_tagging`].
+    #[cfg(feature = "put_object_tagging")]
     pub fn put_object_tagging(
         &self,
     ) -> crate::operation::put_object_tagging::PutObjectTaggingFluentBuilder<
@@ -957,6 +1049,7 @@ impl Client {
         >>::from_async(self.inner.put_object_tagging())
     }
     /// Calls `PutPublicAccessBlock` and waits for the answer. See [`crate::Client::put_public_access_block`].
+    #[cfg(feature = "put_public_access_block")]
     pub fn put_public_access_block(
         &self,
     ) -> crate::operation::put_public_access_block::PutPublicAccessBlockFluentBuilder<
@@ -967,6 +1060,7 @@ impl Client {
         >>::from_async(self.inner.put_public_access_block())
     }
     /// Calls `RestoreObject` and waits for the answer. See [`crate::Client::restore_object`].
+    #[cfg(feature = "restore_object")]
     pub fn restore_object(
         &self,
     ) -> crate::operation::restore_object::RestoreObjectFluentBuilder<
@@ -977,6 +1071,7 @@ impl Client {
         >>::from_async(self.inner.restore_object())
     }
     /// Calls `SelectObjectContent` and waits for the answer. See [`crate::Client::select_object_content`].
+    #[cfg(feature = "select_object_content")]
     pub fn select_object_content(
         &self,
     ) -> crate::operation::select_object_content::SelectObjectContentFluentBuilder<
@@ -987,6 +1082,7 @@ impl Client {
         >>::from_async(self.inner.select_object_content())
     }
     /// Calls `UploadPart` and waits for the answer. See [`crate::Client::upload_part`].
+    #[cfg(feature = "upload_part")]
     pub fn upload_part(
         &self,
     ) -> crate::operation::upload_part::UploadPartFluentBuilder<
@@ -997,6 +1093,7 @@ impl Client {
         >>::from_async(self.inner.upload_part())
     }
     /// Calls `UploadPartCopy` and waits for the answer. See [`crate::Client::upload_part_copy`].
+    #[cfg(feature = "upload_part_copy")]
     pub fn upload_part_copy(
         &self,
     ) -> crate::operation::upload_part_copy::UploadPartCopyFluentBuilder<
@@ -1007,6 +1104,7 @@ impl Client {
         >>::from_async(self.inner.upload_part_copy())
     }
     /// Calls `WriteGetObjectResponse` and waits for the answer. See [`crate::Client::write_get_object_response`].
+    #[cfg(feature = "write_get_object_response")]
     pub fn write_get_object_response(
         &self,
     ) -> crate::operation::write_get_object_response::WriteGetObjectResponseFluentBuilder<

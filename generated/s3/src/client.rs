@@ -69,6 +69,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "abort_multipart_upload")]
     pub fn abort_multipart_upload(
         &self,
     ) -> crate::operation::abort_multipart_upload::AbortMultipartUploadFluentBuilder {
@@ -164,6 +165,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "complete_multipart_upload")]
     pub fn complete_multipart_upload(
         &self,
     ) -> crate::operation::complete_multipart_upload::CompleteMultipartUploadFluentBuilder {
@@ -256,6 +258,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "copy_object")]
     pub fn copy_object(&self) -> crate::operation::copy_object::CopyObjectFluentBuilder {
         crate::operation::copy_object::CopyObjectFluentBuilder::new(self.handle.clone())
     }
@@ -339,6 +342,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "create_bucket")]
     pub fn create_bucket(
         &self,
     ) -> crate::operation::create_bucket::CreateBucketFluentBuilder {
@@ -367,6 +371,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`CreateBucketMetadataTableConfigurationError`](crate::operation::create_bucket_metadata_table_configuration::CreateBucketMetadataTableConfigurationError) as the service error:
+    #[cfg(feature = "create_bucket_metadata_table_configuration")]
     pub fn create_bucket_metadata_table_configuration(
         &self,
     ) -> crate::operation::create_bucket_metadata_table_configuration::CreateBucketMetadataTableConfigurationFluentBuilder {
@@ -455,6 +460,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "create_multipart_upload")]
     pub fn create_multipart_upload(
         &self,
     ) -> crate::operation::create_multipart_upload::CreateMultipartUploadFluentBuilder {
@@ -502,6 +508,7 @@ impl Client {
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`CreateSessionError`](crate::operation::create_session::CreateSessionError) as the service error:
     /// - [`NoSuchBucket`](crate::types::error::NoSuchBucket): The specified bucket does not exist.
+    #[cfg(feature = "create_session")]
     pub fn create_session(
         &self,
     ) -> crate::operation::create_session::CreateSessionFluentBuilder {
@@ -544,6 +551,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_bucket")]
     pub fn delete_bucket(
         &self,
     ) -> crate::operation::delete_bucket::DeleteBucketFluentBuilder {
@@ -568,6 +576,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`DeleteBucketAnalyticsConfigurationError`](crate::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfigurationError) as the service error:
+    #[cfg(feature = "delete_bucket_analytics_configuration")]
     pub fn delete_bucket_analytics_configuration(
         &self,
     ) -> crate::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfigurationFluentBuilder {
@@ -603,6 +612,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_bucket_cors")]
     pub fn delete_bucket_cors(
         &self,
     ) -> crate::operation::delete_bucket_cors::DeleteBucketCorsFluentBuilder {
@@ -633,6 +643,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`DeleteBucketEncryptionError`](crate::operation::delete_bucket_encryption::DeleteBucketEncryptionError) as the service error:
+    #[cfg(feature = "delete_bucket_encryption")]
     pub fn delete_bucket_encryption(
         &self,
     ) -> crate::operation::delete_bucket_encryption::DeleteBucketEncryptionFluentBuilder {
@@ -659,6 +670,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`DeleteBucketIntelligentTieringConfigurationError`](crate::operation::delete_bucket_intelligent_tiering_configuration::DeleteBucketIntelligentTieringConfigurationError) as the service error:
+    #[cfg(feature = "delete_bucket_intelligent_tiering_configuration")]
     pub fn delete_bucket_intelligent_tiering_configuration(
         &self,
     ) -> crate::operation::delete_bucket_intelligent_tiering_configuration::DeleteBucketIntelligentTieringConfigurationFluentBuilder {
@@ -683,6 +695,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`DeleteBucketInventoryConfigurationError`](crate::operation::delete_bucket_inventory_configuration::DeleteBucketInventoryConfigurationError) as the service error:
+    #[cfg(feature = "delete_bucket_inventory_configuration")]
     pub fn delete_bucket_inventory_configuration(
         &self,
     ) -> crate::operation::delete_bucket_inventory_configuration::DeleteBucketInventoryConfigurationFluentBuilder {
@@ -729,6 +742,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_bucket_lifecycle")]
     pub fn delete_bucket_lifecycle(
         &self,
     ) -> crate::operation::delete_bucket_lifecycle::DeleteBucketLifecycleFluentBuilder {
@@ -750,6 +764,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`DeleteBucketMetadataTableConfigurationError`](crate::operation::delete_bucket_metadata_table_configuration::DeleteBucketMetadataTableConfigurationError) as the service error:
+    #[cfg(feature = "delete_bucket_metadata_table_configuration")]
     pub fn delete_bucket_metadata_table_configuration(
         &self,
     ) -> crate::operation::delete_bucket_metadata_table_configuration::DeleteBucketMetadataTableConfigurationFluentBuilder {
@@ -775,6 +790,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`DeleteBucketMetricsConfigurationError`](crate::operation::delete_bucket_metrics_configuration::DeleteBucketMetricsConfigurationError) as the service error:
+    #[cfg(feature = "delete_bucket_metrics_configuration")]
     pub fn delete_bucket_metrics_configuration(
         &self,
     ) -> crate::operation::delete_bucket_metrics_configuration::DeleteBucketMetricsConfigurationFluentBuilder {
@@ -796,6 +812,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`DeleteBucketOwnershipControlsError`](crate::operation::delete_bucket_ownership_controls::DeleteBucketOwnershipControlsError) as the service error:
+    #[cfg(feature = "delete_bucket_ownership_controls")]
     pub fn delete_bucket_ownership_controls(
         &self,
     ) -> crate::operation::delete_bucket_ownership_controls::DeleteBucketOwnershipControlsFluentBuilder {
@@ -841,6 +858,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_bucket_policy")]
     pub fn delete_bucket_policy(
         &self,
     ) -> crate::operation::delete_bucket_policy::DeleteBucketPolicyFluentBuilder {
@@ -878,6 +896,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_bucket_replication")]
     pub fn delete_bucket_replication(
         &self,
     ) -> crate::operation::delete_bucket_replication::DeleteBucketReplicationFluentBuilder {
@@ -911,6 +930,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_bucket_tagging")]
     pub fn delete_bucket_tagging(
         &self,
     ) -> crate::operation::delete_bucket_tagging::DeleteBucketTaggingFluentBuilder {
@@ -946,6 +966,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_bucket_website")]
     pub fn delete_bucket_website(
         &self,
     ) -> crate::operation::delete_bucket_website::DeleteBucketWebsiteFluentBuilder {
@@ -1025,6 +1046,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_object")]
     pub fn delete_object(
         &self,
     ) -> crate::operation::delete_object::DeleteObjectFluentBuilder {
@@ -1083,6 +1105,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_object_tagging")]
     pub fn delete_object_tagging(
         &self,
     ) -> crate::operation::delete_object_tagging::DeleteObjectTaggingFluentBuilder {
@@ -1190,6 +1213,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_objects")]
     pub fn delete_objects(
         &self,
     ) -> crate::operation::delete_objects::DeleteObjectsFluentBuilder {
@@ -1211,6 +1235,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`DeletePublicAccessBlockError`](crate::operation::delete_public_access_block::DeletePublicAccessBlockError) as the service error:
+    #[cfg(feature = "delete_public_access_block")]
     pub fn delete_public_access_block(
         &self,
     ) -> crate::operation::delete_public_access_block::DeletePublicAccessBlockFluentBuilder {
@@ -1237,6 +1262,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetBucketAccelerateConfigurationError`](crate::operation::get_bucket_accelerate_configuration::GetBucketAccelerateConfigurationError) as the service error:
+    #[cfg(feature = "get_bucket_accelerate_configuration")]
     pub fn get_bucket_accelerate_configuration(
         &self,
     ) -> crate::operation::get_bucket_accelerate_configuration::GetBucketAccelerateConfigurationFluentBuilder {
@@ -1261,6 +1287,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetBucketAclError`](crate::operation::get_bucket_acl::GetBucketAclError) as the service error:
+    #[cfg(feature = "get_bucket_acl")]
     pub fn get_bucket_acl(
         &self,
     ) -> crate::operation::get_bucket_acl::GetBucketAclFluentBuilder {
@@ -1285,6 +1312,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetBucketAnalyticsConfigurationError`](crate::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfigurationError) as the service error:
+    #[cfg(feature = "get_bucket_analytics_configuration")]
     pub fn get_bucket_analytics_configuration(
         &self,
     ) -> crate::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfigurationFluentBuilder {
@@ -1324,6 +1352,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_bucket_cors")]
     pub fn get_bucket_cors(
         &self,
     ) -> crate::operation::get_bucket_cors::GetBucketCorsFluentBuilder {
@@ -1354,6 +1383,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetBucketEncryptionError`](crate::operation::get_bucket_encryption::GetBucketEncryptionError) as the service error:
+    #[cfg(feature = "get_bucket_encryption")]
     pub fn get_bucket_encryption(
         &self,
     ) -> crate::operation::get_bucket_encryption::GetBucketEncryptionFluentBuilder {
@@ -1380,6 +1410,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetBucketIntelligentTieringConfigurationError`](crate::operation::get_bucket_intelligent_tiering_configuration::GetBucketIntelligentTieringConfigurationError) as the service error:
+    #[cfg(feature = "get_bucket_intelligent_tiering_configuration")]
     pub fn get_bucket_intelligent_tiering_configuration(
         &self,
     ) -> crate::operation::get_bucket_intelligent_tiering_configuration::GetBucketIntelligentTieringConfigurationFluentBuilder {
@@ -1404,6 +1435,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetBucketInventoryConfigurationError`](crate::operation::get_bucket_inventory_configuration::GetBucketInventoryConfigurationError) as the service error:
+    #[cfg(feature = "get_bucket_inventory_configuration")]
     pub fn get_bucket_inventory_configuration(
         &self,
     ) -> crate::operation::get_bucket_inventory_configuration::GetBucketInventoryConfigurationFluentBuilder {
@@ -1464,6 +1496,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_bucket_lifecycle_configuration")]
     pub fn get_bucket_lifecycle_configuration(
         &self,
     ) -> crate::operation::get_bucket_lifecycle_configuration::GetBucketLifecycleConfigurationFluentBuilder {
@@ -1501,6 +1534,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_bucket_location")]
     pub fn get_bucket_location(
         &self,
     ) -> crate::operation::get_bucket_location::GetBucketLocationFluentBuilder {
@@ -1520,6 +1554,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetBucketLoggingError`](crate::operation::get_bucket_logging::GetBucketLoggingError) as the service error:
+    #[cfg(feature = "get_bucket_logging")]
     pub fn get_bucket_logging(
         &self,
     ) -> crate::operation::get_bucket_logging::GetBucketLoggingFluentBuilder {
@@ -1541,6 +1576,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetBucketMetadataTableConfigurationError`](crate::operation::get_bucket_metadata_table_configuration::GetBucketMetadataTableConfigurationError) as the service error:
+    #[cfg(feature = "get_bucket_metadata_table_configuration")]
     pub fn get_bucket_metadata_table_configuration(
         &self,
     ) -> crate::operation::get_bucket_metadata_table_configuration::GetBucketMetadataTableConfigurationFluentBuilder {
@@ -1566,6 +1602,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetBucketMetricsConfigurationError`](crate::operation::get_bucket_metrics_configuration::GetBucketMetricsConfigurationError) as the service error:
+    #[cfg(feature = "get_bucket_metrics_configuration")]
     pub fn get_bucket_metrics_configuration(
         &self,
     ) -> crate::operation::get_bucket_metrics_configuration::GetBucketMetricsConfigurationFluentBuilder {
@@ -1594,6 +1631,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetBucketNotificationConfigurationError`](crate::operation::get_bucket_notification_configuration::GetBucketNotificationConfigurationError) as the service error:
+    #[cfg(feature = "get_bucket_notification_configuration")]
     pub fn get_bucket_notification_configuration(
         &self,
     ) -> crate::operation::get_bucket_notification_configuration::GetBucketNotificationConfigurationFluentBuilder {
@@ -1615,6 +1653,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetBucketOwnershipControlsError`](crate::operation::get_bucket_ownership_controls::GetBucketOwnershipControlsError) as the service error:
+    #[cfg(feature = "get_bucket_ownership_controls")]
     pub fn get_bucket_ownership_controls(
         &self,
     ) -> crate::operation::get_bucket_ownership_controls::GetBucketOwnershipControlsFluentBuilder {
@@ -1665,6 +1704,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_bucket_policy")]
     pub fn get_bucket_policy(
         &self,
     ) -> crate::operation::get_bucket_policy::GetBucketPolicyFluentBuilder {
@@ -1688,6 +1728,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetBucketPolicyStatusError`](crate::operation::get_bucket_policy_status::GetBucketPolicyStatusError) as the service error:
+    #[cfg(feature = "get_bucket_policy_status")]
     pub fn get_bucket_policy_status(
         &self,
     ) -> crate::operation::get_bucket_policy_status::GetBucketPolicyStatusFluentBuilder {
@@ -1729,6 +1770,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_bucket_replication")]
     pub fn get_bucket_replication(
         &self,
     ) -> crate::operation::get_bucket_replication::GetBucketReplicationFluentBuilder {
@@ -1763,6 +1805,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_bucket_request_payment")]
     pub fn get_bucket_request_payment(
         &self,
     ) -> crate::operation::get_bucket_request_payment::GetBucketRequestPaymentFluentBuilder {
@@ -1801,6 +1844,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_bucket_tagging")]
     pub fn get_bucket_tagging(
         &self,
     ) -> crate::operation::get_bucket_tagging::GetBucketTaggingFluentBuilder {
@@ -1837,6 +1881,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_bucket_versioning")]
     pub fn get_bucket_versioning(
         &self,
     ) -> crate::operation::get_bucket_versioning::GetBucketVersioningFluentBuilder {
@@ -1870,6 +1915,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_bucket_website")]
     pub fn get_bucket_website(
         &self,
     ) -> crate::operation::get_bucket_website::GetBucketWebsiteFluentBuilder {
@@ -1979,6 +2025,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_object")]
     pub fn get_object(&self) -> crate::operation::get_object::GetObjectFluentBuilder {
         crate::operation::get_object::GetObjectFluentBuilder::new(self.handle.clone())
     }
@@ -2020,6 +2067,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_object_acl")]
     pub fn get_object_acl(
         &self,
     ) -> crate::operation::get_object_acl::GetObjectAclFluentBuilder {
@@ -2093,6 +2141,7 @@ impl Client {
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetObjectAttributesError`](crate::operation::get_object_attributes::GetObjectAttributesError) as the service error:
     /// - [`NoSuchKey`](crate::types::error::NoSuchKey): The specified key does not exist.
+    #[cfg(feature = "get_object_attributes")]
     pub fn get_object_attributes(
         &self,
     ) -> crate::operation::get_object_attributes::GetObjectAttributesFluentBuilder {
@@ -2113,6 +2162,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetObjectLegalHoldError`](crate::operation::get_object_legal_hold::GetObjectLegalHoldError) as the service error:
+    #[cfg(feature = "get_object_legal_hold")]
     pub fn get_object_legal_hold(
         &self,
     ) -> crate::operation::get_object_legal_hold::GetObjectLegalHoldFluentBuilder {
@@ -2131,6 +2181,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetObjectLockConfigurationError`](crate::operation::get_object_lock_configuration::GetObjectLockConfigurationError) as the service error:
+    #[cfg(feature = "get_object_lock_configuration")]
     pub fn get_object_lock_configuration(
         &self,
     ) -> crate::operation::get_object_lock_configuration::GetObjectLockConfigurationFluentBuilder {
@@ -2151,6 +2202,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetObjectRetentionError`](crate::operation::get_object_retention::GetObjectRetentionError) as the service error:
+    #[cfg(feature = "get_object_retention")]
     pub fn get_object_retention(
         &self,
     ) -> crate::operation::get_object_retention::GetObjectRetentionFluentBuilder {
@@ -2212,6 +2264,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_object_tagging")]
     pub fn get_object_tagging(
         &self,
     ) -> crate::operation::get_object_tagging::GetObjectTaggingFluentBuilder {
@@ -2253,6 +2306,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_object_torrent")]
     pub fn get_object_torrent(
         &self,
     ) -> crate::operation::get_object_torrent::GetObjectTorrentFluentBuilder {
@@ -2278,6 +2332,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetPublicAccessBlockError`](crate::operation::get_public_access_block::GetPublicAccessBlockError) as the service error:
+    #[cfg(feature = "get_public_access_block")]
     pub fn get_public_access_block(
         &self,
     ) -> crate::operation::get_public_access_block::GetPublicAccessBlockFluentBuilder {
@@ -2328,6 +2383,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "head_bucket")]
     pub fn head_bucket(&self) -> crate::operation::head_bucket::HeadBucketFluentBuilder {
         crate::operation::head_bucket::HeadBucketFluentBuilder::new(self.handle.clone())
     }
@@ -2403,6 +2459,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "head_object")]
     pub fn head_object(&self) -> crate::operation::head_object::HeadObjectFluentBuilder {
         crate::operation::head_object::HeadObjectFluentBuilder::new(self.handle.clone())
     }
@@ -2425,6 +2482,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListBucketAnalyticsConfigurationsError`](crate::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurationsError) as the service error:
+    #[cfg(feature = "list_bucket_analytics_configurations")]
     pub fn list_bucket_analytics_configurations(
         &self,
     ) -> crate::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurationsFluentBuilder {
@@ -2451,6 +2509,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListBucketIntelligentTieringConfigurationsError`](crate::operation::list_bucket_intelligent_tiering_configurations::ListBucketIntelligentTieringConfigurationsError) as the service error:
+    #[cfg(feature = "list_bucket_intelligent_tiering_configurations")]
     pub fn list_bucket_intelligent_tiering_configurations(
         &self,
     ) -> crate::operation::list_bucket_intelligent_tiering_configurations::ListBucketIntelligentTieringConfigurationsFluentBuilder {
@@ -2477,6 +2536,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListBucketInventoryConfigurationsError`](crate::operation::list_bucket_inventory_configurations::ListBucketInventoryConfigurationsError) as the service error:
+    #[cfg(feature = "list_bucket_inventory_configurations")]
     pub fn list_bucket_inventory_configurations(
         &self,
     ) -> crate::operation::list_bucket_inventory_configurations::ListBucketInventoryConfigurationsFluentBuilder {
@@ -2503,6 +2563,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListBucketMetricsConfigurationsError`](crate::operation::list_bucket_metrics_configurations::ListBucketMetricsConfigurationsError) as the service error:
+    #[cfg(feature = "list_bucket_metrics_configurations")]
     pub fn list_bucket_metrics_configurations(
         &self,
     ) -> crate::operation::list_bucket_metrics_configurations::ListBucketMetricsConfigurationsFluentBuilder {
@@ -2533,6 +2594,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_buckets")]
     pub fn list_buckets(
         &self,
     ) -> crate::operation::list_buckets::ListBucketsFluentBuilder {
@@ -2557,6 +2619,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`ListDirectoryBucketsError`](crate::operation::list_directory_buckets::ListDirectoryBucketsError) as the service error:
+    #[cfg(feature = "list_directory_buckets")]
     pub fn list_directory_buckets(
         &self,
     ) -> crate::operation::list_directory_buckets::ListDirectoryBucketsFluentBuilder {
@@ -2632,6 +2695,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_multipart_uploads")]
     pub fn list_multipart_uploads(
         &self,
     ) -> crate::operation::list_multipart_uploads::ListMultipartUploadsFluentBuilder {
@@ -2676,6 +2740,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_object_versions")]
     pub fn list_object_versions(
         &self,
     ) -> crate::operation::list_object_versions::ListObjectVersionsFluentBuilder {
@@ -2713,6 +2778,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_objects")]
     pub fn list_objects(
         &self,
     ) -> crate::operation::list_objects::ListObjectsFluentBuilder {
@@ -2769,6 +2835,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_objects_v2")]
     pub fn list_objects_v2(
         &self,
     ) -> crate::operation::list_objects_v2::ListObjectsV2FluentBuilder {
@@ -2829,6 +2896,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_parts")]
     pub fn list_parts(&self) -> crate::operation::list_parts::ListPartsFluentBuilder {
         crate::operation::list_parts::ListPartsFluentBuilder::new(self.handle.clone())
     }
@@ -2859,6 +2927,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`PutBucketAccelerateConfigurationError`](crate::operation::put_bucket_accelerate_configuration::PutBucketAccelerateConfigurationError) as the service error:
+    #[cfg(feature = "put_bucket_accelerate_configuration")]
     pub fn put_bucket_accelerate_configuration(
         &self,
     ) -> crate::operation::put_bucket_accelerate_configuration::PutBucketAccelerateConfigurationFluentBuilder {
@@ -2985,6 +3054,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "put_bucket_acl")]
     pub fn put_bucket_acl(
         &self,
     ) -> crate::operation::put_bucket_acl::PutBucketAclFluentBuilder {
@@ -3023,6 +3093,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`PutBucketAnalyticsConfigurationError`](crate::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationError) as the service error:
+    #[cfg(feature = "put_bucket_analytics_configuration")]
     pub fn put_bucket_analytics_configuration(
         &self,
     ) -> crate::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationFluentBuilder {
@@ -3097,6 +3168,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "put_bucket_cors")]
     pub fn put_bucket_cors(
         &self,
     ) -> crate::operation::put_bucket_cors::PutBucketCorsFluentBuilder {
@@ -3145,6 +3217,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`PutBucketEncryptionError`](crate::operation::put_bucket_encryption::PutBucketEncryptionError) as the service error:
+    #[cfg(feature = "put_bucket_encryption")]
     pub fn put_bucket_encryption(
         &self,
     ) -> crate::operation::put_bucket_encryption::PutBucketEncryptionFluentBuilder {
@@ -3191,6 +3264,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`PutBucketIntelligentTieringConfigurationError`](crate::operation::put_bucket_intelligent_tiering_configuration::PutBucketIntelligentTieringConfigurationError) as the service error:
+    #[cfg(feature = "put_bucket_intelligent_tiering_configuration")]
     pub fn put_bucket_intelligent_tiering_configuration(
         &self,
     ) -> crate::operation::put_bucket_intelligent_tiering_configuration::PutBucketIntelligentTieringConfigurationFluentBuilder {
@@ -3243,6 +3317,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`PutBucketInventoryConfigurationError`](crate::operation::put_bucket_inventory_configuration::PutBucketInventoryConfigurationError) as the service error:
+    #[cfg(feature = "put_bucket_inventory_configuration")]
     pub fn put_bucket_inventory_configuration(
         &self,
     ) -> crate::operation::put_bucket_inventory_configuration::PutBucketInventoryConfigurationFluentBuilder {
@@ -3340,6 +3415,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "put_bucket_lifecycle_configuration")]
     pub fn put_bucket_lifecycle_configuration(
         &self,
     ) -> crate::operation::put_bucket_lifecycle_configuration::PutBucketLifecycleConfigurationFluentBuilder {
@@ -3442,6 +3518,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "put_bucket_logging")]
     pub fn put_bucket_logging(
         &self,
     ) -> crate::operation::put_bucket_logging::PutBucketLoggingFluentBuilder {
@@ -3472,6 +3549,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`PutBucketMetricsConfigurationError`](crate::operation::put_bucket_metrics_configuration::PutBucketMetricsConfigurationError) as the service error:
+    #[cfg(feature = "put_bucket_metrics_configuration")]
     pub fn put_bucket_metrics_configuration(
         &self,
     ) -> crate::operation::put_bucket_metrics_configuration::PutBucketMetricsConfigurationFluentBuilder {
@@ -3540,6 +3618,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "put_bucket_notification_configuration")]
     pub fn put_bucket_notification_configuration(
         &self,
     ) -> crate::operation::put_bucket_notification_configuration::PutBucketNotificationConfigurationFluentBuilder {
@@ -3561,6 +3640,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`PutBucketOwnershipControlsError`](crate::operation::put_bucket_ownership_controls::PutBucketOwnershipControlsError) as the service error:
+    #[cfg(feature = "put_bucket_ownership_controls")]
     pub fn put_bucket_ownership_controls(
         &self,
     ) -> crate::operation::put_bucket_ownership_controls::PutBucketOwnershipControlsFluentBuilder {
@@ -3619,6 +3699,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "put_bucket_policy")]
     pub fn put_bucket_policy(
         &self,
     ) -> crate::operation::put_bucket_policy::PutBucketPolicyFluentBuilder {
@@ -3695,6 +3776,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "put_bucket_replication")]
     pub fn put_bucket_replication(
         &self,
     ) -> crate::operation::put_bucket_replication::PutBucketReplicationFluentBuilder {
@@ -3735,6 +3817,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "put_bucket_request_payment")]
     pub fn put_bucket_request_payment(
         &self,
     ) -> crate::operation::put_bucket_request_payment::PutBucketRequestPaymentFluentBuilder {
@@ -3789,6 +3872,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "put_bucket_tagging")]
     pub fn put_bucket_tagging(
         &self,
     ) -> crate::operation::put_bucket_tagging::PutBucketTaggingFluentBuilder {
@@ -3845,6 +3929,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "put_bucket_versioning")]
     pub fn put_bucket_versioning(
         &self,
     ) -> crate::operation::put_bucket_versioning::PutBucketVersioningFluentBuilder {
@@ -3918,6 +4003,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "put_bucket_website")]
     pub fn put_bucket_website(
         &self,
     ) -> crate::operation::put_bucket_website::PutBucketWebsiteFluentBuilder {
@@ -4115,6 +4201,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "put_object")]
     pub fn put_object(&self) -> crate::operation::put_object::PutObjectFluentBuilder {
         crate::operation::put_object::PutObjectFluentBuilder::new(self.handle.clone())
     }
@@ -4239,6 +4326,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "put_object_acl")]
     pub fn put_object_acl(
         &self,
     ) -> crate::operation::put_object_acl::PutObjectAclFluentBuilder {
@@ -4255,6 +4343,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`PutObjectLegalHoldError`](crate::operation::put_object_legal_hold::PutObjectLegalHoldError) as the service error:
+    #[cfg(feature = "put_object_legal_hold")]
     pub fn put_object_legal_hold(
         &self,
     ) -> crate::operation::put_object_legal_hold::PutObjectLegalHoldFluentBuilder {
@@ -4275,6 +4364,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`PutObjectLockConfigurationError`](crate::operation::put_object_lock_configuration::PutObjectLockConfigurationError) as the service error:
+    #[cfg(feature = "put_object_lock_configuration")]
     pub fn put_object_lock_configuration(
         &self,
     ) -> crate::operation::put_object_lock_configuration::PutObjectLockConfigurationFluentBuilder {
@@ -4291,6 +4381,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`PutObjectRetentionError`](crate::operation::put_object_retention::PutObjectRetentionError) as the service error:
+    #[cfg(feature = "put_object_retention")]
     pub fn put_object_retention(
         &self,
     ) -> crate::operation::put_object_retention::PutObjectRetentionFluentBuilder {
@@ -4348,6 +4439,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "put_object_tagging")]
     pub fn put_object_tagging(
         &self,
     ) -> crate::operation::put_object_tagging::PutObjectTaggingFluentBuilder {
@@ -4373,6 +4465,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`PutPublicAccessBlockError`](crate::operation::put_public_access_block::PutPublicAccessBlockError) as the service error:
+    #[cfg(feature = "put_public_access_block")]
     pub fn put_public_access_block(
         &self,
     ) -> crate::operation::put_public_access_block::PutPublicAccessBlockFluentBuilder {
@@ -4473,6 +4566,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "restore_object")]
     pub fn restore_object(
         &self,
     ) -> crate::operation::restore_object::RestoreObjectFluentBuilder {
@@ -4532,6 +4626,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`SelectObjectContentError`](crate::operation::select_object_content::SelectObjectContentError) as the service error:
+    #[cfg(feature = "select_object_content")]
     pub fn select_object_content(
         &self,
     ) -> crate::operation::select_object_content::SelectObjectContentFluentBuilder {
@@ -4627,6 +4722,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "upload_part")]
     pub fn upload_part(&self) -> crate::operation::upload_part::UploadPartFluentBuilder {
         crate::operation::upload_part::UploadPartFluentBuilder::new(self.handle.clone())
     }
@@ -4744,6 +4840,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "upload_part_copy")]
     pub fn upload_part_copy(
         &self,
     ) -> crate::operation::upload_part_copy::UploadPartCopyFluentBuilder {
@@ -4772,6 +4869,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`WriteGetObjectResponseError`](crate::operation::write_get_object_response::WriteGetObjectResponseError) as the service error:
+    #[cfg(feature = "write_get_object_response")]
     pub fn write_get_object_response(
         &self,
     ) -> crate::operation::write_get_object_response::WriteGetObjectResponseFluentBuilder {

@@ -3,6 +3,7 @@
 //! [`crate::types::error`]), and how its events are read from and written to
 //! `application/vnd.amazon.eventstream` messages.
 pub use ::awsrt::event_stream::EventReceiver;
+#[cfg(feature = "select_object_content")]
 /// The errors a `SelectObjectContentEventStream` event stream can carry: one variant per modeled error, plus `Unhandled` (an unmodeled exception or an `error` message, with its code and message).
 #[non_exhaustive]
 #[derive(::std::fmt::Debug)]
@@ -10,6 +11,7 @@ pub enum SelectObjectContentEventStreamError {
     /// An exception the model does not describe, or an `error` message.
     Unhandled(::awsrt::error::Unhandled),
 }
+#[cfg(feature = "select_object_content")]
 impl SelectObjectContentEventStreamError {
     fn inner(&self) -> &dyn ::awsrt::error::ModeledError {
         match self {
@@ -25,27 +27,32 @@ impl SelectObjectContentEventStreamError {
         matches!(self, Self::Unhandled(_))
     }
 }
+#[cfg(feature = "select_object_content")]
 impl ::awsrt::error::ProvideErrorMetadata for SelectObjectContentEventStreamError {
     fn meta(&self) -> &::awsrt::error::ErrorMetadata {
         SelectObjectContentEventStreamError::meta(self)
     }
 }
+#[cfg(feature = "select_object_content")]
 impl ::std::convert::From<::awsrt::error::Unhandled>
 for SelectObjectContentEventStreamError {
     fn from(e: ::awsrt::error::Unhandled) -> Self {
         Self::Unhandled(e)
     }
 }
+#[cfg(feature = "select_object_content")]
 impl ::std::fmt::Display for SelectObjectContentEventStreamError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
+#[cfg(feature = "select_object_content")]
 impl ::std::error::Error for SelectObjectContentEventStreamError {
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         Some(self.inner().as_error())
     }
 }
+#[cfg(feature = "select_object_content")]
 #[allow(clippy::match_single_binding)]
 pub(crate) fn unmarshal_select_object_content_event_stream(
     msg: &::awsrt::event_stream::Message,
@@ -127,6 +134,7 @@ pub(crate) fn unmarshal_select_object_content_event_stream(
         },
     )
 }
+#[cfg(feature = "select_object_content")]
 pub(crate) fn de_select_object_content_event_stream_records(
     resp: &::awsrt::http::HttpResponse,
     _msg: &::awsrt::event_stream::Message,
@@ -137,6 +145,7 @@ pub(crate) fn de_select_object_content_event_stream_records(
         payload: f_payload,
     })
 }
+#[cfg(feature = "select_object_content")]
 pub(crate) fn de_select_object_content_event_stream_stats(
     resp: &::awsrt::http::HttpResponse,
     _msg: &::awsrt::event_stream::Message,
@@ -151,6 +160,7 @@ pub(crate) fn de_select_object_content_event_stream_stats(
         details: f_details,
     })
 }
+#[cfg(feature = "select_object_content")]
 pub(crate) fn de_select_object_content_event_stream_progress(
     resp: &::awsrt::http::HttpResponse,
     _msg: &::awsrt::event_stream::Message,
@@ -165,12 +175,14 @@ pub(crate) fn de_select_object_content_event_stream_progress(
         details: f_details,
     })
 }
+#[cfg(feature = "select_object_content")]
 pub(crate) fn de_select_object_content_event_stream_cont(
     _resp: &::awsrt::http::HttpResponse,
     _msg: &::awsrt::event_stream::Message,
 ) -> Result<crate::types::ContinuationEvent, ::awsrt::xml::XmlError> {
     Ok(crate::types::ContinuationEvent {})
 }
+#[cfg(feature = "select_object_content")]
 pub(crate) fn de_select_object_content_event_stream_end(
     _resp: &::awsrt::http::HttpResponse,
     _msg: &::awsrt::event_stream::Message,

@@ -37,6 +37,7 @@ impl Client {
         &self.inner
     }
     /// Calls `BatchGetSecretValue` and waits for the answer. See [`crate::Client::batch_get_secret_value`].
+    #[cfg(feature = "batch_get_secret_value")]
     pub fn batch_get_secret_value(
         &self,
     ) -> crate::operation::batch_get_secret_value::BatchGetSecretValueFluentBuilder<
@@ -47,6 +48,7 @@ impl Client {
         >>::from_async(self.inner.batch_get_secret_value())
     }
     /// Calls `CancelRotateSecret` and waits for the answer. See [`crate::Client::cancel_rotate_secret`].
+    #[cfg(feature = "cancel_rotate_secret")]
     pub fn cancel_rotate_secret(
         &self,
     ) -> crate::operation::cancel_rotate_secret::CancelRotateSecretFluentBuilder<
@@ -57,6 +59,7 @@ impl Client {
         >>::from_async(self.inner.cancel_rotate_secret())
     }
     /// Calls `CreateSecret` and waits for the answer. See [`crate::Client::create_secret`].
+    #[cfg(feature = "create_secret")]
     pub fn create_secret(
         &self,
     ) -> crate::operation::create_secret::CreateSecretFluentBuilder<
@@ -67,6 +70,7 @@ impl Client {
         >>::from_async(self.inner.create_secret())
     }
     /// Calls `DeleteResourcePolicy` and waits for the answer. See [`crate::Client::delete_resource_policy`].
+    #[cfg(feature = "delete_resource_policy")]
     pub fn delete_resource_policy(
         &self,
     ) -> crate::operation::delete_resource_policy::DeleteResourcePolicyFluentBuilder<
@@ -77,6 +81,7 @@ impl Client {
         >>::from_async(self.inner.delete_resource_policy())
     }
     /// Calls `DeleteSecret` and waits for the answer. See [`crate::Client::delete_secret`].
+    #[cfg(feature = "delete_secret")]
     pub fn delete_secret(
         &self,
     ) -> crate::operation::delete_secret::DeleteSecretFluentBuilder<
@@ -87,6 +92,7 @@ impl Client {
         >>::from_async(self.inner.delete_secret())
     }
     /// Calls `DescribeSecret` and waits for the answer. See [`crate::Client::describe_secret`].
+    #[cfg(feature = "describe_secret")]
     pub fn describe_secret(
         &self,
     ) -> crate::operation::describe_secret::DescribeSecretFluentBuilder<
@@ -97,6 +103,7 @@ impl Client {
         >>::from_async(self.inner.describe_secret())
     }
     /// Calls `GetRandomPassword` and waits for the answer. See [`crate::Client::get_random_password`].
+    #[cfg(feature = "get_random_password")]
     pub fn get_random_password(
         &self,
     ) -> crate::operation::get_random_password::GetRandomPasswordFluentBuilder<
@@ -107,6 +114,7 @@ impl Client {
         >>::from_async(self.inner.get_random_password())
     }
     /// Calls `GetResourcePolicy` and waits for the answer. See [`crate::Client::get_resource_policy`].
+    #[cfg(feature = "get_resource_policy")]
     pub fn get_resource_policy(
         &self,
     ) -> crate::operation::get_resource_policy::GetResourcePolicyFluentBuilder<
@@ -117,6 +125,7 @@ impl Client {
         >>::from_async(self.inner.get_resource_policy())
     }
     /// Calls `GetSecretValue` and waits for the answer. See [`crate::Client::get_secret_value`].
+    #[cfg(feature = "get_secret_value")]
     pub fn get_secret_value(
         &self,
     ) -> crate::operation::get_secret_value::GetSecretValueFluentBuilder<
@@ -127,6 +136,7 @@ impl Client {
         >>::from_async(self.inner.get_secret_value())
     }
     /// Calls `ListSecretVersionIds` and waits for the answer. See [`crate::Client::list_secret_version_ids`].
+    #[cfg(feature = "list_secret_version_ids")]
     pub fn list_secret_version_ids(
         &self,
     ) -> crate::operation::list_secret_version_ids::ListSecretVersionIdsFluentBuilder<
@@ -137,6 +147,7 @@ impl Client {
         >>::from_async(self.inner.list_secret_version_ids())
     }
     /// Calls `ListSecrets` and waits for the answer. See [`crate::Client::list_secrets`].
+    #[cfg(feature = "list_secrets")]
     pub fn list_secrets(
         &self,
     ) -> crate::operation::list_secrets::ListSecretsFluentBuilder<
@@ -147,6 +158,7 @@ impl Client {
         >>::from_async(self.inner.list_secrets())
     }
     /// Calls `PutResourcePolicy` and waits for the answer. See [`crate::Client::put_resource_policy`].
+    #[cfg(feature = "put_resource_policy")]
     pub fn put_resource_policy(
         &self,
     ) -> crate::operation::put_resource_policy::PutResourcePolicyFluentBuilder<
@@ -157,6 +169,7 @@ impl Client {
         >>::from_async(self.inner.put_resource_policy())
     }
     /// Calls `PutSecretValue` and waits for the answer. See [`crate::Client::put_secret_value`].
+    #[cfg(feature = "put_secret_value")]
     pub fn put_secret_value(
         &self,
     ) -> crate::operation::put_secret_value::PutSecretValueFluentBuilder<
@@ -167,6 +180,7 @@ impl Client {
         >>::from_async(self.inner.put_secret_value())
     }
     /// Calls `RemoveRegionsFromReplication` and waits for the answer. See [`crate::Client::remove_regions_from_replication`].
+    #[cfg(feature = "remove_regions_from_replication")]
     pub fn remove_regions_from_replication(
         &self,
     ) -> crate::operation::remove_regions_from_replication::RemoveRegionsFromReplicationFluentBuilder<
@@ -177,6 +191,7 @@ impl Client {
         >>::from_async(self.inner.remove_regions_from_replication())
     }
     /// Calls `ReplicateSecretToRegions` and waits for the answer. See [`crate::Client::replicate_secret_to_regions`].
+    #[cfg(feature = "replicate_secret_to_regions")]
     pub fn replicate_secret_to_regions(
         &self,
     ) -> crate::operation::replicate_secret_to_regions::ReplicateSecretToRegionsFluentBuilder<
@@ -187,6 +202,7 @@ impl Client {
         >>::from_async(self.inner.replicate_secret_to_regions())
     }
     /// Calls `RestoreSecret` and waits for the answer. See [`crate::Client::restore_secret`].
+    #[cfg(feature = "restore_secret")]
     pub fn restore_secret(
         &self,
     ) -> crate::operation::restore_secret::RestoreSecretFluentBuilder<
@@ -197,6 +213,7 @@ impl Client {
         >>::from_async(self.inner.restore_secret())
     }
     /// Calls `RotateSecret` and waits for the answer. See [`crate::Client::rotate_secret`].
+    #[cfg(feature = "rotate_secret")]
     pub fn rotate_secret(
         &self,
     ) -> crate::operation::rotate_secret::RotateSecretFluentBuilder<
@@ -207,6 +224,7 @@ impl Client {
         >>::from_async(self.inner.rotate_secret())
     }
     /// Calls `StopReplicationToReplica` and waits for the answer. See [`crate::Client::stop_replication_to_replica`].
+    #[cfg(feature = "stop_replication_to_replica")]
     pub fn stop_replication_to_replica(
         &self,
     ) -> crate::operation::stop_replication_to_replica::StopReplicationToReplicaFluentBuilder<
@@ -217,6 +235,7 @@ impl Client {
         >>::from_async(self.inner.stop_replication_to_replica())
     }
     /// Calls `TagResource` and waits for the answer. See [`crate::Client::tag_resource`].
+    #[cfg(feature = "tag_resource")]
     pub fn tag_resource(
         &self,
     ) -> crate::operation::tag_resource::TagResourceFluentBuilder<
@@ -227,6 +246,7 @@ impl Client {
         >>::from_async(self.inner.tag_resource())
     }
     /// Calls `UntagResource` and waits for the answer. See [`crate::Client::untag_resource`].
+    #[cfg(feature = "untag_resource")]
     pub fn untag_resource(
         &self,
     ) -> crate::operation::untag_resource::UntagResourceFluentBuilder<
@@ -237,6 +257,7 @@ impl Client {
         >>::from_async(self.inner.untag_resource())
     }
     /// Calls `UpdateSecret` and waits for the answer. See [`crate::Client::update_secret`].
+    #[cfg(feature = "update_secret")]
     pub fn update_secret(
         &self,
     ) -> crate::operation::update_secret::UpdateSecretFluentBuilder<
@@ -247,6 +268,7 @@ impl Client {
         >>::from_async(self.inner.update_secret())
     }
     /// Calls `UpdateSecretVersionStage` and waits for the answer. See [`crate::Client::update_secret_version_stage`].
+    #[cfg(feature = "update_secret_version_stage")]
     pub fn update_secret_version_stage(
         &self,
     ) -> crate::operation::update_secret_version_stage::UpdateSecretVersionStageFluentBuilder<
@@ -257,6 +279,7 @@ impl Client {
         >>::from_async(self.inner.update_secret_version_stage())
     }
     /// Calls `ValidateResourcePolicy` and waits for the answer. See [`crate::Client::validate_resource_policy`].
+    #[cfg(feature = "validate_resource_policy")]
     pub fn validate_resource_policy(
         &self,
     ) -> crate::operation::validate_resource_policy::ValidateResourcePolicyFluentBuilder<

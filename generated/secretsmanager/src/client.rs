@@ -55,6 +55,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "batch_get_secret_value")]
     pub fn batch_get_secret_value(
         &self,
     ) -> crate::operation::batch_get_secret_value::BatchGetSecretValueFluentBuilder {
@@ -95,6 +96,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "cancel_rotate_secret")]
     pub fn cancel_rotate_secret(
         &self,
     ) -> crate::operation::cancel_rotate_secret::CancelRotateSecretFluentBuilder {
@@ -156,6 +158,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "create_secret")]
     pub fn create_secret(
         &self,
     ) -> crate::operation::create_secret::CreateSecretFluentBuilder {
@@ -192,6 +195,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "delete_resource_policy")]
     pub fn delete_resource_policy(
         &self,
     ) -> crate::operation::delete_resource_policy::DeleteResourcePolicyFluentBuilder {
@@ -224,6 +228,7 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): The parameter name or value is invalid.
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): A parameter value is not valid for the current state of the resource.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): Secrets Manager can't find the resource that you asked for.
+    #[cfg(feature = "delete_secret")]
     pub fn delete_secret(
         &self,
     ) -> crate::operation::delete_secret::DeleteSecretFluentBuilder {
@@ -243,6 +248,7 @@ impl Client {
     /// - [`InternalServiceError`](crate::types::error::InternalServiceError): An error occurred on the server side.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): The parameter name or value is invalid.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): Secrets Manager can't find the resource that you asked for.
+    #[cfg(feature = "describe_secret")]
     pub fn describe_secret(
         &self,
     ) -> crate::operation::describe_secret::DescribeSecretFluentBuilder {
@@ -280,6 +286,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_random_password")]
     pub fn get_random_password(
         &self,
     ) -> crate::operation::get_random_password::GetRandomPasswordFluentBuilder {
@@ -316,6 +323,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_resource_policy")]
     pub fn get_resource_policy(
         &self,
     ) -> crate::operation::get_resource_policy::GetResourcePolicyFluentBuilder {
@@ -359,6 +367,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_secret_value")]
     pub fn get_secret_value(
         &self,
     ) -> crate::operation::get_secret_value::GetSecretValueFluentBuilder {
@@ -398,6 +407,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_secret_version_ids")]
     pub fn list_secret_version_ids(
         &self,
     ) -> crate::operation::list_secret_version_ids::ListSecretVersionIdsFluentBuilder {
@@ -438,6 +448,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "list_secrets")]
     pub fn list_secrets(
         &self,
     ) -> crate::operation::list_secrets::ListSecretsFluentBuilder {
@@ -481,6 +492,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "put_resource_policy")]
     pub fn put_resource_policy(
         &self,
     ) -> crate::operation::put_resource_policy::PutResourcePolicyFluentBuilder {
@@ -531,6 +543,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "put_secret_value")]
     pub fn put_secret_value(
         &self,
     ) -> crate::operation::put_secret_value::PutSecretValueFluentBuilder {
@@ -551,6 +564,7 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): The parameter name or value is invalid.
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): A parameter value is not valid for the current state of the resource.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): Secrets Manager can't find the resource that you asked for.
+    #[cfg(feature = "remove_regions_from_replication")]
     pub fn remove_regions_from_replication(
         &self,
     ) -> crate::operation::remove_regions_from_replication::RemoveRegionsFromReplicationFluentBuilder {
@@ -593,6 +607,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "replicate_secret_to_regions")]
     pub fn replicate_secret_to_regions(
         &self,
     ) -> crate::operation::replicate_secret_to_regions::ReplicateSecretToRegionsFluentBuilder {
@@ -625,6 +640,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "restore_secret")]
     pub fn restore_secret(
         &self,
     ) -> crate::operation::restore_secret::RestoreSecretFluentBuilder {
@@ -684,6 +700,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "rotate_secret")]
     pub fn rotate_secret(
         &self,
     ) -> crate::operation::rotate_secret::RotateSecretFluentBuilder {
@@ -706,6 +723,7 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): The parameter name or value is invalid.
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): A parameter value is not valid for the current state of the resource.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): Secrets Manager can't find the resource that you asked for.
+    #[cfg(feature = "stop_replication_to_replica")]
     pub fn stop_replication_to_replica(
         &self,
     ) -> crate::operation::stop_replication_to_replica::StopReplicationToReplicaFluentBuilder {
@@ -758,6 +776,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "tag_resource")]
     pub fn tag_resource(
         &self,
     ) -> crate::operation::tag_resource::TagResourceFluentBuilder {
@@ -800,6 +819,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "untag_resource")]
     pub fn untag_resource(
         &self,
     ) -> crate::operation::untag_resource::UntagResourceFluentBuilder {
@@ -892,6 +912,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "update_secret")]
     pub fn update_secret(
         &self,
     ) -> crate::operation::update_secret::UpdateSecretFluentBuilder {
@@ -976,6 +997,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "update_secret_version_stage")]
     pub fn update_secret_version_stage(
         &self,
     ) -> crate::operation::update_secret_version_stage::UpdateSecretVersionStageFluentBuilder {
@@ -1022,6 +1044,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "validate_resource_policy")]
     pub fn validate_resource_policy(
         &self,
     ) -> crate::operation::validate_resource_policy::ValidateResourcePolicyFluentBuilder {

@@ -37,6 +37,7 @@ impl Client {
         &self.inner
     }
     /// Calls `AddPermission` and waits for the answer. See [`crate::Client::add_permission`].
+    #[cfg(feature = "add_permission")]
     pub fn add_permission(
         &self,
     ) -> crate::operation::add_permission::AddPermissionFluentBuilder<
@@ -47,6 +48,7 @@ impl Client {
         >>::from_async(self.inner.add_permission())
     }
     /// Calls `CheckIfPhoneNumberIsOptedOut` and waits for the answer. See [`crate::Client::check_if_phone_number_is_opted_out`].
+    #[cfg(feature = "check_if_phone_number_is_opted_out")]
     pub fn check_if_phone_number_is_opted_out(
         &self,
     ) -> crate::operation::check_if_phone_number_is_opted_out::CheckIfPhoneNumberIsOptedOutFluentBuilder<
@@ -57,6 +59,7 @@ impl Client {
         >>::from_async(self.inner.check_if_phone_number_is_opted_out())
     }
     /// Calls `ConfirmSubscription` and waits for the answer. See [`crate::Client::confirm_subscription`].
+    #[cfg(feature = "confirm_subscription")]
     pub fn confirm_subscription(
         &self,
     ) -> crate::operation::confirm_subscription::ConfirmSubscriptionFluentBuilder<
@@ -67,6 +70,7 @@ impl Client {
         >>::from_async(self.inner.confirm_subscription())
     }
     /// Calls `CreatePlatformApplication` and waits for the answer. See [`crate::Client::create_platform_application`].
+    #[cfg(feature = "create_platform_application")]
     pub fn create_platform_application(
         &self,
     ) -> crate::operation::create_platform_application::CreatePlatformApplicationFluentBuilder<
@@ -77,6 +81,7 @@ impl Client {
         >>::from_async(self.inner.create_platform_application())
     }
     /// Calls `CreatePlatformEndpoint` and waits for the answer. See [`crate::Client::create_platform_endpoint`].
+    #[cfg(feature = "create_platform_endpoint")]
     pub fn create_platform_endpoint(
         &self,
     ) -> crate::operation::create_platform_endpoint::CreatePlatformEndpointFluentBuilder<
@@ -87,6 +92,7 @@ impl Client {
         >>::from_async(self.inner.create_platform_endpoint())
     }
     /// Calls `CreateSMSSandboxPhoneNumber` and waits for the answer. See [`crate::Client::create_sms_sandbox_phone_number`].
+    #[cfg(feature = "create_sms_sandbox_phone_number")]
     pub fn create_sms_sandbox_phone_number(
         &self,
     ) -> crate::operation::create_sms_sandbox_phone_number::CreateSmsSandboxPhoneNumberFluentBuilder<
@@ -97,6 +103,7 @@ impl Client {
         >>::from_async(self.inner.create_sms_sandbox_phone_number())
     }
     /// Calls `CreateTopic` and waits for the answer. See [`crate::Client::create_topic`].
+    #[cfg(feature = "create_topic")]
     pub fn create_topic(
         &self,
     ) -> crate::operation::create_topic::CreateTopicFluentBuilder<
@@ -107,6 +114,7 @@ impl Client {
         >>::from_async(self.inner.create_topic())
     }
     /// Calls `DeleteEndpoint` and waits for the answer. See [`crate::Client::delete_endpoint`].
+    #[cfg(feature = "delete_endpoint")]
     pub fn delete_endpoint(
         &self,
     ) -> crate::operation::delete_endpoint::DeleteEndpointFluentBuilder<
@@ -117,6 +125,7 @@ impl Client {
         >>::from_async(self.inner.delete_endpoint())
     }
     /// Calls `DeletePlatformApplication` and waits for the answer. See [`crate::Client::delete_platform_application`].
+    #[cfg(feature = "delete_platform_application")]
     pub fn delete_platform_application(
         &self,
     ) -> crate::operation::delete_platform_application::DeletePlatformApplicationFluentBuilder<
@@ -127,6 +136,7 @@ impl Client {
         >>::from_async(self.inner.delete_platform_application())
     }
     /// Calls `DeleteSMSSandboxPhoneNumber` and waits for the answer. See [`crate::Client::delete_sms_sandbox_phone_number`].
+    #[cfg(feature = "delete_sms_sandbox_phone_number")]
     pub fn delete_sms_sandbox_phone_number(
         &self,
     ) -> crate::operation::delete_sms_sandbox_phone_number::DeleteSmsSandboxPhoneNumberFluentBuilder<
@@ -137,6 +147,7 @@ impl Client {
         >>::from_async(self.inner.delete_sms_sandbox_phone_number())
     }
     /// Calls `DeleteTopic` and waits for the answer. See [`crate::Client::delete_topic`].
+    #[cfg(feature = "delete_topic")]
     pub fn delete_topic(
         &self,
     ) -> crate::operation::delete_topic::DeleteTopicFluentBuilder<
@@ -147,6 +158,7 @@ impl Client {
         >>::from_async(self.inner.delete_topic())
     }
     /// Calls `GetDataProtectionPolicy` and waits for the answer. See [`crate::Client::get_data_protection_policy`].
+    #[cfg(feature = "get_data_protection_policy")]
     pub fn get_data_protection_policy(
         &self,
     ) -> crate::operation::get_data_protection_policy::GetDataProtectionPolicyFluentBuilder<
@@ -157,6 +169,7 @@ impl Client {
         >>::from_async(self.inner.get_data_protection_policy())
     }
     /// Calls `GetEndpointAttributes` and waits for the answer. See [`crate::Client::get_endpoint_attributes`].
+    #[cfg(feature = "get_endpoint_attributes")]
     pub fn get_endpoint_attributes(
         &self,
     ) -> crate::operation::get_endpoint_attributes::GetEndpointAttributesFluentBuilder<
@@ -167,6 +180,7 @@ impl Client {
         >>::from_async(self.inner.get_endpoint_attributes())
     }
     /// Calls `GetPlatformApplicationAttributes` and waits for the answer. See [`crate::Client::get_platform_application_attributes`].
+    #[cfg(feature = "get_platform_application_attributes")]
     pub fn get_platform_application_attributes(
         &self,
     ) -> crate::operation::get_platform_application_attributes::GetPlatformApplicationAttributesFluentBuilder<
@@ -177,6 +191,7 @@ impl Client {
         >>::from_async(self.inner.get_platform_application_attributes())
     }
     /// Calls `GetSMSAttributes` and waits for the answer. See [`crate::Client::get_sms_attributes`].
+    #[cfg(feature = "get_sms_attributes")]
     pub fn get_sms_attributes(
         &self,
     ) -> crate::operation::get_sms_attributes::GetSmsAttributesFluentBuilder<
@@ -187,6 +202,7 @@ impl Client {
         >>::from_async(self.inner.get_sms_attributes())
     }
     /// Calls `GetSMSSandboxAccountStatus` and waits for the answer. See [`crate::Client::get_sms_sandbox_account_status`].
+    #[cfg(feature = "get_sms_sandbox_account_status")]
     pub fn get_sms_sandbox_account_status(
         &self,
     ) -> crate::operation::get_sms_sandbox_account_status::GetSmsSandboxAccountStatusFluentBuilder<
@@ -197,6 +213,7 @@ impl Client {
         >>::from_async(self.inner.get_sms_sandbox_account_status())
     }
     /// Calls `GetSubscriptionAttributes` and waits for the answer. See [`crate::Client::get_subscription_attributes`].
+    #[cfg(feature = "get_subscription_attributes")]
     pub fn get_subscription_attributes(
         &self,
     ) -> crate::operation::get_subscription_attributes::GetSubscriptionAttributesFluentBuilder<
@@ -207,6 +224,7 @@ impl Client {
         >>::from_async(self.inner.get_subscription_attributes())
     }
     /// Calls `GetTopicAttributes` and waits for the answer. See [`crate::Client::get_topic_attributes`].
+    #[cfg(feature = "get_topic_attributes")]
     pub fn get_topic_attributes(
         &self,
     ) -> crate::operation::get_topic_attributes::GetTopicAttributesFluentBuilder<
@@ -217,6 +235,7 @@ impl Client {
         >>::from_async(self.inner.get_topic_attributes())
     }
     /// Calls `ListEndpointsByPlatformApplication` and waits for the answer. See [`crate::Client::list_endpoints_by_platform_application`].
+    #[cfg(feature = "list_endpoints_by_platform_application")]
     pub fn list_endpoints_by_platform_application(
         &self,
     ) -> crate::operation::list_endpoints_by_platform_application::ListEndpointsByPlatformApplicationFluentBuilder<
@@ -227,6 +246,7 @@ impl Client {
         >>::from_async(self.inner.list_endpoints_by_platform_application())
     }
     /// Calls `ListOriginationNumbers` and waits for the answer. See [`crate::Client::list_origination_numbers`].
+    #[cfg(feature = "list_origination_numbers")]
     pub fn list_origination_numbers(
         &self,
     ) -> crate::operation::list_origination_numbers::ListOriginationNumbersFluentBuilder<
@@ -237,6 +257,7 @@ impl Client {
         >>::from_async(self.inner.list_origination_numbers())
     }
     /// Calls `ListPhoneNumbersOptedOut` and waits for the answer. See [`crate::Client::list_phone_numbers_opted_out`].
+    #[cfg(feature = "list_phone_numbers_opted_out")]
     pub fn list_phone_numbers_opted_out(
         &self,
     ) -> crate::operation::list_phone_numbers_opted_out::ListPhoneNumbersOptedOutFluentBuilder<
@@ -247,6 +268,7 @@ impl Client {
         >>::from_async(self.inner.list_phone_numbers_opted_out())
     }
     /// Calls `ListPlatformApplications` and waits for the answer. See [`crate::Client::list_platform_applications`].
+    #[cfg(feature = "list_platform_applications")]
     pub fn list_platform_applications(
         &self,
     ) -> crate::operation::list_platform_applications::ListPlatformApplicationsFluentBuilder<
@@ -257,6 +279,7 @@ impl Client {
         >>::from_async(self.inner.list_platform_applications())
     }
     /// Calls `ListSMSSandboxPhoneNumbers` and waits for the answer. See [`crate::Client::list_sms_sandbox_phone_numbers`].
+    #[cfg(feature = "list_sms_sandbox_phone_numbers")]
     pub fn list_sms_sandbox_phone_numbers(
         &self,
     ) -> crate::operation::list_sms_sandbox_phone_numbers::ListSmsSandboxPhoneNumbersFluentBuilder<
@@ -267,6 +290,7 @@ impl Client {
         >>::from_async(self.inner.list_sms_sandbox_phone_numbers())
     }
     /// Calls `ListSubscriptions` and waits for the answer. See [`crate::Client::list_subscriptions`].
+    #[cfg(feature = "list_subscriptions")]
     pub fn list_subscriptions(
         &self,
     ) -> crate::operation::list_subscriptions::ListSubscriptionsFluentBuilder<
@@ -277,6 +301,7 @@ impl Client {
         >>::from_async(self.inner.list_subscriptions())
     }
     /// Calls `ListSubscriptionsByTopic` and waits for the answer. See [`crate::Client::list_subscriptions_by_topic`].
+    #[cfg(feature = "list_subscriptions_by_topic")]
     pub fn list_subscriptions_by_topic(
         &self,
     ) -> crate::operation::list_subscriptions_by_topic::ListSubscriptionsByTopicFluentBuilder<
@@ -287,6 +312,7 @@ impl Client {
         >>::from_async(self.inner.list_subscriptions_by_topic())
     }
     /// Calls `ListTagsForResource` and waits for the answer. See [`crate::Client::list_tags_for_resource`].
+    #[cfg(feature = "list_tags_for_resource")]
     pub fn list_tags_for_resource(
         &self,
     ) -> crate::operation::list_tags_for_resource::ListTagsForResourceFluentBuilder<
@@ -297,6 +323,7 @@ impl Client {
         >>::from_async(self.inner.list_tags_for_resource())
     }
     /// Calls `ListTopics` and waits for the answer. See [`crate::Client::list_topics`].
+    #[cfg(feature = "list_topics")]
     pub fn list_topics(
         &self,
     ) -> crate::operation::list_topics::ListTopicsFluentBuilder<
@@ -307,6 +334,7 @@ impl Client {
         >>::from_async(self.inner.list_topics())
     }
     /// Calls `OptInPhoneNumber` and waits for the answer. See [`crate::Client::opt_in_phone_number`].
+    #[cfg(feature = "opt_in_phone_number")]
     pub fn opt_in_phone_number(
         &self,
     ) -> crate::operation::opt_in_phone_number::OptInPhoneNumberFluentBuilder<
@@ -317,6 +345,7 @@ impl Client {
         >>::from_async(self.inner.opt_in_phone_number())
     }
     /// Calls `Publish` and waits for the answer. See [`crate::Client::publish`].
+    #[cfg(feature = "publish")]
     pub fn publish(
         &self,
     ) -> crate::operation::publish::PublishFluentBuilder<::awsrt::blocking::Blocking> {
@@ -325,6 +354,7 @@ impl Client {
         >>::from_async(self.inner.publish())
     }
     /// Calls `PublishBatch` and waits for the answer. See [`crate::Client::publish_batch`].
+    #[cfg(feature = "publish_batch")]
     pub fn publish_batch(
         &self,
     ) -> crate::operation::publish_batch::PublishBatchFluentBuilder<
@@ -335,6 +365,7 @@ impl Client {
         >>::from_async(self.inner.publish_batch())
     }
     /// Calls `PutDataProtectionPolicy` and waits for the answer. See [`crate::Client::put_data_protection_policy`].
+    #[cfg(feature = "put_data_protection_policy")]
     pub fn put_data_protection_policy(
         &self,
     ) -> crate::operation::put_data_protection_policy::PutDataProtectionPolicyFluentBuilder<
@@ -345,6 +376,7 @@ impl Client {
         >>::from_async(self.inner.put_data_protection_policy())
     }
     /// Calls `RemovePermission` and waits for the answer. See [`crate::Client::remove_permission`].
+    #[cfg(feature = "remove_permission")]
     pub fn remove_permission(
         &self,
     ) -> crate::operation::remove_permission::RemovePermissionFluentBuilder<
@@ -355,6 +387,7 @@ impl Client {
         >>::from_async(self.inner.remove_permission())
     }
     /// Calls `SetEndpointAttributes` and waits for the answer. See [`crate::Client::set_endpoint_attributes`].
+    #[cfg(feature = "set_endpoint_attributes")]
     pub fn set_endpoint_attributes(
         &self,
     ) -> crate::operation::set_endpoint_attributes::SetEndpointAttributesFluentBuilder<
@@ -365,6 +398,7 @@ impl Client {
         >>::from_async(self.inner.set_endpoint_attributes())
     }
     /// Calls `SetPlatformApplicationAttributes` and waits for the answer. See [`crate::Client::set_platform_application_attributes`].
+    #[cfg(feature = "set_platform_application_attributes")]
     pub fn set_platform_application_attributes(
         &self,
     ) -> crate::operation::set_platform_application_attributes::SetPlatformApplicationAttributesFluentBuilder<
@@ -375,6 +409,7 @@ impl Client {
         >>::from_async(self.inner.set_platform_application_attributes())
     }
     /// Calls `SetSMSAttributes` and waits for the answer. See [`crate::Client::set_sms_attributes`].
+    #[cfg(feature = "set_sms_attributes")]
     pub fn set_sms_attributes(
         &self,
     ) -> crate::operation::set_sms_attributes::SetSmsAttributesFluentBuilder<
@@ -385,6 +420,7 @@ impl Client {
         >>::from_async(self.inner.set_sms_attributes())
     }
     /// Calls `SetSubscriptionAttributes` and waits for the answer. See [`crate::Client::set_subscription_attributes`].
+    #[cfg(feature = "set_subscription_attributes")]
     pub fn set_subscription_attributes(
         &self,
     ) -> crate::operation::set_subscription_attributes::SetSubscriptionAttributesFluentBuilder<
@@ -395,6 +431,7 @@ impl Client {
         >>::from_async(self.inner.set_subscription_attributes())
     }
     /// Calls `SetTopicAttributes` and waits for the answer. See [`crate::Client::set_topic_attributes`].
+    #[cfg(feature = "set_topic_attributes")]
     pub fn set_topic_attributes(
         &self,
     ) -> crate::operation::set_topic_attributes::SetTopicAttributesFluentBuilder<
@@ -405,6 +442,7 @@ impl Client {
         >>::from_async(self.inner.set_topic_attributes())
     }
     /// Calls `Subscribe` and waits for the answer. See [`crate::Client::subscribe`].
+    #[cfg(feature = "subscribe")]
     pub fn subscribe(
         &self,
     ) -> crate::operation::subscribe::SubscribeFluentBuilder<
@@ -415,6 +453,7 @@ impl Client {
         >>::from_async(self.inner.subscribe())
     }
     /// Calls `TagResource` and waits for the answer. See [`crate::Client::tag_resource`].
+    #[cfg(feature = "tag_resource")]
     pub fn tag_resource(
         &self,
     ) -> crate::operation::tag_resource::TagResourceFluentBuilder<
@@ -425,6 +464,7 @@ impl Client {
         >>::from_async(self.inner.tag_resource())
     }
     /// Calls `Unsubscribe` and waits for the answer. See [`crate::Client::unsubscribe`].
+    #[cfg(feature = "unsubscribe")]
     pub fn unsubscribe(
         &self,
     ) -> crate::operation::unsubscribe::UnsubscribeFluentBuilder<
@@ -435,6 +475,7 @@ impl Client {
         >>::from_async(self.inner.unsubscribe())
     }
     /// Calls `UntagResource` and waits for the answer. See [`crate::Client::untag_resource`].
+    #[cfg(feature = "untag_resource")]
     pub fn untag_resource(
         &self,
     ) -> crate::operation::untag_resource::UntagResourceFluentBuilder<
@@ -445,6 +486,7 @@ impl Client {
         >>::from_async(self.inner.untag_resource())
     }
     /// Calls `VerifySMSSandboxPhoneNumber` and waits for the answer. See [`crate::Client::verify_sms_sandbox_phone_number`].
+    #[cfg(feature = "verify_sms_sandbox_phone_number")]
     pub fn verify_sms_sandbox_phone_number(
         &self,
     ) -> crate::operation::verify_sms_sandbox_phone_number::VerifySmsSandboxPhoneNumberFluentBuilder<

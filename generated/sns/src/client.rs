@@ -31,6 +31,7 @@ impl Client {
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
+    #[cfg(feature = "add_permission")]
     pub fn add_permission(
         &self,
     ) -> crate::operation::add_permission::AddPermissionFluentBuilder {
@@ -49,6 +50,7 @@ impl Client {
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`ThrottledException`](crate::types::error::ThrottledException): Indicates that the rate at which requests have been submitted for this action exceeds the limit for your Amazon Web Services account.
+    #[cfg(feature = "check_if_phone_number_is_opted_out")]
     pub fn check_if_phone_number_is_opted_out(
         &self,
     ) -> crate::operation::check_if_phone_number_is_opted_out::CheckIfPhoneNumberIsOptedOutFluentBuilder {
@@ -68,6 +70,7 @@ impl Client {
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
     /// - [`ReplayLimitExceededException`](crate::types::error::ReplayLimitExceededException): Indicates that the request parameter has exceeded the maximum number of concurrent message replays.
     /// - [`SubscriptionLimitExceededException`](crate::types::error::SubscriptionLimitExceededException): Indicates that the customer already owns the maximum allowed number of subscriptions.
+    #[cfg(feature = "confirm_subscription")]
     pub fn confirm_subscription(
         &self,
     ) -> crate::operation::confirm_subscription::ConfirmSubscriptionFluentBuilder {
@@ -96,6 +99,7 @@ impl Client {
     /// - [`AuthorizationErrorException`](crate::types::error::AuthorizationErrorException): Indicates that the user has been denied access to the requested resource.
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
+    #[cfg(feature = "create_platform_application")]
     pub fn create_platform_application(
         &self,
     ) -> crate::operation::create_platform_application::CreatePlatformApplicationFluentBuilder {
@@ -114,6 +118,7 @@ impl Client {
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
+    #[cfg(feature = "create_platform_endpoint")]
     pub fn create_platform_endpoint(
         &self,
     ) -> crate::operation::create_platform_endpoint::CreatePlatformEndpointFluentBuilder {
@@ -134,6 +139,7 @@ impl Client {
     /// - [`OptedOutException`](crate::types::error::OptedOutException): Indicates that the specified phone number opted out of receiving SMS messages from your Amazon Web Services account.
     /// - [`ThrottledException`](crate::types::error::ThrottledException): Indicates that the rate at which requests have been submitted for this action exceeds the limit for your Amazon Web Services account.
     /// - [`UserErrorException`](crate::types::error::UserErrorException): Indicates that a request parameter does not comply with the associated constraints.
+    #[cfg(feature = "create_sms_sandbox_phone_number")]
     pub fn create_sms_sandbox_phone_number(
         &self,
     ) -> crate::operation::create_sms_sandbox_phone_number::CreateSmsSandboxPhoneNumberFluentBuilder {
@@ -155,6 +161,7 @@ impl Client {
     /// - [`TagLimitExceededException`](crate::types::error::TagLimitExceededException): Can't add more than 50 tags to a topic.
     /// - [`TagPolicyException`](crate::types::error::TagPolicyException): The request doesn't comply with the IAM tag policy.
     /// - [`TopicLimitExceededException`](crate::types::error::TopicLimitExceededException): Indicates that the customer already owns the maximum allowed number of topics.
+    #[cfg(feature = "create_topic")]
     pub fn create_topic(
         &self,
     ) -> crate::operation::create_topic::CreateTopicFluentBuilder {
@@ -172,6 +179,7 @@ impl Client {
     /// - [`AuthorizationErrorException`](crate::types::error::AuthorizationErrorException): Indicates that the user has been denied access to the requested resource.
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
+    #[cfg(feature = "delete_endpoint")]
     pub fn delete_endpoint(
         &self,
     ) -> crate::operation::delete_endpoint::DeleteEndpointFluentBuilder {
@@ -187,6 +195,7 @@ impl Client {
     /// - [`AuthorizationErrorException`](crate::types::error::AuthorizationErrorException): Indicates that the user has been denied access to the requested resource.
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
+    #[cfg(feature = "delete_platform_application")]
     pub fn delete_platform_application(
         &self,
     ) -> crate::operation::delete_platform_application::DeletePlatformApplicationFluentBuilder {
@@ -207,6 +216,7 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): Can’t perform the action on the specified resource.
     /// - [`ThrottledException`](crate::types::error::ThrottledException): Indicates that the rate at which requests have been submitted for this action exceeds the limit for your Amazon Web Services account.
     /// - [`UserErrorException`](crate::types::error::UserErrorException): Indicates that a request parameter does not comply with the associated constraints.
+    #[cfg(feature = "delete_sms_sandbox_phone_number")]
     pub fn delete_sms_sandbox_phone_number(
         &self,
     ) -> crate::operation::delete_sms_sandbox_phone_number::DeleteSmsSandboxPhoneNumberFluentBuilder {
@@ -227,6 +237,7 @@ impl Client {
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
     /// - [`StaleTagException`](crate::types::error::StaleTagException): A tag has been added to a resource with the same ARN as a deleted resource.
     /// - [`TagPolicyException`](crate::types::error::TagPolicyException): The request doesn't comply with the IAM tag policy.
+    #[cfg(feature = "delete_topic")]
     pub fn delete_topic(
         &self,
     ) -> crate::operation::delete_topic::DeleteTopicFluentBuilder {
@@ -244,6 +255,7 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`InvalidSecurityException`](crate::types::error::InvalidSecurityException): The credential signature isn't valid.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
+    #[cfg(feature = "get_data_protection_policy")]
     pub fn get_data_protection_policy(
         &self,
     ) -> crate::operation::get_data_protection_policy::GetDataProtectionPolicyFluentBuilder {
@@ -260,6 +272,7 @@ impl Client {
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
+    #[cfg(feature = "get_endpoint_attributes")]
     pub fn get_endpoint_attributes(
         &self,
     ) -> crate::operation::get_endpoint_attributes::GetEndpointAttributesFluentBuilder {
@@ -276,6 +289,7 @@ impl Client {
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
+    #[cfg(feature = "get_platform_application_attributes")]
     pub fn get_platform_application_attributes(
         &self,
     ) -> crate::operation::get_platform_application_attributes::GetPlatformApplicationAttributesFluentBuilder {
@@ -294,6 +308,7 @@ impl Client {
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`ThrottledException`](crate::types::error::ThrottledException): Indicates that the rate at which requests have been submitted for this action exceeds the limit for your Amazon Web Services account.
+    #[cfg(feature = "get_sms_attributes")]
     pub fn get_sms_attributes(
         &self,
     ) -> crate::operation::get_sms_attributes::GetSmsAttributesFluentBuilder {
@@ -311,6 +326,7 @@ impl Client {
     /// - [`AuthorizationErrorException`](crate::types::error::AuthorizationErrorException): Indicates that the user has been denied access to the requested resource.
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`ThrottledException`](crate::types::error::ThrottledException): Indicates that the rate at which requests have been submitted for this action exceeds the limit for your Amazon Web Services account.
+    #[cfg(feature = "get_sms_sandbox_account_status")]
     pub fn get_sms_sandbox_account_status(
         &self,
     ) -> crate::operation::get_sms_sandbox_account_status::GetSmsSandboxAccountStatusFluentBuilder {
@@ -327,6 +343,7 @@ impl Client {
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
+    #[cfg(feature = "get_subscription_attributes")]
     pub fn get_subscription_attributes(
         &self,
     ) -> crate::operation::get_subscription_attributes::GetSubscriptionAttributesFluentBuilder {
@@ -344,6 +361,7 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`InvalidSecurityException`](crate::types::error::InvalidSecurityException): The credential signature isn't valid.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
+    #[cfg(feature = "get_topic_attributes")]
     pub fn get_topic_attributes(
         &self,
     ) -> crate::operation::get_topic_attributes::GetTopicAttributesFluentBuilder {
@@ -362,6 +380,7 @@ impl Client {
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
+    #[cfg(feature = "list_endpoints_by_platform_application")]
     pub fn list_endpoints_by_platform_application(
         &self,
     ) -> crate::operation::list_endpoints_by_platform_application::ListEndpointsByPlatformApplicationFluentBuilder {
@@ -379,6 +398,7 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`ThrottledException`](crate::types::error::ThrottledException): Indicates that the rate at which requests have been submitted for this action exceeds the limit for your Amazon Web Services account.
     /// - [`ValidationException`](crate::types::error::ValidationException): Indicates that a parameter in the request is invalid.
+    #[cfg(feature = "list_origination_numbers")]
     pub fn list_origination_numbers(
         &self,
     ) -> crate::operation::list_origination_numbers::ListOriginationNumbersFluentBuilder {
@@ -397,6 +417,7 @@ impl Client {
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`ThrottledException`](crate::types::error::ThrottledException): Indicates that the rate at which requests have been submitted for this action exceeds the limit for your Amazon Web Services account.
+    #[cfg(feature = "list_phone_numbers_opted_out")]
     pub fn list_phone_numbers_opted_out(
         &self,
     ) -> crate::operation::list_phone_numbers_opted_out::ListPhoneNumbersOptedOutFluentBuilder {
@@ -414,6 +435,7 @@ impl Client {
     /// - [`AuthorizationErrorException`](crate::types::error::AuthorizationErrorException): Indicates that the user has been denied access to the requested resource.
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
+    #[cfg(feature = "list_platform_applications")]
     pub fn list_platform_applications(
         &self,
     ) -> crate::operation::list_platform_applications::ListPlatformApplicationsFluentBuilder {
@@ -433,6 +455,7 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): Can’t perform the action on the specified resource.
     /// - [`ThrottledException`](crate::types::error::ThrottledException): Indicates that the rate at which requests have been submitted for this action exceeds the limit for your Amazon Web Services account.
+    #[cfg(feature = "list_sms_sandbox_phone_numbers")]
     pub fn list_sms_sandbox_phone_numbers(
         &self,
     ) -> crate::operation::list_sms_sandbox_phone_numbers::ListSmsSandboxPhoneNumbersFluentBuilder {
@@ -450,6 +473,7 @@ impl Client {
     /// - [`AuthorizationErrorException`](crate::types::error::AuthorizationErrorException): Indicates that the user has been denied access to the requested resource.
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
+    #[cfg(feature = "list_subscriptions")]
     pub fn list_subscriptions(
         &self,
     ) -> crate::operation::list_subscriptions::ListSubscriptionsFluentBuilder {
@@ -468,6 +492,7 @@ impl Client {
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
+    #[cfg(feature = "list_subscriptions_by_topic")]
     pub fn list_subscriptions_by_topic(
         &self,
     ) -> crate::operation::list_subscriptions_by_topic::ListSubscriptionsByTopicFluentBuilder {
@@ -485,6 +510,7 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): Can’t perform the action on the specified resource.
     /// - [`TagPolicyException`](crate::types::error::TagPolicyException): The request doesn't comply with the IAM tag policy.
+    #[cfg(feature = "list_tags_for_resource")]
     pub fn list_tags_for_resource(
         &self,
     ) -> crate::operation::list_tags_for_resource::ListTagsForResourceFluentBuilder {
@@ -502,6 +528,7 @@ impl Client {
     /// - [`AuthorizationErrorException`](crate::types::error::AuthorizationErrorException): Indicates that the user has been denied access to the requested resource.
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
+    #[cfg(feature = "list_topics")]
     pub fn list_topics(&self) -> crate::operation::list_topics::ListTopicsFluentBuilder {
         crate::operation::list_topics::ListTopicsFluentBuilder::new(self.handle.clone())
     }
@@ -516,6 +543,7 @@ impl Client {
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`ThrottledException`](crate::types::error::ThrottledException): Indicates that the rate at which requests have been submitted for this action exceeds the limit for your Amazon Web Services account.
+    #[cfg(feature = "opt_in_phone_number")]
     pub fn opt_in_phone_number(
         &self,
     ) -> crate::operation::opt_in_phone_number::OptInPhoneNumberFluentBuilder {
@@ -553,6 +581,7 @@ impl Client {
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
     /// - [`PlatformApplicationDisabledException`](crate::types::error::PlatformApplicationDisabledException): Exception error indicating platform application disabled.
     /// - [`ValidationException`](crate::types::error::ValidationException): Indicates that a parameter in the request is invalid.
+    #[cfg(feature = "publish")]
     pub fn publish(&self) -> crate::operation::publish::PublishFluentBuilder {
         crate::operation::publish::PublishFluentBuilder::new(self.handle.clone())
     }
@@ -595,6 +624,7 @@ impl Client {
     /// - [`PlatformApplicationDisabledException`](crate::types::error::PlatformApplicationDisabledException): Exception error indicating platform application disabled.
     /// - [`TooManyEntriesInBatchRequestException`](crate::types::error::TooManyEntriesInBatchRequestException): The batch request contains more entries than permissible.
     /// - [`ValidationException`](crate::types::error::ValidationException): Indicates that a parameter in the request is invalid.
+    #[cfg(feature = "publish_batch")]
     pub fn publish_batch(
         &self,
     ) -> crate::operation::publish_batch::PublishBatchFluentBuilder {
@@ -612,6 +642,7 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`InvalidSecurityException`](crate::types::error::InvalidSecurityException): The credential signature isn't valid.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
+    #[cfg(feature = "put_data_protection_policy")]
     pub fn put_data_protection_policy(
         &self,
     ) -> crate::operation::put_data_protection_policy::PutDataProtectionPolicyFluentBuilder {
@@ -630,6 +661,7 @@ impl Client {
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
+    #[cfg(feature = "remove_permission")]
     pub fn remove_permission(
         &self,
     ) -> crate::operation::remove_permission::RemovePermissionFluentBuilder {
@@ -646,6 +678,7 @@ impl Client {
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
+    #[cfg(feature = "set_endpoint_attributes")]
     pub fn set_endpoint_attributes(
         &self,
     ) -> crate::operation::set_endpoint_attributes::SetEndpointAttributesFluentBuilder {
@@ -662,6 +695,7 @@ impl Client {
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
+    #[cfg(feature = "set_platform_application_attributes")]
     pub fn set_platform_application_attributes(
         &self,
     ) -> crate::operation::set_platform_application_attributes::SetPlatformApplicationAttributesFluentBuilder {
@@ -682,6 +716,7 @@ impl Client {
     /// - [`InternalErrorException`](crate::types::error::InternalErrorException): Indicates an internal service error.
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`ThrottledException`](crate::types::error::ThrottledException): Indicates that the rate at which requests have been submitted for this action exceeds the limit for your Amazon Web Services account.
+    #[cfg(feature = "set_sms_attributes")]
     pub fn set_sms_attributes(
         &self,
     ) -> crate::operation::set_sms_attributes::SetSmsAttributesFluentBuilder {
@@ -700,6 +735,7 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
     /// - [`ReplayLimitExceededException`](crate::types::error::ReplayLimitExceededException): Indicates that the request parameter has exceeded the maximum number of concurrent message replays.
+    #[cfg(feature = "set_subscription_attributes")]
     pub fn set_subscription_attributes(
         &self,
     ) -> crate::operation::set_subscription_attributes::SetSubscriptionAttributesFluentBuilder {
@@ -719,6 +755,7 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`InvalidSecurityException`](crate::types::error::InvalidSecurityException): The credential signature isn't valid.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
+    #[cfg(feature = "set_topic_attributes")]
     pub fn set_topic_attributes(
         &self,
     ) -> crate::operation::set_topic_attributes::SetTopicAttributesFluentBuilder {
@@ -743,6 +780,7 @@ impl Client {
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
     /// - [`ReplayLimitExceededException`](crate::types::error::ReplayLimitExceededException): Indicates that the request parameter has exceeded the maximum number of concurrent message replays.
     /// - [`SubscriptionLimitExceededException`](crate::types::error::SubscriptionLimitExceededException): Indicates that the customer already owns the maximum allowed number of subscriptions.
+    #[cfg(feature = "subscribe")]
     pub fn subscribe(&self) -> crate::operation::subscribe::SubscribeFluentBuilder {
         crate::operation::subscribe::SubscribeFluentBuilder::new(self.handle.clone())
     }
@@ -766,6 +804,7 @@ impl Client {
     /// - [`StaleTagException`](crate::types::error::StaleTagException): A tag has been added to a resource with the same ARN as a deleted resource.
     /// - [`TagLimitExceededException`](crate::types::error::TagLimitExceededException): Can't add more than 50 tags to a topic.
     /// - [`TagPolicyException`](crate::types::error::TagPolicyException): The request doesn't comply with the IAM tag policy.
+    #[cfg(feature = "tag_resource")]
     pub fn tag_resource(
         &self,
     ) -> crate::operation::tag_resource::TagResourceFluentBuilder {
@@ -787,6 +826,7 @@ impl Client {
     /// - [`InvalidParameterException`](crate::types::error::InvalidParameterException): Indicates that a request parameter does not comply with the associated constraints.
     /// - [`InvalidSecurityException`](crate::types::error::InvalidSecurityException): The credential signature isn't valid.
     /// - [`NotFoundException`](crate::types::error::NotFoundException): Indicates that the requested resource does not exist.
+    #[cfg(feature = "unsubscribe")]
     pub fn unsubscribe(
         &self,
     ) -> crate::operation::unsubscribe::UnsubscribeFluentBuilder {
@@ -804,6 +844,7 @@ impl Client {
     /// - [`StaleTagException`](crate::types::error::StaleTagException): A tag has been added to a resource with the same ARN as a deleted resource.
     /// - [`TagLimitExceededException`](crate::types::error::TagLimitExceededException): Can't add more than 50 tags to a topic.
     /// - [`TagPolicyException`](crate::types::error::TagPolicyException): The request doesn't comply with the IAM tag policy.
+    #[cfg(feature = "untag_resource")]
     pub fn untag_resource(
         &self,
     ) -> crate::operation::untag_resource::UntagResourceFluentBuilder {
@@ -824,6 +865,7 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): Can’t perform the action on the specified resource.
     /// - [`ThrottledException`](crate::types::error::ThrottledException): Indicates that the rate at which requests have been submitted for this action exceeds the limit for your Amazon Web Services account.
     /// - [`VerificationException`](crate::types::error::VerificationException): Indicates that the one-time password (OTP) used for verification is invalid.
+    #[cfg(feature = "verify_sms_sandbox_phone_number")]
     pub fn verify_sms_sandbox_phone_number(
         &self,
     ) -> crate::operation::verify_sms_sandbox_phone_number::VerifySmsSandboxPhoneNumberFluentBuilder {

@@ -37,6 +37,7 @@ impl Client {
         &self.inner
     }
     /// Calls `AddPermission` and waits for the answer. See [`crate::Client::add_permission`].
+    #[cfg(feature = "add_permission")]
     pub fn add_permission(
         &self,
     ) -> crate::operation::add_permission::AddPermissionFluentBuilder<
@@ -47,6 +48,7 @@ impl Client {
         >>::from_async(self.inner.add_permission())
     }
     /// Calls `CancelMessageMoveTask` and waits for the answer. See [`crate::Client::cancel_message_move_task`].
+    #[cfg(feature = "cancel_message_move_task")]
     pub fn cancel_message_move_task(
         &self,
     ) -> crate::operation::cancel_message_move_task::CancelMessageMoveTaskFluentBuilder<
@@ -57,6 +59,7 @@ impl Client {
         >>::from_async(self.inner.cancel_message_move_task())
     }
     /// Calls `ChangeMessageVisibility` and waits for the answer. See [`crate::Client::change_message_visibility`].
+    #[cfg(feature = "change_message_visibility")]
     pub fn change_message_visibility(
         &self,
     ) -> crate::operation::change_message_visibility::ChangeMessageVisibilityFluentBuilder<
@@ -67,6 +70,7 @@ impl Client {
         >>::from_async(self.inner.change_message_visibility())
     }
     /// Calls `ChangeMessageVisibilityBatch` and waits for the answer. See [`crate::Client::change_message_visibility_batch`].
+    #[cfg(feature = "change_message_visibility_batch")]
     pub fn change_message_visibility_batch(
         &self,
     ) -> crate::operation::change_message_visibility_batch::ChangeMessageVisibilityBatchFluentBuilder<
@@ -77,6 +81,7 @@ impl Client {
         >>::from_async(self.inner.change_message_visibility_batch())
     }
     /// Calls `CreateQueue` and waits for the answer. See [`crate::Client::create_queue`].
+    #[cfg(feature = "create_queue")]
     pub fn create_queue(
         &self,
     ) -> crate::operation::create_queue::CreateQueueFluentBuilder<
@@ -87,6 +92,7 @@ impl Client {
         >>::from_async(self.inner.create_queue())
     }
     /// Calls `DeleteMessage` and waits for the answer. See [`crate::Client::delete_message`].
+    #[cfg(feature = "delete_message")]
     pub fn delete_message(
         &self,
     ) -> crate::operation::delete_message::DeleteMessageFluentBuilder<
@@ -97,6 +103,7 @@ impl Client {
         >>::from_async(self.inner.delete_message())
     }
     /// Calls `DeleteMessageBatch` and waits for the answer. See [`crate::Client::delete_message_batch`].
+    #[cfg(feature = "delete_message_batch")]
     pub fn delete_message_batch(
         &self,
     ) -> crate::operation::delete_message_batch::DeleteMessageBatchFluentBuilder<
@@ -107,6 +114,7 @@ impl Client {
         >>::from_async(self.inner.delete_message_batch())
     }
     /// Calls `DeleteQueue` and waits for the answer. See [`crate::Client::delete_queue`].
+    #[cfg(feature = "delete_queue")]
     pub fn delete_queue(
         &self,
     ) -> crate::operation::delete_queue::DeleteQueueFluentBuilder<
@@ -117,6 +125,7 @@ impl Client {
         >>::from_async(self.inner.delete_queue())
     }
     /// Calls `GetQueueAttributes` and waits for the answer. See [`crate::Client::get_queue_attributes`].
+    #[cfg(feature = "get_queue_attributes")]
     pub fn get_queue_attributes(
         &self,
     ) -> crate::operation::get_queue_attributes::GetQueueAttributesFluentBuilder<
@@ -127,6 +136,7 @@ impl Client {
         >>::from_async(self.inner.get_queue_attributes())
     }
     /// Calls `GetQueueUrl` and waits for the answer. See [`crate::Client::get_queue_url`].
+    #[cfg(feature = "get_queue_url")]
     pub fn get_queue_url(
         &self,
     ) -> crate::operation::get_queue_url::GetQueueUrlFluentBuilder<
@@ -137,6 +147,7 @@ impl Client {
         >>::from_async(self.inner.get_queue_url())
     }
     /// Calls `ListDeadLetterSourceQueues` and waits for the answer. See [`crate::Client::list_dead_letter_source_queues`].
+    #[cfg(feature = "list_dead_letter_source_queues")]
     pub fn list_dead_letter_source_queues(
         &self,
     ) -> crate::operation::list_dead_letter_source_queues::ListDeadLetterSourceQueuesFluentBuilder<
@@ -147,6 +158,7 @@ impl Client {
         >>::from_async(self.inner.list_dead_letter_source_queues())
     }
     /// Calls `ListMessageMoveTasks` and waits for the answer. See [`crate::Client::list_message_move_tasks`].
+    #[cfg(feature = "list_message_move_tasks")]
     pub fn list_message_move_tasks(
         &self,
     ) -> crate::operation::list_message_move_tasks::ListMessageMoveTasksFluentBuilder<
@@ -157,6 +169,7 @@ impl Client {
         >>::from_async(self.inner.list_message_move_tasks())
     }
     /// Calls `ListQueueTags` and waits for the answer. See [`crate::Client::list_queue_tags`].
+    #[cfg(feature = "list_queue_tags")]
     pub fn list_queue_tags(
         &self,
     ) -> crate::operation::list_queue_tags::ListQueueTagsFluentBuilder<
@@ -167,6 +180,7 @@ impl Client {
         >>::from_async(self.inner.list_queue_tags())
     }
     /// Calls `ListQueues` and waits for the answer. See [`crate::Client::list_queues`].
+    #[cfg(feature = "list_queues")]
     pub fn list_queues(
         &self,
     ) -> crate::operation::list_queues::ListQueuesFluentBuilder<
@@ -177,6 +191,7 @@ impl Client {
         >>::from_async(self.inner.list_queues())
     }
     /// Calls `PurgeQueue` and waits for the answer. See [`crate::Client::purge_queue`].
+    #[cfg(feature = "purge_queue")]
     pub fn purge_queue(
         &self,
     ) -> crate::operation::purge_queue::PurgeQueueFluentBuilder<
@@ -187,6 +202,7 @@ impl Client {
         >>::from_async(self.inner.purge_queue())
     }
     /// Calls `ReceiveMessage` and waits for the answer. See [`crate::Client::receive_message`].
+    #[cfg(feature = "receive_message")]
     pub fn receive_message(
         &self,
     ) -> crate::operation::receive_message::ReceiveMessageFluentBuilder<
@@ -197,6 +213,7 @@ impl Client {
         >>::from_async(self.inner.receive_message())
     }
     /// Calls `RemovePermission` and waits for the answer. See [`crate::Client::remove_permission`].
+    #[cfg(feature = "remove_permission")]
     pub fn remove_permission(
         &self,
     ) -> crate::operation::remove_permission::RemovePermissionFluentBuilder<
@@ -207,6 +224,7 @@ impl Client {
         >>::from_async(self.inner.remove_permission())
     }
     /// Calls `SendMessage` and waits for the answer. See [`crate::Client::send_message`].
+    #[cfg(feature = "send_message")]
     pub fn send_message(
         &self,
     ) -> crate::operation::send_message::SendMessageFluentBuilder<
@@ -217,6 +235,7 @@ impl Client {
         >>::from_async(self.inner.send_message())
     }
     /// Calls `SendMessageBatch` and waits for the answer. See [`crate::Client::send_message_batch`].
+    #[cfg(feature = "send_message_batch")]
     pub fn send_message_batch(
         &self,
     ) -> crate::operation::send_message_batch::SendMessageBatchFluentBuilder<
@@ -227,6 +246,7 @@ impl Client {
         >>::from_async(self.inner.send_message_batch())
     }
     /// Calls `SetQueueAttributes` and waits for the answer. See [`crate::Client::set_queue_attributes`].
+    #[cfg(feature = "set_queue_attributes")]
     pub fn set_queue_attributes(
         &self,
     ) -> crate::operation::set_queue_attributes::SetQueueAttributesFluentBuilder<
@@ -237,6 +257,7 @@ impl Client {
         >>::from_async(self.inner.set_queue_attributes())
     }
     /// Calls `StartMessageMoveTask` and waits for the answer. See [`crate::Client::start_message_move_task`].
+    #[cfg(feature = "start_message_move_task")]
     pub fn start_message_move_task(
         &self,
     ) -> crate::operation::start_message_move_task::StartMessageMoveTaskFluentBuilder<
@@ -247,6 +268,7 @@ impl Client {
         >>::from_async(self.inner.start_message_move_task())
     }
     /// Calls `TagQueue` and waits for the answer. See [`crate::Client::tag_queue`].
+    #[cfg(feature = "tag_queue")]
     pub fn tag_queue(
         &self,
     ) -> crate::operation::tag_queue::TagQueueFluentBuilder<
@@ -257,6 +279,7 @@ impl Client {
         >>::from_async(self.inner.tag_queue())
     }
     /// Calls `UntagQueue` and waits for the answer. See [`crate::Client::untag_queue`].
+    #[cfg(feature = "untag_queue")]
     pub fn untag_queue(
         &self,
     ) -> crate::operation::untag_queue::UntagQueueFluentBuilder<

@@ -42,6 +42,7 @@ impl Client {
     /// - [`QueueDoesNotExist`](crate::types::error::QueueDoesNotExist): Ensure that the `QueueUrl` is correct and that the queue has not been deleted.
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "add_permission")]
     pub fn add_permission(
         &self,
     ) -> crate::operation::add_permission::AddPermissionFluentBuilder {
@@ -64,6 +65,7 @@ impl Client {
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): One or more specified resources don't exist.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "cancel_message_move_task")]
     pub fn cancel_message_move_task(
         &self,
     ) -> crate::operation::cancel_message_move_task::CancelMessageMoveTaskFluentBuilder {
@@ -103,6 +105,7 @@ impl Client {
     /// - [`ReceiptHandleIsInvalid`](crate::types::error::ReceiptHandleIsInvalid): The specified receipt handle isn't valid.
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "change_message_visibility")]
     pub fn change_message_visibility(
         &self,
     ) -> crate::operation::change_message_visibility::ChangeMessageVisibilityFluentBuilder {
@@ -126,6 +129,7 @@ impl Client {
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`TooManyEntriesInBatchRequest`](crate::types::error::TooManyEntriesInBatchRequest): The batch request contains more entries than permissible.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "change_message_visibility_batch")]
     pub fn change_message_visibility_batch(
         &self,
     ) -> crate::operation::change_message_visibility_batch::ChangeMessageVisibilityBatchFluentBuilder {
@@ -167,6 +171,7 @@ impl Client {
     /// - [`QueueNameExists`](crate::types::error::QueueNameExists): A queue with this name already exists.
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "create_queue")]
     pub fn create_queue(
         &self,
     ) -> crate::operation::create_queue::CreateQueueFluentBuilder {
@@ -190,6 +195,7 @@ impl Client {
     /// - [`ReceiptHandleIsInvalid`](crate::types::error::ReceiptHandleIsInvalid): The specified receipt handle isn't valid.
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "delete_message")]
     pub fn delete_message(
         &self,
     ) -> crate::operation::delete_message::DeleteMessageFluentBuilder {
@@ -213,6 +219,7 @@ impl Client {
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`TooManyEntriesInBatchRequest`](crate::types::error::TooManyEntriesInBatchRequest): The batch request contains more entries than permissible.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "delete_message_batch")]
     pub fn delete_message_batch(
         &self,
     ) -> crate::operation::delete_message_batch::DeleteMessageBatchFluentBuilder {
@@ -240,6 +247,7 @@ impl Client {
     /// - [`QueueDoesNotExist`](crate::types::error::QueueDoesNotExist): Ensure that the `QueueUrl` is correct and that the queue has not been deleted.
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "delete_queue")]
     pub fn delete_queue(
         &self,
     ) -> crate::operation::delete_queue::DeleteQueueFluentBuilder {
@@ -260,6 +268,7 @@ impl Client {
     /// - [`QueueDoesNotExist`](crate::types::error::QueueDoesNotExist): Ensure that the `QueueUrl` is correct and that the queue has not been deleted.
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "get_queue_attributes")]
     pub fn get_queue_attributes(
         &self,
     ) -> crate::operation::get_queue_attributes::GetQueueAttributesFluentBuilder {
@@ -279,6 +288,7 @@ impl Client {
     /// - [`QueueDoesNotExist`](crate::types::error::QueueDoesNotExist): Ensure that the `QueueUrl` is correct and that the queue has not been deleted.
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "get_queue_url")]
     pub fn get_queue_url(
         &self,
     ) -> crate::operation::get_queue_url::GetQueueUrlFluentBuilder {
@@ -300,6 +310,7 @@ impl Client {
     /// - [`QueueDoesNotExist`](crate::types::error::QueueDoesNotExist): Ensure that the `QueueUrl` is correct and that the queue has not been deleted.
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "list_dead_letter_source_queues")]
     pub fn list_dead_letter_source_queues(
         &self,
     ) -> crate::operation::list_dead_letter_source_queues::ListDeadLetterSourceQueuesFluentBuilder {
@@ -322,6 +333,7 @@ impl Client {
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): One or more specified resources don't exist.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "list_message_move_tasks")]
     pub fn list_message_move_tasks(
         &self,
     ) -> crate::operation::list_message_move_tasks::ListMessageMoveTasksFluentBuilder {
@@ -341,6 +353,7 @@ impl Client {
     /// - [`QueueDoesNotExist`](crate::types::error::QueueDoesNotExist): Ensure that the `QueueUrl` is correct and that the queue has not been deleted.
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "list_queue_tags")]
     pub fn list_queue_tags(
         &self,
     ) -> crate::operation::list_queue_tags::ListQueueTagsFluentBuilder {
@@ -361,6 +374,7 @@ impl Client {
     /// - [`InvalidSecurity`](crate::types::error::InvalidSecurity): The request was not made over HTTPS or did not use SigV4 for signing.
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "list_queues")]
     pub fn list_queues(&self) -> crate::operation::list_queues::ListQueuesFluentBuilder {
         crate::operation::list_queues::ListQueuesFluentBuilder::new(self.handle.clone())
     }
@@ -383,6 +397,7 @@ impl Client {
     /// - [`QueueDoesNotExist`](crate::types::error::QueueDoesNotExist): Ensure that the `QueueUrl` is correct and that the queue has not been deleted.
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "purge_queue")]
     pub fn purge_queue(&self) -> crate::operation::purge_queue::PurgeQueueFluentBuilder {
         crate::operation::purge_queue::PurgeQueueFluentBuilder::new(self.handle.clone())
     }
@@ -421,6 +436,7 @@ impl Client {
     /// - [`QueueDoesNotExist`](crate::types::error::QueueDoesNotExist): Ensure that the `QueueUrl` is correct and that the queue has not been deleted.
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "receive_message")]
     pub fn receive_message(
         &self,
     ) -> crate::operation::receive_message::ReceiveMessageFluentBuilder {
@@ -444,6 +460,7 @@ impl Client {
     /// - [`QueueDoesNotExist`](crate::types::error::QueueDoesNotExist): Ensure that the `QueueUrl` is correct and that the queue has not been deleted.
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "remove_permission")]
     pub fn remove_permission(
         &self,
     ) -> crate::operation::remove_permission::RemovePermissionFluentBuilder {
@@ -475,6 +492,7 @@ impl Client {
     /// - [`QueueDoesNotExist`](crate::types::error::QueueDoesNotExist): Ensure that the `QueueUrl` is correct and that the queue has not been deleted.
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "send_message")]
     pub fn send_message(
         &self,
     ) -> crate::operation::send_message::SendMessageFluentBuilder {
@@ -516,6 +534,7 @@ impl Client {
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`TooManyEntriesInBatchRequest`](crate::types::error::TooManyEntriesInBatchRequest): The batch request contains more entries than permissible.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "send_message_batch")]
     pub fn send_message_batch(
         &self,
     ) -> crate::operation::send_message_batch::SendMessageBatchFluentBuilder {
@@ -542,6 +561,7 @@ impl Client {
     /// - [`QueueDoesNotExist`](crate::types::error::QueueDoesNotExist): Ensure that the `QueueUrl` is correct and that the queue has not been deleted.
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "set_queue_attributes")]
     pub fn set_queue_attributes(
         &self,
     ) -> crate::operation::set_queue_attributes::SetQueueAttributesFluentBuilder {
@@ -565,6 +585,7 @@ impl Client {
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): One or more specified resources don't exist.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "start_message_move_task")]
     pub fn start_message_move_task(
         &self,
     ) -> crate::operation::start_message_move_task::StartMessageMoveTaskFluentBuilder {
@@ -593,6 +614,7 @@ impl Client {
     /// - [`QueueDoesNotExist`](crate::types::error::QueueDoesNotExist): Ensure that the `QueueUrl` is correct and that the queue has not been deleted.
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "tag_queue")]
     pub fn tag_queue(&self) -> crate::operation::tag_queue::TagQueueFluentBuilder {
         crate::operation::tag_queue::TagQueueFluentBuilder::new(self.handle.clone())
     }
@@ -608,6 +630,7 @@ impl Client {
     /// - [`QueueDoesNotExist`](crate::types::error::QueueDoesNotExist): Ensure that the `QueueUrl` is correct and that the queue has not been deleted.
     /// - [`RequestThrottled`](crate::types::error::RequestThrottled): The request was denied due to request throttling.
     /// - [`UnsupportedOperation`](crate::types::error::UnsupportedOperation): Error code 400.
+    #[cfg(feature = "untag_queue")]
     pub fn untag_queue(&self) -> crate::operation::untag_queue::UntagQueueFluentBuilder {
         crate::operation::untag_queue::UntagQueueFluentBuilder::new(self.handle.clone())
     }

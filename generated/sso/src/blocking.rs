@@ -37,6 +37,7 @@ impl Client {
         &self.inner
     }
     /// Calls `GetRoleCredentials` and waits for the answer. See [`crate::Client::get_role_credentials`].
+    #[cfg(feature = "get_role_credentials")]
     pub fn get_role_credentials(
         &self,
     ) -> crate::operation::get_role_credentials::GetRoleCredentialsFluentBuilder<
@@ -47,6 +48,7 @@ impl Client {
         >>::from_async(self.inner.get_role_credentials())
     }
     /// Calls `ListAccountRoles` and waits for the answer. See [`crate::Client::list_account_roles`].
+    #[cfg(feature = "list_account_roles")]
     pub fn list_account_roles(
         &self,
     ) -> crate::operation::list_account_roles::ListAccountRolesFluentBuilder<
@@ -57,6 +59,7 @@ impl Client {
         >>::from_async(self.inner.list_account_roles())
     }
     /// Calls `ListAccounts` and waits for the answer. See [`crate::Client::list_accounts`].
+    #[cfg(feature = "list_accounts")]
     pub fn list_accounts(
         &self,
     ) -> crate::operation::list_accounts::ListAccountsFluentBuilder<
@@ -67,6 +70,7 @@ impl Client {
         >>::from_async(self.inner.list_accounts())
     }
     /// Calls `Logout` and waits for the answer. See [`crate::Client::logout`].
+    #[cfg(feature = "logout")]
     pub fn logout(
         &self,
     ) -> crate::operation::logout::LogoutFluentBuilder<::awsrt::blocking::Blocking> {

@@ -29,6 +29,7 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource doesn't exist.
     /// - [`TooManyRequestsException`](crate::types::error::TooManyRequestsException): Indicates that the request is being made too frequently and is more than what the server can handle.
     /// - [`UnauthorizedException`](crate::types::error::UnauthorizedException): Indicates that the request is not authorized.
+    #[cfg(feature = "get_role_credentials")]
     pub fn get_role_credentials(
         &self,
     ) -> crate::operation::get_role_credentials::GetRoleCredentialsFluentBuilder {
@@ -45,6 +46,7 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource doesn't exist.
     /// - [`TooManyRequestsException`](crate::types::error::TooManyRequestsException): Indicates that the request is being made too frequently and is more than what the server can handle.
     /// - [`UnauthorizedException`](crate::types::error::UnauthorizedException): Indicates that the request is not authorized.
+    #[cfg(feature = "list_account_roles")]
     pub fn list_account_roles(
         &self,
     ) -> crate::operation::list_account_roles::ListAccountRolesFluentBuilder {
@@ -61,6 +63,7 @@ impl Client {
     /// - [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException): The specified resource doesn't exist.
     /// - [`TooManyRequestsException`](crate::types::error::TooManyRequestsException): Indicates that the request is being made too frequently and is more than what the server can handle.
     /// - [`UnauthorizedException`](crate::types::error::UnauthorizedException): Indicates that the request is not authorized.
+    #[cfg(feature = "list_accounts")]
     pub fn list_accounts(
         &self,
     ) -> crate::operation::list_accounts::ListAccountsFluentBuilder {
@@ -80,6 +83,7 @@ impl Client {
     /// - [`InvalidRequestException`](crate::types::error::InvalidRequestException): Indicates that a problem occurred with the input to the request.
     /// - [`TooManyRequestsException`](crate::types::error::TooManyRequestsException): Indicates that the request is being made too frequently and is more than what the server can handle.
     /// - [`UnauthorizedException`](crate::types::error::UnauthorizedException): Indicates that the request is not authorized.
+    #[cfg(feature = "logout")]
     pub fn logout(&self) -> crate::operation::logout::LogoutFluentBuilder {
         crate::operation::logout::LogoutFluentBuilder::new(self.handle.clone())
     }

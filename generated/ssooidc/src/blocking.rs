@@ -37,6 +37,7 @@ impl Client {
         &self.inner
     }
     /// Calls `CreateToken` and waits for the answer. See [`crate::Client::create_token`].
+    #[cfg(feature = "create_token")]
     pub fn create_token(
         &self,
     ) -> crate::operation::create_token::CreateTokenFluentBuilder<
@@ -47,6 +48,7 @@ impl Client {
         >>::from_async(self.inner.create_token())
     }
     /// Calls `CreateTokenWithIAM` and waits for the answer. See [`crate::Client::create_token_with_iam`].
+    #[cfg(feature = "create_token_with_iam")]
     pub fn create_token_with_iam(
         &self,
     ) -> crate::operation::create_token_with_iam::CreateTokenWithIamFluentBuilder<
@@ -57,6 +59,7 @@ impl Client {
         >>::from_async(self.inner.create_token_with_iam())
     }
     /// Calls `RegisterClient` and waits for the answer. See [`crate::Client::register_client`].
+    #[cfg(feature = "register_client")]
     pub fn register_client(
         &self,
     ) -> crate::operation::register_client::RegisterClientFluentBuilder<
@@ -67,6 +70,7 @@ impl Client {
         >>::from_async(self.inner.register_client())
     }
     /// Calls `StartDeviceAuthorization` and waits for the answer. See [`crate::Client::start_device_authorization`].
+    #[cfg(feature = "start_device_authorization")]
     pub fn start_device_authorization(
         &self,
     ) -> crate::operation::start_device_authorization::StartDeviceAuthorizationFluentBuilder<

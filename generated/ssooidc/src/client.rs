@@ -77,6 +77,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "create_token")]
     pub fn create_token(
         &self,
     ) -> crate::operation::create_token::CreateTokenFluentBuilder {
@@ -185,6 +186,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "create_token_with_iam")]
     pub fn create_token_with_iam(
         &self,
     ) -> crate::operation::create_token_with_iam::CreateTokenWithIamFluentBuilder {
@@ -227,6 +229,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "register_client")]
     pub fn register_client(
         &self,
     ) -> crate::operation::register_client::RegisterClientFluentBuilder {
@@ -262,6 +265,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "start_device_authorization")]
     pub fn start_device_authorization(
         &self,
     ) -> crate::operation::start_device_authorization::StartDeviceAuthorizationFluentBuilder {

@@ -37,6 +37,7 @@ impl Client {
         &self.inner
     }
     /// Calls `AssumeRole` and waits for the answer. See [`crate::Client::assume_role`].
+    #[cfg(feature = "assume_role")]
     pub fn assume_role(
         &self,
     ) -> crate::operation::assume_role::AssumeRoleFluentBuilder<
@@ -47,6 +48,7 @@ impl Client {
         >>::from_async(self.inner.assume_role())
     }
     /// Calls `AssumeRoleWithSAML` and waits for the answer. See [`crate::Client::assume_role_with_saml`].
+    #[cfg(feature = "assume_role_with_saml")]
     pub fn assume_role_with_saml(
         &self,
     ) -> crate::operation::assume_role_with_saml::AssumeRoleWithSamlFluentBuilder<
@@ -57,6 +59,7 @@ impl Client {
         >>::from_async(self.inner.assume_role_with_saml())
     }
     /// Calls `AssumeRoleWithWebIdentity` and waits for the answer. See [`crate::Client::assume_role_with_web_identity`].
+    #[cfg(feature = "assume_role_with_web_identity")]
     pub fn assume_role_with_web_identity(
         &self,
     ) -> crate::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityFluentBuilder<
@@ -67,6 +70,7 @@ impl Client {
         >>::from_async(self.inner.assume_role_with_web_identity())
     }
     /// Calls `AssumeRoot` and waits for the answer. See [`crate::Client::assume_root`].
+    #[cfg(feature = "assume_root")]
     pub fn assume_root(
         &self,
     ) -> crate::operation::assume_root::AssumeRootFluentBuilder<
@@ -77,6 +81,7 @@ impl Client {
         >>::from_async(self.inner.assume_root())
     }
     /// Calls `DecodeAuthorizationMessage` and waits for the answer. See [`crate::Client::decode_authorization_message`].
+    #[cfg(feature = "decode_authorization_message")]
     pub fn decode_authorization_message(
         &self,
     ) -> crate::operation::decode_authorization_message::DecodeAuthorizationMessageFluentBuilder<
@@ -87,6 +92,7 @@ impl Client {
         >>::from_async(self.inner.decode_authorization_message())
     }
     /// Calls `GetAccessKeyInfo` and waits for the answer. See [`crate::Client::get_access_key_info`].
+    #[cfg(feature = "get_access_key_info")]
     pub fn get_access_key_info(
         &self,
     ) -> crate::operation::get_access_key_info::GetAccessKeyInfoFluentBuilder<
@@ -97,6 +103,7 @@ impl Client {
         >>::from_async(self.inner.get_access_key_info())
     }
     /// Calls `GetCallerIdentity` and waits for the answer. See [`crate::Client::get_caller_identity`].
+    #[cfg(feature = "get_caller_identity")]
     pub fn get_caller_identity(
         &self,
     ) -> crate::operation::get_caller_identity::GetCallerIdentityFluentBuilder<
@@ -107,6 +114,7 @@ impl Client {
         >>::from_async(self.inner.get_caller_identity())
     }
     /// Calls `GetFederationToken` and waits for the answer. See [`crate::Client::get_federation_token`].
+    #[cfg(feature = "get_federation_token")]
     pub fn get_federation_token(
         &self,
     ) -> crate::operation::get_federation_token::GetFederationTokenFluentBuilder<
@@ -117,6 +125,7 @@ impl Client {
         >>::from_async(self.inner.get_federation_token())
     }
     /// Calls `GetSessionToken` and waits for the answer. See [`crate::Client::get_session_token`].
+    #[cfg(feature = "get_session_token")]
     pub fn get_session_token(
         &self,
     ) -> crate::operation::get_session_token::GetSessionTokenFluentBuilder<

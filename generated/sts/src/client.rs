@@ -90,6 +90,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "assume_role")]
     pub fn assume_role(&self) -> crate::operation::assume_role::AssumeRoleFluentBuilder {
         crate::operation::assume_role::AssumeRoleFluentBuilder::new(self.handle.clone())
     }
@@ -166,6 +167,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "assume_role_with_saml")]
     pub fn assume_role_with_saml(
         &self,
     ) -> crate::operation::assume_role_with_saml::AssumeRoleWithSamlFluentBuilder {
@@ -251,6 +253,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "assume_role_with_web_identity")]
     pub fn assume_role_with_web_identity(
         &self,
     ) -> crate::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityFluentBuilder {
@@ -293,6 +296,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "assume_root")]
     pub fn assume_root(&self) -> crate::operation::assume_root::AssumeRootFluentBuilder {
         crate::operation::assume_root::AssumeRootFluentBuilder::new(self.handle.clone())
     }
@@ -330,6 +334,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "decode_authorization_message")]
     pub fn decode_authorization_message(
         &self,
     ) -> crate::operation::decode_authorization_message::DecodeAuthorizationMessageFluentBuilder {
@@ -348,6 +353,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns [`SdkError`](crate::error::SdkError) with [`GetAccessKeyInfoError`](crate::operation::get_access_key_info::GetAccessKeyInfoError) as the service error:
+    #[cfg(feature = "get_access_key_info")]
     pub fn get_access_key_info(
         &self,
     ) -> crate::operation::get_access_key_info::GetAccessKeyInfoFluentBuilder {
@@ -398,6 +404,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_caller_identity")]
     pub fn get_caller_identity(
         &self,
     ) -> crate::operation::get_caller_identity::GetCallerIdentityFluentBuilder {
@@ -468,6 +475,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_federation_token")]
     pub fn get_federation_token(
         &self,
     ) -> crate::operation::get_federation_token::GetFederationTokenFluentBuilder {
@@ -518,6 +526,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "get_session_token")]
     pub fn get_session_token(
         &self,
     ) -> crate::operation::get_session_token::GetSessionTokenFluentBuilder {

@@ -8,6 +8,8 @@
 //! or the operation failed with an error no acceptor expects.
 pub use ::awsrt::waiter::{FinalPoll, WaiterError};
 /// The `TableExists` waiter: [`Client::wait_until_table_exists`](crate::Client::wait_until_table_exists).
+#[cfg(feature = "describe_table")]
 pub mod table_exists;
 /// The `TableNotExists` waiter: [`Client::wait_until_table_not_exists`](crate::Client::wait_until_table_not_exists).
+#[cfg(feature = "describe_table")]
 pub mod table_not_exists;

@@ -8,18 +8,26 @@
 //! or the operation failed with an error no acceptor expects.
 pub use ::awsrt::waiter::{FinalPoll, WaiterError};
 /// The `AddonActive` waiter: [`Client::wait_until_addon_active`](crate::Client::wait_until_addon_active).
+#[cfg(feature = "describe_addon")]
 pub mod addon_active;
 /// The `AddonDeleted` waiter: [`Client::wait_until_addon_deleted`](crate::Client::wait_until_addon_deleted).
+#[cfg(feature = "describe_addon")]
 pub mod addon_deleted;
 /// The `ClusterActive` waiter: [`Client::wait_until_cluster_active`](crate::Client::wait_until_cluster_active).
+#[cfg(feature = "describe_cluster")]
 pub mod cluster_active;
 /// The `ClusterDeleted` waiter: [`Client::wait_until_cluster_deleted`](crate::Client::wait_until_cluster_deleted).
+#[cfg(feature = "describe_cluster")]
 pub mod cluster_deleted;
 /// The `FargateProfileActive` waiter: [`Client::wait_until_fargate_profile_active`](crate::Client::wait_until_fargate_profile_active).
+#[cfg(feature = "describe_fargate_profile")]
 pub mod fargate_profile_active;
 /// The `FargateProfileDeleted` waiter: [`Client::wait_until_fargate_profile_deleted`](crate::Client::wait_until_fargate_profile_deleted).
+#[cfg(feature = "describe_fargate_profile")]
 pub mod fargate_profile_deleted;
 /// The `NodegroupActive` waiter: [`Client::wait_until_nodegroup_active`](crate::Client::wait_until_nodegroup_active).
+#[cfg(feature = "describe_nodegroup")]
 pub mod nodegroup_active;
 /// The `NodegroupDeleted` waiter: [`Client::wait_until_nodegroup_deleted`](crate::Client::wait_until_nodegroup_deleted).
+#[cfg(feature = "describe_nodegroup")]
 pub mod nodegroup_deleted;

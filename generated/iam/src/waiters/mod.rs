@@ -8,10 +8,14 @@
 //! or the operation failed with an error no acceptor expects.
 pub use ::awsrt::waiter::{FinalPoll, WaiterError};
 /// The `InstanceProfileExists` waiter: [`Client::wait_until_instance_profile_exists`](crate::Client::wait_until_instance_profile_exists).
+#[cfg(feature = "get_instance_profile")]
 pub mod instance_profile_exists;
 /// The `PolicyExists` waiter: [`Client::wait_until_policy_exists`](crate::Client::wait_until_policy_exists).
+#[cfg(feature = "get_policy")]
 pub mod policy_exists;
 /// The `RoleExists` waiter: [`Client::wait_until_role_exists`](crate::Client::wait_until_role_exists).
+#[cfg(feature = "get_role")]
 pub mod role_exists;
 /// The `UserExists` waiter: [`Client::wait_until_user_exists`](crate::Client::wait_until_user_exists).
+#[cfg(feature = "get_user")]
 pub mod user_exists;

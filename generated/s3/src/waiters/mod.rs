@@ -8,10 +8,14 @@
 //! or the operation failed with an error no acceptor expects.
 pub use ::awsrt::waiter::{FinalPoll, WaiterError};
 /// The `BucketExists` waiter: [`Client::wait_until_bucket_exists`](crate::Client::wait_until_bucket_exists).
+#[cfg(feature = "head_bucket")]
 pub mod bucket_exists;
 /// The `BucketNotExists` waiter: [`Client::wait_until_bucket_not_exists`](crate::Client::wait_until_bucket_not_exists).
+#[cfg(feature = "head_bucket")]
 pub mod bucket_not_exists;
 /// The `ObjectExists` waiter: [`Client::wait_until_object_exists`](crate::Client::wait_until_object_exists).
+#[cfg(feature = "head_object")]
 pub mod object_exists;
 /// The `ObjectNotExists` waiter: [`Client::wait_until_object_not_exists`](crate::Client::wait_until_object_not_exists).
+#[cfg(feature = "head_object")]
 pub mod object_not_exists;

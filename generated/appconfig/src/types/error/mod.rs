@@ -3,27 +3,275 @@
 mod _bad_request_exception;
 pub use self::_bad_request_exception::BadRequestException;
 pub(crate) use self::_bad_request_exception::de_bad_request_exception;
+#[cfg(
+    any(
+        feature = "create_extension",
+        feature = "create_hosted_configuration_version",
+        feature = "delete_configuration_profile",
+        feature = "delete_environment",
+        feature = "start_deployment",
+        feature = "update_extension"
+    )
+)]
 mod _conflict_exception;
+#[cfg(
+    any(
+        feature = "create_extension",
+        feature = "create_hosted_configuration_version",
+        feature = "delete_configuration_profile",
+        feature = "delete_environment",
+        feature = "start_deployment",
+        feature = "update_extension"
+    )
+)]
 pub use self::_conflict_exception::ConflictException;
+#[cfg(
+    any(
+        feature = "create_extension",
+        feature = "create_hosted_configuration_version",
+        feature = "delete_configuration_profile",
+        feature = "delete_environment",
+        feature = "start_deployment",
+        feature = "update_extension"
+    )
+)]
 pub(crate) use self::_conflict_exception::de_conflict_exception;
 mod _internal_server_exception;
 pub use self::_internal_server_exception::InternalServerException;
 pub(crate) use self::_internal_server_exception::de_internal_server_exception;
+#[cfg(feature = "create_hosted_configuration_version")]
 mod _payload_too_large_exception;
+#[cfg(feature = "create_hosted_configuration_version")]
 pub use self::_payload_too_large_exception::PayloadTooLargeException;
+#[cfg(feature = "create_hosted_configuration_version")]
 pub(crate) use self::_payload_too_large_exception::de_payload_too_large_exception;
+#[cfg(
+    any(
+        feature = "create_configuration_profile",
+        feature = "create_environment",
+        feature = "create_extension_association",
+        feature = "create_hosted_configuration_version",
+        feature = "delete_application",
+        feature = "delete_configuration_profile",
+        feature = "delete_deployment_strategy",
+        feature = "delete_environment",
+        feature = "delete_extension",
+        feature = "delete_extension_association",
+        feature = "delete_hosted_configuration_version",
+        feature = "get_application",
+        feature = "get_configuration",
+        feature = "get_configuration_profile",
+        feature = "get_deployment",
+        feature = "get_deployment_strategy",
+        feature = "get_environment",
+        feature = "get_extension",
+        feature = "get_extension_association",
+        feature = "get_hosted_configuration_version",
+        feature = "list_configuration_profiles",
+        feature = "list_deployments",
+        feature = "list_environments",
+        feature = "list_hosted_configuration_versions",
+        feature = "list_tags_for_resource",
+        feature = "start_deployment",
+        feature = "stop_deployment",
+        feature = "tag_resource",
+        feature = "untag_resource",
+        feature = "update_application",
+        feature = "update_configuration_profile",
+        feature = "update_deployment_strategy",
+        feature = "update_environment",
+        feature = "update_extension",
+        feature = "update_extension_association",
+        feature = "validate_configuration"
+    )
+)]
 mod _resource_not_found_exception;
+#[cfg(
+    any(
+        feature = "create_configuration_profile",
+        feature = "create_environment",
+        feature = "create_extension_association",
+        feature = "create_hosted_configuration_version",
+        feature = "delete_application",
+        feature = "delete_configuration_profile",
+        feature = "delete_deployment_strategy",
+        feature = "delete_environment",
+        feature = "delete_extension",
+        feature = "delete_extension_association",
+        feature = "delete_hosted_configuration_version",
+        feature = "get_application",
+        feature = "get_configuration",
+        feature = "get_configuration_profile",
+        feature = "get_deployment",
+        feature = "get_deployment_strategy",
+        feature = "get_environment",
+        feature = "get_extension",
+        feature = "get_extension_association",
+        feature = "get_hosted_configuration_version",
+        feature = "list_configuration_profiles",
+        feature = "list_deployments",
+        feature = "list_environments",
+        feature = "list_hosted_configuration_versions",
+        feature = "list_tags_for_resource",
+        feature = "start_deployment",
+        feature = "stop_deployment",
+        feature = "tag_resource",
+        feature = "untag_resource",
+        feature = "update_application",
+        feature = "update_configuration_profile",
+        feature = "update_deployment_strategy",
+        feature = "update_environment",
+        feature = "update_extension",
+        feature = "update_extension_association",
+        feature = "validate_configuration"
+    )
+)]
 pub use self::_resource_not_found_exception::ResourceNotFoundException;
+#[cfg(
+    any(
+        feature = "create_configuration_profile",
+        feature = "create_environment",
+        feature = "create_extension_association",
+        feature = "create_hosted_configuration_version",
+        feature = "delete_application",
+        feature = "delete_configuration_profile",
+        feature = "delete_deployment_strategy",
+        feature = "delete_environment",
+        feature = "delete_extension",
+        feature = "delete_extension_association",
+        feature = "delete_hosted_configuration_version",
+        feature = "get_application",
+        feature = "get_configuration",
+        feature = "get_configuration_profile",
+        feature = "get_deployment",
+        feature = "get_deployment_strategy",
+        feature = "get_environment",
+        feature = "get_extension",
+        feature = "get_extension_association",
+        feature = "get_hosted_configuration_version",
+        feature = "list_configuration_profiles",
+        feature = "list_deployments",
+        feature = "list_environments",
+        feature = "list_hosted_configuration_versions",
+        feature = "list_tags_for_resource",
+        feature = "start_deployment",
+        feature = "stop_deployment",
+        feature = "tag_resource",
+        feature = "untag_resource",
+        feature = "update_application",
+        feature = "update_configuration_profile",
+        feature = "update_deployment_strategy",
+        feature = "update_environment",
+        feature = "update_extension",
+        feature = "update_extension_association",
+        feature = "validate_configuration"
+    )
+)]
 pub(crate) use self::_resource_not_found_exception::de_resource_not_found_exception;
+#[cfg(
+    any(
+        feature = "create_application",
+        feature = "create_configuration_profile",
+        feature = "create_deployment_strategy",
+        feature = "create_environment",
+        feature = "create_extension",
+        feature = "create_extension_association",
+        feature = "create_hosted_configuration_version"
+    )
+)]
 mod _service_quota_exceeded_exception;
+#[cfg(
+    any(
+        feature = "create_application",
+        feature = "create_configuration_profile",
+        feature = "create_deployment_strategy",
+        feature = "create_environment",
+        feature = "create_extension",
+        feature = "create_extension_association",
+        feature = "create_hosted_configuration_version"
+    )
+)]
 pub use self::_service_quota_exceeded_exception::ServiceQuotaExceededException;
+#[cfg(
+    any(
+        feature = "create_application",
+        feature = "create_configuration_profile",
+        feature = "create_deployment_strategy",
+        feature = "create_environment",
+        feature = "create_extension",
+        feature = "create_extension_association",
+        feature = "create_hosted_configuration_version"
+    )
+)]
 pub(crate) use self::_service_quota_exceeded_exception::de_service_quota_exceeded_exception;
 /// Builders of the error structures.
 pub mod builders {
     pub use super::_bad_request_exception::BadRequestExceptionBuilder;
+    #[cfg(
+        any(
+            feature = "create_extension",
+            feature = "create_hosted_configuration_version",
+            feature = "delete_configuration_profile",
+            feature = "delete_environment",
+            feature = "start_deployment",
+            feature = "update_extension"
+        )
+    )]
     pub use super::_conflict_exception::ConflictExceptionBuilder;
     pub use super::_internal_server_exception::InternalServerExceptionBuilder;
+    #[cfg(feature = "create_hosted_configuration_version")]
     pub use super::_payload_too_large_exception::PayloadTooLargeExceptionBuilder;
+    #[cfg(
+        any(
+            feature = "create_configuration_profile",
+            feature = "create_environment",
+            feature = "create_extension_association",
+            feature = "create_hosted_configuration_version",
+            feature = "delete_application",
+            feature = "delete_configuration_profile",
+            feature = "delete_deployment_strategy",
+            feature = "delete_environment",
+            feature = "delete_extension",
+            feature = "delete_extension_association",
+            feature = "delete_hosted_configuration_version",
+            feature = "get_application",
+            feature = "get_configuration",
+            feature = "get_configuration_profile",
+            feature = "get_deployment",
+            feature = "get_deployment_strategy",
+            feature = "get_environment",
+            feature = "get_extension",
+            feature = "get_extension_association",
+            feature = "get_hosted_configuration_version",
+            feature = "list_configuration_profiles",
+            feature = "list_deployments",
+            feature = "list_environments",
+            feature = "list_hosted_configuration_versions",
+            feature = "list_tags_for_resource",
+            feature = "start_deployment",
+            feature = "stop_deployment",
+            feature = "tag_resource",
+            feature = "untag_resource",
+            feature = "update_application",
+            feature = "update_configuration_profile",
+            feature = "update_deployment_strategy",
+            feature = "update_environment",
+            feature = "update_extension",
+            feature = "update_extension_association",
+            feature = "validate_configuration"
+        )
+    )]
     pub use super::_resource_not_found_exception::ResourceNotFoundExceptionBuilder;
+    #[cfg(
+        any(
+            feature = "create_application",
+            feature = "create_configuration_profile",
+            feature = "create_deployment_strategy",
+            feature = "create_environment",
+            feature = "create_extension",
+            feature = "create_extension_association",
+            feature = "create_hosted_configuration_version"
+        )
+    )]
     pub use super::_service_quota_exceeded_exception::ServiceQuotaExceededExceptionBuilder;
 }

@@ -3,139 +3,1047 @@
 mod _authorization_error_exception;
 pub use self::_authorization_error_exception::AuthorizationErrorException;
 pub(crate) use self::_authorization_error_exception::de_authorization_error_exception;
+#[cfg(feature = "publish_batch")]
 mod _batch_entry_ids_not_distinct_exception;
+#[cfg(feature = "publish_batch")]
 pub use self::_batch_entry_ids_not_distinct_exception::BatchEntryIdsNotDistinctException;
+#[cfg(feature = "publish_batch")]
 pub(crate) use self::_batch_entry_ids_not_distinct_exception::de_batch_entry_ids_not_distinct_exception;
+#[cfg(feature = "publish_batch")]
 mod _batch_request_too_long_exception;
+#[cfg(feature = "publish_batch")]
 pub use self::_batch_request_too_long_exception::BatchRequestTooLongException;
+#[cfg(feature = "publish_batch")]
 pub(crate) use self::_batch_request_too_long_exception::de_batch_request_too_long_exception;
+#[cfg(
+    any(
+        feature = "create_topic",
+        feature = "delete_topic",
+        feature = "list_tags_for_resource",
+        feature = "tag_resource",
+        feature = "untag_resource"
+    )
+)]
 mod _concurrent_access_exception;
+#[cfg(
+    any(
+        feature = "create_topic",
+        feature = "delete_topic",
+        feature = "list_tags_for_resource",
+        feature = "tag_resource",
+        feature = "untag_resource"
+    )
+)]
 pub use self::_concurrent_access_exception::ConcurrentAccessException;
+#[cfg(
+    any(
+        feature = "create_topic",
+        feature = "delete_topic",
+        feature = "list_tags_for_resource",
+        feature = "tag_resource",
+        feature = "untag_resource"
+    )
+)]
 pub(crate) use self::_concurrent_access_exception::de_concurrent_access_exception;
+#[cfg(feature = "publish_batch")]
 mod _empty_batch_request_exception;
+#[cfg(feature = "publish_batch")]
 pub use self::_empty_batch_request_exception::EmptyBatchRequestException;
+#[cfg(feature = "publish_batch")]
 pub(crate) use self::_empty_batch_request_exception::de_empty_batch_request_exception;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 mod _endpoint_disabled_exception;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub use self::_endpoint_disabled_exception::EndpointDisabledException;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub(crate) use self::_endpoint_disabled_exception::de_endpoint_disabled_exception;
+#[cfg(
+    any(
+        feature = "confirm_subscription",
+        feature = "set_subscription_attributes",
+        feature = "subscribe"
+    )
+)]
 mod _filter_policy_limit_exceeded_exception;
+#[cfg(
+    any(
+        feature = "confirm_subscription",
+        feature = "set_subscription_attributes",
+        feature = "subscribe"
+    )
+)]
 pub use self::_filter_policy_limit_exceeded_exception::FilterPolicyLimitExceededException;
+#[cfg(
+    any(
+        feature = "confirm_subscription",
+        feature = "set_subscription_attributes",
+        feature = "subscribe"
+    )
+)]
 pub(crate) use self::_filter_policy_limit_exceeded_exception::de_filter_policy_limit_exceeded_exception;
+#[cfg(
+    any(
+        feature = "add_permission",
+        feature = "check_if_phone_number_is_opted_out",
+        feature = "confirm_subscription",
+        feature = "create_platform_application",
+        feature = "create_platform_endpoint",
+        feature = "create_sms_sandbox_phone_number",
+        feature = "create_topic",
+        feature = "delete_endpoint",
+        feature = "delete_platform_application",
+        feature = "delete_sms_sandbox_phone_number",
+        feature = "delete_topic",
+        feature = "get_data_protection_policy",
+        feature = "get_endpoint_attributes",
+        feature = "get_platform_application_attributes",
+        feature = "get_sms_attributes",
+        feature = "get_sms_sandbox_account_status",
+        feature = "get_subscription_attributes",
+        feature = "get_topic_attributes",
+        feature = "list_endpoints_by_platform_application",
+        feature = "list_origination_numbers",
+        feature = "list_phone_numbers_opted_out",
+        feature = "list_platform_applications",
+        feature = "list_sms_sandbox_phone_numbers",
+        feature = "list_subscriptions",
+        feature = "list_subscriptions_by_topic",
+        feature = "list_topics",
+        feature = "opt_in_phone_number",
+        feature = "publish",
+        feature = "publish_batch",
+        feature = "put_data_protection_policy",
+        feature = "remove_permission",
+        feature = "set_endpoint_attributes",
+        feature = "set_platform_application_attributes",
+        feature = "set_sms_attributes",
+        feature = "set_subscription_attributes",
+        feature = "set_topic_attributes",
+        feature = "subscribe",
+        feature = "unsubscribe",
+        feature = "verify_sms_sandbox_phone_number"
+    )
+)]
 mod _internal_error_exception;
+#[cfg(
+    any(
+        feature = "add_permission",
+        feature = "check_if_phone_number_is_opted_out",
+        feature = "confirm_subscription",
+        feature = "create_platform_application",
+        feature = "create_platform_endpoint",
+        feature = "create_sms_sandbox_phone_number",
+        feature = "create_topic",
+        feature = "delete_endpoint",
+        feature = "delete_platform_application",
+        feature = "delete_sms_sandbox_phone_number",
+        feature = "delete_topic",
+        feature = "get_data_protection_policy",
+        feature = "get_endpoint_attributes",
+        feature = "get_platform_application_attributes",
+        feature = "get_sms_attributes",
+        feature = "get_sms_sandbox_account_status",
+        feature = "get_subscription_attributes",
+        feature = "get_topic_attributes",
+        feature = "list_endpoints_by_platform_application",
+        feature = "list_origination_numbers",
+        feature = "list_phone_numbers_opted_out",
+        feature = "list_platform_applications",
+        feature = "list_sms_sandbox_phone_numbers",
+        feature = "list_subscriptions",
+        feature = "list_subscriptions_by_topic",
+        feature = "list_topics",
+        feature = "opt_in_phone_number",
+        feature = "publish",
+        feature = "publish_batch",
+        feature = "put_data_protection_policy",
+        feature = "remove_permission",
+        feature = "set_endpoint_attributes",
+        feature = "set_platform_application_attributes",
+        feature = "set_sms_attributes",
+        feature = "set_subscription_attributes",
+        feature = "set_topic_attributes",
+        feature = "subscribe",
+        feature = "unsubscribe",
+        feature = "verify_sms_sandbox_phone_number"
+    )
+)]
 pub use self::_internal_error_exception::InternalErrorException;
+#[cfg(
+    any(
+        feature = "add_permission",
+        feature = "check_if_phone_number_is_opted_out",
+        feature = "confirm_subscription",
+        feature = "create_platform_application",
+        feature = "create_platform_endpoint",
+        feature = "create_sms_sandbox_phone_number",
+        feature = "create_topic",
+        feature = "delete_endpoint",
+        feature = "delete_platform_application",
+        feature = "delete_sms_sandbox_phone_number",
+        feature = "delete_topic",
+        feature = "get_data_protection_policy",
+        feature = "get_endpoint_attributes",
+        feature = "get_platform_application_attributes",
+        feature = "get_sms_attributes",
+        feature = "get_sms_sandbox_account_status",
+        feature = "get_subscription_attributes",
+        feature = "get_topic_attributes",
+        feature = "list_endpoints_by_platform_application",
+        feature = "list_origination_numbers",
+        feature = "list_phone_numbers_opted_out",
+        feature = "list_platform_applications",
+        feature = "list_sms_sandbox_phone_numbers",
+        feature = "list_subscriptions",
+        feature = "list_subscriptions_by_topic",
+        feature = "list_topics",
+        feature = "opt_in_phone_number",
+        feature = "publish",
+        feature = "publish_batch",
+        feature = "put_data_protection_policy",
+        feature = "remove_permission",
+        feature = "set_endpoint_attributes",
+        feature = "set_platform_application_attributes",
+        feature = "set_sms_attributes",
+        feature = "set_subscription_attributes",
+        feature = "set_topic_attributes",
+        feature = "subscribe",
+        feature = "unsubscribe",
+        feature = "verify_sms_sandbox_phone_number"
+    )
+)]
 pub(crate) use self::_internal_error_exception::de_internal_error_exception;
+#[cfg(feature = "publish_batch")]
 mod _invalid_batch_entry_id_exception;
+#[cfg(feature = "publish_batch")]
 pub use self::_invalid_batch_entry_id_exception::InvalidBatchEntryIdException;
+#[cfg(feature = "publish_batch")]
 pub(crate) use self::_invalid_batch_entry_id_exception::de_invalid_batch_entry_id_exception;
+#[cfg(
+    any(
+        feature = "add_permission",
+        feature = "check_if_phone_number_is_opted_out",
+        feature = "confirm_subscription",
+        feature = "create_platform_application",
+        feature = "create_platform_endpoint",
+        feature = "create_sms_sandbox_phone_number",
+        feature = "create_topic",
+        feature = "delete_endpoint",
+        feature = "delete_platform_application",
+        feature = "delete_sms_sandbox_phone_number",
+        feature = "delete_topic",
+        feature = "get_data_protection_policy",
+        feature = "get_endpoint_attributes",
+        feature = "get_platform_application_attributes",
+        feature = "get_sms_attributes",
+        feature = "get_subscription_attributes",
+        feature = "get_topic_attributes",
+        feature = "list_endpoints_by_platform_application",
+        feature = "list_origination_numbers",
+        feature = "list_phone_numbers_opted_out",
+        feature = "list_platform_applications",
+        feature = "list_sms_sandbox_phone_numbers",
+        feature = "list_subscriptions",
+        feature = "list_subscriptions_by_topic",
+        feature = "list_tags_for_resource",
+        feature = "list_topics",
+        feature = "opt_in_phone_number",
+        feature = "publish",
+        feature = "publish_batch",
+        feature = "put_data_protection_policy",
+        feature = "remove_permission",
+        feature = "set_endpoint_attributes",
+        feature = "set_platform_application_attributes",
+        feature = "set_sms_attributes",
+        feature = "set_subscription_attributes",
+        feature = "set_topic_attributes",
+        feature = "subscribe",
+        feature = "tag_resource",
+        feature = "unsubscribe",
+        feature = "untag_resource",
+        feature = "verify_sms_sandbox_phone_number"
+    )
+)]
 mod _invalid_parameter_exception;
+#[cfg(
+    any(
+        feature = "add_permission",
+        feature = "check_if_phone_number_is_opted_out",
+        feature = "confirm_subscription",
+        feature = "create_platform_application",
+        feature = "create_platform_endpoint",
+        feature = "create_sms_sandbox_phone_number",
+        feature = "create_topic",
+        feature = "delete_endpoint",
+        feature = "delete_platform_application",
+        feature = "delete_sms_sandbox_phone_number",
+        feature = "delete_topic",
+        feature = "get_data_protection_policy",
+        feature = "get_endpoint_attributes",
+        feature = "get_platform_application_attributes",
+        feature = "get_sms_attributes",
+        feature = "get_subscription_attributes",
+        feature = "get_topic_attributes",
+        feature = "list_endpoints_by_platform_application",
+        feature = "list_origination_numbers",
+        feature = "list_phone_numbers_opted_out",
+        feature = "list_platform_applications",
+        feature = "list_sms_sandbox_phone_numbers",
+        feature = "list_subscriptions",
+        feature = "list_subscriptions_by_topic",
+        feature = "list_tags_for_resource",
+        feature = "list_topics",
+        feature = "opt_in_phone_number",
+        feature = "publish",
+        feature = "publish_batch",
+        feature = "put_data_protection_policy",
+        feature = "remove_permission",
+        feature = "set_endpoint_attributes",
+        feature = "set_platform_application_attributes",
+        feature = "set_sms_attributes",
+        feature = "set_subscription_attributes",
+        feature = "set_topic_attributes",
+        feature = "subscribe",
+        feature = "tag_resource",
+        feature = "unsubscribe",
+        feature = "untag_resource",
+        feature = "verify_sms_sandbox_phone_number"
+    )
+)]
 pub use self::_invalid_parameter_exception::InvalidParameterException;
+#[cfg(
+    any(
+        feature = "add_permission",
+        feature = "check_if_phone_number_is_opted_out",
+        feature = "confirm_subscription",
+        feature = "create_platform_application",
+        feature = "create_platform_endpoint",
+        feature = "create_sms_sandbox_phone_number",
+        feature = "create_topic",
+        feature = "delete_endpoint",
+        feature = "delete_platform_application",
+        feature = "delete_sms_sandbox_phone_number",
+        feature = "delete_topic",
+        feature = "get_data_protection_policy",
+        feature = "get_endpoint_attributes",
+        feature = "get_platform_application_attributes",
+        feature = "get_sms_attributes",
+        feature = "get_subscription_attributes",
+        feature = "get_topic_attributes",
+        feature = "list_endpoints_by_platform_application",
+        feature = "list_origination_numbers",
+        feature = "list_phone_numbers_opted_out",
+        feature = "list_platform_applications",
+        feature = "list_sms_sandbox_phone_numbers",
+        feature = "list_subscriptions",
+        feature = "list_subscriptions_by_topic",
+        feature = "list_tags_for_resource",
+        feature = "list_topics",
+        feature = "opt_in_phone_number",
+        feature = "publish",
+        feature = "publish_batch",
+        feature = "put_data_protection_policy",
+        feature = "remove_permission",
+        feature = "set_endpoint_attributes",
+        feature = "set_platform_application_attributes",
+        feature = "set_sms_attributes",
+        feature = "set_subscription_attributes",
+        feature = "set_topic_attributes",
+        feature = "subscribe",
+        feature = "tag_resource",
+        feature = "unsubscribe",
+        feature = "untag_resource",
+        feature = "verify_sms_sandbox_phone_number"
+    )
+)]
 pub(crate) use self::_invalid_parameter_exception::de_invalid_parameter_exception;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 mod _invalid_parameter_value_exception;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub use self::_invalid_parameter_value_exception::InvalidParameterValueException;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub(crate) use self::_invalid_parameter_value_exception::de_invalid_parameter_value_exception;
+#[cfg(
+    any(
+        feature = "create_topic",
+        feature = "get_data_protection_policy",
+        feature = "get_topic_attributes",
+        feature = "publish",
+        feature = "publish_batch",
+        feature = "put_data_protection_policy",
+        feature = "set_topic_attributes",
+        feature = "subscribe",
+        feature = "unsubscribe"
+    )
+)]
 mod _invalid_security_exception;
+#[cfg(
+    any(
+        feature = "create_topic",
+        feature = "get_data_protection_policy",
+        feature = "get_topic_attributes",
+        feature = "publish",
+        feature = "publish_batch",
+        feature = "put_data_protection_policy",
+        feature = "set_topic_attributes",
+        feature = "subscribe",
+        feature = "unsubscribe"
+    )
+)]
 pub use self::_invalid_security_exception::InvalidSecurityException;
+#[cfg(
+    any(
+        feature = "create_topic",
+        feature = "get_data_protection_policy",
+        feature = "get_topic_attributes",
+        feature = "publish",
+        feature = "publish_batch",
+        feature = "put_data_protection_policy",
+        feature = "set_topic_attributes",
+        feature = "subscribe",
+        feature = "unsubscribe"
+    )
+)]
 pub(crate) use self::_invalid_security_exception::de_invalid_security_exception;
+#[cfg(feature = "delete_topic")]
 mod _invalid_state_exception;
+#[cfg(feature = "delete_topic")]
 pub use self::_invalid_state_exception::InvalidStateException;
+#[cfg(feature = "delete_topic")]
 pub(crate) use self::_invalid_state_exception::de_invalid_state_exception;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 mod _kms_access_denied_exception;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub use self::_kms_access_denied_exception::KmsAccessDeniedException;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub(crate) use self::_kms_access_denied_exception::de_kms_access_denied_exception;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 mod _kms_disabled_exception;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub use self::_kms_disabled_exception::KmsDisabledException;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub(crate) use self::_kms_disabled_exception::de_kms_disabled_exception;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 mod _kms_invalid_state_exception;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub use self::_kms_invalid_state_exception::KmsInvalidStateException;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub(crate) use self::_kms_invalid_state_exception::de_kms_invalid_state_exception;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 mod _kms_not_found_exception;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub use self::_kms_not_found_exception::KmsNotFoundException;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub(crate) use self::_kms_not_found_exception::de_kms_not_found_exception;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 mod _kms_opt_in_required;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub use self::_kms_opt_in_required::KmsOptInRequired;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub(crate) use self::_kms_opt_in_required::de_kms_opt_in_required;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 mod _kms_throttling_exception;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub use self::_kms_throttling_exception::KmsThrottlingException;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub(crate) use self::_kms_throttling_exception::de_kms_throttling_exception;
+#[cfg(
+    any(
+        feature = "add_permission",
+        feature = "confirm_subscription",
+        feature = "create_platform_endpoint",
+        feature = "delete_topic",
+        feature = "get_data_protection_policy",
+        feature = "get_endpoint_attributes",
+        feature = "get_platform_application_attributes",
+        feature = "get_subscription_attributes",
+        feature = "get_topic_attributes",
+        feature = "list_endpoints_by_platform_application",
+        feature = "list_subscriptions_by_topic",
+        feature = "publish",
+        feature = "publish_batch",
+        feature = "put_data_protection_policy",
+        feature = "remove_permission",
+        feature = "set_endpoint_attributes",
+        feature = "set_platform_application_attributes",
+        feature = "set_subscription_attributes",
+        feature = "set_topic_attributes",
+        feature = "subscribe",
+        feature = "unsubscribe"
+    )
+)]
 mod _not_found_exception;
+#[cfg(
+    any(
+        feature = "add_permission",
+        feature = "confirm_subscription",
+        feature = "create_platform_endpoint",
+        feature = "delete_topic",
+        feature = "get_data_protection_policy",
+        feature = "get_endpoint_attributes",
+        feature = "get_platform_application_attributes",
+        feature = "get_subscription_attributes",
+        feature = "get_topic_attributes",
+        feature = "list_endpoints_by_platform_application",
+        feature = "list_subscriptions_by_topic",
+        feature = "publish",
+        feature = "publish_batch",
+        feature = "put_data_protection_policy",
+        feature = "remove_permission",
+        feature = "set_endpoint_attributes",
+        feature = "set_platform_application_attributes",
+        feature = "set_subscription_attributes",
+        feature = "set_topic_attributes",
+        feature = "subscribe",
+        feature = "unsubscribe"
+    )
+)]
 pub use self::_not_found_exception::NotFoundException;
+#[cfg(
+    any(
+        feature = "add_permission",
+        feature = "confirm_subscription",
+        feature = "create_platform_endpoint",
+        feature = "delete_topic",
+        feature = "get_data_protection_policy",
+        feature = "get_endpoint_attributes",
+        feature = "get_platform_application_attributes",
+        feature = "get_subscription_attributes",
+        feature = "get_topic_attributes",
+        feature = "list_endpoints_by_platform_application",
+        feature = "list_subscriptions_by_topic",
+        feature = "publish",
+        feature = "publish_batch",
+        feature = "put_data_protection_policy",
+        feature = "remove_permission",
+        feature = "set_endpoint_attributes",
+        feature = "set_platform_application_attributes",
+        feature = "set_subscription_attributes",
+        feature = "set_topic_attributes",
+        feature = "subscribe",
+        feature = "unsubscribe"
+    )
+)]
 pub(crate) use self::_not_found_exception::de_not_found_exception;
+#[cfg(feature = "create_sms_sandbox_phone_number")]
 mod _opted_out_exception;
+#[cfg(feature = "create_sms_sandbox_phone_number")]
 pub use self::_opted_out_exception::OptedOutException;
+#[cfg(feature = "create_sms_sandbox_phone_number")]
 pub(crate) use self::_opted_out_exception::de_opted_out_exception;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 mod _platform_application_disabled_exception;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub use self::_platform_application_disabled_exception::PlatformApplicationDisabledException;
+#[cfg(any(feature = "publish", feature = "publish_batch"))]
 pub(crate) use self::_platform_application_disabled_exception::de_platform_application_disabled_exception;
+#[cfg(
+    any(
+        feature = "confirm_subscription",
+        feature = "set_subscription_attributes",
+        feature = "subscribe"
+    )
+)]
 mod _replay_limit_exceeded_exception;
+#[cfg(
+    any(
+        feature = "confirm_subscription",
+        feature = "set_subscription_attributes",
+        feature = "subscribe"
+    )
+)]
 pub use self::_replay_limit_exceeded_exception::ReplayLimitExceededException;
+#[cfg(
+    any(
+        feature = "confirm_subscription",
+        feature = "set_subscription_attributes",
+        feature = "subscribe"
+    )
+)]
 pub(crate) use self::_replay_limit_exceeded_exception::de_replay_limit_exceeded_exception;
+#[cfg(
+    any(
+        feature = "delete_sms_sandbox_phone_number",
+        feature = "list_sms_sandbox_phone_numbers",
+        feature = "list_tags_for_resource",
+        feature = "tag_resource",
+        feature = "untag_resource",
+        feature = "verify_sms_sandbox_phone_number"
+    )
+)]
 mod _resource_not_found_exception;
+#[cfg(
+    any(
+        feature = "delete_sms_sandbox_phone_number",
+        feature = "list_sms_sandbox_phone_numbers",
+        feature = "list_tags_for_resource",
+        feature = "tag_resource",
+        feature = "untag_resource",
+        feature = "verify_sms_sandbox_phone_number"
+    )
+)]
 pub use self::_resource_not_found_exception::ResourceNotFoundException;
+#[cfg(
+    any(
+        feature = "delete_sms_sandbox_phone_number",
+        feature = "list_sms_sandbox_phone_numbers",
+        feature = "list_tags_for_resource",
+        feature = "tag_resource",
+        feature = "untag_resource",
+        feature = "verify_sms_sandbox_phone_number"
+    )
+)]
 pub(crate) use self::_resource_not_found_exception::de_resource_not_found_exception;
+#[cfg(
+    any(
+        feature = "create_topic",
+        feature = "delete_topic",
+        feature = "tag_resource",
+        feature = "untag_resource"
+    )
+)]
 mod _stale_tag_exception;
+#[cfg(
+    any(
+        feature = "create_topic",
+        feature = "delete_topic",
+        feature = "tag_resource",
+        feature = "untag_resource"
+    )
+)]
 pub use self::_stale_tag_exception::StaleTagException;
+#[cfg(
+    any(
+        feature = "create_topic",
+        feature = "delete_topic",
+        feature = "tag_resource",
+        feature = "untag_resource"
+    )
+)]
 pub(crate) use self::_stale_tag_exception::de_stale_tag_exception;
+#[cfg(any(feature = "confirm_subscription", feature = "subscribe"))]
 mod _subscription_limit_exceeded_exception;
+#[cfg(any(feature = "confirm_subscription", feature = "subscribe"))]
 pub use self::_subscription_limit_exceeded_exception::SubscriptionLimitExceededException;
+#[cfg(any(feature = "confirm_subscription", feature = "subscribe"))]
 pub(crate) use self::_subscription_limit_exceeded_exception::de_subscription_limit_exceeded_exception;
+#[cfg(
+    any(feature = "create_topic", feature = "tag_resource", feature = "untag_resource")
+)]
 mod _tag_limit_exceeded_exception;
+#[cfg(
+    any(feature = "create_topic", feature = "tag_resource", feature = "untag_resource")
+)]
 pub use self::_tag_limit_exceeded_exception::TagLimitExceededException;
+#[cfg(
+    any(feature = "create_topic", feature = "tag_resource", feature = "untag_resource")
+)]
 pub(crate) use self::_tag_limit_exceeded_exception::de_tag_limit_exceeded_exception;
+#[cfg(
+    any(
+        feature = "create_topic",
+        feature = "delete_topic",
+        feature = "list_tags_for_resource",
+        feature = "tag_resource",
+        feature = "untag_resource"
+    )
+)]
 mod _tag_policy_exception;
+#[cfg(
+    any(
+        feature = "create_topic",
+        feature = "delete_topic",
+        feature = "list_tags_for_resource",
+        feature = "tag_resource",
+        feature = "untag_resource"
+    )
+)]
 pub use self::_tag_policy_exception::TagPolicyException;
+#[cfg(
+    any(
+        feature = "create_topic",
+        feature = "delete_topic",
+        feature = "list_tags_for_resource",
+        feature = "tag_resource",
+        feature = "untag_resource"
+    )
+)]
 pub(crate) use self::_tag_policy_exception::de_tag_policy_exception;
+#[cfg(
+    any(
+        feature = "check_if_phone_number_is_opted_out",
+        feature = "create_sms_sandbox_phone_number",
+        feature = "delete_sms_sandbox_phone_number",
+        feature = "get_sms_attributes",
+        feature = "get_sms_sandbox_account_status",
+        feature = "list_origination_numbers",
+        feature = "list_phone_numbers_opted_out",
+        feature = "list_sms_sandbox_phone_numbers",
+        feature = "opt_in_phone_number",
+        feature = "set_sms_attributes",
+        feature = "verify_sms_sandbox_phone_number"
+    )
+)]
 mod _throttled_exception;
+#[cfg(
+    any(
+        feature = "check_if_phone_number_is_opted_out",
+        feature = "create_sms_sandbox_phone_number",
+        feature = "delete_sms_sandbox_phone_number",
+        feature = "get_sms_attributes",
+        feature = "get_sms_sandbox_account_status",
+        feature = "list_origination_numbers",
+        feature = "list_phone_numbers_opted_out",
+        feature = "list_sms_sandbox_phone_numbers",
+        feature = "opt_in_phone_number",
+        feature = "set_sms_attributes",
+        feature = "verify_sms_sandbox_phone_number"
+    )
+)]
 pub use self::_throttled_exception::ThrottledException;
+#[cfg(
+    any(
+        feature = "check_if_phone_number_is_opted_out",
+        feature = "create_sms_sandbox_phone_number",
+        feature = "delete_sms_sandbox_phone_number",
+        feature = "get_sms_attributes",
+        feature = "get_sms_sandbox_account_status",
+        feature = "list_origination_numbers",
+        feature = "list_phone_numbers_opted_out",
+        feature = "list_sms_sandbox_phone_numbers",
+        feature = "opt_in_phone_number",
+        feature = "set_sms_attributes",
+        feature = "verify_sms_sandbox_phone_number"
+    )
+)]
 pub(crate) use self::_throttled_exception::de_throttled_exception;
+#[cfg(feature = "publish_batch")]
 mod _too_many_entries_in_batch_request_exception;
+#[cfg(feature = "publish_batch")]
 pub use self::_too_many_entries_in_batch_request_exception::TooManyEntriesInBatchRequestException;
+#[cfg(feature = "publish_batch")]
 pub(crate) use self::_too_many_entries_in_batch_request_exception::de_too_many_entries_in_batch_request_exception;
+#[cfg(feature = "create_topic")]
 mod _topic_limit_exceeded_exception;
+#[cfg(feature = "create_topic")]
 pub use self::_topic_limit_exceeded_exception::TopicLimitExceededException;
+#[cfg(feature = "create_topic")]
 pub(crate) use self::_topic_limit_exceeded_exception::de_topic_limit_exceeded_exception;
+#[cfg(
+    any(
+        feature = "create_sms_sandbox_phone_number",
+        feature = "delete_sms_sandbox_phone_number"
+    )
+)]
 mod _user_error_exception;
+#[cfg(
+    any(
+        feature = "create_sms_sandbox_phone_number",
+        feature = "delete_sms_sandbox_phone_number"
+    )
+)]
 pub use self::_user_error_exception::UserErrorException;
+#[cfg(
+    any(
+        feature = "create_sms_sandbox_phone_number",
+        feature = "delete_sms_sandbox_phone_number"
+    )
+)]
 pub(crate) use self::_user_error_exception::de_user_error_exception;
+#[cfg(
+    any(
+        feature = "list_origination_numbers",
+        feature = "publish",
+        feature = "publish_batch"
+    )
+)]
 mod _validation_exception;
+#[cfg(
+    any(
+        feature = "list_origination_numbers",
+        feature = "publish",
+        feature = "publish_batch"
+    )
+)]
 pub use self::_validation_exception::ValidationException;
+#[cfg(
+    any(
+        feature = "list_origination_numbers",
+        feature = "publish",
+        feature = "publish_batch"
+    )
+)]
 pub(crate) use self::_validation_exception::de_validation_exception;
+#[cfg(feature = "verify_sms_sandbox_phone_number")]
 mod _verification_exception;
+#[cfg(feature = "verify_sms_sandbox_phone_number")]
 pub use self::_verification_exception::VerificationException;
+#[cfg(feature = "verify_sms_sandbox_phone_number")]
 pub(crate) use self::_verification_exception::de_verification_exception;
 /// Builders of the error structures.
 pub mod builders {
     pub use super::_authorization_error_exception::AuthorizationErrorExceptionBuilder;
+    #[cfg(feature = "publish_batch")]
     pub use super::_batch_entry_ids_not_distinct_exception::BatchEntryIdsNotDistinctExceptionBuilder;
+    #[cfg(feature = "publish_batch")]
     pub use super::_batch_request_too_long_exception::BatchRequestTooLongExceptionBuilder;
+    #[cfg(
+        any(
+            feature = "create_topic",
+            feature = "delete_topic",
+            feature = "list_tags_for_resource",
+            feature = "tag_resource",
+            feature = "untag_resource"
+        )
+    )]
     pub use super::_concurrent_access_exception::ConcurrentAccessExceptionBuilder;
+    #[cfg(feature = "publish_batch")]
     pub use super::_empty_batch_request_exception::EmptyBatchRequestExceptionBuilder;
+    #[cfg(any(feature = "publish", feature = "publish_batch"))]
     pub use super::_endpoint_disabled_exception::EndpointDisabledExceptionBuilder;
+    #[cfg(
+        any(
+            feature = "confirm_subscription",
+            feature = "set_subscription_attributes",
+            feature = "subscribe"
+        )
+    )]
     pub use super::_filter_policy_limit_exceeded_exception::FilterPolicyLimitExceededExceptionBuilder;
+    #[cfg(
+        any(
+            feature = "add_permission",
+            feature = "check_if_phone_number_is_opted_out",
+            feature = "confirm_subscription",
+            feature = "create_platform_application",
+            feature = "create_platform_endpoint",
+            feature = "create_sms_sandbox_phone_number",
+            feature = "create_topic",
+            feature = "delete_endpoint",
+            feature = "delete_platform_application",
+            feature = "delete_sms_sandbox_phone_number",
+            feature = "delete_topic",
+            feature = "get_data_protection_policy",
+            feature = "get_endpoint_attributes",
+            feature = "get_platform_application_attributes",
+            feature = "get_sms_attributes",
+            feature = "get_sms_sandbox_account_status",
+            feature = "get_subscription_attributes",
+            feature = "get_topic_attributes",
+            feature = "list_endpoints_by_platform_application",
+            feature = "list_origination_numbers",
+            feature = "list_phone_numbers_opted_out",
+            feature = "list_platform_applications",
+            feature = "list_sms_sandbox_phone_numbers",
+            feature = "list_subscriptions",
+            feature = "list_subscriptions_by_topic",
+            feature = "list_topics",
+            feature = "opt_in_phone_number",
+            feature = "publish",
+            feature = "publish_batch",
+            feature = "put_data_protection_policy",
+            feature = "remove_permission",
+            feature = "set_endpoint_attributes",
+            feature = "set_platform_application_attributes",
+            feature = "set_sms_attributes",
+            feature = "set_subscription_attributes",
+            feature = "set_topic_attributes",
+            feature = "subscribe",
+            feature = "unsubscribe",
+            feature = "verify_sms_sandbox_phone_number"
+        )
+    )]
     pub use super::_internal_error_exception::InternalErrorExceptionBuilder;
+    #[cfg(feature = "publish_batch")]
     pub use super::_invalid_batch_entry_id_exception::InvalidBatchEntryIdExceptionBuilder;
+    #[cfg(
+        any(
+            feature = "add_permission",
+            feature = "check_if_phone_number_is_opted_out",
+            feature = "confirm_subscription",
+            feature = "create_platform_application",
+            feature = "create_platform_endpoint",
+            feature = "create_sms_sandbox_phone_number",
+            feature = "create_topic",
+            feature = "delete_endpoint",
+            feature = "delete_platform_application",
+            feature = "delete_sms_sandbox_phone_number",
+            feature = "delete_topic",
+            feature = "get_data_protection_policy",
+            feature = "get_endpoint_attributes",
+            feature = "get_platform_application_attributes",
+            feature = "get_sms_attributes",
+            feature = "get_subscription_attributes",
+            feature = "get_topic_attributes",
+            feature = "list_endpoints_by_platform_application",
+            feature = "list_origination_numbers",
+            feature = "list_phone_numbers_opted_out",
+            feature = "list_platform_applications",
+            feature = "list_sms_sandbox_phone_numbers",
+            feature = "list_subscriptions",
+            feature = "list_subscriptions_by_topic",
+            feature = "list_tags_for_resource",
+            feature = "list_topics",
+            feature = "opt_in_phone_number",
+            feature = "publish",
+            feature = "publish_batch",
+            feature = "put_data_protection_policy",
+            feature = "remove_permission",
+            feature = "set_endpoint_attributes",
+            feature = "set_platform_application_attributes",
+            feature = "set_sms_attributes",
+            feature = "set_subscription_attributes",
+            feature = "set_topic_attributes",
+            feature = "subscribe",
+            feature = "tag_resource",
+            feature = "unsubscribe",
+            feature = "untag_resource",
+            feature = "verify_sms_sandbox_phone_number"
+        )
+    )]
     pub use super::_invalid_parameter_exception::InvalidParameterExceptionBuilder;
+    #[cfg(any(feature = "publish", feature = "publish_batch"))]
     pub use super::_invalid_parameter_value_exception::InvalidParameterValueExceptionBuilder;
+    #[cfg(
+        any(
+            feature = "create_topic",
+            feature = "get_data_protection_policy",
+            feature = "get_topic_attributes",
+            feature = "publish",
+            feature = "publish_batch",
+            feature = "put_data_protection_policy",
+            feature = "set_topic_attributes",
+            feature = "subscribe",
+            feature = "unsubscribe"
+        )
+    )]
     pub use super::_invalid_security_exception::InvalidSecurityExceptionBuilder;
+    #[cfg(feature = "delete_topic")]
     pub use super::_invalid_state_exception::InvalidStateExceptionBuilder;
+    #[cfg(any(feature = "publish", feature = "publish_batch"))]
     pub use super::_kms_access_denied_exception::KmsAccessDeniedExceptionBuilder;
+    #[cfg(any(feature = "publish", feature = "publish_batch"))]
     pub use super::_kms_disabled_exception::KmsDisabledExceptionBuilder;
+    #[cfg(any(feature = "publish", feature = "publish_batch"))]
     pub use super::_kms_invalid_state_exception::KmsInvalidStateExceptionBuilder;
+    #[cfg(any(feature = "publish", feature = "publish_batch"))]
     pub use super::_kms_not_found_exception::KmsNotFoundExceptionBuilder;
+    #[cfg(any(feature = "publish", feature = "publish_batch"))]
     pub use super::_kms_opt_in_required::KmsOptInRequiredBuilder;
+    #[cfg(any(feature = "publish", feature = "publish_batch"))]
     pub use super::_kms_throttling_exception::KmsThrottlingExceptionBuilder;
+    #[cfg(
+        any(
+            feature = "add_permission",
+            feature = "confirm_subscription",
+            feature = "create_platform_endpoint",
+            feature = "delete_topic",
+            feature = "get_data_protection_policy",
+            feature = "get_endpoint_attributes",
+            feature = "get_platform_application_attributes",
+            feature = "get_subscription_attributes",
+            feature = "get_topic_attributes",
+            feature = "list_endpoints_by_platform_application",
+            feature = "list_subscriptions_by_topic",
+            feature = "publish",
+            feature = "publish_batch",
+            feature = "put_data_protection_policy",
+            feature = "remove_permission",
+            feature = "set_endpoint_attributes",
+            feature = "set_platform_application_attributes",
+            feature = "set_subscription_attributes",
+            feature = "set_topic_attributes",
+            feature = "subscribe",
+            feature = "unsubscribe"
+        )
+    )]
     pub use super::_not_found_exception::NotFoundExceptionBuilder;
+    #[cfg(feature = "create_sms_sandbox_phone_number")]
     pub use super::_opted_out_exception::OptedOutExceptionBuilder;
+    #[cfg(any(feature = "publish", feature = "publish_batch"))]
     pub use super::_platform_application_disabled_exception::PlatformApplicationDisabledExceptionBuilder;
+    #[cfg(
+        any(
+            feature = "confirm_subscription",
+            feature = "set_subscription_attributes",
+            feature = "subscribe"
+        )
+    )]
     pub use super::_replay_limit_exceeded_exception::ReplayLimitExceededExceptionBuilder;
+    #[cfg(
+        any(
+            feature = "delete_sms_sandbox_phone_number",
+            feature = "list_sms_sandbox_phone_numbers",
+            feature = "list_tags_for_resource",
+            feature = "tag_resource",
+            feature = "untag_resource",
+            feature = "verify_sms_sandbox_phone_number"
+        )
+    )]
     pub use super::_resource_not_found_exception::ResourceNotFoundExceptionBuilder;
+    #[cfg(
+        any(
+            feature = "create_topic",
+            feature = "delete_topic",
+            feature = "tag_resource",
+            feature = "untag_resource"
+        )
+    )]
     pub use super::_stale_tag_exception::StaleTagExceptionBuilder;
+    #[cfg(any(feature = "confirm_subscription", feature = "subscribe"))]
     pub use super::_subscription_limit_exceeded_exception::SubscriptionLimitExceededExceptionBuilder;
+    #[cfg(
+        any(
+            feature = "create_topic",
+            feature = "tag_resource",
+            feature = "untag_resource"
+        )
+    )]
     pub use super::_tag_limit_exceeded_exception::TagLimitExceededExceptionBuilder;
+    #[cfg(
+        any(
+            feature = "create_topic",
+            feature = "delete_topic",
+            feature = "list_tags_for_resource",
+            feature = "tag_resource",
+            feature = "untag_resource"
+        )
+    )]
     pub use super::_tag_policy_exception::TagPolicyExceptionBuilder;
+    #[cfg(
+        any(
+            feature = "check_if_phone_number_is_opted_out",
+            feature = "create_sms_sandbox_phone_number",
+            feature = "delete_sms_sandbox_phone_number",
+            feature = "get_sms_attributes",
+            feature = "get_sms_sandbox_account_status",
+            feature = "list_origination_numbers",
+            feature = "list_phone_numbers_opted_out",
+            feature = "list_sms_sandbox_phone_numbers",
+            feature = "opt_in_phone_number",
+            feature = "set_sms_attributes",
+            feature = "verify_sms_sandbox_phone_number"
+        )
+    )]
     pub use super::_throttled_exception::ThrottledExceptionBuilder;
+    #[cfg(feature = "publish_batch")]
     pub use super::_too_many_entries_in_batch_request_exception::TooManyEntriesInBatchRequestExceptionBuilder;
+    #[cfg(feature = "create_topic")]
     pub use super::_topic_limit_exceeded_exception::TopicLimitExceededExceptionBuilder;
+    #[cfg(
+        any(
+            feature = "create_sms_sandbox_phone_number",
+            feature = "delete_sms_sandbox_phone_number"
+        )
+    )]
     pub use super::_user_error_exception::UserErrorExceptionBuilder;
+    #[cfg(
+        any(
+            feature = "list_origination_numbers",
+            feature = "publish",
+            feature = "publish_batch"
+        )
+    )]
     pub use super::_validation_exception::ValidationExceptionBuilder;
+    #[cfg(feature = "verify_sms_sandbox_phone_number")]
     pub use super::_verification_exception::VerificationExceptionBuilder;
 }

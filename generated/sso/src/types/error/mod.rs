@@ -3,8 +3,29 @@
 mod _invalid_request_exception;
 pub use self::_invalid_request_exception::InvalidRequestException;
 pub(crate) use self::_invalid_request_exception::de_invalid_request_exception;
+#[cfg(
+    any(
+        feature = "get_role_credentials",
+        feature = "list_account_roles",
+        feature = "list_accounts"
+    )
+)]
 mod _resource_not_found_exception;
+#[cfg(
+    any(
+        feature = "get_role_credentials",
+        feature = "list_account_roles",
+        feature = "list_accounts"
+    )
+)]
 pub use self::_resource_not_found_exception::ResourceNotFoundException;
+#[cfg(
+    any(
+        feature = "get_role_credentials",
+        feature = "list_account_roles",
+        feature = "list_accounts"
+    )
+)]
 pub(crate) use self::_resource_not_found_exception::de_resource_not_found_exception;
 mod _too_many_requests_exception;
 pub use self::_too_many_requests_exception::TooManyRequestsException;
@@ -15,6 +36,13 @@ pub(crate) use self::_unauthorized_exception::de_unauthorized_exception;
 /// Builders of the error structures.
 pub mod builders {
     pub use super::_invalid_request_exception::InvalidRequestExceptionBuilder;
+    #[cfg(
+        any(
+            feature = "get_role_credentials",
+            feature = "list_account_roles",
+            feature = "list_accounts"
+        )
+    )]
     pub use super::_resource_not_found_exception::ResourceNotFoundExceptionBuilder;
     pub use super::_too_many_requests_exception::TooManyRequestsExceptionBuilder;
     pub use super::_unauthorized_exception::UnauthorizedExceptionBuilder;
