@@ -514,10 +514,10 @@ pub(crate) fn mark_sensitive_headers(headers: &mut HeaderMap) {
 /// Marks the signature and session token headers sensitive.
 pub(crate) fn mark_credential_headers(headers: &mut HeaderMap) {
     for name in [
-        http::header::AUTHORIZATION.as_str(),
-        crate::sigv4::X_AMZ_SECURITY_TOKEN,
+        http::header::AUTHORIZATION,
+        crate::sigv4::X_AMZ_SECURITY_TOKEN_NAME,
     ] {
-        if let Some(v) = headers.get_mut(name) {
+        if let Some(v) = headers.get_mut(&name) {
             v.set_sensitive(true);
         }
     }

@@ -188,3 +188,50 @@ async fn built_ins_from_the_environment_and_the_profile() {
         .unwrap_err();
     assert!(err.to_string().contains("AWS_S3_USE_ARN_REGION"), "{err}");
 }
+
+/// One client remembers the endpoint per parameter set: every request still goes where the
+/// rules send its own bucket, whatever came before (same bucket with other keys, other buckets,
+/// a bucket the rules address path-style, more buckets than the client keeps).
+#[tokio::test]
+async fn one_client_resolves_each_bucket_to_its_own_endpoint() {
+    let capture = Capture::default();
+    let config = base("us-west-2")
+        .transport(Arc::new(capture.clone()))
+        .build();
+    let client = s3::Client::new(&config);
+    let mut want = Vec::new();
+    let mut calls: Vec<(String, String)> = Vec::new();
+    for round in 0..2 {
+        for (bucket, key) in [
+            ("alpha", "k1"),
+            ("alpha", "k2"),
+            ("beta", "k1"),
+            ("alpha", "k3"),
+        ] {
+            calls.push((bucket.to_string(), format!("{key}-{round}")));
+            want.push(format!(
+                "https://{bucket}.s3.us-west-2.amazonaws.com/{key}-{round}"
+            ));
+        }
+        // Dots in a bucket name rule out virtual-hosted style over https.
+        calls.push(("my.dotted.bucket".to_string(), format!("k-{round}")));
+        want.push(format!(
+            "https://s3.us-west-2.amazonaws.com/my.dotted.bucket/k-{round}"
+        ));
+    }
+    // More distinct buckets than the client keeps, then the first ones again.
+    for i in (0..300).chain(0..3) {
+        calls.push((format!("bucket-{i}"), "k".to_string()));
+        want.push(format!("https://bucket-{i}.s3.us-west-2.amazonaws.com/k"));
+    }
+    for (bucket, key) in &calls {
+        client
+            .head_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .unwrap();
+    }
+    assert_eq!(*capture.0.lock().unwrap(), want);
+}

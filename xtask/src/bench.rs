@@ -6,10 +6,14 @@
 //! `BENCH_WORK_DIR`). The full run prints the table and writes `docs/benchmarks.md`.
 
 mod cache;
+mod concurrency;
 mod decode;
 mod measure;
 mod proc;
+mod proto_server;
+mod protocols;
 mod report;
+mod scale;
 mod server;
 
 use std::collections::HashSet;
@@ -22,14 +26,34 @@ use report::Row;
 
 /// Every measurement, in the order the full run does them.
 const MEASUREMENTS: &[&str] = &[
-    "build", "rebuild", "size", "cpu", "wall", "serde", "memory", "codegen", "loc", "cache",
+    "build",
+    "rebuild",
+    "size",
+    "cpu",
+    "wall",
+    "serde",
+    "memory",
+    "codegen",
+    "loc",
+    "cache",
+    "protocols",
+    "scale",
+    "typecheck",
+    "concurrency",
 ];
 
 const USAGE: &str =
-    "usage: cargo xtask bench [build|rebuild|size|cpu|wall|serde|memory|codegen|loc|cache]... [options]
+    "usage: cargo xtask bench [build|rebuild|size|cpu|wall|serde|memory|codegen|loc|cache|protocols|scale|typecheck|concurrency]... [options]
   (no measurement = all of them; the full run writes docs/benchmarks.md)
        cargo xtask bench decode
   (decode CPU of one large response in rpcv2Cbor and in awsJson 1.1, through generated code)
+  protocols: per-call CPU and wall of EKS DescribeCluster, STS GetCallerIdentity, S3 GetObject
+  (1 KiB, 8 MiB streamed) and ListObjectsV2 (1,000 keys): bench/protocols-{ours,reference}
+  scale: cold build, rebuild, stripped binary of bench/scale/* (DynamoDB, S3, IAM, Connect and
+  S3 with 3 operations enabled) vs the official crates; typecheck: `cargo check` of the largest
+  generated crates
+  concurrency: GetSecretValue calls per second from 1, 16 and 256 tasks on one client with a
+  bound of 8 connections: bench/concurrency-{ours,reference}
 options:
   --only ours|reference   measure one side only (the other side's cells read n/a)
   --calls N               sequential calls for the wall-time and memory runs (default 2000)
@@ -39,7 +63,10 @@ options:
 environment:
   BENCH_WORK_DIR          scratch directory (default <repo>/bench-work)
   BENCH_CODEGEN_ARGS      xtask arguments that generate Secrets Manager (default `codegen`)
-  BENCH_SWEEP_ARGS        xtask arguments that generate all models (default `sweep --no-compile`)";
+  BENCH_SWEEP_ARGS        xtask arguments that generate all models (default `sweep --no-compile`)
+  BENCH_SCALE_SERVICES    scale: comma-separated subset of dynamodb,s3,iam,connect,s3-min
+  BENCH_TYPECHECK_MODELS  typecheck: comma-separated sweep crates (e.g. sweep_iam) instead of
+                          the 3 largest";
 
 /// Command-line options.
 #[derive(Debug)]
@@ -200,6 +227,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "codegen" => b.codegen(),
             "loc" => b.loc(),
             "cache" => b.cache(),
+            "protocols" => b.protocols(),
+            "scale" => b.scale(),
+            "typecheck" => b.typecheck(),
+            "concurrency" => b.concurrency(),
             _ => unreachable!("checked by parse_args"),
         }
     }
@@ -275,7 +306,11 @@ impl Bench {
 
     /// A cargo command for a side's project with its own target dir.
     fn cargo(&self, side: usize, args: &[&str]) -> Cmd {
-        let s = &self.sides[side];
+        self.cargo_for(&self.sides[side], args)
+    }
+
+    /// A cargo command for any bench project `s` with its own target dir.
+    fn cargo_for(&self, s: &Side, args: &[&str]) -> Cmd {
         let mut c = Cmd::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args(args.iter().copied())
             .args([
@@ -429,6 +464,19 @@ impl Bench {
         ) {
             v.push((format!("ours: {k}"), ver));
         }
+        for (k, ver) in report::lock_versions(
+            &self.root.join("bench/protocols-reference/Cargo.lock"),
+            &["aws-sdk-eks", "aws-sdk-sts", "aws-sdk-s3"],
+        ) {
+            v.push((format!("reference (protocols): {k}"), ver));
+        }
+        for (k, ver) in report::lock_versions(
+            &self.root.join("bench/protocols-ours/Cargo.lock"),
+            &["awsrt", "hyper", "tokio"],
+        ) {
+            v.push((format!("ours (protocols): {k}"), ver));
+        }
+        v.extend(self.scale_versions());
         v
     }
 }
@@ -476,5 +524,9 @@ mod tests {
         assert!(root.join("bench/ours/Cargo.toml").is_file());
         assert!(root.join("bench/cache-ours/Cargo.toml").is_file());
         assert!(root.join("bench/cache-reference/Cargo.toml").is_file());
+        assert!(root.join("bench/concurrency-ours/Cargo.lock").is_file());
+        assert!(root
+            .join("bench/concurrency-reference/Cargo.lock")
+            .is_file());
     }
 }

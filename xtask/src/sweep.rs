@@ -115,6 +115,38 @@ pub fn crate_name_for(path: &Path) -> String {
     format!("sweep_{base}")
 }
 
+/// Generates the crate `name` from one model file (JSON AST, or Smithy IDL for `.smithy`), its
+/// `Cargo.toml` pointing at the runtime crate at `runtime_path` (relative to the crate directory,
+/// or absolute).
+pub fn generate_model(
+    f: &Path,
+    name: &str,
+    runtime_path: &str,
+) -> Result<codegen::Generated, String> {
+    let opts = codegen::CrateOptions {
+        runtime_path: runtime_path.to_owned(),
+        ..Default::default()
+    };
+    let source = f.display().to_string();
+    if f.extension().is_some_and(|x| x == "smithy") {
+        codegen::idl::load_paths(std::slice::from_ref(&f.to_path_buf()))
+    } else {
+        std::fs::read(f)
+            .map_err(|e| codegen::CodegenError::model(format!("{source}: {e}")))
+            .and_then(|bytes| {
+                serde_json::from_slice(&bytes).map_err(|e| {
+                    codegen::CodegenError::model(format!(
+                        "{source}: malformed JSON at line {}, column {}: {e}",
+                        e.line(),
+                        e.column()
+                    ))
+                })
+            })
+    }
+    .and_then(|doc| codegen::generate(&doc, &source, None, name, &opts))
+    .map_err(|e| e.to_string())
+}
+
 /// Runs the sweep.
 pub fn run(args: &[String]) -> Result<(), String> {
     let opts = parse(args)?;
@@ -146,28 +178,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(f) = files.get(i) else { break };
                 let name = crate_name_for(f);
-                let opts = codegen::CrateOptions {
-                    runtime_path: runtime.display().to_string(),
-                    ..Default::default()
-                };
-                let source = f.display().to_string();
-                let generated = if f.extension().is_some_and(|x| x == "smithy") {
-                    codegen::idl::load_paths(std::slice::from_ref(f))
-                } else {
-                    std::fs::read(f)
-                        .map_err(|e| codegen::CodegenError::model(format!("{source}: {e}")))
-                        .and_then(|bytes| {
-                            serde_json::from_slice(&bytes).map_err(|e| {
-                                codegen::CodegenError::model(format!(
-                                    "{source}: malformed JSON at line {}, column {}: {e}",
-                                    e.line(),
-                                    e.column()
-                                ))
-                            })
-                        })
-                }
-                .and_then(|doc| codegen::generate(&doc, &source, None, &name, &opts));
-                let result = generated.map_err(|e| e.to_string()).and_then(|g| {
+                let generated = generate_model(f, &name, &runtime.display().to_string());
+                let result = generated.and_then(|g| {
                     let dir = scratch.join(&name);
                     codegen::write::write_tree(&dir, &g.files, false)
                         .map_err(|e| format!("{}: {e}", dir.display()))?;

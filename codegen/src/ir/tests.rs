@@ -501,8 +501,14 @@ fn operation_features_gate_only_the_types_their_operations_reach() {
     // Reached by none: only with `full`.
     assert_eq!(names("Nowhere"), Some(vec!["full".to_string()]));
     let toml = cargo_features(&svc);
-    assert!(toml.contains("full = [\n    \"alpha\",\n    \"beta\",\n]\n"), "{toml}");
-    assert!(toml.contains("\nalpha = []\n") && toml.contains("\nbeta = []\n"), "{toml}");
+    assert!(
+        toml.contains("full = [\n    \"alpha\",\n    \"beta\",\n]\n"),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("\nalpha = []\n") && toml.contains("\nbeta = []\n"),
+        "{toml}"
+    );
 }
 
 #[test]
@@ -512,5 +518,8 @@ fn an_operation_feature_may_not_take_a_crate_feature_name() {
         r#""a#Serde": {"type": "operation", "input": {"target": "a#In"}, "output": {"target": "a#Out"}},
            "a#In": {"type": "structure", "members": {}}, "a#Out": {"type": "structure", "members": {}}"#,
     );
-    assert!(e.contains("a#Serde") && e.contains("cargo feature `serde`"), "{e}");
+    assert!(
+        e.contains("a#Serde") && e.contains("cargo feature `serde`"),
+        "{e}"
+    );
 }

@@ -15,12 +15,12 @@ mod bearer;
 mod customize;
 mod discovery;
 mod endpoint;
+mod endpoint_cache;
 mod pipeline;
 mod presign;
 mod request;
 mod telemetry;
 
-use std::borrow::Cow;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
@@ -171,7 +171,11 @@ struct HandleInner {
     endpoint: OnceLock<Result<ResolvedEndpoint, BuildError>>,
     /// The parsed rule set, for operations whose requests carry endpoint parameters.
     rules: OnceLock<Result<Option<crate::endpoint::RuleSet>, BuildError>>,
+    /// Endpoints of requests with operation endpoint parameters, per parameter set.
+    endpoint_cache: endpoint_cache::EndpointCache,
     user_agent: String,
+    /// `user_agent` as a header value, checked once (`None` when it is not a valid one).
+    user_agent_value: Option<http::HeaderValue>,
     retry: Mutex<RetryState>,
     /// Server time minus local time, in milliseconds, learned from clock-skew errors.
     clock_offset_ms: AtomicI64,
@@ -249,14 +253,17 @@ impl ClientHandle {
                     Arc::clone(&rpc_service),
                 ))
             });
+        let user_agent = user_agent(config, service);
         ClientHandle {
             inner: Arc::new(HandleInner {
-                user_agent: user_agent(config, service),
+                user_agent_value: http::HeaderValue::from_str(&user_agent).ok(),
+                user_agent,
                 config: config.clone(),
                 service,
                 endpoint_override,
                 endpoint: OnceLock::new(),
                 rules: OnceLock::new(),
+                endpoint_cache: endpoint_cache::EndpointCache::default(),
                 retry: Mutex::new(RetryState {
                     quota: RetryQuota::default(),
                     limiter: ClientRateLimiter::new(0.0),
@@ -451,21 +458,34 @@ impl HandleInner {
 
     /// The endpoint of one request: the handle's, unless the request carries endpoint
     /// parameters of its operation (then resolved for it).
-    fn request_endpoint(&self, request: &Request) -> Result<Cow<'_, ResolvedEndpoint>, BuildError> {
+    fn request_endpoint(
+        &self,
+        request: &Request,
+    ) -> Result<endpoint_cache::EndpointRef<'_>, BuildError> {
+        use endpoint_cache::EndpointRef;
         let endpoint = if request.endpoint_params.is_empty() {
-            Cow::Borrowed(self.resolved_endpoint()?)
+            EndpointRef::Borrowed(self.resolved_endpoint()?)
         } else {
-            Cow::Owned(endpoint::resolve(
-                &self.config,
-                self.service,
-                self.rules()?,
-                self.endpoint_override.as_deref(),
+            // Everything else the rules read is this handle's configuration, fixed for its
+            // life: the operation parameters key the remembered endpoints.
+            let rules = self.rules()?;
+            EndpointRef::Shared(self.endpoint_cache.get_or_resolve(
+                rules,
                 &request.endpoint_params,
+                || {
+                    endpoint::resolve(
+                        &self.config,
+                        self.service,
+                        rules,
+                        self.endpoint_override.as_deref(),
+                        &request.endpoint_params,
+                    )
+                },
             )?)
         };
         // Endpoint discovery replaces the URL; the signing scope stays the rules'.
         Ok(match &request.discovered_endpoint {
-            Some(url) => Cow::Owned(discovery::at(endpoint.into_owned(), url)),
+            Some(url) => EndpointRef::Owned(discovery::at(endpoint.into_owned(), url)),
             None => endpoint,
         })
     }

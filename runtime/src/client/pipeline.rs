@@ -35,7 +35,7 @@ use crate::retry::{
     classify_response, classify_transport, server_retry_delay, RetryClass, RetryConfig, RetryMode,
     RetryQuota, EXPIRED_CREDENTIALS_CODES,
 };
-use crate::sigv4::{sign, SigningParams, SigningSettings};
+use crate::sigv4::{sign_headers, SigningParams, SigningSettings};
 use crate::types::{wipe_on_drop, ByteStream, DateTime, TimestampFormat};
 
 /// A clock-skew error is only acted on when the server's `Date` is this far from our
@@ -425,15 +425,46 @@ pub(super) fn signing_time(offset_ms: i64) -> SystemTime {
     }
 }
 
-fn header(name: &'static str, value: &str) -> Result<(HeaderName, HeaderValue), SdkError<Never>> {
+fn header(name: HeaderName, value: &str) -> Result<(HeaderName, HeaderValue), SdkError<Never>> {
     HeaderValue::from_str(value)
-        .map(|v| (HeaderName::from_static(name), v))
+        .map(|v| (name.clone(), v))
         .map_err(|_| {
             SdkError::Construction(BuildError::new(
                 BuildErrorKind::Other,
                 format!("invalid value for header {name}"),
             ))
         })
+}
+
+/// `amz-sdk-request: attempt=N; max=M`.
+fn attempt_header(attempt: u32, max_attempts: u32) -> (HeaderName, HeaderValue) {
+    let mut value = Vec::with_capacity(32);
+    value.extend_from_slice(b"attempt=");
+    push_decimal(&mut value, attempt);
+    value.extend_from_slice(b"; max=");
+    push_decimal(&mut value, max_attempts);
+    // Digits and ASCII text only: always a valid header value.
+    let value = HeaderValue::from_bytes(&value).unwrap_or_else(|_| HeaderValue::from_static(""));
+    (AMZ_SDK_REQUEST, value)
+}
+
+const AMZ_SDK_INVOCATION_ID: HeaderName = HeaderName::from_static("amz-sdk-invocation-id");
+const AMZ_SDK_REQUEST: HeaderName = HeaderName::from_static("amz-sdk-request");
+
+/// Appends the decimal digits of `n`.
+fn push_decimal(out: &mut Vec<u8>, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
 }
 
 /// Builds the request of one attempt, not yet signed.
@@ -460,11 +491,14 @@ fn build_request(
         mark_sensitive_headers(&mut headers);
     }
     req.headers = headers;
-    let attempt_header = format!("attempt={attempt}; max={max_attempts}");
+    let user_agent = match &inner.user_agent_value {
+        Some(v) => (http::header::USER_AGENT, v.clone()),
+        None => header(http::header::USER_AGENT, &inner.user_agent)?,
+    };
     for (k, v) in [
-        header("user-agent", &inner.user_agent)?,
-        header("amz-sdk-invocation-id", cx.call.invocation_id())?,
-        header("amz-sdk-request", &attempt_header)?,
+        user_agent,
+        header(AMZ_SDK_INVOCATION_ID, cx.call.invocation_id())?,
+        attempt_header(attempt, max_attempts),
     ] {
         req.headers.insert(k, v);
     }
@@ -509,9 +543,8 @@ fn sign_request(
         time: signing_time(inner.clock_offset_ms.load(Ordering::Relaxed)),
         settings: signing_settings(&endpoint.signing_name),
     };
-    let method = req.method.clone();
-    sign(
-        method.as_str(),
+    sign_headers(
+        req.method.as_str(),
         &req.uri,
         &mut req.headers,
         &req.body,
@@ -722,9 +755,13 @@ async fn attempts(
         let class = match &outcome {
             Outcome::Response(resp) => {
                 meta = (!resp.is_success()).then(|| (inner.service.protocol.error_metadata)(resp));
+                // Read only by the span and the interceptors.
                 request_id = match &meta {
                     Some(m) => m.request_id.clone(),
-                    None => crate::protocol::request_id(resp),
+                    None if !span.is_disabled() || !hooks.is_empty() => {
+                        crate::protocol::request_id(resp)
+                    }
+                    None => None,
                 };
                 telemetry::record_response(
                     &span,
@@ -916,6 +953,24 @@ async fn refreshed_credentials(inner: &HandleInner, old: &Credentials) -> Option
         Err(e) => {
             tracing::debug!(error = %e, "credentials rejected as expired; refreshing them failed");
             None
+        }
+    }
+}
+
+#[cfg(test)]
+mod hot_path_tests {
+    use super::*;
+
+    #[test]
+    fn attempt_header_spells_attempt_and_max() {
+        for (attempt, max, want) in [
+            (1, 3, "attempt=1; max=3"),
+            (10, 10, "attempt=10; max=10"),
+            (0, u32::MAX, "attempt=0; max=4294967295"),
+        ] {
+            let (name, value) = attempt_header(attempt, max);
+            assert_eq!(name.as_str(), "amz-sdk-request");
+            assert_eq!(value.to_str().unwrap(), want);
         }
     }
 }

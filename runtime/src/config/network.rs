@@ -14,6 +14,8 @@ use crate::profile::{Env, Profile};
 pub(crate) struct NetworkSettings {
     proxy: Option<ProxyConfig>,
     ca_bundle: Option<CaBundle>,
+    /// Bound on the connections open to one origin (the transport's default when unset).
+    max_connections_per_host: Option<usize>,
     /// A setting changed since [`Config::to_builder`](super::Config::to_builder).
     changed: bool,
     /// The transport [`transport`] built from these settings, so a builder made by
@@ -38,6 +40,17 @@ impl ConfigBuilder {
     /// default transport, as [`proxy`](Self::proxy) does.
     pub fn ca_bundle(mut self, bundle: CaBundle) -> Self {
         self.network.ca_bundle = Some(bundle);
+        self.network.changed = true;
+        self
+    }
+
+    /// Most connections the client keeps open at once to one endpoint (scheme, host and port),
+    /// in use or idle: default 50; `0` is taken as 1, `usize::MAX` lifts the bound. Calls that
+    /// find them all busy wait for one to come back, in the order they arrived. Applies to the
+    /// default transport, as [`proxy`](Self::proxy) does; see
+    /// [`HyperTransportBuilder::max_connections_per_host`](crate::http::HyperTransportBuilder::max_connections_per_host).
+    pub fn max_connections_per_host(mut self, n: usize) -> Self {
+        self.network.max_connections_per_host = Some(n);
         self.network.changed = true;
         self
     }
@@ -70,8 +83,8 @@ pub(crate) fn transport(
         Some(t) if !(inherited && network.changed) => {
             if network.changed && !inherited {
                 tracing::warn!(
-                    "proxy or CA bundle set on a configuration with its own transport: \
-                     they are not applied; set them on the transport"
+                    "proxy, CA bundle or connection bound set on a configuration with its own \
+                     transport: they are not applied; set them on the transport"
                 );
             }
             t
@@ -83,6 +96,9 @@ pub(crate) fn transport(
             }
             if let Some(ca) = &network.ca_bundle {
                 b = b.ca_bundle(ca.clone());
+            }
+            if let Some(n) = network.max_connections_per_host {
+                b = b.max_connections_per_host(n);
             }
             if let Some(p) = meter_provider {
                 b = b.meter_provider(p);

@@ -28,6 +28,7 @@ mod parse;
 mod partitions;
 #[rustfmt::skip]
 mod partitions_data;
+mod reads;
 mod stdlib;
 
 use std::collections::BTreeMap;

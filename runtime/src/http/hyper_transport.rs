@@ -15,7 +15,7 @@ use hyper::body::{Body, Incoming};
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use super::pool::{Conn, Pool, PoolKey};
+use super::pool::{Conn, Grant, Pool, PoolKey, Slot};
 use super::tls::{self, Roots};
 use super::{
     AttemptTimeouts, BoxFuture, CaBundle, HttpRequest, HttpResponse, ProxyConfig, Target,
@@ -29,6 +29,9 @@ use crate::types::{ByteStream, ByteStreamError, ChunkSource};
 pub const DEFAULT_MAX_BODY_SIZE: usize = 64 * 1024 * 1024;
 const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(45);
 const DEFAULT_MAX_IDLE_PER_HOST: usize = 32;
+/// Default bound on the connections open to one origin (the figure the AWS SDKs for Java 2.x
+/// and JavaScript 3.x use).
+const DEFAULT_MAX_CONNECTIONS_PER_HOST: usize = 50;
 
 /// HTTP/1.1 transport on hyper with its own connection pool. Cheap to clone (clones share the pool).
 ///
@@ -58,6 +61,10 @@ impl fmt::Debug for HyperTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HyperTransport")
             .field("max_body_size", &self.inner.max_body_size)
+            .field(
+                "max_connections_per_host",
+                &self.inner.pool.max_open_per_host(),
+            )
             .field("proxy", &self.inner.proxy)
             .finish_non_exhaustive()
     }
@@ -75,6 +82,7 @@ pub struct HyperTransportBuilder {
     max_body_size: usize,
     idle_timeout: Duration,
     max_idle_per_host: usize,
+    max_connections_per_host: usize,
     tls: Option<Arc<rustls::ClientConfig>>,
     roots: Roots,
     post_quantum: bool,
@@ -88,6 +96,7 @@ impl Default for HyperTransportBuilder {
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             max_idle_per_host: DEFAULT_MAX_IDLE_PER_HOST,
+            max_connections_per_host: DEFAULT_MAX_CONNECTIONS_PER_HOST,
             tls: None,
             roots: Roots::Platform,
             post_quantum: true,
@@ -114,6 +123,20 @@ impl HyperTransportBuilder {
     /// Most idle connections kept per origin (default 32; 0 disables reuse).
     pub fn max_idle_per_host(mut self, n: usize) -> Self {
         self.max_idle_per_host = n;
+        self
+    }
+
+    /// Most connections open at once to one origin (scheme, host and port), in use or idle
+    /// (default 50, as in the AWS SDKs for Java 2.x and JavaScript 3.x; `0` is taken as 1,
+    /// `usize::MAX` lifts the bound).
+    ///
+    /// A request that finds every connection busy waits until one comes back from another
+    /// request or one closes, in the order the requests arrived; nothing polls while it waits.
+    /// The wait counts against the call's attempt and operation timeouts, not the connect
+    /// timeout. A connection that fails or is closed by the server frees its place. Event
+    /// streams (`send_duplex`, `send_http2`) open connections of their own outside the bound.
+    pub fn max_connections_per_host(mut self, n: usize) -> Self {
+        self.max_connections_per_host = n;
         self
     }
 
@@ -187,7 +210,11 @@ impl HyperTransportBuilder {
             .as_deref()
             .map(|p| Arc::new(HttpMetrics::new(p)));
         let inner = Arc::new(Inner {
-            pool: Pool::new(self.idle_timeout, self.max_idle_per_host),
+            pool: Pool::new(
+                self.idle_timeout,
+                self.max_idle_per_host,
+                self.max_connections_per_host,
+            ),
             max_body_size: self.max_body_size,
             tls,
             roots: self.roots,
@@ -586,7 +613,8 @@ fn tls_handshake_error(e: std::io::Error) -> TransportError {
     }
 }
 
-async fn handshake<T>(io: T) -> Result<Conn, TransportError>
+/// Starts HTTP/1 on `io`; the task driving it holds `slot` until the connection ends.
+async fn handshake<T>(io: T, slot: Slot) -> Result<Conn, TransportError>
 where
     T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -594,11 +622,11 @@ where
         .handshake::<_, Full<Bytes>>(TokioIo::new(io))
         .await
         .map_err(map_hyper_error)?;
-    let task = tokio::spawn(async move {
+    let task = tokio::spawn(slot.guard(async move {
         if let Err(e) = connection.await {
             tracing::debug!(error = %e, "connection closed with error");
         }
-    });
+    }));
     Ok(Conn::new(sender, task.abort_handle()))
 }
 
@@ -610,7 +638,7 @@ impl Inner {
             .map_err(|m| TransportError::new(TransportErrorKind::Tls, m))
     }
 
-    async fn connect_inner(&self, target: &Target) -> Result<Conn, TransportError> {
+    async fn connect_inner(&self, target: &Target, slot: Slot) -> Result<Conn, TransportError> {
         // Direct, to the proxy, or through a proxy's CONNECT tunnel to the target.
         let tcp = self.proxy.open(target).await?;
         let _ = tcp.set_nodelay(true);
@@ -626,9 +654,9 @@ impl Inner {
                 .await
                 .map_err(tls_handshake_error)?;
             tls::log_connection(tls.get_ref().1, &target.host, target.port);
-            handshake(tls).await
+            handshake(tls, slot).await
         } else {
-            handshake(tcp).await
+            handshake(tcp, slot).await
         }
     }
 
@@ -636,8 +664,9 @@ impl Inner {
         &self,
         target: &Target,
         timeout: Option<Duration>,
+        slot: Slot,
     ) -> Result<Conn, TransportError> {
-        let conn = self.connect_within(target, timeout).await?;
+        let conn = self.connect_within(target, timeout, slot).await?;
         Ok(conn.instrumented(self.metrics.as_ref()))
     }
 
@@ -645,9 +674,10 @@ impl Inner {
         &self,
         target: &Target,
         timeout: Option<Duration>,
+        slot: Slot,
     ) -> Result<Conn, TransportError> {
         match timeout {
-            Some(d) => tokio::time::timeout(d, self.connect_inner(target))
+            Some(d) => tokio::time::timeout(d, self.connect_inner(target, slot))
                 .await
                 .map_err(|_| {
                     TransportError::new(
@@ -655,7 +685,7 @@ impl Inner {
                         format!("connect timed out after {d:?}"),
                     )
                 })?,
-            None => self.connect_inner(target).await,
+            None => self.connect_inner(target, slot).await,
         }
     }
 
@@ -670,28 +700,31 @@ impl Inner {
         let sending = req.body.len();
         let mut request = build_request(req, &target)?;
         self.proxy.prepare_forward(&target, &mut request)?;
-        // Pooled connections first. A request hyper hands back unsent is moved to the next one.
-        let result = 'sent: {
-            while let Some(mut conn) = self.pool.checkout(&key).await {
-                self.acquired(&mut acquiring);
-                match with_read_timeout(timeouts.read, conn.sender.try_send_request(request))
-                    .await?
-                {
-                    Ok(resp) => {
-                        break 'sent self.read_response(conn, key, resp, timeouts.read).await
+        // A pooled connection, else a new one within the bound (waiting for either when the
+        // bound is reached). A request hyper hands back unsent goes on the next connection.
+        let result = loop {
+            match self.pool.acquire(&key).await {
+                Grant::Idle(mut conn) => {
+                    self.acquired(&mut acquiring);
+                    match with_read_timeout(timeouts.read, conn.sender.try_send_request(request))
+                        .await?
+                    {
+                        Ok(resp) => break self.read_response(conn, key, resp, timeouts.read).await,
+                        Err(mut e) => match e.take_message() {
+                            Some(unsent) => request = unsent,
+                            None => return Err(map_hyper_error(e.into_error())),
+                        },
                     }
-                    Err(mut e) => match e.take_message() {
-                        Some(unsent) => request = unsent,
-                        None => return Err(map_hyper_error(e.into_error())),
-                    },
+                }
+                Grant::Connect(slot) => {
+                    let mut conn = self.connect(&target, timeouts.connect, slot).await?;
+                    self.acquired(&mut acquiring);
+                    let resp = with_read_timeout(timeouts.read, conn.sender.send_request(request))
+                        .await?
+                        .map_err(map_hyper_error)?;
+                    break self.read_response(conn, key, resp, timeouts.read).await;
                 }
             }
-            let mut conn = self.connect(&target, timeouts.connect).await?;
-            self.acquired(&mut acquiring);
-            let resp = with_read_timeout(timeouts.read, conn.sender.send_request(request))
-                .await?
-                .map_err(map_hyper_error)?;
-            self.read_response(conn, key, resp, timeouts.read).await
         };
         if let (Some(m), Ok(resp)) = (&self.metrics, &result) {
             m.bytes_sent(&target.host, sending);
@@ -720,13 +753,16 @@ impl Inner {
         let mut request = build_request(req, &target)?;
         this.proxy.prepare_forward(&target, &mut request)?;
         let (conn, resp) = loop {
-            let Some(mut conn) = this.pool.checkout(&key).await else {
-                let mut conn = this.connect(&target, timeouts.connect).await?;
-                this.acquired(&mut acquiring);
-                let resp = with_read_timeout(timeouts.read, conn.sender.send_request(request))
-                    .await?
-                    .map_err(map_hyper_error)?;
-                break (conn, resp);
+            let mut conn = match this.pool.acquire(&key).await {
+                Grant::Idle(conn) => conn,
+                Grant::Connect(slot) => {
+                    let mut conn = this.connect(&target, timeouts.connect, slot).await?;
+                    this.acquired(&mut acquiring);
+                    let resp = with_read_timeout(timeouts.read, conn.sender.send_request(request))
+                        .await?
+                        .map_err(map_hyper_error)?;
+                    break (conn, resp);
+                }
             };
             this.acquired(&mut acquiring);
             match with_read_timeout(timeouts.read, conn.sender.try_send_request(request)).await? {

@@ -313,8 +313,35 @@ pub(crate) struct Target {
     pub path_and_query: String,
 }
 
+thread_local! {
+    /// The last URI without path or query [`Target::parse`] parsed on this thread and its
+    /// result: a client sends request after request to one endpoint, and parsing is a pure
+    /// function of the URI.
+    static LAST_TARGET: std::cell::RefCell<Option<(String, Target)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 impl Target {
+    /// Parses an absolute `http`/`https` URI (from the last parse on this thread when `uri` is
+    /// the same).
     pub(crate) fn parse(uri: &str) -> Result<Target, TransportError> {
+        let cached = LAST_TARGET.with(|last| match &*last.borrow() {
+            Some((u, t)) if u == uri => Some(t.clone()),
+            _ => None,
+        });
+        if let Some(target) = cached {
+            return Ok(target);
+        }
+        let target = Target::parse_uncached(uri)?;
+        // Only a URI without path or query (every RPC-style request of an endpoint): a REST
+        // request's path changes from call to call, and no request data is kept.
+        if target.path_and_query == "/" {
+            LAST_TARGET.with(|last| *last.borrow_mut() = Some((uri.to_owned(), target.clone())));
+        }
+        Ok(target)
+    }
+
+    fn parse_uncached(uri: &str) -> Result<Target, TransportError> {
         let bad = |why: &str| {
             TransportError::new(
                 TransportErrorKind::Other,
@@ -356,30 +383,61 @@ impl Target {
 
     /// `scheme://host:port`, used in messages and as the pool key display.
     pub(crate) fn origin(&self) -> String {
-        format!(
-            "{}://{}:{}",
-            if self.https { "https" } else { "http" },
-            self.host_for_header(),
-            self.port
-        )
+        let scheme = if self.https { "https://" } else { "http://" };
+        let mut out = String::with_capacity(scheme.len() + self.host.len() + 8);
+        out.push_str(scheme);
+        self.push_host(&mut out);
+        out.push(':');
+        push_port(&mut out, self.port);
+        out
     }
 
+    /// The host, in brackets when it is an IPv6 address.
     fn host_for_header(&self) -> String {
+        let mut out = String::with_capacity(self.host.len() + 2);
+        self.push_host(&mut out);
+        out
+    }
+
+    /// Appends the host, in brackets when it is an IPv6 address.
+    fn push_host(&self, out: &mut String) {
         if self.host.contains(':') {
-            format!("[{}]", self.host)
+            out.push('[');
+            out.push_str(&self.host);
+            out.push(']');
         } else {
-            self.host.clone()
+            out.push_str(&self.host);
         }
     }
 
     /// The `Host` header value: the port is left out when it is the scheme's default.
     pub(crate) fn host_header(&self) -> String {
         let default = if self.https { 443 } else { 80 };
-        if self.port == default {
-            self.host_for_header()
-        } else {
-            format!("{}:{}", self.host_for_header(), self.port)
+        let mut out = String::with_capacity(self.host.len() + 8);
+        self.push_host(&mut out);
+        if self.port != default {
+            out.push(':');
+            push_port(&mut out, self.port);
         }
+        out
+    }
+}
+
+/// Appends the decimal digits of `port`.
+fn push_port(out: &mut String, port: u16) {
+    let mut digits = [0u8; 5];
+    let mut i = digits.len();
+    let mut n = port;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
     }
 }
 
@@ -403,6 +461,36 @@ mod tests {
         let t = Target::parse("http://[::1]:9/").unwrap();
         assert_eq!(t.host, "::1");
         assert_eq!(t.host_header(), "[::1]:9");
+    }
+
+    #[test]
+    fn repeated_parse_matches_a_fresh_one() {
+        for uri in [
+            "http://127.0.0.1:8080",
+            "http://127.0.0.1:8080",
+            "https://[::1]/",
+            "https://[::1]/",
+            "https://example.com:443/",
+            "http://127.0.0.1:8080",
+            "http://127.0.0.1:0/",
+            "https://h:65535/a?b",
+            "https://h:65535/a?b",
+        ] {
+            let t = Target::parse(uri).unwrap();
+            assert_eq!(t, Target::parse_uncached(uri).unwrap(), "{uri}");
+            assert_eq!(t, Target::parse(uri).unwrap(), "{uri}");
+        }
+        let t = Target::parse("https://example.com:443/").unwrap();
+        assert_eq!(t.origin(), "https://example.com:443");
+        assert_eq!(t.host_header(), "example.com");
+        let t = Target::parse("http://127.0.0.1:0/").unwrap();
+        assert_eq!(t.origin(), "http://127.0.0.1:0");
+        assert_eq!(t.host_header(), "127.0.0.1:0");
+        let t = Target::parse("https://[::1]/").unwrap();
+        assert_eq!(t.origin(), "https://[::1]:443");
+        assert_eq!(t.host_for_header(), "[::1]");
+        // A bad URI after a cached good one still fails.
+        assert!(Target::parse("ftp://127.0.0.1:8080").is_err());
     }
 
     #[test]

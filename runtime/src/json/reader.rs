@@ -11,6 +11,12 @@ type JResult<T> = Result<T, JsonError>;
 /// Default maximum nesting depth of arrays and objects.
 pub const DEFAULT_MAX_DEPTH: usize = 128;
 
+/// How many elements [`JsonReader::list`] holds on the stack before it allocates.
+const LIST_BUFFER: usize = 16;
+/// The largest element (in bytes) [`JsonReader::list`] buffers that way: the buffer stays
+/// around a kilobyte of stack per nested list.
+const LIST_BUFFER_ITEM_SIZE: usize = 64;
+
 /// The kind of the next value, as reported by [`JsonReader::peek_kind`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ValueKind {
@@ -44,6 +50,10 @@ pub enum ValueKind {
 #[derive(Clone, Debug)]
 pub struct JsonReader<'a> {
     input: &'a [u8],
+    /// `input` as text when all of it is valid UTF-8 (checked once, up front): string runs are
+    /// then sliced from it without validating each one again. `None` when some part is not
+    /// UTF-8; each string is then checked on its own, so errors point at the bad string.
+    text: Option<&'a str>,
     pos: usize,
     /// Open containers, innermost last: `true` for an object, `false` for an array.
     stack: Vec<bool>,
@@ -80,6 +90,7 @@ impl<'a> JsonReader<'a> {
     pub fn with_max_depth(input: &'a [u8], max_depth: usize) -> JsonReader<'a> {
         JsonReader {
             input,
+            text: std::str::from_utf8(input).ok(),
             pos: 0,
             stack: Vec::new(),
             first: false,
@@ -92,10 +103,23 @@ impl<'a> JsonReader<'a> {
         self.pos
     }
 
+    #[cold]
+    #[inline(never)]
     fn err<T>(&self, reason: impl Into<String>) -> JResult<T> {
         Err(JsonError::new(self.pos, reason))
     }
 
+    /// `input[start..end]` as text; both ends must be at ASCII bytes or the ends of the input
+    /// (always true for a run between quotes and backslashes).
+    #[inline]
+    fn slice(&self, start: usize, end: usize) -> JResult<&'a str> {
+        match self.text.and_then(|t| t.get(start..end)) {
+            Some(s) => Ok(s),
+            None => utf8(self.input, start, end),
+        }
+    }
+
+    #[inline]
     fn skip_ws(&mut self) {
         while let Some(&b) = self.input.get(self.pos) {
             if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
@@ -107,7 +131,14 @@ impl<'a> JsonReader<'a> {
     }
 
     /// Skips whitespace and returns the next byte without consuming it.
+    #[inline]
     fn peek_byte(&mut self) -> JResult<u8> {
+        // Fast path: no whitespace (the common case in machine-written JSON).
+        if let Some(&b) = self.input.get(self.pos) {
+            if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                return Ok(b);
+            }
+        }
         self.skip_ws();
         match self.input.get(self.pos) {
             Some(&b) => Ok(b),
@@ -115,13 +146,20 @@ impl<'a> JsonReader<'a> {
         }
     }
 
+    #[inline]
     fn expect_byte(&mut self, want: u8) -> JResult<()> {
         if self.peek_byte()? == want {
             self.pos += 1;
             Ok(())
         } else {
-            self.err(format!("expected '{}'", want as char))
+            self.expected(want)
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn expected<T>(&self, want: u8) -> JResult<T> {
+        self.err(format!("expected '{}'", want as char))
     }
 
     fn expect_literal(&mut self, lit: &[u8]) -> JResult<()> {
@@ -159,9 +197,37 @@ impl<'a> JsonReader<'a> {
     }
 
     /// Reads an array into a `Vec`, each element with `item`; `null` elements are skipped.
+    ///
+    /// Short arrays of small elements get a `Vec` of exactly their length in one allocation:
+    /// the first 16 elements are held on the stack until the end of the array, or until the
+    /// buffer fills (then the `Vec` starts with room for 32).
     pub fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> JResult<T>) -> JResult<Vec<T>> {
-        let mut items = Vec::new();
         self.begin_array()?;
+        let mut items = if std::mem::size_of::<T>() <= LIST_BUFFER_ITEM_SIZE {
+            let mut buf: [Option<T>; LIST_BUFFER] = Default::default();
+            let mut n = 0;
+            loop {
+                if !self.next_element()? {
+                    let mut items = Vec::with_capacity(n);
+                    items.extend(buf[..n].iter_mut().filter_map(Option::take));
+                    return Ok(items);
+                }
+                if self.take_null()? {
+                    continue;
+                }
+                let v = item(self)?;
+                if n == LIST_BUFFER {
+                    let mut items = Vec::with_capacity(2 * LIST_BUFFER);
+                    items.extend(buf.iter_mut().filter_map(Option::take));
+                    items.push(v);
+                    break items;
+                }
+                buf[n] = Some(v);
+                n += 1;
+            }
+        } else {
+            Vec::new()
+        };
         while self.next_element()? {
             if !self.take_null()? {
                 items.push(item(self)?);
@@ -216,6 +282,7 @@ impl<'a> JsonReader<'a> {
     }
 
     /// If the next value is `null`, consumes it and returns true; otherwise consumes nothing.
+    #[inline]
     pub fn take_null(&mut self) -> JResult<bool> {
         if self.peek_byte()? == b'n' {
             self.expect_literal(b"null")?;
@@ -225,6 +292,7 @@ impl<'a> JsonReader<'a> {
         }
     }
 
+    #[inline]
     fn push(&mut self, object: bool) -> JResult<()> {
         if self.stack.len() >= self.max_depth {
             return self.err("nesting too deep");
@@ -235,12 +303,14 @@ impl<'a> JsonReader<'a> {
     }
 
     /// Consumes `{`.
+    #[inline]
     pub fn begin_object(&mut self) -> JResult<()> {
         self.expect_byte(b'{')?;
         self.push(true)
     }
 
     /// Consumes `[`.
+    #[inline]
     pub fn begin_array(&mut self) -> JResult<()> {
         self.expect_byte(b'[')?;
         self.push(false)
@@ -248,6 +318,7 @@ impl<'a> JsonReader<'a> {
 
     /// Handles the separator before a member: returns false (having consumed `close`) at the
     /// end of the container, true when a member follows.
+    #[inline]
     fn next_member(&mut self, object: bool) -> JResult<bool> {
         if self.stack.last() != Some(&object) {
             return self.err(if object {
@@ -272,13 +343,20 @@ impl<'a> JsonReader<'a> {
                 return self.err("trailing comma");
             }
         } else {
-            return self.err(format!("expected ',' or '{}'", close as char));
+            return self.expected_separator(close);
         }
         Ok(true)
     }
 
+    #[cold]
+    #[inline(never)]
+    fn expected_separator<T>(&self, close: u8) -> JResult<T> {
+        self.err(format!("expected ',' or '{}'", close as char))
+    }
+
     /// Reads the next key of the current object (and its `:`), or returns `None` after
     /// consuming the closing `}`.
+    #[inline]
     pub fn next_key(&mut self) -> JResult<Option<Cow<'a, str>>> {
         if !self.next_member(true)? {
             return Ok(None);
@@ -286,32 +364,52 @@ impl<'a> JsonReader<'a> {
         if self.peek_byte()? != b'"' {
             return self.err("expected a string key");
         }
-        let key = self.string()?;
-        self.expect_byte(b':')?;
+        self.pos += 1;
+        let key = self.string_body()?;
+        if self.input.get(self.pos) == Some(&b':') {
+            self.pos += 1;
+        } else {
+            self.expect_byte(b':')?;
+        }
         Ok(Some(key))
     }
 
     /// Moves to the next element of the current array: true if there is one, false after
     /// consuming the closing `]`.
+    #[inline]
     pub fn next_element(&mut self) -> JResult<bool> {
         self.next_member(false)
     }
 
     /// Reads a string, borrowed from the input when it contains no escapes.
+    #[inline]
     pub fn string(&mut self) -> JResult<Cow<'a, str>> {
         self.expect_byte(b'"')?;
-        let input = self.input;
+        self.string_body()
+    }
+
+    /// The rest of a string whose opening quote was just consumed.
+    #[inline]
+    fn string_body(&mut self) -> JResult<Cow<'a, str>> {
         let start = self.pos;
-        let mut i = find_special(input, start);
+        let i = find_special(self.input, start);
+        if self.input.get(i) == Some(&b'"') {
+            let s = self.slice(start, i)?;
+            self.pos = i + 1;
+            return Ok(Cow::Borrowed(s));
+        }
+        self.string_slow(start, i)
+    }
+
+    /// The rest of [`string`](Self::string) after its first run (`input[start..i]`) ended at
+    /// something other than the closing quote.
+    #[inline(never)]
+    fn string_slow(&mut self, start: usize, mut i: usize) -> JResult<Cow<'a, str>> {
+        let input = self.input;
         match input.get(i) {
             None => {
                 self.pos = i;
                 return self.err("unterminated string");
-            }
-            Some(b'"') => {
-                let s = utf8(input, start, i)?;
-                self.pos = i + 1;
-                return Ok(Cow::Borrowed(s));
             }
             Some(b'\\') => {}
             Some(_) => {
@@ -319,7 +417,7 @@ impl<'a> JsonReader<'a> {
                 return self.err("control character in string");
             }
         }
-        // Slow path: at least one escape.
+        // At least one escape.
         let mut out = String::with_capacity(i - start + 16);
         let mut run = start;
         loop {
@@ -329,12 +427,12 @@ impl<'a> JsonReader<'a> {
                     return self.err("unterminated string");
                 }
                 Some(b'"') => {
-                    push_wiping(&mut out, utf8(input, run, i)?);
+                    push_wiping(&mut out, self.slice(run, i)?);
                     self.pos = i + 1;
                     return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
-                    push_wiping(&mut out, utf8(input, run, i)?);
+                    push_wiping(&mut out, self.slice(run, i)?);
                     self.pos = i;
                     i = self.escape(&mut out)?;
                     run = i;
@@ -410,11 +508,13 @@ impl<'a> JsonReader<'a> {
     }
 
     /// Reads a string into an owned `String`.
+    #[inline]
     pub fn string_owned(&mut self) -> JResult<String> {
         Ok(self.string()?.into_owned())
     }
 
     /// Reads `true` or `false`.
+    #[inline]
     pub fn bool(&mut self) -> JResult<bool> {
         match self.peek_byte()? {
             b't' => self.expect_literal(b"true").map(|_| true),
@@ -483,14 +583,27 @@ impl<'a> JsonReader<'a> {
         })
     }
 
+    /// Reads a number as a [`Decimal`]: in one pass when [`scan_decimal`] can, else through
+    /// [`number_token`](Self::number_token). Returns it with its offset.
+    #[inline]
+    fn decimal_number(&mut self) -> JResult<(Decimal, usize)> {
+        self.skip_ws();
+        let start = self.pos;
+        if let Some((d, end)) = scan_decimal(self.input, start) {
+            self.pos = end;
+            return Ok((d, start));
+        }
+        let tok = self.number_token()?;
+        Ok((decimal(tok.text), tok.start))
+    }
+
     /// Reads an integral number (fractions/exponents allowed only if the value is integral)
     /// within `[min, max]`.
     fn integer(&mut self, min: i64, max: i64) -> JResult<i64> {
-        let tok = self.number_token()?;
-        let d = decimal(tok.text);
+        let (d, start) = self.decimal_number()?;
         if d.frac_nonzero {
             return Err(JsonError::new(
-                tok.start,
+                start,
                 "expected an integer, found a fraction",
             ));
         }
@@ -501,7 +614,7 @@ impl<'a> JsonReader<'a> {
             .filter(|&v| v >= i128::from(min) && v <= i128::from(max));
         match v {
             Some(v) => Ok(v as i64),
-            None => Err(JsonError::new(tok.start, "integer out of range")),
+            None => Err(JsonError::new(start, "integer out of range")),
         }
     }
 
@@ -614,8 +727,7 @@ impl<'a> JsonReader<'a> {
         self.skip_ws();
         let start = self.pos;
         if format == TimestampFormat::EpochSeconds {
-            let tok = self.number_token()?;
-            let d = decimal(tok.text);
+            let (d, _) = self.decimal_number()?;
             let secs = d.int.and_then(|v| i64::try_from(v).ok());
             let Some(secs) = secs else {
                 return Err(JsonError::new(start, "timestamp out of range"));
@@ -725,10 +837,6 @@ impl<'a> JsonReader<'a> {
     }
 }
 
-/// The index of the first byte at or after `i` that ends a plain run inside a string: `"`, `\\` or
-/// a control character (< 0x20), or `input.len()`. Eight bytes at a time: for each class, the
-/// lowest flagged byte of a word is exact (only bytes above a true match can be flagged falsely),
-/// so the lowest flag over the three classes is the first special byte.
 /// Appends `s` to the unescaped string being built; when that needs a bigger buffer, moves to
 /// one and zeroes the old, so a string that may be a secret leaves no partial copy behind
 /// (only strings with escapes are built; the others are borrowed from the input).
@@ -743,6 +851,11 @@ fn push_wiping(out: &mut String, s: &str) {
     out.push_str(s);
 }
 
+/// The index of the first byte at or after `i` that ends a plain run inside a string: `"`, `\\` or
+/// a control character (< 0x20), or `input.len()`. Eight bytes at a time: for each class, the
+/// lowest flagged byte of a word is exact (only bytes above a true match can be flagged falsely),
+/// so the lowest flag over the three classes is the first special byte.
+#[inline]
 fn find_special(input: &[u8], mut i: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -775,7 +888,145 @@ fn utf8(input: &[u8], start: usize, end: usize) -> JResult<&str> {
 }
 
 /// Exact integer/fraction split of a validated number token (see [`Decimal`]).
+#[inline]
 fn decimal(tok: &[u8]) -> Decimal {
+    match scan_decimal(tok, 0) {
+        Some((d, end)) if end == tok.len() => d,
+        _ => decimal_general(tok),
+    }
+}
+
+/// Scans a number at `input[start..]` and splits it as [`decimal`] does, in one pass: for a
+/// number whose digits (integer and fraction together) number at most 19, so they fit a `u64`,
+/// and whose exponent has at most four digits. Returns the split and the offset after the
+/// number; `None` for any other number and for anything that is not a number (the caller then
+/// takes the general path, which also reports errors).
+#[inline]
+fn scan_decimal(input: &[u8], start: usize) -> Option<(Decimal, usize)> {
+    let mut i = start;
+    let neg = input.get(i) == Some(&b'-');
+    if neg {
+        i += 1;
+    }
+    // All mantissa digits as one integer `m`, of which the last `frac_digits` are fractional.
+    let mut m: u64 = 0;
+    let mut digits = 0u32;
+    match input.get(i) {
+        Some(b'0') => {
+            i += 1;
+            digits = 1;
+        }
+        Some(b'1'..=b'9') => {
+            while let Some(&b) = input.get(i) {
+                if !b.is_ascii_digit() {
+                    break;
+                }
+                if digits == 19 {
+                    return None;
+                }
+                m = m * 10 + u64::from(b - b'0');
+                digits += 1;
+                i += 1;
+            }
+        }
+        _ => return None,
+    }
+    let mut frac_digits = 0i64;
+    if input.get(i) == Some(&b'.') {
+        i += 1;
+        let first = i;
+        while let Some(&b) = input.get(i) {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            if digits == 19 {
+                return None;
+            }
+            m = m * 10 + u64::from(b - b'0');
+            digits += 1;
+            frac_digits += 1;
+            i += 1;
+        }
+        if i == first {
+            return None;
+        }
+    }
+    let mut exp: i64 = 0;
+    if matches!(input.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        let eneg = match input.get(i) {
+            Some(b'-') => {
+                i += 1;
+                true
+            }
+            Some(b'+') => {
+                i += 1;
+                false
+            }
+            _ => false,
+        };
+        let first = i;
+        while let Some(&b) = input.get(i) {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            if i - first == 4 {
+                return None;
+            }
+            exp = exp * 10 + i64::from(b - b'0');
+            i += 1;
+        }
+        if i == first {
+            return None;
+        }
+        if eneg {
+            exp = -exp;
+        }
+    }
+    Some((split_scaled(neg, m, exp - frac_digits)?, i))
+}
+
+/// The [`Decimal`] of `±m * 10^shift` for `m < 10^19`; `None` if `|shift|` is too large for the
+/// quick arithmetic.
+#[inline]
+fn split_scaled(neg: bool, m: u64, shift: i64) -> Option<Decimal> {
+    const POW10: [u64; 20] = {
+        let mut t = [1u64; 20];
+        let mut k = 1;
+        while k < 20 {
+            t[k] = t[k - 1] * 10;
+            k += 1;
+        }
+        t
+    };
+    let (int, nanos, frac_nonzero) = if m == 0 {
+        (0u128, 0u32, false)
+    } else if shift >= 0 {
+        // m < 10^19, so m * 10^19 < 10^38 fits a u128.
+        let p = *POW10.get(usize::try_from(shift).ok()?)?;
+        (u128::from(m) * u128::from(p), 0, false)
+    } else {
+        let k = usize::try_from(-shift).ok()?;
+        let p = *POW10.get(k)?;
+        let (int, rest) = (m / p, m % p);
+        // `rest` < 10^k: its first nine digits after the point.
+        let nanos = if k <= 9 {
+            rest * POW10[9 - k]
+        } else {
+            rest / POW10[k - 9]
+        };
+        (u128::from(int), nanos as u32, rest != 0)
+    };
+    Some(Decimal {
+        neg,
+        int: Some(int),
+        nanos,
+        frac_nonzero,
+    })
+}
+
+/// [`decimal`] of any validated number token.
+fn decimal_general(tok: &[u8]) -> Decimal {
     let neg = tok.first() == Some(&b'-');
     let body = if neg { &tok[1..] } else { tok };
     let mant_end = body
@@ -798,24 +1049,38 @@ fn decimal(tok: &[u8]) -> Decimal {
             exp = -exp;
         }
     }
+    const SCALE: [u32; 9] = [
+        100_000_000,
+        10_000_000,
+        1_000_000,
+        100_000,
+        10_000,
+        1_000,
+        100,
+        10,
+        1,
+    ];
     let int_len = mant.iter().position(|&b| b == b'.').unwrap_or(mant.len());
-    let digits = mant.iter().filter(|b| b.is_ascii_digit()).map(|b| b - b'0');
     let point = int_len as i64 + exp;
     let mut int: Option<u128> = Some(0);
     let mut nanos = 0u32;
     let mut frac_nonzero = false;
     let mut count = 0i64;
-    for (i, d) in digits.enumerate() {
-        let i = i as i64;
-        count = i + 1;
+    for &b in mant {
+        if !b.is_ascii_digit() {
+            continue;
+        }
+        let d = b - b'0';
+        let i = count;
+        count += 1;
         if i < point {
             int = int
                 .and_then(|v| v.checked_mul(10))
                 .and_then(|v| v.checked_add(u128::from(d)));
         } else {
             let fi = i - point;
-            if fi < 9 {
-                nanos += u32::from(d) * 10u32.pow((8 - fi) as u32);
+            if let Some(&scale) = usize::try_from(fi).ok().and_then(|fi| SCALE.get(fi)) {
+                nanos += u32::from(d) * scale;
             }
             frac_nonzero |= d != 0;
         }

@@ -334,3 +334,157 @@ fn find_special_matches_a_byte_by_byte_scan() {
     assert!(r("\"0123456789\u{1}abc\"").string().is_err());
     assert!(r("\"0123456789abcdefgh").string().is_err());
 }
+
+#[test]
+fn decimal_fast_path_agrees_with_the_general_one() {
+    let mut tokens: Vec<String> = [
+        "0",
+        "-0",
+        "7",
+        "-7",
+        "30",
+        "0.5",
+        "-0.5",
+        "1.125",
+        "-1.999999999999",
+        "0.000000001",
+        "0.0000000001",
+        "1e0",
+        "1E9",
+        "1.523477145713E9",
+        "1.5e-3",
+        "-2.5E+2",
+        "123e-12",
+        "9999999999999999999",
+        "10000000000000000000",
+        "18446744073709551616",
+        "1e19",
+        "1e20",
+        "1e-19",
+        "1e-20",
+        "0e9999",
+        "5e10000",
+        "1.0000000000000000001",
+        "1234567890.1234567891",
+        "1700003600.125",
+        "1700003600.75",
+        "1e0004",
+        "1e00004",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for int in ["0", "1", "42", "1700000000", "999999999999999999"] {
+        for frac in [
+            "",
+            ".0",
+            ".1",
+            ".000000001",
+            ".123456789",
+            ".1234567891",
+            ".5",
+        ] {
+            for exp in ["", "e0", "e3", "E-3", "e+9", "e-9", "e-12", "e18", "e-18"] {
+                for sign in ["", "-"] {
+                    tokens.push(format!("{sign}{int}{frac}{exp}"));
+                }
+            }
+        }
+    }
+    for t in &tokens {
+        let general = decimal_general(t.as_bytes());
+        let got = decimal(t.as_bytes());
+        assert_eq!(
+            (got.neg, got.int, got.nanos, got.frac_nonzero),
+            (
+                general.neg,
+                general.int,
+                general.nanos,
+                general.frac_nonzero
+            ),
+            "{t}"
+        );
+    }
+    // The fast path really takes the common shapes.
+    for t in ["1700003600.125", "1.523477145713E9", "30", "-1.5"] {
+        assert!(
+            scan_decimal(t.as_bytes(), 0).is_some_and(|(_, end)| end == t.len()),
+            "{t}"
+        );
+    }
+    assert!(scan_decimal(b"12345678901234567890", 0).is_none());
+    assert!(scan_decimal(b"1.e5", 0).is_none());
+    assert!(scan_decimal(b"1e+", 0).is_none());
+    assert!(scan_decimal(b"-x", 0).is_none());
+    assert_eq!(scan_decimal(b"01", 0).map(|(_, end)| end), Some(1));
+    assert_eq!(
+        scan_decimal(b"[1.5e3, 2]", 1).map(|(d, end)| (d.int, end)),
+        Some((Some(1500), 6))
+    );
+}
+
+#[test]
+fn lists_of_every_length_around_the_stack_buffer() {
+    for n in [0usize, 1, 2, 15, 16, 17, 31, 32, 33, 100] {
+        let items: Vec<String> = (0..n).map(|i| format!("\"s{i}\"")).collect();
+        let src = format!("[{}]", items.join(","));
+        let mut rd = r(&src);
+        let got = rd.list(|r| r.string_owned()).unwrap();
+        rd.finish().unwrap();
+        let want: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
+        assert_eq!(got, want);
+        if n <= 16 {
+            assert_eq!(got.capacity(), n, "exact capacity for {n} elements");
+        }
+        // With nulls in between (skipped) and large elements (not buffered).
+        let src = if n == 0 {
+            "[null]".to_owned()
+        } else {
+            format!("[null,{}]", items.join(",null,"))
+        };
+        assert_eq!(r(&src).list(|r| r.string_owned()).unwrap(), want);
+        let src = format!(
+            "[{}]",
+            (0..n).map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+        );
+        let big = r(&src).list(|r| r.i64().map(|v| [v; 16])).unwrap();
+        assert_eq!(big.len(), n);
+        assert!(big.iter().enumerate().all(|(i, v)| v[15] == i as i64));
+    }
+    // An error inside or after the buffered elements is still an error.
+    assert!(r(r#"["a", 1]"#).list(|r| r.string_owned()).is_err());
+    let src = format!("[{}, 1]", vec!["\"a\""; 20].join(","));
+    assert!(r(&src).list(|r| r.string_owned()).is_err());
+    assert!(r(r#"["a", "b""#).list(|r| r.string_owned()).is_err());
+}
+
+#[test]
+fn utf8_is_checked_once_for_valid_input_and_per_string_otherwise() {
+    // Valid input: strings around multi-byte characters and escapes are sliced correctly.
+    let mut rd = r(r#"{"é": "a€b", "k": "x\u00e9\"😀y", "😀": ["ü"]}"#);
+    rd.begin_object().unwrap();
+    assert_eq!(rd.next_key().unwrap().unwrap(), "é");
+    assert_eq!(rd.string().unwrap(), "a€b");
+    assert_eq!(rd.next_key().unwrap().unwrap(), "k");
+    assert_eq!(rd.string().unwrap(), "xé\"😀y");
+    assert_eq!(rd.next_key().unwrap().unwrap(), "😀");
+    assert_eq!(rd.list(|r| r.string_owned()).unwrap(), ["ü"]);
+    assert_eq!(rd.next_key().unwrap(), None);
+    rd.finish().unwrap();
+    // Invalid UTF-8 elsewhere in the input: good strings still read, the bad one is an error
+    // at its first bad byte, with or without escapes.
+    let mut input = br#"["ok", "a\nb", "x"#.to_vec();
+    input.extend_from_slice(b"\xff\"]");
+    let mut rd = JsonReader::new(&input);
+    rd.begin_array().unwrap();
+    assert!(rd.next_element().unwrap());
+    assert_eq!(rd.string().unwrap(), "ok");
+    assert!(rd.next_element().unwrap());
+    assert_eq!(rd.string().unwrap(), "a\nb");
+    assert!(rd.next_element().unwrap());
+    let e = rd.string().unwrap_err();
+    assert_eq!(e.offset, input.len() - 3);
+    assert!(e.reason.contains("UTF-8"), "{e}");
+    let e = JsonReader::new(b"\"a\\n\xc3\"").string().unwrap_err();
+    assert_eq!(e.offset, 4);
+}

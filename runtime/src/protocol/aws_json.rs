@@ -70,9 +70,12 @@ pub fn request(content_type: &'static str, target: &'static str, body: Vec<u8>) 
         HeaderValue::from_static(content_type),
     );
     req.headers
-        .insert("x-amz-target", HeaderValue::from_static(target));
+        .insert(X_AMZ_TARGET, HeaderValue::from_static(target));
     req
 }
+
+/// `x-amz-target`, made at compile time (no name parsing per request).
+const X_AMZ_TARGET: http::HeaderName = http::HeaderName::from_static("x-amz-target");
 
 /// The same request built at run time from the service and operation descriptions (for callers
 /// of the runtime without generated code): the target is `<service shape name>.<operation>`,

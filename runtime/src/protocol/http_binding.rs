@@ -153,7 +153,17 @@ pub fn header_text<'r>(
     resp: &'r HttpResponse,
     name: &str,
 ) -> Result<Option<Cow<'r, str>>, JsonError> {
-    let mut values = resp.headers.get_all(name).iter();
+    // The stored names are lower-case: compare them byte by byte (most lookups of a
+    // deserializer miss, on the length alone) rather than build a `HeaderName` from `name` for
+    // a map lookup, which costs more than scanning the few names of a response.
+    let Some(key) = resp
+        .headers
+        .keys()
+        .find(|n| n.as_str().eq_ignore_ascii_case(name))
+    else {
+        return Ok(None);
+    };
+    let mut values = resp.headers.get_all(key).iter();
     let Some(first) = values.next() else {
         return Ok(None);
     };
@@ -504,5 +514,29 @@ mod tests {
             Some(Default::default())
         );
         assert!(header_timestamp(&r, "x-int", TimestampFormat::HttpDate).is_err());
+    }
+
+    #[test]
+    fn header_names_match_without_regard_to_case_and_repeats_join_in_order() {
+        let r = resp(&[
+            ("ETag", "\"abc\""),
+            ("x-amz-meta-a", "1"),
+            ("X-Rep", "a"),
+            ("Content-Length", "5"),
+            ("x-rep", "b"),
+            ("X-REP", "c"),
+        ]);
+        for name in ["ETag", "etag", "ETAG"] {
+            assert_eq!(
+                header::<String>(&r, name).unwrap().as_deref(),
+                Some("\"abc\"")
+            );
+        }
+        assert_eq!(header::<i64>(&r, "Content-Length").unwrap(), Some(5));
+        assert_eq!(header_text(&r, "X-Rep").unwrap().as_deref(), Some("a,b,c"));
+        // A name that is a prefix or an extension of a stored one does not match.
+        assert_eq!(header::<String>(&r, "x-re").unwrap(), None);
+        assert_eq!(header::<String>(&r, "x-reps").unwrap(), None);
+        assert_eq!(header::<String>(&r, "").unwrap(), None);
     }
 }

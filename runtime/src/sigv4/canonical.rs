@@ -1,18 +1,8 @@
 //! The pieces of the SigV4 canonical request: URI path, query string and headers.
 
-use http::{HeaderMap, HeaderName};
+use http::{HeaderMap, HeaderName, HeaderValue};
 
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
-
-/// Headers never signed: set or rewritten by proxies and transports after signing.
-const UNSIGNED_HEADERS: &[&str] = &[
-    "authorization",
-    "connection",
-    "expect",
-    "transfer-encoding",
-    "user-agent",
-    "x-amzn-trace-id",
-];
 
 fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
@@ -146,36 +136,82 @@ pub(crate) fn push_query(out: &mut Vec<u8>, query: &str, extra: &[(&str, &str)])
     }
 }
 
-/// The names of the headers to sign, sorted (names in an `http::HeaderMap` are lowercase).
-pub(crate) fn signed_header_names<'h>(
-    headers: &'h HeaderMap,
-    skip: &[&str],
-) -> Vec<&'h HeaderName> {
-    let mut names: Vec<&HeaderName> = headers
-        .keys()
-        .filter(|n| !UNSIGNED_HEADERS.contains(&n.as_str()) && !skip.contains(&n.as_str()))
-        .collect();
-    names.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
-    names
+/// Whether header `name` (lowercase) is signed: not in `skip` and not one of the headers set or
+/// rewritten by proxies and transports after signing.
+fn is_signed(name: &str, skip: &[&str]) -> bool {
+    !matches!(
+        name,
+        "authorization"
+            | "connection"
+            | "expect"
+            | "transfer-encoding"
+            | "user-agent"
+            | "x-amzn-trace-id"
+    ) && !skip.contains(&name)
 }
 
-/// Appends `name:value[,value...]\n` for each header, values trimmed with inner runs of
-/// whitespace collapsed to one space.
-pub(crate) fn push_headers(out: &mut Vec<u8>, headers: &HeaderMap, names: &[&HeaderName]) {
-    for name in names {
-        out.extend_from_slice(name.as_str().as_bytes());
-        out.push(b':');
-        for (i, value) in headers.get_all(*name).iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
+/// The headers to sign, one entry per value, sorted by name (names in an `http::HeaderMap` are
+/// lowercase); the values of one name keep their order in the map.
+pub(crate) fn signed_headers<'h>(
+    headers: &'h HeaderMap,
+    skip: &[&str],
+) -> Vec<(&'h HeaderName, &'h HeaderValue)> {
+    let mut signed: Vec<(&HeaderName, &HeaderValue)> = Vec::with_capacity(headers.len());
+    // `HeaderMap::iter` yields the values of one name one after another, in order; the stable
+    // sort keeps them so.
+    signed.extend(
+        headers
+            .iter()
+            .filter(|(name, _)| is_signed(name.as_str(), skip)),
+    );
+    signed.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+    signed
+}
+
+/// Appends `name:value[,value...]\n` for each header name of `signed` (from
+/// [`signed_headers`]), values trimmed with inner runs of whitespace collapsed to one space.
+pub(crate) fn push_headers(out: &mut Vec<u8>, signed: &[(&HeaderName, &HeaderValue)]) {
+    let mut previous: Option<&HeaderName> = None;
+    for &(name, value) in signed {
+        if previous == Some(name) {
+            out.push(b',');
+        } else {
+            if previous.is_some() {
+                out.push(b'\n');
             }
-            push_trimmed(out, value.as_bytes());
+            out.extend_from_slice(name.as_str().as_bytes());
+            out.push(b':');
         }
+        push_trimmed(out, value.as_bytes());
+        previous = Some(name);
+    }
+    if previous.is_some() {
         out.push(b'\n');
     }
 }
 
+/// Whether `value` is already in canonical form: no leading, trailing or repeated spaces and no
+/// other whitespace.
+fn is_trimmed(value: &[u8]) -> bool {
+    // Most values have no byte at or below a space: one branch-free (vectorizable) pass.
+    if value.iter().fold(false, |seen, &b| seen | (b <= b' ')) {
+        return is_trimmed_with_spaces(value);
+    }
+    true
+}
+
+fn is_trimmed_with_spaces(value: &[u8]) -> bool {
+    let last = value.len().wrapping_sub(1);
+    value.iter().enumerate().all(|(i, &b)| {
+        b > b' ' || (b == b' ' && i != 0 && i != last && value.get(i + 1) != Some(&b' '))
+    })
+}
+
 fn push_trimmed(out: &mut Vec<u8>, value: &[u8]) {
+    if is_trimmed(value) {
+        out.extend_from_slice(value);
+        return;
+    }
     let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
     let mut pending_space = false;
     let mut started = false;
@@ -193,13 +229,18 @@ fn push_trimmed(out: &mut Vec<u8>, value: &[u8]) {
     }
 }
 
-/// Appends `a;b;c`, the signed-headers list.
-pub(crate) fn push_signed_header_list(out: &mut Vec<u8>, names: &[&HeaderName]) {
-    for (i, name) in names.iter().enumerate() {
-        if i > 0 {
+/// Appends `a;b;c`, the signed-headers list, for `signed` (from [`signed_headers`]).
+pub(crate) fn push_signed_header_list(out: &mut Vec<u8>, signed: &[(&HeaderName, &HeaderValue)]) {
+    let mut previous: Option<&HeaderName> = None;
+    for &(name, _) in signed {
+        if previous == Some(name) {
+            continue;
+        }
+        if previous.is_some() {
             out.push(b';');
         }
         out.extend_from_slice(name.as_str().as_bytes());
+        previous = Some(name);
     }
 }
 
@@ -256,5 +297,43 @@ mod tests {
         let mut out = Vec::new();
         push_trimmed(&mut out, b"  a   b \t c  ");
         assert_eq!(out, b"a b c");
+        for (input, want) in [
+            (&b""[..], &b""[..]),
+            (b"a", b"a"),
+            (b"a b", b"a b"),
+            (b" a", b"a"),
+            (b"a ", b"a"),
+            (b"a  b", b"a b"),
+            (b"a\tb", b"a b"),
+            (b"a\r\nb", b"a b"),
+            (b" ", b""),
+        ] {
+            out.clear();
+            push_trimmed(&mut out, input);
+            assert_eq!(out, want, "{:?}", String::from_utf8_lossy(input));
+            assert_eq!(is_trimmed(input), input == want);
+        }
+    }
+
+    #[test]
+    fn repeated_headers_joined_in_order_and_unsigned_ones_skipped() {
+        let mut headers = HeaderMap::new();
+        headers.append("x-b", HeaderValue::from_static("2"));
+        headers.append("x-a", HeaderValue::from_static(" one "));
+        headers.append("user-agent", HeaderValue::from_static("ua"));
+        headers.append("x-b", HeaderValue::from_static("1"));
+        headers.append("x-a", HeaderValue::from_static("two"));
+        headers.append("x-amzn-trace-id", HeaderValue::from_static("t"));
+        headers.append("x-skip", HeaderValue::from_static("s"));
+        let signed = signed_headers(&headers, &["x-skip"]);
+        let mut out = Vec::new();
+        push_headers(&mut out, &signed);
+        assert_eq!(String::from_utf8(out).unwrap(), "x-a:one,two\nx-b:2,1\n");
+        let mut list = Vec::new();
+        push_signed_header_list(&mut list, &signed);
+        assert_eq!(list, b"x-a;x-b");
+        let mut empty = Vec::new();
+        push_headers(&mut empty, &[]);
+        assert!(empty.is_empty());
     }
 }

@@ -40,6 +40,15 @@ pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// `x-amz-content-sha256`, the payload hash header.
 pub const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
 
+/// [`X_AMZ_DATE`] as a header name (made at compile time: no parsing per request).
+pub(crate) const X_AMZ_DATE_NAME: HeaderName = HeaderName::from_static(X_AMZ_DATE);
+/// [`X_AMZ_SECURITY_TOKEN`] as a header name.
+pub(crate) const X_AMZ_SECURITY_TOKEN_NAME: HeaderName =
+    HeaderName::from_static(X_AMZ_SECURITY_TOKEN);
+/// [`X_AMZ_CONTENT_SHA256`] as a header name.
+pub(crate) const X_AMZ_CONTENT_SHA256_NAME: HeaderName =
+    HeaderName::from_static(X_AMZ_CONTENT_SHA256);
+
 /// Knobs that differ between services.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SigningSettings {
@@ -161,17 +170,24 @@ struct UriParts<'u> {
 }
 
 fn split_uri(uri: &str) -> Result<UriParts<'_>, SigningError> {
-    let uri = uri.split('#').next().unwrap_or(uri);
-    let (authority, default_port, rest) = match uri.split_once("://") {
-        Some((scheme, rest)) if !scheme.contains('/') && !scheme.contains('?') => {
-            let default_port = match scheme.to_ascii_lowercase().as_str() {
-                "https" => Some("443"),
-                "http" => Some("80"),
-                _ => None,
+    let uri = uri.find('#').map_or(uri, |end| &uri[..end]);
+    let scheme_end = uri.as_bytes().windows(3).position(|w| w == b"://");
+    let (authority, default_port, rest) = match scheme_end {
+        Some(i) if !uri[..i].contains(['/', '?']) => {
+            let scheme = &uri[..i];
+            let rest = &uri[i + 3..];
+            let default_port = if scheme.eq_ignore_ascii_case("https") {
+                Some("443")
+            } else if scheme.eq_ignore_ascii_case("http") {
+                Some("80")
+            } else {
+                None
             };
             let end = rest.find(['/', '?']).unwrap_or(rest.len());
             let authority = &rest[..end];
-            let authority = authority.rsplit('@').next().unwrap_or(authority);
+            let authority = authority
+                .rfind('@')
+                .map_or(authority, |at| &authority[at + 1..]);
             if authority.is_empty() {
                 return Err(SigningError::InvalidUri("empty authority".to_owned()));
             }
@@ -223,6 +239,22 @@ fn sha256_hex(data: &[u8]) -> String {
     out
 }
 
+/// Lowercase hex of a 32-byte digest or signature, on the stack.
+fn hex32(bytes: &[u8]) -> [u8; 64] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 64];
+    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = HEX[usize::from(b >> 4)];
+        pair[1] = HEX[usize::from(b & 15)];
+    }
+    out
+}
+
+/// What `HeaderValue::from_str` accepts: visible ASCII, space and tab.
+fn is_visible_ascii(s: &str) -> bool {
+    s.bytes().all(|b| (32..127).contains(&b) || b == b'\t')
+}
+
 fn into_string(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
@@ -266,6 +298,17 @@ impl Scope {
         std::str::from_utf8(&self.amz_date).unwrap_or_default()
     }
 
+    /// Appends the string to sign of a canonical request whose SHA-256 is `creq_hash` to `out`.
+    fn push_string_to_sign(&self, out: &mut Vec<u8>, creq_hash: &[u8]) {
+        out.extend_from_slice(ALGORITHM.as_bytes());
+        out.push(b'\n');
+        out.extend_from_slice(&self.amz_date);
+        out.push(b'\n');
+        out.extend_from_slice(self.scope.as_bytes());
+        out.push(b'\n');
+        out.extend_from_slice(&hex32(creq_hash));
+    }
+
     /// Returns (string to sign, hex signature) for a canonical request.
     fn finish(&self, canonical_request: &[u8]) -> (String, String) {
         let mut sts = String::with_capacity(ALGORITHM.len() + self.scope.len() + 16 + 67);
@@ -302,14 +345,46 @@ pub fn sign(
     body: &[u8],
     params: &SigningParams<'_>,
 ) -> Result<SigningOutput, SigningError> {
+    let mut output = SigningOutput {
+        canonical_request: String::new(),
+        string_to_sign: String::new(),
+        signature: String::new(),
+        signed_headers: String::new(),
+        presigned_uri: String::new(),
+    };
+    sign_into(method, uri, headers, body, params, Some(&mut output))?;
+    Ok(output)
+}
+
+/// [`sign`] for a request about to be sent: the same headers, without building the
+/// [`SigningOutput`] nobody reads.
+pub(crate) fn sign_headers(
+    method: &str,
+    uri: &str,
+    headers: &mut HeaderMap,
+    body: &[u8],
+    params: &SigningParams<'_>,
+) -> Result<(), SigningError> {
+    sign_into(method, uri, headers, body, params, None)
+}
+
+/// Signs the request in place (see [`sign`]) and, when `output` is `Some`, fills it in.
+fn sign_into(
+    method: &str,
+    uri: &str,
+    headers: &mut HeaderMap,
+    body: &[u8],
+    params: &SigningParams<'_>,
+    output: Option<&mut SigningOutput>,
+) -> Result<(), SigningError> {
     let parts = split_uri(uri)?;
     let settings = params.settings;
     let scope = Scope::new(params)?;
     ensure_host(headers, &parts)?;
     headers.remove(AUTHORIZATION);
-    headers.remove(X_AMZ_SECURITY_TOKEN);
+    headers.remove(X_AMZ_SECURITY_TOKEN_NAME);
     headers.insert(
-        HeaderName::from_static(X_AMZ_DATE),
+        X_AMZ_DATE_NAME,
         HeaderValue::from_bytes(&scope.amz_date).map_err(|_| SigningError::TimeOutOfRange)?,
     );
     let token_value = match params.session_token {
@@ -320,24 +395,32 @@ pub fn sign(
         None => None,
     };
     if let (Some(value), false) = (&token_value, settings.omit_session_token) {
-        headers.insert(HeaderName::from_static(X_AMZ_SECURITY_TOKEN), value.clone());
+        headers.insert(X_AMZ_SECURITY_TOKEN_NAME, value.clone());
     }
     // A payload hash the request already names (an event stream's
     // `STREAMING-AWS4-HMAC-SHA256-EVENTS`, `UNSIGNED-PAYLOAD`) is signed as it is.
     let preset = headers
-        .get(X_AMZ_CONTENT_SHA256)
+        .get(X_AMZ_CONTENT_SHA256_NAME)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| v.starts_with("STREAMING-") || *v == "UNSIGNED-PAYLOAD")
-        .map(str::to_string);
-    let payload_hash = preset.unwrap_or_else(|| sha256_hex(body));
+        .filter(|v| v.starts_with("STREAMING-") || *v == UNSIGNED_PAYLOAD)
+        .map(|v| v.as_bytes().to_vec());
+    let computed;
+    let payload_hash: &[u8] = match &preset {
+        Some(p) => p,
+        None => {
+            computed = hex32(digest::digest(&digest::SHA256, body).as_ref());
+            &computed
+        }
+    };
     if settings.content_sha256_header {
-        let value = HeaderValue::from_str(&payload_hash)
+        let value = HeaderValue::from_bytes(payload_hash)
             .map_err(|_| SigningError::InvalidHeaderValue("payload hash"))?;
-        headers.insert(HeaderName::from_static(X_AMZ_CONTENT_SHA256), value);
+        headers.insert(X_AMZ_CONTENT_SHA256_NAME, value);
     }
 
-    let names = canonical::signed_header_names(headers, &[]);
-    let mut creq = Vec::with_capacity(256 + parts.path.len() + parts.query.len());
+    let signed = canonical::signed_headers(headers, &[]);
+    // Room for the canonical request and, after it, the string to sign.
+    let mut creq = Vec::with_capacity(1024 + parts.path.len() + 2 * parts.query.len());
     creq.extend_from_slice(method.as_bytes());
     creq.push(b'\n');
     canonical::push_path(
@@ -349,40 +432,63 @@ pub fn sign(
     creq.push(b'\n');
     canonical::push_query(&mut creq, parts.query, &[]);
     creq.push(b'\n');
-    canonical::push_headers(&mut creq, headers, &names);
+    canonical::push_headers(&mut creq, &signed);
     creq.push(b'\n');
     let signed_from = creq.len();
-    canonical::push_signed_header_list(&mut creq, &names);
-    let signed_headers = into_string(creq[signed_from..].to_vec());
+    canonical::push_signed_header_list(&mut creq, &signed);
+    let signed_to = creq.len();
+    drop(signed);
     creq.push(b'\n');
-    creq.extend_from_slice(payload_hash.as_bytes());
+    creq.extend_from_slice(payload_hash);
 
-    let (string_to_sign, signature) = scope.finish(&creq);
-    let mut auth = String::with_capacity(
-        ALGORITHM.len() + params.access_key.len() + scope.scope.len() + signed_headers.len() + 110,
+    let creq_hash = digest::digest(&digest::SHA256, &creq);
+    // The string to sign goes after the canonical request, in the same buffer.
+    let sts_from = creq.len();
+    scope.push_string_to_sign(&mut creq, creq_hash.as_ref());
+    let signature = hex32(hmac::sign(&scope.key, &creq[sts_from..]).as_ref());
+
+    // As `HeaderValue::from_str` would check the whole value: the other parts are header names
+    // and hex.
+    if !is_visible_ascii(params.access_key) || !is_visible_ascii(&scope.scope) {
+        return Err(SigningError::InvalidHeaderValue("access key"));
+    }
+    let signed_list = &creq[signed_from..signed_to];
+    // Exactly the length written: `Bytes::from` then takes the buffer without another
+    // allocation.
+    let mut auth = Vec::with_capacity(
+        ALGORITHM.len()
+            + " Credential=".len()
+            + params.access_key.len()
+            + 1
+            + scope.scope.len()
+            + ", SignedHeaders=".len()
+            + signed_list.len()
+            + ", Signature=".len()
+            + signature.len(),
     );
-    auth.push_str(ALGORITHM);
-    auth.push_str(" Credential=");
-    auth.push_str(params.access_key);
-    auth.push('/');
-    auth.push_str(&scope.scope);
-    auth.push_str(", SignedHeaders=");
-    auth.push_str(&signed_headers);
-    auth.push_str(", Signature=");
-    auth.push_str(&signature);
-    let auth =
-        HeaderValue::from_str(&auth).map_err(|_| SigningError::InvalidHeaderValue("access key"))?;
+    auth.extend_from_slice(ALGORITHM.as_bytes());
+    auth.extend_from_slice(b" Credential=");
+    auth.extend_from_slice(params.access_key.as_bytes());
+    auth.push(b'/');
+    auth.extend_from_slice(scope.scope.as_bytes());
+    auth.extend_from_slice(b", SignedHeaders=");
+    auth.extend_from_slice(signed_list);
+    auth.extend_from_slice(b", Signature=");
+    auth.extend_from_slice(&signature);
+    let auth = HeaderValue::from_maybe_shared(bytes::Bytes::from(auth))
+        .map_err(|_| SigningError::InvalidHeaderValue("access key"))?;
     headers.insert(AUTHORIZATION, auth);
     if let (Some(value), true) = (token_value, settings.omit_session_token) {
-        headers.insert(HeaderName::from_static(X_AMZ_SECURITY_TOKEN), value);
+        headers.insert(X_AMZ_SECURITY_TOKEN_NAME, value);
     }
-    Ok(SigningOutput {
-        canonical_request: into_string(creq),
-        string_to_sign,
-        signature,
-        signed_headers,
-        presigned_uri: String::new(),
-    })
+    if let Some(out) = output {
+        out.signed_headers = into_string(signed_list.to_vec());
+        out.string_to_sign = into_string(creq[sts_from..].to_vec());
+        out.signature = into_string(signature.to_vec());
+        creq.truncate(sts_from);
+        out.canonical_request = into_string(creq);
+    }
+    Ok(())
 }
 
 /// Presigns a request: the signature and credentials travel in the query string
@@ -403,9 +509,9 @@ pub fn presign(
     let settings = params.settings;
     let scope = Scope::new(params)?;
     ensure_host(headers, &parts)?;
-    let names = canonical::signed_header_names(headers, &[X_AMZ_DATE, X_AMZ_SECURITY_TOKEN]);
-    let mut signed_list = Vec::with_capacity(names.len() * 16);
-    canonical::push_signed_header_list(&mut signed_list, &names);
+    let signed = canonical::signed_headers(headers, &[X_AMZ_DATE, X_AMZ_SECURITY_TOKEN]);
+    let mut signed_list = Vec::with_capacity(signed.len() * 16);
+    canonical::push_signed_header_list(&mut signed_list, &signed);
     let signed_headers = into_string(signed_list);
     let mut credential = String::with_capacity(params.access_key.len() + 1 + scope.scope.len());
     credential.push_str(params.access_key);
@@ -437,7 +543,8 @@ pub fn presign(
     creq.push(b'\n');
     canonical::push_query(&mut creq, parts.query, &amz_params);
     creq.push(b'\n');
-    canonical::push_headers(&mut creq, headers, &names);
+    canonical::push_headers(&mut creq, &signed);
+    drop(signed);
     creq.push(b'\n');
     creq.extend_from_slice(signed_headers.as_bytes());
     creq.push(b'\n');
@@ -524,6 +631,61 @@ mod tests {
         )
         .unwrap();
         assert_eq!(headers["host"], "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn sign_headers_sets_what_sign_sets() {
+        let uris = [
+            "https://example.amazonaws.com/",
+            "HTTPS://example.amazonaws.com:443/a/./b/../c?z=1&a=2#frag",
+            "http://user@127.0.0.1:8080/x%2Fy?a=b",
+            "/path?q=1",
+        ];
+        for uri in uris {
+            for (token, omit, s3) in [
+                (None, false, false),
+                (Some("tok"), false, true),
+                (Some("tok"), true, false),
+            ] {
+                let mut p = params(token);
+                p.settings.omit_session_token = omit;
+                p.settings.content_sha256_header = s3;
+                p.settings.uri_path_normalization = !s3;
+                p.settings.double_uri_encode = !s3;
+                let mut base = HeaderMap::new();
+                base.insert("host", HeaderValue::from_static("h.example"));
+                base.append("x-amz-meta", HeaderValue::from_static("  a   b "));
+                base.append("x-amz-meta", HeaderValue::from_static("c"));
+                base.insert("user-agent", HeaderValue::from_static("ua"));
+                let mut a = base.clone();
+                let mut b = base.clone();
+                let out = sign("PUT", uri, &mut a, b"body", &p).unwrap();
+                sign_headers("PUT", uri, &mut b, b"body", &p).unwrap();
+                assert_eq!(a, b, "{uri}");
+                let auth = a["authorization"].to_str().unwrap();
+                assert!(auth.ends_with(&format!("Signature={}", out.signature)));
+                assert!(auth.contains(&format!("SignedHeaders={},", out.signed_headers)));
+                assert!(out.canonical_request.contains("x-amz-meta:a b,c\n"));
+                assert!(out
+                    .string_to_sign
+                    .starts_with("AWS4-HMAC-SHA256\n20150830T123600Z\n"));
+                assert_eq!(
+                    out.string_to_sign.rsplit('\n').next().unwrap(),
+                    sha256_hex(out.canonical_request.as_bytes())
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn non_ascii_access_key_is_rejected_as_before() {
+        let mut headers = HeaderMap::new();
+        let mut p = params(None);
+        p.access_key = "AKID\u{e9}";
+        assert_eq!(
+            sign_headers("GET", "https://h/", &mut headers, b"", &p),
+            Err(SigningError::InvalidHeaderValue("access key"))
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! XML for the XML protocols (awsQuery and ec2Query responses, restXml bodies).
 //!
-//! * [`XmlDoc`] parses a response body with the `xmlparser` tokenizer into a flat tree of
+//! * [`XmlDoc`] parses a response body with our own byte scanner into a flat tree of
 //!   elements ([`Node`]): element and attribute names with their namespace prefix split off,
 //!   entity and character references resolved, CDATA sections kept as text, comments and
 //!   processing instructions dropped, and a document type declaration refused (nothing is ever
@@ -15,8 +15,11 @@
 
 mod query;
 mod reader;
+mod scan;
 mod writer;
 
+#[cfg(test)]
+mod scan_tests;
 #[cfg(test)]
 mod tests;
 

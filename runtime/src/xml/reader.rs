@@ -1,9 +1,7 @@
-//! The XML reader: a body tokenized by `xmlparser`, kept as a flat tree of elements that
-//! borrows its names (and, where no reference needed resolving, its text) from the body.
+//! The XML reader: a body read by the scanner in `scan.rs`, kept as a flat tree of elements
+//! that borrows its names (and, where no reference needed resolving, its text) from the body.
 
 use std::borrow::Cow;
-
-use xmlparser::{ElementEnd, Token, Tokenizer};
 
 use super::XmlError;
 use crate::types::{base64_decode, DateTime, TimestampFormat};
@@ -14,85 +12,34 @@ pub const MAX_DEPTH: usize = 128;
 /// The most elements a document may have.
 pub const MAX_ELEMENTS: usize = 4_000_000;
 
-const NONE: u32 = u32::MAX;
+/// No element (the end of a list of siblings).
+pub(super) const NONE: u32 = u32::MAX;
 
+/// An attribute: prefix, local name, value (references resolved).
+pub(super) type Attr<'a> = (&'a str, &'a str, Cow<'a, str>);
+
+/// An element of the flat tree; its attributes are `attrs[attr_start..attr_end]` of the
+/// document.
 #[derive(Debug)]
-struct Elem<'a> {
-    prefix: &'a str,
-    local: &'a str,
-    attrs: Vec<(&'a str, &'a str, Cow<'a, str>)>,
-    text: Cow<'a, str>,
-    first_child: u32,
-    last_child: u32,
-    next: u32,
+pub(super) struct Elem<'a> {
+    pub(super) prefix: &'a str,
+    pub(super) local: &'a str,
+    pub(super) text: Cow<'a, str>,
+    pub(super) attr_start: u32,
+    pub(super) attr_end: u32,
+    pub(super) first_child: u32,
+    pub(super) next: u32,
 }
 
 /// A parsed XML document.
 #[derive(Debug)]
 pub struct XmlDoc<'a> {
     elems: Vec<Elem<'a>>,
+    attrs: Vec<Attr<'a>>,
 }
 
 fn err(reason: impl Into<String>) -> XmlError {
     XmlError::new(reason)
-}
-
-/// Resolves the five predefined entities and character references, and normalizes line ends
-/// (`\r\n` and `\r` to `\n`), as an XML processor does for text.
-pub(crate) fn unescape(raw: &str) -> Result<Cow<'_, str>, XmlError> {
-    if !raw.contains(['&', '\r']) {
-        return Ok(Cow::Borrowed(raw));
-    }
-    let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some(i) = rest.find(['&', '\r']) {
-        out.push_str(&rest[..i]);
-        if rest.as_bytes()[i] == b'\r' {
-            out.push('\n');
-            rest = &rest[i + 1..];
-            if rest.starts_with('\n') {
-                rest = &rest[1..];
-            }
-            continue;
-        }
-        let after = &rest[i + 1..];
-        let end = after
-            .find(';')
-            .filter(|&e| e <= 10)
-            .ok_or_else(|| err("unterminated entity reference"))?;
-        let name = &after[..end];
-        let c = match name {
-            "lt" => '<',
-            "gt" => '>',
-            "amp" => '&',
-            "quot" => '"',
-            "apos" => '\'',
-            _ => {
-                let code = if let Some(hex) = name.strip_prefix("#x") {
-                    u32::from_str_radix(hex, 16).ok()
-                } else if let Some(dec) = name.strip_prefix('#') {
-                    dec.parse::<u32>().ok()
-                } else {
-                    return Err(err(format!("unknown entity &{name};")));
-                };
-                code.and_then(char::from_u32)
-                    .filter(|&c| c != '\0')
-                    .ok_or_else(|| err(format!("invalid character reference &{name};")))?
-            }
-        };
-        out.push(c);
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
-    Ok(Cow::Owned(out))
-}
-
-fn append<'a>(text: &mut Cow<'a, str>, more: Cow<'a, str>) {
-    if text.is_empty() {
-        *text = more;
-    } else {
-        text.to_mut().push_str(&more);
-    }
 }
 
 impl<'a> XmlDoc<'a> {
@@ -100,112 +47,11 @@ impl<'a> XmlDoc<'a> {
     /// element or with mismatched tags, and one deeper than [`MAX_DEPTH`] or larger than
     /// [`MAX_ELEMENTS`] elements.
     pub fn parse(body: &'a [u8]) -> Result<XmlDoc<'a>, XmlError> {
-        let text =
-            std::str::from_utf8(body).map_err(|e| err(format!("body is not UTF-8 ({e})")))?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut elems: Vec<Elem<'a>> = Vec::new();
-        let mut stack: Vec<u32> = Vec::new();
-        let mut root_done = false;
-        for token in Tokenizer::from(text) {
-            let token = token.map_err(|e| err(e.to_string()))?;
-            match token {
-                Token::Declaration { .. }
-                | Token::ProcessingInstruction { .. }
-                | Token::Comment { .. } => {}
-                Token::DtdStart { .. }
-                | Token::EmptyDtd { .. }
-                | Token::EntityDeclaration { .. }
-                | Token::DtdEnd { .. } => {
-                    return Err(err("document type declarations are not accepted"));
-                }
-                Token::ElementStart { prefix, local, .. } => {
-                    if root_done {
-                        return Err(err("more than one root element"));
-                    }
-                    if stack.len() >= MAX_DEPTH {
-                        return Err(err(format!("elements nested deeper than {MAX_DEPTH}")));
-                    }
-                    if elems.len() >= MAX_ELEMENTS {
-                        return Err(err(format!("more than {MAX_ELEMENTS} elements")));
-                    }
-                    let idx = elems.len() as u32;
-                    if let Some(&parent) = stack.last() {
-                        let p = &mut elems[parent as usize];
-                        if p.last_child == NONE {
-                            p.first_child = idx;
-                        } else {
-                            let last = p.last_child as usize;
-                            elems[last].next = idx;
-                        }
-                        elems[parent as usize].last_child = idx;
-                    }
-                    elems.push(Elem {
-                        prefix: prefix.as_str(),
-                        local: local.as_str(),
-                        attrs: Vec::new(),
-                        text: Cow::Borrowed(""),
-                        first_child: NONE,
-                        last_child: NONE,
-                        next: NONE,
-                    });
-                    stack.push(idx);
-                }
-                Token::Attribute {
-                    prefix,
-                    local,
-                    value,
-                    ..
-                } => {
-                    let value = unescape(value.as_str())?;
-                    if let Some(e) = elems.last_mut() {
-                        e.attrs.push((prefix.as_str(), local.as_str(), value));
-                    }
-                }
-                Token::ElementEnd { end, .. } => match end {
-                    ElementEnd::Open => {}
-                    ElementEnd::Empty => {
-                        stack.pop();
-                        root_done = stack.is_empty();
-                    }
-                    ElementEnd::Close(prefix, local) => {
-                        let open = stack
-                            .pop()
-                            .ok_or_else(|| err("closing tag without an opening tag"))?;
-                        let e = &elems[open as usize];
-                        if e.prefix != prefix.as_str() || e.local != local.as_str() {
-                            return Err(err(format!(
-                                "<{}> closed by </{}>",
-                                e.local,
-                                local.as_str()
-                            )));
-                        }
-                        root_done = stack.is_empty();
-                    }
-                },
-                Token::Text { text } => {
-                    if let Some(&cur) = stack.last() {
-                        let t = unescape(text.as_str())?;
-                        append(&mut elems[cur as usize].text, t);
-                    } else if !text.as_str().trim().is_empty() {
-                        return Err(err("text outside the root element"));
-                    }
-                }
-                Token::Cdata { text, .. } => {
-                    if let Some(&cur) = stack.last() {
-                        append(&mut elems[cur as usize].text, Cow::Borrowed(text.as_str()));
-                    } else {
-                        return Err(err("CDATA outside the root element"));
-                    }
-                }
-            }
-        }
-        if !stack.is_empty() {
-            return Err(err("document ends inside an element"));
-        }
+        let (elems, attrs) = super::scan::parse(body)?;
         if elems.is_empty() {
             return Err(err("no root element"));
         }
-        Ok(XmlDoc { elems })
+        Ok(XmlDoc { elems, attrs })
     }
 
     /// The root element.
@@ -270,10 +116,17 @@ impl<'d, 'a> Node<'d, 'a> {
         &self.elem().text
     }
 
+    fn attrs(&self) -> &'d [Attr<'a>] {
+        let e = self.elem();
+        self.doc
+            .attrs
+            .get(e.attr_start as usize..e.attr_end as usize)
+            .unwrap_or_default()
+    }
+
     /// The value of the attribute with local name `local` (any prefix but `xmlns`).
     pub fn attr(&self, local: &str) -> Option<&'d str> {
-        self.elem()
-            .attrs
+        self.attrs()
             .iter()
             .find(|(p, l, _)| *l == local && *p != "xmlns")
             .map(|(_, _, v)| &**v)
@@ -281,7 +134,7 @@ impl<'d, 'a> Node<'d, 'a> {
 
     /// Every attribute as `(prefix, local name, value)`, namespace declarations included.
     pub fn attributes(&self) -> impl Iterator<Item = (&'d str, &'d str, &'d str)> + 'd {
-        self.elem().attrs.iter().map(|(p, l, v)| (*p, *l, &**v))
+        self.attrs().iter().map(|(p, l, v)| (*p, *l, &**v))
     }
 
     /// The child elements.

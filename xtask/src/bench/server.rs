@@ -28,6 +28,38 @@ pub struct Counts {
     pub describe: AtomicU64,
     /// Requests answered with an error (unknown operation, malformed request).
     pub other: AtomicU64,
+    /// Connections accepted.
+    pub accepted: AtomicU64,
+    /// Connections open now (accepted, not yet ended by either side).
+    pub open: AtomicU64,
+    /// Most connections open at once since the last [`Counts::reset_peak`].
+    pub peak_open: AtomicU64,
+}
+
+impl Counts {
+    /// Starts a new peak from the connections open now.
+    pub fn reset_peak(&self) {
+        self.peak_open
+            .store(self.open.load(Ordering::SeqCst), Ordering::SeqCst);
+    }
+}
+
+/// Counts a connection as open until dropped.
+struct OpenConn(Arc<Counts>);
+
+impl OpenConn {
+    fn new(counts: Arc<Counts>) -> OpenConn {
+        counts.accepted.fetch_add(1, Ordering::SeqCst);
+        let open = counts.open.fetch_add(1, Ordering::SeqCst) + 1;
+        counts.peak_open.fetch_max(open, Ordering::SeqCst);
+        OpenConn(counts)
+    }
+}
+
+impl Drop for OpenConn {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// A running canned server; stops accepting when dropped.
@@ -69,7 +101,11 @@ impl Server {
                 }
                 let Ok(stream) = conn else { continue };
                 let (bodies, counts) = (bodies.clone(), counts2.clone());
-                thread::spawn(move || serve(stream, &bodies, &counts));
+                let open = OpenConn::new(counts.clone());
+                thread::spawn(move || {
+                    serve(stream, &bodies, &counts);
+                    drop(open);
+                });
             }
         });
         Ok(Server { addr, stop, counts })
