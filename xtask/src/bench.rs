@@ -311,13 +311,19 @@ impl Bench {
 
     /// A cargo command for any bench project `s` with its own target dir.
     fn cargo_for(&self, s: &Side, args: &[&str]) -> Cmd {
+        self.cargo_at(&s.dir, &s.target, args)
+    }
+
+    /// A cargo command for the standalone project in `manifest_dir`, built into `target`, with
+    /// no compiler wrapper and this run's `--nice`.
+    fn cargo_at(&self, manifest_dir: &Path, target: &Path, args: &[&str]) -> Cmd {
         let mut c = Cmd::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args(args.iter().copied())
             .args([
                 "--manifest-path".to_owned(),
-                s.dir.join("Cargo.toml").display().to_string(),
+                manifest_dir.join("Cargo.toml").display().to_string(),
             ])
-            .env("CARGO_TARGET_DIR", s.target.display().to_string())
+            .env("CARGO_TARGET_DIR", target.display().to_string())
             .env("CARGO_TERM_COLOR", "never");
         c.env_remove = vec![
             "RUSTC_WRAPPER".into(),

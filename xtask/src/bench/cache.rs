@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use super::proc::{self, Cmd};
+use super::proc;
 use super::report::{group, Target, Unit};
 use super::server::Server;
 use super::{Bench, OURS};
@@ -89,24 +89,11 @@ impl Bench {
     /// Builds a side's cache program (release) and returns its path.
     fn cache_build(&self, side: usize) -> Result<PathBuf, String> {
         let name = self.sides[side].name;
-        let mut c = Cmd::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "--release", "--manifest-path"])
-            .args([self
-                .cache_dir(side)
-                .join("Cargo.toml")
-                .display()
-                .to_string()])
-            .env(
-                "CARGO_TARGET_DIR",
-                self.cache_target(side).display().to_string(),
-            )
-            .env("CARGO_TERM_COLOR", "never");
-        c.env_remove = vec![
-            "RUSTC_WRAPPER".into(),
-            "CARGO_BUILD_RUSTC_WRAPPER".into(),
-            "CARGO_BUILD_TARGET_DIR".into(),
-        ];
-        c.nice = self.opts.nice;
+        let c = self.cargo_at(
+            &self.cache_dir(side),
+            &self.cache_target(side),
+            &["build", "--release"],
+        );
         eprintln!("bench: cargo build --release (cache, {name})");
         proc::run(
             &c,

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use super::proc::{self, Cmd};
+use super::proc;
 use super::report::{group, Target, Unit};
 use super::server::Server;
 use super::{Bench, OURS, REFERENCE};
@@ -65,20 +65,11 @@ impl Bench {
         if !manifest.is_file() {
             return Err(format!("{} is missing", manifest.display()));
         }
-        let mut c = Cmd::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "--release", "--manifest-path"])
-            .args([manifest.display().to_string()])
-            .env(
-                "CARGO_TARGET_DIR",
-                self.conc_target(side).display().to_string(),
-            )
-            .env("CARGO_TERM_COLOR", "never");
-        c.env_remove = vec![
-            "RUSTC_WRAPPER".into(),
-            "CARGO_BUILD_RUSTC_WRAPPER".into(),
-            "CARGO_BUILD_TARGET_DIR".into(),
-        ];
-        c.nice = self.opts.nice;
+        let c = self.cargo_at(
+            &self.conc_dir(side),
+            &self.conc_target(side),
+            &["build", "--release"],
+        );
         eprintln!("bench: cargo build --release (concurrency, {name})");
         proc::run(
             &c,

@@ -7,16 +7,14 @@
 //! - restXml: S3 GetObject `GET /bench-bucket/small.bin` (1 KiB) and `GET /bench-bucket/large.bin`
 //!   (8 MiB), and ListObjectsV2 `GET /bench-bucket?list-type=2` (1,000 keys), path-style.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::BufReader;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread;
 
-/// Largest request head (request line + headers) the server accepts.
-const MAX_HEAD: usize = 64 * 1024;
-/// Largest request body the server accepts (the requests measured carry small bodies or none).
-const MAX_BODY: usize = 1024 * 1024;
+use super::server::{read_request, respond, Request};
+
 /// Size of the small S3 object.
 pub const SMALL_OBJECT: usize = 1024;
 /// Size of the large S3 object.
@@ -219,16 +217,6 @@ fn serve(stream: TcpStream, answers: &Answers, counts: &Counts) {
     }
 }
 
-/// What the server keeps of a request.
-struct Request {
-    method: String,
-    /// Path and query, as sent.
-    target: String,
-    content_type: String,
-    body: Vec<u8>,
-    close: bool,
-}
-
 /// The operation a request asks for, by method, path, query, Content-Type and `Action`.
 fn route(req: &Request) -> Option<ProtoOp> {
     let (path, query) = req.target.split_once('?').unwrap_or((&req.target, ""));
@@ -251,133 +239,6 @@ fn route(req: &Request) -> Option<ProtoOp> {
         ("GET", "/bench-bucket" | "/bench-bucket/") if has("list-type=2") => Some(ProtoOp::S3List),
         _ => None,
     }
-}
-
-/// Reads one request (head and body). `Ok(None)` on a clean end of stream.
-fn read_request(
-    reader: &mut BufReader<TcpStream>,
-    out: &mut TcpStream,
-) -> Result<Option<Request>, String> {
-    let mut head_len = 0usize;
-    let mut line = String::new();
-    // Request line (skip stray empty lines between requests).
-    loop {
-        line.clear();
-        let n = reader.read_line(&mut line).map_err(|e| e.to_string())?;
-        if n == 0 {
-            return Ok(None);
-        }
-        head_len += n;
-        if !line.trim().is_empty() {
-            break;
-        }
-        if head_len > MAX_HEAD {
-            return Err("head too long".into());
-        }
-    }
-    let mut parts = line.split_whitespace();
-    let method = parts.next().unwrap_or("").to_owned();
-    let target = parts.next().unwrap_or("").to_owned();
-    let http10 = parts.next() == Some("HTTP/1.0");
-    let (mut content_type, mut length, mut chunked, mut close, mut expect) =
-        (String::new(), 0usize, false, http10, false);
-    loop {
-        line.clear();
-        let n = reader.read_line(&mut line).map_err(|e| e.to_string())?;
-        head_len += n;
-        if n == 0 || head_len > MAX_HEAD {
-            return Err("truncated or oversized head".into());
-        }
-        let l = line.trim_end();
-        if l.is_empty() {
-            break;
-        }
-        let (name, value) = l.split_once(':').ok_or("bad header")?;
-        let (name, value) = (name.trim().to_ascii_lowercase(), value.trim());
-        match name.as_str() {
-            "content-type" => content_type = value.to_ascii_lowercase(),
-            "content-length" => length = value.parse().map_err(|_| "bad content-length")?,
-            "transfer-encoding" => chunked = value.to_ascii_lowercase().contains("chunked"),
-            "connection" => close = value.eq_ignore_ascii_case("close"),
-            "expect" => expect = value.eq_ignore_ascii_case("100-continue"),
-            _ => {}
-        }
-    }
-    if expect {
-        out.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
-            .map_err(|e| e.to_string())?;
-    }
-    let body = if chunked {
-        read_chunked(reader)?
-    } else {
-        if length > MAX_BODY {
-            return Err("body too large".into());
-        }
-        let mut body = vec![0u8; length];
-        reader.read_exact(&mut body).map_err(|e| e.to_string())?;
-        body
-    };
-    Ok(Some(Request {
-        method,
-        target,
-        content_type,
-        body,
-        close,
-    }))
-}
-
-/// Reads a chunked body.
-fn read_chunked(reader: &mut BufReader<TcpStream>) -> Result<Vec<u8>, String> {
-    let mut line = String::new();
-    let mut body = Vec::new();
-    loop {
-        line.clear();
-        reader.read_line(&mut line).map_err(|e| e.to_string())?;
-        let size_hex = line.trim().split(';').next().unwrap_or("");
-        let size = usize::from_str_radix(size_hex, 16).map_err(|_| "bad chunk size")?;
-        if body.len() + size > MAX_BODY {
-            return Err("body too large".into());
-        }
-        if size == 0 {
-            // Trailers until an empty line.
-            loop {
-                line.clear();
-                let n = reader.read_line(&mut line).map_err(|e| e.to_string())?;
-                if n == 0 || line.trim().is_empty() {
-                    return Ok(body);
-                }
-            }
-        }
-        let start = body.len();
-        body.resize(start + size + 2, 0);
-        reader
-            .read_exact(&mut body[start..])
-            .map_err(|e| e.to_string())?;
-        body.truncate(start + size);
-    }
-}
-
-/// Writes one response: the head in one write, then the body straight from the canned buffer.
-fn respond(
-    out: &mut TcpStream,
-    status: u16,
-    headers: &str,
-    body: &[u8],
-    close: bool,
-) -> std::io::Result<()> {
-    let reason = match status {
-        200 => "OK",
-        404 => "Not Found",
-        _ => "Bad Request",
-    };
-    let head = format!(
-        "HTTP/1.1 {status} {reason}\r\n{headers}Content-Length: {}\r\nDate: Mon, 01 Jan 2024 00:00:00 GMT\r\n{}\r\n",
-        body.len(),
-        if close { "Connection: close\r\n" } else { "" }
-    );
-    out.write_all(head.as_bytes())?;
-    out.write_all(body)?;
-    out.flush()
 }
 
 /// A fake but well-formed ETag (32 hex digits) derived from `seed`.
@@ -463,6 +324,7 @@ pub fn list_objects_v2_body() -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{BufRead, Read, Write};
 
     /// Sends a request and reads the response head and body.
     fn roundtrip(stream: &mut TcpStream, req: &str) -> (String, Vec<u8>) {

@@ -286,25 +286,6 @@ impl Bench {
         self.work.join("scale-target").join(p.dir)
     }
 
-    /// A cargo command in a scale project with its own target dir under the work dir.
-    fn scale_cargo(&self, manifest_dir: &Path, target: &Path, args: &[&str]) -> Cmd {
-        let mut c = Cmd::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(args.iter().copied())
-            .args([
-                "--manifest-path".to_owned(),
-                manifest_dir.join("Cargo.toml").display().to_string(),
-            ])
-            .env("CARGO_TARGET_DIR", target.display().to_string())
-            .env("CARGO_TERM_COLOR", "never");
-        c.env_remove = vec![
-            "RUSTC_WRAPPER".into(),
-            "CARGO_BUILD_RUSTC_WRAPPER".into(),
-            "CARGO_BUILD_TARGET_DIR".into(),
-        ];
-        c.nice = self.opts.nice;
-        c
-    }
-
     /// The shared models directory: `SMITHY_MODELS_DIR`, else `../shared/models`.
     fn models_dir(&self) -> PathBuf {
         std::env::var_os("SMITHY_MODELS_DIR")
@@ -341,7 +322,7 @@ impl Bench {
         let bin = p.bin();
         eprintln!("bench: cargo fetch ({})", p.dir);
         proc::run(
-            &self.scale_cargo(&dir, &target, &["fetch"]),
+            &self.cargo_at(&dir, &target, &["fetch"]),
             &self.log(&format!("scale-fetch-{}.log", p.dir)),
             Duration::from_secs(1800),
             false,
@@ -362,7 +343,7 @@ impl Bench {
             cold_log.display()
         );
         let cold = proc::run(
-            &self.scale_cargo(&dir, &target, &build),
+            &self.cargo_at(&dir, &target, &build),
             &cold_log,
             BUILD_TIMEOUT,
             false,
@@ -375,7 +356,7 @@ impl Bench {
         for i in 0..REPEAT {
             super::measure::touch(&dir.join(p.main))?;
             let u = proc::run(
-                &self.scale_cargo(&dir, &target, &build),
+                &self.cargo_at(&dir, &target, &build),
                 &self.log(&format!("scale-rebuild-{}-{i}.log", p.dir)),
                 BUILD_TIMEOUT,
                 false,
@@ -707,7 +688,7 @@ impl Bench {
         }
         let check = |b: &Bench, name: &str, log: &Path| -> Result<Usage, String> {
             let c = b
-                .scale_cargo(&ws, &target, &["check", "-p", name])
+                .cargo_at(&ws, &target, &["check", "-p", name])
                 .env("CARGO_INCREMENTAL", "0");
             proc::run(&c, log, BUILD_TIMEOUT, false)
         };

@@ -8,8 +8,21 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread;
 
+/// The request id literal, for [`REQUEST_ID`] and [`JSON_HEADERS`].
+macro_rules! request_id {
+    () => {
+        "5f1b2d7e-0c3a-4b8e-9d21-6a7f0e4c9b13"
+    };
+}
+
 /// The fixed request id every response carries.
-pub const REQUEST_ID: &str = "5f1b2d7e-0c3a-4b8e-9d21-6a7f0e4c9b13";
+pub const REQUEST_ID: &str = request_id!();
+/// The headers of every answer besides Content-Length and Date.
+const JSON_HEADERS: &str = concat!(
+    "Content-Type: application/x-amz-json-1.1\r\nx-amzn-RequestId: ",
+    request_id!(),
+    "\r\n"
+);
 /// Largest request head (request line + headers) the server accepts.
 const MAX_HEAD: usize = 64 * 1024;
 /// Largest request body the server accepts.
@@ -147,13 +160,14 @@ fn serve(stream: TcpStream, bodies: &Bodies, counts: &Counts) {
                 let _ = respond(
                     &mut out,
                     400,
+                    JSON_HEADERS,
                     br#"{"__type":"SerializationException","message":"malformed request"}"#,
                     true,
                 );
                 return;
             }
         };
-        let op = req.target.rsplit('.').next().unwrap_or("");
+        let op = req.amz_target.rsplit('.').next().unwrap_or("");
         let (status, body): (u16, &[u8]) = match (req.method.as_str(), op) {
             ("POST", "GetSecretValue") => {
                 counts.get.fetch_add(1, Ordering::Relaxed);
@@ -179,21 +193,31 @@ fn serve(stream: TcpStream, bodies: &Bodies, counts: &Counts) {
                 )
             }
         };
-        if respond(&mut out, status, body, req.close).is_err() || req.close {
+        if respond(&mut out, status, JSON_HEADERS, body, req.close).is_err() || req.close {
             return;
         }
     }
 }
 
-/// What the server keeps of a request.
-struct Request {
-    method: String,
-    target: String,
-    close: bool,
+/// What the canned servers keep of a request.
+pub(super) struct Request {
+    /// The method.
+    pub method: String,
+    /// The request target (path and query), as sent.
+    pub target: String,
+    /// The `X-Amz-Target` header (awsJson's operation name), empty when absent.
+    pub amz_target: String,
+    /// The `Content-Type`, lowercased, empty when absent.
+    pub content_type: String,
+    /// The body (de-chunked).
+    pub body: Vec<u8>,
+    /// The client asked to close the connection (or spoke HTTP/1.0).
+    pub close: bool,
 }
 
-/// Reads one request (head and body). `Ok(None)` on a clean end of stream.
-fn read_request(
+/// Reads one request (head and body), answering `Expect: 100-continue`. `Ok(None)` on a clean
+/// end of stream.
+pub(super) fn read_request(
     reader: &mut BufReader<TcpStream>,
     out: &mut TcpStream,
 ) -> Result<Option<Request>, String> {
@@ -214,10 +238,12 @@ fn read_request(
             return Err("head too long".into());
         }
     }
-    let method = line.split_whitespace().next().unwrap_or("").to_owned();
-    let http10 = line.trim_end().ends_with("HTTP/1.0");
-    let (mut target, mut length, mut chunked, mut close, mut expect) =
-        (String::new(), 0usize, false, http10, false);
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or("").to_owned();
+    let target = parts.next().unwrap_or("").to_owned();
+    let http10 = parts.next() == Some("HTTP/1.0");
+    let (mut amz_target, mut content_type) = (String::new(), String::new());
+    let (mut length, mut chunked, mut close, mut expect) = (0usize, false, http10, false);
     loop {
         line.clear();
         let n = reader.read_line(&mut line).map_err(|e| e.to_string())?;
@@ -229,12 +255,11 @@ fn read_request(
         if l.is_empty() {
             break;
         }
-        let Some((name, value)) = l.split_once(':') else {
-            return Err("bad header".into());
-        };
+        let (name, value) = l.split_once(':').ok_or("bad header")?;
         let (name, value) = (name.trim().to_ascii_lowercase(), value.trim());
         match name.as_str() {
-            "x-amz-target" => target = value.to_owned(),
+            "x-amz-target" => amz_target = value.to_owned(),
+            "content-type" => content_type = value.to_ascii_lowercase(),
             "content-length" => length = value.parse().map_err(|_| "bad content-length")?,
             "transfer-encoding" => chunked = value.to_ascii_lowercase().contains("chunked"),
             "connection" => close = value.eq_ignore_ascii_case("close"),
@@ -246,41 +271,36 @@ fn read_request(
         out.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
             .map_err(|e| e.to_string())?;
     }
-    if chunked {
-        read_chunked(reader)?;
+    let body = if chunked {
+        read_chunked(reader)?
     } else {
         if length > MAX_BODY {
             return Err("body too large".into());
         }
-        let mut remaining = length;
-        let mut buf = [0u8; 16 * 1024];
-        while remaining > 0 {
-            let want = remaining.min(buf.len());
-            let n = reader.read(&mut buf[..want]).map_err(|e| e.to_string())?;
-            if n == 0 {
-                return Err("truncated body".into());
-            }
-            remaining -= n;
-        }
-    }
+        let mut body = vec![0u8; length];
+        reader.read_exact(&mut body).map_err(|e| e.to_string())?;
+        body
+    };
     Ok(Some(Request {
         method,
         target,
+        amz_target,
+        content_type,
+        body,
         close,
     }))
 }
 
-/// Reads and discards a chunked body.
-fn read_chunked(reader: &mut BufReader<TcpStream>) -> Result<(), String> {
+/// Reads a chunked body.
+fn read_chunked(reader: &mut BufReader<TcpStream>) -> Result<Vec<u8>, String> {
     let mut line = String::new();
-    let mut total = 0usize;
+    let mut body = Vec::new();
     loop {
         line.clear();
         reader.read_line(&mut line).map_err(|e| e.to_string())?;
         let size_hex = line.trim().split(';').next().unwrap_or("");
         let size = usize::from_str_radix(size_hex, 16).map_err(|_| "bad chunk size")?;
-        total += size;
-        if total > MAX_BODY {
+        if body.len() + size > MAX_BODY {
             return Err("body too large".into());
         }
         if size == 0 {
@@ -289,27 +309,40 @@ fn read_chunked(reader: &mut BufReader<TcpStream>) -> Result<(), String> {
                 line.clear();
                 let n = reader.read_line(&mut line).map_err(|e| e.to_string())?;
                 if n == 0 || line.trim().is_empty() {
-                    return Ok(());
+                    return Ok(body);
                 }
             }
         }
-        let mut chunk = vec![0u8; size + 2];
-        reader.read_exact(&mut chunk).map_err(|e| e.to_string())?;
+        let start = body.len();
+        body.resize(start + size + 2, 0);
+        reader
+            .read_exact(&mut body[start..])
+            .map_err(|e| e.to_string())?;
+        body.truncate(start + size);
     }
 }
 
-/// Writes one response.
-fn respond(out: &mut TcpStream, status: u16, body: &[u8], close: bool) -> std::io::Result<()> {
-    let reason = if status == 200 { "OK" } else { "Bad Request" };
+/// Writes one response: the status line, `headers` (each ending in CRLF), Content-Length and
+/// Date, then the body.
+pub(super) fn respond(
+    out: &mut TcpStream,
+    status: u16,
+    headers: &str,
+    body: &[u8],
+    close: bool,
+) -> std::io::Result<()> {
+    let reason = match status {
+        200 => "OK",
+        404 => "Not Found",
+        _ => "Bad Request",
+    };
     let head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nx-amzn-RequestId: {REQUEST_ID}\r\nDate: Mon, 01 Jan 2024 00:00:00 GMT\r\n{}\r\n",
+        "HTTP/1.1 {status} {reason}\r\n{headers}Content-Length: {}\r\nDate: Mon, 01 Jan 2024 00:00:00 GMT\r\n{}\r\n",
         body.len(),
         if close { "Connection: close\r\n" } else { "" }
     );
-    let mut msg = Vec::with_capacity(head.len() + body.len());
-    msg.extend_from_slice(head.as_bytes());
-    msg.extend_from_slice(body);
-    out.write_all(&msg)?;
+    out.write_all(head.as_bytes())?;
+    out.write_all(body)?;
     out.flush()
 }
 
